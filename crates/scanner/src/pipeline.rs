@@ -1,0 +1,183 @@
+//! The decode pipeline: our detector first, then a cascade of rqrr passes over transformed
+//! frames, stopping at the first that decodes or when the time budget is spent.
+//!
+//! Order matters: the cheap, most likely steps run first, so a live camera frame usually costs
+//! one detector pass, and the expensive fallbacks only run on photos (`Effort::Thorough`) or
+//! while there is budget left.
+
+use std::time::{Duration, Instant};
+
+use crate::budget::Budget;
+use crate::code::{Code, Point};
+use crate::detector::{self, FinderSeen};
+use crate::frame::Frame;
+use crate::preprocess;
+use crate::rqrr_pass;
+
+/// How hard to try on one frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effort {
+    /// Camera frames at 30 fps: the next frame is another chance, so only cheap steps run, and
+    /// rqrr's slower locator only when our detector saw something code-like.
+    Live,
+    /// A single photo: every step, until the budget runs out.
+    Thorough,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct ScanOptions {
+    pub effort: Effort,
+    /// Checked between steps; a step already running finishes (rqrr cannot be interrupted).
+    pub budget: Duration,
+}
+
+impl ScanOptions {
+    pub const LIVE: Self = Self { effort: Effort::Live, budget: Duration::from_millis(25) };
+    pub const THOROUGH: Self =
+        Self { effort: Effort::Thorough, budget: Duration::from_millis(1500) };
+}
+
+/// What one frame showed: the codes read, and what was seen on the way (for the hints).
+#[derive(Debug, Clone, Default)]
+pub struct Scan {
+    pub codes: Vec<Code>,
+    pub seen: Seen,
+}
+
+/// Evidence short of a decoded code, from which [`crate::hints`] tells the child what to do.
+#[derive(Debug, Clone, Default)]
+pub struct Seen {
+    /// Finder patterns our detector found.
+    pub finders: Vec<FinderSeen>,
+    /// Code outlines rqrr found but could not decode.
+    pub failed_grids: Vec<[Point; 4]>,
+    /// Mean brightness of the frame (0-255), sampled.
+    pub mean_luma: u8,
+    /// Spread between dark and bright (95th minus 5th percentile), sampled.
+    pub contrast: u8,
+    pub width: u32,
+    pub height: u32,
+    /// Pipeline steps that ran, for benchmarks and debugging.
+    pub steps: u8,
+}
+
+/// Frames with more pixels than this are box-downscaled before rqrr sees them: rqrr's time is
+/// linear in pixels and a webcam badge keeps enough pixels per module at half a 1080p frame.
+const RQRR_MAX_PIXELS: u64 = 1_300_000;
+
+/// Scans one frame. Never panics; returns within about `budget` plus one step.
+pub fn scan(frame: &Frame, options: &ScanOptions) -> Scan {
+    let started = Instant::now();
+    let budget = Budget::until(started + options.budget);
+    let mut scan = Scan { codes: Vec::new(), seen: measure(frame) };
+
+    let located = detector::locate(frame, &budget);
+    scan.seen.steps += 1;
+    scan.seen.finders = located.finders;
+    if !located.codes.is_empty() {
+        scan.codes = dedup(located.codes);
+        return scan;
+    }
+
+    // rqrr works on a frame of bounded size.
+    let mut base = std::borrow::Cow::Borrowed(frame);
+    let mut scale = 1.0;
+    while u64::from(base.width()) * u64::from(base.height()) > RQRR_MAX_PIXELS {
+        match preprocess::half(&base) {
+            Some(h) => {
+                base = std::borrow::Cow::Owned(h);
+                scale *= 2.0;
+            }
+            None => break,
+        }
+    }
+
+    type Step = fn(&Frame) -> Option<(Frame, f32)>;
+    let steps: &[Step] = match options.effort {
+        Effort::Live => &[|f| Some((f.clone(), 1.0)), |f| Some((preprocess::invert(f), 1.0))],
+        Effort::Thorough => &[
+            |f| Some((f.clone(), 1.0)),
+            |f| Some((preprocess::adaptive_threshold(f), 1.0)),
+            |f| Some((preprocess::invert(f), 1.0)),
+            |f| small(f).then(|| preprocess::double(f).map(|d| (d, 0.5))).flatten(),
+            |f| Some((preprocess::stretch(f), 1.0)),
+            |f| Some((preprocess::adaptive_threshold(&preprocess::invert(f)), 1.0)),
+            |f| small(f).then(|| preprocess::double(f).map(|d| (preprocess::adaptive_threshold(&d), 0.5))).flatten(),
+            |f| preprocess::half(f).map(|h| (h, 2.0)),
+        ],
+    };
+    for step in steps {
+        if budget.expired() {
+            break;
+        }
+        let Some((img, step_scale)) = step(&base) else { continue };
+        scan.seen.steps += 1;
+        let pass = rqrr_pass::run(&img, scale * step_scale);
+        if scan.seen.failed_grids.is_empty() {
+            scan.seen.failed_grids = pass.failed_grids;
+        }
+        if !pass.codes.is_empty() {
+            scan.codes = dedup(pass.codes);
+            return scan;
+        }
+    }
+    scan
+}
+
+fn small(frame: &Frame) -> bool {
+    u64::from(frame.width()) * u64::from(frame.height()) <= 400_000
+}
+
+/// The same code found twice (two steps, or twice in one pass) is reported once.
+fn dedup(codes: Vec<Code>) -> Vec<Code> {
+    let mut out: Vec<Code> = Vec::with_capacity(codes.len());
+    for code in codes {
+        let c = code.centre();
+        let near = |o: &Code| {
+            let d = o.centre();
+            o.bytes == code.bytes && (d[0] - c[0]).abs() < 20.0 && (d[1] - c[1]).abs() < 20.0
+        };
+        if !out.iter().any(near) {
+            out.push(code);
+        }
+    }
+    out
+}
+
+/// Brightness and contrast from a sparse sample (about 4,000 pixels): enough for the hints,
+/// and cheap at camera rate.
+fn measure(frame: &Frame) -> Seen {
+    let (w, h) = (frame.width(), frame.height());
+    let step_x = (w / 80).max(1);
+    let step_y = (h / 50).max(1);
+    let mut hist = [0u32; 256];
+    let mut n = 0u32;
+    let mut sum = 0u64;
+    for y in (step_y / 2..h).step_by(step_y as usize) {
+        let row = frame.row(y);
+        for x in (step_x / 2..w).step_by(step_x as usize) {
+            let p = row[x as usize];
+            hist[p as usize] += 1;
+            sum += u64::from(p);
+            n += 1;
+        }
+    }
+    let n = n.max(1);
+    let pct = |rank: u32| {
+        let mut acc = 0;
+        for (v, &c) in hist.iter().enumerate() {
+            acc += c;
+            if acc > rank {
+                return v as u8;
+            }
+        }
+        255
+    };
+    Seen {
+        mean_luma: (sum / u64::from(n)) as u8,
+        contrast: pct(n * 95 / 100).saturating_sub(pct(n / 20)),
+        width: w,
+        height: h,
+        ..Seen::default()
+    }
+}

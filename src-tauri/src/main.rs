@@ -1,0 +1,3 @@
+fn main() {
+    println!("{}", badgein_kiosk::NOT_YET);
+}
