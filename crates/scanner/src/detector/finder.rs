@@ -1,0 +1,274 @@
+//! Finder pattern candidates: the 1:1:3:1:1 dark-light-dark-light-dark runs that cross the
+//! centre of each of a code's three corner squares, in any direction.
+//!
+//! Rows are scanned a few pixels apart; a row hit is confirmed by the same ratio vertically,
+//! again horizontally through the refined centre, and diagonally (the pattern is nested
+//! squares, so every line through its centre shows the same ratio). Hits of one pattern on
+//! several rows are merged; the merge count says how sure we are.
+//!
+//! Both polarities are searched at once: a light-on-dark (inverted) code has the same pattern
+//! with the colours swapped, and the row runs are shared.
+
+use super::binarize::Binarizer;
+use crate::budget::Budget;
+
+/// A confirmed finder pattern.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Finder {
+    /// Centre in pixel coordinates (pixel `i` spans `[i, i + 1)`).
+    pub x: f32,
+    pub y: f32,
+    /// Estimated module size in pixels.
+    pub module: f32,
+    /// How many scan rows confirmed it.
+    pub count: u32,
+    /// `true` for a dark pattern on light (the normal case), `false` for inverted.
+    pub dark: bool,
+}
+
+/// Above this many distinct candidates the frame is mostly texture; stop adding more.
+const MAX_FINDERS: usize = 64;
+/// Tolerance of the row and column ratio tests, as a fraction of the expected run length.
+const TOLERANCE: f32 = 0.5;
+/// The narrowest pattern looked at, in pixels (modules of about 1.3 px): below that, blur
+/// and sensor noise make the runs meaningless, and noise makes very many of them.
+const MIN_TOTAL: u32 = 9;
+/// The least luma difference between the light ring and the centre stone: sensor noise at a
+/// flat area binarises into random runs, some of which pass every ratio test.
+const MIN_CONTRAST: f32 = 20.0;
+/// Diagonals are looser: pixel steps are longer and blur rounds the square's corners.
+const DIAGONAL_TOLERANCE: f32 = 0.75;
+
+/// Scans the frame for finder patterns of both polarities.
+pub fn find(bin: &Binarizer<'_>, budget: &Budget) -> Vec<Finder> {
+    let height = bin.height();
+    // A finder's centre is 3 modules tall; at the smallest modules we read (about 2 px in the
+    // small photos, 4 px at 720p) this step still crosses every centre stone at least once.
+    let step = (height / 240).clamp(1, 3);
+    let mut finders: Vec<Finder> = Vec::new();
+    let mut runs = Vec::with_capacity(256);
+    let mut scratch = Vec::new();
+    let mut y = step / 2;
+    while y < height {
+        if y % 64 == 0 && budget.expired() {
+            break;
+        }
+        scan_row(bin, y, &mut scratch, &mut runs, &mut finders);
+        y += step;
+    }
+    finders
+}
+
+fn scan_row(
+    bin: &Binarizer<'_>,
+    y: usize,
+    scratch: &mut Vec<u8>,
+    runs: &mut Vec<u32>,
+    finders: &mut Vec<Finder>,
+) {
+    let first_dark = bin.row_runs(y, scratch, runs);
+    if runs.len() < 5 {
+        return;
+    }
+    let mut start = 0u32;
+    for i in 0..runs.len() - 4 {
+        let window = [runs[i], runs[i + 1], runs[i + 2], runs[i + 3], runs[i + 4]];
+        // Run i+2 is dark when run 0 is dark and i is even, or run 0 is light and i is odd.
+        let centre_dark = first_dark == (i % 2 == 0);
+        let total: u32 = window.iter().sum();
+        if total >= MIN_TOTAL && row_ratio_ok(&window, total) {
+            let centre_start = start + window[0] + window[1];
+            let cx = centre_start as f32 + window[2] as f32 / 2.0;
+            let cy = y as f32 + 0.5;
+            if contrast(bin, &window, cx, cy, centre_dark) >= MIN_CONTRAST {
+                if let Some(found) = confirm(bin, cx, cy, total, centre_dark) {
+                    merge(finders, found);
+                }
+            }
+        }
+        start += runs[i];
+    }
+}
+
+/// [`ratio_ok`] at [`TOLERANCE`] (one half) in integer maths, checking the centre first: this
+/// runs on every window of every scanned row, which on a noisy frame is most of the work.
+#[inline]
+fn row_ratio_ok(r: &[u32; 5], total: u32) -> bool {
+    // |7c - 3T| < 1.5 T  and  |7r - T| < 0.5 T, times two.
+    let (lo1, hi1) = (total, 3 * total);
+    let in1 = |x: u32| 14 * x > lo1 && 14 * x < hi1;
+    14 * r[2] > 3 * total
+        && 14 * r[2] < 9 * total
+        && in1(r[1])
+        && in1(r[3])
+        && in1(r[0])
+        && in1(r[4])
+}
+
+/// Whether five runs look like 1:1:3:1:1 within `tolerance`.
+pub fn ratio_ok(runs: &[u32; 5], tolerance: f32) -> bool {
+    let total: u32 = runs.iter().sum();
+    if total < 7 {
+        return false;
+    }
+    let module = total as f32 / 7.0;
+    let max_dev = module * tolerance;
+    (runs[0] as f32 - module).abs() < max_dev
+        && (runs[1] as f32 - module).abs() < max_dev
+        && (runs[2] as f32 - 3.0 * module).abs() < 3.0 * max_dev
+        && (runs[3] as f32 - module).abs() < max_dev
+        && (runs[4] as f32 - module).abs() < max_dev
+}
+
+/// Confirms a row hit at (`cx`, `cy`) whose runs added up to `total` pixels.
+fn confirm(bin: &Binarizer<'_>, cx: f32, cy: f32, total: u32, dark: bool) -> Option<Finder> {
+    // Perspective squeezes the pattern in one direction, so the column may be shorter or
+    // longer than the row, within reason.
+    let max_run = total * 2;
+    let (vruns, vcentre) = runs_through(bin, cx, cy, (0, 1), dark, max_run)?;
+    let vtotal: u32 = vruns.iter().sum();
+    if !ratio_ok(&vruns, TOLERANCE) || !similar(vtotal, total, 1.8) {
+        return None;
+    }
+    let cy = vcentre.1;
+    let (hruns, hcentre) = runs_through(bin, cx, cy, (1, 0), dark, max_run)?;
+    let htotal: u32 = hruns.iter().sum();
+    if !ratio_ok(&hruns, TOLERANCE) || !similar(htotal, total, 1.5) {
+        return None;
+    }
+    let cx = hcentre.0;
+    if contrast(bin, &hruns, cx, cy, dark) < MIN_CONTRAST {
+        return None;
+    }
+    // One diagonal rejects most of what passes the two axes by chance (text, stripes, grids).
+    let (druns, _) = runs_through(bin, cx, cy, (1, 1), dark, max_run)?;
+    let dtotal = druns.iter().sum::<u32>() as f32 * std::f32::consts::SQRT_2;
+    if !ratio_ok(&druns, DIAGONAL_TOLERANCE) || !similar_f(dtotal, htotal.max(vtotal) as f32, 2.0) {
+        return None;
+    }
+    let module = (htotal + vtotal) as f32 / 14.0;
+    Some(Finder {
+        x: cx,
+        y: cy,
+        module,
+        count: 1,
+        dark,
+    })
+}
+
+/// Mean luma of the inner light ring minus that of the centre stone (for the pattern's own
+/// polarity), along the row through the centre.
+fn contrast(bin: &Binarizer<'_>, runs: &[u32; 5], cx: f32, cy: f32, dark: bool) -> f32 {
+    let frame = bin.frame();
+    let y = (cy.max(0.0) as u32).min(frame.height() - 1);
+    let row = frame.row(y);
+    let centre_start = (cx - runs[2] as f32 / 2.0).round() as i64;
+    let mean = |from: i64, len: u32| -> f32 {
+        let lo = from.clamp(0, row.len() as i64) as usize;
+        let hi = (from + i64::from(len)).clamp(0, row.len() as i64) as usize;
+        if hi <= lo {
+            return 0.0;
+        }
+        row[lo..hi].iter().map(|&p| f32::from(p)).sum::<f32>() / (hi - lo) as f32
+    };
+    let centre = mean(centre_start, runs[2]);
+    let ring = (mean(centre_start - i64::from(runs[1]), runs[1])
+        + mean(centre_start + i64::from(runs[2]), runs[3]))
+        / 2.0;
+    if dark { ring - centre } else { centre - ring }
+}
+
+fn similar(a: u32, b: u32, factor: f32) -> bool {
+    similar_f(a as f32, b as f32, factor)
+}
+
+fn similar_f(a: f32, b: f32, factor: f32) -> bool {
+    a <= b * factor && b <= a * factor
+}
+
+/// The five runs of a finder pattern along the line through (`x`, `y`) with integer `step`,
+/// and the centre of the middle run in pixel coordinates. `None` when the point is not of the
+/// centre colour, a run is longer than `max_run`, or the inner light ring is cut by the edge.
+pub fn runs_through(
+    bin: &Binarizer<'_>,
+    x: f32,
+    y: f32,
+    step: (i32, i32),
+    dark: bool,
+    max_run: u32,
+) -> Option<([u32; 5], (f32, f32))> {
+    if !x.is_finite() || !y.is_finite() {
+        return None;
+    }
+    let (x0, y0) = (x.floor() as i32, y.floor() as i32);
+    let is_centre = |t: i32| bin.is_dark(x0 + t * step.0, y0 + t * step.1) == dark;
+    let inside = |t: i32| bin.contains(x0 + t * step.0, y0 + t * step.1);
+    if !inside(0) || !is_centre(0) {
+        return None;
+    }
+    let max = max_run as i32;
+    // Walk one way from the start pixel, counting centre, ring and outer runs.
+    let walk = |dir: i32, first: i32| -> Option<[i32; 3]> {
+        let mut t = first;
+        let mut centre = 0;
+        while inside(t) && is_centre(t) {
+            centre += 1;
+            t += dir;
+            if centre > max {
+                return None;
+            }
+        }
+        let mut ring = 0;
+        while inside(t) && !is_centre(t) {
+            ring += 1;
+            t += dir;
+            if ring > max {
+                return None;
+            }
+        }
+        if !inside(t) {
+            return None;
+        }
+        let mut outer = 0;
+        while inside(t) && is_centre(t) {
+            outer += 1;
+            t += dir;
+            if outer > max {
+                return None;
+            }
+        }
+        Some([centre, ring, outer])
+    };
+    let back = walk(-1, 0)?;
+    let fwd = walk(1, 1)?;
+    let runs = [back[2], back[1], back[0] + fwd[0], fwd[1], fwd[2]].map(|r| r.max(0) as u32);
+    // The centre run spans t in [-(back - 1), fwd]; its middle, at pixel centres.
+    let mid = (fwd[0] - back[0] + 1) as f32 / 2.0;
+    let centre = (
+        x0 as f32 + 0.5 + mid * step.0 as f32,
+        y0 as f32 + 0.5 + mid * step.1 as f32,
+    );
+    Some((runs, centre))
+}
+
+/// Adds a confirmed hit, averaging it into an existing candidate when it is the same pattern.
+fn merge(finders: &mut Vec<Finder>, new: Finder) {
+    for f in finders.iter_mut() {
+        let near = f.module.max(new.module) * 1.5;
+        if f.dark == new.dark
+            && (f.x - new.x).abs() <= near
+            && (f.y - new.y).abs() <= near
+            && similar_f(f.module, new.module, 1.6)
+        {
+            let n = f.count as f32;
+            f.x = (f.x * n + new.x) / (n + 1.0);
+            f.y = (f.y * n + new.y) / (n + 1.0);
+            f.module = (f.module * n + new.module) / (n + 1.0);
+            f.count += 1;
+            return;
+        }
+    }
+    if finders.len() < MAX_FINDERS {
+        finders.push(new);
+    }
+}

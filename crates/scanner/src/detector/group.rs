@@ -1,0 +1,108 @@
+//! Grouping finder patterns into codes: three patterns of one polarity and similar module size
+//! at the corners of a roughly right, roughly isosceles triangle.
+//!
+//! Perspective bends the right angle and stretches one leg, and the module size differs
+//! between the near and the far corner, so every test is a tolerance rather than an equality,
+//! and the triples are tried best-first; decoding is the final judge.
+
+use super::finder::Finder;
+
+/// An ordered triple of finder indices: top-left (the right-angle corner), top-right and
+/// bottom-left as the code is printed (for a mirrored code the two are swapped, which the
+/// decoder's mirrored reading undoes).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Triple {
+    pub tl: usize,
+    pub tr: usize,
+    pub bl: usize,
+    /// Lower is better.
+    pub score: f32,
+}
+
+/// Only the most often confirmed candidates take part; the rest are probably texture.
+const MAX_CANDIDATES: usize = 24;
+/// The largest ratio between the two legs (centre distances from the corner pattern).
+const MAX_LEG_RATIO: f32 = 1.8;
+/// The largest |cos| of the corner angle (0.5 allows 60 to 120 degrees).
+const MAX_COS: f32 = 0.5;
+/// The largest ratio between module sizes of patterns in one code.
+const MAX_MODULE_RATIO: f32 = 2.0;
+
+/// Plausible triples, best first, at most `max`.
+pub fn triples(finders: &[Finder], max: usize) -> Vec<Triple> {
+    // A real pattern is crossed by at least two scan rows (see `finder::find`); single hits
+    // are nearly always texture or noise, and each costs a lot of triples.
+    let mut order: Vec<usize> = (0..finders.len())
+        .filter(|&i| finders[i].count >= 2)
+        .collect();
+    order.sort_by(|&a, &b| finders[b].count.cmp(&finders[a].count));
+    order.truncate(MAX_CANDIDATES);
+    let mut out = Vec::new();
+    for (n, &i) in order.iter().enumerate() {
+        for (m, &j) in order.iter().enumerate().skip(n + 1) {
+            for &k in order.iter().skip(m + 1) {
+                if let Some(t) = score(finders, [i, j, k]) {
+                    out.push(t);
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| a.score.total_cmp(&b.score));
+    out.truncate(max);
+    out
+}
+
+fn dist(a: &Finder, b: &Finder) -> f32 {
+    ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt()
+}
+
+fn score(finders: &[Finder], idx: [usize; 3]) -> Option<Triple> {
+    let [a, b, c] = idx.map(|i| &finders[i]);
+    if a.dark != b.dark || a.dark != c.dark {
+        return None;
+    }
+    let modules = [a.module, b.module, c.module];
+    let min_module = modules.iter().copied().fold(f32::INFINITY, f32::min);
+    let max_module = modules.iter().copied().fold(0.0, f32::max);
+    if !(min_module > 0.0) || max_module / min_module > MAX_MODULE_RATIO {
+        return None;
+    }
+    // The corner is opposite the longest side.
+    let (ab, bc, ca) = (dist(a, b), dist(b, c), dist(c, a));
+    let (corner, p, q) = if bc >= ab && bc >= ca {
+        (idx[0], idx[1], idx[2])
+    } else if ca >= ab && ca >= bc {
+        (idx[1], idx[2], idx[0])
+    } else {
+        (idx[2], idx[0], idx[1])
+    };
+    let (o, fp, fq) = (&finders[corner], &finders[p], &finders[q]);
+    let (ux, uy) = (fp.x - o.x, fp.y - o.y);
+    let (vx, vy) = (fq.x - o.x, fq.y - o.y);
+    let (lu, lv) = ((ux * ux + uy * uy).sqrt(), (vx * vx + vy * vy).sqrt());
+    let leg_ratio = lu.max(lv) / lu.min(lv);
+    if !(leg_ratio <= MAX_LEG_RATIO) {
+        return None;
+    }
+    let cos = (ux * vx + uy * vy) / (lu * lv);
+    if !(cos.abs() <= MAX_COS) {
+        return None;
+    }
+    // Centre distance in modules is size - 7: at least 14 (version 1), at most 170 (40).
+    let mean_module = (o.module + fp.module + fq.module) / 3.0;
+    let (mu, mv) = (lu / mean_module, lv / mean_module);
+    if mu.min(mv) < 10.0 || mu.max(mv) > 180.0 {
+        return None;
+    }
+    // Image y points down: with the top-right at +x and the bottom-left at +y the cross
+    // product of (TR - TL) and (BL - TL) is positive.
+    let cross = ux * vy - uy * vx;
+    let (tr, bl) = if cross > 0.0 { (p, q) } else { (q, p) };
+    let score = (leg_ratio - 1.0) + cos.abs() + 0.5 * (max_module / min_module - 1.0);
+    Some(Triple {
+        tl: corner,
+        tr,
+        bl,
+        score,
+    })
+}

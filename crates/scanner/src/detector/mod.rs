@@ -1,0 +1,99 @@
+//! Our own QR locator in front of rqrr's decoder: finds finder patterns, groups them into
+//! codes, samples the module grid with a perspective transform and hands it to
+//! [`crate::grid_decode::decode_grid`].
+//!
+//! Contract with the pipeline (see `pipeline.rs`):
+//! - `locate` never panics and returns within the budget (checked between candidates);
+//! - it reports every code it decoded, with corners in the frame's pixel coordinates;
+//! - it reports the finder patterns it saw even when nothing decoded, for the hints.
+
+mod alignment;
+mod binarize;
+mod finder;
+mod group;
+mod read;
+mod sample;
+mod transform;
+
+#[cfg(test)]
+mod tests;
+
+use crate::budget::Budget;
+use crate::code::Code;
+use crate::frame::Frame;
+
+/// A finder pattern seen in the frame.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FinderSeen {
+    pub x: f32,
+    pub y: f32,
+    /// Estimated module size in pixels.
+    pub module: f32,
+}
+
+/// What the detector found in one frame.
+#[derive(Debug, Clone, Default)]
+pub struct Located {
+    pub codes: Vec<Code>,
+    pub finders: Vec<FinderSeen>,
+}
+
+/// Frames smaller than a version-1 code at one pixel per module cannot hold a code.
+const MIN_SIDE: u32 = 21;
+/// The most triples tried per frame: bounds the work on textured frames full of false finders.
+const MAX_TRIPLES: usize = 40;
+/// The most finder reports handed back for hints.
+const MAX_REPORTED: usize = 16;
+
+/// Finds and decodes the QR codes in `frame`.
+pub fn locate(frame: &Frame, budget: &Budget) -> Located {
+    let mut out = Located::default();
+    if frame.width() < MIN_SIDE || frame.height() < MIN_SIDE {
+        return out;
+    }
+    let Some(bin) = binarize::Binarizer::new(frame) else {
+        return out;
+    };
+    let mut finders = finder::find(&bin, budget);
+    // Most confirmed first: that is the order of the reports and of the grouping.
+    finders.sort_by(|a, b| b.count.cmp(&a.count));
+    out.finders = finders
+        .iter()
+        .take(MAX_REPORTED)
+        .map(|f| FinderSeen {
+            x: f.x,
+            y: f.y,
+            module: f.module,
+        })
+        .collect();
+    let mut used = vec![false; finders.len()];
+    for t in group::triples(&finders, MAX_TRIPLES) {
+        if budget.expired() {
+            break;
+        }
+        if used[t.tl] || used[t.tr] || used[t.bl] {
+            continue;
+        }
+        if let Some(code) = read::read(&bin, &finders, &t, budget) {
+            used[t.tl] = true;
+            used[t.tr] = true;
+            used[t.bl] = true;
+            if !out.codes.iter().any(|c| same_code(c, &code)) {
+                out.codes.push(code);
+            }
+        }
+    }
+    out
+}
+
+/// One code read twice (e.g. through two overlapping triples): same payload, same place.
+fn same_code(a: &Code, b: &Code) -> bool {
+    if a.bytes != b.bytes {
+        return false;
+    }
+    let (ca, cb) = (a.centre(), b.centre());
+    let side = ((a.corners[0][0] - a.corners[2][0]).powi(2)
+        + (a.corners[0][1] - a.corners[2][1]).powi(2))
+    .sqrt();
+    ((ca[0] - cb[0]).powi(2) + (ca[1] - cb[1]).powi(2)).sqrt() < side.max(1.0) / 2.0
+}

@@ -1,0 +1,236 @@
+//! From a triple of finder patterns to a decoded code: estimate the size, fix the fourth
+//! corner (alignment pattern or parallelogram), sample, decode; on failure try the neighbouring
+//! sizes and, when the sampled grid looked like a QR code, nudges of the fourth corner.
+
+use super::alignment;
+use super::binarize::Binarizer;
+use super::finder::Finder;
+use super::group::Triple;
+use super::sample::{format_distance, luma_at, sample_grid};
+use super::transform::{Homography, Pt};
+use crate::budget::Budget;
+use crate::code::Code;
+use crate::grid_decode::decode_grid;
+
+/// Both format copies within this many bit errors (of 30) of one format word means the grid
+/// is registered at least near the finders, so the triple is worth more effort.
+const PROMISING_FORMAT: u32 = 5;
+
+/// Tries to decode the code whose finders are `t`.
+pub fn read(bin: &Binarizer<'_>, finders: &[Finder], t: &Triple, budget: &Budget) -> Option<Code> {
+    let (tl, tr, bl) = (&finders[t.tl], &finders[t.tr], &finders[t.bl]);
+    let dark = tl.dark;
+    let dims = dimensions(bin, tl, tr, bl);
+    let contrast = finder_contrast(bin, tl, tr, bl);
+    let centres =
+        [(tl.x, tl.y), (tr.x, tr.y), (bl.x, bl.y)].map(|(x, y)| (f64::from(x), f64::from(y)));
+    let mut promising: Vec<(usize, Homography)> = Vec::new();
+    for &dim in &dims {
+        if budget.expired() {
+            return None;
+        }
+        let d = dim as f64;
+        let src = [(3.5, 3.5), (d - 3.5, 3.5), (3.5, d - 3.5)];
+        let Some(affine) = Homography::affine(&src, &centres) else {
+            continue;
+        };
+        let mut transforms = Vec::with_capacity(2);
+        if dim >= 25 {
+            if let Some(h) = with_alignment(bin, &affine, &src, &centres, dim, dark, contrast) {
+                transforms.push(h);
+            }
+        }
+        transforms.push(affine);
+        for h in transforms {
+            let bits = sample_grid(bin, &h, dim, dark);
+            if let Some(code) = decode(&bits, dim, &h) {
+                return Some(code);
+            }
+            if format_distance(&bits, dim) <= PROMISING_FORMAT {
+                promising.push((dim, h));
+            }
+        }
+    }
+    // The size and the finders look right but the far corner is off (perspective without an
+    // alignment pattern, or a wrong one): move the fourth corner around.
+    for (dim, h) in promising.into_iter().take(2) {
+        if let Some(code) = jitter_fourth_corner(bin, &h, &centres, dim, dark, budget) {
+            return Some(code);
+        }
+    }
+    None
+}
+
+fn decode(bits: &[bool], dim: usize, h: &Homography) -> Option<Code> {
+    let grid = rqrr::SimpleGrid::from_func(dim, |x, y| bits[y * dim + x]);
+    let d = dim as f64;
+    let corners = [(0.0, 0.0), (d, 0.0), (d, d), (0.0, d)].map(|(x, y)| {
+        let (px, py) = h.map(x, y);
+        [px as f32, py as f32]
+    });
+    decode_grid(&grid, corners)
+}
+
+/// Candidate sizes (4v + 17), nearest to the estimate first.
+fn dimensions(bin: &Binarizer<'_>, tl: &Finder, tr: &Finder, bl: &Finder) -> Vec<usize> {
+    let m_top = pair_module(bin, tl, tr);
+    let m_left = pair_module(bin, tl, bl);
+    let top = dist(tl, tr) / m_top;
+    let left = dist(tl, bl) / m_left;
+    let estimate = (top + left) / 2.0 + 7.0;
+    let version = ((estimate - 17.0) / 4.0).clamp(1.0, 40.0);
+    let nearest = version.round();
+    let other = if version >= nearest {
+        nearest + 1.0
+    } else {
+        nearest - 1.0
+    };
+    let mut out = Vec::with_capacity(3);
+    for v in [nearest, other, 2.0 * nearest - other] {
+        if (1.0..=40.0).contains(&v) {
+            out.push(17 + 4 * v as usize);
+        }
+    }
+    out
+}
+
+fn dist(a: &Finder, b: &Finder) -> f32 {
+    ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt()
+}
+
+/// The module size along the line joining two finders, measured across both patterns (ZXing's
+/// idea): under perspective it differs from the patterns' own averaged estimate.
+fn pair_module(bin: &Binarizer<'_>, a: &Finder, b: &Finder) -> f32 {
+    let ab = module_along(bin, a, (b.x - a.x, b.y - a.y));
+    let ba = module_along(bin, b, (a.x - b.x, a.y - b.y));
+    match (ab, ba) {
+        (Some(x), Some(y)) => (x + y) / 2.0,
+        (Some(x), None) | (None, Some(x)) => x,
+        (None, None) => (a.module + b.module) / 2.0,
+    }
+}
+
+/// The pattern's width along `dir` through its centre, divided by 7.
+fn module_along(bin: &Binarizer<'_>, f: &Finder, dir: (f32, f32)) -> Option<f32> {
+    let len = (dir.0 * dir.0 + dir.1 * dir.1).sqrt();
+    if !(len > 0.0) {
+        return None;
+    }
+    let (ux, uy) = (dir.0 / len, dir.1 / len);
+    let limit = f.module * 6.0;
+    let half = |sign: f32| -> Option<f32> {
+        // States: 0 centre, 1 light ring, 2 dark ring; leaving the dark ring ends the walk.
+        let mut state = 0;
+        let mut t = 0.0f32;
+        while t < limit {
+            let x = (f.x + sign * ux * t).floor() as i32;
+            let y = (f.y + sign * uy * t).floor() as i32;
+            let centre_colour = bin.is_dark(x, y) == f.dark;
+            state = match (state, centre_colour) {
+                (0, false) => 1,
+                (1, true) => 2,
+                (2, false) => return Some(t),
+                (s, _) => s,
+            };
+            t += 1.0;
+        }
+        None
+    };
+    let total = half(1.0)? + half(-1.0)?;
+    let m = total / 7.0;
+    // A walk that strayed into neighbouring modules gives nonsense; trust the pattern then.
+    if m > f.module * 0.6 && m < f.module * 1.8 {
+        Some(m)
+    } else {
+        None
+    }
+}
+
+/// Light-minus-dark luma at the finders (centre stone against the light ring), for judging
+/// the alignment match.
+fn finder_contrast(bin: &Binarizer<'_>, tl: &Finder, tr: &Finder, bl: &Finder) -> f32 {
+    let frame = bin.frame();
+    let mut sum = 0.0;
+    for f in [tl, tr, bl] {
+        let (x, y, m) = (f64::from(f.x), f64::from(f.y), f64::from(f.module));
+        let centre = luma_at(frame, x, y);
+        let ring = [(2.0, 0.0), (-2.0, 0.0), (0.0, 2.0), (0.0, -2.0)]
+            .iter()
+            .map(|(dx, dy)| luma_at(frame, x + dx * m, y + dy * m))
+            .sum::<f32>()
+            / 4.0;
+        sum += if f.dark { ring - centre } else { centre - ring };
+    }
+    (sum / 3.0).max(10.0)
+}
+
+/// The transform through the finders and the alignment pattern, when the pattern is found.
+fn with_alignment(
+    bin: &Binarizer<'_>,
+    affine: &Homography,
+    src: &[Pt; 3],
+    centres: &[Pt; 3],
+    dim: usize,
+    dark: bool,
+    contrast: f32,
+) -> Option<Homography> {
+    let d = dim as f64;
+    let a = d - 6.5;
+    let predicted = affine.map(a, a);
+    let (ox, oy) = affine.map(a - 1.0, a - 1.0);
+    let (ux_, uy_) = affine.map(a, a - 1.0);
+    let (vx_, vy_) = affine.map(a - 1.0, a);
+    let u = (ux_ - ox, uy_ - oy);
+    let v = (vx_ - ox, vy_ - oy);
+    // Perspective moves the pattern further from the prediction the bigger the code.
+    let radius = (d / 8.0).max(4.0);
+    let found = alignment::find(bin.frame(), predicted, u, v, radius, dark, contrast)?;
+    Homography::from_points(
+        &[src[0], src[1], src[2], (a, a)],
+        &[centres[0], centres[1], centres[2], found],
+    )
+}
+
+/// Tries moving the module-space point nearest the bottom-right corner by up to two modules.
+fn jitter_fourth_corner(
+    bin: &Binarizer<'_>,
+    h: &Homography,
+    centres: &[Pt; 3],
+    dim: usize,
+    dark: bool,
+    budget: &Budget,
+) -> Option<Code> {
+    let d = dim as f64;
+    let src = [
+        (3.5, 3.5),
+        (d - 3.5, 3.5),
+        (3.5, d - 3.5),
+        (d - 3.5, d - 3.5),
+    ];
+    let base = h.map(d - 3.5, d - 3.5);
+    // One module along each axis of the code at that corner.
+    let (left, up) = (h.map(d - 4.5, d - 3.5), h.map(d - 3.5, d - 4.5));
+    let u = (base.0 - left.0, base.1 - left.1);
+    let v = (base.0 - up.0, base.1 - up.1);
+    let steps = [-2.0, -1.0, 1.0, 2.0, 0.0];
+    for &sy in &steps {
+        for &sx in &steps {
+            if sx == 0.0 && sy == 0.0 {
+                continue;
+            }
+            if budget.expired() {
+                return None;
+            }
+            let p = (base.0 + sx * u.0 + sy * v.0, base.1 + sx * u.1 + sy * v.1);
+            let Some(hj) = Homography::from_points(&src, &[centres[0], centres[1], centres[2], p])
+            else {
+                continue;
+            };
+            let bits = sample_grid(bin, &hj, dim, dark);
+            if let Some(code) = decode(&bits, dim, &hj) {
+                return Some(code);
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,117 @@
+//! Reading the module grid through a transform, and a cheap check of whether a sampled grid is
+//! a QR code at all (its format information) before handing it to the decoder.
+
+use super::binarize::Binarizer;
+use super::transform::Homography;
+use crate::frame::Frame;
+
+/// Bilinear luma at a point in pixel coordinates (pixel `i` is centred on `i + 0.5`); points
+/// outside the frame take the nearest edge pixel, non-finite points read as 0.
+pub fn luma_at(frame: &Frame, x: f64, y: f64) -> f32 {
+    if !x.is_finite() || !y.is_finite() {
+        return 0.0;
+    }
+    let w = frame.width() as usize;
+    let h = frame.height() as usize;
+    let fx = (x - 0.5).clamp(0.0, (w - 1) as f64);
+    let fy = (y - 0.5).clamp(0.0, (h - 1) as f64);
+    let (x0, y0) = (fx.floor() as usize, fy.floor() as usize);
+    let (x1, y1) = ((x0 + 1).min(w - 1), (y0 + 1).min(h - 1));
+    let (ax, ay) = ((fx - x0 as f64) as f32, (fy - y0 as f64) as f32);
+    let stride = frame.stride();
+    let d = frame.data();
+    let p = |x: usize, y: usize| f32::from(d[y * stride + x]);
+    let top = p(x0, y0) * (1.0 - ax) + p(x1, y0) * ax;
+    let bottom = p(x0, y1) * (1.0 - ax) + p(x1, y1) * ax;
+    top * (1.0 - ay) + bottom * ay
+}
+
+/// The local threshold at a point, clamped into the frame.
+pub fn threshold_at(bin: &Binarizer<'_>, x: f64, y: f64) -> f32 {
+    let cx = if x.is_finite() {
+        x.clamp(0.0, (bin.width() - 1) as f64) as usize
+    } else {
+        0
+    };
+    let cy = if y.is_finite() {
+        y.clamp(0.0, (bin.height() - 1) as f64) as usize
+    } else {
+        0
+    };
+    f32::from(bin.threshold(cx, cy))
+}
+
+/// Samples the `dim` x `dim` module grid, row-major; `true` is a set (dark) module of the code,
+/// which for an inverted code (`dark == false`) is a light pixel.
+pub fn sample_grid(bin: &Binarizer<'_>, h: &Homography, dim: usize, dark: bool) -> Vec<bool> {
+    let frame = bin.frame();
+    let mut bits = Vec::with_capacity(dim * dim);
+    for r in 0..dim {
+        for c in 0..dim {
+            let (x, y) = h.map(c as f64 + 0.5, r as f64 + 0.5);
+            let is_dark = luma_at(frame, x, y) <= threshold_at(bin, x, y);
+            bits.push(is_dark == dark);
+        }
+    }
+    bits
+}
+
+/// All 32 valid (masked) format words.
+fn format_words() -> [u16; 32] {
+    let mut words = [0u16; 32];
+    for (data, w) in words.iter_mut().enumerate() {
+        let data = data as u16;
+        let mut rem = data << 10;
+        for i in (10..15).rev() {
+            if rem & (1 << i) != 0 {
+                rem ^= 0x537 << (i - 10);
+            }
+        }
+        *w = ((data << 10) | rem) ^ 0x5412;
+    }
+    words
+}
+
+/// The fewest bit errors between the two copies of the format information (read straight or
+/// mirrored) and one valid format word, over all 30 bits. A grid registered right at least
+/// around the finders scores 0-5; a random grid almost never does (about 1 in 100), whereas a
+/// single 15-bit copy lands within 3 bits of one of the 32 words by chance most of the time.
+pub fn format_distance(bits: &[bool], dim: usize) -> u32 {
+    if dim < 21 || bits.len() < dim * dim {
+        return 30;
+    }
+    let words = format_words();
+    let at = |x: usize, y: usize| bits[y * dim + x];
+    let mut best = 30;
+    for mirrored in [false, true] {
+        let get = |x: usize, y: usize| if mirrored { at(y, x) } else { at(x, y) };
+        let mut first = 0u16;
+        for (x, y) in [
+            (0, 8),
+            (1, 8),
+            (2, 8),
+            (3, 8),
+            (4, 8),
+            (5, 8),
+            (7, 8),
+            (8, 8),
+            (8, 7),
+        ]
+        .into_iter()
+        .chain((0..6).rev().map(|y| (8, y)))
+        {
+            first = (first << 1) | u16::from(get(x, y));
+        }
+        let mut second = 0u16;
+        for y in (dim - 7..dim).rev() {
+            second = (second << 1) | u16::from(get(8, y));
+        }
+        for x in dim - 8..dim {
+            second = (second << 1) | u16::from(get(x, 8));
+        }
+        for w in words {
+            best = best.min((w ^ first).count_ones() + (w ^ second).count_ones());
+        }
+    }
+    best
+}
