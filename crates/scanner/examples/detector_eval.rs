@@ -110,10 +110,16 @@ fn eval_samples(args: &Args) {
                         .unwrap_or_default(),
                     located.finders.len(),
                     located.codes.len(),
-                    if located.codes.is_empty() {
-                        ""
-                    } else {
-                        " (wrong text)"
+                    match located.codes.first() {
+                        None => String::new(),
+                        Some(c) => format!(
+                            " (wrong text: {:?} vs {:?})",
+                            c.text.chars().take(30).collect::<String>(),
+                            String::from_utf8_lossy(&expected)
+                                .chars()
+                                .take(30)
+                                .collect::<String>()
+                        ),
                     },
                     if plain_ok { "  [rqrr reads it]" } else { "" },
                 ));

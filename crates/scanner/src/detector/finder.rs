@@ -32,7 +32,7 @@ const MAX_FINDERS: usize = 64;
 const TOLERANCE: f32 = 0.5;
 /// The narrowest pattern looked at, in pixels (modules of about 1.3 px): below that, blur
 /// and sensor noise make the runs meaningless, and noise makes very many of them.
-const MIN_TOTAL: u32 = 9;
+const MIN_TOTAL: u32 = 7;
 /// The least luma difference between the light ring and the centre stone: sensor noise at a
 /// flat area binarises into random runs, some of which pass every ratio test.
 const MIN_CONTRAST: f32 = 20.0;

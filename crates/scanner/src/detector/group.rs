@@ -22,11 +22,12 @@ pub struct Triple {
 /// Only the most often confirmed candidates take part; the rest are probably texture.
 const MAX_CANDIDATES: usize = 24;
 /// The largest ratio between the two legs (centre distances from the corner pattern).
-const MAX_LEG_RATIO: f32 = 1.8;
-/// The largest |cos| of the corner angle (0.5 allows 60 to 120 degrees).
-const MAX_COS: f32 = 0.5;
+const MAX_LEG_RATIO: f32 = 2.2;
+/// The largest |cos| of the corner angle (0.8 allows 37 to 143 degrees: a code seen at a
+/// steep angle along its diagonal shows a very open or very closed corner).
+const MAX_COS: f32 = 0.8;
 /// The largest ratio between module sizes of patterns in one code.
-const MAX_MODULE_RATIO: f32 = 2.0;
+const MAX_MODULE_RATIO: f32 = 2.5;
 
 /// Plausible triples, best first, at most `max`.
 pub fn triples(finders: &[Finder], max: usize) -> Vec<Triple> {

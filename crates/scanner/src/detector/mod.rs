@@ -9,6 +9,7 @@
 
 mod alignment;
 mod binarize;
+mod corners;
 mod finder;
 mod group;
 mod read;
@@ -66,6 +67,14 @@ pub fn locate(frame: &Frame, budget: &Budget) -> Located {
             module: f.module,
         })
         .collect();
+    if std::env::var_os("DDBG").is_some() {
+        for (i, f) in finders.iter().enumerate() {
+            eprintln!(
+                "finder {i}: {:.1},{:.1} m {:.2} n {} dark {}",
+                f.x, f.y, f.module, f.count, f.dark
+            );
+        }
+    }
     let mut used = vec![false; finders.len()];
     for t in group::triples(&finders, MAX_TRIPLES) {
         if budget.expired() {

@@ -4,6 +4,7 @@
 
 use super::alignment;
 use super::binarize::Binarizer;
+use super::corners::finder_corners;
 use super::finder::Finder;
 use super::group::Triple;
 use super::sample::{format_distance, luma_at, sample_grid};
@@ -24,25 +25,65 @@ pub fn read(bin: &Binarizer<'_>, finders: &[Finder], t: &Triple, budget: &Budget
     let contrast = finder_contrast(bin, tl, tr, bl);
     let centres =
         [(tl.x, tl.y), (tr.x, tr.y), (bl.x, bl.y)].map(|(x, y)| (f64::from(x), f64::from(y)));
+    // The code's axes as the centres show them; good enough to tell the sides of each
+    // finder apart, whatever the rotation.
+    let u = (centres[1].0 - centres[0].0, centres[1].1 - centres[0].1);
+    let v = (centres[2].0 - centres[0].0, centres[2].1 - centres[0].1);
+    let quads = [tl, tr, bl].map(|f| {
+        finder_corners(
+            bin,
+            (f64::from(f.x), f64::from(f.y)),
+            u,
+            v,
+            f64::from(f.module),
+            dark,
+        )
+    });
     let mut promising: Vec<(usize, Homography)> = Vec::new();
     for &dim in &dims {
         if budget.expired() {
             return None;
         }
         let d = dim as f64;
-        let src = [(3.5, 3.5), (d - 3.5, 3.5), (3.5, d - 3.5)];
-        let Some(affine) = Homography::affine(&src, &centres) else {
-            continue;
-        };
-        let mut transforms = Vec::with_capacity(2);
-        if dim >= 25 {
-            if let Some(h) = with_alignment(bin, &affine, &src, &centres, dim, dark, contrast) {
+        let mut transforms = Vec::with_capacity(4);
+        // Perspective-correct: the twelve outer corners of the three finders.
+        if let [Some(q0), Some(q1), Some(q2)] = &quads {
+            let src: Vec<Pt> = finder_module_corners(d).to_vec();
+            let dst: Vec<Pt> = q0.iter().chain(q1).chain(q2).copied().collect();
+            if let Some(h) = Homography::fit(&src, &dst) {
+                if dim >= 25 {
+                    if let Some(ha) = with_alignment(bin, &h, &src, &dst, dim, dark, contrast, 3.0)
+                    {
+                        transforms.push(ha);
+                    }
+                }
                 transforms.push(h);
             }
         }
-        transforms.push(affine);
+        // Affine from the centres, corrected by the alignment pattern where there is one.
+        let src = [(3.5, 3.5), (d - 3.5, 3.5), (3.5, d - 3.5)];
+        if let Some(affine) = Homography::affine(&src, &centres) {
+            if dim >= 25 {
+                let radius = (d / 8.0).max(4.0);
+                if let Some(h) =
+                    with_alignment(bin, &affine, &src, &centres, dim, dark, contrast, radius)
+                {
+                    transforms.push(h);
+                }
+            }
+            transforms.push(affine);
+        }
+        let n_t = transforms.len();
         for h in transforms {
             let bits = sample_grid(bin, &h, dim, dark);
+            if std::env::var_os("DDBG").is_some() {
+                eprintln!(
+                    "  triple {:?} dim {dim} transforms {n_t} quads {} fmt {}",
+                    (t.tl, t.tr, t.bl),
+                    quads.iter().filter(|q| q.is_some()).count(),
+                    format_distance(&bits, dim)
+                );
+            }
             if let Some(code) = decode(&bits, dim, &h) {
                 return Some(code);
             }
@@ -129,7 +170,8 @@ fn module_along(bin: &Binarizer<'_>, f: &Finder, dir: (f32, f32)) -> Option<f32>
             state = match (state, centre_colour) {
                 (0, false) => 1,
                 (1, true) => 2,
-                (2, false) => return Some(t),
+                // The edge lies between this sample and the previous one.
+                (2, false) => return Some(t - 0.5),
                 (s, _) => s,
             };
             t += 1.0;
@@ -164,31 +206,51 @@ fn finder_contrast(bin: &Binarizer<'_>, tl: &Finder, tr: &Finder, bl: &Finder) -
     (sum / 3.0).max(10.0)
 }
 
-/// The transform through the finders and the alignment pattern, when the pattern is found.
+/// Where the outer corners of the three finders sit in module coordinates: top-left,
+/// top-right and bottom-left patterns, each clockwise from its own top-left corner.
+fn finder_module_corners(d: f64) -> [Pt; 12] {
+    let square = |x: f64, y: f64| [(x, y), (x + 7.0, y), (x + 7.0, y + 7.0), (x, y + 7.0)];
+    let [a, b, c] = [square(0.0, 0.0), square(d - 7.0, 0.0), square(0.0, d - 7.0)];
+    [
+        a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3], c[0], c[1], c[2], c[3],
+    ]
+}
+
+/// `base` corrected by the bottom-right alignment pattern: searched within `radius` modules of
+/// where `base` puts it, then added to the point pairs `src` -> `dst` that made `base`.
+#[allow(clippy::too_many_arguments)]
 fn with_alignment(
     bin: &Binarizer<'_>,
-    affine: &Homography,
-    src: &[Pt; 3],
-    centres: &[Pt; 3],
+    base: &Homography,
+    src: &[Pt],
+    dst: &[Pt],
     dim: usize,
     dark: bool,
     contrast: f32,
+    radius: f64,
 ) -> Option<Homography> {
-    let d = dim as f64;
-    let a = d - 6.5;
-    let predicted = affine.map(a, a);
-    let (ox, oy) = affine.map(a - 1.0, a - 1.0);
-    let (ux_, uy_) = affine.map(a, a - 1.0);
-    let (vx_, vy_) = affine.map(a - 1.0, a);
-    let u = (ux_ - ox, uy_ - oy);
-    let v = (vx_ - ox, vy_ - oy);
-    // Perspective moves the pattern further from the prediction the bigger the code.
-    let radius = (d / 8.0).max(4.0);
+    let a = dim as f64 - 6.5;
+    let predicted = base.map(a, a);
+    let o = base.map(a - 1.0, a - 1.0);
+    let ux = base.map(a, a - 1.0);
+    let vy = base.map(a - 1.0, a);
+    let u = (ux.0 - o.0, ux.1 - o.1);
+    let v = (vy.0 - o.0, vy.1 - o.1);
     let found = alignment::find(bin.frame(), predicted, u, v, radius, dark, contrast)?;
-    Homography::from_points(
-        &[src[0], src[1], src[2], (a, a)],
-        &[centres[0], centres[1], centres[2], found],
-    )
+    if src.len() == 3 && dst.len() == 3 {
+        return Homography::from_points(
+            &[src[0], src[1], src[2], (a, a)],
+            &[dst[0], dst[1], dst[2], found],
+        );
+    }
+    // One point among many: weigh it like a finder's four corners.
+    let mut s = src.to_vec();
+    let mut d = dst.to_vec();
+    for _ in 0..4 {
+        s.push((a, a));
+        d.push(found);
+    }
+    Homography::fit(&s, &d)
 }
 
 /// Tries moving the module-space point nearest the bottom-right corner by up to two modules.
