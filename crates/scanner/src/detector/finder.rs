@@ -24,6 +24,8 @@ pub struct Finder {
     pub count: u32,
     /// `true` for a dark pattern on light (the normal case), `false` for inverted.
     pub dark: bool,
+    /// Whether the diagonal through the centre shows the ratio too (square corners).
+    pub diagonal: bool,
 }
 
 /// Above this many distinct candidates the frame is mostly texture; stop adding more.
@@ -141,11 +143,11 @@ fn confirm(bin: &Binarizer<'_>, cx: f32, cy: f32, total: u32, dark: bool) -> Opt
         return None;
     }
     // One diagonal rejects most of what passes the two axes by chance (text, stripes, grids).
-    let (druns, _) = runs_through(bin, cx, cy, (1, 1), dark, max_run)?;
-    let dtotal = druns.iter().sum::<u32>() as f32 * std::f32::consts::SQRT_2;
-    if !ratio_ok(&druns, DIAGONAL_TOLERANCE) || !similar_f(dtotal, htotal.max(vtotal) as f32, 2.0) {
-        return None;
-    }
+    // Rounded (designer) finders fail it, though, so it only ranks (see `group`).
+    let diagonal = runs_through(bin, cx, cy, (1, 1), dark, max_run).is_some_and(|(druns, _)| {
+        let dtotal = druns.iter().sum::<u32>() as f32 * std::f32::consts::SQRT_2;
+        ratio_ok(&druns, DIAGONAL_TOLERANCE) && similar_f(dtotal, htotal.max(vtotal) as f32, 2.0)
+    });
     let module = (htotal + vtotal) as f32 / 14.0;
     Some(Finder {
         x: cx,
@@ -153,6 +155,7 @@ fn confirm(bin: &Binarizer<'_>, cx: f32, cy: f32, total: u32, dark: bool) -> Opt
         module,
         count: 1,
         dark,
+        diagonal,
     })
 }
 
@@ -265,6 +268,7 @@ fn merge(finders: &mut Vec<Finder>, new: Finder) {
             f.y = (f.y * n + new.y) / (n + 1.0);
             f.module = (f.module * n + new.module) / (n + 1.0);
             f.count += 1;
+            f.diagonal |= new.diagonal;
             return;
         }
     }

@@ -26,6 +26,8 @@ const MAX_LEG_RATIO: f32 = 2.2;
 /// The largest |cos| of the corner angle (0.8 allows 37 to 143 degrees: a code seen at a
 /// steep angle along its diagonal shows a very open or very closed corner).
 const MAX_COS: f32 = 0.8;
+/// Score added per pattern that failed the diagonal test (rounded finders, or texture).
+const DIAGONAL_PENALTY: f32 = 0.3;
 /// The largest ratio between module sizes of patterns in one code.
 const MAX_MODULE_RATIO: f32 = 2.5;
 
@@ -99,7 +101,11 @@ fn score(finders: &[Finder], idx: [usize; 3]) -> Option<Triple> {
     // product of (TR - TL) and (BL - TL) is positive.
     let cross = ux * vy - uy * vx;
     let (tr, bl) = if cross > 0.0 { (p, q) } else { (q, p) };
-    let score = (leg_ratio - 1.0) + cos.abs() + 0.5 * (max_module / min_module - 1.0);
+    let undiagonal = [o, fp, fq].iter().filter(|f| !f.diagonal).count() as f32;
+    let score = (leg_ratio - 1.0)
+        + cos.abs()
+        + 0.5 * (max_module / min_module - 1.0)
+        + DIAGONAL_PENALTY * undiagonal;
     Some(Triple {
         tl: corner,
         tr,

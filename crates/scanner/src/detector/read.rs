@@ -7,7 +7,7 @@ use super::binarize::Binarizer;
 use super::corners::finder_corners;
 use super::finder::Finder;
 use super::group::Triple;
-use super::sample::{format_distance, luma_at, sample_grid};
+use super::sample::{format_distance, luma_at, sample_grid, sample_grid_global};
 use super::transform::{Homography, Pt};
 use crate::budget::Budget;
 use crate::code::Code;
@@ -94,8 +94,14 @@ pub fn read(bin: &Binarizer<'_>, finders: &[Finder], t: &Triple, budget: &Budget
     }
     // The size and the finders look right but the far corner is off (perspective without an
     // alignment pattern, or a wrong one): move the fourth corner around.
+    for (dim, h) in promising.iter().take(2) {
+        let bits = sample_grid_global(bin, h, *dim, dark);
+        if let Some(code) = decode(&bits, *dim, h) {
+            return Some(code);
+        }
+    }
     for (dim, h) in promising.into_iter().take(2) {
-        if let Some(code) = jitter_fourth_corner(bin, &h, &centres, dim, dark, budget) {
+        if let Some(code) = jitter_fourth_corner(bin, &h, dim, dark, budget) {
             return Some(code);
         }
     }
@@ -253,11 +259,12 @@ fn with_alignment(
     Homography::fit(&s, &d)
 }
 
-/// Tries moving the module-space point nearest the bottom-right corner by up to two modules.
+/// Tries moving the point 3.5 modules in from the bottom-right corner (where a fourth finder
+/// would be centred) by up to 1.5 modules each way, smallest moves first, keeping where `h`
+/// puts the three finder centres.
 fn jitter_fourth_corner(
     bin: &Binarizer<'_>,
     h: &Homography,
-    centres: &[Pt; 3],
     dim: usize,
     dark: bool,
     budget: &Budget,
@@ -269,29 +276,31 @@ fn jitter_fourth_corner(
         (3.5, d - 3.5),
         (d - 3.5, d - 3.5),
     ];
-    let base = h.map(d - 3.5, d - 3.5);
+    let [a, b, c, base] = src.map(|(x, y)| h.map(x, y));
     // One module along each axis of the code at that corner.
     let (left, up) = (h.map(d - 4.5, d - 3.5), h.map(d - 3.5, d - 4.5));
     let u = (base.0 - left.0, base.1 - left.1);
     let v = (base.0 - up.0, base.1 - up.1);
-    let steps = [-2.0, -1.0, 1.0, 2.0, 0.0];
-    for &sy in &steps {
-        for &sx in &steps {
-            if sx == 0.0 && sy == 0.0 {
-                continue;
+    let mut offsets: Vec<(f64, f64)> = Vec::with_capacity(24);
+    for sy in [-1.5, -0.75, 0.0, 0.75, 1.5] {
+        for sx in [-1.5, -0.75, 0.0, 0.75, 1.5] {
+            if sx != 0.0 || sy != 0.0 {
+                offsets.push((sx, sy));
             }
-            if budget.expired() {
-                return None;
-            }
-            let p = (base.0 + sx * u.0 + sy * v.0, base.1 + sx * u.1 + sy * v.1);
-            let Some(hj) = Homography::from_points(&src, &[centres[0], centres[1], centres[2], p])
-            else {
-                continue;
-            };
-            let bits = sample_grid(bin, &hj, dim, dark);
-            if let Some(code) = decode(&bits, dim, &hj) {
-                return Some(code);
-            }
+        }
+    }
+    offsets.sort_by(|p, q| (p.0 * p.0 + p.1 * p.1).total_cmp(&(q.0 * q.0 + q.1 * q.1)));
+    for (sx, sy) in offsets {
+        if budget.expired() {
+            return None;
+        }
+        let p = (base.0 + sx * u.0 + sy * v.0, base.1 + sx * u.1 + sy * v.1);
+        let Some(hj) = Homography::from_points(&src, &[a, b, c, p]) else {
+            continue;
+        };
+        let bits = sample_grid(bin, &hj, dim, dark);
+        if let Some(code) = decode(&bits, dim, &hj) {
+            return Some(code);
         }
     }
     None

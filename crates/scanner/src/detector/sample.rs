@@ -56,6 +56,58 @@ pub fn sample_grid(bin: &Binarizer<'_>, h: &Homography, dim: usize, dark: bool) 
     bits
 }
 
+/// Like [`sample_grid`], but with one threshold for the whole grid, splitting the module
+/// centres' grey levels in two (Otsu). Where the local map is fooled (a block that is all
+/// dark modules, a glare spot) a code under even light still separates cleanly.
+pub fn sample_grid_global(
+    bin: &Binarizer<'_>,
+    h: &Homography,
+    dim: usize,
+    dark: bool,
+) -> Vec<bool> {
+    let frame = bin.frame();
+    let mut lumas = Vec::with_capacity(dim * dim);
+    for r in 0..dim {
+        for c in 0..dim {
+            let (x, y) = h.map(c as f64 + 0.5, r as f64 + 0.5);
+            lumas.push(luma_at(frame, x, y));
+        }
+    }
+    let t = otsu(&lumas);
+    lumas.iter().map(|&l| (l <= t) == dark).collect()
+}
+
+/// The threshold that best splits `values` (0-255) into two classes.
+fn otsu(values: &[f32]) -> f32 {
+    let mut hist = [0u32; 256];
+    for &v in values {
+        hist[v.clamp(0.0, 255.0) as usize] += 1;
+    }
+    let total = values.len() as f64;
+    let sum_all: f64 = hist
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| i as f64 * f64::from(n))
+        .sum();
+    let (mut w0, mut sum0) = (0.0, 0.0);
+    let (mut best, mut best_t) = (-1.0, 128.0);
+    for (i, &n) in hist.iter().enumerate() {
+        w0 += f64::from(n);
+        sum0 += i as f64 * f64::from(n);
+        let w1 = total - w0;
+        if w0 == 0.0 || w1 == 0.0 {
+            continue;
+        }
+        let (m0, m1) = (sum0 / w0, (sum_all - sum0) / w1);
+        let between = w0 * w1 * (m0 - m1).powi(2);
+        if between > best {
+            best = between;
+            best_t = i as f64 + 0.5;
+        }
+    }
+    best_t as f32
+}
+
 /// All 32 valid (masked) format words.
 fn format_words() -> [u16; 32] {
     let mut words = [0u16; 32];
