@@ -98,7 +98,7 @@ fn eval_samples(args: &Args) {
             let start = Instant::now();
             let plain = plain_rqrr(&frame);
             r.rqrr_ms.push(start.elapsed().as_secs_f64() * 1e3);
-            let plain_ok = plain.iter().any(|t| *t == expected);
+            let plain_ok = plain.contains(&expected);
             r.rqrr += usize::from(plain_ok);
             if !ok {
                 missed.push(format!(

@@ -24,7 +24,7 @@ pub fn find(
     contrast: f32,
 ) -> Option<Pt> {
     let module = ((u.0 * u.0 + u.1 * u.1).sqrt() + (v.0 * v.0 + v.1 * v.1).sqrt()) / 2.0;
-    if !(module > 0.5) || !predicted.0.is_finite() || !predicted.1.is_finite() {
+    if module.is_nan() || module <= 0.5 || !predicted.0.is_finite() || !predicted.1.is_finite() {
         return None;
     }
     let reach = radius * module;

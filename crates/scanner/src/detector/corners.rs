@@ -29,7 +29,13 @@ pub fn finder_corners(
     dark: bool,
 ) -> Option<[Pt; 4]> {
     let det = u.0 * v.1 - u.1 * v.0;
-    if !(det.abs() > 1e-9) || !(module > 0.0) || !centre.0.is_finite() || !centre.1.is_finite() {
+    if !det.is_finite()
+        || det.abs() <= 1e-9
+        || module.is_nan()
+        || module <= 0.0
+        || !centre.0.is_finite()
+        || !centre.1.is_finite()
+    {
         return None;
     }
     // sides: 0 top (-v), 1 right (+u), 2 bottom (+v), 3 left (-u)
@@ -137,7 +143,7 @@ fn fit_line(pts: &[Pt]) -> Option<Line> {
 fn intersect(a: &Line, b: &Line) -> Option<Pt> {
     let den = a.d.0 * b.d.1 - a.d.1 * b.d.0;
     // Nearly parallel lines (under 5 degrees apart) meet nowhere useful.
-    if !(den.abs() > 0.087) {
+    if den.is_nan() || den.abs() <= 0.087 {
         return None;
     }
     let (wx, wy) = (b.p.0 - a.p.0, b.p.1 - a.p.1);

@@ -52,7 +52,7 @@ pub fn find(bin: &Binarizer<'_>, budget: &Budget) -> Vec<Finder> {
     let mut scratch = Vec::new();
     let mut y = step / 2;
     while y < height {
-        if y % 64 == 0 && budget.expired() {
+        if y.is_multiple_of(64) && budget.expired() {
             break;
         }
         scan_row(bin, y, &mut scratch, &mut runs, &mut finders);
@@ -82,10 +82,10 @@ fn scan_row(
             let centre_start = start + window[0] + window[1];
             let cx = centre_start as f32 + window[2] as f32 / 2.0;
             let cy = y as f32 + 0.5;
-            if contrast(bin, &window, cx, cy, centre_dark) >= MIN_CONTRAST {
-                if let Some(found) = confirm(bin, cx, cy, total, centre_dark) {
-                    merge(finders, found);
-                }
+            if contrast(bin, &window, cx, cy, centre_dark) >= MIN_CONTRAST
+                && let Some(found) = confirm(bin, cx, cy, total, centre_dark)
+            {
+                merge(finders, found);
             }
         }
         start += runs[i];

@@ -67,7 +67,7 @@ fn score(finders: &[Finder], idx: [usize; 3]) -> Option<Triple> {
     let modules = [a.module, b.module, c.module];
     let min_module = modules.iter().copied().fold(f32::INFINITY, f32::min);
     let max_module = modules.iter().copied().fold(0.0, f32::max);
-    if !(min_module > 0.0) || max_module / min_module > MAX_MODULE_RATIO {
+    if min_module.is_nan() || min_module <= 0.0 || max_module / min_module > MAX_MODULE_RATIO {
         return None;
     }
     // The corner is opposite the longest side.
@@ -84,11 +84,11 @@ fn score(finders: &[Finder], idx: [usize; 3]) -> Option<Triple> {
     let (vx, vy) = (fq.x - o.x, fq.y - o.y);
     let (lu, lv) = ((ux * ux + uy * uy).sqrt(), (vx * vx + vy * vy).sqrt());
     let leg_ratio = lu.max(lv) / lu.min(lv);
-    if !(leg_ratio <= MAX_LEG_RATIO) {
+    if leg_ratio.is_nan() || leg_ratio > MAX_LEG_RATIO {
         return None;
     }
     let cos = (ux * vx + uy * vy) / (lu * lv);
-    if !(cos.abs() <= MAX_COS) {
+    if cos.is_nan() || cos.abs() > MAX_COS {
         return None;
     }
     // Centre distance in modules is size - 7: at least 14 (version 1), at most 170 (40).

@@ -57,7 +57,7 @@ pub fn locate(frame: &Frame, budget: &Budget) -> Located {
     };
     let mut finders = finder::find(&bin, budget);
     // Most confirmed first: that is the order of the reports and of the grouping.
-    finders.sort_by(|a, b| b.count.cmp(&a.count));
+    finders.sort_by_key(|f| std::cmp::Reverse(f.count));
     out.finders = finders
         .iter()
         .take(MAX_REPORTED)
@@ -67,14 +67,6 @@ pub fn locate(frame: &Frame, budget: &Budget) -> Located {
             module: f.module,
         })
         .collect();
-    if std::env::var_os("DDBG").is_some() {
-        for (i, f) in finders.iter().enumerate() {
-            eprintln!(
-                "finder {i}: {:.1},{:.1} m {:.2} n {} dark {}",
-                f.x, f.y, f.module, f.count, f.dark
-            );
-        }
-    }
     let mut used = vec![false; finders.len()];
     for t in group::triples(&finders, MAX_TRIPLES) {
         if budget.expired() {

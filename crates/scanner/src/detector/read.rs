@@ -51,11 +51,10 @@ pub fn read(bin: &Binarizer<'_>, finders: &[Finder], t: &Triple, budget: &Budget
             let src: Vec<Pt> = finder_module_corners(d).to_vec();
             let dst: Vec<Pt> = q0.iter().chain(q1).chain(q2).copied().collect();
             if let Some(h) = Homography::fit(&src, &dst) {
-                if dim >= 25 {
-                    if let Some(ha) = with_alignment(bin, &h, &src, &dst, dim, dark, contrast, 3.0)
-                    {
-                        transforms.push(ha);
-                    }
+                if dim >= 25
+                    && let Some(ha) = with_alignment(bin, &h, &src, &dst, dim, dark, contrast, 3.0)
+                {
+                    transforms.push(ha);
                 }
                 transforms.push(h);
             }
@@ -73,17 +72,8 @@ pub fn read(bin: &Binarizer<'_>, finders: &[Finder], t: &Triple, budget: &Budget
             }
             transforms.push(affine);
         }
-        let n_t = transforms.len();
         for h in transforms {
             let bits = sample_grid(bin, &h, dim, dark);
-            if std::env::var_os("DDBG").is_some() {
-                eprintln!(
-                    "  triple {:?} dim {dim} transforms {n_t} quads {} fmt {}",
-                    (t.tl, t.tr, t.bl),
-                    quads.iter().filter(|q| q.is_some()).count(),
-                    format_distance(&bits, dim)
-                );
-            }
             if let Some(code) = decode(&bits, dim, &h) {
                 return Some(code);
             }
@@ -160,7 +150,7 @@ fn pair_module(bin: &Binarizer<'_>, a: &Finder, b: &Finder) -> f32 {
 /// The pattern's width along `dir` through its centre, divided by 7.
 fn module_along(bin: &Binarizer<'_>, f: &Finder, dir: (f32, f32)) -> Option<f32> {
     let len = (dir.0 * dir.0 + dir.1 * dir.1).sqrt();
-    if !(len > 0.0) {
+    if len.is_nan() || len <= 0.0 {
         return None;
     }
     let (ux, uy) = (dir.0 / len, dir.1 / len);

@@ -1,1 +1,312 @@
+//! Generated scenes: codes rendered with the `qrcode` crate through a known transform.
 
+use super::transform::{Homography, Pt};
+use super::*;
+use std::time::Duration;
+
+const LIGHT: f64 = 210.0;
+const DARK: f64 = 40.0;
+const BACKGROUND: f64 = 128.0;
+
+/// A code to paint: its modules, where its outer corners (quiet zone included) land in the
+/// frame (top-left, top-right, bottom-right, bottom-left), and how to paint it.
+struct Placed {
+    modules: Vec<bool>,
+    n: usize,
+    quad: [Pt; 4],
+    inverted: bool,
+    mirrored: bool,
+}
+
+const QUIET: usize = 4;
+
+fn code(text: &str, ec: qrcode::EcLevel) -> (Vec<bool>, usize) {
+    let qr = qrcode::QrCode::with_error_correction_level(text, ec).expect("text fits");
+    let n = qr.width();
+    let modules = qr
+        .to_colors()
+        .iter()
+        .map(|c| *c == qrcode::Color::Dark)
+        .collect();
+    (modules, n)
+}
+
+fn placed(text: &str, quad: [Pt; 4]) -> Placed {
+    let (modules, n) = code(text, qrcode::EcLevel::M);
+    Placed {
+        modules,
+        n,
+        quad,
+        inverted: false,
+        mirrored: false,
+    }
+}
+
+/// An axis-aligned square of `side` pixels at (`x`, `y`), rotated by `degrees` about its
+/// centre.
+fn square(x: f64, y: f64, side: f64, degrees: f64) -> [Pt; 4] {
+    let (cx, cy) = (x + side / 2.0, y + side / 2.0);
+    let (s, c) = degrees.to_radians().sin_cos();
+    [(-1.0, -1.0), (1.0, -1.0), (1.0, 1.0), (-1.0, 1.0)].map(|(dx, dy): (f64, f64)| {
+        let (dx, dy) = (dx * side / 2.0, dy * side / 2.0);
+        (cx + c * dx - s * dy, cy + s * dx + c * dy)
+    })
+}
+
+/// Renders the codes over a flat background, 2x2 supersampled, with mild deterministic
+/// noise.
+fn render(w: u32, h: u32, codes: &[Placed]) -> Frame {
+    let maps: Vec<(Homography, &Placed)> = codes
+        .iter()
+        .map(|p| {
+            let side = (p.n + 2 * QUIET) as f64;
+            let square = [(0.0, 0.0), (side, 0.0), (side, side), (0.0, side)];
+            (
+                Homography::from_points(&p.quad, &square).expect("regular quad"),
+                p,
+            )
+        })
+        .collect();
+    let mut data = Vec::with_capacity((w * h) as usize);
+    let mut seed = 12345u32;
+    for y in 0..h {
+        for x in 0..w {
+            let mut acc = 0.0;
+            for (ox, oy) in [(0.25, 0.25), (0.75, 0.25), (0.25, 0.75), (0.75, 0.75)] {
+                let (px, py) = (f64::from(x) + ox, f64::from(y) + oy);
+                let mut value = BACKGROUND;
+                for (m, p) in &maps {
+                    let (u, v) = m.map(px, py);
+                    let side = (p.n + 2 * QUIET) as f64;
+                    if !(u >= 0.0 && v >= 0.0 && u < side && v < side) {
+                        continue;
+                    }
+                    let (mx, my) = (u as usize, v as usize);
+                    let inside =
+                        (QUIET..QUIET + p.n).contains(&mx) && (QUIET..QUIET + p.n).contains(&my);
+                    let dark = inside && {
+                        let (cx, cy) = (mx - QUIET, my - QUIET);
+                        let (cx, cy) = if p.mirrored { (cy, cx) } else { (cx, cy) };
+                        p.modules[cy * p.n + cx]
+                    };
+                    value = if dark != p.inverted { DARK } else { LIGHT };
+                }
+                acc += value;
+            }
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            let noise = f64::from((seed >> 16) % 9) - 4.0;
+            data.push((acc / 4.0 + noise).clamp(0.0, 255.0) as u8);
+        }
+    }
+    Frame::from_luma(w, h, data).expect("valid size")
+}
+
+fn texts(frame: &Frame) -> Vec<String> {
+    locate(frame, &Budget::new(Duration::from_secs(5)))
+        .codes
+        .into_iter()
+        .map(|c| c.text)
+        .collect()
+}
+
+#[test]
+fn reads_a_clean_code() {
+    let frame = render(
+        240,
+        200,
+        &[placed("BADGE-0042", square(40.0, 30.0, 140.0, 0.0))],
+    );
+    let located = locate(&frame, &Budget::new(Duration::from_secs(5)));
+    assert_eq!(
+        located
+            .codes
+            .iter()
+            .map(|c| c.text.as_str())
+            .collect::<Vec<_>>(),
+        ["BADGE-0042"]
+    );
+    assert!(located.finders.len() >= 3);
+    // The corners are where the code (without its quiet zone) was painted.
+    let c = &located.codes[0];
+    let module = 140.0 / (21.0 + 8.0);
+    let expected = [40.0 + 4.0 * module, 30.0 + 4.0 * module];
+    assert!(
+        (f64::from(c.corners[0][0]) - expected[0]).abs() < 2.0,
+        "{:?}",
+        c.corners
+    );
+    assert!(
+        (f64::from(c.corners[0][1]) - expected[1]).abs() < 2.0,
+        "{:?}",
+        c.corners
+    );
+}
+
+#[test]
+fn reads_rotated_codes() {
+    for degrees in [30.0, 45.0, 90.0, 180.0, 250.0] {
+        let frame = render(
+            300,
+            300,
+            &[placed("rotated badge", square(60.0, 60.0, 170.0, degrees))],
+        );
+        assert_eq!(texts(&frame), ["rotated badge"], "at {degrees} degrees");
+    }
+}
+
+#[test]
+fn reads_a_code_in_perspective() {
+    // The right edge is much further away than the left, as a badge turned about 40 degrees.
+    let quad = [(40.0, 40.0), (200.0, 70.0), (200.0, 190.0), (40.0, 230.0)];
+    let frame = render(
+        260,
+        270,
+        &[placed("https://example.invalid/perspective", quad)],
+    );
+    assert_eq!(texts(&frame), ["https://example.invalid/perspective"]);
+}
+
+#[test]
+fn reads_a_large_version_in_perspective_with_its_alignment_pattern() {
+    let text = "A longer payload so that the code needs version five or six at level M: 0123456789";
+    let quad = [(30.0, 50.0), (330.0, 20.0), (350.0, 360.0), (20.0, 320.0)];
+    let frame = render(380, 380, &[placed(text, quad)]);
+    assert_eq!(texts(&frame), [text]);
+}
+
+#[test]
+fn reads_an_inverted_code() {
+    let mut p = placed("light on dark", square(30.0, 30.0, 160.0, 10.0));
+    p.inverted = true;
+    let frame = render(220, 220, &[p]);
+    assert_eq!(texts(&frame), ["light on dark"]);
+}
+
+#[test]
+fn reads_a_mirrored_code() {
+    let mut p = placed("seen in a selfie camera", square(30.0, 30.0, 170.0, -20.0));
+    p.mirrored = true;
+    let frame = render(240, 240, &[p]);
+    assert_eq!(texts(&frame), ["seen in a selfie camera"]);
+}
+
+#[test]
+fn reads_two_codes_in_one_frame() {
+    let frame = render(
+        420,
+        220,
+        &[
+            placed("left badge", square(20.0, 30.0, 160.0, 5.0)),
+            placed("right badge", square(230.0, 20.0, 170.0, -15.0)),
+        ],
+    );
+    let mut found = texts(&frame);
+    found.sort();
+    assert_eq!(found, ["left badge", "right badge"]);
+}
+
+#[test]
+fn reads_a_badge_in_a_720p_frame() {
+    let qr = qrcode::QrCode::with_version(
+        "BADGE:4F7Q-2K9X",
+        qrcode::Version::Normal(4),
+        qrcode::EcLevel::H,
+    )
+    .expect("fits version 4");
+    let n = qr.width();
+    let modules = qr
+        .to_colors()
+        .iter()
+        .map(|c| *c == qrcode::Color::Dark)
+        .collect();
+    let side = 6.0 * (n + 2 * QUIET) as f64;
+    let p = Placed {
+        modules,
+        n,
+        quad: square(500.0, 200.0, side, 12.0),
+        inverted: false,
+        mirrored: false,
+    };
+    let frame = render(1280, 720, &[p]);
+    assert_eq!(texts(&frame), ["BADGE:4F7Q-2K9X"]);
+}
+
+#[test]
+fn a_blank_frame_has_nothing() {
+    let frame = Frame::from_luma(320, 240, vec![200; 320 * 240]).expect("valid size");
+    let located = locate(&frame, &Budget::new(Duration::from_secs(1)));
+    assert!(located.codes.is_empty() && located.finders.is_empty());
+}
+
+#[test]
+fn tiny_frames_do_not_panic() {
+    for (w, h) in [
+        (1, 1),
+        (1, 300),
+        (300, 1),
+        (7, 7),
+        (8, 8),
+        (20, 20),
+        (21, 21),
+        (22, 9),
+    ] {
+        let data = (0..w * h).map(|i| (i * 37 % 256) as u8).collect();
+        let frame = Frame::from_luma(w, h, data).expect("valid size");
+        assert!(
+            locate(&frame, &Budget::new(Duration::from_secs(1)))
+                .codes
+                .is_empty()
+        );
+    }
+}
+
+#[test]
+fn noise_does_not_decode() {
+    let mut seed = 99u64;
+    for (w, h) in [(320, 240), (333, 177), (641, 479)] {
+        let data = (0..w * h)
+            .map(|_| {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (seed >> 56) as u8
+            })
+            .collect();
+        let frame = Frame::from_luma(w, h, data).expect("valid size");
+        assert!(
+            locate(&frame, &Budget::new(Duration::from_secs(1)))
+                .codes
+                .is_empty()
+        );
+    }
+}
+
+#[test]
+fn binary_noise_blocks_do_not_panic() {
+    // Coarse black/white blocks make many finder-like runs and triples.
+    let (w, h) = (401u32, 299u32);
+    let mut seed = 7u64;
+    let cells: Vec<u8> = (0..(w / 3 + 1) * (h / 3 + 1))
+        .map(|_| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            if seed >> 63 == 0 { 0 } else { 255 }
+        })
+        .collect();
+    let data = (0..h)
+        .flat_map(|y| (0..w).map(move |x| (x, y)))
+        .map(|(x, y)| cells[((y / 3) * (w / 3 + 1) + x / 3) as usize])
+        .collect();
+    let frame = Frame::from_luma(w, h, data).expect("valid size");
+    let _ = locate(&frame, &Budget::new(Duration::from_secs(1)));
+}
+
+#[test]
+fn an_expired_budget_returns_at_once() {
+    let frame = render(240, 200, &[placed("late", square(40.0, 30.0, 140.0, 0.0))]);
+    let budget = Budget::new(Duration::ZERO);
+    let start = std::time::Instant::now();
+    let _ = locate(&frame, &budget);
+    assert!(start.elapsed() < Duration::from_millis(50));
+}

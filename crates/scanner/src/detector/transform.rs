@@ -75,7 +75,7 @@ impl Homography {
         let n_s = [ks, 0.0, -ks * sx, 0.0, ks, -ks * sy, 0.0, 0.0, 1.0];
         let n_d_inv = [1.0 / kd, 0.0, dx, 0.0, 1.0 / kd, dy, 0.0, 0.0, 1.0];
         let m = mul3(&n_d_inv, &mul3(&hn, &n_s));
-        if !(m[8].abs() > 1e-12) {
+        if m[8].is_nan() || m[8].abs() <= 1e-12 {
             return None;
         }
         let m = m.map(|v| v / m[8]);
@@ -113,7 +113,7 @@ fn normaliser(pts: &[Pt]) -> Option<Normaliser> {
         .map(|p| ((p.0 - mx).powi(2) + (p.1 - my).powi(2)).sqrt())
         .sum::<f64>()
         / n;
-    if !(mean_dist > 1e-9) || !mean_dist.is_finite() {
+    if !mean_dist.is_finite() || mean_dist <= 1e-9 {
         return None;
     }
     let k = std::f64::consts::SQRT_2 / mean_dist;
@@ -137,16 +137,17 @@ fn mul3(a: &[f64; 9], b: &[f64; 9]) -> [f64; 9] {
 fn solve8(a: &mut [[f64; 9]; 8]) -> Option<[f64; 8]> {
     for col in 0..8 {
         let pivot = (col..8).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
-        if !(a[pivot][col].abs() > 1e-10) {
+        if a[pivot][col].is_nan() || a[pivot][col].abs() <= 1e-10 {
             return None;
         }
         a.swap(col, pivot);
-        for row in 0..8 {
-            if row != col {
-                let f = a[row][col] / a[col][col];
+        let pivot_row = a[col];
+        for (r, row) in a.iter_mut().enumerate() {
+            if r != col {
+                let f = row[col] / pivot_row[col];
                 if f != 0.0 {
-                    for k in col..9 {
-                        a[row][k] -= f * a[col][k];
+                    for (x, p) in row.iter_mut().zip(pivot_row).skip(col) {
+                        *x -= f * p;
                     }
                 }
             }
