@@ -17,7 +17,9 @@ pub const MAX_PIXELS: u64 = 1 << 26;
 pub enum FrameError {
     #[error("frame is empty ({width}x{height})")]
     Empty { width: u32, height: u32 },
-    #[error("frame of {width}x{height} is larger than the scanner accepts ({MAX_SIDE} per side, {MAX_PIXELS} pixels)")]
+    #[error(
+        "frame of {width}x{height} is larger than the scanner accepts ({MAX_SIDE} per side, {MAX_PIXELS} pixels)"
+    )]
     TooLarge { width: u32, height: u32 },
     #[error("{format} frame of {width}x{height} needs {needed} bytes, got {got}")]
     ShortBuffer {
@@ -58,16 +60,27 @@ fn check_size(width: u32, height: u32) -> Result<usize, FrameError> {
     if width == 0 || height == 0 {
         return Err(FrameError::Empty { width, height });
     }
-    if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS
-    {
+    if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Err(FrameError::TooLarge { width, height });
     }
     Ok(width as usize * height as usize)
 }
 
-fn need(format: &'static str, width: u32, height: u32, needed: usize, got: usize) -> Result<(), FrameError> {
+fn need(
+    format: &'static str,
+    width: u32,
+    height: u32,
+    needed: usize,
+    got: usize,
+) -> Result<(), FrameError> {
     if got < needed {
-        return Err(FrameError::ShortBuffer { format, width, height, needed, got });
+        return Err(FrameError::ShortBuffer {
+            format,
+            width,
+            height,
+            needed,
+            got,
+        });
     }
     Ok(())
 }
@@ -85,7 +98,12 @@ impl Frame {
         need("luma", width, height, n, data.len())?;
         let mut data = data;
         data.truncate(n);
-        Ok(Self { width, height, stride: width as usize, data })
+        Ok(Self {
+            width,
+            height,
+            stride: width as usize,
+            data,
+        })
     }
 
     /// Copies luma rows that are `stride` bytes apart (e.g. the Y plane of a camera buffer).
@@ -97,18 +115,31 @@ impl Frame {
     ) -> Result<Self, FrameError> {
         let n = check_size(width, height)?;
         if stride < width as usize {
-            return Err(FrameError::BadStride { stride, row: width as usize });
+            return Err(FrameError::BadStride {
+                stride,
+                row: width as usize,
+            });
         }
         let needed = stride * (height as usize - 1) + width as usize;
         need("luma", width, height, needed, data.len())?;
         if stride == width as usize {
-            return Ok(Self { width, height, stride, data: data[..n].to_vec() });
+            return Ok(Self {
+                width,
+                height,
+                stride,
+                data: data[..n].to_vec(),
+            });
         }
         let mut out = Vec::with_capacity(n);
         for row in data.chunks(stride).take(height as usize) {
             out.extend_from_slice(&row[..width as usize]);
         }
-        Ok(Self { width, height, stride: width as usize, data: out })
+        Ok(Self {
+            width,
+            height,
+            stride: width as usize,
+            data: out,
+        })
     }
 
     /// YUYV 4:2:2 (the usual uncompressed webcam format): luma is every other byte.
@@ -119,7 +150,12 @@ impl Frame {
         }
         need("YUYV", width, height, n * 2, data.len())?;
         let out = data[..n * 2].iter().step_by(2).copied().collect();
-        Ok(Self { width, height, stride: width as usize, data: out })
+        Ok(Self {
+            width,
+            height,
+            stride: width as usize,
+            data: out,
+        })
     }
 
     /// NV12 (Y plane followed by interleaved UV): the Y plane is the frame.
@@ -128,23 +164,44 @@ impl Frame {
         // The chroma plane must be there too, or the buffer is not what the camera claimed.
         let chroma = (width as usize).div_ceil(2) * 2 * (height as usize).div_ceil(2);
         need("NV12", width, height, n + chroma, data.len())?;
-        Ok(Self { width, height, stride: width as usize, data: data[..n].to_vec() })
+        Ok(Self {
+            width,
+            height,
+            stride: width as usize,
+            data: data[..n].to_vec(),
+        })
     }
 
     /// Packed 8-bit RGB.
     pub fn from_rgb(width: u32, height: u32, data: &[u8]) -> Result<Self, FrameError> {
         let n = check_size(width, height)?;
         need("RGB", width, height, n * 3, data.len())?;
-        let out = data[..n * 3].chunks_exact(3).map(|p| luma(p[0], p[1], p[2])).collect();
-        Ok(Self { width, height, stride: width as usize, data: out })
+        let out = data[..n * 3]
+            .chunks_exact(3)
+            .map(|p| luma(p[0], p[1], p[2]))
+            .collect();
+        Ok(Self {
+            width,
+            height,
+            stride: width as usize,
+            data: out,
+        })
     }
 
     /// Packed 8-bit RGBA (alpha ignored).
     pub fn from_rgba(width: u32, height: u32, data: &[u8]) -> Result<Self, FrameError> {
         let n = check_size(width, height)?;
         need("RGBA", width, height, n * 4, data.len())?;
-        let out = data[..n * 4].chunks_exact(4).map(|p| luma(p[0], p[1], p[2])).collect();
-        Ok(Self { width, height, stride: width as usize, data: out })
+        let out = data[..n * 4]
+            .chunks_exact(4)
+            .map(|p| luma(p[0], p[1], p[2]))
+            .collect();
+        Ok(Self {
+            width,
+            height,
+            stride: width as usize,
+            data: out,
+        })
     }
 
     /// An MJPEG camera frame (a JPEG image). The size comes from the JPEG itself.
@@ -154,7 +211,10 @@ impl Frame {
 
     /// Any image file the `image` crate reads (PNG, JPEG, GIF, BMP), with allocation limits so a
     /// hostile file cannot exhaust memory.
-    pub fn from_encoded(data: &[u8], format: Option<image::ImageFormat>) -> Result<Self, FrameError> {
+    pub fn from_encoded(
+        data: &[u8],
+        format: Option<image::ImageFormat>,
+    ) -> Result<Self, FrameError> {
         let image_err = |e: image::ImageError| FrameError::Image(e.to_string());
         let mut reader = image::ImageReader::new(std::io::Cursor::new(data));
         match format {
@@ -180,7 +240,12 @@ impl Frame {
     pub fn from_image(img: &image::DynamicImage) -> Self {
         let grey = img.to_luma8();
         let (width, height) = grey.dimensions();
-        Self { width, height, stride: width as usize, data: grey.into_raw() }
+        Self {
+            width,
+            height,
+            stride: width as usize,
+            data: grey.into_raw(),
+        }
     }
 
     pub fn width(&self) -> u32 {
@@ -219,7 +284,13 @@ mod tests {
 
     #[test]
     fn refuses_empty_and_huge_frames() {
-        assert_eq!(Frame::from_luma(0, 0, vec![]), Err(FrameError::Empty { width: 0, height: 0 }));
+        assert_eq!(
+            Frame::from_luma(0, 0, vec![]),
+            Err(FrameError::Empty {
+                width: 0,
+                height: 0
+            })
+        );
         assert!(matches!(
             Frame::from_luma(20_000, 20_000, vec![]),
             Err(FrameError::TooLarge { .. })
@@ -228,10 +299,22 @@ mod tests {
 
     #[test]
     fn short_buffers_are_errors_not_panics() {
-        assert!(matches!(Frame::from_yuyv(4, 2, &[0; 15]), Err(FrameError::ShortBuffer { .. })));
-        assert!(matches!(Frame::from_nv12(4, 2, &[0; 8]), Err(FrameError::ShortBuffer { .. })));
-        assert!(matches!(Frame::from_rgb(2, 2, &[0; 11]), Err(FrameError::ShortBuffer { .. })));
-        assert!(matches!(Frame::from_yuyv(3, 2, &[0; 12]), Err(FrameError::OddWidth(3))));
+        assert!(matches!(
+            Frame::from_yuyv(4, 2, &[0; 15]),
+            Err(FrameError::ShortBuffer { .. })
+        ));
+        assert!(matches!(
+            Frame::from_nv12(4, 2, &[0; 8]),
+            Err(FrameError::ShortBuffer { .. })
+        ));
+        assert!(matches!(
+            Frame::from_rgb(2, 2, &[0; 11]),
+            Err(FrameError::ShortBuffer { .. })
+        ));
+        assert!(matches!(
+            Frame::from_yuyv(3, 2, &[0; 12]),
+            Err(FrameError::OddWidth(3))
+        ));
         assert!(Frame::from_mjpeg(b"not a jpeg").is_err());
     }
 
@@ -254,7 +337,10 @@ mod tests {
         let img = image::GrayImage::from_fn(16, 8, |x, _| image::Luma([(x * 16) as u8]));
         let mut jpeg = Vec::new();
         image::DynamicImage::ImageLuma8(img)
-            .write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+            .write_to(
+                &mut std::io::Cursor::new(&mut jpeg),
+                image::ImageFormat::Jpeg,
+            )
             .unwrap();
         let f = Frame::from_mjpeg(&jpeg).unwrap();
         assert_eq!((f.width(), f.height()), (16, 8));

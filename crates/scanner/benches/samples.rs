@@ -76,23 +76,38 @@ fn run_set(set: &SampleSet, misses: &mut Vec<String>) -> Totals {
     let mut t = Totals::default();
     for sample in &set.samples {
         t.files += 1;
-        let Ok(bytes) = std::fs::read(&sample.image) else { continue };
-        let Ok(frame) = Frame::from_encoded(&bytes, None) else { continue };
+        let Ok(bytes) = std::fs::read(&sample.image) else {
+            continue;
+        };
+        let Ok(frame) = Frame::from_encoded(&bytes, None) else {
+            continue;
+        };
 
         let started = Instant::now();
         let result = scan(&frame, &ScanOptions::THOROUGH);
         t.ours_ms.push(started.elapsed().as_secs_f64() * 1000.0);
-        if result.codes.iter().any(|c| c.bytes == sample.expected || c.text.as_bytes() == sample.expected) {
+        if result
+            .codes
+            .iter()
+            .any(|c| c.bytes == sample.expected || c.text.as_bytes() == sample.expected)
+        {
             t.ours += 1;
         } else {
-            let name = sample.image.file_name().map(|n| n.to_string_lossy().into_owned());
+            let name = sample
+                .image
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned());
             misses.push(format!("{}/{}", set.name, name.unwrap_or_default()));
         }
 
         let started = Instant::now();
         let plain = rqrr_pass::run(&frame, 1.0);
         t.plain_ms.push(started.elapsed().as_secs_f64() * 1000.0);
-        if plain.codes.iter().any(|c| c.bytes == sample.expected || c.text.as_bytes() == sample.expected) {
+        if plain
+            .codes
+            .iter()
+            .any(|c| c.bytes == sample.expected || c.text.as_bytes() == sample.expected)
+        {
             t.plain += 1;
         }
     }

@@ -12,7 +12,9 @@ pub struct Budget {
 
 impl Budget {
     pub fn new(limit: Duration) -> Self {
-        Self { deadline: Instant::now() + limit }
+        Self {
+            deadline: Instant::now() + limit,
+        }
     }
 
     pub fn until(deadline: Instant) -> Self {

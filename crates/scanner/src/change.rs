@@ -29,7 +29,13 @@ impl Default for ChangeDetector {
 
 impl ChangeDetector {
     pub fn new(threshold: u32, max_skips: u32) -> Self {
-        Self { last: Vec::new(), size: (0, 0), threshold, max_skips, skipped: 0 }
+        Self {
+            last: Vec::new(),
+            size: (0, 0),
+            threshold,
+            max_skips,
+            skipped: 0,
+        }
     }
 
     /// True when `frame` differs enough from the last frame that was let through (which it
@@ -39,8 +45,11 @@ impl ChangeDetector {
         let size = (frame.width(), frame.height());
         let same_size = size == self.size && sample.len() == self.last.len();
         if same_size && self.skipped < self.max_skips {
-            let diff: u32 =
-                sample.iter().zip(&self.last).map(|(a, b)| u32::from(a.abs_diff(*b))).sum();
+            let diff: u32 = sample
+                .iter()
+                .zip(&self.last)
+                .map(|(a, b)| u32::from(a.abs_diff(*b)))
+                .sum();
             if diff <= self.threshold * sample.len() as u32 {
                 self.skipped += 1;
                 return false;

@@ -25,7 +25,11 @@ impl Code {
             Ok(s) => s.to_owned(),
             Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
         };
-        Self { text, bytes, corners }
+        Self {
+            text,
+            bytes,
+            corners,
+        }
     }
 
     /// The centre of the code, for de-duplicating reads of one code found twice.

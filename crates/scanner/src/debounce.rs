@@ -23,17 +23,27 @@ impl Default for Debouncer {
 
 impl Debouncer {
     pub fn new(absence: Duration) -> Self {
-        Self { absence, current: None }
+        Self {
+            absence,
+            current: None,
+        }
     }
 
     /// Feeds the payloads read from one frame at `now`; returns the payload that starts a new
     /// presentation, if any. With several codes in one frame, the first new one wins.
-    pub fn observe<'a>(&mut self, payloads: impl IntoIterator<Item = &'a [u8]>, now: Instant) -> Option<Vec<u8>> {
+    pub fn observe<'a>(
+        &mut self,
+        payloads: impl IntoIterator<Item = &'a [u8]>,
+        now: Instant,
+    ) -> Option<Vec<u8>> {
         let mut seen_current = false;
         let mut new = None;
         for p in payloads {
             match &self.current {
-                Some((cur, last)) if cur.as_slice() == p && now.saturating_duration_since(*last) <= self.absence => {
+                Some((cur, last))
+                    if cur.as_slice() == p
+                        && now.saturating_duration_since(*last) <= self.absence =>
+                {
                     seen_current = true;
                 }
                 _ => {

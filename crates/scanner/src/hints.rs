@@ -42,7 +42,8 @@ pub fn hint(scan: &Scan) -> Option<Hint> {
         .map(|q| {
             let (xs, ys) = (q.map(|p| p[0]), q.map(|p| p[1]));
             let span = |v: [f32; 4]| {
-                v.iter().copied().fold(f32::MIN, f32::max) - v.iter().copied().fold(f32::MAX, f32::min)
+                v.iter().copied().fold(f32::MIN, f32::max)
+                    - v.iter().copied().fold(f32::MAX, f32::min)
             };
             span(xs).max(span(ys))
         })
@@ -78,7 +79,13 @@ mod tests {
     use crate::pipeline::Seen;
 
     fn seen() -> Seen {
-        Seen { mean_luma: 120, contrast: 120, width: 1280, height: 720, ..Seen::default() }
+        Seen {
+            mean_luma: 120,
+            contrast: 120,
+            width: 1280,
+            height: 720,
+            ..Seen::default()
+        }
     }
 
     fn finders(module: f32) -> Vec<FinderSeen> {
@@ -90,21 +97,77 @@ mod tests {
 
     #[test]
     fn one_hint_per_state() {
-        let read = Scan { codes: vec![Code::new(b"x".to_vec(), [[0.0; 2]; 4])], seen: seen() };
+        let read = Scan {
+            codes: vec![Code::new(b"x".to_vec(), [[0.0; 2]; 4])],
+            seen: seen(),
+        };
         assert_eq!(hint(&read), None);
-        assert_eq!(hint(&Scan { codes: vec![], seen: seen() }), Some(Hint::ShowBadge));
-        let dark = Seen { mean_luma: 12, ..seen() };
-        assert_eq!(hint(&Scan { codes: vec![], seen: dark }), Some(Hint::MoreLight));
-        let small = Seen { finders: finders(1.5), ..seen() };
-        assert_eq!(hint(&Scan { codes: vec![], seen: small }), Some(Hint::ComeCloser));
-        let big = Seen { finders: finders(25.0), ..seen() };
-        assert_eq!(hint(&Scan { codes: vec![], seen: big }), Some(Hint::StepBack));
-        let ok = Seen { finders: finders(6.0), ..seen() };
-        assert_eq!(hint(&Scan { codes: vec![], seen: ok }), Some(Hint::HoldStill));
-        let blurred = Seen {
-            failed_grids: vec![[[400.0, 200.0], [600.0, 200.0], [600.0, 400.0], [400.0, 400.0]]],
+        assert_eq!(
+            hint(&Scan {
+                codes: vec![],
+                seen: seen()
+            }),
+            Some(Hint::ShowBadge)
+        );
+        let dark = Seen {
+            mean_luma: 12,
             ..seen()
         };
-        assert_eq!(hint(&Scan { codes: vec![], seen: blurred }), Some(Hint::HoldStill));
+        assert_eq!(
+            hint(&Scan {
+                codes: vec![],
+                seen: dark
+            }),
+            Some(Hint::MoreLight)
+        );
+        let small = Seen {
+            finders: finders(1.5),
+            ..seen()
+        };
+        assert_eq!(
+            hint(&Scan {
+                codes: vec![],
+                seen: small
+            }),
+            Some(Hint::ComeCloser)
+        );
+        let big = Seen {
+            finders: finders(25.0),
+            ..seen()
+        };
+        assert_eq!(
+            hint(&Scan {
+                codes: vec![],
+                seen: big
+            }),
+            Some(Hint::StepBack)
+        );
+        let ok = Seen {
+            finders: finders(6.0),
+            ..seen()
+        };
+        assert_eq!(
+            hint(&Scan {
+                codes: vec![],
+                seen: ok
+            }),
+            Some(Hint::HoldStill)
+        );
+        let blurred = Seen {
+            failed_grids: vec![[
+                [400.0, 200.0],
+                [600.0, 200.0],
+                [600.0, 400.0],
+                [400.0, 400.0],
+            ]],
+            ..seen()
+        };
+        assert_eq!(
+            hint(&Scan {
+                codes: vec![],
+                seen: blurred
+            }),
+            Some(Hint::HoldStill)
+        );
     }
 }

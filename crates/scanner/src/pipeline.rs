@@ -32,9 +32,14 @@ pub struct ScanOptions {
 }
 
 impl ScanOptions {
-    pub const LIVE: Self = Self { effort: Effort::Live, budget: Duration::from_millis(25) };
-    pub const THOROUGH: Self =
-        Self { effort: Effort::Thorough, budget: Duration::from_millis(1500) };
+    pub const LIVE: Self = Self {
+        effort: Effort::Live,
+        budget: Duration::from_millis(25),
+    };
+    pub const THOROUGH: Self = Self {
+        effort: Effort::Thorough,
+        budget: Duration::from_millis(1500),
+    };
 }
 
 /// What one frame showed: the codes read, and what was seen on the way (for the hints).
@@ -69,7 +74,10 @@ const RQRR_MAX_PIXELS: u64 = 1_300_000;
 pub fn scan(frame: &Frame, options: &ScanOptions) -> Scan {
     let started = Instant::now();
     let budget = Budget::until(started + options.budget);
-    let mut scan = Scan { codes: Vec::new(), seen: measure(frame) };
+    let mut scan = Scan {
+        codes: Vec::new(),
+        seen: measure(frame),
+    };
 
     let located = detector::locate(frame, &budget);
     scan.seen.steps += 1;
@@ -94,15 +102,28 @@ pub fn scan(frame: &Frame, options: &ScanOptions) -> Scan {
 
     type Step = fn(&Frame) -> Option<(Frame, f32)>;
     let steps: &[Step] = match options.effort {
-        Effort::Live => &[|f| Some((f.clone(), 1.0)), |f| Some((preprocess::invert(f), 1.0))],
+        Effort::Live => &[
+            |f| Some((f.clone(), 1.0)),
+            |f| Some((preprocess::invert(f), 1.0)),
+        ],
         Effort::Thorough => &[
             |f| Some((f.clone(), 1.0)),
             |f| Some((preprocess::adaptive_threshold(f), 1.0)),
             |f| Some((preprocess::invert(f), 1.0)),
-            |f| small(f).then(|| preprocess::double(f).map(|d| (d, 0.5))).flatten(),
+            |f| {
+                small(f)
+                    .then(|| preprocess::double(f).map(|d| (d, 0.5)))
+                    .flatten()
+            },
             |f| Some((preprocess::stretch(f), 1.0)),
             |f| Some((preprocess::adaptive_threshold(&preprocess::invert(f)), 1.0)),
-            |f| small(f).then(|| preprocess::double(f).map(|d| (preprocess::adaptive_threshold(&d), 0.5))).flatten(),
+            |f| {
+                small(f)
+                    .then(|| {
+                        preprocess::double(f).map(|d| (preprocess::adaptive_threshold(&d), 0.5))
+                    })
+                    .flatten()
+            },
             |f| preprocess::half(f).map(|h| (h, 2.0)),
         ],
     };
@@ -110,7 +131,9 @@ pub fn scan(frame: &Frame, options: &ScanOptions) -> Scan {
         if budget.expired() {
             break;
         }
-        let Some((img, step_scale)) = step(&base) else { continue };
+        let Some((img, step_scale)) = step(&base) else {
+            continue;
+        };
         scan.seen.steps += 1;
         let pass = rqrr_pass::run(&img, scale * step_scale);
         if scan.seen.failed_grids.is_empty() {

@@ -16,7 +16,9 @@ pub fn half(frame: &Frame) -> Option<Frame> {
         let a = frame.row(2 * y);
         let b = frame.row(2 * y + 1);
         for x in 0..w as usize {
-            let s = u16::from(a[2 * x]) + u16::from(a[2 * x + 1]) + u16::from(b[2 * x])
+            let s = u16::from(a[2 * x])
+                + u16::from(a[2 * x + 1])
+                + u16::from(b[2 * x])
                 + u16::from(b[2 * x + 1]);
             out.push(((s + 2) / 4) as u8);
         }
@@ -51,14 +53,17 @@ pub fn double(frame: &Frame) -> Option<Frame> {
 
 /// Light-on-dark codes become dark-on-light.
 pub fn invert(frame: &Frame) -> Frame {
-    let data = (0..frame.height()).flat_map(|y| frame.row(y).iter().map(|&p| 255 - p)).collect();
+    let data = (0..frame.height())
+        .flat_map(|y| frame.row(y).iter().map(|&p| 255 - p))
+        .collect();
     Frame::from_luma(frame.width(), frame.height(), data).unwrap_or_else(|_| frame.clone())
 }
 
 /// Mirrors left-right (a front camera's selfie view).
 pub fn mirror(frame: &Frame) -> Frame {
-    let data =
-        (0..frame.height()).flat_map(|y| frame.row(y).iter().rev().copied()).collect();
+    let data = (0..frame.height())
+        .flat_map(|y| frame.row(y).iter().rev().copied())
+        .collect();
     Frame::from_luma(frame.width(), frame.height(), data).unwrap_or_else(|_| frame.clone())
 }
 
@@ -146,7 +151,10 @@ mod tests {
         assert_eq!(half(&f).map(|f| (f.width(), f.height())), Some((3, 2)));
         assert!(half(&ramp(1, 9)).is_none());
         assert_eq!(double(&f).map(|f| (f.width(), f.height())), Some((14, 10)));
-        assert_eq!(double(&ramp(1, 1)).map(|f| f.data().to_vec()), Some(vec![0; 4]));
+        assert_eq!(
+            double(&ramp(1, 1)).map(|f| f.data().to_vec()),
+            Some(vec![0; 4])
+        );
     }
 
     #[test]
@@ -161,7 +169,9 @@ mod tests {
     fn adaptive_threshold_separates_a_shadowed_edge() {
         // Left half dark grey, right half darker: a step inside a shadow still shows.
         let w = 64;
-        let data: Vec<u8> = (0..w * w).map(|i| if i % w < 32 { 90 } else { 40 }).collect();
+        let data: Vec<u8> = (0..w * w)
+            .map(|i| if i % w < 32 { 90 } else { 40 })
+            .collect();
         let t = adaptive_threshold(&Frame::from_luma(w, w, data).unwrap());
         assert_eq!(t.get(34, 10), 0);
         assert_eq!(t.get(30, 10), 255);
@@ -169,7 +179,9 @@ mod tests {
 
     #[test]
     fn stretch_widens_a_dim_range() {
-        let data: Vec<u8> = (0..100u32).map(|i| if i % 2 == 0 { 20 } else { 60 }).collect();
+        let data: Vec<u8> = (0..100u32)
+            .map(|i| if i % 2 == 0 { 20 } else { 60 })
+            .collect();
         let s = stretch(&Frame::from_luma(10, 10, data).unwrap());
         assert_eq!(s.get(0, 0), 0);
         assert_eq!(s.get(1, 0), 255);

@@ -22,7 +22,9 @@ pub fn run(frame: &Frame, scale: f32) -> RqrrPass {
             rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| frame.get(x as u32, y as u32));
         let mut pass = RqrrPass::default();
         for grid in img.detect_grids() {
-            let corners = grid.bounds.map(|p| [p.x as f32 * scale, p.y as f32 * scale]);
+            let corners = grid
+                .bounds
+                .map(|p| [p.x as f32 * scale, p.y as f32 * scale]);
             match decode_grid(&grid.grid, corners) {
                 Some(code) => pass.codes.push(code),
                 None => pass.failed_grids.push(corners),
@@ -31,7 +33,14 @@ pub fn run(frame: &Frame, scale: f32) -> RqrrPass {
         pass
     }));
     result.unwrap_or_else(|_| {
-        tracing::debug!("rqrr panicked on a {}x{} frame", frame.width(), frame.height());
-        RqrrPass { panicked: true, ..RqrrPass::default() }
+        tracing::debug!(
+            "rqrr panicked on a {}x{} frame",
+            frame.width(),
+            frame.height()
+        );
+        RqrrPass {
+            panicked: true,
+            ..RqrrPass::default()
+        }
     })
 }

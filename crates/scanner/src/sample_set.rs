@@ -38,7 +38,10 @@ pub fn load(root: &Path) -> std::io::Result<Vec<SampleSet>> {
     for dir in dirs {
         let samples = load_dir(&dir)?;
         if !samples.is_empty() {
-            let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             sets.push(SampleSet { name, samples });
         }
     }

@@ -30,7 +30,11 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         None | Some("-h" | "--help") => {
             println!("{USAGE}");
-            if args.is_empty() { ExitCode::from(2) } else { ExitCode::SUCCESS }
+            if args.is_empty() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Some("--camera") => match args.get(1).and_then(|n| n.parse::<u32>().ok()) {
             Some(index) => camera::run(index),
@@ -60,7 +64,11 @@ fn scan_files(files: &[String]) -> ExitCode {
             return ExitCode::FAILURE; // stdout closed (e.g. piped into head): stop quietly
         }
     }
-    if failures > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    if failures > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn scan_file(path: &Path) -> Result<(f64, serde_json::Value), String> {
@@ -79,9 +87,14 @@ fn scan_file(path: &Path) -> Result<(f64, serde_json::Value), String> {
     let codes = result
         .codes
         .iter()
-        .map(|c| json!({"text": c.text, "corners": c.corners.map(|p| [round1(p[0]), round1(p[1])])}))
+        .map(
+            |c| json!({"text": c.text, "corners": c.corners.map(|p| [round1(p[0]), round1(p[1])])}),
+        )
         .collect();
-    Ok((round3(elapsed.as_secs_f64() * 1000.0), serde_json::Value::Array(codes)))
+    Ok((
+        round3(elapsed.as_secs_f64() * 1000.0),
+        serde_json::Value::Array(codes),
+    ))
 }
 
 fn round1(v: f32) -> f64 {

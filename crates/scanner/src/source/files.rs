@@ -48,7 +48,15 @@ impl FolderSource {
     }
 
     fn with_label(files: Vec<PathBuf>, repeat: u32, looping: bool, label: String) -> Self {
-        Self { files, repeat: repeat.max(1), looping, index: 0, shown: 0, current: None, label }
+        Self {
+            files,
+            repeat: repeat.max(1),
+            looping,
+            index: 0,
+            shown: 0,
+            current: None,
+            label,
+        }
     }
 }
 
@@ -94,12 +102,15 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("badgein-folder-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         for (name, v) in [("a.png", 10u8), ("b.png", 200u8)] {
-            image::GrayImage::from_pixel(4, 4, image::Luma([v])).save(dir.join(name)).unwrap();
+            image::GrayImage::from_pixel(4, 4, image::Luma([v]))
+                .save(dir.join(name))
+                .unwrap();
         }
         std::fs::write(dir.join("notes.txt"), "not an image").unwrap();
         let mut src = FolderSource::from_dir(&dir, 2, false).unwrap();
-        let seen: Vec<u8> =
-            std::iter::from_fn(|| src.next_frame().unwrap()).map(|f| f.get(0, 0)).collect();
+        let seen: Vec<u8> = std::iter::from_fn(|| src.next_frame().unwrap())
+            .map(|f| f.get(0, 0))
+            .collect();
         assert_eq!(seen, vec![10, 10, 200, 200]);
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -1,0 +1,47 @@
+//! Test images made on the spot: QR codes rendered with the `qrcode` crate and pasted onto
+//! plain frames.
+
+use badgein_scanner::Frame;
+use image::{GrayImage, Luma};
+use qrcode::{EcLevel, QrCode};
+
+/// A QR code for `payload` at `module` pixels per module with a 4-module quiet zone.
+pub fn qr(payload: &[u8], ec: EcLevel, module: u32) -> GrayImage {
+    let code = QrCode::with_error_correction_level(payload, ec).expect("payload fits a QR code");
+    let n = code.width() as u32;
+    let colors = code.to_colors();
+    let side = (n + 8) * module;
+    GrayImage::from_fn(side, side, |x, y| {
+        let (mx, my) = ((x / module) as i64 - 4, (y / module) as i64 - 4);
+        let dark = mx >= 0
+            && my >= 0
+            && mx < i64::from(n)
+            && my < i64::from(n)
+            && colors[(my as u32 * n + mx as u32) as usize] == qrcode::Color::Dark;
+        Luma([if dark { 20 } else { 235 }])
+    })
+}
+
+/// `code` pasted at (x, y) onto a `w` x `h` frame of grey `background`.
+pub fn frame_with(
+    code: Option<&GrayImage>,
+    w: u32,
+    h: u32,
+    x: u32,
+    y: u32,
+    background: u8,
+) -> Frame {
+    let mut img = GrayImage::from_pixel(w, h, Luma([background]));
+    if let Some(code) = code {
+        image::imageops::overlay(&mut img, code, i64::from(x), i64::from(y));
+    }
+    Frame::from_image(&image::DynamicImage::ImageLuma8(img))
+}
+
+/// A fresh temporary directory for one test.
+pub fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("badgein-scanner-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
