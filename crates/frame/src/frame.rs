@@ -145,7 +145,7 @@ impl Frame {
     /// YUYV 4:2:2 (the usual uncompressed webcam format): luma is every other byte.
     pub fn from_yuyv(width: u32, height: u32, data: &[u8]) -> Result<Self, FrameError> {
         let n = check_size(width, height)?;
-        if width % 2 != 0 {
+        if !width.is_multiple_of(2) {
             return Err(FrameError::OddWidth(width));
         }
         need("YUYV", width, height, n * 2, data.len())?;

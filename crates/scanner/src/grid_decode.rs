@@ -11,7 +11,7 @@ pub fn decode_grid<G: BitGrid>(grid: &G, corners: [Point; 4]) -> Option<Code> {
     let size = grid.size();
     // rqrr indexes its version tables by size; anything that is not a real QR size is refused
     // here rather than handed to code that may assume it.
-    if !(21..=177).contains(&size) || (size - 17) % 4 != 0 {
+    if !(21..=177).contains(&size) || !(size - 17).is_multiple_of(4) {
         return None;
     }
     let mut out = Vec::new();

@@ -86,7 +86,7 @@ pub fn adaptive_threshold(frame: &Frame) -> Frame {
     for y in 0..h {
         let (y0, y1) = (y.saturating_sub(radius), (y + radius + 1).min(h));
         let row = frame.row(y as u32);
-        for x in 0..w {
+        for (x, &p) in row.iter().enumerate() {
             let (x0, x1) = (x.saturating_sub(radius), (x + radius + 1).min(w));
             let sum = integral[y1 * iw + x1] + integral[y0 * iw + x0]
                 - integral[y0 * iw + x1]
@@ -94,7 +94,7 @@ pub fn adaptive_threshold(frame: &Frame) -> Frame {
             let n = ((y1 - y0) * (x1 - x0)) as u32;
             // A pixel must be clearly darker than its surroundings to count as dark, so flat
             // paper noise does not turn into speckle.
-            let dark = u32::from(row[x]) * n * 100 < sum * 93;
+            let dark = u32::from(p) * n * 100 < sum * 93;
             out.push(if dark { 0 } else { 255 });
         }
     }
