@@ -86,6 +86,11 @@ pub fn scan(frame: &Frame, options: &ScanOptions) -> Scan {
         scan.codes = dedup(located.codes);
         return scan;
     }
+    // A camera frame with no finder pattern in it holds no readable code; rqrr's own locator
+    // would cost 10-20 times the detector to say the same (the idle case, all day long).
+    if options.effort == Effort::Live && scan.seen.finders.is_empty() {
+        return scan;
+    }
 
     // rqrr works on a frame of bounded size.
     let mut base = std::borrow::Cow::Borrowed(frame);

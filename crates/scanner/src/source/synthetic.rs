@@ -1051,7 +1051,6 @@ fn jittered(held: Scene, seed: u64, frame: u64, into_presentation: u64) -> Scene
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Instant;
 
     const TEXT: &str = "BI1-TEST-7Q2K-9XZ4";
 
@@ -1542,43 +1541,5 @@ mod tests {
         }
         let mut empty = SyntheticSource::presentations(vec![], 5, 5, (64, 48), 1);
         assert!(empty.next_frame().expect("ok").is_some());
-    }
-
-    /// Run with `cargo test --release -p badgein-scanner synthetic -- --ignored --nocapture`.
-    #[test]
-    #[ignore = "timing, meaningful in release only"]
-    fn render_time_720p() {
-        let code = code(TEXT);
-        let scene = Scene {
-            distance_cm: 20.0,
-            rotation_deg: 15.0,
-            tilt_x_deg: 20.0,
-            curve: 0.2,
-            blur_px: 1.5,
-            glare: 0.3,
-            noise: 3.0,
-            ..Scene::default()
-        };
-        for (name, s) in [
-            ("clean", Scene::default()),
-            ("degraded", scene),
-            (
-                "degraded+jpeg",
-                Scene {
-                    jpeg_quality: 75,
-                    ..scene
-                },
-            ),
-        ] {
-            let n = 100;
-            let start = Instant::now();
-            for frame in 0..n {
-                std::hint::black_box(Scene { frame, ..s }.render(Some(&code)));
-            }
-            println!(
-                "{name}: {:?} per 1280x720 frame",
-                start.elapsed() / n as u32
-            );
-        }
     }
 }
