@@ -4,7 +4,7 @@ use crate::capture::Device;
 use crate::raw::{PixelFormat, RawFrame};
 use badgein_frame::SourceError;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::Duration;
 
@@ -22,18 +22,26 @@ pub(crate) fn gray(n: u8) -> RawFrame {
 pub(crate) struct Scripted {
     reads: Receiver<Result<RawFrame, SourceError>>,
     alive: Arc<AtomicBool>,
+    waiting: Arc<AtomicUsize>,
 }
 
 /// The test's end of a [`Scripted`] device.
 pub(crate) struct Script {
     pub(crate) send: Sender<Result<RawFrame, SourceError>>,
     alive: Arc<AtomicBool>,
+    waiting: Arc<AtomicUsize>,
 }
 
 impl Script {
     /// Whether the device has not been dropped yet.
     pub(crate) fn alive(&self) -> bool {
         self.alive.load(Ordering::SeqCst)
+    }
+
+    /// How many reads the device has entered (the capture thread is blocked in the last one
+    /// until the test sends something).
+    pub(crate) fn reads_entered(&self) -> usize {
+        self.waiting.load(Ordering::SeqCst)
     }
 
     pub(crate) fn frame(&self, n: u8) {
@@ -48,17 +56,24 @@ impl Script {
 pub(crate) fn scripted() -> (Script, Scripted) {
     let (send, reads) = mpsc::channel();
     let alive = Arc::new(AtomicBool::new(true));
+    let waiting = Arc::new(AtomicUsize::new(0));
     (
         Script {
             send,
             alive: Arc::clone(&alive),
+            waiting: Arc::clone(&waiting),
         },
-        Scripted { reads, alive },
+        Scripted {
+            reads,
+            alive,
+            waiting,
+        },
     )
 }
 
 impl Device for Scripted {
     fn read(&mut self) -> Result<RawFrame, SourceError> {
+        self.waiting.fetch_add(1, Ordering::SeqCst);
         // The test dropping its end lets a left-behind thread finish.
         self.reads.recv().unwrap_or(Err(SourceError::Disconnected))
     }

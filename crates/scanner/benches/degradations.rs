@@ -9,13 +9,16 @@ mod support;
 use badgein_scanner::source::synthetic::Scene;
 use badgein_scanner::{ScanOptions, scan};
 
+/// Turns a clean scene into a degraded one; the seed varies the degradation.
+type Degrade = fn(Scene, u64) -> Scene;
+
 const SEEDS: u64 = 24;
 const DISTANCES: [f32; 4] = [15.0, 30.0, 45.0, 60.0];
 
 fn main() {
     std::panic::set_hook(Box::new(|_| {}));
     let badge = support::badge_image();
-    let cases: Vec<(&str, fn(Scene, u64) -> Scene)> = vec![
+    let cases: Vec<(&str, Degrade)> = vec![
         ("clean", |s, _| s),
         ("rotation 0-360", |s, i| Scene {
             rotation_deg: (i * 47 % 360) as f32,

@@ -8,8 +8,7 @@ pub type Point = [f32; 2];
 /// One decoded QR code.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Code {
-    /// The payload as text: UTF-8 when it is valid UTF-8, otherwise read as ISO-8859-1 (the QR
-    /// standard's default byte encoding), so no byte is ever lost or rejected.
+    /// The payload as text, see [`text_from_bytes`].
     pub text: String,
     /// The raw payload bytes as the code carries them.
     #[serde(skip)]
@@ -21,12 +20,8 @@ pub struct Code {
 
 impl Code {
     pub fn new(bytes: Vec<u8>, corners: [Point; 4]) -> Self {
-        let text = match std::str::from_utf8(&bytes) {
-            Ok(s) => s.to_owned(),
-            Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
-        };
         Self {
-            text,
+            text: text_from_bytes(&bytes),
             bytes,
             corners,
         }
@@ -39,5 +34,52 @@ impl Code {
             .iter()
             .fold((0.0, 0.0), |(sx, sy), p| (sx + p[0], sy + p[1]));
         [sx / 4.0, sy / 4.0]
+    }
+}
+
+/// Reads a payload as text the way phones do, since codes rarely declare their encoding:
+/// UTF-8 when the bytes are valid UTF-8; Shift_JIS (QR's Kanji mode and Japanese byte-mode
+/// codes) when they decode cleanly as Shift_JIS with real double-byte characters and not mostly
+/// half-width katakana (which is what Latin-1 accents look like in Shift_JIS); otherwise
+/// ISO-8859-1, the standard's default, which maps every byte so nothing is lost.
+pub fn text_from_bytes(bytes: &[u8]) -> String {
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return s.to_owned();
+    }
+    let (decoded, had_errors) = encoding_rs::SHIFT_JIS.decode_without_bom_handling(bytes);
+    if !had_errors {
+        let double = decoded
+            .chars()
+            .filter(|c| u32::from(*c) > 0xFF && !is_halfwidth_katakana(*c))
+            .count();
+        let katakana = decoded
+            .chars()
+            .filter(|c| is_halfwidth_katakana(*c))
+            .count();
+        if double > 0 && katakana <= double {
+            return decoded.into_owned();
+        }
+    }
+    bytes.iter().map(|&b| char::from(b)).collect()
+}
+
+fn is_halfwidth_katakana(c: char) -> bool {
+    ('\u{FF61}'..='\u{FF9F}').contains(&c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text_from_bytes;
+
+    #[test]
+    fn utf8_shift_jis_and_latin1() {
+        assert_eq!(text_from_bytes("Grüße ⚽".as_bytes()), "Grüße ⚽");
+        // "日本" in Shift_JIS.
+        assert_eq!(text_from_bytes(&[0x93, 0xFA, 0x96, 0x7B]), "日本");
+        // "café" in Latin-1: 0xE9 alone is not valid Shift_JIS.
+        assert_eq!(text_from_bytes(b"caf\xE9"), "café");
+        // "Ñandú" in Latin-1 reads as half-width katakana in Shift_JIS: Latin-1 wins.
+        assert_eq!(text_from_bytes(b"\xD1and\xFA"), "Ñandú");
+        assert_eq!(text_from_bytes(&[0xFF, 0x00]), "ÿ\0");
     }
 }

@@ -89,6 +89,8 @@ fn a_stuck_first_frame_is_disconnected_too() {
 fn drop_does_not_hang_on_a_stuck_read_and_the_thread_ends_later() {
     let (script, device) = scripted();
     let capture = Capture::start("test", move || Ok(device), quick()).expect("opens");
+    // Only a thread already inside the read is stuck; one that sees `stop` first just returns.
+    assert!(eventually(|| script.reads_entered() == 1));
     let dropping = Instant::now();
     drop(capture);
     assert!(dropping.elapsed() < Duration::from_millis(500));
