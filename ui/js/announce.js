@@ -1,0 +1,19 @@
+// Screen-reader announcements through the two live regions of index.html. Writing the same
+// sentence twice would not be re-read, so the region is emptied first and filled on the next
+// frame.
+
+let pending = 0;
+
+export function announce(text, { urgent = false } = {}) {
+  const polite = document.getElementById('live-polite');
+  const assertive = document.getElementById('live-assertive');
+  if (!polite || !assertive) return;
+  const target = urgent ? assertive : polite;
+  const other = urgent ? polite : assertive;
+  other.textContent = '';
+  target.textContent = '';
+  const ticket = ++pending;
+  requestAnimationFrame(() => {
+    if (ticket === pending) target.textContent = text;
+  });
+}

@@ -1,0 +1,32 @@
+// A Code shown the way every outcome is shown: picture + sentence in the page, a sound, the
+// sentence spoken and announced to screen readers.
+import { announce } from './announce.js';
+import { CODES, pictureUrl } from './catalog.js';
+import { h, picture } from './dom.js';
+import { language, t } from './i18n.js';
+import { play } from './sound.js';
+import { speak } from './voice.js';
+
+export function knownCode(code) {
+  return typeof code === 'string' && Object.hasOwn(CODES, code) ? code : 'unknown';
+}
+
+/** The picture and sentence of a code, as an element. */
+export function codeMessage(code, extraClass = '') {
+  const known = knownCode(code);
+  return h(
+    'div',
+    { class: `message message-${CODES[known].sound} ${extraClass}`.trim(), 'data-code': known },
+    picture(pictureUrl(CODES[known].picture), 'picture picture-message'),
+    h('p', { class: 'message-text', text: t(`code.${known}`) }),
+  );
+}
+
+/** Sound, voice and announcement of a code. */
+export function signal(code) {
+  const known = knownCode(code);
+  const sentence = t(`code.${known}`);
+  play(CODES[known].sound);
+  speak(sentence, language());
+  announce(sentence, { urgent: CODES[known].sound === 'fail' });
+}

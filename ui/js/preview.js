@@ -1,0 +1,45 @@
+// The live camera preview: Rust sends one JPEG at a time over a channel; each is drawn
+// mirrored (children expect a mirror) and acknowledged with `preview_ready`, which lets Rust
+// send the next. Frames are never kept.
+import { channel, invoke } from './ipc.js';
+
+function bytesOf(message) {
+  if (message instanceof ArrayBuffer) return new Uint8Array(message);
+  if (ArrayBuffer.isView(message)) return message;
+  if (Array.isArray(message)) return Uint8Array.from(message);
+  return null;
+}
+
+function drawMirrored(canvas, bitmap) {
+  if (canvas.width !== bitmap.width || canvas.height !== bitmap.height) {
+    canvas.width = bitmap.width;
+    canvas.height = bitmap.height;
+  }
+  const ctx = canvas.getContext('2d');
+  ctx.setTransform(-1, 0, 0, 1, canvas.width, 0);
+  ctx.drawImage(bitmap, 0, 0);
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+}
+
+/** Starts the preview into `canvas`; the returned function stops it. */
+export function startPreview(canvas) {
+  let stopped = false;
+  const onFrame = async (message) => {
+    if (stopped) return;
+    const bytes = bytesOf(message);
+    if (bytes) {
+      try {
+        const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/jpeg' }));
+        if (!stopped) drawMirrored(canvas, bitmap);
+        bitmap.close();
+      } catch {
+        // An undecodable frame is skipped; acknowledging it keeps the stream going.
+      }
+    }
+    if (!stopped) invoke('preview_ready').catch(() => {});
+  };
+  invoke('preview', { channel: channel(onFrame) }).catch(() => {});
+  return () => {
+    stopped = true;
+  };
+}

@@ -1,0 +1,52 @@
+// Short tones synthesised with WebAudio, so no audio files ship and nothing is fetched.
+// Each tone: [frequency Hz, start s, length s].
+const TONES = Object.freeze({
+  chime: [
+    [659.25, 0, 0.18],
+    [880, 0.14, 0.32],
+  ],
+  fail: [
+    [392, 0, 0.25],
+    [311.13, 0.22, 0.38],
+  ],
+  blip: [[740, 0, 0.09]],
+});
+
+export const SOUNDS = Object.freeze(Object.keys(TONES));
+
+let enabled = true;
+let context = null;
+
+export function setSoundsEnabled(on) {
+  enabled = Boolean(on);
+}
+
+export function soundsEnabled() {
+  return enabled;
+}
+
+export function play(name) {
+  if (!enabled || !Object.hasOwn(TONES, name)) return;
+  const Context = window.AudioContext ?? window.webkitAudioContext;
+  if (!Context) return;
+  try {
+    context ??= new Context();
+    if (context.state === 'suspended') context.resume().catch(() => {});
+    const now = context.currentTime;
+    for (const [frequency, start, length] of TONES[name]) {
+      const osc = context.createOscillator();
+      const gain = context.createGain();
+      osc.type = 'sine';
+      osc.frequency.value = frequency;
+      // A soft attack and decay: a click-free, gentle tone for small ears.
+      gain.gain.setValueAtTime(0.0001, now + start);
+      gain.gain.exponentialRampToValueAtTime(0.25, now + start + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, now + start + length);
+      osc.connect(gain).connect(context.destination);
+      osc.start(now + start);
+      osc.stop(now + start + length + 0.02);
+    }
+  } catch {
+    // No audio device: the picture and the sentence still say it.
+  }
+}
