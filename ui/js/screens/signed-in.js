@@ -46,7 +46,10 @@ export function mount(root, view, ctx) {
   const show = (next) => {
     const seconds = secondsLeft(next);
     const nowIdle = seconds !== null;
+    const focusWasHere = document.activeElement === stillHere;
     idleBox.hidden = !nowIdle;
+    // On a fresh screen, main.js focuses this; later changes move focus themselves.
+    stillHere.toggleAttribute('data-autofocus', nowIdle);
     if (nowIdle) countdown.textContent = t('signed_in.idle', { seconds });
     if (nowIdle && !idle) {
       // The child's attention and the switch's focus go to the one button that keeps them in.
@@ -56,7 +59,7 @@ export function mount(root, view, ctx) {
       announce(prompt, { urgent: true });
       stillHere.focus();
     }
-    if (!nowIdle && idle && document.activeElement === stillHere) done.focus();
+    if (!nowIdle && focusWasHere) done.focus();
     idle = nowIdle;
   };
   show(view);

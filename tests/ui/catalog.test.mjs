@@ -1,0 +1,130 @@
+// Catalog completeness: every Code, Hint and camera reason of docs/kiosk-ipc.md has a picture,
+// a sound and a sentence in every language; every string the UI uses exists in every language.
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import {
+  CONTRACT_CAMERA_REASONS,
+  CONTRACT_CODES,
+  CONTRACT_COMMANDS,
+  CONTRACT_HINTS,
+} from './contract.mjs';
+import { UI } from './harness.mjs';
+
+const load = async (path) => import(pathToFileURL(join(UI, path)).href);
+const { CODES, HINTS, CAMERA_REASONS, SCREEN_PICTURES } = await load('js/catalog.js');
+const { SOUNDS } = await load('js/sound.js');
+const catalogs = {
+  en: (await load('i18n/en.js')).default,
+  es: (await load('i18n/es.js')).default,
+};
+
+function jsFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? jsFiles(join(dir, e.name)) : e.name.endsWith('.js') ? [join(dir, e.name)] : [],
+  );
+}
+const sources = jsFiles(join(UI, 'js')).map((file) => ({
+  file: relative(UI, file),
+  text: readFileSync(file, 'utf8'),
+}));
+
+const pictureExists = (name) => existsSync(join(UI, 'pictures', `${name}.svg`));
+
+test('the contract lists codes, hints, reasons and commands (the parser still works)', () => {
+  assert.ok(CONTRACT_CODES.length >= 25, `codes: ${CONTRACT_CODES}`);
+  assert.ok(CONTRACT_CODES.includes('not_a_badge') && CONTRACT_CODES.includes('test_scan_nothing'));
+  assert.equal(CONTRACT_HINTS.length, 5);
+  assert.equal(CONTRACT_CAMERA_REASONS.length, 4);
+  assert.ok(CONTRACT_COMMANDS.includes('sign_in_password') && CONTRACT_COMMANDS.includes('quit'));
+});
+
+test('every Code has a picture, a sound and a sentence in en and es, and no other code is mapped', () => {
+  for (const code of CONTRACT_CODES) {
+    assert.ok(Object.hasOwn(CODES, code), `catalog.js lacks code ${code}`);
+    assert.ok(pictureExists(CODES[code].picture), `picture of ${code} is missing`);
+    assert.ok(SOUNDS.includes(CODES[code].sound), `sound of ${code} is not one sound.js makes`);
+    for (const [lang, catalog] of Object.entries(catalogs)) {
+      assert.ok(catalog[`code.${code}`]?.trim(), `${lang} has no sentence for ${code}`);
+    }
+  }
+  assert.deepEqual(Object.keys(CODES).sort(), [...CONTRACT_CODES].sort());
+});
+
+test('every Hint and camera reason has a picture and a sentence in en and es', () => {
+  assert.deepEqual(Object.keys(HINTS).sort(), [...CONTRACT_HINTS].sort());
+  assert.deepEqual(Object.keys(CAMERA_REASONS).sort(), [...CONTRACT_CAMERA_REASONS].sort());
+  for (const [prefix, map] of [
+    ['hint', HINTS],
+    ['camera', CAMERA_REASONS],
+  ]) {
+    for (const [name, pic] of Object.entries(map)) {
+      assert.ok(pictureExists(pic), `picture ${pic} for ${name} is missing`);
+      for (const [lang, catalog] of Object.entries(catalogs)) {
+        assert.ok(catalog[`${prefix}.${name}`]?.trim(), `${lang} has no ${prefix}.${name}`);
+      }
+    }
+  }
+  for (const pic of Object.values(SCREEN_PICTURES)) assert.ok(pictureExists(pic), pic);
+});
+
+test('en and es have the same keys, no empty sentence, the same placeholders', () => {
+  assert.deepEqual(Object.keys(catalogs.es).sort(), Object.keys(catalogs.en).sort());
+  const holes = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+  for (const key of Object.keys(catalogs.en)) {
+    for (const [lang, catalog] of Object.entries(catalogs)) {
+      assert.equal(typeof catalog[key], 'string', `${lang}.${key}`);
+      assert.ok(catalog[key].trim().length > 0, `${lang}.${key} is empty`);
+    }
+    assert.deepEqual(holes(catalogs.es[key]), holes(catalogs.en[key]), `placeholders of ${key}`);
+  }
+  // A Spanish catalog that is a copy of the English one is not a translation.
+  const same = Object.keys(catalogs.en).filter(
+    (k) => catalogs.en[k] === catalogs.es[k] && !k.startsWith('language.') && k !== 'app.title',
+  );
+  assert.deepEqual(same, ['pin.label'], 'untranslated Spanish strings');
+});
+
+test('every string the UI asks for exists, and every catalog string is used', () => {
+  const used = new Set();
+  for (const { file, text } of sources) {
+    for (const m of text.matchAll(/\bt\(\s*'([a-z_.]+)'/g)) {
+      used.add(m[1]);
+      assert.ok(Object.hasOwn(catalogs.en, m[1]), `${file} uses missing key ${m[1]}`);
+    }
+    // setup.js passes keys to small helpers: field('id', 'setup.x', …), button('setup.x', …)
+    for (const m of text.matchAll(/'((?:setup|typed|pin|signed_in)\.[a-z_]+)'/g)) used.add(m[1]);
+  }
+  const dynamic = ['code.', 'hint.', 'camera.', 'language.'];
+  const unused = Object.keys(catalogs.en).filter(
+    (k) => !used.has(k) && !dynamic.some((p) => k.startsWith(p)) && k !== 'app.title',
+  );
+  assert.deepEqual(unused, [], 'catalog keys nothing uses');
+  for (const key of used) assert.ok(Object.hasOwn(catalogs.es, key), `es lacks ${key}`);
+});
+
+test('the UI invokes only commands of the contract and renders data only as text', () => {
+  for (const { file, text } of sources) {
+    for (const m of text.matchAll(/invoke\(\s*'([a-z_]+)'/g)) {
+      assert.ok(CONTRACT_COMMANDS.includes(m[1]), `${file} invokes ${m[1]}, not in the contract`);
+    }
+    assert.doesNotMatch(text, /innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function/, file);
+  }
+  const html = readFileSync(join(UI, 'index.html'), 'utf8');
+  assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)/, 'inline script in index.html');
+  assert.doesNotMatch(html, /\son[a-z]+=/, 'inline event handler in index.html');
+  assert.doesNotMatch(html, /\sstyle=/, 'inline style in index.html');
+});
+
+test('pictures are plain SVG: no script, no handler, nothing fetched', () => {
+  const files = readdirSync(join(UI, 'pictures'));
+  assert.ok(files.length > 0);
+  for (const f of files) {
+    assert.match(f, /\.svg$/);
+    const svg = readFileSync(join(UI, 'pictures', f), 'utf8');
+    assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/, f);
+    assert.doesNotMatch(svg, /<script|\son[a-z]+=|href=|url\(/i, f);
+  }
+});

@@ -1,0 +1,31 @@
+// One or more views per screen of docs/kiosk-ipc.md, each with a name for its screenshot.
+export const MAYA = Object.freeze({ first_name: 'Maya', avatar_url: null });
+
+export const FIXTURES = Object.freeze([
+  ['setup-new', { screen: 'setup', enrolled: false, message: null }],
+  ['setup-saved', { screen: 'setup', enrolled: true, message: 'saved' }],
+  ['setup-no-keyring', { screen: 'setup', enrolled: false, message: 'keyring_unavailable' }],
+  ['teacher-pin', { screen: 'teacher_pin', failed: false }],
+  ['teacher-pin-failed', { screen: 'teacher_pin', failed: true }],
+  ['scanning', { screen: 'scanning', hint: null, typed_allowed: true }],
+  ['scanning-show-badge', { screen: 'scanning', hint: 'show_badge', typed_allowed: true }],
+  ['scanning-come-closer', { screen: 'scanning', hint: 'come_closer', typed_allowed: true }],
+  ['scanning-step-back', { screen: 'scanning', hint: 'step_back', typed_allowed: false }],
+  ['scanning-hold-still', { screen: 'scanning', hint: 'hold_still', typed_allowed: true }],
+  ['scanning-more-light', { screen: 'scanning', hint: 'more_light', typed_allowed: false }],
+  ['signing-in', { screen: 'signing_in' }],
+  ['greeting', { screen: 'greeting', user: MAYA }],
+  ['signed-in', { screen: 'signed_in', user: MAYA, idle: null }],
+  ['signed-in-idle', { screen: 'signed_in', user: MAYA, idle: { seconds_left: 25 } }],
+  ['signing-out', { screen: 'signing_out' }],
+  ['result-voided', { screen: 'result', code: 'badge_voided', retry_after: null }],
+  ['result-rate-limited', { screen: 'result', code: 'rate_limited', retry_after: 30 }],
+  ['result-several', { screen: 'result', code: 'several_badges', retry_after: null }],
+  ['typed', { screen: 'typed', error: null, busy: false }],
+  ['typed-busy', { screen: 'typed', error: null, busy: true }],
+  ['typed-error', { screen: 'typed', error: 'invalid_credentials', busy: false }],
+  ['camera-none', { screen: 'camera_trouble', reason: 'no_camera', typed_allowed: true }],
+  ['camera-denied', { screen: 'camera_trouble', reason: 'permission_denied', typed_allowed: true }],
+  ['camera-unplugged', { screen: 'camera_trouble', reason: 'disconnected', typed_allowed: false }],
+  ['camera-busy', { screen: 'camera_trouble', reason: 'busy', typed_allowed: true }],
+]);

@@ -1,0 +1,168 @@
+// Every screen of the contract, in en and es: axe-core finds no serious or critical problem,
+// every control is at least 44 px, every picture loads, the state is announced, nothing breaks
+// the CSP; a screenshot of each goes to target/ui-screenshots/.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { after, before, test } from 'node:test';
+import { CONTRACT_CODES, CONTRACT_SCREENS } from './contract.mjs';
+import { FIXTURES } from './fixtures.mjs';
+import { launchBrowser, openKiosk, pushView, screenshotPath, startServer } from './harness.mjs';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function axeProblems(page) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { resultTypes: ['violations'] }).then((r) =>
+      r.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        nodes: v.nodes.map((n) => n.target.join(' ')),
+      })),
+    ),
+  );
+  return result;
+}
+
+/** Visible controls smaller than 44 x 44 CSS px (WCAG 2.5.5 AAA size, asked for by K2). */
+function smallTargets(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('button, input, select, a[href], [role="button"]')]
+      .filter((el) => el.getClientRects().length > 0 && !el.closest('[hidden]'))
+      .map((el) => ({ el, r: el.getBoundingClientRect() }))
+      .filter(({ r }) => r.width < 44 || r.height < 44)
+      .map(({ el, r }) => `${el.outerHTML.slice(0, 80)} ${r.width}x${r.height}`),
+  );
+}
+
+function brokenPictures(page) {
+  return page.evaluate(() =>
+    Promise.all(
+      [...document.querySelectorAll('#screen img')].map((img) =>
+        img.decode().then(
+          () => null,
+          () => img.getAttribute('src'),
+        ),
+      ),
+    ).then((all) => all.filter(Boolean)),
+  );
+}
+
+/** The text of the live regions once the announcement's frame has run. */
+async function announced(page) {
+  await page.waitForFunction(
+    () =>
+      (document.getElementById('live-polite').textContent +
+        document.getElementById('live-assertive').textContent).trim().length > 0,
+    null,
+    { timeout: 3_000 },
+  );
+  return page.evaluate(
+    () =>
+      document.getElementById('live-polite').textContent +
+      document.getElementById('live-assertive').textContent,
+  );
+}
+
+test('the fixtures cover every screen of the contract', () => {
+  const covered = new Set(FIXTURES.map(([, v]) => v.screen));
+  assert.deepEqual([...covered].sort(), [...CONTRACT_SCREENS].sort());
+});
+
+for (const language of ['en', 'es']) {
+  test(`every screen in ${language}: accessible, big targets, pictures, announced, CSP-clean`, async () => {
+    const [, first] = FIXTURES[0];
+    const kiosk = await openKiosk(browser, server, { ...first, language });
+    const { page } = kiosk;
+    const report = [];
+    try {
+      for (const [name, fixture] of FIXTURES) {
+        const view = { ...fixture, language };
+        // Leave for a screen without announcements so each fixture's own is observed fresh.
+        const neutral = view.screen === 'signing_in' ? 'signing_out' : 'signing_in';
+        await pushView(page, { screen: neutral, language });
+        await page.evaluate(() => {
+          document.getElementById('live-polite').textContent = '';
+          document.getElementById('live-assertive').textContent = '';
+        });
+        await pushView(page, view);
+        assert.equal(await page.evaluate(() => document.documentElement.lang), language, name);
+        const said = await announced(page).catch((e) => assert.fail(`${name}: ${e.message}`));
+        assert.ok(said.trim().length > 3, `${name}: nothing announced`);
+        const problems = await axeProblems(page);
+        const serious = problems.filter((p) => p.impact === 'serious' || p.impact === 'critical');
+        assert.deepEqual(serious, [], `${language}/${name}: axe found serious problems`);
+        report.push(...problems.map((p) => `${language}/${name}: ${p.impact} ${p.id}`));
+        assert.deepEqual(await smallTargets(page), [], `${language}/${name}: targets under 44 px`);
+        assert.deepEqual(await brokenPictures(page), [], `${language}/${name}: pictures missing`);
+        await page.screenshot({ path: screenshotPath(`${language}-${name}`), fullPage: true });
+      }
+      const mock = await page.evaluate(() => ({ csp: window.__mock.csp, errors: window.__mock.errors }));
+      assert.deepEqual(mock.csp, [], 'CSP violations');
+      assert.deepEqual(mock.errors, [], 'script errors');
+      assert.deepEqual(kiosk.pageErrors, [], 'page errors');
+      if (report.length) console.log(`# minor axe findings:\n# ${report.join('\n# ')}`);
+    } finally {
+      await kiosk.close();
+    }
+  });
+}
+
+test('every Code shows its picture and its sentence on the result screen, in en and es', async () => {
+  const kiosk = await openKiosk(browser, server, { screen: 'signing_in', language: 'en' });
+  const { page } = kiosk;
+  try {
+    for (const language of ['en', 'es']) {
+      const sentences = new Map();
+      for (const code of CONTRACT_CODES) {
+        await pushView(page, { screen: 'signing_in', language });
+        await pushView(page, { screen: 'result', language, code, retry_after: null });
+        const shown = await page.evaluate(() => ({
+          code: document.querySelector('.message')?.dataset.code,
+          text: document.querySelector('.message-text')?.textContent ?? '',
+        }));
+        assert.equal(shown.code, code);
+        assert.ok(shown.text.length > 3, `${language}/${code} has no sentence`);
+        assert.deepEqual(await brokenPictures(page), [], `${language}/${code}`);
+        sentences.set(code, shown.text);
+        await page.screenshot({ path: screenshotPath(`${language}-code-${code}`) });
+      }
+      // The sentences are the catalog's, in the view's language, not one text for all codes.
+      assert.ok(new Set(sentences.values()).size >= CONTRACT_CODES.length - 4);
+    }
+  } finally {
+    await kiosk.close();
+  }
+});
+
+test('a failure sounds, speaks in the view language, and sounds off silences both', async () => {
+  const kiosk = await openKiosk(browser, server, { screen: 'signing_in', language: 'es' });
+  const { page } = kiosk;
+  try {
+    await pushView(page, { screen: 'result', language: 'es', code: 'badge_expired' });
+    const heard = await page.evaluate(() => ({ tones: window.__mock.tones, spoken: window.__mock.spoken }));
+    assert.ok(heard.tones >= 1, 'no tone played');
+    assert.deepEqual(heard.spoken.at(-1), {
+      text: 'Esta tarjeta es muy vieja. Pide una nueva a tu maestro.',
+      lang: 'es-ES',
+    });
+    await pushView(page, { screen: 'signing_in', language: 'en', sounds: false });
+    const before = await page.evaluate(() => [window.__mock.tones, window.__mock.spoken.length]);
+    await pushView(page, { screen: 'greeting', language: 'en', sounds: false, user: { first_name: 'Ana' } });
+    assert.deepEqual(await page.evaluate(() => [window.__mock.tones, window.__mock.spoken.length]), before);
+  } finally {
+    await kiosk.close();
+  }
+});
