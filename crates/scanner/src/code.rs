@@ -39,28 +39,40 @@ impl Code {
 
 /// Reads a payload as text the way phones do, since codes rarely declare their encoding:
 /// UTF-8 when the bytes are valid UTF-8; Shift_JIS (QR's Kanji mode and Japanese byte-mode
-/// codes) when they decode cleanly as Shift_JIS with real double-byte characters and not mostly
-/// half-width katakana (which is what Latin-1 accents look like in Shift_JIS); otherwise
-/// ISO-8859-1, the standard's default, which maps every byte so nothing is lost.
+/// codes) when they decode cleanly as Shift_JIS and look Japanese: a run of three or more
+/// double-byte or half-width katakana characters (ZXing's rule), or more double-byte characters
+/// than lone katakana (a lone katakana is what a Latin-1 accent looks like in Shift_JIS);
+/// otherwise ISO-8859-1, the standard's default, which maps every byte so nothing is lost.
 pub fn text_from_bytes(bytes: &[u8]) -> String {
     if let Ok(s) = std::str::from_utf8(bytes) {
         return s.to_owned();
     }
     let (decoded, had_errors) = encoding_rs::SHIFT_JIS.decode_without_bom_handling(bytes);
-    if !had_errors {
-        let double = decoded
-            .chars()
-            .filter(|c| u32::from(*c) > 0xFF && !is_halfwidth_katakana(*c))
-            .count();
-        let katakana = decoded
-            .chars()
-            .filter(|c| is_halfwidth_katakana(*c))
-            .count();
-        if double > 0 && katakana <= double {
-            return decoded.into_owned();
-        }
+    if !had_errors && looks_japanese(&decoded) {
+        return decoded.into_owned();
     }
     bytes.iter().map(|&b| char::from(b)).collect()
+}
+
+fn looks_japanese(text: &str) -> bool {
+    let (mut kana, mut double, mut kana_run, mut double_run) = (0, 0, 0, 0);
+    for c in text.chars() {
+        if is_halfwidth_katakana(c) {
+            kana += 1;
+            kana_run += 1;
+            double_run = 0;
+        } else if u32::from(c) > 0xFF {
+            double += 1;
+            double_run += 1;
+            kana_run = 0;
+        } else {
+            (kana_run, double_run) = (0, 0);
+        }
+        if kana_run >= 3 || double_run >= 3 {
+            return true;
+        }
+    }
+    double > 0 && kana <= double
 }
 
 fn is_halfwidth_katakana(c: char) -> bool {
@@ -81,5 +93,10 @@ mod tests {
         // "Ñandú" in Latin-1 reads as half-width katakana in Shift_JIS: Latin-1 wins.
         assert_eq!(text_from_bytes(b"\xD1and\xFA"), "Ñandú");
         assert_eq!(text_from_bytes(&[0xFF, 0x00]), "ÿ\0");
+        // "ﾃﾞｻﾞｲﾝ" (design) in half-width katakana: a run of them is Japanese, not accents.
+        assert_eq!(
+            text_from_bytes(&[0xC3, 0xDE, 0xBB, 0xDE, 0xB2, 0xDD, b'Q', b'R']),
+            "ﾃﾞｻﾞｲﾝQR"
+        );
     }
 }

@@ -105,16 +105,99 @@ fn round3(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
 }
 
+#[cfg(not(feature = "camera"))]
 mod camera {
     use std::process::ExitCode;
 
     pub fn list() -> ExitCode {
-        eprintln!("badgein-scan: camera support is not built yet");
+        eprintln!("badgein-scan: built without the `camera` feature");
         ExitCode::FAILURE
     }
 
     pub fn run(_index: u32) -> ExitCode {
-        eprintln!("badgein-scan: camera support is not built yet");
-        ExitCode::FAILURE
+        list()
+    }
+}
+
+#[cfg(feature = "camera")]
+mod camera {
+    use std::io::Write;
+    use std::process::ExitCode;
+    use std::time::Instant;
+
+    use badgein_camera::{Camera, CameraConfig};
+    use badgein_frame::{FrameSource, SourceError};
+    use badgein_scanner::ScanOptions;
+    use badgein_scanner::live::{LiveEvent, LiveScanner};
+    use serde_json::json;
+
+    pub fn list() -> ExitCode {
+        match badgein_camera::list() {
+            Ok(cameras) if cameras.is_empty() => {
+                eprintln!("badgein-scan: no camera found");
+                ExitCode::FAILURE
+            }
+            Ok(cameras) => {
+                for c in cameras {
+                    println!("{}\t{}\t{}", c.index, c.name, c.description);
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("badgein-scan: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    }
+
+    /// Prints one JSON line per event: a badge shown (its public id only: the secret is never
+    /// printed), a code that is not a badge, or a change of hint.
+    pub fn run(index: u32) -> ExitCode {
+        let mut camera = match Camera::open(index, CameraConfig::default()) {
+            Ok(camera) => camera,
+            Err(e) => {
+                eprintln!("badgein-scan: camera {index}: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        eprintln!(
+            "badgein-scan: reading {} (Ctrl-C to stop)",
+            camera.describe()
+        );
+        let mut scanner = LiveScanner::new(ScanOptions::LIVE);
+        let mut last_hint = None;
+        let stdout = std::io::stdout();
+        loop {
+            let frame = match camera.next_frame() {
+                Ok(Some(frame)) => frame,
+                Ok(None) => return ExitCode::SUCCESS,
+                Err(SourceError::Disconnected) => {
+                    eprintln!("badgein-scan: the camera stopped sending frames, reopening");
+                    if let Err(e) = camera.reopen() {
+                        eprintln!("badgein-scan: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                    continue;
+                }
+                Err(e) => {
+                    eprintln!("badgein-scan: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let line = match scanner.push(&frame, Instant::now()) {
+                LiveEvent::Badge(badge) => json!({"event": "badge", "id": badge.id().to_string()}),
+                LiveEvent::NotABadge(why) => {
+                    json!({"event": "not_a_badge", "why": why.to_string()})
+                }
+                LiveEvent::Nothing(hint) if hint != last_hint => {
+                    last_hint = hint;
+                    json!({"event": "hint", "hint": hint})
+                }
+                LiveEvent::Nothing(_) | LiveEvent::Unchanged => continue,
+            };
+            if writeln!(stdout.lock(), "{line}").is_err() {
+                return ExitCode::SUCCESS;
+            }
+        }
     }
 }

@@ -144,3 +144,25 @@ fn crc32(bytes: &[u8]) -> u32 {
     }
     !crc
 }
+
+#[test]
+fn a_camera_that_is_not_there_is_a_clear_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_badgein-scan"))
+        .args(["--camera", "97"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty(), "no JSON events without a camera");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("camera 97"), "{err}");
+}
+
+#[test]
+fn camera_needs_a_number() {
+    let out = Command::new(env!("CARGO_BIN_EXE_badgein-scan"))
+        .args(["--camera", "front"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("camera number"));
+}
