@@ -103,8 +103,9 @@ function installMock(cfg) {
       this.onmessage = () => {};
       channels.push(this);
     }
+    // How Tauri's own Channel crosses IPC.
     toJSON() {
-      return { channel: this.id };
+      return `__CHANNEL__:${this.id}`;
     }
   }
   window.__TAURI__ = {

@@ -166,3 +166,25 @@ test('a failure sounds, speaks in the view language, and sounds off silences bot
     await kiosk.close();
   }
 });
+
+test('the checks above can fail: axe and the size check see a broken control', async () => {
+  const kiosk = await openKiosk(browser, server, { screen: 'signing_in', language: 'en' });
+  const { page } = kiosk;
+  try {
+    await page.evaluate(() => {
+      const b = document.createElement('button');
+      document.getElementById('screen').prepend(b);
+      const p = document.createElement('p');
+      p.textContent = 'faint';
+      document.getElementById('screen').prepend(p);
+      // CSSOM, not a style attribute: allowed by the CSP, like the UI's own code.
+      p.style.color = '#cccccc';
+    });
+    const ids = (await axeProblems(page)).map((p) => `${p.impact} ${p.id}`);
+    assert.ok(ids.includes('critical button-name'), ids.join(', '));
+    assert.ok(ids.includes('serious color-contrast'), ids.join(', '));
+    assert.equal((await smallTargets(page)).length, 1);
+  } finally {
+    await kiosk.close();
+  }
+});
