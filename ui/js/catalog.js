@@ -56,10 +56,14 @@ export const SCREEN_PICTURES = Object.freeze({
   guide: 'guide',
 });
 
-/** The `Code` a rejected command carries, or `unknown` when it carries none we know. */
-export function codeOf(error) {
-  const code = error && typeof error === 'object' ? error.code : undefined;
+/** `code` if the catalog knows it, else `unknown` (a newer shell or a garbled view). */
+export function knownCode(code) {
   return typeof code === 'string' && Object.hasOwn(CODES, code) ? code : 'unknown';
+}
+
+/** The `Code` a rejected command carries (`{code, message}`), or `unknown`. */
+export function codeOf(error) {
+  return knownCode(error && typeof error === 'object' ? error.code : undefined);
 }
 
 export function pictureUrl(name) {

@@ -27,8 +27,11 @@ export function picture(url, className = 'picture') {
   return h('img', { class: className, src: url, alt: '', draggable: 'false' });
 }
 
-/** Puts keyboard focus on the screen's first `[data-autofocus]`, else its heading. */
+/** Puts keyboard focus on the screen's first shown `[data-autofocus]`, else its heading. */
 export function focusFirst(root) {
-  const target = root.querySelector('[data-autofocus]') ?? root.querySelector('h1');
+  const shown = [...root.querySelectorAll('[data-autofocus]')].find(
+    (el) => el.getClientRects().length > 0,
+  );
+  const target = shown ?? root.querySelector('h1');
   if (target) target.focus({ preventScroll: true });
 }

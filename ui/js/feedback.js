@@ -1,15 +1,11 @@
 // A Code shown the way every outcome is shown: picture + sentence in the page, a sound, the
 // sentence spoken and announced to screen readers.
 import { announce } from './announce.js';
-import { CODES, pictureUrl } from './catalog.js';
+import { CODES, knownCode, pictureUrl } from './catalog.js';
 import { h, picture } from './dom.js';
 import { language, t } from './i18n.js';
 import { play } from './sound.js';
 import { speak } from './voice.js';
-
-export function knownCode(code) {
-  return typeof code === 'string' && Object.hasOwn(CODES, code) ? code : 'unknown';
-}
 
 /** The picture and sentence of a code, as an element. */
 export function codeMessage(code, extraClass = '') {

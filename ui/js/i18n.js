@@ -2,7 +2,7 @@
 import en from '../i18n/en.js';
 import es from '../i18n/es.js';
 
-export const CATALOGS = Object.freeze({ en, es });
+const CATALOGS = Object.freeze({ en, es });
 export const LANGUAGES = Object.freeze(Object.keys(CATALOGS));
 
 let current = 'en';

@@ -107,6 +107,9 @@ export function mount(root, view, ctx) {
       if (code) {
         signal(code);
         password.value = '';
+        // After a failure the password is what to type again (also on a freshly shown screen).
+        username.removeAttribute('data-autofocus');
+        password.setAttribute('data-autofocus', '');
         password.focus();
       }
     }
