@@ -188,3 +188,38 @@ test('the checks above can fail: axe and the size check see a broken control', a
     await kiosk.close();
   }
 });
+
+test('screen updates announce what changed and nothing else', async () => {
+  const kiosk = await openKiosk(browser, server, {
+    screen: 'scanning',
+    language: 'en',
+    hint: null,
+    typed_allowed: true,
+  });
+  const { page } = kiosk;
+  const assertive = () => page.textContent('#live-assertive');
+  try {
+    await pushView(page, { screen: 'scanning', language: 'en', hint: 'more_light', typed_allowed: true });
+    await page.waitForFunction(() => document.getElementById('live-polite').textContent.includes('too dark'));
+    assert.equal(await page.textContent('#hint-text'), 'It is too dark. Hold your badge up to the light.');
+    assert.match(await page.getAttribute('.picture-hint', 'src'), /light\.svg$/);
+    const spoken = await page.evaluate(() => window.__mock.spoken.length);
+    await pushView(page, { screen: 'scanning', language: 'en', hint: 'more_light', typed_allowed: false });
+    assert.equal(await page.evaluate(() => window.__mock.spoken.length), spoken, 'same hint, said again');
+    assert.equal(await page.isVisible('text=Type my name and password'), false);
+
+    const user = { first_name: 'Maya' };
+    await pushView(page, { screen: 'signed_in', language: 'en', user, idle: { seconds_left: 30 } });
+    await page.waitForFunction(() => document.getElementById('live-assertive').textContent.includes('30 seconds'));
+    await pushView(page, { screen: 'signed_in', language: 'en', user, idle: { seconds_left: 29 } });
+    assert.equal(await page.textContent('.countdown'), 'Signing out in 29 seconds.');
+    assert.match(await assertive(), /30 seconds/, 'each tick is not announced');
+    await pushView(page, { screen: 'signed_in', language: 'en', user, idle: { seconds_left: 10 } });
+    await page.waitForFunction(() => document.getElementById('live-assertive').textContent.includes('10 seconds'));
+    await pushView(page, { screen: 'signed_in', language: 'en', user, idle: null });
+    assert.equal(await page.isVisible('.idle'), false);
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), "I'm done");
+  } finally {
+    await kiosk.close();
+  }
+});

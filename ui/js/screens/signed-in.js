@@ -8,6 +8,8 @@ import { invoke } from '../ipc.js';
 import { play } from '../sound.js';
 import { speak } from '../voice.js';
 
+const LAST_CALL = 10;
+
 function secondsLeft(view) {
   const s = view.idle?.seconds_left;
   return Number.isFinite(s) && s >= 0 ? Math.floor(s) : null;
@@ -43,6 +45,7 @@ export function mount(root, view, ctx) {
   announce(`${t('signed_in.bar')}: ${name}`);
 
   let idle = false;
+  let lastCall = false;
   const show = (next) => {
     const seconds = secondsLeft(next);
     const nowIdle = seconds !== null;
@@ -59,6 +62,12 @@ export function mount(root, view, ctx) {
       announce(prompt, { urgent: true });
       stillHere.focus();
     }
+    if (nowIdle && idle && seconds <= LAST_CALL && !lastCall) {
+      // One more spoken reminder near the end, so nobody is signed out unwarned.
+      announce(t('signed_in.idle_prompt', { seconds }), { urgent: true });
+      play('blip');
+    }
+    lastCall = nowIdle && seconds <= LAST_CALL;
     if (!nowIdle && focusWasHere) done.focus();
     idle = nowIdle;
   };
