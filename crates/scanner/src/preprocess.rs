@@ -51,6 +51,17 @@ pub fn double(frame: &Frame) -> Option<Frame> {
     Frame::from_luma(w2, h2, out).ok()
 }
 
+/// The `w` x `h` rectangle at (`x`, `y`), clipped to the frame; `None` when nothing is left.
+pub fn crop(frame: &Frame, x: u32, y: u32, w: u32, h: u32) -> Option<Frame> {
+    let w = w.min(frame.width().checked_sub(x)?);
+    let h = h.min(frame.height().checked_sub(y)?);
+    let mut out = Vec::with_capacity(w as usize * h as usize);
+    for row in y..y + h {
+        out.extend_from_slice(&frame.row(row)[x as usize..(x + w) as usize]);
+    }
+    Frame::from_luma(w, h, out).ok()
+}
+
 /// Light-on-dark codes become dark-on-light.
 pub fn invert(frame: &Frame) -> Frame {
     let data = (0..frame.height())
@@ -155,6 +166,20 @@ mod tests {
             double(&ramp(1, 1)).map(|f| f.data().to_vec()),
             Some(vec![0; 4])
         );
+    }
+
+    #[test]
+    fn crop_clips_to_the_frame() {
+        let f = ramp(9, 4);
+        let c = crop(&f, 2, 1, 3, 2).unwrap();
+        assert_eq!((c.width(), c.height()), (3, 2));
+        assert_eq!(c.row(1), &f.row(2)[2..5]);
+        assert_eq!(
+            crop(&f, 7, 3, 10, 10).map(|c| (c.width(), c.height())),
+            Some((2, 1))
+        );
+        assert!(crop(&f, 9, 0, 1, 1).is_none());
+        assert!(crop(&f, 20, 0, 1, 1).is_none());
     }
 
     #[test]
