@@ -3,7 +3,15 @@
 // still acknowledged; a screen that has gone stops acknowledging.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { calls, launchBrowser, openKiosk, pushView, startServer, waitForCall } from './harness.mjs';
+import {
+  calls,
+  launchBrowser,
+  openKiosk,
+  pushView,
+  screenshotPath,
+  startServer,
+  waitForCall,
+} from './harness.mjs';
 
 let server;
 let browser;
@@ -74,6 +82,7 @@ test('frames are drawn mirrored and acknowledged one at a time', async () => {
     await waitForCall(page, 'preview_ready', 2);
     assert.ok(isRed(await pixel(page, 40, 180)));
     assert.ok(isBlue(await pixel(page, 600, 180)));
+    await page.screenshot({ path: screenshotPath('preview-scanning-with-frame') });
 
     // Garbage instead of a JPEG: skipped, the last picture stays, the stream goes on.
     await page.evaluate(() => window.__mock.channels.at(-1).onmessage(new Uint8Array([1, 2, 3]).buffer));
