@@ -169,6 +169,15 @@ export async function openKiosk(browser, server, view, options = {}) {
     cameras: options.cameras ?? CAMERAS,
     failing: options.failing,
   });
+  if (options.silent) {
+    // A machine with no audio stack and no speech synthesis (WebKitGTK often has none).
+    await page.addInitScript(() => {
+      delete window.AudioContext;
+      delete window.webkitAudioContext;
+      delete window.speechSynthesis;
+      delete window.SpeechSynthesisUtterance;
+    });
+  }
   await page.goto(server.url);
   await page.waitForSelector(`body[data-screen="${view.screen}"]`, { timeout: 10_000 });
   return {

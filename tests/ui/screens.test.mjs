@@ -133,8 +133,9 @@ test('every Code shows its picture and its sentence on the result screen, in en 
     for (const language of ['en', 'es']) {
       const sentences = new Map();
       for (const code of CONTRACT_CODES) {
-        await pushView(page, { screen: 'signing_in', language });
+        // One result after another: the screen's update path replaces picture and sentence.
         await pushView(page, { screen: 'result', language, code, retry_after: null });
+        await page.waitForSelector(`.message[data-code="${code}"]`);
         const shown = await page.evaluate(() => ({
           code: document.querySelector('.message')?.dataset.code,
           text: document.querySelector('.message-text')?.textContent ?? '',
@@ -225,6 +226,28 @@ test('screen updates announce what changed and nothing else', async () => {
     await pushView(page, { screen: 'signed_in', language: 'en', user, idle: null });
     assert.equal(await page.isVisible('.idle'), false);
     assert.equal(await page.evaluate(() => document.activeElement.textContent), "I'm done");
+  } finally {
+    await kiosk.close();
+  }
+});
+
+test('with no audio and no speech synthesis, pictures and sentences still come', async () => {
+  const kiosk = await openKiosk(
+    browser,
+    server,
+    { screen: 'greeting', language: 'en', user: { first_name: 'Leo' } },
+    { silent: true },
+  );
+  const { page } = kiosk;
+  try {
+    assert.equal(await page.evaluate(() => typeof window.AudioContext), 'undefined');
+    assert.equal(await page.textContent('h1'), 'Hi, Leo!');
+    await pushView(page, { screen: 'result', language: 'en', code: 'offline' });
+    await page.waitForFunction(() =>
+      document.getElementById('live-assertive').textContent.includes('not connected'),
+    );
+    assert.deepEqual(await page.evaluate(() => window.__mock.errors), []);
+    assert.deepEqual(kiosk.pageErrors, []);
   } finally {
     await kiosk.close();
   }
