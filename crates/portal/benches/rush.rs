@@ -1,0 +1,192 @@
+//! A morning rush: 200 kiosks, a school of students, badge sign-ins from every kiosk at once
+//! with 10% bad or voided badges mixed in. Prints throughput, latency percentiles, wrong
+//! sessions (must be 0) and 5xx answers (must be 0), on SQLite and (when
+//! `BADGEIN_TEST_POSTGRES` holds a server URL) on PostgreSQL.
+//!
+//!     cargo bench -p badgein-portal --bench rush
+//!     RUSH_SIGN_INS=50000 RUSH_CONCURRENCY=64 cargo bench -p badgein-portal --bench rush
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use badgein_portal::{Config, NewUser, Portal, Role, SystemClock, VoidScope, spawn};
+use badgein_proto::SignIn;
+
+const KIOSKS: usize = 200;
+const STUDENTS: usize = 2000;
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let sign_ins = env_usize("RUSH_SIGN_INS", 20_000);
+    let concurrency = env_usize("RUSH_CONCURRENCY", 64);
+    println!("backend   sign-ins/s   p50 ms   p95 ms   p99 ms   ok   refused   wrong sessions   5xx");
+    let dir = std::env::temp_dir().join(format!("badgein-rush-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let sqlite = dir.join("rush.db").display().to_string();
+    rush("sqlite", &sqlite, sign_ins, concurrency).await?;
+    std::fs::remove_dir_all(&dir)?;
+    if let Ok(admin) = std::env::var("BADGEIN_TEST_POSTGRES") {
+        let name = format!("badgein_rush_{}", std::process::id());
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await?;
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await?;
+        let (base, _) = admin.rsplit_once('/').unwrap_or((&admin, ""));
+        rush("postgres", &format!("{base}/{name}"), sign_ins, concurrency).await?;
+    }
+    Ok(())
+}
+
+struct Plan {
+    badge: String,
+    /// The first name a successful sign-in must greet; `None`: must be refused.
+    expect: Option<String>,
+    kiosk: usize,
+}
+
+async fn rush(backend: &str, db: &str, total: usize, concurrency: usize) -> anyhow::Result<()> {
+    let portal = Portal::open(db, Arc::new(SystemClock), Config::default()).await?;
+    portal.add_school("s", "Rush Elementary").await?;
+    let mut badges = Vec::with_capacity(STUDENTS);
+    for i in 0..STUDENTS {
+        let id = format!("stu{i}");
+        portal
+            .add_user(&NewUser {
+                id: id.clone(),
+                school_id: "s".into(),
+                role: Role::Student,
+                username: id.clone(),
+                given_name: format!("Kid{i}"),
+                family_name: "Rush".into(),
+                locale: "en".into(),
+            })
+            .await?;
+        badges.push(portal.issue_badge(&id, None).await?.encode());
+    }
+    // Every 20th student's badge is voided (5%); another 5% of attempts are forged badges.
+    for i in (0..STUDENTS).step_by(20) {
+        portal.void_badges(&VoidScope::User(format!("stu{i}"))).await?;
+    }
+    let running = spawn(portal.clone(), "127.0.0.1:0").await?;
+    let http = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build()?;
+    let mut credentials = Vec::with_capacity(KIOSKS);
+    for k in 0..KIOSKS {
+        let code = portal.enrollment_code("s").await?;
+        let enrolled: badgein_proto::Enrolled = http
+            .post(format!("{}/api/v1/kiosks/enroll", running.base_url()))
+            .json(&serde_json::json!({"code": code, "name": format!("kiosk {k}")}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        credentials.push(enrolled.device_credential);
+    }
+    let plans: Vec<Plan> = (0..total)
+        .map(|n| {
+            let student = (n * 7919) % STUDENTS;
+            let kiosk = n % KIOSKS;
+            if n % 20 == 10 {
+                let forged = badgein_badge::Badge::generate().map(|b| b.encode()).unwrap_or_default();
+                Plan { badge: forged, expect: None, kiosk }
+            } else {
+                let voided = student % 20 == 0;
+                Plan {
+                    badge: badges[student].clone(),
+                    expect: (!voided).then(|| format!("Kid{student}")),
+                    kiosk,
+                }
+            }
+        })
+        .collect();
+    let plans = Arc::new(plans);
+    let credentials = Arc::new(credentials);
+    let next = Arc::new(AtomicUsize::new(0));
+    let url = format!("{}/api/v1/sign-ins/badge", running.base_url());
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let (plans, credentials, next, http, url) =
+            (plans.clone(), credentials.clone(), next.clone(), http.clone(), url.clone());
+        workers.push(tokio::spawn(async move {
+            let mut stats = Stats::default();
+            loop {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                let Some(plan) = plans.get(n) else { break };
+                let t = Instant::now();
+                let sent = http
+                    .post(&url)
+                    .bearer_auth(&credentials[plan.kiosk])
+                    .json(&serde_json::json!({"badge": plan.badge}))
+                    .send()
+                    .await;
+                let Ok(r) = sent else {
+                    stats.server_errors += 1;
+                    continue;
+                };
+                let status = r.status().as_u16();
+                let body = r.bytes().await.unwrap_or_default();
+                stats.latencies.push(t.elapsed());
+                if status >= 500 {
+                    stats.server_errors += 1;
+                } else if status == 200 {
+                    stats.ok += 1;
+                    let who = serde_json::from_slice::<SignIn>(&body).map(|s| s.user.first_name);
+                    if who.ok() != plan.expect {
+                        stats.wrong += 1;
+                    }
+                } else {
+                    stats.refused += 1;
+                    if plan.expect.is_some() {
+                        stats.wrong += 1;
+                    }
+                }
+            }
+            stats
+        }));
+    }
+    let mut all = Stats::default();
+    for w in workers {
+        let s = w.await?;
+        all.ok += s.ok;
+        all.refused += s.refused;
+        all.wrong += s.wrong;
+        all.server_errors += s.server_errors;
+        all.latencies.extend(s.latencies);
+    }
+    let elapsed = started.elapsed();
+    all.latencies.sort();
+    let pct = |p: usize| {
+        all.latencies
+            .get((all.latencies.len() * p / 100).min(all.latencies.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(Duration::ZERO)
+            .as_secs_f64()
+            * 1000.0
+    };
+    println!(
+        "{backend:<9} {:>10.0}   {:>6.1}   {:>6.1}   {:>6.1}   {}   {}   {}   {}",
+        total as f64 / elapsed.as_secs_f64(),
+        pct(50),
+        pct(95),
+        pct(99),
+        all.ok,
+        all.refused,
+        all.wrong,
+        all.server_errors
+    );
+    running.stop().await?;
+    portal.close().await;
+    Ok(())
+}
+
+#[derive(Default)]
+struct Stats {
+    ok: usize,
+    refused: usize,
+    wrong: usize,
+    server_errors: usize,
+    latencies: Vec<Duration>,
+}

@@ -1,0 +1,98 @@
+//! Directory administration used by the CLI, the roster import, the demo and tests.
+
+use crate::error::{PortalError, Result};
+use crate::portal::Portal;
+use crate::store::audit::{self, Entry};
+use crate::store::directory::{self, App, User};
+
+/// A new or updated user. `username` is compared without case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub id: String,
+    pub school_id: String,
+    pub role: Role,
+    pub username: String,
+    pub given_name: String,
+    pub family_name: String,
+    /// `en` or `es`.
+    pub locale: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Student,
+    Teacher,
+    Administrator,
+    Other,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Student => "student",
+            Self::Teacher => "teacher",
+            Self::Administrator => "administrator",
+            Self::Other => "other",
+        }
+    }
+}
+
+impl Portal {
+    pub async fn add_school(&self, id: &str, name: &str) -> Result<()> {
+        directory::upsert_school(self.db(), id, name).await
+    }
+
+    /// Creates or updates (and re-enables) a user.
+    pub async fn add_user(&self, user: &NewUser) -> Result<()> {
+        let locale = if user.locale.starts_with("es") {
+            "es"
+        } else {
+            "en"
+        };
+        directory::upsert_user(
+            self.db(),
+            &User {
+                id: user.id.clone(),
+                school_id: user.school_id.clone(),
+                role: user.role.as_str().to_owned(),
+                username: user.username.clone(),
+                given_name: user.given_name.clone(),
+                family_name: user.family_name.clone(),
+                locale: locale.to_owned(),
+                disabled_at: None,
+            },
+        )
+        .await
+    }
+
+    pub async fn add_class(&self, id: &str, school_id: &str, title: &str) -> Result<()> {
+        directory::upsert_class(self.db(), id, school_id, title).await
+    }
+
+    pub async fn add_to_class(&self, class_id: &str, user_id: &str, role: Role) -> Result<()> {
+        directory::add_to_class(self.db(), class_id, user_id, role.as_str()).await
+    }
+
+    /// Adds an app tile to a school's dashboard. Only `https://` (or `http://`) links.
+    pub async fn add_app(&self, school_id: &str, app: &App) -> Result<()> {
+        if !(app.url.starts_with("https://") || app.url.starts_with("http://")) {
+            return Err(PortalError::BadRequest(
+                "an app link must be http(s)".into(),
+            ));
+        }
+        directory::add_app(self.db(), school_id, app).await
+    }
+
+    pub async fn user(&self, id: &str) -> Result<Option<User>> {
+        directory::user(self.db(), id).await
+    }
+
+    pub async fn apps_for(&self, school_id: &str) -> Result<Vec<App>> {
+        directory::apps(self.db(), school_id).await
+    }
+
+    /// The whole audit log, oldest first.
+    pub async fn audit_log(&self) -> Result<Vec<Entry>> {
+        audit::all(self.db()).await
+    }
+}

@@ -1,0 +1,173 @@
+//! Sessions: started by a kiosk sign-in (with a one-time launch ticket) or by the browser
+//! login page (with a cookie at once); checked on every page with the inactivity and absolute
+//! limits enforced by the database query itself.
+
+use badgein_proto::{ProblemCode, SignIn, SignedInUser};
+
+use crate::clock::rfc3339;
+use crate::config::ms;
+use crate::error::{PortalError, Result};
+use crate::portal::Portal;
+use crate::store::audit::{self, Entry};
+use crate::store::directory::{self, User};
+use crate::store::kiosks::Kiosk;
+use crate::store::sessions::{self, NewSession};
+use crate::tokens;
+
+/// Bytes of randomness in a session handle (128 bits) and in cookies and tickets (256 bits).
+const HANDLE_BYTES: usize = 16;
+const SECRET_BYTES: usize = 32;
+
+impl Portal {
+    /// Starts a session for `user` at `kiosk` and returns the kiosk's answer. The launch ticket
+    /// is bound to this kiosk and to the address it asked from. `audit` is written in the same
+    /// transaction.
+    pub(crate) async fn start_kiosk_session(
+        &self,
+        user: &User,
+        kiosk: &Kiosk,
+        client_ip: &str,
+        base_url: &str,
+        audit: &Entry,
+    ) -> Result<SignIn> {
+        let now = self.now();
+        let session_id = tokens::random_hex(HANDLE_BYTES)?;
+        let ticket = tokens::random_hex(SECRET_BYTES)?;
+        let expires_at = now + ms(self.config().session_absolute);
+        let ticket_hash = tokens::digest(ticket.as_bytes());
+        let mut audit = audit.clone();
+        audit.user_id = Some(user.id.clone());
+        let new = NewSession {
+            id: &session_id,
+            user_id: &user.id,
+            kiosk_id: Some(&kiosk.id),
+            now,
+            expires_at,
+            ticket_hash: Some(&ticket_hash),
+            ticket_expires_at: Some(now + ms(self.config().ticket_lifetime)),
+            ticket_ip: Some(client_ip),
+            cookie_hash: None,
+        };
+        sessions::create(self.db(), &new, &audit).await?;
+        Ok(SignIn {
+            launch_url: format!("{base_url}/launch?ticket={ticket}"),
+            expires_at: rfc3339(expires_at),
+            user: SignedInUser {
+                display_name: user.display_name(),
+                first_name: user.given_name.clone(),
+                avatar_url: Some(format!("{base_url}/avatars/{session_id}.svg")),
+                locale: user.locale.clone(),
+            },
+            session_id,
+        })
+    }
+
+    /// Starts a browser session (typed login) and returns `(session id, cookie value)`.
+    pub(crate) async fn start_browser_session(
+        &self,
+        user: &User,
+        audit: &Entry,
+    ) -> Result<(String, String)> {
+        let now = self.now();
+        let session_id = tokens::random_hex(HANDLE_BYTES)?;
+        let cookie = tokens::random_hex(SECRET_BYTES)?;
+        let cookie_hash = tokens::digest(cookie.as_bytes());
+        let mut audit = audit.clone();
+        audit.user_id = Some(user.id.clone());
+        let new = NewSession {
+            id: &session_id,
+            user_id: &user.id,
+            kiosk_id: None,
+            now,
+            expires_at: now + ms(self.config().session_absolute),
+            ticket_hash: None,
+            ticket_expires_at: None,
+            ticket_ip: None,
+            cookie_hash: Some(&cookie_hash),
+        };
+        sessions::create(self.db(), &new, &audit).await?;
+        Ok((session_id, cookie))
+    }
+
+    /// Redeems a launch ticket: once, within its lifetime, from the address of the kiosk that
+    /// asked, while that kiosk is not revoked. Returns the new cookie value. Any failure spends
+    /// the ticket anyway.
+    pub async fn redeem_ticket(&self, ticket: &str, client_ip: &str) -> Result<String> {
+        let now = self.now();
+        let refused = PortalError::Refused(ProblemCode::InvalidCredentials);
+        let claimed = sessions::claim_ticket(self.db(), &tokens::digest(ticket.as_bytes())).await?;
+        let mut entry = Entry::new(now, "session.launch", "ok");
+        let outcome = match &claimed {
+            None => Err(refused),
+            Some(t) => {
+                entry.kiosk_id.clone_from(&t.kiosk_id);
+                entry.user_id = Some(t.user_id.clone());
+                if t.ended_at.is_some() || t.ticket_expires_at.is_none_or(|e| e <= now) {
+                    Err(refused)
+                } else if t.ticket_ip.as_deref() != Some(client_ip) {
+                    Err(refused)
+                } else if t.kiosk_revoked != 0 {
+                    Err(PortalError::Refused(ProblemCode::KioskRevoked))
+                } else {
+                    Ok(t.id.clone())
+                }
+            }
+        };
+        match outcome {
+            Ok(session_id) => {
+                let cookie = tokens::random_hex(SECRET_BYTES)?;
+                sessions::set_cookie(self.db(), &session_id, &tokens::digest(cookie.as_bytes()))
+                    .await?;
+                audit::record(self.db(), &entry).await?;
+                Ok(cookie)
+            }
+            Err(e) => {
+                e.code().as_str().clone_into(&mut entry.result);
+                audit::record(self.db(), &entry).await?;
+                Err(e)
+            }
+        }
+    }
+
+    /// The live session behind a cookie value and its user; refreshes its inactivity timer.
+    pub async fn session_by_cookie(&self, cookie: &str) -> Result<Option<(String, User)>> {
+        let now = self.now();
+        let idle = ms(self.config().session_idle);
+        let found =
+            sessions::touch(self.db(), &tokens::digest(cookie.as_bytes()), now, idle).await?;
+        let Some((session_id, user_id)) = found else {
+            return Ok(None);
+        };
+        let user = directory::user(self.db(), &user_id).await?;
+        Ok(user
+            .filter(|u| u.disabled_at.is_none())
+            .map(|u| (session_id, u)))
+    }
+
+    /// The user of a live session, by its public handle.
+    pub async fn session_user(&self, session_id: &str) -> Result<Option<User>> {
+        let Some(user_id) = sessions::live_user(self.db(), session_id, self.now()).await? else {
+            return Ok(None);
+        };
+        directory::user(self.db(), &user_id).await
+    }
+
+    /// A kiosk ends one of its own sessions (idempotent).
+    pub async fn end_kiosk_session(&self, kiosk: &Kiosk, session_id: &str) -> Result<()> {
+        let now = self.now();
+        if !sessions::end_for_kiosk(self.db(), session_id, &kiosk.id, now).await? {
+            return Err(PortalError::Refused(ProblemCode::NotFound));
+        }
+        let mut entry = Entry::new(now, "session.end", "ok");
+        entry.kiosk_id = Some(kiosk.id.clone());
+        audit::record(self.db(), &entry).await
+    }
+
+    pub async fn logout(&self, session_id: &str, user_id: &str) -> Result<()> {
+        let now = self.now();
+        sessions::end(self.db(), session_id, now).await?;
+        let mut entry = Entry::new(now, "session.logout", "ok");
+        entry.user_id = Some(user_id.to_owned());
+        audit::record(self.db(), &entry).await
+    }
+}

@@ -1,0 +1,76 @@
+//! `badgein-portal demo`: a school to try everything with.
+
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::{App, NewUser, Portal, Role};
+
+const STUDENTS: [(&str, &str, &str); 8] = [
+    ("Maya", "Garcia", "es"),
+    ("Leo", "Chen", "en"),
+    ("Ava", "Johnson", "en"),
+    ("Mateo", "Hernandez", "es"),
+    ("Zoe", "Nguyen", "en"),
+    ("Liam", "Okafor", "en"),
+    ("Sofia", "Rossi", "es"),
+    ("Noah", "Smith", "en"),
+];
+
+/// Creates the demo school and its badges; returns an enrollment code.
+pub async fn create(portal: &Portal, dir: &Path) -> anyhow::Result<String> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    portal.add_school("demo-school", "Maple Elementary (demo)").await?;
+    for (name, url) in [
+        ("Clever", "https://clever.com/"),
+        ("Schoology", "https://app.schoology.com/"),
+        ("Skyward", "https://www.skyward.com/"),
+        ("Khan Academy Kids", "https://learn.khanacademy.org/khan-academy-kids/"),
+    ] {
+        let app = App {
+            name: name.into(),
+            url: url.into(),
+            color: "#1f5f9e".into(),
+        };
+        portal.add_app("demo-school", &app).await?;
+    }
+    portal
+        .add_user(&NewUser {
+            id: "demo-teacher".into(),
+            school_id: "demo-school".into(),
+            role: Role::Teacher,
+            username: "teacher".into(),
+            given_name: "Kim".into(),
+            family_name: "Kowalski".into(),
+            locale: "en".into(),
+        })
+        .await?;
+    for (class, title, half) in [("demo-k1", "Kindergarten K1", 0), ("demo-g1", "Grade 1 Room 12", 1)] {
+        portal.add_class(class, "demo-school", title).await?;
+        portal.add_to_class(class, "demo-teacher", Role::Teacher).await?;
+        for (i, (given, family, locale)) in STUDENTS.iter().enumerate().skip(half * 4).take(4) {
+            let id = format!("demo-student-{}", i + 1);
+            portal
+                .add_user(&NewUser {
+                    id: id.clone(),
+                    school_id: "demo-school".into(),
+                    role: Role::Student,
+                    username: format!("{}.{}", given.to_lowercase(), family.to_lowercase()),
+                    given_name: (*given).into(),
+                    family_name: (*family).into(),
+                    locale: (*locale).into(),
+                })
+                .await?;
+            portal.add_to_class(class, &id, Role::Student).await?;
+            let badge = portal.issue_badge(&id, None).await?;
+            let png = dir.join(format!("{id}-{}.png", given.to_lowercase()));
+            badge
+                .render(8)
+                .context("rendering a badge")?
+                .save(&png)
+                .with_context(|| format!("writing {}", png.display()))?;
+        }
+    }
+    eprintln!("demo school ready; badge pictures in {}", dir.display());
+    Ok(portal.enrollment_code("demo-school").await?)
+}

@@ -1,0 +1,231 @@
+//! The command line. Values scripts need (a badge payload, a code) go alone to stdout;
+//! everything else goes to stderr.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::{Config, Portal, SystemClock, VoidScope};
+
+mod demo;
+
+#[derive(Debug, Parser)]
+#[command(name = "badgein-portal", version, about = "BadgeIn portal service: badges, kiosks, sign-in")]
+pub struct Cli {
+    /// SQLite path (created if missing) or postgres:// URL.
+    #[arg(long, global = true, env = "BADGEIN_DB", default_value = "./badgein.db")]
+    pub db: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the kiosk API and the portal pages.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8750")]
+        listen: String,
+        /// The origin browsers see (https://portal.example.org) when behind a TLS proxy;
+        /// turns on the `__Host-` Secure session cookie.
+        #[arg(long)]
+        public_url: Option<String>,
+    },
+    /// Badges: issue, void.
+    #[command(subcommand)]
+    Badge(BadgeCommand),
+    /// Kiosks: enrollment codes, revocation.
+    #[command(subcommand)]
+    Kiosk(KioskCommand),
+    /// Users: passwords, lockouts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Create a demo school (two classes, a teacher, app tiles), write one PNG per badge into
+    /// DIR and print a kiosk enrollment code.
+    Demo {
+        #[arg(long)]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BadgeCommand {
+    /// Issue a new badge (voiding the user's old ones) and print its payload once.
+    Issue {
+        #[arg(long)]
+        user: String,
+        /// A temporary badge valid for N hours (1-12).
+        #[arg(long)]
+        hours: Option<u32>,
+    },
+    /// Void the badges of a user, a class or a school.
+    Void(VoidArgs),
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct VoidArgs {
+    #[arg(long)]
+    user: Option<String>,
+    #[arg(long)]
+    class: Option<String>,
+    #[arg(long)]
+    school: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KioskCommand {
+    /// Print a single-use enrollment code for a school (valid 15 minutes).
+    Code {
+        #[arg(long)]
+        school: String,
+    },
+    /// Revoke a kiosk: its next request is refused.
+    Revoke {
+        #[arg(long)]
+        kiosk: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Set a user's password, read from stdin (first line).
+    Password {
+        #[arg(long)]
+        user: String,
+    },
+    /// Clear a password lockout.
+    Unlock {
+        #[arg(long)]
+        user: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Print the audit log to stdout.
+    Export {
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    Csv,
+    Json,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut config = Config::default();
+    if let Command::Serve { public_url, .. } = &cli.command {
+        config.public_url.clone_from(public_url);
+    }
+    let portal = Portal::open(&cli.db, Arc::new(SystemClock), config)
+        .await
+        .with_context(|| "cannot open the database")?;
+    let result = execute(&portal, cli.command).await;
+    portal.close().await;
+    result
+}
+
+async fn execute(portal: &Portal, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve { listen, .. } => {
+            let running = crate::spawn(portal.clone(), &listen).await?;
+            eprintln!("serving on {}", running.base_url());
+            running.until_ctrl_c().await?;
+        }
+        Command::Badge(BadgeCommand::Issue { user, hours }) => {
+            let badge = portal.issue_badge(&user, hours).await?;
+            print_value(&badge.encode())?;
+        }
+        Command::Badge(BadgeCommand::Void(args)) => {
+            let scope = match (args.user, args.class, args.school) {
+                (Some(u), _, _) => VoidScope::User(u),
+                (_, Some(c), _) => VoidScope::Class(c),
+                (_, _, Some(s)) => VoidScope::School(s),
+                _ => bail!("give --user, --class or --school"),
+            };
+            let n = portal.void_badges(&scope).await?;
+            eprintln!("voided {n} badge(s)");
+        }
+        Command::Kiosk(KioskCommand::Code { school }) => {
+            print_value(&portal.enrollment_code(&school).await?)?;
+        }
+        Command::Kiosk(KioskCommand::Revoke { kiosk }) => {
+            portal.revoke_kiosk(&kiosk).await?;
+            eprintln!("kiosk {kiosk} revoked");
+        }
+        Command::User(UserCommand::Password { user }) => {
+            let mut input = String::new();
+            std::io::stdin()
+                .take(4096)
+                .read_to_string(&mut input)
+                .context("reading the password from stdin")?;
+            let password = input.lines().next().unwrap_or_default();
+            portal.set_password(&user, password).await?;
+            eprintln!("password set");
+        }
+        Command::User(UserCommand::Unlock { user }) => {
+            portal.unlock(&user).await?;
+            eprintln!("unlocked");
+        }
+        Command::Audit(AuditCommand::Export { format }) => {
+            let entries = portal.audit_log().await?;
+            let mut out = std::io::stdout().lock();
+            match format {
+                Format::Json => serde_json::to_writer_pretty(&mut out, &entries)?,
+                Format::Csv => {
+                    writeln!(out, "at,action,result,badge_id,kiosk_id,user_id,detail,latency_ms")?;
+                    for e in entries {
+                        let fields = [
+                            crate::clock::rfc3339(e.at),
+                            e.action,
+                            e.result,
+                            e.badge_id.unwrap_or_default(),
+                            e.kiosk_id.unwrap_or_default(),
+                            e.user_id.unwrap_or_default(),
+                            e.detail.unwrap_or_default(),
+                            e.latency_ms.map(|l| l.to_string()).unwrap_or_default(),
+                        ];
+                        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+                        writeln!(out, "{}", line.join(","))?;
+                    }
+                }
+            }
+            out.flush()?;
+        }
+        Command::Demo { dir } => {
+            let code = demo::create(portal, &dir).await?;
+            print_value(&code)?;
+        }
+    }
+    Ok(())
+}
+
+fn print_value(value: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{value}")?;
+    out.flush()?;
+    Ok(())
+}
+
+/// RFC 4180 quoting, and a leading `'` for cells a spreadsheet would run as a formula.
+fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}

@@ -1,0 +1,102 @@
+//! Domain errors, and the one place that turns them into `application/problem+json` answers.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use badgein_proto::{PROBLEM_JSON, Problem, ProblemCode};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PortalError {
+    /// A refusal the caller must see as exactly this code (badge voided, kiosk revoked…).
+    #[error("{}", .0.title())]
+    Refused(ProblemCode),
+    #[error("account locked for {retry_after} s")]
+    Locked { retry_after: u64 },
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("database unavailable: {0}")]
+    Database(#[source] sqlx::Error),
+    #[error("database did not answer in time")]
+    Timeout,
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("operating system random source failed: {0}")]
+    Random(#[source] getrandom::Error),
+    #[error("password hashing failed: {0}")]
+    Hashing(String),
+}
+
+impl From<sqlx::Error> for PortalError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                Self::Conflict("already exists".to_owned())
+            }
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+                Self::NotFound("a referenced record does not exist".to_owned())
+            }
+            _ => Self::Database(e),
+        }
+    }
+}
+
+impl PortalError {
+    pub fn code(&self) -> ProblemCode {
+        match self {
+            Self::Refused(code) => *code,
+            Self::Locked { .. } => ProblemCode::AccountLocked,
+            Self::BadRequest(_) | Self::Conflict(_) => ProblemCode::BadRequest,
+            Self::NotFound(_) => ProblemCode::NotFound,
+            Self::Database(_)
+            | Self::Timeout
+            | Self::Migrate(_)
+            | Self::Random(_)
+            | Self::Hashing(_) => ProblemCode::Unavailable,
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let code = self.code();
+        let problem = Problem::new(code);
+        match self {
+            Self::Locked { retry_after } => problem.with_retry_after(*retry_after),
+            // Only input-related details are echoed; internal failures stay in the log.
+            Self::BadRequest(detail) | Self::Conflict(detail) | Self::NotFound(detail) => {
+                problem.with_detail(detail.clone())
+            }
+            _ => problem,
+        }
+    }
+}
+
+impl IntoResponse for PortalError {
+    fn into_response(self) -> Response {
+        if self.code() == ProblemCode::Unavailable {
+            tracing::warn!(error = %self, "answering unavailable");
+        }
+        problem_response(&self.problem())
+    }
+}
+
+pub fn problem_response(problem: &Problem) -> Response {
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_vec(problem).unwrap_or_default();
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(secs) = problem.retry_after {
+        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+            headers.insert(header::RETRY_AFTER, v);
+        }
+    }
+    if problem.code == ProblemCode::Unavailable {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from_static("3"));
+    }
+    response
+}
+
+pub type Result<T, E = PortalError> = std::result::Result<T, E>;

@@ -1,0 +1,86 @@
+//! The kiosk-facing JSON API (docs/API.md).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use badgein_proto::{BadgeSignIn, EnrollRequest, PasswordSignIn, ProblemCode};
+use serde_json::json;
+
+use super::AppState;
+use super::extract::{ApiJson, Bearer, ClientIp};
+use crate::error::{PortalError, Result};
+
+pub async fn enroll(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<EnrollRequest>,
+) -> Result<Response> {
+    let enrolled = state.run(state.portal.enroll(&request)).await?;
+    Ok((StatusCode::CREATED, no_store(), Json(enrolled)).into_response())
+}
+
+pub async fn me(State(state): State<AppState>, Bearer(credential): Bearer) -> Result<Response> {
+    let (school, settings) = state
+        .run(async {
+            let kiosk = state.portal.kiosk_by_credential(&credential).await?;
+            state.portal.kiosk_settings(&kiosk).await
+        })
+        .await?;
+    let mut body = serde_json::to_value(&settings).unwrap_or_default();
+    body["school"] = json!(school);
+    Ok((no_store(), Json(body)).into_response())
+}
+
+pub async fn sign_in_badge(
+    State(state): State<AppState>,
+    Bearer(credential): Bearer,
+    ClientIp(ip): ClientIp,
+    ApiJson(request): ApiJson<BadgeSignIn>,
+) -> Result<Response> {
+    let sign_in = state
+        .run(
+            state
+                .portal
+                .sign_in_badge(&credential, &request.badge, &ip, &state.base_url),
+        )
+        .await?;
+    Ok((no_store(), Json(sign_in)).into_response())
+}
+
+pub async fn sign_in_password(
+    State(state): State<AppState>,
+    Bearer(credential): Bearer,
+    ClientIp(ip): ClientIp,
+    ApiJson(request): ApiJson<PasswordSignIn>,
+) -> Result<Response> {
+    let sign_in = state
+        .run(
+            state
+                .portal
+                .sign_in_password_at_kiosk(&credential, &request, &ip, &state.base_url),
+        )
+        .await?;
+    Ok((no_store(), Json(sign_in)).into_response())
+}
+
+pub async fn end_session(
+    State(state): State<AppState>,
+    Bearer(credential): Bearer,
+    Path(session_id): Path<String>,
+) -> Result<StatusCode> {
+    state
+        .run(async {
+            let kiosk = state.portal.active_kiosk(&credential).await?;
+            state.portal.end_kiosk_session(&kiosk, &session_id).await
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn not_found() -> PortalError {
+    PortalError::Refused(ProblemCode::NotFound)
+}
+
+fn no_store() -> [(axum::http::HeaderName, &'static str); 1] {
+    [(axum::http::header::CACHE_CONTROL, "no-store")]
+}

@@ -1,0 +1,182 @@
+//! The HTTP side: the kiosk API (`api`), the portal's pages (`pages`), and [`spawn`].
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use badgein_proto::paths;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::error::Result;
+use crate::portal::Portal;
+use crate::store::within;
+
+mod api;
+mod extract;
+mod html;
+mod i18n;
+mod pages;
+
+/// What every handler gets.
+#[derive(Debug, Clone)]
+pub(crate) struct AppState {
+    pub portal: Portal,
+    /// Origin the browser sees, without a trailing slash (`http://127.0.0.1:8750`).
+    pub base_url: Arc<str>,
+    pub cookie: CookiePolicy,
+}
+
+/// The session cookie's name and flags. Over HTTPS it is `__Host-badgein` with `Secure`;
+/// on plain-HTTP loopback (development, tests) browsers refuse a `__Host-` cookie without
+/// `Secure` and may drop `Secure` cookies on `http://`, so the name drops the prefix and the
+/// flag, keeping `HttpOnly`, `SameSite=Lax` and `Path=/`. See docs/API.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CookiePolicy {
+    pub secure: bool,
+}
+
+impl CookiePolicy {
+    pub fn name(self) -> &'static str {
+        if self.secure {
+            "__Host-badgein"
+        } else {
+            "badgein_session"
+        }
+    }
+
+    pub fn set(self, value: &str) -> String {
+        let secure = if self.secure { "; Secure" } else { "" };
+        format!(
+            "{}={value}; Path=/; HttpOnly; SameSite=Lax{secure}",
+            self.name()
+        )
+    }
+
+    pub fn clear(self) -> String {
+        let secure = if self.secure { "; Secure" } else { "" };
+        format!(
+            "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}",
+            self.name()
+        )
+    }
+}
+
+impl AppState {
+    /// Runs an operation under the database deadline: too slow is `unavailable`.
+    pub async fn run<T>(&self, work: impl Future<Output = Result<T>>) -> Result<T> {
+        within(self.portal.config().db_deadline, work).await
+    }
+}
+
+pub(crate) fn router(state: AppState) -> Router {
+    let limit = state.portal.config().body_limit;
+    Router::new()
+        .route(paths::ENROLL, post(api::enroll))
+        .route(paths::KIOSK_ME, get(api::me))
+        .route(paths::SIGN_IN_BADGE, post(api::sign_in_badge))
+        .route(paths::SIGN_IN_PASSWORD, post(api::sign_in_password))
+        .route("/api/v1/sessions/{id}/end", post(api::end_session))
+        .route("/api/{*rest}", axum::routing::any(api::not_found))
+        .route("/", get(pages::dashboard))
+        .route("/launch", get(pages::launch))
+        .route("/login", get(pages::login_page).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/account/password", post(pages::change_password))
+        .route("/avatars/{file}", get(pages::avatar))
+        .route("/portal.css", get(pages::stylesheet))
+        .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(state)
+}
+
+/// A portal serving HTTP in the background. Dropping it (or [`RunningPortal::stop`]) stops
+/// the server.
+#[derive(Debug)]
+pub struct RunningPortal {
+    addr: SocketAddr,
+    base_url: String,
+    portal: Portal,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl RunningPortal {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://<addr>` or the configured public URL.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn portal(&self) -> &Portal {
+        &self.portal
+    }
+
+    /// Stops accepting, lets requests in flight finish, and waits for the server to end.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        match self.task.take() {
+            Some(task) => task.await.unwrap_or_else(|e| Err(std::io::Error::other(e))),
+            None => Ok(()),
+        }
+    }
+
+    /// Serves until the process is interrupted (Ctrl-C).
+    pub async fn until_ctrl_c(self) -> std::io::Result<()> {
+        tokio::signal::ctrl_c().await?;
+        tracing::info!("stopping");
+        self.stop().await
+    }
+}
+
+impl Drop for RunningPortal {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Binds `listen` (e.g. `127.0.0.1:0`) and serves the portal on it in a background task.
+pub async fn spawn(portal: Portal, listen: &str) -> std::io::Result<RunningPortal> {
+    let listener = TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    let base_url = portal
+        .config()
+        .public_url
+        .clone()
+        .map(|u| u.trim_end_matches('/').to_owned())
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let state = AppState {
+        portal: portal.clone(),
+        base_url: base_url.clone().into(),
+        cookie: CookiePolicy {
+            secure: base_url.starts_with("https://"),
+        },
+    };
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+    });
+    tracing::info!(%addr, "portal listening");
+    Ok(RunningPortal {
+        addr,
+        base_url,
+        portal,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
+}

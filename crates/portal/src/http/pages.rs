@@ -1,0 +1,375 @@
+//! The portal's own pages: launch (ticket -> cookie), dashboard, typed login, logout, password
+//! change, avatars. Server-rendered, no script, in the user's language.
+
+use axum::Form;
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use badgein_proto::ProblemCode;
+use serde::Deserialize;
+
+use super::AppState;
+use super::extract::ClientIp;
+use super::html::{esc, page, secure_headers};
+use super::i18n::{self, Strings};
+use crate::error::PortalError;
+use crate::store::directory::{App, User};
+
+#[derive(Debug, Deserialize)]
+pub struct LaunchQuery {
+    ticket: Option<String>,
+}
+
+/// `GET /launch?ticket=…`: redeems the one-time ticket, sets the session cookie and goes to
+/// the dashboard.
+pub async fn launch(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    query: Result<Query<LaunchQuery>, QueryRejection>,
+) -> Response {
+    let s = i18n::from_accept_language(accept_language(&headers));
+    let ticket = query.ok().and_then(|Query(q)| q.ticket).unwrap_or_default();
+    if ticket.is_empty() || ticket.len() > 128 {
+        return message_page(StatusCode::BAD_REQUEST, s, s.link_expired);
+    }
+    match state.run(state.portal.redeem_ticket(&ticket, &ip)).await {
+        Ok(cookie) => with_cookie(
+            Redirect::to("/").into_response(),
+            &state.cookie.set(&cookie),
+        ),
+        Err(e) => error_page(s, &e),
+    }
+}
+
+/// `GET /`: the dashboard, or the login page without a live session.
+pub async fn dashboard(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match current(&state, &headers).await {
+        Ok(Some((session_id, user))) => {
+            match state.run(state.portal.apps_for(&user.school_id)).await {
+                Ok(apps) => dashboard_page(&session_id, &user, &apps, None),
+                Err(e) => error_page(i18n::for_locale(&user.locale), &e),
+            }
+        }
+        Ok(None) => Redirect::to("/login").into_response(),
+        Err(e) => error_page(i18n::from_accept_language(accept_language(&headers)), &e),
+    }
+}
+
+fn dashboard_page(session_id: &str, user: &User, apps: &[App], note: Option<&str>) -> Response {
+    let s = i18n::for_locale(&user.locale);
+    let tiles = if apps.is_empty() {
+        format!("<p>{}</p>", s.no_apps)
+    } else {
+        let items: String = apps
+            .iter()
+            .map(|a| {
+                format!(
+                    "<li><a class=\"tile\" href=\"{}\" rel=\"noopener noreferrer\">{}</a></li>",
+                    esc(&a.url),
+                    esc(&a.name)
+                )
+            })
+            .collect();
+        format!("<ul class=\"tiles\" aria-labelledby=\"apps\">{items}</ul>")
+    };
+    let note = note
+        .map(|n| format!("<p role=\"status\" class=\"note\">{}</p>", esc(n)))
+        .unwrap_or_default();
+    let body = format!(
+        "<header><img src=\"/avatars/{sid}.svg\" alt=\"\" width=\"96\" height=\"96\">\
+         <h1>{hello}, {name}!</h1>\
+         <form method=\"post\" action=\"/logout\"><button type=\"submit\">{sign_out}</button></form>\
+         </header><main>{note}<h2 id=\"apps\">{your_apps}</h2>{tiles}\
+         <details><summary>{change}</summary>\
+         <form method=\"post\" action=\"/account/password\">\
+         <label for=\"current\">{current}</label>\
+         <input id=\"current\" name=\"current\" type=\"password\" autocomplete=\"current-password\" required>\
+         <label for=\"new\">{new}</label>\
+         <input id=\"new\" name=\"new\" type=\"password\" autocomplete=\"new-password\" minlength=\"8\" required>\
+         <button type=\"submit\">{save}</button></form></details></main>",
+        sid = esc(session_id),
+        hello = s.hello,
+        name = esc(&user.given_name),
+        sign_out = s.sign_out,
+        your_apps = s.your_apps,
+        change = s.change_password,
+        current = s.current_password,
+        new = s.new_password,
+        save = s.save,
+    );
+    page(
+        StatusCode::OK,
+        s,
+        &format!("{}, {}", s.hello, user.given_name),
+        &body,
+    )
+}
+
+/// `GET /login`: the typed sign-in form.
+pub async fn login_page(headers: HeaderMap) -> Response {
+    login_form(
+        StatusCode::OK,
+        i18n::from_accept_language(accept_language(&headers)),
+        None,
+    )
+}
+
+fn login_form(status: StatusCode, s: &Strings, error: Option<&str>) -> Response {
+    let error = error
+        .map(|e| format!("<p role=\"alert\" class=\"error\">{}</p>", esc(e)))
+        .unwrap_or_default();
+    let body = format!(
+        "<main><h1>{title}</h1>{error}<form method=\"post\" action=\"/login\">\
+         <label for=\"username\">{user}</label>\
+         <input id=\"username\" name=\"username\" autocomplete=\"username\" required>\
+         <label for=\"password\">{pass}</label>\
+         <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required>\
+         <button type=\"submit\">{go}</button></form></main>",
+        title = s.sign_in_title,
+        user = s.username,
+        pass = s.password,
+        go = s.sign_in,
+    );
+    page(status, s, s.sign_in_title, &body)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+}
+
+/// `POST /login`.
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<LoginForm>, FormRejection>,
+) -> Response {
+    let s = i18n::from_accept_language(accept_language(&headers));
+    if !same_origin(&state, &headers) {
+        return message_page(StatusCode::FORBIDDEN, s, s.not_found);
+    }
+    let Ok(Form(form)) = form else {
+        return login_form(StatusCode::BAD_REQUEST, s, Some(s.wrong_login));
+    };
+    let result = state
+        .run(
+            state
+                .portal
+                .sign_in_password_in_browser(&form.username, &form.password),
+        )
+        .await;
+    match result {
+        Ok((_, cookie)) => with_cookie(
+            Redirect::to("/").into_response(),
+            &state.cookie.set(&cookie),
+        ),
+        Err(e) => {
+            let status = status_of(&e);
+            let text = match e.code() {
+                ProblemCode::AccountLocked => s.locked,
+                ProblemCode::AccountDisabled => s.disabled,
+                ProblemCode::Unavailable => s.unavailable,
+                _ => s.wrong_login,
+            };
+            login_form(status, s, Some(text))
+        }
+    }
+}
+
+/// `POST /logout`: ends the session server-side and tells the browser to forget everything.
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let s = i18n::from_accept_language(accept_language(&headers));
+    if !same_origin(&state, &headers) {
+        return message_page(StatusCode::FORBIDDEN, s, s.not_found);
+    }
+    if let Ok(Some((session_id, user))) = current(&state, &headers).await {
+        if let Err(e) = state.run(state.portal.logout(&session_id, &user.id)).await {
+            return error_page(s, &e);
+        }
+    }
+    let mut response = with_cookie(
+        Redirect::to("/login").into_response(),
+        &state.cookie.clear(),
+    );
+    response.headers_mut().insert(
+        "clear-site-data",
+        HeaderValue::from_static("\"cache\", \"cookies\", \"storage\""),
+    );
+    response
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    current: String,
+    new: String,
+}
+
+/// `POST /account/password`: needs the current password; ends every other session.
+pub async fn change_password(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<PasswordForm>, FormRejection>,
+) -> Response {
+    let fallback = i18n::from_accept_language(accept_language(&headers));
+    if !same_origin(&state, &headers) {
+        return message_page(StatusCode::FORBIDDEN, fallback, fallback.not_found);
+    }
+    let (session_id, user) = match current(&state, &headers).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return Redirect::to("/login").into_response(),
+        Err(e) => return error_page(fallback, &e),
+    };
+    let s = i18n::for_locale(&user.locale);
+    let Ok(Form(form)) = form else {
+        return message_page(StatusCode::BAD_REQUEST, s, s.bad_password_change);
+    };
+    let result = state
+        .run(async {
+            state
+                .portal
+                .change_password(&session_id, &user, &form.current, &form.new)
+                .await?;
+            state.portal.apps_for(&user.school_id).await
+        })
+        .await;
+    match result {
+        Ok(apps) => dashboard_page(&session_id, &user, &apps, Some(s.password_changed)),
+        Err(e) if e.code() == ProblemCode::Unavailable => error_page(s, &e),
+        Err(e) if e.code() == ProblemCode::AccountLocked => {
+            message_page(status_of(&e), s, s.locked)
+        }
+        Err(e) => message_page(status_of(&e), s, s.bad_password_change),
+    }
+}
+
+/// `GET /avatars/{session}.svg`: the picture of a live session's user (initials on a colour
+/// drawn from the user id), for the kiosk's greeting and the dashboard.
+pub async fn avatar(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+    let Some(session_id) = file.strip_suffix(".svg") else {
+        return not_found().await;
+    };
+    match state.run(state.portal.session_user(session_id)).await {
+        Ok(Some(user)) => {
+            let mut response = avatar_svg(&user).into_response();
+            let h = response.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("image/svg+xml"),
+            );
+            secure_headers(h);
+            response
+        }
+        Ok(None) => not_found().await,
+        Err(e) => e.into_response(),
+    }
+}
+
+fn avatar_svg(user: &User) -> String {
+    const COLOURS: [&str; 8] = [
+        "#1f5f9e", "#8a3b12", "#2e6b30", "#6b2d7a", "#9b1c31", "#005f66", "#5c4d00", "#3f3f9e",
+    ];
+    let sum = user.id.bytes().fold(0usize, |a, b| {
+        a.wrapping_mul(31).wrapping_add(usize::from(b))
+    });
+    let colour = COLOURS[sum % COLOURS.len()];
+    let initials: String = [&user.given_name, &user.family_name]
+        .iter()
+        .filter_map(|n| n.chars().next())
+        .flat_map(char::to_uppercase)
+        .collect();
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 100 100\" role=\"img\" \
+         aria-label=\"{label}\"><circle cx=\"50\" cy=\"50\" r=\"50\" fill=\"{colour}\"/>\
+         <text x=\"50\" y=\"50\" dy=\"0.35em\" text-anchor=\"middle\" font-family=\"sans-serif\" \
+         font-size=\"40\" fill=\"#ffffff\">{initials}</text></svg>",
+        label = esc(&user.given_name),
+        initials = esc(&initials),
+    )
+}
+
+pub async fn stylesheet() -> Response {
+    const CSS: &str = include_str!("portal.css");
+    let mut response = CSS.into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("max-age=3600"),
+    );
+    response
+}
+
+pub async fn not_found() -> Response {
+    message_page(StatusCode::NOT_FOUND, &i18n::EN, i18n::EN.not_found)
+}
+
+/// The session behind the request's cookie.
+async fn current(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<(String, User)>, PortalError> {
+    let Some(cookie) = cookie_value(headers, state.cookie.name()) else {
+        return Ok(None);
+    };
+    state.run(state.portal.session_by_cookie(&cookie)).await
+}
+
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, v)| *k == name && !v.is_empty() && v.len() <= 128)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// Form posts must come from the portal's own pages: a cross-site `Origin` is refused (on
+/// top of `SameSite=Lax`, which already keeps the cookie off cross-site posts).
+fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
+    match headers.get(header::ORIGIN).map(HeaderValue::to_str) {
+        None => true,
+        Some(Ok(origin)) => origin == &*state.base_url,
+        Some(Err(_)) => false,
+    }
+}
+
+fn accept_language(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+}
+
+fn with_cookie(mut response: Response, cookie: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    secure_headers(response.headers_mut());
+    response
+}
+
+fn status_of(e: &PortalError) -> StatusCode {
+    StatusCode::from_u16(e.code().status()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE)
+}
+
+fn error_page(s: &Strings, e: &PortalError) -> Response {
+    let text = match e.code() {
+        ProblemCode::Unavailable => s.unavailable,
+        ProblemCode::KioskRevoked | ProblemCode::InvalidCredentials => s.link_expired,
+        _ => s.not_found,
+    };
+    message_page(status_of(e), s, text)
+}
+
+fn message_page(status: StatusCode, s: &Strings, text: &str) -> Response {
+    let body = format!(
+        "<main><p role=\"alert\">{}</p><p><a href=\"/login\">{}</a></p></main>",
+        esc(text),
+        s.sign_in
+    );
+    page(status, s, text, &body)
+}

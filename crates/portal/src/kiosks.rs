@@ -1,0 +1,154 @@
+//! Kiosk enrollment and authentication by device credential.
+
+use badgein_proto::{EnrollRequest, Enrolled, KioskSettings, ProblemCode, School};
+
+use crate::config::ms;
+use crate::error::{PortalError, Result};
+use crate::portal::Portal;
+use crate::store::audit::{self, Entry};
+use crate::store::directory;
+use crate::store::kiosks::{self, Kiosk};
+use crate::tokens;
+
+/// Longest kiosk name accepted.
+const MAX_NAME_LEN: usize = 100;
+
+impl Portal {
+    /// A single-use enrollment code for `school_id`, valid for the configured lifetime.
+    pub async fn enrollment_code(&self, school_id: &str) -> Result<String> {
+        let now = self.now();
+        if directory::school(self.db(), school_id).await?.is_none() {
+            return Err(PortalError::NotFound(format!("school {school_id}")));
+        }
+        let code = tokens::enrollment_code()?;
+        let hash = tokens::digest(tokens::normalise_code(&code).as_bytes());
+        let expires = now + ms(self.config().enrollment_code_lifetime);
+        kiosks::create_code(self.db(), &hash, school_id, expires).await?;
+        let mut entry = Entry::new(now, "kiosk.code", "ok");
+        entry.detail = Some(format!("school {school_id}"));
+        audit::record(self.db(), &entry).await?;
+        Ok(code)
+    }
+
+    /// Trades an enrollment code for a device credential (shown this once).
+    pub async fn enroll(&self, request: &EnrollRequest) -> Result<Enrolled> {
+        let now = self.now();
+        let name = request.name.trim();
+        if name.is_empty()
+            || name.chars().count() > MAX_NAME_LEN
+            || name.chars().any(char::is_control)
+        {
+            return Err(PortalError::BadRequest(format!(
+                "name must be 1 to {MAX_NAME_LEN} printable characters"
+            )));
+        }
+        let code = tokens::normalise_code(&request.code);
+        let kiosk_id = format!("k-{}", tokens::random_hex(8)?);
+        let credential = tokens::random_hex(32)?;
+        let school_id = kiosks::enroll(
+            self.db(),
+            &tokens::digest(code.as_bytes()),
+            now,
+            &kiosk_id,
+            name,
+            &tokens::digest(credential.as_bytes()),
+        )
+        .await?;
+        let mut entry = Entry::new(now, "kiosk.enroll", "ok");
+        let Some(school_id) = school_id else {
+            entry.result = ProblemCode::EnrollmentCodeInvalid.as_str().to_owned();
+            audit::record(self.db(), &entry).await?;
+            return Err(PortalError::Refused(ProblemCode::EnrollmentCodeInvalid));
+        };
+        entry.kiosk_id = Some(kiosk_id.clone());
+        audit::record(self.db(), &entry).await?;
+        let kiosk = Kiosk {
+            id: kiosk_id.clone(),
+            school_id,
+            name: name.to_owned(),
+            revoked_at: None,
+        };
+        let (school, settings) = self.kiosk_settings(&kiosk).await?;
+        Ok(Enrolled {
+            kiosk_id,
+            device_credential: credential,
+            portal_name: format!("{} portal", school.name),
+            school,
+            settings,
+        })
+    }
+
+    /// The kiosk holding `credential`, even if revoked (callers decide what revoked means).
+    pub async fn kiosk_by_credential(&self, credential: &str) -> Result<Kiosk> {
+        kiosks::by_credential(self.db(), &tokens::digest(credential.as_bytes()))
+            .await?
+            .ok_or(PortalError::Refused(ProblemCode::KioskNotEnrolled))
+    }
+
+    /// The kiosk holding `credential`, refused if revoked.
+    pub async fn active_kiosk(&self, credential: &str) -> Result<Kiosk> {
+        let kiosk = self.kiosk_by_credential(credential).await?;
+        if kiosk.revoked_at.is_some() {
+            return Err(PortalError::Refused(ProblemCode::KioskRevoked));
+        }
+        Ok(kiosk)
+    }
+
+    pub async fn kiosk_settings(&self, kiosk: &Kiosk) -> Result<(School, KioskSettings)> {
+        let school = directory::school(self.db(), &kiosk.school_id)
+            .await?
+            .ok_or_else(|| PortalError::NotFound(format!("school {}", kiosk.school_id)))?;
+        let mut allowed_origins: Vec<String> = directory::apps(self.db(), &school.id)
+            .await?
+            .iter()
+            .filter_map(|app| origin_of(&app.url))
+            .collect();
+        allowed_origins.sort();
+        allowed_origins.dedup();
+        let settings = KioskSettings {
+            idle_timeout_secs: u32::try_from(school.idle_timeout_secs).unwrap_or(120),
+            languages: school.languages.split(',').map(str::to_owned).collect(),
+            allow_typed_login: school.allow_typed_login != 0,
+            allowed_origins,
+            revoked: kiosk.revoked_at.is_some(),
+        };
+        Ok((
+            School {
+                id: school.id,
+                name: school.name,
+            },
+            settings,
+        ))
+    }
+
+    /// Revokes a kiosk; its next request is refused.
+    pub async fn revoke_kiosk(&self, kiosk_id: &str) -> Result<()> {
+        let now = self.now();
+        if !kiosks::revoke(self.db(), kiosk_id, now).await? {
+            return Err(PortalError::NotFound(format!("kiosk {kiosk_id}")));
+        }
+        let mut entry = Entry::new(now, "kiosk.revoke", "ok");
+        entry.kiosk_id = Some(kiosk_id.to_owned());
+        audit::record(self.db(), &entry).await
+    }
+}
+
+/// `https://clever.com/in/x` -> `https://clever.com`.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    (!host.is_empty() && matches!(scheme, "https" | "http")).then(|| format!("{scheme}://{host}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn origins() {
+        assert_eq!(
+            super::origin_of("https://clever.com/in/district?x=1").as_deref(),
+            Some("https://clever.com")
+        );
+        assert_eq!(super::origin_of("javascript:alert(1)"), None);
+        assert_eq!(super::origin_of("ftp://x"), None);
+    }
+}

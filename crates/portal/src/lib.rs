@@ -1,0 +1,44 @@
+//! The BadgeIn portal service: badges, kiosk enrollment, sign-in, sessions and the portal's
+//! pages, on axum and sqlx (SQLite or PostgreSQL).
+//!
+//! Entry points:
+//! * [`Portal::open`] opens and migrates a database and holds the policy ([`Config`]) and the
+//!   [`Clock`];
+//! * administration (`add_school`, `add_user`, `issue_badge`, `void_badges`,
+//!   `enrollment_code`, `set_password`, `revoke_kiosk`, …) are methods of [`Portal`];
+//! * [`spawn`] serves the HTTP API and pages on an address (`127.0.0.1:0` in tests) and gives
+//!   back a [`RunningPortal`] with the bound address; dropping it stops the server.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use badgein_portal::{Config, ManualClock, Portal, spawn};
+//! let portal = Portal::open("/tmp/x.db", Arc::new(ManualClock::starting_now()), Config::for_tests()).await?;
+//! portal.add_school("s1", "Maple Elementary").await?;
+//! let code = portal.enrollment_code("s1").await?;
+//! let running = spawn(portal, "127.0.0.1:0").await?;
+//! println!("{} {code}", running.base_url());
+//! # Ok(()) }
+//! ```
+
+pub mod admin;
+pub mod auth;
+pub mod badges;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod kiosks;
+pub mod portal;
+pub mod store;
+pub mod tokens;
+
+pub use admin::{NewUser, Role};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::{Argon2Cost, Config};
+pub use error::PortalError;
+pub use http::{RunningPortal, spawn};
+pub use portal::Portal;
+pub use store::badges::VoidScope;
+pub use store::directory::{App, User};

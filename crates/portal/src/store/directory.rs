@@ -1,0 +1,193 @@
+//! Schools, users, classes and app tiles.
+
+use super::{Pool, on_pool};
+use crate::error::Result;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct School {
+    pub id: String,
+    pub name: String,
+    pub idle_timeout_secs: i64,
+    /// Comma-separated BCP 47 tags, first is the default.
+    pub languages: String,
+    pub allow_typed_login: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct User {
+    pub id: String,
+    pub school_id: String,
+    /// `student`, `teacher`, `administrator` or `other`.
+    pub role: String,
+    pub username: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub locale: String,
+    pub disabled_at: Option<i64>,
+}
+
+impl User {
+    pub fn display_name(&self) -> String {
+        format!("{} {}", self.given_name, self.family_name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct App {
+    pub name: String,
+    pub url: String,
+    pub color: String,
+}
+
+const USER_COLUMNS: &str =
+    "id, school_id, role, username, given_name, family_name, locale, disabled_at";
+
+pub async fn upsert_school(db: &Pool, id: &str, name: &str) -> Result<()> {
+    const SQL: &str = "INSERT INTO schools (id, name) VALUES ($1, $2) \
+                       ON CONFLICT (id) DO UPDATE SET name = excluded.name";
+    on_pool!(db, |p| sqlx::query(SQL)
+        .bind(id)
+        .bind(name)
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn school(db: &Pool, id: &str) -> Result<Option<School>> {
+    const SQL: &str = "SELECT id, name, idle_timeout_secs, languages, allow_typed_login \
+                       FROM schools WHERE id = $1";
+    Ok(on_pool!(db, |p| sqlx::query_as(SQL)
+        .bind(id)
+        .fetch_optional(p)
+        .await)?)
+}
+
+/// Creates or updates a user; a re-enabled user is enabled again.
+pub async fn upsert_user(db: &Pool, u: &User) -> Result<()> {
+    const SQL: &str = "INSERT INTO users \
+        (id, school_id, role, username, given_name, family_name, locale, disabled_at) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+        ON CONFLICT (id) DO UPDATE SET school_id = excluded.school_id, role = excluded.role, \
+        username = excluded.username, given_name = excluded.given_name, \
+        family_name = excluded.family_name, locale = excluded.locale, \
+        disabled_at = excluded.disabled_at";
+    on_pool!(db, |p| sqlx::query(SQL)
+        .bind(&u.id)
+        .bind(&u.school_id)
+        .bind(&u.role)
+        .bind(u.username.to_lowercase())
+        .bind(&u.given_name)
+        .bind(&u.family_name)
+        .bind(&u.locale)
+        .bind(u.disabled_at)
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn user(db: &Pool, id: &str) -> Result<Option<User>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+    Ok(on_pool!(db, |p| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await)?)
+}
+
+/// A user and their password hash, by username (usernames are stored lowercased, so the
+/// lookup ignores case and still uses the unique index).
+pub async fn user_for_login(db: &Pool, username: &str) -> Result<Option<(User, Option<String>)>> {
+    let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1");
+    let row: Option<UserWithHash> = on_pool!(db, |p| sqlx::query_as(&sql)
+        .bind(username.to_lowercase())
+        .fetch_optional(p)
+        .await)?;
+    Ok(row.map(|r| (r.user, r.password_hash)))
+}
+
+#[derive(sqlx::FromRow)]
+struct UserWithHash {
+    #[sqlx(flatten)]
+    user: User,
+    password_hash: Option<String>,
+}
+
+pub async fn set_password_hash(db: &Pool, user_id: &str, hash: &str) -> Result<bool> {
+    const SQL: &str = "UPDATE users SET password_hash = $2 WHERE id = $1";
+    let done = on_pool!(db, |p| sqlx::query(SQL)
+        .bind(user_id)
+        .bind(hash)
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+pub async fn upsert_class(db: &Pool, id: &str, school_id: &str, title: &str) -> Result<()> {
+    const SQL: &str = "INSERT INTO classes (id, school_id, title) VALUES ($1, $2, $3) \
+        ON CONFLICT (id) DO UPDATE SET school_id = excluded.school_id, title = excluded.title";
+    on_pool!(db, |p| sqlx::query(SQL)
+        .bind(id)
+        .bind(school_id)
+        .bind(title)
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn add_to_class(db: &Pool, class_id: &str, user_id: &str, role: &str) -> Result<()> {
+    const SQL: &str = "INSERT INTO class_members (class_id, user_id, role) VALUES ($1, $2, $3) \
+        ON CONFLICT (class_id, user_id) DO UPDATE SET role = excluded.role";
+    on_pool!(db, |p| sqlx::query(SQL)
+        .bind(class_id)
+        .bind(user_id)
+        .bind(role)
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The class title and its enabled students, by family then given name.
+pub async fn class_students(db: &Pool, class_id: &str) -> Result<Option<(String, Vec<User>)>> {
+    const TITLE: &str = "SELECT title FROM classes WHERE id = $1";
+    let sql = format!(
+        "SELECT {} FROM users u JOIN class_members m ON m.user_id = u.id \
+         WHERE m.class_id = $1 AND u.role = 'student' AND u.disabled_at IS NULL \
+         ORDER BY u.family_name, u.given_name, u.id",
+        USER_COLUMNS
+            .split(", ")
+            .map(|c| format!("u.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let title: Option<String> = on_pool!(db, |p| sqlx::query_scalar(TITLE)
+        .bind(class_id)
+        .fetch_optional(p)
+        .await)?;
+    let Some(title) = title else {
+        return Ok(None);
+    };
+    let users = on_pool!(db, |p| sqlx::query_as(&sql)
+        .bind(class_id)
+        .fetch_all(p)
+        .await)?;
+    Ok(Some((title, users)))
+}
+
+pub async fn add_app(db: &Pool, school_id: &str, app: &App) -> Result<()> {
+    const SQL: &str = "INSERT INTO apps (school_id, name, url, color) VALUES ($1, $2, $3, $4)";
+    on_pool!(db, |p| sqlx::query(SQL)
+        .bind(school_id)
+        .bind(&app.name)
+        .bind(&app.url)
+        .bind(&app.color)
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn apps(db: &Pool, school_id: &str) -> Result<Vec<App>> {
+    const SQL: &str = "SELECT name, url, color FROM apps WHERE school_id = $1 ORDER BY id";
+    Ok(on_pool!(db, |p| sqlx::query_as(SQL)
+        .bind(school_id)
+        .fetch_all(p)
+        .await)?)
+}

@@ -1,0 +1,149 @@
+//! Sessions. A session has a public handle (`id`, what the kiosk uses to end it), a one-time
+//! launch ticket until redeemed, and then a browser cookie. Tickets and cookies are stored as
+//! SHA-256 digests.
+
+use super::audit::{Entry, bind_entry};
+use super::{Pool, on_pool};
+use crate::error::Result;
+
+#[derive(Debug, Clone)]
+pub struct NewSession<'a> {
+    pub id: &'a str,
+    pub user_id: &'a str,
+    pub kiosk_id: Option<&'a str>,
+    pub now: i64,
+    pub expires_at: i64,
+    pub ticket_hash: Option<&'a [u8]>,
+    pub ticket_expires_at: Option<i64>,
+    pub ticket_ip: Option<&'a str>,
+    pub cookie_hash: Option<&'a [u8]>,
+}
+
+/// Creates the session and writes its audit entry in one transaction: a sign-in is recorded
+/// exactly when it happened.
+pub async fn create(db: &Pool, s: &NewSession<'_>, audit: &Entry) -> Result<()> {
+    const SQL: &str = "INSERT INTO sessions (id, user_id, kiosk_id, created_at, last_seen_at, \
+        expires_at, ticket_hash, ticket_expires_at, ticket_ip, cookie_hash) \
+        VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9)";
+    on_pool!(db, |p| {
+        let mut tx = p.begin().await?;
+        sqlx::query(SQL)
+            .bind(s.id)
+            .bind(s.user_id)
+            .bind(s.kiosk_id)
+            .bind(s.now)
+            .bind(s.expires_at)
+            .bind(s.ticket_hash)
+            .bind(s.ticket_expires_at)
+            .bind(s.ticket_ip)
+            .bind(s.cookie_hash)
+            .execute(&mut *tx)
+            .await?;
+        bind_entry!(audit).execute(&mut *tx).await?;
+        tx.commit().await
+    })?;
+    Ok(())
+}
+
+/// A ticket just taken out of its session (it can never be redeemed again).
+#[derive(Debug, sqlx::FromRow)]
+pub struct ClaimedTicket {
+    pub id: String,
+    pub user_id: String,
+    pub kiosk_id: Option<String>,
+    pub ticket_expires_at: Option<i64>,
+    pub ticket_ip: Option<String>,
+    pub ended_at: Option<i64>,
+    /// The kiosk that asked was revoked since.
+    pub kiosk_revoked: i64,
+}
+
+/// Removes the ticket from its session in one statement, so of two concurrent redemptions only
+/// one gets a row. The caller then checks its lifetime and binding.
+pub async fn claim_ticket(db: &Pool, ticket_hash: &[u8]) -> Result<Option<ClaimedTicket>> {
+    const SQL: &str = "UPDATE sessions SET ticket_hash = NULL WHERE ticket_hash = $1 \
+        RETURNING id, user_id, kiosk_id, ticket_expires_at, ticket_ip, ended_at, \
+        (SELECT COUNT(*) FROM kiosks k WHERE k.id = sessions.kiosk_id \
+         AND k.revoked_at IS NOT NULL) AS kiosk_revoked";
+    Ok(on_pool!(db, |p| sqlx::query_as(SQL)
+        .bind(ticket_hash)
+        .fetch_optional(p)
+        .await)?)
+}
+
+pub async fn set_cookie(db: &Pool, session_id: &str, cookie_hash: &[u8]) -> Result<()> {
+    const SQL: &str = "UPDATE sessions SET cookie_hash = $2 WHERE id = $1";
+    on_pool!(db, |p| sqlx::query(SQL)
+        .bind(session_id)
+        .bind(cookie_hash)
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The live session behind a cookie, marked as used now. `None`: unknown, ended, idle too long
+/// or past its absolute lifetime.
+pub async fn touch(
+    db: &Pool,
+    cookie_hash: &[u8],
+    now: i64,
+    idle_ms: i64,
+) -> Result<Option<(String, String)>> {
+    const SQL: &str = "UPDATE sessions SET last_seen_at = $2 WHERE cookie_hash = $1 \
+        AND ended_at IS NULL AND expires_at > $2 AND last_seen_at > $2 - $3 \
+        RETURNING id, user_id";
+    Ok(on_pool!(db, |p| sqlx::query_as(SQL)
+        .bind(cookie_hash)
+        .bind(now)
+        .bind(idle_ms)
+        .fetch_optional(p)
+        .await)?)
+}
+
+/// The user of a live session, by its public handle (for the avatar the kiosk shows).
+pub async fn live_user(db: &Pool, session_id: &str, now: i64) -> Result<Option<String>> {
+    const SQL: &str = "SELECT user_id FROM sessions \
+        WHERE id = $1 AND ended_at IS NULL AND expires_at > $2";
+    Ok(on_pool!(db, |p| sqlx::query_scalar(SQL)
+        .bind(session_id)
+        .bind(now)
+        .fetch_optional(p)
+        .await)?)
+}
+
+/// Ends a kiosk's session (idempotent). `false`: no such session for this kiosk.
+pub async fn end_for_kiosk(db: &Pool, session_id: &str, kiosk_id: &str, now: i64) -> Result<bool> {
+    const SQL: &str = "UPDATE sessions SET ended_at = COALESCE(ended_at, $3), ticket_hash = NULL \
+        WHERE id = $1 AND kiosk_id = $2";
+    let done = on_pool!(db, |p| sqlx::query(SQL)
+        .bind(session_id)
+        .bind(kiosk_id)
+        .bind(now)
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+pub async fn end(db: &Pool, session_id: &str, now: i64) -> Result<()> {
+    const SQL: &str = "UPDATE sessions SET ended_at = COALESCE(ended_at, $2), ticket_hash = NULL \
+        WHERE id = $1";
+    on_pool!(db, |p| sqlx::query(SQL)
+        .bind(session_id)
+        .bind(now)
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Ends every session of `user_id` except `keep`; returns how many.
+pub async fn end_others(db: &Pool, user_id: &str, keep: &str, now: i64) -> Result<u64> {
+    const SQL: &str = "UPDATE sessions SET ended_at = $3, ticket_hash = NULL \
+        WHERE user_id = $1 AND id <> $2 AND ended_at IS NULL";
+    let done = on_pool!(db, |p| sqlx::query(SQL)
+        .bind(user_id)
+        .bind(keep)
+        .bind(now)
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(done)
+}

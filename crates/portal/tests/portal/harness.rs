@@ -1,0 +1,242 @@
+//! Spawns a real portal on 127.0.0.1:0 over a fresh database: SQLite always, PostgreSQL too
+//! when `BADGEIN_TEST_POSTGRES` holds a server URL (each test gets its own database).
+
+use std::future::Future;
+use std::sync::Arc;
+
+use badgein_portal::{
+    App, Config, ManualClock, NewUser, Portal, Role, RunningPortal, spawn,
+};
+use badgein_proto::Enrolled;
+
+pub struct Env {
+    pub running: RunningPortal,
+    pub clock: ManualClock,
+    pub http: reqwest::Client,
+    pub db_url: String,
+    pub backend: &'static str,
+    _dir: Option<TempDir>,
+}
+
+impl Env {
+    pub fn portal(&self) -> &Portal {
+        self.running.portal()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.running.base_url())
+    }
+
+    /// Enrolls a kiosk at `school` and returns what it was given.
+    pub async fn enroll(&self, school: &str, name: &str) -> Enrolled {
+        let code = self.portal().enrollment_code(school).await.unwrap();
+        let r = self
+            .http
+            .post(self.url("/api/v1/kiosks/enroll"))
+            .json(&serde_json::json!({"code": code, "name": name}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        r.json().await.unwrap()
+    }
+
+    pub async fn badge_sign_in(&self, credential: &str, badge: &str) -> reqwest::Response {
+        self.http
+            .post(self.url("/api/v1/sign-ins/badge"))
+            .bearer_auth(credential)
+            .json(&serde_json::json!({ "badge": badge }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn password_sign_in(
+        &self,
+        credential: &str,
+        username: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        self.http
+            .post(self.url("/api/v1/sign-ins/password"))
+            .bearer_auth(credential)
+            .json(&serde_json::json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// A school `s1` with class `c1` (students `u1` Maya Garcia (es) and `u2` Leo Chen), a teacher
+/// `t1`, two app tiles; and a second school `s2` with student `x1`.
+pub async fn seed(portal: &Portal) {
+    portal.add_school("s1", "Maple Elementary").await.unwrap();
+    portal.add_school("s2", "Oak Elementary").await.unwrap();
+    portal.add_class("c1", "s1", "Room 12").await.unwrap();
+    for (id, school, role, username, given, family, locale) in [
+        ("u1", "s1", Role::Student, "maya", "Maya", "Garcia", "es"),
+        ("u2", "s1", Role::Student, "leo", "Leo", "Chen", "en"),
+        ("t1", "s1", Role::Teacher, "mrsk", "Kim", "Kowalski", "en"),
+        ("x1", "s2", Role::Student, "oskar", "Oskar", "Berg", "en"),
+    ] {
+        portal
+            .add_user(&NewUser {
+                id: id.into(),
+                school_id: school.into(),
+                role,
+                username: username.into(),
+                given_name: given.into(),
+                family_name: family.into(),
+                locale: locale.into(),
+            })
+            .await
+            .unwrap();
+    }
+    portal.add_to_class("c1", "u1", Role::Student).await.unwrap();
+    portal.add_to_class("c1", "u2", Role::Student).await.unwrap();
+    portal.add_to_class("c1", "t1", Role::Teacher).await.unwrap();
+    for (name, url) in [("Clever", "https://clever.com/in/maple"), ("Skyward", "https://skyward.example.org/")] {
+        portal
+            .add_app("s1", &App { name: name.into(), url: url.into(), color: "#1f5f9e".into() })
+            .await
+            .unwrap();
+    }
+}
+
+/// Runs `test` once per configured backend.
+pub async fn run<F, Fut>(test: F)
+where
+    F: Fn(Env) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    run_with(Config::for_tests(), test).await;
+}
+
+pub async fn run_with<F, Fut>(config: Config, test: F)
+where
+    F: Fn(Env) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    for backend in backends() {
+        let env = start(backend, config.clone()).await;
+        test(env).await;
+    }
+}
+
+pub fn backends() -> Vec<&'static str> {
+    let mut b = vec!["sqlite"];
+    if std::env::var("BADGEIN_TEST_POSTGRES").is_ok_and(|u| !u.is_empty()) {
+        b.push("postgres");
+    }
+    b
+}
+
+pub async fn start(backend: &'static str, config: Config) -> Env {
+    let (db_url, dir) = fresh_database(backend).await;
+    let clock = ManualClock::starting_now();
+    let portal = Portal::open(&db_url, Arc::new(clock.clone()), config).await.unwrap();
+    seed(&portal).await;
+    let running = spawn(portal, "127.0.0.1:0").await.unwrap();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    Env { running, clock, http, db_url, backend, _dir: dir }
+}
+
+pub async fn fresh_database(backend: &str) -> (String, Option<TempDir>) {
+    if backend == "sqlite" {
+        let dir = TempDir::new();
+        let url = dir.0.join("portal.db").display().to_string();
+        return (url, Some(dir));
+    }
+    let admin = std::env::var("BADGEIN_TEST_POSTGRES").unwrap();
+    let name = format!("badgein_test_{}", random_suffix());
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+    (with_database(&admin, &name), None)
+}
+
+/// `postgres://u@h:p/postgres?x` -> `postgres://u@h:p/<name>?x`.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
+    let mut out = format!("{}/{name}", &base[..host_end]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+pub fn random_suffix() -> String {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).unwrap();
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// A temporary directory removed on drop.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new() -> Self {
+        let dir = std::env::temp_dir().join(format!("badgein-portal-test-{}", random_suffix()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub async fn problem_code(r: reqwest::Response) -> (u16, String) {
+    let status = r.status().as_u16();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    assert_eq!(ct, "application/problem+json", "status {status}");
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["status"], status);
+    (status, body["code"].as_str().unwrap().to_owned())
+}
+
+/// Everything the database holds, as text: the raw SQLite files (database and WAL), or every
+/// PostgreSQL table row cast to text.
+pub async fn dump(env: &Env) -> String {
+    use badgein_portal::store::Pool;
+    match env.portal().db() {
+        Pool::Sqlite(_) => {
+            let mut out = String::new();
+            for suffix in ["", "-wal"] {
+                if let Ok(bytes) = std::fs::read(format!("{}{suffix}", env.db_url)) {
+                    out.push_str(&String::from_utf8_lossy(&bytes));
+                }
+            }
+            out
+        }
+        Pool::Postgres(p) => {
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'",
+            )
+            .fetch_all(p)
+            .await
+            .unwrap();
+            let mut out = String::new();
+            for t in tables {
+                let rows: Vec<String> =
+                    sqlx::query_scalar(&format!("SELECT CAST(t AS TEXT) FROM {t} t"))
+                        .fetch_all(p)
+                        .await
+                        .unwrap();
+                out.push_str(&rows.join("\n"));
+            }
+            out
+        }
+    }
+}
