@@ -1,3 +1,6 @@
-fn main() {
-    println!("{}", badgein_kiosk::NOT_YET);
+// No console window behind the kiosk on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() -> anyhow::Result<()> {
+    badgein_kiosk::run()
 }

@@ -1,0 +1,261 @@
+//! Which frame source the kiosk reads: a real webcam, or (for demos, development and the
+//! end-to-end tests, which have no camera) a simulated one. `BADGEIN_CAMERA` chooses:
+//!
+//! - `<index>`: the webcam with that index;
+//! - `sim`: generated classroom scenes with random demo badges held up in turn;
+//! - `sim:<dir>`: the same with the badge QR images (`*.png`) found in `<dir>`;
+//! - `still:<file>`: the image in `<file>` is what the camera sees, re-read when it changes, an
+//!   empty grey scene while it is missing (tests "hold up" a badge by writing the file);
+//! - `folder:<dir>`: the images in `<dir>` played in name order, looping.
+//!
+//! Unset, the first webcam is used, or the simulation when there is none.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use badgein_camera::CameraConfig;
+use badgein_frame::frame::Frame;
+use badgein_frame::source::{FrameSource, SourceError};
+use badgein_scanner::source::files::FolderSource;
+use badgein_scanner::source::synthetic::SyntheticSource;
+use image::GrayImage;
+
+/// The size of generated frames: a common webcam mode.
+pub const SIM_SIZE: (u32, u32) = (1280, 720);
+/// Simulated presentations: each badge shown for 2 s at 30 fps, then 3 s of empty scene.
+const SIM_FRAMES_PER_BADGE: u32 = 60;
+const SIM_GAP_FRAMES: u32 = 90;
+const DEMO_BADGES: usize = 3;
+const DEMO_MODULE_PX: u32 = 8;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Choice {
+    Webcam(u32),
+    Simulated(Option<PathBuf>),
+    Still(PathBuf),
+    Folder(PathBuf),
+    /// No choice made: the first webcam, else the simulation.
+    Auto,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChoiceError {
+    #[error("BADGEIN_CAMERA={0:?} is not an index, sim, sim:<dir>, still:<file> or folder:<dir>")]
+    Unknown(String),
+}
+
+impl Choice {
+    /// Parses the value of `BADGEIN_CAMERA` (`None` when unset).
+    pub fn parse(value: Option<&str>) -> Result<Self, ChoiceError> {
+        let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+            return Ok(Self::Auto);
+        };
+        if value == "sim" {
+            return Ok(Self::Simulated(None));
+        }
+        if let Some(dir) = value.strip_prefix("sim:") {
+            return Ok(Self::Simulated(Some(PathBuf::from(dir))));
+        }
+        if let Some(file) = value.strip_prefix("still:") {
+            return Ok(Self::Still(PathBuf::from(file)));
+        }
+        if let Some(dir) = value.strip_prefix("folder:") {
+            return Ok(Self::Folder(PathBuf::from(dir)));
+        }
+        value
+            .parse()
+            .map(Self::Webcam)
+            .map_err(|_| ChoiceError::Unknown(value.to_owned()))
+    }
+
+    /// Opens the chosen source.
+    pub fn open(&self) -> Result<Box<dyn FrameSource>, SourceError> {
+        match self {
+            Self::Webcam(index) => webcam(*index),
+            Self::Simulated(dir) => simulated(dir.as_deref()),
+            Self::Still(file) => Ok(Box::new(StillSource::new(file.clone()))),
+            Self::Folder(dir) => Ok(Box::new(FolderSource::from_dir(dir, 30, true)?)),
+            Self::Auto => webcam(0).or_else(|error| {
+                tracing::info!(%error, "no webcam; using the simulated camera");
+                simulated(None)
+            }),
+        }
+    }
+
+    /// Whether the source makes frames as fast as it is asked (the loop must pace it).
+    pub fn needs_pacing(&self) -> bool {
+        !matches!(self, Self::Webcam(_))
+    }
+}
+
+fn webcam(index: u32) -> Result<Box<dyn FrameSource>, SourceError> {
+    Ok(Box::new(badgein_camera::Camera::open(
+        index,
+        CameraConfig::default(),
+    )?))
+}
+
+fn simulated(dir: Option<&Path>) -> Result<Box<dyn FrameSource>, SourceError> {
+    let codes = match dir {
+        Some(dir) => badge_images(dir)?,
+        None => demo_badges()?,
+    };
+    Ok(Box::new(SyntheticSource::presentations(
+        codes,
+        SIM_FRAMES_PER_BADGE,
+        SIM_GAP_FRAMES,
+        SIM_SIZE,
+        7,
+    )))
+}
+
+fn badge_images(dir: &Path) -> Result<Vec<GrayImage>, SourceError> {
+    let unreadable = |message: String| SourceError::File {
+        path: dir.display().to_string(),
+        message,
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| unreadable(e.to_string()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "png"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|path| {
+            image::open(path)
+                .map(|img| img.to_luma8())
+                .map_err(|e| unreadable(e.to_string()))
+        })
+        .collect()
+}
+
+fn demo_badges() -> Result<Vec<GrayImage>, SourceError> {
+    (0..DEMO_BADGES)
+        .map(|_| {
+            badgein_badge::Badge::generate()
+                .map_err(|e| SourceError::Other(e.to_string()))?
+                .render(DEMO_MODULE_PX)
+                .map_err(|e| SourceError::Other(e.to_string()))
+        })
+        .collect()
+}
+
+/// One image file as the whole camera view, re-read whenever it changes.
+#[derive(Debug)]
+pub struct StillSource {
+    path: PathBuf,
+    /// The file's modification time and length when last read, and the frame it gave.
+    current: Option<((SystemTime, u64), Frame)>,
+    empty: Option<Frame>,
+}
+
+impl StillSource {
+    pub fn new(path: PathBuf) -> Self {
+        Self {
+            path,
+            current: None,
+            empty: None,
+        }
+    }
+
+    fn empty_scene(&mut self) -> Result<Frame, SourceError> {
+        if let Some(frame) = &self.empty {
+            return Ok(frame.clone());
+        }
+        let (w, h) = SIM_SIZE;
+        let frame = Frame::from_luma(w, h, vec![128; (w * h) as usize])?;
+        self.empty = Some(frame.clone());
+        Ok(frame)
+    }
+}
+
+impl FrameSource for StillSource {
+    fn next_frame(&mut self) -> Result<Option<Frame>, SourceError> {
+        let stamp = std::fs::metadata(&self.path)
+            .ok()
+            .and_then(|m| Some((m.modified().ok()?, m.len())));
+        let Some(stamp) = stamp else {
+            self.current = None;
+            return self.empty_scene().map(Some);
+        };
+        if let Some((seen, frame)) = &self.current
+            && *seen == stamp
+        {
+            return Ok(Some(frame.clone()));
+        }
+        // A file caught half-written fails to decode: show the empty scene and retry next frame.
+        match std::fs::read(&self.path)
+            .ok()
+            .and_then(|bytes| image::load_from_memory(&bytes).ok())
+        {
+            Some(img) => {
+                let frame = Frame::from_image(&img);
+                self.current = Some((stamp, frame.clone()));
+                Ok(Some(frame))
+            }
+            None => self.empty_scene().map(Some),
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!("still image {}", self.path.display())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn choices_parse() {
+        assert_eq!(Choice::parse(None).unwrap(), Choice::Auto);
+        assert_eq!(Choice::parse(Some(" ")).unwrap(), Choice::Auto);
+        assert_eq!(Choice::parse(Some("2")).unwrap(), Choice::Webcam(2));
+        assert_eq!(Choice::parse(Some("sim")).unwrap(), Choice::Simulated(None));
+        assert_eq!(
+            Choice::parse(Some("sim:/b")).unwrap(),
+            Choice::Simulated(Some("/b".into()))
+        );
+        assert_eq!(
+            Choice::parse(Some("still:/x.png")).unwrap(),
+            Choice::Still("/x.png".into())
+        );
+        assert_eq!(
+            Choice::parse(Some("folder:/f")).unwrap(),
+            Choice::Folder("/f".into())
+        );
+        assert!(Choice::parse(Some("camera")).is_err());
+        assert!(Choice::parse(Some("-1")).is_err());
+    }
+
+    #[test]
+    fn still_source_follows_the_file() {
+        let dir = std::env::temp_dir().join(format!("badgein-still-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("camera.png");
+        let mut source = StillSource::new(path.clone());
+
+        let empty = source.next_frame().unwrap().unwrap();
+        assert_eq!((empty.width(), empty.height()), SIM_SIZE);
+
+        GrayImage::from_pixel(40, 30, image::Luma([9]))
+            .save(&path)
+            .unwrap();
+        let shown = source.next_frame().unwrap().unwrap();
+        assert_eq!((shown.width(), shown.height()), (40, 30));
+        assert_eq!(shown.get(3, 3), 9);
+
+        std::fs::remove_file(&path).unwrap();
+        let gone = source.next_frame().unwrap().unwrap();
+        assert_eq!((gone.width(), gone.height()), SIM_SIZE);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn simulated_camera_shows_badges() {
+        let mut source = Choice::Simulated(None).open().unwrap();
+        let frame = source.next_frame().unwrap().unwrap();
+        assert_eq!((frame.width(), frame.height()), SIM_SIZE);
+    }
+}

@@ -1,0 +1,156 @@
+// Starts the real kiosk app under tauri-driver (which drives WebKitWebDriver), with a private
+// profile in a temp dir and the simulated camera, and tears everything down by PID.
+//
+// Expects to run under Xvfb and a D-Bus session (scripts/test-e2e arranges both).
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+import { Session } from './webdriver.mjs';
+import { screenPng } from './xscreen.mjs';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+const TARGET = process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target');
+export const APP = process.env.BADGEIN_KIOSK_BIN ?? join(TARGET, 'debug', 'badgein-kiosk');
+export const SCREENSHOTS = join(TARGET, 'e2e-screenshots');
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
+}
+
+async function waitUntil(check, what, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Every descendant PID of `pid`, deepest first, read from /proc. */
+function descendants(pid) {
+  const children = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const out = [];
+  const walk = (p) => {
+    for (const child of children.get(p) ?? []) {
+      walk(child);
+      out.push(child);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+/** The PID of the kiosk app among `pid`'s descendants, if it runs. */
+export function appPid(driverPid) {
+  return descendants(driverPid).find((p) => {
+    try {
+      return readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'badgein-kiosk';
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Launches tauri-driver and a WebDriver session on the kiosk app. `env` is added to the app's
+ * environment (through tauri-driver and WebKitWebDriver, which pass theirs on).
+ */
+export async function launch(name, env = {}) {
+  const dir = mkdtempSync(join(tmpdir(), `badgein-e2e-${name}-`));
+  for (const sub of ['data', 'cache', 'config', 'runtime']) mkdirSync(join(dir, sub), { mode: 0o700 });
+  const camera = join(dir, 'camera.png');
+  const [port, nativePort] = [await freePort(), await freePort()];
+  const log = openSync(join(dir, 'tauri-driver.log'), 'a');
+  const driver = spawn(
+    process.env.TAURI_DRIVER ?? 'tauri-driver',
+    ['--port', String(port), '--native-port', String(nativePort)],
+    {
+      stdio: ['ignore', log, log],
+      env: {
+        ...process.env,
+        XDG_DATA_HOME: join(dir, 'data'),
+        XDG_CACHE_HOME: join(dir, 'cache'),
+        XDG_CONFIG_HOME: join(dir, 'config'),
+        BADGEIN_CAMERA: `still:${camera}`,
+        RUST_LOG: 'info',
+        ...env,
+      },
+    },
+  );
+  const base = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    for (const pid of [...descendants(driver.pid), driver.pid]) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  };
+  try {
+    await waitUntil(async () => (await fetch(`${base}/status`)).ok, 'tauri-driver', 20_000);
+    const session = await Session.start(base, APP);
+    return {
+      dir,
+      session,
+      driverPid: driver.pid,
+      /** Puts `png` (a Buffer) in front of the simulated camera, or takes it away (null). */
+      showToCamera(png) {
+        if (png) writeFileSync(camera, png);
+        else writeFileSync(camera, Buffer.alloc(0));
+      },
+      async close() {
+        await session.end();
+        await stop();
+      },
+    };
+  } catch (error) {
+    await stop();
+    const driverLog = readFileSync(join(dir, 'tauri-driver.log'), 'utf8');
+    throw new Error(`${error.message}\n--- tauri-driver log ---\n${driverLog.slice(-4000)}`);
+  }
+}
+
+/**
+ * Saves target/e2e-screenshots/<name>.png (the kiosk UI, from WebDriver) and <name>-screen.png
+ * (the whole X screen, portal view included) when Xvfb keeps its framebuffer.
+ */
+export async function screenshot(session, name) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  writeFileSync(join(SCREENSHOTS, `${name}.png`), await session.screenshot());
+  const screen = screenPng();
+  if (screen) writeFileSync(join(SCREENSHOTS, `${name}-screen.png`), screen);
+}
+
+/** Waits until the UI shows `screen` (main.js sets body[data-screen]). */
+export function waitForScreen(session, screen, timeoutMs = 20_000) {
+  return session.waitFor(
+    'return document.body.dataset.screen === arguments[0];',
+    `the ${screen} screen`,
+    timeoutMs,
+    screen,
+  );
+}

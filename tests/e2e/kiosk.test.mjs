@@ -1,0 +1,114 @@
+// The real kiosk app under Xvfb, driven by WebDriver: the window, kiosk-mode escapes, the
+// preview stream. Run by scripts/test-e2e.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+
+import { APP, appPid, launch, screenshot, waitForScreen } from './harness.mjs';
+
+describe('the kiosk window', { timeout: 180_000 }, () => {
+  let kiosk;
+
+  before(async () => {
+    kiosk = await launch('window');
+  });
+
+  after(async () => {
+    await kiosk?.close();
+  });
+
+  test('starts on the scanning screen with the live preview', async () => {
+    await waitForScreen(kiosk.session, 'scanning');
+    const view = await kiosk.session.executeAsync(
+      'const done = arguments[0]; window.__TAURI__.core.invoke("get_view").then(done, (e) => done({error: String(e)}));',
+    );
+    assert.equal(view.screen, 'scanning');
+    await screenshot(kiosk.session, 'scanning');
+  });
+
+  test('preview frames arrive as JPEG bytes over a channel, one in flight', async () => {
+    const result = await kiosk.session.executeAsync(`
+      const done = arguments[0];
+      const { Channel, invoke } = window.__TAURI__.core;
+      const seen = [];
+      const channel = new Channel();
+      let unacked = 0, maxUnacked = 0;
+      channel.onmessage = (data) => {
+        unacked += 1;
+        maxUnacked = Math.max(maxUnacked, unacked);
+        const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : null;
+        seen.push({ type: Object.prototype.toString.call(data), size: bytes?.length ?? 0,
+                    jpeg: !!bytes && bytes[0] === 0xff && bytes[1] === 0xd8 });
+        // Wait a little before acknowledging: nothing more may arrive meanwhile.
+        setTimeout(() => { unacked -= 1; invoke('preview_ready'); }, 150);
+        if (seen.length === 4) setTimeout(() => done({ seen, maxUnacked }), 300);
+      };
+      invoke('preview', { channel }).catch((e) => done({ error: String(e) }));
+      setTimeout(() => done({ seen, maxUnacked, timeout: true }), 15000);
+    `);
+    assert.equal(result.error, undefined);
+    assert.ok(result.seen.length >= 4, JSON.stringify(result));
+    for (const frame of result.seen) {
+      assert.equal(frame.type, '[object ArrayBuffer]');
+      assert.ok(frame.jpeg, 'a JPEG');
+      assert.ok(frame.size > 1000 && frame.size < 100_000, `size ${frame.size}`);
+    }
+    assert.equal(result.maxUnacked, 1, 'one frame in flight');
+  });
+
+  test('the window cannot be closed without the teacher PIN', async () => {
+    const pid = appPid(kiosk.driverPid);
+    assert.ok(pid, 'the app runs');
+    await kiosk.session.closeWindow().catch(() => {});
+    await kiosk.session.execute('window.close();').catch(() => {});
+    const refused = await kiosk.session.executeAsync(
+      'const done = arguments[0]; window.__TAURI__.core.invoke("quit", { pin: "0000" }).then(() => done("quit"), (e) => done(e));',
+    );
+    assert.equal(refused.code, 'pin_wrong');
+    // Still there and still answering.
+    await waitForScreen(kiosk.session, 'scanning');
+    assert.equal(appPid(kiosk.driverPid), pid);
+  });
+
+  test('the UI cannot reach window, webview, shell or file APIs', async () => {
+    const outcomes = await kiosk.session.executeAsync(`
+      const done = arguments[0];
+      const invoke = window.__TAURI__.core.invoke;
+      const attempts = {
+        create_webview: () => invoke('plugin:webview|create_webview_window', { options: { label: 'x', url: 'https://example.org' } }),
+        set_fullscreen: () => invoke('plugin:window|set_fullscreen', { label: 'main', value: false }),
+        close_window: () => invoke('plugin:window|close', { label: 'main' }),
+        shell: () => invoke('plugin:shell|open', { path: 'https://example.org' }),
+        opener: () => invoke('plugin:opener|open_url', { url: 'https://example.org' }),
+        unknown: () => invoke('no_such_command'),
+      };
+      const out = {};
+      Promise.all(Object.entries(attempts).map(([name, attempt]) =>
+        attempt().then(() => { out[name] = 'allowed'; }, (e) => { out[name] = 'refused: ' + String(e); })
+      )).then(() => done(out));
+    `);
+    for (const [name, outcome] of Object.entries(outcomes)) {
+      assert.match(outcome, /^refused/, `${name}: ${outcome}`);
+    }
+    await waitForScreen(kiosk.session, 'scanning');
+  });
+
+  test('a second launch leaves the first instance alone and exits', async () => {
+    const first = appPid(kiosk.driverPid);
+    const second = spawn(APP, [], { stdio: 'ignore', env: process.env });
+    const code = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        second.kill('SIGKILL');
+        reject(new Error('the second instance did not exit'));
+      }, 30_000);
+      second.on('exit', (status) => {
+        clearTimeout(timer);
+        resolve(status);
+      });
+    });
+    assert.equal(code, 0);
+    assert.equal(appPid(kiosk.driverPid), first);
+    await waitForScreen(kiosk.session, 'scanning');
+  });
+});
