@@ -21,7 +21,9 @@ fn assert_labels_read_back(count: usize, dir: &str) {
             let picture = label_cell(page, cell);
             let at = format!("{dir}: page {}, cell {}", p + 1, cell + 1);
             match payloads.get(p * LABELS_PER_PAGE + cell) {
-                Some(payload) => assert_eq!(decode(&picture), std::slice::from_ref(payload), "{at}"),
+                Some(payload) => {
+                    assert_eq!(decode(&picture), std::slice::from_ref(payload), "{at}")
+                }
                 // Not scanned: the scanner's contrast stretch overflows on an all-white frame
                 // (reported to its owners); nothing dark printed is the stronger check anyway.
                 None => assert!(picture.pixels().all(|p| p.0[0] > 128), "{at} is not blank"),

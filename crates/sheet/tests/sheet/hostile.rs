@@ -54,7 +54,11 @@ fn hostile_names_keep_the_pdf_valid_and_the_codes_readable() {
         };
         assert_eq!(pictures.len(), entries.len());
         for (entry, picture) in entries.iter().zip(&pictures) {
-            assert_eq!(decode(picture), std::slice::from_ref(&entry.payload), "{layout:?}");
+            assert_eq!(
+                decode(picture),
+                std::slice::from_ref(&entry.payload),
+                "{layout:?}"
+            );
         }
     }
 }

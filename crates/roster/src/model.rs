@@ -1,0 +1,86 @@
+//! What a roster holds once read: the records BadgeIn uses from the four OneRoster files.
+
+use serde::Serialize;
+
+/// A school, district or other organisation (`orgs.csv`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Org {
+    pub sourced_id: String,
+    pub name: String,
+    /// The OneRoster org type in lowercase: `school`, `district`, `department`, `local`,
+    /// `state` or `national`.
+    pub org_type: String,
+}
+
+/// A person (`users.csv`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub sourced_id: String,
+    /// `enabledUser`: a disabled user keeps their record but must not sign in.
+    pub enabled: bool,
+    pub role: Role,
+    pub username: String,
+    pub given_name: String,
+    pub family_name: String,
+    /// The orgs (schools) the user belongs to; at least one.
+    pub org_ids: Vec<String>,
+    pub email: Option<String>,
+    pub grades: Vec<String>,
+}
+
+/// A class (`classes.csv`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Class {
+    pub sourced_id: String,
+    pub title: String,
+    pub school_id: String,
+}
+
+/// A user's membership of a class (`enrollments.csv`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Enrollment {
+    pub sourced_id: String,
+    pub class_id: String,
+    pub school_id: String,
+    pub user_id: String,
+    pub role: Role,
+}
+
+/// The roles BadgeIn tells apart. OneRoster's aide, guardian, parent, proctor and relative are
+/// [`Role::Other`]: none of them gets a badge or a teacher's rights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Role {
+    Student,
+    Teacher,
+    Administrator,
+    Other,
+}
+
+impl Role {
+    /// Reads a OneRoster 1.1 role (any ASCII case); `None` for a value outside the spec's list.
+    pub fn parse(value: &str) -> Option<Self> {
+        const OTHERS: [&str; 5] = ["aide", "guardian", "parent", "proctor", "relative"];
+        let is = |name: &str| value.eq_ignore_ascii_case(name);
+        if is("student") {
+            Some(Self::Student)
+        } else if is("teacher") {
+            Some(Self::Teacher)
+        } else if is("administrator") {
+            Some(Self::Administrator)
+        } else if OTHERS.iter().any(|o| is(o)) {
+            Some(Self::Other)
+        } else {
+            None
+        }
+    }
+}
+
+/// OneRoster 1.1 org types, as stored in [`Org::org_type`].
+pub const ORG_TYPES: [&str; 6] = [
+    "department",
+    "school",
+    "district",
+    "local",
+    "state",
+    "national",
+];
