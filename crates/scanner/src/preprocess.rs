@@ -123,8 +123,8 @@ pub fn stretch(frame: &Frame) -> Frame {
     }
     let total: u32 = hist.iter().sum();
     let lo = percentile(&hist, total / 100);
-    let hi = percentile(&hist, total - total / 100);
-    if hi <= lo + 8 {
+    let hi = percentile(&hist, (total - total / 100).saturating_sub(1));
+    if u16::from(hi) <= u16::from(lo) + 8 {
         return frame.clone();
     }
     let span = u32::from(hi - lo);
@@ -180,6 +180,15 @@ mod tests {
         );
         assert!(crop(&f, 9, 0, 1, 1).is_none());
         assert!(crop(&f, 20, 0, 1, 1).is_none());
+    }
+
+    #[test]
+    fn stretch_leaves_flat_frames_alone() {
+        // Found by the frame_scan fuzz target: a near-white frame overflowed the range check.
+        for v in [0, 128, 250, 255] {
+            let f = Frame::from_luma(4, 4, vec![v; 16]).unwrap();
+            assert_eq!(stretch(&f), f);
+        }
     }
 
     #[test]

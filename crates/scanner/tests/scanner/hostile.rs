@@ -66,3 +66,16 @@ fn a_huge_binary_payload_is_read_exactly_and_refused_cheaply() {
         Err(BadgeError::TooLong { .. })
     ));
 }
+
+#[test]
+fn flat_frames_of_every_level_scan_to_nothing() {
+    // The fuzzer's first find: a near-white frame overflowed the contrast stretch's range check.
+    for level in [0u8, 1, 127, 247, 248, 254, 255] {
+        for (w, h) in [(1, 1), (3, 2), (64, 48)] {
+            let frame =
+                badgein_scanner::Frame::from_luma(w, h, vec![level; (w * h) as usize]).unwrap();
+            let result = scan(&frame, &ScanOptions::THOROUGH);
+            assert!(result.codes.is_empty(), "level {level} at {w}x{h}");
+        }
+    }
+}
