@@ -17,14 +17,19 @@ const KIOSKS: usize = 200;
 const STUDENTS: usize = 2000;
 
 fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let sign_ins = env_usize("RUSH_SIGN_INS", 20_000);
     let concurrency = env_usize("RUSH_CONCURRENCY", 64);
-    println!("backend   sign-ins/s   p50 ms   p95 ms   p99 ms   ok   refused   wrong sessions   5xx");
+    println!(
+        "backend   sign-ins/s   p50 ms   p95 ms   p99 ms   ok   refused   wrong sessions   5xx"
+    );
     let dir = std::env::temp_dir().join(format!("badgein-rush-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let sqlite = dir.join("rush.db").display().to_string();
@@ -33,7 +38,9 @@ async fn main() -> anyhow::Result<()> {
     if let Ok(admin) = std::env::var("BADGEIN_TEST_POSTGRES") {
         let name = format!("badgein_rush_{}", std::process::id());
         let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await?;
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await?;
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await?;
         let (base, _) = admin.rsplit_once('/').unwrap_or((&admin, ""));
         rush("postgres", &format!("{base}/{name}"), sign_ins, concurrency).await?;
     }
@@ -68,10 +75,14 @@ async fn rush(backend: &str, db: &str, total: usize, concurrency: usize) -> anyh
     }
     // Every 20th student's badge is voided (5%); another 5% of attempts are forged badges.
     for i in (0..STUDENTS).step_by(20) {
-        portal.void_badges(&VoidScope::User(format!("stu{i}"))).await?;
+        portal
+            .void_badges(&VoidScope::User(format!("stu{i}")))
+            .await?;
     }
     let running = spawn(portal.clone(), "127.0.0.1:0").await?;
-    let http = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build()?;
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .build()?;
     let mut credentials = Vec::with_capacity(KIOSKS);
     for k in 0..KIOSKS {
         let code = portal.enrollment_code("s").await?;
@@ -89,8 +100,14 @@ async fn rush(backend: &str, db: &str, total: usize, concurrency: usize) -> anyh
             let student = (n * 7919) % STUDENTS;
             let kiosk = n % KIOSKS;
             if n % 20 == 10 {
-                let forged = badgein_badge::Badge::generate().map(|b| b.encode()).unwrap_or_default();
-                Plan { badge: forged, expect: None, kiosk }
+                let forged = badgein_badge::Badge::generate()
+                    .map(|b| b.encode())
+                    .unwrap_or_default();
+                Plan {
+                    badge: forged,
+                    expect: None,
+                    kiosk,
+                }
             } else {
                 let voided = student % 20 == 0;
                 Plan {
@@ -108,8 +125,13 @@ async fn rush(backend: &str, db: &str, total: usize, concurrency: usize) -> anyh
     let started = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..concurrency {
-        let (plans, credentials, next, http, url) =
-            (plans.clone(), credentials.clone(), next.clone(), http.clone(), url.clone());
+        let (plans, credentials, next, http, url) = (
+            plans.clone(),
+            credentials.clone(),
+            next.clone(),
+            http.clone(),
+            url.clone(),
+        );
         workers.push(tokio::spawn(async move {
             let mut stats = Stats::default();
             loop {

@@ -20,12 +20,17 @@ const STUDENTS: [(&str, &str, &str); 8] = [
 /// Creates the demo school and its badges; returns an enrollment code.
 pub async fn create(portal: &Portal, dir: &Path) -> anyhow::Result<String> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    portal.add_school("demo-school", "Maple Elementary (demo)").await?;
+    portal
+        .add_school("demo-school", "Maple Elementary (demo)")
+        .await?;
     for (name, url) in [
         ("Clever", "https://clever.com/"),
         ("Schoology", "https://app.schoology.com/"),
         ("Skyward", "https://www.skyward.com/"),
-        ("Khan Academy Kids", "https://learn.khanacademy.org/khan-academy-kids/"),
+        (
+            "Khan Academy Kids",
+            "https://learn.khanacademy.org/khan-academy-kids/",
+        ),
     ] {
         let app = App {
             name: name.into(),
@@ -45,9 +50,14 @@ pub async fn create(portal: &Portal, dir: &Path) -> anyhow::Result<String> {
             locale: "en".into(),
         })
         .await?;
-    for (class, title, half) in [("demo-k1", "Kindergarten K1", 0), ("demo-g1", "Grade 1 Room 12", 1)] {
+    for (class, title, half) in [
+        ("demo-k1", "Kindergarten K1", 0),
+        ("demo-g1", "Grade 1 Room 12", 1),
+    ] {
         portal.add_class(class, "demo-school", title).await?;
-        portal.add_to_class(class, "demo-teacher", Role::Teacher).await?;
+        portal
+            .add_to_class(class, "demo-teacher", Role::Teacher)
+            .await?;
         for (i, (given, family, locale)) in STUDENTS.iter().enumerate().skip(half * 4).take(4) {
             let id = format!("demo-student-{}", i + 1);
             portal

@@ -13,10 +13,19 @@ use crate::{Config, Portal, SystemClock, VoidScope};
 mod demo;
 
 #[derive(Debug, Parser)]
-#[command(name = "badgein-portal", version, about = "BadgeIn portal service: badges, kiosks, sign-in")]
+#[command(
+    name = "badgein-portal",
+    version,
+    about = "BadgeIn portal service: badges, kiosks, sign-in"
+)]
 pub struct Cli {
     /// SQLite path (created if missing) or postgres:// URL.
-    #[arg(long, global = true, env = "BADGEIN_DB", default_value = "./badgein.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "BADGEIN_DB",
+        default_value = "./badgein.db"
+    )]
     pub db: String,
     #[command(subcommand)]
     pub command: Command,
@@ -182,7 +191,10 @@ async fn execute(portal: &Portal, command: Command) -> anyhow::Result<()> {
             match format {
                 Format::Json => serde_json::to_writer_pretty(&mut out, &entries)?,
                 Format::Csv => {
-                    writeln!(out, "at,action,result,badge_id,kiosk_id,user_id,detail,latency_ms")?;
+                    writeln!(
+                        out,
+                        "at,action,result,badge_id,kiosk_id,user_id,detail,latency_ms"
+                    )?;
                     for e in entries {
                         let fields = [
                             crate::clock::rfc3339(e.at),

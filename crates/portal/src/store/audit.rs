@@ -53,7 +53,10 @@ macro_rules! bind_entry {
 pub(crate) use bind_entry;
 
 pub async fn record(db: &Pool, entry: &Entry) -> Result<()> {
-    on_pool!(db, |p| bind_entry!(entry).execute(p).await.map(|r| r.rows_affected()))?;
+    on_pool!(db, |p| bind_entry!(entry)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 

@@ -87,6 +87,7 @@ pub async fn void(db: &Pool, scope: &VoidScope, now: i64) -> Result<u64> {
         .bind(key)
         .bind(now)
         .execute(p)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(done)
 }

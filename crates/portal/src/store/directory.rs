@@ -49,7 +49,8 @@ pub async fn upsert_school(db: &Pool, id: &str, name: &str) -> Result<()> {
         .bind(id)
         .bind(name)
         .execute(p)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -81,7 +82,8 @@ pub async fn upsert_user(db: &Pool, u: &User) -> Result<()> {
         .bind(&u.locale)
         .bind(u.disabled_at)
         .execute(p)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -117,7 +119,8 @@ pub async fn set_password_hash(db: &Pool, user_id: &str, hash: &str) -> Result<b
         .bind(user_id)
         .bind(hash)
         .execute(p)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(done == 1)
 }
 
@@ -129,7 +132,8 @@ pub async fn upsert_class(db: &Pool, id: &str, school_id: &str, title: &str) -> 
         .bind(school_id)
         .bind(title)
         .execute(p)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -141,7 +145,8 @@ pub async fn add_to_class(db: &Pool, class_id: &str, user_id: &str, role: &str) 
         .bind(user_id)
         .bind(role)
         .execute(p)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -180,7 +185,8 @@ pub async fn add_app(db: &Pool, school_id: &str, app: &App) -> Result<()> {
         .bind(&app.url)
         .bind(&app.color)
         .execute(p)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 

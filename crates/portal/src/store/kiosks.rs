@@ -24,7 +24,8 @@ pub async fn create_code(
         .bind(school_id)
         .bind(expires_at)
         .execute(p)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -80,6 +81,7 @@ pub async fn revoke(db: &Pool, kiosk_id: &str, now: i64) -> Result<bool> {
         .bind(kiosk_id)
         .bind(now)
         .execute(p)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(done == 1)
 }

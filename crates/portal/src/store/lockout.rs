@@ -42,6 +42,10 @@ pub async fn count_attempt(
 /// A correct password (or a teacher's unlock) clears the counter.
 pub async fn reset(db: &Pool, username: &str) -> Result<()> {
     const SQL: &str = "DELETE FROM login_failures WHERE username = $1";
-    on_pool!(db, |p| sqlx::query(SQL).bind(username).execute(p).await.map(|r| r.rows_affected()))?;
+    on_pool!(db, |p| sqlx::query(SQL)
+        .bind(username)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }

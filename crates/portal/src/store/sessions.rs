@@ -77,7 +77,8 @@ pub async fn set_cookie(db: &Pool, session_id: &str, cookie_hash: &[u8]) -> Resu
         .bind(session_id)
         .bind(cookie_hash)
         .execute(p)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -120,7 +121,8 @@ pub async fn end_for_kiosk(db: &Pool, session_id: &str, kiosk_id: &str, now: i64
         .bind(kiosk_id)
         .bind(now)
         .execute(p)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(done == 1)
 }
 
@@ -131,7 +133,8 @@ pub async fn end(db: &Pool, session_id: &str, now: i64) -> Result<()> {
         .bind(session_id)
         .bind(now)
         .execute(p)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -144,6 +147,7 @@ pub async fn end_others(db: &Pool, user_id: &str, keep: &str, now: i64) -> Resul
         .bind(keep)
         .bind(now)
         .execute(p)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(done)
 }

@@ -18,7 +18,10 @@ async fn hostile_bodies_are_bad_requests_body(env: Env) {
         (b"{}".to_vec(), json),
         (b"{\"badge\":\"x\"}".to_vec(), "text/plain"),
         (vec![b'{', b'"', 0xff, 0xfe, b'"', b':', b'1', b'}'], json),
-        ([b"{\"badge\":\"".as_slice(), &vec![b'A'; 1 << 20], b"\"}"].concat(), json),
+        (
+            [b"{\"badge\":\"".as_slice(), &vec![b'A'; 1 << 20], b"\"}"].concat(),
+            json,
+        ),
     ] {
         let r = send(body, ct).await.unwrap();
         assert_eq!(problem_code(r).await, (400, "bad_request".into()));
@@ -27,7 +30,9 @@ async fn hostile_bodies_are_bad_requests_body(env: Env) {
     let sql = "x' OR '1'='1'; DROP TABLE users; --";
     let r = env.badge_sign_in(&kiosk.device_credential, sql).await;
     assert_eq!(problem_code(r).await, (400, "not_a_badge".into()));
-    let r = env.password_sign_in(&kiosk.device_credential, sql, sql).await;
+    let r = env
+        .password_sign_in(&kiosk.device_credential, sql, sql)
+        .await;
     assert_eq!(problem_code(r).await, (401, "invalid_credentials".into()));
     let r = env.badge_sign_in(sql, sql).await;
     assert_eq!(problem_code(r).await, (401, "kiosk_not_enrolled".into()));
@@ -38,7 +43,10 @@ async fn hostile_bodies_are_bad_requests_body(env: Env) {
         .send()
         .await
         .unwrap();
-    assert_eq!(problem_code(r).await, (401, "enrollment_code_invalid".into()));
+    assert_eq!(
+        problem_code(r).await,
+        (401, "enrollment_code_invalid".into())
+    );
     let r = env
         .http
         .post(env.url(&format!("/api/v1/sessions/{}/end", "x'%20OR%201=1")))
@@ -49,7 +57,12 @@ async fn hostile_bodies_are_bad_requests_body(env: Env) {
     assert_eq!(problem_code(r).await, (404, "not_found".into()));
     // Still serving, and the users are still there.
     let badge = env.portal().issue_badge("u1", None).await.unwrap().encode();
-    assert_eq!(env.badge_sign_in(&kiosk.device_credential, &badge).await.status(), 200);
+    assert_eq!(
+        env.badge_sign_in(&kiosk.device_credential, &badge)
+            .await
+            .status(),
+        200
+    );
 }
 
 #[tokio::test]

@@ -17,7 +17,12 @@ async fn signs_in_with_a_badge_body(env: Env) {
     assert_eq!(sign_in.user.locale, "es");
     assert!(sign_in.session_id.len() >= 32, "128-bit session handle");
     assert!(sign_in.launch_url.starts_with(&env.url("/launch?ticket=")));
-    let avatar = env.http.get(sign_in.user.avatar_url.unwrap()).send().await.unwrap();
+    let avatar = env
+        .http
+        .get(sign_in.user.avatar_url.unwrap())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(avatar.headers()["content-type"], "image/svg+xml");
     assert!(avatar.text().await.unwrap().contains("MG"));
 }
@@ -38,10 +43,15 @@ async fn only_enrolled_kiosks_of_the_school_body(env: Env) {
         .unwrap();
     assert_eq!(problem_code(none).await, (401, "kiosk_not_enrolled".into()));
     let forged = env.badge_sign_in(&"0".repeat(64), &badge).await;
-    assert_eq!(problem_code(forged).await, (401, "kiosk_not_enrolled".into()));
+    assert_eq!(
+        problem_code(forged).await,
+        (401, "kiosk_not_enrolled".into())
+    );
 
     let other_school = env.enroll("s2", "Oak hall").await;
-    let r = env.badge_sign_in(&other_school.device_credential, &badge).await;
+    let r = env
+        .badge_sign_in(&other_school.device_credential, &badge)
+        .await;
     assert_eq!(problem_code(r).await, (403, "wrong_school".into()));
 
     let mine = env.enroll("s1", "Room 12").await;
@@ -70,13 +80,28 @@ async fn void_and_expiry_apply_at_once_body(env: Env) {
     let old = env.portal().issue_badge("u1", None).await.unwrap().encode();
     let new = env.portal().issue_badge("u1", None).await.unwrap().encode();
     let r = env.badge_sign_in(cred, &old).await;
-    assert_eq!(problem_code(r).await, (401, "badge_voided".into()), "reprint voids");
+    assert_eq!(
+        problem_code(r).await,
+        (401, "badge_voided".into()),
+        "reprint voids"
+    );
     assert_eq!(env.badge_sign_in(cred, &new).await.status(), 200);
-    assert_eq!(env.portal().void_badges(&VoidScope::Class("c1".into())).await.unwrap(), 1);
+    assert_eq!(
+        env.portal()
+            .void_badges(&VoidScope::Class("c1".into()))
+            .await
+            .unwrap(),
+        1
+    );
     let r = env.badge_sign_in(cred, &new).await;
     assert_eq!(problem_code(r).await, (401, "badge_voided".into()));
 
-    let temp = env.portal().issue_badge("u2", Some(2)).await.unwrap().encode();
+    let temp = env
+        .portal()
+        .issue_badge("u2", Some(2))
+        .await
+        .unwrap()
+        .encode();
     assert_eq!(env.badge_sign_in(cred, &temp).await.status(), 200);
     env.clock.advance(Duration::from_secs(2 * 3600));
     let r = env.badge_sign_in(cred, &temp).await;
@@ -102,7 +127,9 @@ async fn forged_and_unknown_badges_body(env: Env) {
     let unknown = badgein_badge::Badge::generate().unwrap().encode();
     let r = env.badge_sign_in(&kiosk.device_credential, &unknown).await;
     assert_eq!(problem_code(r).await, (401, "badge_unknown".into()));
-    let r = env.badge_sign_in(&kiosk.device_credential, "https://evil.example/").await;
+    let r = env
+        .badge_sign_in(&kiosk.device_credential, "https://evil.example/")
+        .await;
     assert_eq!(problem_code(r).await, (400, "not_a_badge".into()));
 }
 
@@ -126,7 +153,8 @@ async fn enrollment_codes_are_single_use_body(env: Env) {
                 .as_u16()
         }
     };
-    let results = futures::future::join_all([enroll(code.clone()), enroll(code.to_lowercase())]).await;
+    let results =
+        futures::future::join_all([enroll(code.clone()), enroll(code.to_lowercase())]).await;
     let mut sorted = results.clone();
     sorted.sort_unstable();
     assert_eq!(sorted, vec![201, 401], "{results:?}");
@@ -144,10 +172,20 @@ async fn enrollment_codes_are_single_use() {
 async fn database_holds_no_secret_body(env: Env) {
     let kiosk = env.enroll("s1", "Room 12").await;
     let badge = env.portal().issue_badge("u1", None).await.unwrap();
-    env.portal().set_password("t1", "correct horse battery").await.unwrap();
-    let r = env.badge_sign_in(&kiosk.device_credential, &badge.encode()).await;
+    env.portal()
+        .set_password("t1", "correct horse battery")
+        .await
+        .unwrap();
+    let r = env
+        .badge_sign_in(&kiosk.device_credential, &badge.encode())
+        .await;
     let sign_in: SignIn = r.json().await.unwrap();
-    let ticket = sign_in.launch_url.split("ticket=").nth(1).unwrap().to_owned();
+    let ticket = sign_in
+        .launch_url
+        .split("ticket=")
+        .nth(1)
+        .unwrap()
+        .to_owned();
     let dump = crate::harness::dump(&env).await;
     let secret_b32 = &badge.encode()[13..39];
     for needle in [
@@ -157,14 +195,27 @@ async fn database_holds_no_secret_body(env: Env) {
         ticket.as_str(),
         "correct horse battery",
     ] {
-        assert!(!dump.contains(needle), "the dump holds a secret ({})", env.backend);
+        assert!(
+            !dump.contains(needle),
+            "the dump holds a secret ({})",
+            env.backend
+        );
     }
     assert!(dump.contains(&badge.id().to_string()), "the dump is real");
     let audit = env.portal().audit_log().await.unwrap();
-    let sign_ins: Vec<_> = audit.iter().filter(|e| e.action == "sign_in.badge").collect();
+    let sign_ins: Vec<_> = audit
+        .iter()
+        .filter(|e| e.action == "sign_in.badge")
+        .collect();
     assert_eq!(sign_ins.len(), 1);
-    assert_eq!(sign_ins[0].kiosk_id.as_deref(), Some(kiosk.kiosk_id.as_str()));
-    assert_eq!(sign_ins[0].badge_id.as_deref(), Some(badge.id().to_string().as_str()));
+    assert_eq!(
+        sign_ins[0].kiosk_id.as_deref(),
+        Some(kiosk.kiosk_id.as_str())
+    );
+    assert_eq!(
+        sign_ins[0].badge_id.as_deref(),
+        Some(badge.id().to_string().as_str())
+    );
     assert_eq!(sign_ins[0].result, "ok");
     assert!(sign_ins[0].latency_ms.is_some());
 }

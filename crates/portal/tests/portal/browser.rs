@@ -27,7 +27,12 @@ async fn open(env: &Env, url: &str) -> Option<String> {
 }
 
 async fn dashboard(env: &Env, cookie: &str) -> reqwest::Response {
-    env.http.get(env.url("/")).header("cookie", cookie).send().await.unwrap()
+    env.http
+        .get(env.url("/"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
 }
 
 async fn launch_leads_to_the_dashboard_body(env: Env) {
@@ -44,7 +49,12 @@ async fn launch_leads_to_the_dashboard_body(env: Env) {
     assert!(value.len() >= 32, "at least 128 bits");
     let page = dashboard(&env, &cookie).await;
     assert_eq!(page.status(), 200);
-    assert!(page.headers()["content-security-policy"].to_str().unwrap().contains("default-src 'none'"));
+    assert!(
+        page.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'")
+    );
     let html = page.text().await.unwrap();
     assert!(html.contains("<html lang=\"es\">"), "Maya's locale");
     assert!(html.contains("Hola, Maya!"));
@@ -64,7 +74,11 @@ async fn tickets_are_single_use_under_concurrency_body(env: Env) {
     for _ in 0..3 {
         let (url, _) = launch_url(&env).await;
         let tries = (0..8).map(|_| open(&env, &url));
-        let cookies: Vec<_> = futures::future::join_all(tries).await.into_iter().flatten().collect();
+        let cookies: Vec<_> = futures::future::join_all(tries)
+            .await
+            .into_iter()
+            .flatten()
+            .collect();
         assert_eq!(cookies.len(), 1, "exactly one redemption wins");
     }
 }
@@ -85,10 +99,18 @@ async fn tickets_expire_and_die_with_the_kiosk_body(env: Env) {
 
     let kiosk = env.enroll("s1", "Hall").await;
     let badge = env.portal().issue_badge("u2", None).await.unwrap().encode();
-    let sign_in: SignIn =
-        env.badge_sign_in(&kiosk.device_credential, &badge).await.json().await.unwrap();
+    let sign_in: SignIn = env
+        .badge_sign_in(&kiosk.device_credential, &badge)
+        .await
+        .json()
+        .await
+        .unwrap();
     env.portal().revoke_kiosk(&kiosk.kiosk_id).await.unwrap();
-    assert_eq!(open(&env, &sign_in.launch_url).await, None, "bound to a live kiosk");
+    assert_eq!(
+        open(&env, &sign_in.launch_url).await,
+        None,
+        "bound to a live kiosk"
+    );
 }
 
 #[tokio::test]
@@ -100,7 +122,11 @@ async fn sessions_time_out_server_side_body(env: Env) {
     let (url, _) = launch_url(&env).await;
     let cookie = open(&env, &url).await.unwrap();
     env.clock.advance(Duration::from_secs(4 * 3600 - 60));
-    assert_eq!(dashboard(&env, &cookie).await.status(), 200, "activity refreshes");
+    assert_eq!(
+        dashboard(&env, &cookie).await.status(),
+        200,
+        "activity refreshes"
+    );
     env.clock.advance(Duration::from_secs(4 * 3600 - 60));
     assert_eq!(dashboard(&env, &cookie).await.status(), 200);
     env.clock.advance(Duration::from_secs(4 * 3600));
@@ -116,7 +142,11 @@ async fn sessions_time_out_server_side_body(env: Env) {
         assert_eq!(dashboard(&env, &cookie).await.status(), 200);
     }
     env.clock.advance(Duration::from_secs(3 * 3600));
-    assert_eq!(dashboard(&env, &cookie).await.status(), 303, "absolute lifetime");
+    assert_eq!(
+        dashboard(&env, &cookie).await.status(),
+        303,
+        "absolute lifetime"
+    );
 }
 
 #[tokio::test]
@@ -127,16 +157,34 @@ async fn sessions_time_out_server_side() {
 async fn logout_and_kiosk_end_close_the_session_body(env: Env) {
     let (url, _) = launch_url(&env).await;
     let cookie = open(&env, &url).await.unwrap();
-    let r = env.http.post(env.url("/logout")).header("cookie", &cookie).send().await.unwrap();
+    let r = env
+        .http
+        .post(env.url("/logout"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
-    assert_eq!(r.headers()["clear-site-data"], "\"cache\", \"cookies\", \"storage\"");
-    assert!(r.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+    assert_eq!(
+        r.headers()["clear-site-data"],
+        "\"cache\", \"cookies\", \"storage\""
+    );
+    assert!(
+        r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
     assert_eq!(dashboard(&env, &cookie).await.status(), 303);
 
     let kiosk = env.enroll("s1", "Hall").await;
     let badge = env.portal().issue_badge("u2", None).await.unwrap().encode();
-    let sign_in: SignIn =
-        env.badge_sign_in(&kiosk.device_credential, &badge).await.json().await.unwrap();
+    let sign_in: SignIn = env
+        .badge_sign_in(&kiosk.device_credential, &badge)
+        .await
+        .json()
+        .await
+        .unwrap();
     let cookie = open(&env, &sign_in.launch_url).await.unwrap();
     let end = |cred: String| {
         env.http
@@ -145,10 +193,21 @@ async fn logout_and_kiosk_end_close_the_session_body(env: Env) {
             .send()
     };
     let other = env.enroll("s1", "Other").await;
-    assert_eq!(end(other.device_credential).await.unwrap().status(), 404, "not its session");
+    assert_eq!(
+        end(other.device_credential).await.unwrap().status(),
+        404,
+        "not its session"
+    );
     assert_eq!(dashboard(&env, &cookie).await.status(), 200);
-    assert_eq!(end(kiosk.device_credential.clone()).await.unwrap().status(), 204);
-    assert_eq!(end(kiosk.device_credential).await.unwrap().status(), 204, "idempotent");
+    assert_eq!(
+        end(kiosk.device_credential.clone()).await.unwrap().status(),
+        204
+    );
+    assert_eq!(
+        end(kiosk.device_credential).await.unwrap().status(),
+        204,
+        "idempotent"
+    );
     assert_eq!(dashboard(&env, &cookie).await.status(), 303);
 }
 
@@ -158,22 +217,43 @@ async fn logout_and_kiosk_end_close_the_session() {
 }
 
 async fn typed_login_and_password_change_body(env: Env) {
-    env.portal().set_password("t1", "correct horse battery").await.unwrap();
+    env.portal()
+        .set_password("t1", "correct horse battery")
+        .await
+        .unwrap();
     let login = |password: &'static str| {
         env.http
             .post(env.url("/login"))
             .form(&[("username", "mrsk"), ("password", password)])
             .send()
     };
-    let page = env.http.get(env.url("/login")).header("accept-language", "es-MX,es;q=0.9").send().await.unwrap();
+    let page = env
+        .http
+        .get(env.url("/login"))
+        .header("accept-language", "es-MX,es;q=0.9")
+        .send()
+        .await
+        .unwrap();
     let html = page.text().await.unwrap();
     assert!(html.contains("Iniciar sesión") && html.contains("<label for=\"password\">"));
     let wrong = login("nope nope").await.unwrap();
     assert_eq!(wrong.status(), 401);
-    assert!(wrong.text().await.unwrap().contains("Wrong username or password."));
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("Wrong username or password.")
+    );
 
     let cookie_of = |r: &reqwest::Response| {
-        r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned()
+        r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned()
     };
     let first = login("correct horse battery").await.unwrap();
     assert_eq!(first.status(), 303);
@@ -184,14 +264,25 @@ async fn typed_login_and_password_change_body(env: Env) {
         .http
         .post(env.url("/account/password"))
         .header("cookie", &second)
-        .form(&[("current", "correct horse battery"), ("new", "new battery staple")])
+        .form(&[
+            ("current", "correct horse battery"),
+            ("new", "new battery staple"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(changed.status(), 200);
     assert!(changed.text().await.unwrap().contains("Password changed"));
-    assert_eq!(dashboard(&env, &first).await.status(), 303, "other sessions end");
-    assert_eq!(dashboard(&env, &second).await.status(), 200, "this one lives on");
+    assert_eq!(
+        dashboard(&env, &first).await.status(),
+        303,
+        "other sessions end"
+    );
+    assert_eq!(
+        dashboard(&env, &second).await.status(),
+        200,
+        "this one lives on"
+    );
     assert_eq!(login("correct horse battery").await.unwrap().status(), 401);
 
     let cross = env

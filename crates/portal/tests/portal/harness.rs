@@ -4,9 +4,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use badgein_portal::{
-    App, Config, ManualClock, NewUser, Portal, Role, RunningPortal, spawn,
-};
+use badgein_portal::{App, Config, ManualClock, NewUser, Portal, Role, RunningPortal, spawn};
 use badgein_proto::Enrolled;
 
 pub struct Env {
@@ -92,12 +90,31 @@ pub async fn seed(portal: &Portal) {
             .await
             .unwrap();
     }
-    portal.add_to_class("c1", "u1", Role::Student).await.unwrap();
-    portal.add_to_class("c1", "u2", Role::Student).await.unwrap();
-    portal.add_to_class("c1", "t1", Role::Teacher).await.unwrap();
-    for (name, url) in [("Clever", "https://clever.com/in/maple"), ("Skyward", "https://skyward.example.org/")] {
+    portal
+        .add_to_class("c1", "u1", Role::Student)
+        .await
+        .unwrap();
+    portal
+        .add_to_class("c1", "u2", Role::Student)
+        .await
+        .unwrap();
+    portal
+        .add_to_class("c1", "t1", Role::Teacher)
+        .await
+        .unwrap();
+    for (name, url) in [
+        ("Clever", "https://clever.com/in/maple"),
+        ("Skyward", "https://skyward.example.org/"),
+    ] {
         portal
-            .add_app("s1", &App { name: name.into(), url: url.into(), color: "#1f5f9e".into() })
+            .add_app(
+                "s1",
+                &App {
+                    name: name.into(),
+                    url: url.into(),
+                    color: "#1f5f9e".into(),
+                },
+            )
             .await
             .unwrap();
     }
@@ -134,14 +151,23 @@ pub fn backends() -> Vec<&'static str> {
 pub async fn start(backend: &'static str, config: Config) -> Env {
     let (db_url, dir) = fresh_database(backend).await;
     let clock = ManualClock::starting_now();
-    let portal = Portal::open(&db_url, Arc::new(clock.clone()), config).await.unwrap();
+    let portal = Portal::open(&db_url, Arc::new(clock.clone()), config)
+        .await
+        .unwrap();
     seed(&portal).await;
     let running = spawn(portal, "127.0.0.1:0").await.unwrap();
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    Env { running, clock, http, db_url, backend, _dir: dir }
+    Env {
+        running,
+        clock,
+        http,
+        db_url,
+        backend,
+        _dir: dir,
+    }
 }
 
 pub async fn fresh_database(backend: &str) -> (String, Option<TempDir>) {
@@ -152,16 +178,25 @@ pub async fn fresh_database(backend: &str) -> (String, Option<TempDir>) {
     }
     let admin = std::env::var("BADGEIN_TEST_POSTGRES").unwrap();
     let name = format!("badgein_test_{}", random_suffix());
-    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+        .await
+        .unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
     (with_database(&admin, &name), None)
 }
 
 /// `postgres://u@h:p/postgres?x` -> `postgres://u@h:p/<name>?x`.
 pub fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let host_end = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
+    let host_end = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
     let mut out = format!("{}/{name}", &base[..host_end]);
     if let Some(q) = query {
         out.push('?');

@@ -5,21 +5,30 @@ use crate::harness::{Env, problem_code, run};
 async fn lockout_after_five_failures_body(env: Env) {
     let kiosk = env.enroll("s1", "Room 12").await;
     let cred = &kiosk.device_credential;
-    env.portal().set_password("t1", "correct horse battery").await.unwrap();
+    env.portal()
+        .set_password("t1", "correct horse battery")
+        .await
+        .unwrap();
     for _ in 0..5 {
         let r = env.password_sign_in(cred, "mrsk", "wrong password").await;
         assert_eq!(problem_code(r).await, (401, "invalid_credentials".into()));
     }
     // Locked: even the right password is refused, with a retry time.
-    let r = env.password_sign_in(cred, "MrsK", "correct horse battery").await;
+    let r = env
+        .password_sign_in(cred, "MrsK", "correct horse battery")
+        .await;
     assert_eq!(r.headers()["retry-after"], "900");
     assert_eq!(problem_code(r).await, (429, "account_locked".into()));
     // A password lockout never blocks badge sign-in of that user.
     env.clock.advance(Duration::from_secs(15 * 60 - 1));
-    let r = env.password_sign_in(cred, "mrsk", "correct horse battery").await;
+    let r = env
+        .password_sign_in(cred, "mrsk", "correct horse battery")
+        .await;
     assert_eq!(problem_code(r).await, (429, "account_locked".into()));
     env.clock.advance(Duration::from_secs(1));
-    let r = env.password_sign_in(cred, "mrsk", "correct horse battery").await;
+    let r = env
+        .password_sign_in(cred, "mrsk", "correct horse battery")
+        .await;
     assert_eq!(r.status(), 200);
 }
 
@@ -31,20 +40,39 @@ async fn lockout_after_five_failures() {
 async fn success_resets_and_teacher_unlocks_body(env: Env) {
     let kiosk = env.enroll("s1", "Room 12").await;
     let cred = &kiosk.device_credential;
-    env.portal().set_password("t1", "correct horse battery").await.unwrap();
+    env.portal()
+        .set_password("t1", "correct horse battery")
+        .await
+        .unwrap();
     for _ in 0..4 {
         env.password_sign_in(cred, "mrsk", "nope nope").await;
     }
-    assert_eq!(env.password_sign_in(cred, "mrsk", "correct horse battery").await.status(), 200);
+    assert_eq!(
+        env.password_sign_in(cred, "mrsk", "correct horse battery")
+            .await
+            .status(),
+        200
+    );
     for _ in 0..4 {
         let r = env.password_sign_in(cred, "mrsk", "nope nope").await;
-        assert_eq!(problem_code(r).await.1, "invalid_credentials", "counter was reset");
+        assert_eq!(
+            problem_code(r).await.1,
+            "invalid_credentials",
+            "counter was reset"
+        );
     }
     env.password_sign_in(cred, "mrsk", "nope nope").await;
-    let r = env.password_sign_in(cred, "mrsk", "correct horse battery").await;
+    let r = env
+        .password_sign_in(cred, "mrsk", "correct horse battery")
+        .await;
     assert_eq!(problem_code(r).await.1, "account_locked");
     env.portal().unlock("t1").await.unwrap();
-    assert_eq!(env.password_sign_in(cred, "mrsk", "correct horse battery").await.status(), 200);
+    assert_eq!(
+        env.password_sign_in(cred, "mrsk", "correct horse battery")
+            .await
+            .status(),
+        200
+    );
 }
 
 #[tokio::test]
@@ -55,7 +83,10 @@ async fn success_resets_and_teacher_unlocks() {
 async fn unknown_users_get_the_same_answers_body(env: Env) {
     let kiosk = env.enroll("s1", "Room 12").await;
     let cred = &kiosk.device_credential;
-    env.portal().set_password("t1", "correct horse battery").await.unwrap();
+    env.portal()
+        .set_password("t1", "correct horse battery")
+        .await
+        .unwrap();
     let mut known = Vec::new();
     let mut unknown = Vec::new();
     for _ in 0..6 {
@@ -73,7 +104,10 @@ async fn unknown_users_get_the_same_answers() {
 
 async fn concurrent_attempts_are_counted_atomically_body(env: Env) {
     let kiosk = env.enroll("s1", "Room 12").await;
-    env.portal().set_password("t1", "correct horse battery").await.unwrap();
+    env.portal()
+        .set_password("t1", "correct horse battery")
+        .await
+        .unwrap();
     let attempts = (0..20).map(|_| env.password_sign_in(&kiosk.device_credential, "mrsk", "guess"));
     let mut codes = Vec::new();
     for r in futures::future::join_all(attempts).await {
@@ -93,17 +127,22 @@ async fn concurrent_attempts_are_counted_atomically() {
 /// production cost, alternating, median of many.
 async fn unknown_users_take_as_long_body(env: Env) {
     let kiosk = env.enroll("s1", "Room 12").await;
-    env.portal().set_password("t1", "correct horse battery").await.unwrap();
+    env.portal()
+        .set_password("t1", "correct horse battery")
+        .await
+        .unwrap();
     let mut known = Vec::new();
     let mut unknown = Vec::new();
     for i in 0..12 {
         // Fresh names keep both clear of the lockout.
         env.portal().unlock("t1").await.unwrap();
         let t = Instant::now();
-        env.password_sign_in(&kiosk.device_credential, "mrsk", "wrong").await;
+        env.password_sign_in(&kiosk.device_credential, "mrsk", "wrong")
+            .await;
         known.push(t.elapsed());
         let t = Instant::now();
-        env.password_sign_in(&kiosk.device_credential, &format!("ghost{i}"), "wrong").await;
+        env.password_sign_in(&kiosk.device_credential, &format!("ghost{i}"), "wrong")
+            .await;
         unknown.push(t.elapsed());
     }
     known.sort();
