@@ -84,3 +84,21 @@ pub const ORG_TYPES: [&str; 6] = [
     "state",
     "national",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_follow_the_spec_list_in_any_case() {
+        assert_eq!(Role::parse("student"), Some(Role::Student));
+        assert_eq!(Role::parse("Teacher"), Some(Role::Teacher));
+        assert_eq!(Role::parse("ADMINISTRATOR"), Some(Role::Administrator));
+        for other in ["aide", "guardian", "parent", "proctor", "relative"] {
+            assert_eq!(Role::parse(other), Some(Role::Other), "{other}");
+        }
+        for bad in ["", "students", "admin", " student", "teacher\u{0}"] {
+            assert_eq!(Role::parse(bad), None, "{bad:?}");
+        }
+    }
+}
