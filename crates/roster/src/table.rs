@@ -59,21 +59,25 @@ impl Table {
             .has_headers(true)
             .trim(Trim::All)
             .from_reader(bytes);
-        let header = reader.byte_headers().map_err(|e| syntax(file, &e))?.clone();
+        let header = reader
+            .byte_headers()
+            .map_err(|e| syntax(file, &e, &mut Lines::new(bytes)))?
+            .clone();
         if header.iter().all(<[u8]>::is_empty) {
             return Err(RosterError::NoHeader { file });
         }
         let columns = map_columns(file, &header, required, optional)?;
 
+        let mut lines = Lines::new(bytes);
         let mut rows = Vec::new();
         let mut record = ByteRecord::new();
         loop {
             match reader.read_byte_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {}
-                Err(e) => return Err(syntax(file, &e)),
+                Err(e) => return Err(syntax(file, &e, &mut lines)),
             }
-            let line = record.position().map_or(0, csv::Position::line);
+            let line = lines.at(record.position().map_or(0, csv::Position::byte));
             let fields = record
                 .iter()
                 .map(|f| String::from_utf8(f.to_vec()))
@@ -132,8 +136,8 @@ fn map_columns(
     Ok(columns)
 }
 
-fn syntax(file: &'static str, error: &csv::Error) -> RosterError {
-    let line = error.position().map_or(0, csv::Position::line);
+fn syntax(file: &'static str, error: &csv::Error, lines: &mut Lines<'_>) -> RosterError {
+    let line = lines.at(error.position().map_or(0, csv::Position::byte));
     let problem = match error.kind() {
         ErrorKind::UnequalLengths {
             expected_len, len, ..
@@ -144,6 +148,49 @@ fn syntax(file: &'static str, error: &csv::Error) -> RosterError {
         file,
         line,
         problem,
+    }
+}
+
+/// Line numbers from byte offsets. The csv crate's own line count misses line breaks inside
+/// quoted fields (a multi-line address or name), which would make every later error point at
+/// the wrong line.
+#[derive(Debug)]
+struct Lines<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl<'a> Lines<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Self {
+            bytes,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The 1-based line of the record starting at byte `at`. Records come in order, so
+    /// counting resumes where the previous call stopped and a whole file costs one pass.
+    fn at(&mut self, at: u64) -> u64 {
+        let mut at = usize::try_from(at)
+            .unwrap_or(usize::MAX)
+            .min(self.bytes.len());
+        // After a CRLF the reader reports the record as starting on the LF; blank lines before
+        // a record are skipped the same way. The record's line is that of its first character.
+        while matches!(self.bytes.get(at), Some(b'\r' | b'\n')) {
+            at += 1;
+        }
+        if at < self.offset {
+            *self = Self::new(self.bytes);
+        }
+        let newlines = self.bytes[self.offset..at]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.line += newlines as u64;
+        self.offset = at;
+        self.line
     }
 }
 
@@ -213,5 +260,23 @@ impl<'a> RowRef<'a> {
             at: self.cell(column),
             problem,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines_of(data: &str) -> Vec<u64> {
+        let table = Table::parse("t.csv", data.as_bytes(), &["a"], &["b"]).unwrap();
+        table.rows().map(|r| r.line()).collect()
+    }
+
+    #[test]
+    fn lines_count_lf_crlf_blank_lines_and_breaks_inside_quotes() {
+        assert_eq!(lines_of("a,b\n1,x\n2,y\n"), [2, 3]);
+        assert_eq!(lines_of("a,b\r\n1,x\r\n2,y\r\n"), [2, 3]);
+        assert_eq!(lines_of("a,b\r\n1,\"x\r\ny\"\r\n\r\n2,z\r\n3,w"), [2, 5, 6]);
+        assert_eq!(lines_of("a,b\n\"1\n\n\",x\n2,y\n"), [2, 5]);
     }
 }

@@ -195,3 +195,23 @@ fn a_file_at_the_size_limit_is_read() {
     .unwrap();
     assert_eq!(roster.users.len(), 6);
 }
+
+#[test]
+fn lines_are_counted_as_an_editor_shows_them_with_crlf_and_multi_line_fields() {
+    let [orgs, _, classes, enrollments] = good_bytes();
+    let users = "sourcedId,enabledUser,orgSourcedIds,role,username,givenName,familyName\r\n\
+                 t1,true,sch1,teacher,jnunez,\"Julia\r\nMaría\",Núñez\r\n\
+                 s1,true,sch1,student,maria.lopez,María,López\r\n\
+                 s2,maybe,sch1,student,jose.garcia,José,García\r\n";
+    let err = Roster::from_readers(
+        orgs.as_slice(),
+        users.as_bytes(),
+        classes.as_slice(),
+        enrollments.as_slice(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "users.csv line 5, column 2 (enabledUser): must be true or false"
+    );
+}
