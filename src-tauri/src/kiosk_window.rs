@@ -16,11 +16,22 @@ pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent, on_r
     }
 }
 
+/// Covers the whole monitor. Full screen is asked of the window manager (tauri.conf.json);
+/// without one (a bare X server, some kiosk sessions) the window is also moved and sized to
+/// the monitor so nothing else shows.
+pub fn cover_monitor<R: Runtime>(window: &tauri::WebviewWindow<R>) -> tauri::Result<()> {
+    if let Some(monitor) = window.current_monitor()?.or(window.primary_monitor()?) {
+        window.set_position(*monitor.position())?;
+        window.set_size(*monitor.size())?;
+    }
+    window.set_fullscreen(true)
+}
+
 /// A second launch (single-instance plugin) brings the kiosk window back to the front.
 pub fn refocus<R: Runtime, M: Manager<R>>(app: &M) {
     if let Some(window) = app.get_webview_window(MAIN) {
         let _ = window.unminimize();
-        let _ = window.set_fullscreen(true);
+        let _ = cover_monitor(&window);
         let _ = window.set_focus();
     }
 }

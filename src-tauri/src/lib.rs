@@ -4,6 +4,7 @@
 
 pub mod allow_list;
 pub mod camera;
+mod close_guard;
 mod commands;
 mod kiosk;
 pub mod kiosk_window;
@@ -36,6 +37,7 @@ pub fn run() -> anyhow::Result<()> {
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             kiosk_window::refocus(app);
         }))
+        .plugin(close_guard::plugin())
         .manage(kiosk.clone())
         .invoke_handler(tauri::generate_handler![
             commands::get_view,
@@ -44,6 +46,9 @@ pub fn run() -> anyhow::Result<()> {
             commands::quit,
         ])
         .setup(move |app| {
+            if let Some(window) = app.get_webview_window(kiosk_window::MAIN) {
+                kiosk_window::cover_monitor(&window)?;
+            }
             let handle = app.handle().clone();
             let preview = kiosk.preview.clone();
             let scan_loop = ScanLoop::spawn(choice, preview, move |event| {
