@@ -1,0 +1,212 @@
+//! The kiosk's config file: plain JSON a teacher could read, with nothing secret in it (K5,
+//! X8). The device credential is in the OS secret store and the teacher PIN is a hash.
+//! Saved atomically (temp file + rename) so a power cut never leaves half a file; a damaged
+//! file is reported (without its contents) and the kiosk falls back to setup.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::machine::{Language, Settings};
+
+/// Bounds on the idle timeout a teacher can choose, in seconds.
+pub const IDLE_TIMEOUT_RANGE: std::ops::RangeInclusive<u32> = 30..=3600;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct KioskConfig {
+    /// `https://portal.school.example`; none until setup.
+    pub portal_url: Option<String>,
+    pub kiosk_name: String,
+    /// Set by enrollment.
+    pub kiosk_id: Option<String>,
+    pub camera_index: Option<u32>,
+    pub idle_timeout_secs: u32,
+    pub language: Language,
+    pub sounds: bool,
+    pub allow_typed_login: bool,
+    /// Origins the portal webview may navigate to besides the portal (from the school).
+    pub allowed_origins: Vec<String>,
+    /// Argon2id PHC string of the teacher PIN (see [`crate::pin`]); never the PIN.
+    pub pin_hash: Option<String>,
+}
+
+impl Default for KioskConfig {
+    fn default() -> Self {
+        Self {
+            portal_url: None,
+            kiosk_name: String::new(),
+            kiosk_id: None,
+            camera_index: None,
+            idle_timeout_secs: Settings::default().idle_timeout_secs,
+            language: Language::En,
+            sounds: true,
+            allow_typed_login: Settings::default().allow_typed_login,
+            allowed_origins: Vec::new(),
+            pin_hash: None,
+        }
+    }
+}
+
+impl KioskConfig {
+    /// What the state machine follows, with the idle timeout kept in bounds.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            idle_timeout_secs: self
+                .idle_timeout_secs
+                .clamp(*IDLE_TIMEOUT_RANGE.start(), *IDLE_TIMEOUT_RANGE.end()),
+            allow_typed_login: self.allow_typed_login,
+        }
+    }
+
+    /// Takes the school's settings from enrollment or `kiosks/me`.
+    pub fn apply_school_settings(&mut self, s: &badgein_proto::KioskSettings) {
+        self.idle_timeout_secs = s.idle_timeout_secs;
+        self.allow_typed_login = s.allow_typed_login;
+        self.allowed_origins = s.allowed_origins.clone();
+        if let Some(l) = s.languages.first().and_then(|t| Language::from_tag(t)) {
+            self.language = l;
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("could not read {path}: {message}")]
+    Read { path: PathBuf, message: String },
+    /// The file is there but is not a config (position only: the contents are not repeated).
+    #[error("{path} is damaged (line {line}, column {column}); setup will write a new one")]
+    Corrupt {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+    },
+    #[error("could not save {path}: {message}")]
+    Write { path: PathBuf, message: String },
+}
+
+/// Where the config lives: `$XDG_CONFIG_HOME/badgein/kiosk.json` (or the OS equivalent given
+/// as `config_dir`).
+pub fn path_in(config_dir: &Path) -> PathBuf {
+    config_dir.join("badgein").join("kiosk.json")
+}
+
+/// Reads the config; `Ok(None)` when there is none yet (a new kiosk).
+pub fn load(path: &Path) -> Result<Option<KioskConfig>, ConfigError> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(ConfigError::Read {
+                path: path.to_owned(),
+                message: e.to_string(),
+            });
+        }
+    };
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| ConfigError::Corrupt {
+            path: path.to_owned(),
+            line: e.line(),
+            column: e.column(),
+        })
+}
+
+/// Writes the config atomically: a temp file in the same directory, flushed to disk, then
+/// renamed over the old one.
+pub fn save(path: &Path, config: &KioskConfig) -> Result<(), ConfigError> {
+    let err = |e: std::io::Error| ConfigError::Write {
+        path: path.to_owned(),
+        message: e.to_string(),
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(err)?;
+    let mut json = serde_json::to_vec_pretty(config).map_err(|e| ConfigError::Write {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })?;
+    json.push(b'\n');
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "kiosk.json".into());
+    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let written = write_then_rename(&tmp, path, &json);
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written.map_err(err)
+}
+
+fn write_then_rename(tmp: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut f = std::fs::File::create(tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saves_and_loads_back_atomically() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = path_in(dir.path());
+        assert!(load(&path).unwrap().is_none(), "a new kiosk has no config");
+        let config = KioskConfig {
+            portal_url: Some("https://portal.example".into()),
+            kiosk_name: "Room 12".into(),
+            kiosk_id: Some("k_1".into()),
+            camera_index: Some(1),
+            language: Language::Es,
+            pin_hash: Some(crate::pin::hash("2468").unwrap()),
+            ..KioskConfig::default()
+        };
+        save(&path, &config).unwrap();
+        assert_eq!(load(&path).unwrap(), Some(config.clone()));
+        let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers, ["kiosk.json"], "no temp file left behind");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("2468"), "the PIN itself is never written");
+    }
+
+    #[test]
+    fn a_damaged_file_is_an_error_that_does_not_repeat_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kiosk.json");
+        std::fs::write(
+            &path,
+            "{\"portal_url\": \"https://x\",\n  secret-ish garbage",
+        )
+        .unwrap();
+        match load(&path) {
+            Err(e @ ConfigError::Corrupt { line: 2, .. }) => {
+                assert!(!e.to_string().contains("garbage"));
+            }
+            other => panic!("expected Corrupt, got {other:?}"),
+        }
+        std::fs::write(&path, [0xff, 0xfe, 0x00]).unwrap();
+        assert!(matches!(load(&path), Err(ConfigError::Corrupt { .. })));
+    }
+
+    #[test]
+    fn missing_fields_take_defaults_and_the_timeout_is_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kiosk.json");
+        std::fs::write(
+            &path,
+            r#"{"kiosk_name": "Library", "idle_timeout_secs": 5}"#,
+        )
+        .unwrap();
+        let config = load(&path).unwrap().unwrap();
+        assert_eq!(config.kiosk_name, "Library");
+        assert!(config.sounds);
+        assert_eq!(config.settings().idle_timeout_secs, 30);
+    }
+}

@@ -1,0 +1,137 @@
+//! The camera loop on its own thread: frames are pulled from a blocking [`FrameSource`],
+//! read by a [`BadgeReader`] and sent to the kiosk as events. Faults become camera trouble;
+//! the source is reopened until it works again (S6).
+
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use badgein_frame::frame::Frame;
+use badgein_frame::source::{FrameSource, SourceError};
+
+use super::KioskHandle;
+use crate::badge_reader::BadgeReader;
+use crate::machine::{CameraReason, CameraState, Event, ScanEvent};
+
+/// How long to wait before trying a camera that failed again.
+pub const REOPEN_AFTER: Duration = Duration::from_secs(1);
+
+/// Opens (or reopens) the camera.
+pub type Opener = Box<dyn FnMut() -> Result<Box<dyn FrameSource>, SourceError> + Send>;
+/// Sees every frame (the shell's live preview).
+pub type Tap = Box<dyn FnMut(&Frame) + Send>;
+
+/// Starts the camera thread. It ends when the kiosk stops or the source ends (a folder of
+/// images played once).
+pub fn spawn(
+    handle: KioskHandle,
+    opener: Opener,
+    tap: Option<Tap>,
+) -> std::io::Result<JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("badgein-camera-loop".into())
+        .spawn(move || CameraLoop::new(handle, tap).run(opener))
+}
+
+struct CameraLoop {
+    handle: KioskHandle,
+    tap: Option<Tap>,
+    reader: BadgeReader,
+    trouble: Option<CameraReason>,
+    last_nothing: Option<ScanEvent>,
+}
+
+impl CameraLoop {
+    fn new(handle: KioskHandle, tap: Option<Tap>) -> Self {
+        Self {
+            handle,
+            tap,
+            reader: BadgeReader::default(),
+            trouble: None,
+            last_nothing: None,
+        }
+    }
+
+    fn run(mut self, mut opener: Opener) {
+        while !self.handle.is_stopped() {
+            let source = match opener() {
+                Ok(s) => s,
+                Err(e) => {
+                    if !self.report(&e) {
+                        return;
+                    }
+                    self.wait_before_reopening();
+                    continue;
+                }
+            };
+            match self.play(source) {
+                Played::Ended | Played::Stopped => return,
+                Played::Failed => self.wait_before_reopening(),
+            }
+        }
+    }
+
+    fn play(&mut self, mut source: Box<dyn FrameSource>) -> Played {
+        tracing::info!(camera = %source.describe(), "camera loop started");
+        loop {
+            let frame = match source.next_frame() {
+                Ok(Some(f)) => f,
+                Ok(None) => return Played::Ended,
+                Err(e) => {
+                    return if self.report(&e) {
+                        Played::Failed
+                    } else {
+                        Played::Stopped
+                    };
+                }
+            };
+            if self.trouble.take().is_some() && !self.handle.send(Event::Camera(CameraState::Ok)) {
+                return Played::Stopped;
+            }
+            if self.handle.take_scanner_reset() {
+                self.reader.reset();
+            }
+            if let Some(tap) = &mut self.tap {
+                tap(&frame);
+            }
+            let Some(event) = self.reader.push(&frame, Instant::now()) else {
+                continue;
+            };
+            if matches!(event, ScanEvent::Nothing(_)) {
+                // Hints repeat on every frame; the kiosk only needs to hear a change.
+                if self.last_nothing.as_ref() == Some(&event) {
+                    continue;
+                }
+                self.last_nothing = Some(event.clone());
+            } else {
+                self.last_nothing = None;
+            }
+            if !self.handle.send(Event::Scan(event)) {
+                return Played::Stopped;
+            }
+        }
+    }
+
+    /// Tells the kiosk about a fault (once per kind); `false` once the kiosk has stopped.
+    fn report(&mut self, error: &SourceError) -> bool {
+        let reason = CameraReason::from(error);
+        if self.trouble == Some(reason) {
+            return !self.handle.is_stopped();
+        }
+        tracing::warn!(error = %error, "camera trouble");
+        self.trouble = Some(reason);
+        self.last_nothing = None;
+        self.handle
+            .send(Event::Camera(CameraState::Trouble(reason)))
+    }
+
+    fn wait_before_reopening(&self) {
+        // Not a synchronisation: a camera that just failed gets a moment before the retry.
+        std::thread::sleep(REOPEN_AFTER);
+    }
+}
+
+enum Played {
+    Ended,
+    Stopped,
+    Failed,
+}

@@ -1,0 +1,222 @@
+//! The async runner that wires the state machine to the world: the camera thread
+//! ([`camera::spawn`]), the portal client, a ticker, and the shell's webview through
+//! [`WebviewPort`]. The Tauri shell implements `WebviewPort`, forwards the window's commands
+//! as [`Event`]s through a [`KioskHandle`], and emits every new [`View`].
+
+pub mod camera;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use crate::machine::{Effect, Event, Kiosk, PortalAnswer, UserAction, View};
+use crate::portal_client::{PortalClient, answer_of};
+use crate::redacted::Redacted;
+
+/// The portal webview, which only the shell can drive.
+pub trait WebviewPort: Send + Sync + 'static {
+    /// Opens `launch_url` in a new private webview that can reach only allowed origins.
+    fn open_portal(&self, launch_url: &Redacted) -> impl Future<Output = ()> + Send;
+    /// Destroys the portal webview and clears all of its browsing data. The next child's
+    /// portal must see nothing of this one's, so this returns only when that is done.
+    fn wipe_portal(&self) -> impl Future<Output = ()> + Send;
+}
+
+/// How often time passes for the machine: the countdown shows whole seconds.
+pub const TICK: Duration = Duration::from_millis(250);
+
+#[derive(Debug)]
+enum Command {
+    Event(Event),
+    UseClient(Option<PortalClient>),
+}
+
+/// The shell's (and the camera thread's) way in. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct KioskHandle {
+    commands: mpsc::UnboundedSender<Command>,
+    view: watch::Receiver<View>,
+    reset_scanner: Arc<AtomicBool>,
+}
+
+impl KioskHandle {
+    /// Sends an event; `false` once the kiosk has stopped.
+    pub fn send(&self, event: Event) -> bool {
+        self.commands.send(Command::Event(event)).is_ok()
+    }
+
+    pub fn user(&self, action: UserAction) -> bool {
+        self.send(Event::User(action))
+    }
+
+    /// Talk to the portal with this client from now on (after enrolling or a new address);
+    /// `None` when the kiosk is no longer enrolled.
+    pub fn use_client(&self, client: Option<PortalClient>) -> bool {
+        self.commands.send(Command::UseClient(client)).is_ok()
+    }
+
+    /// The current view.
+    pub fn view(&self) -> View {
+        self.view.borrow().clone()
+    }
+
+    /// A receiver that wakes on every new view (for the shell's `view` event).
+    pub fn views(&self) -> watch::Receiver<View> {
+        self.view.clone()
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.commands.is_closed()
+    }
+
+    /// Takes the scanner's "forget the current badge" request, if one is pending.
+    pub(crate) fn take_scanner_reset(&self) -> bool {
+        self.reset_scanner.swap(false, Ordering::AcqRel)
+    }
+}
+
+/// The running kiosk: drop it or call [`Driver::stop`] to stop.
+#[derive(Debug)]
+pub struct Driver {
+    handle: KioskHandle,
+    task: JoinHandle<()>,
+}
+
+impl Driver {
+    /// Starts the kiosk on the current tokio runtime. `client` is `None` until enrolled.
+    pub fn spawn<W: WebviewPort>(
+        kiosk: Kiosk,
+        client: Option<PortalClient>,
+        webview: W,
+        tick: Duration,
+    ) -> Self {
+        let (commands, inbox) = mpsc::unbounded_channel();
+        let (view_tx, view) = watch::channel(kiosk.view());
+        let handle = KioskHandle {
+            commands,
+            view,
+            reset_scanner: Arc::new(AtomicBool::new(false)),
+        };
+        let runner = Runner {
+            kiosk,
+            client,
+            webview,
+            view: view_tx,
+            handle: handle.clone(),
+        };
+        let task = tokio::spawn(runner.run(inbox, tick));
+        Self { handle, task }
+    }
+
+    pub fn handle(&self) -> KioskHandle {
+        self.handle.clone()
+    }
+
+    /// Stops the loop (the camera thread follows at its next frame).
+    pub async fn stop(mut self) {
+        self.task.abort();
+        let _ = (&mut self.task).await;
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+struct Runner<W> {
+    kiosk: Kiosk,
+    client: Option<PortalClient>,
+    webview: W,
+    view: watch::Sender<View>,
+    handle: KioskHandle,
+}
+
+impl<W: WebviewPort> Runner<W> {
+    async fn run(mut self, mut inbox: mpsc::UnboundedReceiver<Command>, tick: Duration) {
+        let mut ticker = tokio::time::interval(tick);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            let event = tokio::select! {
+                command = inbox.recv() => match command {
+                    Some(Command::Event(e)) => e,
+                    Some(Command::UseClient(c)) => {
+                        self.client = c;
+                        continue;
+                    }
+                    None => return,
+                },
+                _ = ticker.tick() => Event::Tick,
+            };
+            self.apply(event).await;
+        }
+    }
+
+    async fn apply(&mut self, event: Event) {
+        let effects = self.kiosk.handle(event, Instant::now());
+        for effect in effects {
+            self.execute(effect).await;
+        }
+        let view = self.kiosk.view();
+        self.view.send_if_modified(|current| {
+            let changed = *current != view;
+            if changed {
+                *current = view;
+            }
+            changed
+        });
+    }
+
+    async fn execute(&mut self, effect: Effect) {
+        let events = self.handle.clone();
+        match effect {
+            Effect::SignInBadge { request, body } => {
+                let client = self.client.clone();
+                tokio::spawn(async move {
+                    let answer = match client {
+                        Some(c) => answer_of(c.sign_in_badge(&body).await),
+                        None => not_enrolled(),
+                    };
+                    events.send(Event::SignInAnswer { request, answer });
+                });
+            }
+            Effect::SignInPassword { request, body } => {
+                let client = self.client.clone();
+                tokio::spawn(async move {
+                    let answer = match client {
+                        Some(c) => answer_of(c.sign_in_password(&body).await),
+                        None => not_enrolled(),
+                    };
+                    events.send(Event::SignInAnswer { request, answer });
+                });
+            }
+            Effect::EndSession { session_id } => {
+                let client = self.client.clone();
+                tokio::spawn(async move {
+                    if let Some(c) = client {
+                        if let Err(e) = c.end_session(&session_id).await {
+                            // The webview was wiped already; the portal's own timeout ends it.
+                            tracing::warn!(error = %e, "could not end the session on the portal");
+                        }
+                    }
+                    events.send(Event::SessionEnded);
+                });
+            }
+            Effect::OpenPortal { launch_url } => self.webview.open_portal(&launch_url).await,
+            Effect::WipePortal => self.webview.wipe_portal().await,
+            Effect::ResetScanner => self.handle.reset_scanner.store(true, Ordering::Release),
+        }
+    }
+}
+
+fn not_enrolled() -> PortalAnswer {
+    PortalAnswer::Failed {
+        code: badgein_proto::ProblemCode::KioskNotEnrolled,
+        retry_after: None,
+    }
+}

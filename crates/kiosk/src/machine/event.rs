@@ -1,0 +1,108 @@
+//! What happens to the kiosk: the camera, the portal's answers, the people in front of it and
+//! the passing of time. Every event that depends on time carries it; the machine never reads a
+//! clock.
+
+use badgein_badge::Badge;
+use badgein_proto::{PasswordSignIn, ProblemCode, SignIn};
+use badgein_scanner::hints::Hint;
+
+use super::effect::RequestId;
+use super::view::{CameraReason, Code, Language};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// A new presentation (or a hint) from the camera loop.
+    Scan(ScanEvent),
+    /// The camera stopped giving frames, or came back.
+    Camera(CameraState),
+    /// The answer to a sign-in call.
+    SignInAnswer {
+        request: RequestId,
+        answer: PortalAnswer,
+    },
+    /// The session-end call is over, however it went.
+    SessionEnded,
+    /// Someone pressed something.
+    User(UserAction),
+    /// Time passes: drives the greeting, the result screen and the idle countdown.
+    Tick,
+    /// Teacher setup outcomes, worked out by the driver (enrollment, PIN check, test scan).
+    Setup(SetupEvent),
+}
+
+/// The camera loop's view of one presentation. The badge text is only in [`Badge`], whose
+/// `Debug` shows the public id alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanEvent {
+    Badge(Badge),
+    /// A QR code that is not a sign-in badge (decided locally, no network call).
+    NotABadge,
+    /// Several codes in one frame: rejected, one badge at a time.
+    Several,
+    /// Nothing new; what to tell the child.
+    Nothing(Option<Hint>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CameraState {
+    Ok,
+    Trouble(CameraReason),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PortalAnswer {
+    SignedIn(SignIn),
+    Failed {
+        code: ProblemCode,
+        retry_after: Option<u64>,
+    },
+    /// No answer (connection refused, timeout, a non-problem 5xx).
+    Unreachable,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserAction {
+    /// "I'm done".
+    SignOut,
+    /// "I'm still here", or any other sign of life while signed in.
+    StillHere,
+    ShowTyped,
+    CancelTyped,
+    SubmitTyped(PasswordSignIn),
+    /// Any key on a result screen.
+    Dismiss,
+    SetLanguage(Language),
+    /// The teacher chord.
+    OpenTeacher,
+    LeaveSetup,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetupEvent {
+    /// The teacher PIN was checked (`true` when right, or when no PIN is set).
+    PinChecked(bool),
+    /// Enrollment worked: the credential is in the keyring.
+    Enrolled,
+    /// The kiosk's credential is gone (or was never there).
+    Unenrolled,
+    /// Something to tell the teacher on the setup screen (saved, test scan, failures).
+    Message(Code),
+    /// The school's settings for this kiosk (from enrollment, `kiosks/me` or the config).
+    Settings(Settings),
+}
+
+/// The knobs the machine follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    pub idle_timeout_secs: u32,
+    pub allow_typed_login: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            idle_timeout_secs: 120,
+            allow_typed_login: true,
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! What the window shows: exactly the shapes of `docs/kiosk-ipc.md`. The UI renders a view and
+//! never decides what happens next; nothing secret is in here (no badge text, session id,
+//! launch URL or credential).
+
+use badgein_proto::ProblemCode;
+use badgein_scanner::hints::Hint;
+use badgein_scanner::source::SourceError;
+use serde::{Deserialize, Serialize, Serializer};
+
+/// The view the shell emits as the `view` event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct View {
+    pub language: Language,
+    #[serde(flatten)]
+    pub screen: Screen,
+}
+
+/// One variant per `screen` of the IPC contract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "screen", rename_all = "snake_case")]
+pub enum Screen {
+    Setup {
+        enrolled: bool,
+        message: Option<Code>,
+    },
+    TeacherPin {
+        failed: bool,
+    },
+    Scanning {
+        hint: Option<Hint>,
+        typed_allowed: bool,
+    },
+    SigningIn,
+    Greeting {
+        user: UserView,
+    },
+    SignedIn {
+        user: UserView,
+        idle: Option<Idle>,
+    },
+    SigningOut,
+    Result {
+        code: Code,
+        retry_after: Option<u64>,
+    },
+    Typed {
+        error: Option<Code>,
+        busy: bool,
+    },
+    CameraTrouble {
+        reason: CameraReason,
+        typed_allowed: bool,
+    },
+}
+
+/// What the kiosk may show of a signed-in child: a first name and a picture.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserView {
+    pub first_name: String,
+    pub avatar_url: Option<String>,
+}
+
+/// The idle countdown: present on `signed_in` while the kiosk offers "I'm still here".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Idle {
+    pub seconds_left: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    En,
+    Es,
+}
+
+impl Language {
+    /// The kiosk's language for a BCP 47 tag (`es-MX` -> Spanish), if it speaks it.
+    pub fn from_tag(tag: &str) -> Option<Self> {
+        let primary = tag.split(['-', '_']).next().unwrap_or_default();
+        match primary.to_ascii_lowercase().as_str() {
+            "en" => Some(Self::En),
+            "es" => Some(Self::Es),
+            _ => None,
+        }
+    }
+}
+
+/// Why the camera cannot be used, as the teacher is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CameraReason {
+    NoCamera,
+    PermissionDenied,
+    Disconnected,
+    Busy,
+}
+
+impl From<&SourceError> for CameraReason {
+    fn from(e: &SourceError) -> Self {
+        match e {
+            SourceError::NoCamera => Self::NoCamera,
+            SourceError::PermissionDenied => Self::PermissionDenied,
+            SourceError::Busy => Self::Busy,
+            // A camera that stops giving usable frames is, to the teacher, one that went away.
+            SourceError::Disconnected
+            | SourceError::BadFrame(_)
+            | SourceError::File { .. }
+            | SourceError::Other(_) => Self::Disconnected,
+        }
+    }
+}
+
+/// Everything the UI has a picture, a sound and a sentence for: the API's problem codes plus
+/// the kiosk's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Code {
+    Problem(ProblemCode),
+    /// Two codes in one frame: one badge at a time.
+    SeveralBadges,
+    /// The portal did not answer.
+    Offline,
+    /// No persistent secret store: the kiosk refuses to enroll.
+    KeyringUnavailable,
+    CameraMissing,
+    PinWrong,
+    Saved,
+    Enrolled,
+    TestScanOk,
+    TestScanNothing,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Problem(p) => p.as_str(),
+            Self::SeveralBadges => "several_badges",
+            Self::Offline => "offline",
+            Self::KeyringUnavailable => "keyring_unavailable",
+            Self::CameraMissing => "camera_missing",
+            Self::PinWrong => "pin_wrong",
+            Self::Saved => "saved",
+            Self::Enrolled => "enrolled",
+            Self::TestScanOk => "test_scan_ok",
+            Self::TestScanNothing => "test_scan_nothing",
+        }
+    }
+}
+
+impl From<ProblemCode> for Code {
+    fn from(p: ProblemCode) -> Self {
+        Self::Problem(p)
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

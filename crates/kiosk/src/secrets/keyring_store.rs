@@ -1,0 +1,171 @@
+//! The OS secret store through the `keyring` crate: macOS Keychain, Windows Credential
+//! Manager, and on Linux the Secret Service (GNOME Keyring, KWallet) with a keyutils cache.
+//! The crate is built with a real store for every OS: without one it silently uses a mock
+//! that forgets everything, which the self-check would catch.
+
+use keyring::credential::{CredentialBuilder, CredentialPersistence};
+use keyring::{Entry, Error};
+
+use super::{SecretError, SecretStore, probe_value};
+use crate::redacted::Redacted;
+
+/// The service name entries are filed under.
+pub const SERVICE: &str = "org.badgein.kiosk";
+const USER: &str = "device-credential";
+const PROBE_USER: &str = "self-check";
+
+/// What the teacher reads when the self-check fails (on Linux, where it usually does, the
+/// keyutils cache alone would lose the credential at the next reboot).
+#[cfg(target_os = "linux")]
+const HELP: &str = "the kiosk keeps its device credential in the desktop keyring \
+(Secret Service: GNOME Keyring or KWallet), which must be running and unlocked in this \
+session";
+#[cfg(not(target_os = "linux"))]
+const HELP: &str = "the kiosk keeps its device credential in the system keychain, which \
+must be available to this user account";
+
+pub struct KeyringStore {
+    service: String,
+    /// `None`: the platform's default store. Tests pass keyring's own mock.
+    builder: Option<Box<CredentialBuilder>>,
+}
+
+impl std::fmt::Debug for KeyringStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyringStore")
+            .field("service", &self.service)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for KeyringStore {
+    fn default() -> Self {
+        Self::new(SERVICE)
+    }
+}
+
+impl KeyringStore {
+    /// The platform's store, entries filed under `service`.
+    pub fn new(service: &str) -> Self {
+        Self {
+            service: service.to_owned(),
+            builder: None,
+        }
+    }
+
+    /// Another keyring store (keyring's mock in tests).
+    pub fn with_builder(service: &str, builder: Box<CredentialBuilder>) -> Self {
+        Self {
+            service: service.to_owned(),
+            builder: Some(builder),
+        }
+    }
+
+    fn entry(&self, user: &str) -> Result<Entry, SecretError> {
+        match &self.builder {
+            Some(b) => b
+                .build(None, &self.service, user)
+                .map(Entry::new_with_credential),
+            None => Entry::new(&self.service, user),
+        }
+        .map_err(store_error)
+    }
+
+    fn persistence(&self) -> CredentialPersistence {
+        match &self.builder {
+            Some(b) => b.persistence(),
+            None => keyring::default::default_credential_builder().persistence(),
+        }
+    }
+}
+
+impl SecretStore for KeyringStore {
+    fn load(&self) -> Result<Option<Redacted>, SecretError> {
+        match self.entry(USER)?.get_password() {
+            Ok(p) => Ok(Some(Redacted::new(p))),
+            Err(Error::NoEntry) => Ok(None),
+            Err(e) => Err(store_error(e)),
+        }
+    }
+
+    fn store(&self, credential: &Redacted) -> Result<(), SecretError> {
+        self.entry(USER)?
+            .set_password(credential.expose())
+            .map_err(store_error)
+    }
+
+    fn delete(&self) -> Result<(), SecretError> {
+        match self.entry(USER)?.delete_credential() {
+            Ok(()) | Err(Error::NoEntry) => Ok(()),
+            Err(e) => Err(store_error(e)),
+        }
+    }
+
+    fn self_check(&self) -> Result<(), SecretError> {
+        if !matches!(self.persistence(), CredentialPersistence::UntilDelete) {
+            return Err(SecretError::NotPersistent(format!(
+                "this build's secret store forgets the credential on restart; {HELP}"
+            )));
+        }
+        let not_persistent = |e: Error| SecretError::NotPersistent(format!("{HELP} ({e})"));
+        let probe = self.entry(PROBE_USER)?;
+        let value = probe_value()?;
+        probe.set_password(&value).map_err(not_persistent)?;
+        let read = probe.get_password();
+        // Clean up whatever the read said.
+        let deleted = probe.delete_credential();
+        match read {
+            Ok(v) if v == value => {}
+            Ok(_) => {
+                return Err(SecretError::NotPersistent(
+                    "the secret store gave back a different value".into(),
+                ));
+            }
+            Err(e) => return Err(not_persistent(e)),
+        }
+        deleted.map_err(not_persistent)
+    }
+}
+
+/// keyring's messages describe the store, never the secret.
+fn store_error(e: Error) -> SecretError {
+    SecretError::Store(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_that_forgets_is_refused_with_a_reason() {
+        let store = KeyringStore::with_builder(
+            "org.badgein.kiosk.test",
+            keyring::mock::default_credential_builder(),
+        );
+        let err = store.self_check().unwrap_err();
+        assert!(matches!(err, SecretError::NotPersistent(ref m) if m.contains(HELP)));
+        // ...and rightly so: keyring's mock loses what it was given as soon as the entry goes.
+        store.store(&Redacted::new("cred")).unwrap();
+        assert_eq!(store.load().unwrap(), None);
+    }
+
+    #[test]
+    fn the_platform_store_either_works_or_says_why() {
+        let store = KeyringStore::new(&format!("org.badgein.kiosk.test.{}", std::process::id()));
+        match store.self_check() {
+            Ok(()) => {
+                let cred = Redacted::new("a-device-credential");
+                store.store(&cred).unwrap();
+                assert_eq!(store.load().unwrap(), Some(cred));
+                store.delete().unwrap();
+                assert_eq!(store.load().unwrap(), None);
+            }
+            Err(SecretError::NotPersistent(message)) => {
+                assert!(message.contains(HELP), "{message}");
+            }
+            Err(other) => {
+                panic!("self-check failed without saying it is about persistence: {other}")
+            }
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! The kiosk core end to end: the real driver, camera loop and portal client against a real
+//! `badgein-portal` on 127.0.0.1:0 (SQLite in a temp dir), with camera frames read from PNG
+//! files of rendered badges.
+
+mod support;
+
+mod camera;
+mod enrollment;
+mod sign_in;
+mod typed;
