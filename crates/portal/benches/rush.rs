@@ -109,7 +109,7 @@ async fn rush(backend: &str, db: &str, total: usize, concurrency: usize) -> anyh
                     kiosk,
                 }
             } else {
-                let voided = student % 20 == 0;
+                let voided = student.is_multiple_of(20);
                 Plan {
                     badge: badges[student].clone(),
                     expect: (!voided).then(|| format!("Kid{student}")),

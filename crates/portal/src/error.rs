@@ -88,10 +88,11 @@ pub fn problem_response(problem: &Problem) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Some(secs) = problem.retry_after {
-        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-            headers.insert(header::RETRY_AFTER, v);
-        }
+    if let Some(v) = problem
+        .retry_after
+        .and_then(|secs| HeaderValue::from_str(&secs.to_string()).ok())
+    {
+        headers.insert(header::RETRY_AFTER, v);
     }
     if problem.code == ProblemCode::Unavailable {
         headers.insert(header::RETRY_AFTER, HeaderValue::from_static("3"));

@@ -102,9 +102,8 @@ impl Portal {
             Some(t) => {
                 entry.kiosk_id.clone_from(&t.kiosk_id);
                 entry.user_id = Some(t.user_id.clone());
-                if t.ended_at.is_some() || t.ticket_expires_at.is_none_or(|e| e <= now) {
-                    Err(refused)
-                } else if t.ticket_ip.as_deref() != Some(client_ip) {
+                let expired = t.ended_at.is_some() || t.ticket_expires_at.is_none_or(|e| e <= now);
+                if expired || t.ticket_ip.as_deref() != Some(client_ip) {
                     Err(refused)
                 } else if t.kiosk_revoked != 0 {
                     Err(PortalError::Refused(ProblemCode::KioskRevoked))

@@ -185,10 +185,10 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Respon
     if !same_origin(&state, &headers) {
         return message_page(StatusCode::FORBIDDEN, s, s.not_found);
     }
-    if let Ok(Some((session_id, user))) = current(&state, &headers).await {
-        if let Err(e) = state.run(state.portal.logout(&session_id, &user.id)).await {
-            return error_page(s, &e);
-        }
+    if let Ok(Some((session_id, user))) = current(&state, &headers).await
+        && let Err(e) = state.run(state.portal.logout(&session_id, &user.id)).await
+    {
+        return error_page(s, &e);
     }
     let mut response = with_cookie(
         Redirect::to("/login").into_response(),

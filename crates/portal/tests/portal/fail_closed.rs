@@ -1,0 +1,38 @@
+use std::time::{Duration, Instant};
+
+use sqlx::Connection;
+
+use crate::harness::{problem_code, start};
+
+/// Another process holds SQLite's write lock: sign-ins answer `unavailable` within 3 s, record
+/// nothing half-way, and work again as soon as the lock is released.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn locked_sqlite_fails_closed_and_recovers() {
+    let env = start("sqlite", badgein_portal::Config::for_tests()).await;
+    let kiosk = env.enroll("s1", "Room 12").await;
+    let badge = env.portal().issue_badge("u1", None).await.unwrap().encode();
+    let before = env.portal().audit_log().await.unwrap().len();
+
+    let mut blocker = sqlx::SqliteConnection::connect(&format!("sqlite://{}", env.db_url))
+        .await
+        .unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut blocker)
+        .await
+        .unwrap();
+    let t = Instant::now();
+    let r = env.badge_sign_in(&kiosk.device_credential, &badge).await;
+    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    assert_eq!(r.headers()["retry-after"], "3");
+    assert_eq!(problem_code(r).await, (503, "unavailable".into()));
+    sqlx::query("ROLLBACK").execute(&mut blocker).await.unwrap();
+
+    let audit = env.portal().audit_log().await.unwrap();
+    assert_eq!(audit.len(), before, "no half-recorded sign-in");
+    assert_eq!(
+        env.badge_sign_in(&kiosk.device_credential, &badge)
+            .await
+            .status(),
+        200
+    );
+}
