@@ -257,13 +257,13 @@ async fn problem_of(response: Response) -> ClientError {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with(badgein_proto::PROBLEM_JSON));
     if is_problem {
-        if let Ok(bytes) = read_body(response).await {
-            if let Ok(problem) = serde_json::from_slice::<Problem>(&bytes) {
-                return ClientError::Problem {
-                    code: problem.code,
-                    retry_after: problem.retry_after.or(header_retry),
-                };
-            }
+        if let Ok(bytes) = read_body(response).await
+            && let Ok(problem) = serde_json::from_slice::<Problem>(&bytes)
+        {
+            return ClientError::Problem {
+                code: problem.code,
+                retry_after: problem.retry_after.or(header_retry),
+            };
         }
         return ClientError::Protocol(format!("unreadable problem document ({status})"));
     }

@@ -198,11 +198,11 @@ impl<W: WebviewPort> Runner<W> {
             Effect::EndSession { session_id } => {
                 let client = self.client.clone();
                 tokio::spawn(async move {
-                    if let Some(c) = client {
-                        if let Err(e) = c.end_session(&session_id).await {
-                            // The webview was wiped already; the portal's own timeout ends it.
-                            tracing::warn!(error = %e, "could not end the session on the portal");
-                        }
+                    if let Some(c) = client
+                        && let Err(e) = c.end_session(&session_id).await
+                    {
+                        // The webview was wiped already; the portal's own timeout ends it.
+                        tracing::warn!(error = %e, "could not end the session on the portal");
                     }
                     events.send(Event::SessionEnded);
                 });

@@ -2,9 +2,13 @@
 //! `badgein-portal` on 127.0.0.1:0 (SQLite in a temp dir), with camera frames read from PNG
 //! files of rendered badges.
 
+// Test helpers outside #[test] functions may unwrap too: a panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 mod camera;
 mod enrollment;
+mod portal_client;
 mod sign_in;
 mod typed;
