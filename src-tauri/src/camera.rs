@@ -20,6 +20,8 @@ use badgein_scanner::source::files::FolderSource;
 use badgein_scanner::source::synthetic::SyntheticSource;
 use image::GrayImage;
 
+use crate::paced::{PACED_FPS, Paced};
+
 /// The size of generated frames: a common webcam mode.
 pub const SIM_SIZE: (u32, u32) = (1280, 720);
 /// Simulated presentations: each badge shown for 2 s at 30 fps, then 3 s of empty scene.
@@ -77,14 +79,20 @@ impl Choice {
             Self::Folder(dir) => Ok(Box::new(FolderSource::from_dir(dir, 30, true)?)),
             Self::Auto => webcam(0).or_else(|error| {
                 tracing::info!(%error, "no webcam; using the simulated camera");
-                simulated(None)
+                let paced: Box<dyn FrameSource> = Box::new(Paced::new(simulated(None)?, PACED_FPS));
+                Ok(paced)
             }),
         }
     }
 
-    /// Whether the source makes frames as fast as it is asked (the loop must pace it).
-    pub fn needs_pacing(&self) -> bool {
-        !matches!(self, Self::Webcam(_))
+    /// Opens the chosen source, paced to a camera's frame rate when it would not pace itself.
+    pub fn open_paced(&self) -> Result<Box<dyn FrameSource>, SourceError> {
+        let source = self.open()?;
+        Ok(if matches!(self, Self::Webcam(_) | Self::Auto) {
+            source
+        } else {
+            Box::new(Paced::new(source, PACED_FPS))
+        })
     }
 }
 

@@ -1,12 +1,17 @@
 //! The commands of docs/kiosk-ipc.md. Each is a few lines: translate, call the kiosk, answer.
+//! Outcomes arrive as the `view` event; nothing secret is returned.
 
 use std::sync::Arc;
 
+use badgein_kiosk_core::machine::{Event, Language, SetupEvent, UserAction, View};
+use badgein_proto::PasswordSignIn;
 use serde::Serialize;
-use tauri::State;
 use tauri::ipc::{Channel, InvokeResponseBody};
+use tauri::{AppHandle, State};
 
-use crate::kiosk::Kiosk;
+use crate::kiosk::{Kiosk, SetupChange, SetupInfo};
+
+type Shell<'a> = State<'a, Arc<Kiosk>>;
 
 /// A command's failure as the UI sees it: a `Code` it has a picture and a sentence for.
 #[derive(Debug, Serialize)]
@@ -15,24 +20,154 @@ pub struct CommandError {
     pub message: String,
 }
 
+/// A camera the teacher can choose.
+#[derive(Debug, Serialize)]
+pub struct CameraEntry {
+    index: u32,
+    name: String,
+}
+
 #[tauri::command(rename_all = "snake_case")]
-pub fn get_view(kiosk: State<'_, Arc<Kiosk>>) -> serde_json::Value {
+pub fn get_view(kiosk: Shell<'_>) -> View {
     kiosk.view()
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub fn preview(kiosk: State<'_, Arc<Kiosk>>, channel: Channel<InvokeResponseBody>) {
+pub fn preview(kiosk: Shell<'_>, channel: Channel<InvokeResponseBody>) {
     kiosk.preview.attach(channel);
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub fn preview_ready(kiosk: State<'_, Arc<Kiosk>>) {
+pub fn preview_ready(kiosk: Shell<'_>) {
     kiosk.preview.ready();
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub fn quit(kiosk: State<'_, Arc<Kiosk>>, pin: String) -> Result<(), CommandError> {
-    kiosk.quit(&pin).map_err(|()| CommandError {
+pub fn set_language(kiosk: Shell<'_>, language: Language) {
+    kiosk.send(Event::User(UserAction::SetLanguage(language)));
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn show_typed(kiosk: Shell<'_>) {
+    kiosk.send(Event::User(UserAction::ShowTyped));
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn cancel_typed(kiosk: Shell<'_>) {
+    kiosk.send(Event::User(UserAction::CancelTyped));
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn sign_in_password(kiosk: Shell<'_>, username: String, password: String) {
+    let typed = PasswordSignIn { username, password };
+    kiosk.send(Event::User(UserAction::SubmitTyped(typed)));
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn sign_out(kiosk: Shell<'_>) {
+    kiosk.send(Event::User(UserAction::SignOut));
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn still_here(kiosk: Shell<'_>) {
+    kiosk.send(Event::User(UserAction::StillHere));
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn dismiss(kiosk: Shell<'_>) {
+    kiosk.send(Event::User(UserAction::Dismiss));
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn open_teacher(kiosk: Shell<'_>) {
+    kiosk.send(Event::User(UserAction::OpenTeacher));
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn leave_setup(kiosk: Shell<'_>) {
+    kiosk.send(Event::User(UserAction::LeaveSetup));
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn teacher_unlock(kiosk: Shell<'_>, pin: String) -> Result<(), ()> {
+    let ok = kiosk.pin_ok(pin).await;
+    kiosk.send(Event::Setup(SetupEvent::PinChecked(ok)));
+    Ok(())
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn get_setup(kiosk: Shell<'_>) -> SetupInfo {
+    kiosk.setup_info()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the contract passes save_setup's fields as top-level keys"
+)]
+pub async fn save_setup(
+    kiosk: Shell<'_>,
+    portal_url: String,
+    kiosk_name: String,
+    camera_index: Option<u32>,
+    idle_timeout_secs: u32,
+    language: Language,
+    sounds: bool,
+    new_pin: Option<String>,
+) -> Result<(), ()> {
+    let change = SetupChange {
+        portal_url,
+        kiosk_name,
+        camera_index,
+        idle_timeout_secs,
+        language,
+        sounds,
+        new_pin,
+    };
+    kiosk.save_setup(change).await;
+    Ok(())
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn enroll(
+    kiosk: Shell<'_>,
+    portal_url: String,
+    code: String,
+    kiosk_name: String,
+) -> Result<(), ()> {
+    kiosk.enroll(&portal_url, &code, &kiosk_name).await;
+    Ok(())
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn list_cameras() -> Vec<CameraEntry> {
+    let listed = tauri::async_runtime::spawn_blocking(badgein_camera::list).await;
+    match listed {
+        Ok(Ok(cameras)) => cameras
+            .into_iter()
+            .map(|c| CameraEntry {
+                index: c.index,
+                name: c.name,
+            })
+            .collect(),
+        _ => vec![],
+    }
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn test_scan(kiosk: Shell<'_>) -> Result<(), ()> {
+    kiosk.test_scan().await;
+    Ok(())
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn quit(app: AppHandle, kiosk: Shell<'_>, pin: String) -> Result<(), CommandError> {
+    if kiosk.quit_allowed(pin).await {
+        tracing::info!("quit with the teacher PIN");
+        app.exit(0);
+        return Ok(());
+    }
+    Err(CommandError {
         code: "pin_wrong",
         message: "the teacher PIN is needed to quit".into(),
     })

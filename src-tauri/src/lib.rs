@@ -8,18 +8,19 @@ mod close_guard;
 mod commands;
 mod kiosk;
 pub mod kiosk_window;
+pub mod paced;
 pub mod portal_view;
 pub mod preview;
-pub mod scan_loop;
+mod webview_port;
 
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use badgein_kiosk_core::machine::{Event, UserAction};
 use tauri::Manager;
 
 use crate::camera::Choice;
 use crate::kiosk::Kiosk;
-use crate::scan_loop::ScanLoop;
 
 /// Starts the kiosk and returns when it quits.
 pub fn run() -> anyhow::Result<()> {
@@ -30,37 +31,48 @@ pub fn run() -> anyhow::Result<()> {
         )
         .init();
     let choice = Choice::parse(std::env::var("BADGEIN_CAMERA").ok().as_deref())?;
-    let kiosk = Arc::new(Kiosk::new());
-
     tauri::Builder::default()
         // First, so a second launch exits before anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             kiosk_window::refocus(app);
         }))
         .plugin(close_guard::plugin())
-        .manage(kiosk.clone())
         .invoke_handler(tauri::generate_handler![
             commands::get_view,
             commands::preview,
             commands::preview_ready,
+            commands::set_language,
+            commands::show_typed,
+            commands::cancel_typed,
+            commands::sign_in_password,
+            commands::sign_out,
+            commands::still_here,
+            commands::open_teacher,
+            commands::teacher_unlock,
+            commands::leave_setup,
+            commands::get_setup,
+            commands::save_setup,
+            commands::enroll,
+            commands::list_cameras,
+            commands::test_scan,
             commands::quit,
+            commands::dismiss,
         ])
         .setup(move |app| {
             if let Some(window) = app.get_webview_window(kiosk_window::MAIN) {
                 kiosk_window::cover_monitor(&window)?;
             }
-            let handle = app.handle().clone();
-            let preview = kiosk.preview.clone();
-            let scan_loop = ScanLoop::spawn(choice, preview, move |event| {
-                if let Some(kiosk) = handle.try_state::<Arc<Kiosk>>() {
-                    kiosk.on_camera(&handle, event);
-                }
-            })?;
-            app.manage(scan_loop);
+            let kiosk = Kiosk::start(app.handle(), choice)?;
+            app.manage(kiosk);
             Ok(())
         })
         .on_window_event(|window, event| {
-            kiosk_window::on_window_event(window, event, || {});
+            kiosk_window::on_window_event(window, event, || {
+                // The PIN pad, which `quit` needs.
+                if let Some(kiosk) = window.try_state::<Arc<Kiosk>>() {
+                    kiosk.send(Event::User(UserAction::OpenTeacher));
+                }
+            });
         })
         .build(tauri::generate_context!())
         .context("building the kiosk app")?
