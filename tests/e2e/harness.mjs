@@ -3,7 +3,7 @@
 //
 // Expects to run under Xvfb and a D-Bus session (scripts/test-e2e arranges both).
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -153,4 +153,55 @@ export function waitForScreen(session, screen, timeoutMs = 20_000) {
     timeoutMs,
     screen,
   );
+}
+
+export const PORTAL_BIN = process.env.BADGEIN_PORTAL_BIN ?? join(TARGET, 'debug', 'badgein-portal');
+
+/**
+ * A real portal on a free 127.0.0.1 port: `badgein-portal demo` (the demo school and one badge
+ * PNG per student) then `serve`. `enrollmentCode()` prints a fresh single-use code.
+ */
+export async function startPortal() {
+  const dir = mkdtempSync(join(tmpdir(), 'badgein-e2e-portal-'));
+  const db = join(dir, 'portal.db');
+  const badgesDir = join(dir, 'badges');
+  const run = (args) => execFileSync(PORTAL_BIN, ['--db', db, ...args], { encoding: 'utf8' }).trim();
+  const firstCode = run(['demo', '--dir', badgesDir]);
+  const badges = readdirSync(badgesDir).filter((f) => f.endsWith('.png')).sort().map((f) => join(badgesDir, f));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const log = openSync(join(dir, 'portal.log'), 'a');
+  const server = spawn(PORTAL_BIN, ['--db', db, 'serve', '--listen', `127.0.0.1:${port}`], {
+    stdio: ['ignore', log, log],
+  });
+  const stop = () => {
+    try {
+      server.kill('SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  };
+  try {
+    await waitUntil(async () => (await fetch(`${url}/login`)).ok, 'the portal', 20_000);
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  let unused = firstCode;
+  return {
+    url,
+    dir,
+    badges,
+    /** A single-use enrollment code for the demo school. */
+    enrollmentCode() {
+      const code = unused ?? run(['kiosk', 'code', '--school', 'demo-school']);
+      unused = undefined;
+      return code;
+    },
+    /** What a kiosk needs to enroll itself at start. */
+    enrollEnv() {
+      return { BADGEIN_PORTAL_URL: url, BADGEIN_ENROLL_CODE: this.enrollmentCode() };
+    },
+    stop,
+  };
 }

@@ -5,21 +5,25 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 
-import { APP, appPid, launch, screenshot, waitForScreen } from './harness.mjs';
+import { APP, appPid, launch, screenshot, startPortal, waitForScreen } from './harness.mjs';
 
 describe('the kiosk window', { timeout: 180_000 }, () => {
   let kiosk;
+  let portal;
 
   before(async () => {
-    kiosk = await launch('window');
+    // Enrolled at start against a real portal (unattended enrollment), so it scans.
+    portal = await startPortal();
+    kiosk = await launch('window', portal.enrollEnv());
   });
 
   after(async () => {
     await kiosk?.close();
+    portal?.stop();
   });
 
   test('starts on the scanning screen with the live preview', async () => {
-    await waitForScreen(kiosk.session, 'scanning');
+    await waitForScreen(kiosk.session, 'scanning', 60_000);
     const view = await kiosk.session.executeAsync(
       'const done = arguments[0]; window.__TAURI__.core.invoke("get_view").then(done, (e) => done({error: String(e)}));',
     );
