@@ -31,6 +31,8 @@ pub mod error;
 pub mod http;
 pub mod kiosks;
 pub mod portal;
+pub mod roster;
+pub mod sheet;
 pub mod store;
 pub mod tokens;
 

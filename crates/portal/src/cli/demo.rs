@@ -4,6 +4,8 @@ use std::path::Path;
 
 use anyhow::Context;
 
+use badgein_sheet::{Layout, SheetEntry};
+
 use crate::{App, NewUser, Portal, Role};
 
 const STUDENTS: [(&str, &str, &str); 8] = [
@@ -50,6 +52,7 @@ pub async fn create(portal: &Portal, dir: &Path) -> anyhow::Result<String> {
             locale: "en".into(),
         })
         .await?;
+    let mut sheet = Vec::new();
     for (class, title, half) in [
         ("demo-k1", "Kindergarten K1", 0),
         ("demo-g1", "Grade 1 Room 12", 1),
@@ -79,8 +82,19 @@ pub async fn create(portal: &Portal, dir: &Path) -> anyhow::Result<String> {
                 .context("rendering a badge")?
                 .save(&png)
                 .with_context(|| format!("writing {}", png.display()))?;
+            sheet.push(SheetEntry {
+                payload: badge.encode(),
+                first_name: (*given).into(),
+                class_name: title.into(),
+            });
         }
     }
-    eprintln!("demo school ready; badge pictures in {}", dir.display());
+    let pdf = dir.join("badges.pdf");
+    let bytes = badgein_sheet::render(Layout::Labels, &sheet).context("rendering the sheet")?;
+    std::fs::write(&pdf, bytes).with_context(|| format!("writing {}", pdf.display()))?;
+    eprintln!(
+        "demo school ready; badge pictures and badges.pdf in {}",
+        dir.display()
+    );
     Ok(portal.enrollment_code("demo-school").await?)
 }

@@ -54,8 +54,11 @@ pub enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// Create a demo school (two classes, a teacher, app tiles), write one PNG per badge into
-    /// DIR and print a kiosk enrollment code.
+    /// The roster: schools, people and classes from the district's OneRoster export.
+    #[command(subcommand)]
+    Roster(RosterCommand),
+    /// Create a demo school (two classes, a teacher, app tiles), write one PNG per badge and
+    /// a printable sheet of them all (badges.pdf) into DIR and print a kiosk enrollment code.
     Demo {
         #[arg(long)]
         dir: PathBuf,
@@ -74,6 +77,34 @@ pub enum BadgeCommand {
     },
     /// Void the badges of a user, a class or a school.
     Void(VoidArgs),
+    /// Print a PDF sheet of badges for a class. Badge secrets are never stored, so a sheet is
+    /// always a reprint: every student on it gets a new badge and their old badges stop
+    /// working.
+    Sheet {
+        #[arg(long)]
+        class: String,
+        /// Where to write the PDF.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value_t = SheetLayout::Labels)]
+        layout: SheetLayout,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SheetLayout {
+    /// 12 badges a page, 2-inch codes, for square label sheets.
+    Labels,
+    /// One big badge a page.
+    Cards,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RosterCommand {
+    /// Import orgs.csv, users.csv, classes.csv and enrollments.csv from DIR, all or nothing.
+    /// Students of the imported schools who are no longer listed are disabled and their
+    /// badges voided. Importing the same files again changes nothing.
+    Import { dir: PathBuf },
 }
 
 #[derive(Debug, Args)]
@@ -163,6 +194,35 @@ async fn execute(portal: &Portal, command: Command) -> anyhow::Result<()> {
             };
             let n = portal.void_badges(&scope).await?;
             eprintln!("voided {n} badge(s)");
+        }
+        Command::Badge(BadgeCommand::Sheet { class, out, layout }) => {
+            let layout = match layout {
+                SheetLayout::Labels => crate::sheet::Layout::Labels,
+                SheetLayout::Cards => crate::sheet::Layout::Cards,
+            };
+            let (pdf, count) = portal.badge_sheet(&class, layout).await?;
+            std::fs::write(&out, pdf).with_context(|| format!("writing {}", out.display()))?;
+            eprintln!(
+                "{count} new badge(s) in {}; the class's earlier badges no longer work",
+                out.display()
+            );
+        }
+        Command::Roster(RosterCommand::Import { dir }) => {
+            let roster = badgein_roster::Roster::load(&dir).with_context(|| {
+                format!("roster in {} refused, nothing imported", dir.display())
+            })?;
+            let s = portal.import_roster(&roster).await?;
+            eprintln!(
+                "imported {} school(s), {} user(s), {} class(es), {} membership(s); \
+                 {} skipped (not students or staff of a school); {} disabled, {} badge(s) voided",
+                s.schools,
+                s.users,
+                s.classes,
+                s.memberships,
+                s.skipped_users,
+                s.changes.disabled,
+                s.changes.badges_voided
+            );
         }
         Command::Kiosk(KioskCommand::Code { school }) => {
             print_value(&portal.enrollment_code(&school).await?)?;

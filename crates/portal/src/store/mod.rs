@@ -16,6 +16,7 @@ pub mod badges;
 pub mod directory;
 pub mod kiosks;
 pub mod lockout;
+pub mod roster;
 pub mod sessions;
 
 #[derive(Debug, Clone)]
