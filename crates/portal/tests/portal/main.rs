@@ -8,6 +8,8 @@
 mod bad_input;
 mod badge_sign_in;
 mod browser;
+mod cli;
 mod fail_closed;
 mod harness;
 mod password;
+mod roster;

@@ -1,0 +1,195 @@
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use badgein_portal::roster::{Changes, ImportSummary};
+use badgein_portal::store::{badges, directory};
+use badgein_portal::{Config, ManualClock, NewUser, Portal, PortalError, Role};
+use badgein_roster::Roster;
+
+use crate::harness::{TempDir, backends, fresh_database};
+
+pub fn good_roster_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../roster/tests/data/good")
+}
+
+/// The good roster with `users.csv` and `enrollments.csv` rewritten by `edit`.
+fn edited_roster(dir: &TempDir, edit: impl Fn(&str, &str) -> String) -> Roster {
+    for file in ["orgs.csv", "users.csv", "classes.csv", "enrollments.csv"] {
+        let text = std::fs::read_to_string(good_roster_dir().join(file)).unwrap();
+        std::fs::write(dir.0.join(file), edit(file, &text)).unwrap();
+    }
+    Roster::load(&dir.0).unwrap()
+}
+
+async fn empty_portal(backend: &str) -> (Portal, Option<TempDir>) {
+    let (url, dir) = fresh_database(backend).await;
+    let clock = ManualClock::starting_now();
+    let portal = Portal::open(&url, Arc::new(clock), Config::for_tests())
+        .await
+        .unwrap();
+    (portal, dir)
+}
+
+/// Users and class lists as the portal sees them.
+async fn snapshot(portal: &Portal) -> String {
+    let mut out = String::new();
+    for id in ["t1", "s1", "s2", "s3", "a1", "p1"] {
+        out.push_str(&format!("{:?}\n", portal.user(id).await.unwrap()));
+    }
+    for class in ["c1", "c2"] {
+        out.push_str(&format!(
+            "{:?}\n",
+            directory::class_students(portal.db(), class).await.unwrap()
+        ));
+    }
+    out
+}
+
+#[tokio::test]
+async fn imports_a_roster_idempotently_and_disables_leavers() {
+    for backend in backends() {
+        let (portal, _dir) = empty_portal(backend).await;
+        let roster = Roster::load(&good_roster_dir()).unwrap();
+        let first = portal.import_roster(&roster).await.unwrap();
+        assert_eq!(
+            first,
+            ImportSummary {
+                schools: 2,
+                users: 4,
+                classes: 2,
+                memberships: 4,
+                // a1 belongs to the district only; p1 is a parent.
+                skipped_users: 2,
+                changes: Changes {
+                    disabled: 1,
+                    badges_voided: 0
+                },
+            },
+            "{backend}"
+        );
+        let maria = portal.user("s1").await.unwrap().unwrap();
+        assert_eq!(
+            (maria.given_name.as_str(), maria.school_id.as_str()),
+            ("María", "sch1")
+        );
+        assert!(
+            portal
+                .user("s3")
+                .await
+                .unwrap()
+                .unwrap()
+                .disabled_at
+                .is_some()
+        );
+        assert!(portal.user("p1").await.unwrap().is_none());
+        let (title, students) = directory::class_students(portal.db(), "c1")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(title, "Room 4 - Mrs. Núñez");
+        // s3 is enrolled but disabled: no badge for them on a sheet.
+        let ids: Vec<&str> = students.iter().map(|u| u.id.as_str()).collect();
+        assert_eq!(ids, ["s1"]);
+
+        let maria_badge = portal.issue_badge("s1", None).await.unwrap();
+        let jose_badge = portal.issue_badge("s2", None).await.unwrap();
+        let before = snapshot(&portal).await;
+        let again = portal.import_roster(&roster).await.unwrap();
+        assert_eq!(again.changes, Changes::default(), "{backend}");
+        assert_eq!(
+            snapshot(&portal).await,
+            before,
+            "{backend}: second import changed things"
+        );
+
+        // María leaves the district: disabled, her badge voided; José is untouched.
+        let dir = TempDir::new();
+        let without_maria = edited_roster(&dir, |file, text| match file {
+            "users.csv" | "enrollments.csv" => text
+                .lines()
+                .filter(|l| !l.starts_with("s1,") && !l.contains(",s1,"))
+                .map(|l| format!("{l}\n"))
+                .collect(),
+            _ => text.to_owned(),
+        });
+        let third = portal.import_roster(&without_maria).await.unwrap();
+        assert_eq!(
+            third.changes,
+            Changes {
+                disabled: 1,
+                badges_voided: 1
+            },
+            "{backend}"
+        );
+        assert!(
+            portal
+                .user("s1")
+                .await
+                .unwrap()
+                .unwrap()
+                .disabled_at
+                .is_some()
+        );
+        let voided = |b: &badgein_badge::Badge| {
+            let id = b.id().to_string();
+            let db = portal.db().clone();
+            async move {
+                badges::owner(&db, &id)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .voided_at
+                    .is_some()
+            }
+        };
+        assert!(voided(&maria_badge).await);
+        assert!(!voided(&jose_badge).await);
+
+        let log = portal.audit_log().await.unwrap();
+        let imports: Vec<_> = log.iter().filter(|e| e.action == "roster.import").collect();
+        assert_eq!(imports.len(), 3);
+        assert!(
+            imports[2]
+                .detail
+                .as_deref()
+                .unwrap()
+                .contains("1 disabled, 1 badges voided")
+        );
+        portal.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_roster_that_fails_midway_leaves_nothing_behind() {
+    for backend in backends() {
+        let (portal, _dir) = empty_portal(backend).await;
+        portal.add_school("other", "Other school").await.unwrap();
+        // A user outside the roster already holds the username of the roster's teacher.
+        portal
+            .add_user(&NewUser {
+                id: "other-1".into(),
+                school_id: "other".into(),
+                role: Role::Teacher,
+                username: "JNunez".into(),
+                given_name: "J".into(),
+                family_name: "N".into(),
+                locale: "en".into(),
+            })
+            .await
+            .unwrap();
+        let roster = Roster::load(&good_roster_dir()).unwrap();
+        let err = portal.import_roster(&roster).await.unwrap_err();
+        assert!(matches!(err, PortalError::Conflict(_)), "{backend}: {err}");
+        for id in ["t1", "s1", "s2", "s3"] {
+            assert!(portal.user(id).await.unwrap().is_none(), "{backend}: {id}");
+        }
+        assert!(
+            directory::school(portal.db(), "sch1")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(portal.audit_log().await.unwrap().is_empty());
+        portal.close().await;
+    }
+}
