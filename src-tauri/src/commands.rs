@@ -135,6 +135,7 @@ pub async fn enroll(
     code: String,
     kiosk_name: String,
 ) -> Result<(), ()> {
+    // The outcome arrives as `setup.message`.
     kiosk.enroll(&portal_url, &code, &kiosk_name).await;
     Ok(())
 }

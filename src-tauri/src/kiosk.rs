@@ -281,7 +281,8 @@ impl Kiosk {
     }
 
     /// The setup screen's enroll, and the unattended one at start: the same path.
-    pub async fn enroll(&self, portal: &str, code: &str, kiosk_name: &str) {
+    /// `true` when enrolled.
+    pub async fn enroll(&self, portal: &str, code: &str, kiosk_name: &str) -> bool {
         let portal = portal.trim();
         let kiosk_name = match kiosk_name.trim() {
             "" => "BadgeIn kiosk",
@@ -302,10 +303,12 @@ impl Kiosk {
                 )));
                 *self.config() = config;
                 self.send(Event::Setup(SetupEvent::Enrolled));
+                true
             }
             Err(error) => {
                 tracing::warn!(%error, "enrollment failed");
                 self.send(Event::Setup(SetupEvent::Message(error.code())));
+                false
             }
         }
     }
@@ -322,7 +325,12 @@ impl Kiosk {
         let name = std::env::var("BADGEIN_KIOSK_NAME").unwrap_or_default();
         tracing::info!("enrolling unattended (BADGEIN_ENROLL_CODE is set)");
         let kiosk = self.clone();
-        tauri::async_runtime::spawn(async move { kiosk.enroll(&portal, &code, &name).await });
+        tauri::async_runtime::spawn(async move {
+            // No teacher is at the setup screen to leave it: go scanning.
+            if kiosk.enroll(&portal, &code, &name).await {
+                kiosk.send(Event::User(machine::UserAction::LeaveSetup));
+            }
+        });
     }
 
     /// Reads the camera's next frame thoroughly: is a code in view?
