@@ -150,6 +150,22 @@ pub fn backends() -> Vec<&'static str> {
 
 pub async fn start(backend: &'static str, config: Config) -> Env {
     let (db_url, dir) = fresh_database(backend).await;
+    start_at(backend, db_url, dir, config).await
+}
+
+/// A portal on a fresh database of the PostgreSQL server `admin` (a URL as in
+/// `BADGEIN_TEST_POSTGRES`).
+pub async fn start_on(admin: &str, config: Config) -> Env {
+    let db_url = fresh_postgres(admin).await;
+    start_at("postgres", db_url, None, config).await
+}
+
+async fn start_at(
+    backend: &'static str,
+    db_url: String,
+    dir: Option<TempDir>,
+    config: Config,
+) -> Env {
     let clock = ManualClock::starting_now();
     let portal = Portal::open(&db_url, Arc::new(clock.clone()), config)
         .await
@@ -177,15 +193,19 @@ pub async fn fresh_database(backend: &str) -> (String, Option<TempDir>) {
         return (url, Some(dir));
     }
     let admin = std::env::var("BADGEIN_TEST_POSTGRES").unwrap();
+    (fresh_postgres(&admin).await, None)
+}
+
+async fn fresh_postgres(admin: &str) -> String {
     let name = format!("badgein_test_{}", random_suffix());
-    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(admin)
         .await
         .unwrap();
     sqlx::query(&format!("CREATE DATABASE {name}"))
         .execute(&mut conn)
         .await
         .unwrap();
-    (with_database(&admin, &name), None)
+    with_database(admin, &name)
 }
 
 /// `postgres://u@h:p/postgres?x` -> `postgres://u@h:p/<name>?x`.
