@@ -160,10 +160,14 @@ fn an_open_that_hangs_times_out() {
 
 #[test]
 fn a_panicking_device_is_an_error_not_a_hang() {
-    let mut capture = Capture::start("test", || Ok(Exploding), quick()).expect("opens");
-    let asked = Instant::now();
+    // With a watchdog far longer than any test, only noticing the panic itself can answer.
+    let patient = Timeouts {
+        first_frame: Duration::from_secs(3600),
+        frame: Duration::from_secs(3600),
+        ..quick()
+    };
+    let mut capture = Capture::start("test", || Ok(Exploding), patient).expect("opens");
     assert!(matches!(capture.latest(), Err(SourceError::Disconnected)));
-    assert!(asked.elapsed() < Duration::from_millis(250));
 }
 
 #[test]
