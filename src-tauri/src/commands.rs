@@ -38,8 +38,8 @@ pub fn preview(kiosk: Shell<'_>, channel: Channel<InvokeResponseBody>) {
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub fn preview_ready(kiosk: Shell<'_>) {
-    kiosk.preview.ready();
+pub fn preview_ready(kiosk: Shell<'_>, channel_id: u32) {
+    kiosk.preview.ready(channel_id);
 }
 
 #[tauri::command(rename_all = "snake_case")]

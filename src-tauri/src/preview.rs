@@ -43,9 +43,12 @@ impl Preview {
         }
     }
 
-    /// The UI drew the last frame.
-    pub fn ready(&self) {
-        if let Ok(mut state) = self.state.lock() {
+    /// The UI drew the last frame sent on channel `channel_id`. An ack for a channel that has
+    /// been replaced since is ignored: it would free a second frame for the new one.
+    pub fn ready(&self, channel_id: u32) {
+        if let Ok(mut state) = self.state.lock()
+            && state.channel.as_ref().map(Channel::id) == Some(channel_id)
+        {
             state.in_flight = false;
         }
     }

@@ -35,15 +35,6 @@ describe('the kiosk window', { timeout: 180_000 }, () => {
     const result = await kiosk.session.executeAsync(`
       const done = arguments[0];
       const { Channel, invoke } = window.__TAURI__.core;
-      // The scanning screen has its own preview channel. Its acknowledgements are dropped from
-      // here on, and the test channel attaches only once one was dropped: then no ack of the
-      // screen's is left in transit to free a second frame for the test's channel.
-      let screenStalled;
-      const stalled = new Promise((resolve) => { screenStalled = resolve; });
-      window.__TAURI__.core.invoke = (command, args) => {
-        if (command === 'preview_ready') { screenStalled(); return Promise.resolve(); }
-        return invoke(command, args);
-      };
       const seen = [];
       const channel = new Channel();
       let unacked = 0, maxUnacked = 0;
@@ -54,10 +45,10 @@ describe('the kiosk window', { timeout: 180_000 }, () => {
         seen.push({ type: Object.prototype.toString.call(data), size: bytes?.length ?? 0,
                     jpeg: !!bytes && bytes[0] === 0xff && bytes[1] === 0xd8 });
         // Wait a little before acknowledging: nothing more may arrive meanwhile.
-        setTimeout(() => { unacked -= 1; invoke('preview_ready'); }, 150);
+        setTimeout(() => { unacked -= 1; invoke('preview_ready', { channel_id: channel.id }); }, 150);
         if (seen.length === 4) setTimeout(() => done({ seen, maxUnacked }), 300);
       };
-      stalled.then(() => invoke('preview', { channel })).catch((e) => done({ error: String(e) }));
+      invoke('preview', { channel }).catch((e) => done({ error: String(e) }));
       setTimeout(() => done({ seen, maxUnacked, timeout: true }), 15000);
     `);
     assert.equal(result.error, undefined);

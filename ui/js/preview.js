@@ -24,6 +24,7 @@ function drawMirrored(canvas, bitmap) {
 /** Starts the preview into `canvas`; the returned function stops it. */
 export function startPreview(canvas) {
   let stopped = false;
+  let ch = null;
   const onFrame = async (message) => {
     if (stopped) return;
     const bytes = bytesOf(message);
@@ -36,9 +37,12 @@ export function startPreview(canvas) {
         // An undecodable frame is skipped; acknowledging it keeps the stream going.
       }
     }
-    if (!stopped) invoke('preview_ready').catch(() => {});
+    // The ack names its channel: a late ack from a screen that has gone must not free a
+    // second frame for the channel that replaced it.
+    if (!stopped) invoke('preview_ready', { channel_id: ch.id }).catch(() => {});
   };
-  invoke('preview', { channel: channel(onFrame) }).catch(() => {});
+  ch = channel(onFrame);
+  invoke('preview', { channel: ch }).catch(() => {});
   return () => {
     stopped = true;
   };
