@@ -1,4 +1,5 @@
-//! The HTTP side: the kiosk API (`api`), the portal's pages (`pages`), and [`spawn`].
+//! The HTTP side: the kiosk API (`api`), the portal's pages (`pages`), the teacher pages
+//! (`teacher`), and [`spawn`].
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -20,6 +21,7 @@ mod extract;
 mod html;
 mod i18n;
 mod pages;
+mod teacher;
 
 /// What every handler gets.
 #[derive(Debug, Clone)]
@@ -88,6 +90,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/account/password", post(pages::change_password))
         .route("/avatars/{file}", get(pages::avatar))
         .route("/portal.css", get(pages::stylesheet))
+        .merge(teacher::routes())
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)

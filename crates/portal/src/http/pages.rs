@@ -13,6 +13,7 @@ use super::AppState;
 use super::extract::ClientIp;
 use super::html::{esc, page, secure_headers};
 use super::i18n::{self, Strings};
+use super::teacher::manages_classes;
 use crate::error::PortalError;
 use crate::store::directory::{App, User};
 
@@ -74,6 +75,14 @@ fn dashboard_page(session_id: &str, user: &User, apps: &[App], note: Option<&str
             .collect();
         format!("<ul class=\"tiles\" aria-labelledby=\"apps\">{items}</ul>")
     };
+    let teaching = if manages_classes(user) {
+        format!(
+            "<p><a class=\"button\" href=\"/teach\">{}</a></p>",
+            s.teach.my_classes
+        )
+    } else {
+        String::new()
+    };
     let note = note
         .map(|n| format!("<p role=\"status\" class=\"note\">{}</p>", esc(n)))
         .unwrap_or_default();
@@ -81,7 +90,7 @@ fn dashboard_page(session_id: &str, user: &User, apps: &[App], note: Option<&str
         "<header><img src=\"/avatars/{sid}.svg\" alt=\"\" width=\"96\" height=\"96\">\
          <h1>{hello}, {name}!</h1>\
          <form method=\"post\" action=\"/logout\"><button type=\"submit\">{sign_out}</button></form>\
-         </header><main>{note}<h2 id=\"apps\">{your_apps}</h2>{tiles}\
+         </header><main>{note}{teaching}<h2 id=\"apps\">{your_apps}</h2>{tiles}\
          <details><summary>{change}</summary>\
          <form method=\"post\" action=\"/account/password\">\
          <label for=\"current\">{current}</label>\
@@ -253,7 +262,8 @@ pub async fn avatar(State(state): State<AppState>, Path(file): Path<String>) -> 
     };
     match state.run(state.portal.session_user(session_id)).await {
         Ok(Some(user)) => {
-            let mut response = avatar_svg(&user).into_response();
+            let mut response =
+                avatar_svg(&user.id, &user.given_name, &user.family_name, true).into_response();
             let h = response.headers_mut();
             h.insert(
                 header::CONTENT_TYPE,
@@ -267,25 +277,30 @@ pub async fn avatar(State(state): State<AppState>, Path(file): Path<String>) -> 
     }
 }
 
-fn avatar_svg(user: &User) -> String {
+/// The user's picture. `labelled`: an image named after the user; otherwise decorative
+/// (hidden from screen readers, for use next to the written name).
+pub(super) fn avatar_svg(id: &str, given: &str, family: &str, labelled: bool) -> String {
     const COLOURS: [&str; 8] = [
         "#1f5f9e", "#8a3b12", "#2e6b30", "#6b2d7a", "#9b1c31", "#005f66", "#5c4d00", "#3f3f9e",
     ];
-    let sum = user.id.bytes().fold(0usize, |a, b| {
+    let sum = id.bytes().fold(0usize, |a, b| {
         a.wrapping_mul(31).wrapping_add(usize::from(b))
     });
     let colour = COLOURS[sum % COLOURS.len()];
-    let initials: String = [&user.given_name, &user.family_name]
+    let initials: String = [given, family]
         .iter()
         .filter_map(|n| n.chars().next())
         .flat_map(char::to_uppercase)
         .collect();
+    let name = if labelled {
+        format!("role=\"img\" aria-label=\"{}\"", esc(given))
+    } else {
+        "aria-hidden=\"true\" focusable=\"false\"".to_owned()
+    };
     format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 100 100\" role=\"img\" \
-         aria-label=\"{label}\"><circle cx=\"50\" cy=\"50\" r=\"50\" fill=\"{colour}\"/>\
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 100 100\" {name}><circle cx=\"50\" cy=\"50\" r=\"50\" fill=\"{colour}\"/>\
          <text x=\"50\" y=\"50\" dy=\"0.35em\" text-anchor=\"middle\" font-family=\"sans-serif\" \
          font-size=\"40\" fill=\"#ffffff\">{initials}</text></svg>",
-        label = esc(&user.given_name),
         initials = esc(&initials),
     )
 }
@@ -307,7 +322,7 @@ pub async fn not_found() -> Response {
 }
 
 /// The session behind the request's cookie.
-async fn current(
+pub(super) async fn current(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<(String, User)>, PortalError> {
@@ -317,7 +332,7 @@ async fn current(
     state.run(state.portal.session_by_cookie(&cookie)).await
 }
 
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(super) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -330,7 +345,7 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// Form posts must come from the portal's own pages: a cross-site `Origin` is refused (on
 /// top of `SameSite=Lax`, which already keeps the cookie off cross-site posts).
-fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
+pub(super) fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
     match headers.get(header::ORIGIN).map(HeaderValue::to_str) {
         None => true,
         Some(Ok(origin)) => origin == &*state.base_url,
@@ -338,7 +353,7 @@ fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
     }
 }
 
-fn accept_language(headers: &HeaderMap) -> Option<&str> {
+pub(super) fn accept_language(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
@@ -352,7 +367,7 @@ fn with_cookie(mut response: Response, cookie: &str) -> Response {
     response
 }
 
-fn status_of(e: &PortalError) -> StatusCode {
+pub(super) fn status_of(e: &PortalError) -> StatusCode {
     StatusCode::from_u16(e.code().status()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE)
 }
 

@@ -18,6 +18,7 @@ pub mod kiosks;
 pub mod lockout;
 pub mod roster;
 pub mod sessions;
+pub mod teaching;
 
 #[derive(Debug, Clone)]
 pub enum Pool {

@@ -13,3 +13,4 @@ mod fail_closed;
 mod harness;
 mod password;
 mod roster;
+mod teacher;

@@ -1,0 +1,36 @@
+//! The teacher pages: a teacher's classes (badges printed, reprinted and voided, password
+//! lockouts cleared) and their school's kiosks (enrollment codes, revocation). Server-rendered
+//! like the dashboard, no script; every action is checked against what the teacher manages,
+//! carries the session's CSRF token, and is audited with the teacher's id.
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use super::AppState;
+
+mod access;
+mod classes;
+mod kiosks;
+mod view;
+
+pub use access::manages_classes;
+
+pub(super) fn routes() -> Router<AppState> {
+    const PUPIL: &str = "/teach/classes/{class}/students/{student}";
+    Router::new()
+        .route("/teach", get(classes::list))
+        .route("/teach/classes/{class}", get(classes::class_page))
+        .route("/teach/classes/{class}/sheet", post(classes::sheet))
+        .route(&format!("{PUPIL}/reprint"), post(classes::reprint))
+        .route(
+            &format!("{PUPIL}/void"),
+            get(classes::void_confirm).post(classes::void),
+        )
+        .route(&format!("{PUPIL}/unlock"), post(classes::unlock))
+        .route("/teach/kiosks", get(kiosks::list))
+        .route("/teach/kiosks/code", post(kiosks::code))
+        .route(
+            "/teach/kiosks/{kiosk}/revoke",
+            get(kiosks::revoke_confirm).post(kiosks::revoke),
+        )
+}
