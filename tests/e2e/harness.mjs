@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { Session } from './webdriver.mjs';
-import { screenPng } from './xscreen.mjs';
+import { screenPng, screenRgb } from './xscreen.mjs';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 const TARGET = process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target');
@@ -36,6 +36,10 @@ async function waitUntil(check, what, timeoutMs) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+function shellQuote(text) {
+  return `'${text.replaceAll("'", "'\\''")}'`;
 }
 
 /** Every descendant PID of `pid`, deepest first, read from /proc. */
@@ -84,6 +88,11 @@ export async function launch(name, env = {}) {
   const camera = join(dir, 'camera.png');
   const [port, nativePort] = [await freePort(), await freePort()];
   const log = openSync(join(dir, 'tauri-driver.log'), 'a');
+  // WebKitWebDriver drops the app's stdout, where its tracing log goes: a wrapper keeps both
+  // streams in app.log (exec, so the process is still the kiosk app itself).
+  const appLog = join(dir, 'app.log');
+  const wrapper = join(dir, 'badgein-kiosk');
+  writeFileSync(wrapper, `#!/bin/sh\nexec ${shellQuote(APP)} "$@" >>${shellQuote(appLog)} 2>&1\n`, { mode: 0o700 });
   const driver = spawn(
     process.env.TAURI_DRIVER ?? 'tauri-driver',
     ['--port', String(port), '--native-port', String(nativePort)],
@@ -112,11 +121,19 @@ export async function launch(name, env = {}) {
   };
   try {
     await waitUntil(async () => (await fetch(`${base}/status`)).ok, 'tauri-driver', 20_000);
-    const session = await Session.start(base, APP);
+    const session = await Session.start(base, wrapper);
     return {
       dir,
       session,
       driverPid: driver.pid,
+      /** The app's log so far (its tracing output and stderr), without colour codes. */
+      appLog() {
+        try {
+          return readFileSync(appLog, 'utf8').replace(/\x1b\[[0-9;]*m/g, '');
+        } catch {
+          return '';
+        }
+      },
       /** Puts `png` (a Buffer) in front of the simulated camera, or takes it away (null). */
       showToCamera(png) {
         if (png) writeFileSync(camera, png);
@@ -130,7 +147,15 @@ export async function launch(name, env = {}) {
   } catch (error) {
     await stop();
     const driverLog = readFileSync(join(dir, 'tauri-driver.log'), 'utf8');
-    throw new Error(`${error.message}\n--- tauri-driver log ---\n${driverLog.slice(-4000)}`);
+    let app = '';
+    try {
+      app = readFileSync(appLog, 'utf8');
+    } catch {
+      // The app never started.
+    }
+    throw new Error(
+      `${error.message}\n--- tauri-driver log ---\n${driverLog.slice(-4000)}\n--- app log ---\n${app.slice(-4000)}`,
+    );
   }
 }
 
@@ -143,6 +168,43 @@ export async function screenshot(session, name) {
   writeFileSync(join(SCREENSHOTS, `${name}.png`), await session.screenshot());
   const screen = screenPng();
   if (screen) writeFileSync(join(SCREENSHOTS, `${name}-screen.png`), screen);
+}
+
+/**
+ * Waits until the X screen satisfies `check({width, height, pixel(x, y) -> [r, g, b]})`: what
+ * the portal view shows is seen only there. Without a framebuffer file (no Xvfb -fbdir) there
+ * is nothing to wait for.
+ */
+export async function waitForPaint(check, what, timeoutMs = 20_000) {
+  if (!process.env.BADGEIN_E2E_FBDIR) return;
+  await waitUntil(async () => {
+    const { width, height, rgb } = screenRgb();
+    const pixel = (x, y) => [...rgb.subarray((y * width + x) * 3, (y * width + x) * 3 + 3)];
+    return check({ width, height, pixel });
+  }, what, timeoutMs);
+}
+
+/** The kiosk's bar above the portal view (BAR_HEIGHT in src-tauri/src/portal_view.rs). */
+export const BAR_HEIGHT = 72;
+
+/** Waits until the portal view has painted a page: something below the bar is not plain white. */
+export function portalPainted() {
+  return waitForPaint(({ width, height, pixel }) => {
+    for (let y = BAR_HEIGHT + 8; y < height; y += 16) {
+      for (let x = 0; x < width; x += 16) {
+        if (pixel(x, y).some((c) => c !== 255)) return true;
+      }
+    }
+    return false;
+  }, 'the portal page on screen');
+}
+
+/**
+ * A real left click at (x, y) on the X screen, through XTEST (xdotool): input the pages get
+ * as a user's, for the portal view WebDriver cannot reach.
+ */
+export function clickScreen(x, y) {
+  execFileSync('xdotool', ['mousemove', String(x), String(y), 'click', '1']);
 }
 
 /** Waits until the UI shows `screen` (main.js sets body[data-screen]). */
@@ -159,9 +221,11 @@ export const PORTAL_BIN = process.env.BADGEIN_PORTAL_BIN ?? join(TARGET, 'debug'
 
 /**
  * A real portal on a free 127.0.0.1 port: `badgein-portal demo` (the demo school and one badge
- * PNG per student) then `serve`. `enrollmentCode()` prints a fresh single-use code.
+ * PNG per student) then `serve`. `enrollmentCode()` prints a fresh single-use code. With
+ * `publicUrl` (a proxy in front of it) the portal names that origin in its links and kiosks
+ * enroll against it.
  */
-export async function startPortal() {
+export async function startPortal({ publicUrl } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'badgein-e2e-portal-'));
   const db = join(dir, 'portal.db');
   const badgesDir = join(dir, 'badges');
@@ -171,7 +235,8 @@ export async function startPortal() {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const log = openSync(join(dir, 'portal.log'), 'a');
-  const server = spawn(PORTAL_BIN, ['--db', db, 'serve', '--listen', `127.0.0.1:${port}`], {
+  const publicArgs = publicUrl ? ['--public-url', publicUrl] : [];
+  const server = spawn(PORTAL_BIN, ['--db', db, 'serve', '--listen', `127.0.0.1:${port}`, ...publicArgs], {
     stdio: ['ignore', log, log],
   });
   const stop = () => {
@@ -200,7 +265,11 @@ export async function startPortal() {
     },
     /** What a kiosk needs to enroll itself at start. */
     enrollEnv() {
-      return { BADGEIN_PORTAL_URL: url, BADGEIN_ENROLL_CODE: this.enrollmentCode() };
+      return { BADGEIN_PORTAL_URL: publicUrl ?? url, BADGEIN_ENROLL_CODE: this.enrollmentCode() };
+    },
+    /** Runs SQL on the portal's SQLite database (school settings no CLI command sets). */
+    sql(statement) {
+      execFileSync('sqlite3', [db, statement], { encoding: 'utf8' });
     },
     stop,
   };

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { launch, screenshot, startPortal, waitForScreen } from './harness.mjs';
+import { launch, portalPainted, screenshot, startPortal, waitForScreen } from './harness.mjs';
 
 /** The demo writes `demo-student-<n>-<given name>.png`. */
 function givenName(badgePath) {
@@ -64,7 +64,7 @@ describe('signing in by badge against a real portal', { timeout: 240_000 }, () =
     // The badge goes back in the pocket before sign-out, or it would sign A in again.
     kiosk.showToCamera(null);
     // Screen capture: the signed-in bar above the portal view (A's dashboard).
-    await new Promise((r) => setTimeout(r, 1500)); // the portal page paints; photo only
+    await portalPainted();
     await screenshot(session, 'signin-3-signed-in-a');
     const bar = await view(session);
     assert.equal(bar.screen, 'signed_in');
@@ -81,7 +81,7 @@ describe('signing in by badge against a real portal', { timeout: 240_000 }, () =
     assert.notEqual(b.user.first_name, a.user.first_name);
     await waitForScreen(session, 'signed_in');
     kiosk.showToCamera(null);
-    await new Promise((r) => setTimeout(r, 1500)); // the portal page paints; photo only
+    await portalPainted();
     await screenshot(session, 'signin-5-signed-in-b');
   });
 });

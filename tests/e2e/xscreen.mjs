@@ -45,8 +45,8 @@ function png(width, height, rgb) {
   ]);
 }
 
-/** The X screen as a PNG, or null when Xvfb keeps no framebuffer file. */
-export function screenPng(fbdir = process.env.BADGEIN_E2E_FBDIR) {
+/** The X screen as `{width, height, rgb}`, or null when Xvfb keeps no framebuffer file. */
+export function screenRgb(fbdir = process.env.BADGEIN_E2E_FBDIR) {
   if (!fbdir) return null;
   const xwd = readFileSync(join(fbdir, 'Xvfb_screen0'));
   const field = (i) => xwd.readUInt32BE(i * 4);
@@ -67,5 +67,11 @@ export function screenPng(fbdir = process.env.BADGEIN_E2E_FBDIR) {
       rgb[o + 2] = value & 0xff;
     }
   }
-  return png(width, height, rgb);
+  return { width, height, rgb };
+}
+
+/** The X screen as a PNG, or null when Xvfb keeps no framebuffer file. */
+export function screenPng(fbdir = process.env.BADGEIN_E2E_FBDIR) {
+  const screen = screenRgb(fbdir);
+  return screen && png(screen.width, screen.height, screen.rgb);
 }
