@@ -19,7 +19,8 @@ const STUDENTS: [(&str, &str, &str); 8] = [
     ("Noah", "Smith", "en"),
 ];
 
-/// Creates the demo school and its badges; returns an enrollment code.
+/// Creates the demo school and its badges, gives the demo teacher a fresh password (printed
+/// to stderr with the username) and returns an enrollment code.
 pub async fn create(portal: &Portal, dir: &Path) -> anyhow::Result<String> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     portal
@@ -52,6 +53,10 @@ pub async fn create(portal: &Portal, dir: &Path) -> anyhow::Result<String> {
             locale: "en".into(),
         })
         .await?;
+    // A fresh password per demo, shown once: the demo database is throwaway, but a fixed
+    // password in the docs would end up on a school's real portal one day.
+    let password = crate::tokens::random_hex(6)?;
+    portal.set_password("demo-teacher", &password).await?;
     let mut sheet = Vec::new();
     for (class, title, half) in [
         ("demo-k1", "Kindergarten K1", 0),
@@ -95,6 +100,10 @@ pub async fn create(portal: &Portal, dir: &Path) -> anyhow::Result<String> {
     eprintln!(
         "demo school ready; badge pictures and badges.pdf in {}",
         dir.display()
+    );
+    eprintln!(
+        "teacher sign-in: username \"teacher\", password \"{password}\"; \
+         the teacher pages (classes, badges, kiosks) are at /teach"
     );
     Ok(portal.enrollment_code("demo-school").await?)
 }
