@@ -19,7 +19,7 @@ function probeScript(label) {
   const label = ${JSON.stringify(label)};
   const page = Math.random().toString(36).slice(2);
   const marker = 'probe_' + label;
-  const post = (body) => fetch('${PROBE}/report', {
+  const post = (body) => fetch('${PROBE}/report?label=' + label, {
     method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ label, page, href: location.href, origin: location.origin, ...body }),
   });
@@ -167,7 +167,11 @@ export async function startProbe() {
   const pending = new Map();
   const probe = {
     url: '',
-    /** Every request: `{n, method, path, cookies, label}` (path without its query). */
+    /**
+     * Every request: `{n, method, path, cookies, label, from}`: the path without its query,
+     * the child expected when it came, and for the probe's own requests the child whose
+     * view's script sent it.
+     */
     requests: [],
     /** Every report from a probe script, in arrival order. */
     reports: [],
@@ -205,6 +209,7 @@ export async function startProbe() {
       path: url.pathname,
       cookies: parseCookies(req.headers.cookie),
       label,
+      from: url.pathname.startsWith(`${PROBE}/`) ? url.searchParams.get('label') : null,
     };
     probe.requests.push(record);
     try {
