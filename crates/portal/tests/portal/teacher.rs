@@ -227,6 +227,57 @@ async fn teacher_prints_badges_for_the_class() {
     run(teacher_prints_badges_for_the_class_body).await;
 }
 
+async fn teacher_prints_only_the_missing_badges_body(env: Env) {
+    more_seed(&env).await;
+    let kiosk = env.enroll("s1", "Room 12").await;
+    let cred = &kiosk.device_credential;
+    let maya = env.portal().issue_badge("u1", None).await.unwrap().encode();
+    let cookie = login(&env, "mrsk").await;
+    let (class, token) = page(&env, &cookie, "/teach/classes/c1").await;
+    assert!(class.contains("action=\"/teach/classes/c1/missing\""));
+    assert!(class.contains("<input type=\"hidden\" name=\"student\" value=\"u2\">"));
+    assert!(
+        !class.contains("name=\"student\" value=\"u1\""),
+        "Maya has one"
+    );
+    assert!(class.contains("Print badge<span") && class.contains("Reprint<span"));
+
+    for outsider in [vec!["u3"], vec!["u2", "u3"], vec!["x1"]] {
+        let mut form = vec![("csrf", token.as_str())];
+        form.extend(outsider.iter().map(|id| ("student", *id)));
+        let r = post(&env, &cookie, "/teach/classes/c1/missing", &form).await;
+        assert_eq!(r.status(), 403, "{outsider:?}");
+    }
+    let r = post(
+        &env,
+        &cookie,
+        "/teach/classes/c1/missing",
+        &[("csrf", &token), ("student", "u2")],
+    )
+    .await;
+    let pages = pdf_pages(r).await;
+    assert_eq!(pages.len(), 1);
+    assert_eq!(pages[0].len(), 1, "Leo's label only");
+    assert_eq!(
+        badge_result(&env, cred, &pages[0][0]).await,
+        Ok("Leo".into())
+    );
+    assert_eq!(
+        badge_result(&env, cred, &maya).await,
+        Ok("Maya".into()),
+        "the others keep theirs"
+    );
+    assert_eq!(audited(&env, "teacher.sheet_missing", "t1").await, 1);
+    assert_eq!(audited(&env, "teacher.refused", "t1").await, 3);
+    let (class, _) = page(&env, &cookie, "/teach/classes/c1").await;
+    assert!(!class.contains("/missing"), "everyone has a badge now");
+}
+
+#[tokio::test]
+async fn teacher_prints_only_the_missing_badges() {
+    run(teacher_prints_only_the_missing_badges_body).await;
+}
+
 async fn teacher_reprints_and_voids_one_badge_body(env: Env) {
     more_seed(&env).await;
     let kiosk = env.enroll("s1", "Room 12").await;

@@ -191,7 +191,7 @@ impl Teacher {
         }
     }
 
-    async fn not_yours(&self, state: &AppState, action: Option<&str>) -> Response {
+    pub async fn not_yours(&self, state: &AppState, action: Option<&str>) -> Response {
         if let Some(path) = action {
             refused(state, &self.user, path, "forbidden").await;
         }

@@ -61,6 +61,24 @@ impl LayoutChoice {
     }
 }
 
+/// A form of repeated fields: `csrf` and one `student` per child to print.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct PickForm(Vec<(String, String)>);
+
+impl PickForm {
+    fn values<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> {
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn token(&self) -> &str {
+        self.values("csrf").next().unwrap_or_default()
+    }
+}
+
 /// `?done=…` after an action: which note the page shows.
 #[derive(Debug, Deserialize)]
 pub struct DoneQuery {
@@ -142,7 +160,7 @@ pub async fn class_page(
     } else {
         format!(
             "{note}{print}{table}",
-            print = print_buttons(&teacher, &class),
+            print = print_buttons(&teacher, &class, &pupils),
             table = pupil_table(&teacher, &class, &pupils),
         )
     };
@@ -155,8 +173,29 @@ pub async fn class_page(
     ))
 }
 
-fn print_buttons(teacher: &Teacher, class: &TaughtClass) -> String {
+fn print_buttons(teacher: &Teacher, class: &TaughtClass, pupils: &[Pupil]) -> String {
     let s = teacher.s;
+    let missing: String = pupils
+        .iter()
+        .filter(|p| p.badge_issued_at.is_none())
+        .map(|p| {
+            format!(
+                "<input type=\"hidden\" name=\"student\" value=\"{}\">",
+                esc(&p.id)
+            )
+        })
+        .collect();
+    let missing = if missing.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<form method=\"post\" action=\"{path}/missing\">{csrf}{missing}\
+             <button type=\"submit\">{label}</button></form>",
+            path = class_path(&class.id),
+            csrf = csrf_field(&teacher.csrf),
+            label = s.teach.print_missing,
+        )
+    };
     let form = |layout: LayoutChoice, label: &str| {
         format!(
             "<form method=\"post\" action=\"{path}/sheet\">{csrf}\
@@ -168,7 +207,7 @@ fn print_buttons(teacher: &Teacher, class: &TaughtClass) -> String {
         )
     };
     format!(
-        "<p>{note}</p><div class=\"actions\">{labels}{cards}</div>",
+        "<p>{note}</p><div class=\"actions\">{labels}{cards}{missing}</div>",
         note = s.teach.print_note,
         labels = form(LayoutChoice::Labels, s.teach.print_labels),
         cards = form(LayoutChoice::Cards, s.teach.print_cards),
@@ -224,7 +263,11 @@ fn pupil_table(teacher: &Teacher, class: &TaughtClass, pupils: &[Pupil]) -> Stri
                 pic = avatar_svg(&p.id, &p.given_name, &p.family_name, false),
                 given = esc(&p.given_name),
                 family = esc(&p.family_name),
-                reprint = s.teach.reprint,
+                reprint = if p.badge_issued_at.is_some() {
+                    s.teach.reprint
+                } else {
+                    s.teach.print_one
+                },
             )
         })
         .collect();
@@ -272,6 +315,70 @@ pub async fn sheet(
     let detail = format!("class {}: {count} badges, {}", class.id, form.layout.name());
     teacher.record(&state, "sheet", detail, None).await?;
     Ok(view::pdf(pdf, &format!("badges-{}", class.id)))
+}
+
+/// `POST /teach/classes/{class}/missing`: new badges, as labels, for the children the form
+/// lists (the class page lists those without a working badge). The list is the one the
+/// teacher saw, so trying again after a failure prints the same children again.
+pub async fn missing(
+    State(state): State<AppState>,
+    teacher: Teacher,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(class_id): Path<String>,
+    form: Result<Form<PickForm>, FormRejection>,
+) -> Answer {
+    let s = teacher.s;
+    let form = teacher
+        .accept_form(&state, &headers, &uri, form, PickForm::token)
+        .await?;
+    let class = teacher.class(&state, &class_id, Some(uri.path())).await?;
+    let portal = &state.portal;
+    let pupils = state
+        .run(teaching::pupils(
+            portal.db(),
+            &class.id,
+            portal.now(),
+            portal.config().lockout_failures,
+        ))
+        .await
+        .map_err(|e| view::failure(s, &e))?;
+    let wanted: Vec<&str> = form.values("student").collect();
+    let chosen: Vec<&Pupil> = pupils
+        .iter()
+        .filter(|p| wanted.contains(&p.id.as_str()))
+        .collect();
+    if wanted.iter().any(|id| !chosen.iter().any(|p| p.id == *id)) {
+        return Err(teacher.not_yours(&state, Some(uri.path())).await);
+    }
+    if chosen.is_empty() {
+        return Err(view::refusal(
+            StatusCode::BAD_REQUEST,
+            s,
+            s.teach.no_students,
+        ));
+    }
+    let printed = state
+        .run(async {
+            let mut entries = Vec::with_capacity(chosen.len());
+            for pupil in &chosen {
+                let badge = portal.issue_badge(&pupil.id, None).await?;
+                entries.push(SheetEntry {
+                    payload: badge.encode(),
+                    first_name: pupil.given_name.clone(),
+                    class_name: class.title.clone(),
+                });
+            }
+            badgein_sheet::render(Layout::Labels, &entries)
+                .map_err(|e| PortalError::BadRequest(format!("cannot render the sheet: {e}")))
+        })
+        .await;
+    let pdf = printed.map_err(|e| view::failure(s, &e))?;
+    let detail = format!("class {}: {} badges, labels", class.id, chosen.len());
+    teacher
+        .record(&state, "sheet_missing", detail, None)
+        .await?;
+    Ok(view::pdf(pdf, &format!("new-badges-{}", class.id)))
 }
 
 /// `POST /teach/classes/{class}/students/{student}/reprint`: a new badge for one child (the

@@ -21,6 +21,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/teach", get(classes::list))
         .route("/teach/classes/{class}", get(classes::class_page))
         .route("/teach/classes/{class}/sheet", post(classes::sheet))
+        .route("/teach/classes/{class}/missing", post(classes::missing))
         .route(&format!("{PUPIL}/reprint"), post(classes::reprint))
         .route(
             &format!("{PUPIL}/void"),
