@@ -163,25 +163,70 @@ pub fn scan(frame: &Frame, options: &ScanOptions) -> Scan {
 /// pixels instead of the whole frame's four times.
 fn zoom_on_small_finders(frame: &Frame, finders: &[FinderSeen], budget: &Budget) -> Vec<Code> {
     const SMALL_MODULE: f32 = 4.0;
-    const MAX_AREA: f32 = 360.0 * 360.0;
+    /// At most this many areas per frame: false finders in text or texture are small too.
+    const MAX_ZOOMS: usize = 2;
     let small: Vec<&FinderSeen> = finders.iter().filter(|f| f.module < SMALL_MODULE).collect();
-    if small.len() < 2 || budget.expired() {
-        return Vec::new();
+    let mut zoomed: Vec<[f32; 4]> = Vec::new();
+    let mut codes = Vec::new();
+    // Finders come most confirmed first: each in turn anchors an area holding its neighbours,
+    // unless an earlier area already covered it.
+    for anchor in &small {
+        if zoomed.len() == MAX_ZOOMS || budget.expired() {
+            break;
+        }
+        if zoomed
+            .iter()
+            .any(|a| anchor.x >= a[0] && anchor.x < a[2] && anchor.y >= a[1] && anchor.y < a[3])
+        {
+            continue;
+        }
+        let Some(area) = code_area(anchor, &small, frame) else {
+            continue;
+        };
+        zoomed.push(area);
+        codes.extend(zoom(frame, area, budget));
     }
-    let module = small.iter().map(|f| f.module).fold(0.0, f32::max);
-    // The finders are code corners; the code reaches seven modules past their centres, the
-    // quiet zone four more.
-    let reach = 12.0 * module;
+    codes
+}
+
+/// The area where the code around finder `anchor` may be, from the small finders near it, in
+/// frame coordinates (x0, y0, x1, y1); `None` when the area would be too large to be worth
+/// enlarging.
+fn code_area(anchor: &FinderSeen, small: &[&FinderSeen], frame: &Frame) -> Option<[f32; 4]> {
+    const MAX_AREA: f32 = 360.0 * 360.0;
+    /// Finders of one code are at most this many modules apart (a version 10 code's diagonal).
+    const NEAR_MODULES: f32 = 72.0;
+    const LONE_REACH_MODULES: f32 = 34.0;
+    let module = anchor.module;
+    let near: Vec<&&FinderSeen> = small
+        .iter()
+        .filter(|f| (f.x - anchor.x).hypot(f.y - anchor.y) <= NEAR_MODULES * module)
+        .collect();
+    // The finders are code corners; the code reaches four modules past their centres, the
+    // quiet zone four more. When only two of a code's three finders were seen, the third is
+    // at most their distance away; when one was seen, the others are at most a version 5
+    // code's side away.
+    let spread = near
+        .iter()
+        .flat_map(|a| near.iter().map(move |b| (a.x - b.x).hypot(a.y - b.y)))
+        .fold(0.0, f32::max);
+    let reach = if near.len() < 2 {
+        LONE_REACH_MODULES * module
+    } else {
+        (spread + 8.0 * module).max(12.0 * module)
+    };
     let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
-    for f in &small {
+    for f in &near {
         (x0, y0) = (x0.min(f.x - reach), y0.min(f.y - reach));
         (x1, y1) = (x1.max(f.x + reach), y1.max(f.y + reach));
     }
     let (x0, y0) = (x0.max(0.0), y0.max(0.0));
     let (x1, y1) = (x1.min(frame.width() as f32), y1.min(frame.height() as f32));
-    if x1 <= x0 || y1 <= y0 || (x1 - x0) * (y1 - y0) > MAX_AREA {
-        return Vec::new();
-    }
+    (x1 > x0 && y1 > y0 && (x1 - x0) * (y1 - y0) <= MAX_AREA).then_some([x0, y0, x1, y1])
+}
+
+/// Reads the codes in `area` of `frame` enlarged twice, with corners in frame coordinates.
+fn zoom(frame: &Frame, [x0, y0, x1, y1]: [f32; 4], budget: &Budget) -> Vec<Code> {
     let (cx, cy) = (x0 as u32, y0 as u32);
     let Some(big) = preprocess::crop(frame, cx, cy, x1 as u32 - cx, y1 as u32 - cy)
         .as_ref()

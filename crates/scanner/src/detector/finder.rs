@@ -38,6 +38,8 @@ const MIN_TOTAL: u32 = 7;
 /// The least luma difference between the light ring and the centre stone: sensor noise at a
 /// flat area binarises into random runs, some of which pass every ratio test.
 const MIN_CONTRAST: f32 = 20.0;
+/// Slack, in pixels, on each one-module run of the ratio tests (see [`ratio_ok`]).
+const PIXEL_SLACK: f32 = 0.5;
 /// Diagonals are looser: pixel steps are longer and blur rounds the square's corners.
 const DIAGONAL_TOLERANCE: f32 = 0.75;
 
@@ -115,11 +117,15 @@ pub fn ratio_ok(runs: &[u32; 5], tolerance: f32) -> bool {
     }
     let module = total as f32 / 7.0;
     let max_dev = module * tolerance;
-    (runs[0] as f32 - module).abs() < max_dev
-        && (runs[1] as f32 - module).abs() < max_dev
+    // At two pixels a module, a one-module run lands on 1 or 3 pixels depending on where the
+    // module boundaries fall: half a pixel of slack keeps such patterns without loosening
+    // the test for larger ones.
+    let one = max_dev + PIXEL_SLACK;
+    (runs[0] as f32 - module).abs() < one
+        && (runs[1] as f32 - module).abs() < one
         && (runs[2] as f32 - 3.0 * module).abs() < 3.0 * max_dev
-        && (runs[3] as f32 - module).abs() < max_dev
-        && (runs[4] as f32 - module).abs() < max_dev
+        && (runs[3] as f32 - module).abs() < one
+        && (runs[4] as f32 - module).abs() < one
 }
 
 /// Confirms a row hit at (`cx`, `cy`) whose runs added up to `total` pixels.
