@@ -50,9 +50,12 @@ pub fn secure_headers(h: &mut axum::http::HeaderMap) {
         ),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // Never a referrer to another origin (app tiles), but not `no-referrer`: under that
+    // policy browsers send `Origin: null` with the portal's own form posts, which the
+    // same-origin check must then refuse.
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
