@@ -4,7 +4,16 @@
 // Expects to run under Xvfb and a D-Bus session (scripts/test-e2e arranges both).
 
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdtempSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,6 +25,13 @@ export const ROOT = resolve(import.meta.dirname, '..', '..');
 const TARGET = process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target');
 export const APP = process.env.BADGEIN_KIOSK_BIN ?? join(TARGET, 'debug', 'badgein-kiosk');
 export const SCREENSHOTS = join(TARGET, 'e2e-screenshots');
+/** Each kiosk's log, kept after its temp dir is gone (`<launch name>.log`). */
+export const LOGS = join(TARGET, 'e2e-logs');
+
+/** Removes a test's temp dir, unless BADGEIN_E2E_KEEP is set (to look inside after a run). */
+function removeTemp(dir) {
+  if (!process.env.BADGEIN_E2E_KEEP) rmSync(dir, { recursive: true, force: true });
+}
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort() {
@@ -92,7 +108,8 @@ export async function launch(name, env = {}) {
   // streams in app.log (exec, so the process is still the kiosk app itself).
   const appLog = join(dir, 'app.log');
   const wrapper = join(dir, 'badgein-kiosk');
-  writeFileSync(wrapper, `#!/bin/sh\nexec ${shellQuote(APP)} "$@" >>${shellQuote(appLog)} 2>&1\n`, { mode: 0o700 });
+  const script = `#!/bin/sh\nexec ${shellQuote(APP)} "$@" >>${shellQuote(appLog)} 2>&1\n`;
+  writeFileSync(wrapper, script, { mode: 0o700 });
   const driver = spawn(
     process.env.TAURI_DRIVER ?? 'tauri-driver',
     ['--port', String(port), '--native-port', String(nativePort)],
@@ -142,6 +159,13 @@ export async function launch(name, env = {}) {
       async close() {
         await session.end();
         await stop();
+        mkdirSync(LOGS, { recursive: true });
+        try {
+          copyFileSync(appLog, join(LOGS, `${name}.log`));
+        } catch {
+          // The app never wrote a line.
+        }
+        removeTemp(dir);
       },
     };
   } catch (error) {
@@ -153,6 +177,7 @@ export async function launch(name, env = {}) {
     } catch {
       // The app never started.
     }
+    removeTemp(dir);
     throw new Error(
       `${error.message}\n--- tauri-driver log ---\n${driverLog.slice(-4000)}\n--- app log ---\n${app.slice(-4000)}`,
     );
@@ -245,6 +270,7 @@ export async function startPortal({ publicUrl } = {}) {
     } catch {
       // Already gone.
     }
+    removeTemp(dir);
   };
   try {
     await waitUntil(async () => (await fetch(`${url}/login`)).ok, 'the portal', 20_000);

@@ -39,24 +39,27 @@ async function waitForView(session, predicate, what, timeoutMs = 20_000) {
   for (;;) {
     last = await getView(session).catch((error) => ({ error: String(error) }));
     if (predicate(last)) return last;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last view: ${JSON.stringify(last)})`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what} (last view: ${JSON.stringify(last)})`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-/** Polls the app's log until `pattern` matches more than `before` times; returns the count. */
+/** How many lines of the app's log match `pattern`. */
+function countLog(kiosk, pattern) {
+  return kiosk.appLog().split('\n').filter((line) => pattern.test(line)).length;
+}
+
+/** Polls the app's log until more than `before` lines match `pattern`. */
 async function waitForLog(kiosk, pattern, before, what, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const count = kiosk.appLog().match(new RegExp(pattern.source, 'g'))?.length ?? 0;
-    if (count > before) return count;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n--- app log ---\n${kiosk.appLog().slice(-3000)}`);
+  while (countLog(kiosk, pattern) <= before) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}\n--- app log ---\n${kiosk.appLog().slice(-3000)}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-function countLog(kiosk, pattern) {
-  return kiosk.appLog().match(new RegExp(pattern.source, 'g'))?.length ?? 0;
 }
 
 /** A portal behind the probe, and a server the portal view must never reach. */
@@ -139,7 +142,7 @@ async function exerciseA(rig, a, first) {
   const { probe } = rig;
   const kinds = plantedKinds(first.planted);
   const missing = Object.entries(first.planted.planted).filter(([k]) => !kinds.includes(k));
-  console.log(`${a.name}: planted ${kinds.join(', ')}; could not plant: ${JSON.stringify(Object.fromEntries(missing))}`);
+  console.log(`${a.name}: planted ${kinds.join(', ')}; not: ${JSON.stringify(Object.fromEntries(missing))}`);
   for (const kind of ['cookie', 'localStorage', 'sessionStorage', 'indexedDB']) {
     assert.ok(kinds.includes(kind), `${kind} marker planted: ${JSON.stringify(first.planted)}`);
   }
@@ -193,10 +196,11 @@ function assertNothingOfA(rig, a, b, firstOfA, firstOfB, sessionsOfA, since) {
     "A's view is gone: no poll or report from it after A left",
   );
   for (const request of later) {
+    const where = `${request.method} ${request.path}`;
     for (const s of sessionsOfA) {
-      assert.notEqual(request.cookies[s.name], s.value, `A's session cookie in a later ${request.method} ${request.path}`);
+      assert.notEqual(request.cookies[s.name], s.value, `A's session cookie in a later ${where}`);
     }
-    assert.equal(request.cookies[`probe_${a.name}`], undefined, `A's marker cookie in a later ${request.path}`);
+    assert.equal(request.cookies[`probe_${a.name}`], undefined, `A's marker cookie in a later ${where}`);
   }
   // And B's view works: it sees its own markers.
   for (const kind of plantedKinds(firstOfB.planted)) {
@@ -300,9 +304,12 @@ describe('the portal view keeps children apart', { timeout: 300_000 }, () => {
       }, `the ${how} cover on screen`);
       await screenshot(session, `isolation-refused-${how}-armed`);
       clickScreen(640, 400);
-      const clicked = await probe.waitForReport((r) => r.command === armId && r.phase === 'clicked', `the ${how} click`);
+      const clicked = await probe.waitForReport(
+        (r) => r.command === armId && r.phase === 'clicked',
+        `the ${how} click`,
+      );
       await waitForLog(kiosk, refusedOpen, before, `the refused ${how} window in the app log`);
-      if (how === 'open') assert.equal(clicked.result.opened, false, 'window.open after a click gives no window');
+      if (how === 'open') assert.equal(clicked.result.opened, false, 'a clicked window.open gives no window');
     }
     const openLine = kiosk.appLog().split('\n').filter((l) => refusedOpen.test(l)).pop();
     assert.match(openLine, /allowed_origin=false/, `the log says the origin was not allowed: ${openLine}`);
@@ -346,7 +353,12 @@ describe('the portal view keeps children apart across an idle timeout', { timeou
     const sessionsOfA = await exerciseA(rig, a, firstOfA);
 
     // The countdown appears after the idle timeout, then signs A out at its end.
-    const countdown = await waitForView(session, (v) => v.screen === 'signed_in' && v.idle, 'the idle countdown', 60_000);
+    const countdown = await waitForView(
+      session,
+      (v) => v.screen === 'signed_in' && v.idle,
+      'the idle countdown',
+      60_000,
+    );
     assert.ok(countdown.idle.seconds_left <= 30, JSON.stringify(countdown));
     await screenshot(session, 'isolation-idle-1-countdown');
     await waitForScreen(session, 'scanning', 60_000);

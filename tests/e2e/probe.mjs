@@ -59,7 +59,8 @@ function probeScript(label) {
       ? caches.open(marker).then((c) => c.put('${PROBE}/mark/' + label, new Response(label))).then(() => true)
       : Promise.reject(new Error('no Cache Storage')));
     planted.serviceWorker = await settle(navigator.serviceWorker
-      ? navigator.serviceWorker.register('${PROBE}/sw.js?label=' + label, { scope: '${PROBE}/sw-' + label + '/' })
+      ? navigator.serviceWorker
+        .register('${PROBE}/sw.js?label=' + label, { scope: '${PROBE}/sw-' + label + '/' })
         .then(() => true)
       : Promise.reject(new Error('no service workers')));
     return planted;
@@ -73,20 +74,17 @@ function probeScript(label) {
     // window.open) for the test to click through the X server.
     arm: (c) => {
       const cover = document.createElement(c.how === 'link' ? 'a' : 'button');
-      cover.style.cssText = 'position:fixed;left:0;top:0;width:100vw;height:100vh;z-index:2147483647;opacity:0.5;background:#c00;border:0';
+      cover.style.cssText = 'position:fixed;left:0;top:0;width:100vw;height:100vh;z-index:2147483647;'
+        + 'opacity:0.5;background:#c00;border:0';
       cover.textContent = c.how;
       if (c.how === 'link') {
         cover.href = c.url;
         cover.target = '_blank';
       }
-      cover.addEventListener('click', (event) => {
+      cover.addEventListener('click', () => {
         cover.remove();
-        if (c.how === 'open') {
-          const opened = window.open(c.url, '_blank') !== null;
-          seen().then((s) => post({ phase: 'clicked', command: c.id, result: { opened }, seen: s }));
-        } else {
-          seen().then((s) => post({ phase: 'clicked', command: c.id, result: { followed: !event.defaultPrevented }, seen: s }));
-        }
+        const result = c.how === 'open' ? { opened: window.open(c.url, '_blank') !== null } : {};
+        seen().then((s) => post({ phase: 'clicked', command: c.id, result, seen: s }));
       });
       document.body.append(cover);
       return {};
@@ -121,7 +119,7 @@ function probeWorker() {
 }
 
 /** The cookie names and values in a Cookie request header. */
-export function parseCookies(header) {
+function parseCookies(header) {
   const out = {};
   for (const part of (header ?? '').split(';')) {
     const at = part.indexOf('=');
@@ -270,7 +268,8 @@ export async function startProbe() {
       payload = Buffer.from(html.includes('</head>') ? html.replace('</head>', `${tag}</head>`) : tag + html);
       const csp = headers['content-security-policy'];
       if (csp) {
-        headers['content-security-policy'] = `${csp}; script-src 'self'; connect-src 'self'; worker-src 'self'`;
+        const probeSources = "script-src 'self'; connect-src 'self'; worker-src 'self'";
+        headers['content-security-policy'] = `${csp}; ${probeSources}`;
       }
     }
     delete headers['transfer-encoding'];
