@@ -284,6 +284,18 @@ describe('the portal view keeps children apart', { timeout: 300_000 }, () => {
     assert.ok(navLine.includes(forbidden.url), `the log names the refused origin: ${navLine}`);
     assert.ok(!navLine.includes('/navigated'), 'the log keeps paths out');
 
+    // Nor through a redirect from an allowed origin.
+    const beforeRedirect = countLog(kiosk, refusedNav);
+    const redirect = `/__probe/redirect?to=${encodeURIComponent(`${forbidden.url}/redirected`)}`;
+    probe.command(a.name, { type: 'go', path: redirect });
+    await waitForLog(kiosk, refusedNav, beforeRedirect, 'the refused redirect in the app log');
+    const afterRedirectId = probe.command(a.name, { type: 'report' });
+    const afterRedirect = await probe.waitForReport(
+      (r) => r.command === afterRedirectId,
+      'a report after the refused redirect',
+    );
+    assert.equal(afterRedirect.origin, probe.url);
+
     // A script cannot open a window by itself (WebKit's pop-up blocking)...
     const openId = probe.command(a.name, { type: 'open', url: `${forbidden.url}/opened-by-script` });
     const opened = await probe.waitForReport((r) => r.command === openId, 'the window.open outcome');

@@ -6,7 +6,8 @@
 // (and widens the CSP just enough for it: script, fetch and worker from its own origin). The
 // script reports what the page can see (cookies, both storages, IndexedDB, Cache Storage,
 // service workers, history length), plants markers of the child it belongs to, reports again,
-// then polls the proxy for commands (go to a path, navigate elsewhere, open a window). The
+// then polls the proxy for commands (go to a path, navigate elsewhere, open a window); it also
+// offers an open redirect (`/__probe/redirect?to=URL`). The
 // proxy also keeps every request's Cookie header and the session cookies the portal set.
 
 import { createServer, request as httpRequest } from 'node:http';
@@ -217,6 +218,9 @@ export async function startProbe() {
       } else if (url.pathname === `${PROBE}/sw.js`) {
         res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' });
         res.end(probeWorker());
+      } else if (url.pathname === `${PROBE}/redirect`) {
+        // An open redirect on an allowed origin, the way out of an allow-list a page would try.
+        res.writeHead(302, { location: url.searchParams.get('to') ?? '/' }).end();
       } else if (url.pathname === `${PROBE}/report`) {
         const report = JSON.parse((await readBody(req)).toString('utf8'));
         probe.reports.push({ ...report, at: Date.now(), request: record.n });
