@@ -3,18 +3,55 @@
 //! sessions (must be 0) and 5xx answers (must be 0), on SQLite and (when
 //! `BADGEIN_TEST_POSTGRES` holds a server URL) on PostgreSQL.
 //!
+//! Before the timed rush, 500 sign-ins one at a time count the SQL statements each one runs
+//! (sqlx's statement log; transaction BEGIN/COMMIT are not statements there). During the rush,
+//! SQLite's group commits are counted. The load average is printed before and after each run:
+//! the client shares the machine with the server.
+//!
 //!     cargo bench -p badgein-portal --bench rush
 //!     RUSH_SIGN_INS=50000 RUSH_CONCURRENCY=64 cargo bench -p badgein-portal --bench rush
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+use tracing::{Event, Subscriber};
+use tracing_subscriber::Layer;
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::util::SubscriberInitExt;
 
 use badgein_portal::{Config, NewUser, Portal, Role, SystemClock, VoidScope, spawn};
 use badgein_proto::SignIn;
 
 const KIOSKS: usize = 200;
 const STUDENTS: usize = 2000;
+/// Sign-ins made one at a time to count statements, before the timed rush.
+const PROFILED: usize = 500;
+
+/// Counts sqlx's statement events while `on`, and the portal's group commits always.
+#[derive(Clone, Default)]
+struct Counters {
+    on: Arc<AtomicBool>,
+    statements: Arc<AtomicUsize>,
+    groups: Arc<AtomicUsize>,
+}
+
+impl<S: Subscriber> Layer<S> for Counters {
+    fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
+        let target = event.metadata().target();
+        if target == "sqlx::query" && self.on.load(Ordering::Relaxed) {
+            self.statements.fetch_add(1, Ordering::Relaxed);
+        } else if target.ends_with("group_commit") {
+            self.groups.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -27,13 +64,36 @@ fn env_usize(name: &str, default: usize) -> usize {
 async fn main() -> anyhow::Result<()> {
     let sign_ins = env_usize("RUSH_SIGN_INS", 20_000);
     let concurrency = env_usize("RUSH_CONCURRENCY", 64);
+    let counters = Counters::default();
+    // Statement events are wanted only while counting: the filter is swapped off for the rush.
+    let (filter, statements_filter) = tracing_subscriber::reload::Layer::new(
+        tracing_subscriber::filter::Targets::new()
+            .with_target("sqlx::query", tracing::Level::DEBUG)
+            .with_target("badgein_portal::store::group_commit", tracing::Level::DEBUG),
+    );
+    tracing_subscriber::registry()
+        .with(counters.clone().with_filter(filter))
+        .init();
+    let probe = Probe {
+        counters,
+        count_statements: Box::new(move |on| {
+            let mut targets = tracing_subscriber::filter::Targets::new()
+                .with_target("badgein_portal::store::group_commit", tracing::Level::DEBUG);
+            if on {
+                targets = targets.with_target("sqlx::query", tracing::Level::DEBUG);
+            }
+            let _ = statements_filter.reload(targets);
+        }),
+    };
+    println!("concurrency {concurrency}, {sign_ins} sign-ins; times in ms");
     println!(
-        "backend   sign-ins/s   p50 ms   p95 ms   p99 ms   ok   refused   wrong sessions   5xx"
+        "backend   sign-ins/s   p50 ms   p95 ms   p99 ms   ok   refused   wrong sessions   5xx   \
+         sign-ins per commit   load average before"
     );
     let dir = std::env::temp_dir().join(format!("badgein-rush-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let sqlite = dir.join("rush.db").display().to_string();
-    rush("sqlite", &sqlite, sign_ins, concurrency).await?;
+    rush("sqlite", &sqlite, sign_ins, concurrency, &probe).await?;
     std::fs::remove_dir_all(&dir)?;
     if let Ok(admin) = std::env::var("BADGEIN_TEST_POSTGRES") {
         let name = format!("badgein_rush_{}", std::process::id());
@@ -42,7 +102,14 @@ async fn main() -> anyhow::Result<()> {
             .execute(&mut conn)
             .await?;
         let (base, _) = admin.rsplit_once('/').unwrap_or((&admin, ""));
-        rush("postgres", &format!("{base}/{name}"), sign_ins, concurrency).await?;
+        rush(
+            "postgres",
+            &format!("{base}/{name}"),
+            sign_ins,
+            concurrency,
+            &probe,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -54,7 +121,19 @@ struct Plan {
     kiosk: usize,
 }
 
-async fn rush(backend: &str, db: &str, total: usize, concurrency: usize) -> anyhow::Result<()> {
+/// The counters and the switch of statement events (off for the timed part).
+struct Probe {
+    counters: Counters,
+    count_statements: Box<dyn Fn(bool)>,
+}
+
+async fn rush(
+    backend: &str,
+    db: &str,
+    total: usize,
+    concurrency: usize,
+    probe: &Probe,
+) -> anyhow::Result<()> {
     let portal = Portal::open(db, Arc::new(SystemClock), Config::default()).await?;
     portal.add_school("s", "Rush Elementary").await?;
     let mut badges = Vec::with_capacity(STUDENTS);
@@ -118,10 +197,13 @@ async fn rush(backend: &str, db: &str, total: usize, concurrency: usize) -> anyh
             }
         })
         .collect();
+    statements_per_sign_in(backend, &http, &running, &credentials, &plans, probe).await?;
     let plans = Arc::new(plans);
     let credentials = Arc::new(credentials);
     let next = Arc::new(AtomicUsize::new(0));
     let url = format!("{}/api/v1/sign-ins/badge", running.base_url());
+    let load_before = load_average();
+    let groups_before = probe.counters.groups.load(Ordering::Relaxed);
     let started = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..concurrency {
@@ -179,6 +261,7 @@ async fn rush(backend: &str, db: &str, total: usize, concurrency: usize) -> anyh
         all.latencies.extend(s.latencies);
     }
     let elapsed = started.elapsed();
+    let groups = probe.counters.groups.load(Ordering::Relaxed) - groups_before;
     all.latencies.sort();
     let pct = |p: usize| {
         all.latencies
@@ -189,7 +272,7 @@ async fn rush(backend: &str, db: &str, total: usize, concurrency: usize) -> anyh
             * 1000.0
     };
     println!(
-        "{backend:<9} {:>10.0}   {:>6.1}   {:>6.1}   {:>6.1}   {}   {}   {}   {}",
+        "{backend:<9} {:>10.0}   {:>6.1}   {:>6.1}   {:>6.1}   {}   {}   {}   {}   {}   {}",
         total as f64 / elapsed.as_secs_f64(),
         pct(50),
         pct(95),
@@ -197,7 +280,13 @@ async fn rush(backend: &str, db: &str, total: usize, concurrency: usize) -> anyh
         all.ok,
         all.refused,
         all.wrong,
-        all.server_errors
+        all.server_errors,
+        if groups > 0 {
+            format!("{:.1}", total as f64 / groups as f64)
+        } else {
+            "-".to_owned()
+        },
+        load_before,
     );
     running.stop().await?;
     portal.close().await;
@@ -211,4 +300,49 @@ struct Stats {
     wrong: usize,
     server_errors: usize,
     latencies: Vec<Duration>,
+}
+
+/// Sign-ins one at a time (so every statement belongs to the one in flight), counting the
+/// statements of accepted and refused ones apart.
+async fn statements_per_sign_in(
+    backend: &str,
+    http: &reqwest::Client,
+    running: &badgein_portal::RunningPortal,
+    credentials: &[String],
+    plans: &[Plan],
+    probe: &Probe,
+) -> anyhow::Result<()> {
+    let url = format!("{}/api/v1/sign-ins/badge", running.base_url());
+    let statements = &probe.counters.statements;
+    let (mut ok, mut ok_statements, mut refused, mut refused_statements) = (0, 0, 0, 0);
+    (probe.count_statements)(true);
+    probe.counters.on.store(true, Ordering::Relaxed);
+    for plan in plans.iter().take(PROFILED) {
+        let before = statements.load(Ordering::Relaxed);
+        let status = http
+            .post(&url)
+            .bearer_auth(&credentials[plan.kiosk])
+            .json(&serde_json::json!({"badge": plan.badge}))
+            .send()
+            .await?
+            .status();
+        let used = statements.load(Ordering::Relaxed) - before;
+        if status == 200 {
+            ok += 1;
+            ok_statements += used;
+        } else {
+            refused += 1;
+            refused_statements += used;
+        }
+    }
+    probe.counters.on.store(false, Ordering::Relaxed);
+    (probe.count_statements)(false);
+    let per = |n: usize, d: usize| if d == 0 { 0.0 } else { n as f64 / d as f64 };
+    println!(
+        "{backend}: SQL statements per sign-in (BEGIN/COMMIT not counted): accepted {:.2} \
+         ({ok}), refused {:.2} ({refused})",
+        per(ok_statements, ok),
+        per(refused_statements, refused)
+    );
+    Ok(())
 }

@@ -90,15 +90,24 @@ impl Portal {
         let now = self.now();
         let mut entry = Entry::new(now, "sign_in.badge", "ok");
         let result = async {
-            let kiosk = self.active_kiosk(credential).await?;
-            entry.kiosk_id = Some(kiosk.id.clone());
-            let badge = Badge::parse(badge_text)
-                .map_err(|_| PortalError::Refused(ProblemCode::NotABadge))?;
+            // The kiosk is checked before the badge, so a caller without a working credential
+            // learns nothing about badges; a well-formed badge and its kiosk come in one read.
+            let Ok(badge) = Badge::parse(badge_text) else {
+                let kiosk = self.active_kiosk(credential).await?;
+                entry.kiosk_id = Some(kiosk.id);
+                return Err(PortalError::Refused(ProblemCode::NotABadge));
+            };
             let badge_id = badge.id().to_string();
-            entry.badge_id = Some(badge_id.clone());
-            let owner = stored::owner(self.db(), &badge_id)
-                .await?
-                .ok_or(PortalError::Refused(ProblemCode::BadgeUnknown))?;
+            let (kiosk, owner) =
+                stored::at_kiosk(self.db(), &tokens::digest(credential.as_bytes()), &badge_id)
+                    .await?
+                    .ok_or(PortalError::Refused(ProblemCode::KioskNotEnrolled))?;
+            if kiosk.revoked_at.is_some() {
+                return Err(PortalError::Refused(ProblemCode::KioskRevoked));
+            }
+            entry.kiosk_id = Some(kiosk.id.clone());
+            entry.badge_id = Some(badge_id);
+            let owner = owner.ok_or(PortalError::Refused(ProblemCode::BadgeUnknown))?;
             let presented = tokens::digest(badge.secret().expose_bytes());
             if !tokens::same(&presented, &owner.secret_hash) {
                 return Err(PortalError::Refused(ProblemCode::BadgeUnknown));

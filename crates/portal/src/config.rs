@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+pub use crate::auth::rate_limit::Rate;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Origin the browser sees (`https://portal.example.org`), used in launch URLs. `None`:
@@ -24,6 +26,12 @@ pub struct Config {
     pub db_deadline: Duration,
     /// Largest accepted request body.
     pub body_limit: usize,
+    /// Sign-in attempts of one kiosk. A real kiosk sees a child every few seconds at most;
+    /// this bounds one stuck in a loop, and leaves room for the rush benchmark's 200 kiosks.
+    pub kiosk_rate: Rate,
+    /// Sign-in attempts from one client address with a credential not known to be a kiosk's
+    /// (a school's kiosks after a restart, or someone guessing).
+    pub address_rate: Rate,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +71,14 @@ impl Default for Config {
             badge_lifetime: Duration::from_secs(365 * 86_400),
             db_deadline: Duration::from_millis(2500),
             body_limit: 16 * 1024,
+            kiosk_rate: Rate {
+                burst: 100,
+                per_second: 10,
+            },
+            address_rate: Rate {
+                burst: 300,
+                per_second: 20,
+            },
         }
     }
 }

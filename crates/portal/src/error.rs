@@ -1,5 +1,7 @@
 //! Domain errors, and the one place that turns them into `application/problem+json` answers.
 
+use std::sync::Arc;
+
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use badgein_proto::{PROBLEM_JSON, Problem, ProblemCode};
@@ -27,6 +29,15 @@ pub enum PortalError {
     Random(#[source] getrandom::Error),
     #[error("password hashing failed: {0}")]
     Hashing(String),
+    /// The service is stopping and takes no more writes.
+    #[error("the service is stopping")]
+    Closing,
+    /// The failure of a group commit, shared by every record of the group.
+    #[error("{0}")]
+    Group(#[source] Arc<PortalError>),
+    /// Too many requests from one kiosk or address; try again after `retry_after` seconds.
+    #[error("rate limited for {retry_after} s")]
+    RateLimited { retry_after: u64 },
 }
 
 impl From<sqlx::Error> for PortalError {
@@ -48,21 +59,29 @@ impl PortalError {
         match self {
             Self::Refused(code) => *code,
             Self::Locked { .. } => ProblemCode::AccountLocked,
+            Self::RateLimited { .. } => ProblemCode::RateLimited,
+            Self::Group(inner) => inner.code(),
             Self::BadRequest(_) | Self::Conflict(_) => ProblemCode::BadRequest,
             Self::NotFound(_) => ProblemCode::NotFound,
             Self::Database(_)
             | Self::Timeout
             | Self::Migrate(_)
             | Self::Random(_)
-            | Self::Hashing(_) => ProblemCode::Unavailable,
+            | Self::Hashing(_)
+            | Self::Closing => ProblemCode::Unavailable,
         }
     }
 
     pub fn problem(&self) -> Problem {
+        if let Self::Group(inner) = self {
+            return inner.problem();
+        }
         let code = self.code();
         let problem = Problem::new(code);
         match self {
-            Self::Locked { retry_after } => problem.with_retry_after(*retry_after),
+            Self::Locked { retry_after } | Self::RateLimited { retry_after } => {
+                problem.with_retry_after(*retry_after)
+            }
             // Only input-related details are echoed; internal failures stay in the log.
             Self::BadRequest(detail) | Self::Conflict(detail) | Self::NotFound(detail) => {
                 problem.with_detail(detail.clone())

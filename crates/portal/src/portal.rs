@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::auth::password::Hasher;
+use crate::auth::rate_limit::RateLimiter;
 use crate::clock::{Clock, Millis};
 use crate::config::Config;
 use crate::error::Result;
@@ -19,6 +20,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     config: Config,
     hasher: Hasher,
+    limiter: RateLimiter,
 }
 
 impl Portal {
@@ -27,11 +29,13 @@ impl Portal {
     pub async fn open(db_url: &str, clock: Arc<dyn Clock>, config: Config) -> Result<Self> {
         let db = Pool::open(db_url).await?;
         let hasher = Hasher::new(config.argon2, config.hashing_concurrency)?;
+        let limiter = RateLimiter::new(config.kiosk_rate, config.address_rate);
         Ok(Self(Arc::new(Inner {
             db,
             clock,
             config,
             hasher,
+            limiter,
         })))
     }
 
@@ -49,6 +53,10 @@ impl Portal {
 
     pub(crate) fn hasher(&self) -> &Hasher {
         &self.0.hasher
+    }
+
+    pub(crate) fn limiter(&self) -> &RateLimiter {
+        &self.0.limiter
     }
 
     /// Closes the pool (waits for checked-out connections to come back).

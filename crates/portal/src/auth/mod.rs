@@ -1,6 +1,7 @@
-//! Password sign-in, lockout and sessions.
+//! Password sign-in, lockout, sessions and sign-in rate limits.
 
 pub mod lockout;
 pub mod password;
+pub mod rate_limit;
 pub mod sessions;
 pub mod sign_in;

@@ -38,17 +38,17 @@ impl Portal {
         let mut audit = audit.clone();
         audit.user_id = Some(user.id.clone());
         let new = NewSession {
-            id: &session_id,
-            user_id: &user.id,
-            kiosk_id: Some(&kiosk.id),
+            id: session_id.clone(),
+            user_id: user.id.clone(),
+            kiosk_id: Some(kiosk.id.clone()),
             now,
             expires_at,
-            ticket_hash: Some(&ticket_hash),
+            ticket_hash: Some(ticket_hash),
             ticket_expires_at: Some(now + ms(self.config().ticket_lifetime)),
-            ticket_ip: Some(client_ip),
+            ticket_ip: Some(client_ip.to_owned()),
             cookie_hash: None,
         };
-        sessions::create(self.db(), &new, &audit).await?;
+        sessions::create(self.db(), new, audit).await?;
         Ok(SignIn {
             launch_url: format!("{base_url}/launch?ticket={ticket}"),
             expires_at: rfc3339(expires_at),
@@ -75,17 +75,17 @@ impl Portal {
         let mut audit = audit.clone();
         audit.user_id = Some(user.id.clone());
         let new = NewSession {
-            id: &session_id,
-            user_id: &user.id,
+            id: session_id.clone(),
+            user_id: user.id.clone(),
             kiosk_id: None,
             now,
             expires_at: now + ms(self.config().session_absolute),
             ticket_hash: None,
             ticket_expires_at: None,
             ticket_ip: None,
-            cookie_hash: Some(&cookie_hash),
+            cookie_hash: Some(cookie_hash),
         };
-        sessions::create(self.db(), &new, &audit).await?;
+        sessions::create(self.db(), new, audit).await?;
         Ok((session_id, cookie))
     }
 

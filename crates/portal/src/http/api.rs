@@ -10,6 +10,7 @@ use serde_json::json;
 use super::AppState;
 use super::extract::{ApiJson, Bearer, ClientIp};
 use crate::error::{PortalError, Result};
+use crate::tokens;
 
 pub async fn enroll(
     State(state): State<AppState>,
@@ -37,13 +38,15 @@ pub async fn sign_in_badge(
     ClientIp(ip): ClientIp,
     ApiJson(request): ApiJson<BadgeSignIn>,
 ) -> Result<Response> {
-    let sign_in = state
-        .run(
-            state
-                .portal
-                .sign_in_badge(&credential, &request.badge, &ip, &state.base_url),
-        )
-        .await?;
+    let sign_in = limited(
+        &state,
+        &credential,
+        &ip,
+        state
+            .portal
+            .sign_in_badge(&credential, &request.badge, &ip, &state.base_url),
+    )
+    .await?;
     Ok((no_store(), Json(sign_in)).into_response())
 }
 
@@ -53,14 +56,41 @@ pub async fn sign_in_password(
     ClientIp(ip): ClientIp,
     ApiJson(request): ApiJson<PasswordSignIn>,
 ) -> Result<Response> {
-    let sign_in = state
-        .run(
-            state
-                .portal
-                .sign_in_password_at_kiosk(&credential, &request, &ip, &state.base_url),
-        )
-        .await?;
+    let sign_in = limited(
+        &state,
+        &credential,
+        &ip,
+        state
+            .portal
+            .sign_in_password_at_kiosk(&credential, &request, &ip, &state.base_url),
+    )
+    .await?;
     Ok((no_store(), Json(sign_in)).into_response())
+}
+
+/// Runs a sign-in under the rate limits (docs/API.md). A refused attempt costs no database
+/// work and is not in the audit log: a hammering client must not be able to fill it. A
+/// credential that turned out to be a kiosk's gets its own bucket from now on.
+async fn limited<T>(
+    state: &AppState,
+    credential: &str,
+    ip: &str,
+    sign_in: impl Future<Output = Result<T>>,
+) -> Result<T> {
+    let portal = &state.portal;
+    let digest = tokens::digest(credential.as_bytes());
+    portal.limiter().admit(&digest, ip, portal.now())?;
+    let result = state.run(sign_in).await;
+    let unrecognised = result.as_ref().is_err_and(|e| {
+        matches!(
+            e.code(),
+            ProblemCode::KioskNotEnrolled | ProblemCode::Unavailable
+        )
+    });
+    if !unrecognised {
+        portal.limiter().recognise(&digest, portal.now());
+    }
+    result
 }
 
 pub async fn end_session(

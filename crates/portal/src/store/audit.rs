@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use super::{Pool, on_pool};
+use super::group_commit::Record;
+use super::{Pool, on_reader};
 use crate::error::Result;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -52,16 +53,19 @@ macro_rules! bind_entry {
 }
 pub(crate) use bind_entry;
 
+/// Writes `entry`; returns once it is committed.
 pub async fn record(db: &Pool, entry: &Entry) -> Result<()> {
-    on_pool!(db, |p| bind_entry!(entry)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(())
+    match db {
+        Pool::Sqlite(sqlite) => sqlite.records.write(Record::Audit(entry.clone())).await,
+        Pool::Postgres(p) => {
+            bind_entry!(entry).execute(p).await?;
+            Ok(())
+        }
+    }
 }
 
 pub async fn all(db: &Pool) -> Result<Vec<Entry>> {
     const SQL: &str = "SELECT at, action, result, badge_id, kiosk_id, user_id, detail, \
                        latency_ms FROM audit ORDER BY id";
-    Ok(on_pool!(db, |p| sqlx::query_as(SQL).fetch_all(p).await)?)
+    Ok(on_reader!(db, |p| sqlx::query_as(SQL).fetch_all(p).await)?)
 }

@@ -1,6 +1,8 @@
 //! Badges: a public id, the SHA-256 of the secret, a lifetime and a void mark.
 
-use super::{Pool, on_pool};
+use super::audit::{Entry, bind_entry};
+use super::kiosks::Kiosk;
+use super::{Pool, on_pool, on_reader};
 use crate::error::Result;
 use crate::store::directory::User;
 
@@ -14,6 +16,11 @@ pub struct BadgeOwner {
     pub user: User,
 }
 
+const VOID_OTHERS: &str =
+    "UPDATE badges SET voided_at = $2 WHERE user_id = $1 AND voided_at IS NULL";
+const INSERT: &str = "INSERT INTO badges (id, user_id, secret_hash, issued_at, expires_at) \
+                      VALUES ($1, $2, $3, $4, $5)";
+
 /// Stores a new badge and voids every other live badge of the same user, atomically: a
 /// reprint never leaves two valid badges.
 pub async fn issue(
@@ -24,12 +31,9 @@ pub async fn issue(
     now: i64,
     expires_at: i64,
 ) -> Result<()> {
-    const VOID: &str = "UPDATE badges SET voided_at = $2 WHERE user_id = $1 AND voided_at IS NULL";
-    const INSERT: &str = "INSERT INTO badges (id, user_id, secret_hash, issued_at, expires_at) \
-                          VALUES ($1, $2, $3, $4, $5)";
     on_pool!(db, |p| {
         let mut tx = p.begin().await?;
-        sqlx::query(VOID)
+        sqlx::query(VOID_OTHERS)
             .bind(user_id)
             .bind(now)
             .execute(&mut *tx)
@@ -47,14 +51,126 @@ pub async fn issue(
     Ok(())
 }
 
+/// A badge to store: its public id, its owner and the digest of its secret.
+#[derive(Debug, Clone)]
+pub struct NewBadge {
+    pub id: String,
+    pub user_id: String,
+    pub secret_hash: Vec<u8>,
+}
+
+/// Stores every badge of `badges` (voiding each owner's other live badges) and the `audit`
+/// entries in one transaction: all of them or none of them.
+pub async fn issue_all(
+    db: &Pool,
+    badges: &[NewBadge],
+    now: i64,
+    expires_at: i64,
+    audit: &[Entry],
+) -> Result<()> {
+    on_pool!(db, |p| {
+        let mut tx = p.begin().await?;
+        for badge in badges {
+            sqlx::query(VOID_OTHERS)
+                .bind(&badge.user_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(INSERT)
+                .bind(&badge.id)
+                .bind(&badge.user_id)
+                .bind(&badge.secret_hash)
+                .bind(now)
+                .bind(expires_at)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for entry in audit {
+            bind_entry!(entry).execute(&mut *tx).await?;
+        }
+        tx.commit().await
+    })?;
+    Ok(())
+}
+
 pub async fn owner(db: &Pool, badge_id: &str) -> Result<Option<BadgeOwner>> {
     const SQL: &str = "SELECT b.secret_hash, b.expires_at, b.voided_at, u.id, u.school_id, \
         u.role, u.username, u.given_name, u.family_name, u.locale, u.disabled_at \
         FROM badges b JOIN users u ON u.id = b.user_id WHERE b.id = $1";
-    Ok(on_pool!(db, |p| sqlx::query_as(SQL)
+    Ok(on_reader!(db, |p| sqlx::query_as(SQL)
         .bind(badge_id)
         .fetch_optional(p)
         .await)?)
+}
+
+/// The kiosk holding a credential and, in the same read, the presented badge and its owner
+/// (`None` when no badge has that id). `None` when no kiosk holds the credential.
+pub async fn at_kiosk(
+    db: &Pool,
+    credential_hash: &[u8],
+    badge_id: &str,
+) -> Result<Option<(Kiosk, Option<BadgeOwner>)>> {
+    const SQL: &str = "SELECT k.id AS kiosk_id, k.school_id AS kiosk_school_id, \
+        k.name AS kiosk_name, k.revoked_at AS kiosk_revoked_at, \
+        b.secret_hash, b.expires_at, b.voided_at, u.id, u.school_id, u.role, u.username, \
+        u.given_name, u.family_name, u.locale, u.disabled_at \
+        FROM kiosks k LEFT JOIN badges b ON b.id = $2 LEFT JOIN users u ON u.id = b.user_id \
+        WHERE k.credential_hash = $1";
+    let row: Option<KioskAndBadge> = on_reader!(db, |p| sqlx::query_as(SQL)
+        .bind(credential_hash)
+        .bind(badge_id)
+        .fetch_optional(p)
+        .await)?;
+    Ok(row.map(KioskAndBadge::split))
+}
+
+/// A row of [`at_kiosk`]: the badge and user columns are null when the badge is unknown.
+#[derive(sqlx::FromRow)]
+struct KioskAndBadge {
+    kiosk_id: String,
+    kiosk_school_id: String,
+    kiosk_name: String,
+    kiosk_revoked_at: Option<i64>,
+    secret_hash: Option<Vec<u8>>,
+    expires_at: Option<i64>,
+    voided_at: Option<i64>,
+    id: Option<String>,
+    school_id: Option<String>,
+    role: Option<String>,
+    username: Option<String>,
+    given_name: Option<String>,
+    family_name: Option<String>,
+    locale: Option<String>,
+    disabled_at: Option<i64>,
+}
+
+impl KioskAndBadge {
+    fn split(self) -> (Kiosk, Option<BadgeOwner>) {
+        let kiosk = Kiosk {
+            id: self.kiosk_id,
+            school_id: self.kiosk_school_id,
+            name: self.kiosk_name,
+            revoked_at: self.kiosk_revoked_at,
+        };
+        let owner = (|| {
+            Some(BadgeOwner {
+                secret_hash: self.secret_hash?,
+                expires_at: self.expires_at?,
+                voided_at: self.voided_at,
+                user: User {
+                    id: self.id?,
+                    school_id: self.school_id?,
+                    role: self.role?,
+                    username: self.username?,
+                    given_name: self.given_name?,
+                    family_name: self.family_name?,
+                    locale: self.locale?,
+                    disabled_at: self.disabled_at,
+                },
+            })
+        })();
+        (kiosk, owner)
+    }
 }
 
 /// Which badges a void applies to.

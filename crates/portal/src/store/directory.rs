@@ -1,6 +1,6 @@
 //! Schools, users, classes and app tiles.
 
-use super::{Pool, on_pool};
+use super::{Pool, on_pool, on_reader};
 use crate::error::Result;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -57,7 +57,7 @@ pub async fn upsert_school(db: &Pool, id: &str, name: &str) -> Result<()> {
 pub async fn school(db: &Pool, id: &str) -> Result<Option<School>> {
     const SQL: &str = "SELECT id, name, idle_timeout_secs, languages, allow_typed_login \
                        FROM schools WHERE id = $1";
-    Ok(on_pool!(db, |p| sqlx::query_as(SQL)
+    Ok(on_reader!(db, |p| sqlx::query_as(SQL)
         .bind(id)
         .fetch_optional(p)
         .await)?)
@@ -89,7 +89,7 @@ pub async fn upsert_user(db: &Pool, u: &User) -> Result<()> {
 
 pub async fn user(db: &Pool, id: &str) -> Result<Option<User>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-    Ok(on_pool!(db, |p| sqlx::query_as(&sql)
+    Ok(on_reader!(db, |p| sqlx::query_as(&sql)
         .bind(id)
         .fetch_optional(p)
         .await)?)
@@ -99,7 +99,7 @@ pub async fn user(db: &Pool, id: &str) -> Result<Option<User>> {
 /// lookup ignores case and still uses the unique index).
 pub async fn user_for_login(db: &Pool, username: &str) -> Result<Option<(User, Option<String>)>> {
     let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1");
-    let row: Option<UserWithHash> = on_pool!(db, |p| sqlx::query_as(&sql)
+    let row: Option<UserWithHash> = on_reader!(db, |p| sqlx::query_as(&sql)
         .bind(username.to_lowercase())
         .fetch_optional(p)
         .await)?;
@@ -163,14 +163,14 @@ pub async fn class_students(db: &Pool, class_id: &str) -> Result<Option<(String,
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let title: Option<String> = on_pool!(db, |p| sqlx::query_scalar(TITLE)
+    let title: Option<String> = on_reader!(db, |p| sqlx::query_scalar(TITLE)
         .bind(class_id)
         .fetch_optional(p)
         .await)?;
     let Some(title) = title else {
         return Ok(None);
     };
-    let users = on_pool!(db, |p| sqlx::query_as(&sql)
+    let users = on_reader!(db, |p| sqlx::query_as(&sql)
         .bind(class_id)
         .fetch_all(p)
         .await)?;
@@ -192,7 +192,7 @@ pub async fn add_app(db: &Pool, school_id: &str, app: &App) -> Result<()> {
 
 pub async fn apps(db: &Pool, school_id: &str) -> Result<Vec<App>> {
     const SQL: &str = "SELECT name, url, color FROM apps WHERE school_id = $1 ORDER BY id";
-    Ok(on_pool!(db, |p| sqlx::query_as(SQL)
+    Ok(on_reader!(db, |p| sqlx::query_as(SQL)
         .bind(school_id)
         .fetch_all(p)
         .await)?)

@@ -1,6 +1,6 @@
 //! Enrollment codes and kiosks. Codes and device credentials are stored as SHA-256 digests.
 
-use super::{Pool, on_pool};
+use super::{Pool, on_pool, on_reader};
 use crate::error::Result;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -69,7 +69,7 @@ pub async fn enroll(
 pub async fn by_credential(db: &Pool, credential_hash: &[u8]) -> Result<Option<Kiosk>> {
     const SQL: &str =
         "SELECT id, school_id, name, revoked_at FROM kiosks WHERE credential_hash = $1";
-    Ok(on_pool!(db, |p| sqlx::query_as(SQL)
+    Ok(on_reader!(db, |p| sqlx::query_as(SQL)
         .bind(credential_hash)
         .fetch_optional(p)
         .await)?)

@@ -1,6 +1,6 @@
 //! The database: SQLite or PostgreSQL behind one enum. Every query is written once in SQL that
-//! both understand (`$n` parameters, `ON CONFLICT`, `RETURNING`) and run through [`on_pool!`],
-//! which type-checks it against each driver.
+//! both understand (`$n` parameters, `ON CONFLICT`, `RETURNING`) and run through [`on_pool!`]
+//! (reads and writes) or [`on_reader!`] (reads only), which type-check it against each driver.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -10,10 +10,12 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 use crate::error::{PortalError, Result};
+use group_commit::GroupCommit;
 
 pub mod audit;
 pub mod badges;
 pub mod directory;
+mod group_commit;
 pub mod kiosks;
 pub mod lockout;
 pub mod roster;
@@ -22,20 +24,52 @@ pub mod teaching;
 
 #[derive(Debug, Clone)]
 pub enum Pool {
-    Sqlite(SqlitePool),
+    Sqlite(Sqlite),
     Postgres(PgPool),
 }
 
-/// Runs `$body` with `$p` bound to whichever pool `$db` holds.
+/// SQLite allows one writer at a time. Several connections that all write fight over the lock
+/// with SQLite's sleeping busy handler (the morning-rush p99 came from there), so writes go
+/// through one connection, queued fairly by the pool, and reads through a few read-only
+/// connections that WAL lets run beside the writer.
+#[derive(Debug, Clone)]
+pub struct Sqlite {
+    /// The one writing connection.
+    pub write: SqlitePool,
+    /// Read-only connections.
+    pub read: SqlitePool,
+    /// Sign-in records (sessions and audit rows) committed in groups on `write`.
+    pub(crate) records: GroupCommit,
+}
+
+/// Runs `$body` with `$p` bound to a pool that reads and writes (SQLite's writer).
 macro_rules! on_pool {
     ($db:expr, |$p:ident| $body:expr) => {
         match $db {
-            $crate::store::Pool::Sqlite($p) => $body,
+            $crate::store::Pool::Sqlite(sqlite) => {
+                let $p = &sqlite.write;
+                $body
+            }
             $crate::store::Pool::Postgres($p) => $body,
         }
     };
 }
 pub(crate) use on_pool;
+
+/// Runs `$body` with `$p` bound to a pool for reads only (SQLite's readers); it sees every
+/// write that committed before it started.
+macro_rules! on_reader {
+    ($db:expr, |$p:ident| $body:expr) => {
+        match $db {
+            $crate::store::Pool::Sqlite(sqlite) => {
+                let $p = &sqlite.read;
+                $body
+            }
+            $crate::store::Pool::Postgres($p) => $body,
+        }
+    };
+}
+pub(crate) use on_reader;
 
 /// How long a connection may be waited for; below the request deadline so that a saturated
 /// or absent database turns into `unavailable`, not a hung request.
@@ -43,54 +77,62 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 /// SQLite waits this long for another writer before giving up with `SQLITE_BUSY`.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_millis(2000);
 
+/// SQLite readers: enough for the pages and the sign-in lookups to overlap a commit, few enough
+/// that they do not crowd two cores (each is a thread, and each drops its page cache after a
+/// commit).
+const SQLITE_READERS: u32 = 2;
+
 impl Pool {
     /// Opens (creating if needed) and migrates the database named by `url`: a
     /// `postgres://`/`postgresql://` URL, or a SQLite path or `sqlite:` URL.
     pub async fn open(url: &str) -> Result<Self> {
-        let pool = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url)?;
-            Self::Postgres(
-                PgPoolOptions::new()
-                    .max_connections(16)
-                    .acquire_timeout(ACQUIRE_TIMEOUT)
-                    .connect_with(options)
-                    .await?,
-            )
-        } else {
-            let options = if url.starts_with("sqlite:") {
-                SqliteConnectOptions::from_str(url)?
-            } else {
-                SqliteConnectOptions::new().filename(url)
-            }
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(SQLITE_BUSY_TIMEOUT)
-            .foreign_keys(true);
-            // SQLite has one writer at a time; a few connections serve concurrent readers
-            // without making writers queue on busy retries.
-            Self::Sqlite(
-                SqlitePoolOptions::new()
-                    .max_connections(4)
-                    .acquire_timeout(ACQUIRE_TIMEOUT)
-                    .connect_with(options)
-                    .await?,
-            )
-        };
-        pool.migrate().await?;
-        Ok(pool)
-    }
-
-    async fn migrate(&self) -> Result<()> {
-        match self {
-            Self::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
-            Self::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .connect_with(options)
+                .await?;
+            sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+            return Ok(Self::Postgres(pool));
         }
-        Ok(())
+        let options = if url.starts_with("sqlite:") {
+            SqliteConnectOptions::from_str(url)?
+        } else {
+            SqliteConnectOptions::new().filename(url)
+        }
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(SQLITE_BUSY_TIMEOUT)
+        .foreign_keys(true);
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options.clone().create_if_missing(true))
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&write).await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(SQLITE_READERS)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options.read_only(true))
+            .await?;
+        Ok(Self::Sqlite(Sqlite {
+            records: GroupCommit::start(write.clone()),
+            write,
+            read,
+        }))
     }
 
+    /// Waits for the queued sign-in records to be written, then closes the connections.
     pub async fn close(&self) {
-        on_pool!(self, |p| p.close().await);
+        match self {
+            Self::Sqlite(s) => {
+                s.records.close().await;
+                s.write.close().await;
+                s.read.close().await;
+            }
+            Self::Postgres(p) => p.close().await,
+        }
     }
 }
 

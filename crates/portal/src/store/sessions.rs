@@ -2,47 +2,86 @@
 //! launch ticket until redeemed, and then a browser cookie. Tickets and cookies are stored as
 //! SHA-256 digests.
 
-use super::audit::{Entry, bind_entry};
-use super::{Pool, on_pool};
+use super::audit::Entry;
+use super::group_commit::Record;
+use super::{Pool, on_pool, on_reader};
 use crate::error::Result;
 
 #[derive(Debug, Clone)]
-pub struct NewSession<'a> {
-    pub id: &'a str,
-    pub user_id: &'a str,
-    pub kiosk_id: Option<&'a str>,
+pub struct NewSession {
+    pub id: String,
+    pub user_id: String,
+    pub kiosk_id: Option<String>,
     pub now: i64,
     pub expires_at: i64,
-    pub ticket_hash: Option<&'a [u8]>,
+    pub ticket_hash: Option<Vec<u8>>,
     pub ticket_expires_at: Option<i64>,
-    pub ticket_ip: Option<&'a str>,
-    pub cookie_hash: Option<&'a [u8]>,
+    pub ticket_ip: Option<String>,
+    pub cookie_hash: Option<Vec<u8>>,
 }
 
-/// Creates the session and writes its audit entry in one transaction: a sign-in is recorded
-/// exactly when it happened.
-pub async fn create(db: &Pool, s: &NewSession<'_>, audit: &Entry) -> Result<()> {
-    const SQL: &str = "INSERT INTO sessions (id, user_id, kiosk_id, created_at, last_seen_at, \
-        expires_at, ticket_hash, ticket_expires_at, ticket_ip, cookie_hash) \
-        VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9)";
-    on_pool!(db, |p| {
-        let mut tx = p.begin().await?;
-        sqlx::query(SQL)
-            .bind(s.id)
-            .bind(s.user_id)
-            .bind(s.kiosk_id)
+pub(crate) const INSERT: &str = "INSERT INTO sessions (id, user_id, kiosk_id, created_at, \
+    last_seen_at, expires_at, ticket_hash, ticket_expires_at, ticket_ip, cookie_hash) \
+    VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9)";
+
+/// Binds a [`NewSession`] to [`INSERT`] (a macro so it serves both drivers and transactions).
+macro_rules! bind_session {
+    ($s:expr) => {{
+        let s: &$crate::store::sessions::NewSession = $s;
+        sqlx::query($crate::store::sessions::INSERT)
+            .bind(&s.id)
+            .bind(&s.user_id)
+            .bind(&s.kiosk_id)
             .bind(s.now)
             .bind(s.expires_at)
-            .bind(s.ticket_hash)
+            .bind(&s.ticket_hash)
             .bind(s.ticket_expires_at)
-            .bind(s.ticket_ip)
-            .bind(s.cookie_hash)
-            .execute(&mut *tx)
-            .await?;
-        bind_entry!(audit).execute(&mut *tx).await?;
-        tx.commit().await
-    })?;
-    Ok(())
+            .bind(&s.ticket_ip)
+            .bind(&s.cookie_hash)
+    }};
+}
+pub(crate) use bind_session;
+
+/// Creates the session and writes its audit entry atomically: a sign-in is recorded exactly
+/// when it happened. PostgreSQL does both in one statement (a data-modifying `WITH`); SQLite
+/// in the next group commit.
+pub async fn create(db: &Pool, s: NewSession, audit: Entry) -> Result<()> {
+    const BOTH: &str = "WITH s AS (INSERT INTO sessions (id, user_id, kiosk_id, created_at, \
+        last_seen_at, expires_at, ticket_hash, ticket_expires_at, ticket_ip, cookie_hash) \
+        VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9)) \
+        INSERT INTO audit (at, action, result, badge_id, kiosk_id, user_id, detail, latency_ms) \
+        VALUES ($10, $11, $12, $13, $14, $15, $16, $17)";
+    match db {
+        Pool::Sqlite(sqlite) => {
+            sqlite
+                .records
+                .write(Record::Session(Box::new(s), audit))
+                .await
+        }
+        Pool::Postgres(p) => {
+            sqlx::query(BOTH)
+                .bind(&s.id)
+                .bind(&s.user_id)
+                .bind(&s.kiosk_id)
+                .bind(s.now)
+                .bind(s.expires_at)
+                .bind(&s.ticket_hash)
+                .bind(s.ticket_expires_at)
+                .bind(&s.ticket_ip)
+                .bind(&s.cookie_hash)
+                .bind(audit.at)
+                .bind(&audit.action)
+                .bind(&audit.result)
+                .bind(&audit.badge_id)
+                .bind(&audit.kiosk_id)
+                .bind(&audit.user_id)
+                .bind(&audit.detail)
+                .bind(audit.latency_ms)
+                .execute(p)
+                .await?;
+            Ok(())
+        }
+    }
 }
 
 /// A ticket just taken out of its session (it can never be redeemed again).
@@ -105,7 +144,7 @@ pub async fn touch(
 pub async fn live_user(db: &Pool, session_id: &str, now: i64) -> Result<Option<String>> {
     const SQL: &str = "SELECT user_id FROM sessions \
         WHERE id = $1 AND ended_at IS NULL AND expires_at > $2";
-    Ok(on_pool!(db, |p| sqlx::query_scalar(SQL)
+    Ok(on_reader!(db, |p| sqlx::query_scalar(SQL)
         .bind(session_id)
         .bind(now)
         .fetch_optional(p)

@@ -12,5 +12,8 @@ mod cli;
 mod fail_closed;
 mod harness;
 mod password;
+mod rate_limit;
 mod roster;
+mod sheet;
+mod shutdown;
 mod teacher;

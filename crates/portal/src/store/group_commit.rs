@@ -1,0 +1,153 @@
+//! Group commit of sign-in records on SQLite. A SQLite commit costs a WAL append of every page
+//! it dirtied and drops every reader's page cache, whatever it holds; one commit per sign-in
+//! made that the rush's bottleneck. Here the sessions and audit rows that arrive while a commit
+//! is under way are written together in the next transaction.
+//!
+//! Nothing is answered before it is recorded: each caller waits for the commit that holds its
+//! record. A caller that gave up before its group started (its request deadline passed and it
+//! answered `unavailable`) is left out, so a refusal is never followed by a recorded sign-in.
+//! [`GroupCommit::close`] writes every record queued before it.
+
+use std::sync::Arc;
+
+use sqlx::SqlitePool;
+use tokio::sync::{mpsc, oneshot};
+
+use super::audit::{Entry, bind_entry};
+use super::sessions::{NewSession, bind_session};
+use crate::error::{PortalError, Result};
+
+/// At most this many records in one transaction (bounds the time a group holds the writer).
+const MAX_GROUP: usize = 256;
+/// Callers queued beyond this wait to enqueue (back-pressure instead of unbounded memory).
+const QUEUE: usize = 4096;
+
+/// A row (or pair of rows) written together.
+#[derive(Debug)]
+pub(crate) enum Record {
+    /// A new session and the audit entry of the sign-in that started it.
+    Session(Box<NewSession>, Entry),
+    Audit(Entry),
+}
+
+#[derive(Debug)]
+struct Job {
+    record: Record,
+    done: oneshot::Sender<Result<()>>,
+}
+
+#[derive(Debug)]
+enum Message {
+    Write(Job),
+    Close(oneshot::Sender<()>),
+}
+
+/// The handle of the task that owns the group commits; clones share it.
+#[derive(Debug, Clone)]
+pub(crate) struct GroupCommit {
+    queue: mpsc::Sender<Message>,
+}
+
+impl GroupCommit {
+    /// Starts the committing task on the current runtime. It ends at [`Self::close`] or when
+    /// every handle is dropped.
+    pub fn start(pool: SqlitePool) -> Self {
+        let (queue, rx) = mpsc::channel(QUEUE);
+        tokio::spawn(run(pool, rx));
+        Self { queue }
+    }
+
+    /// Writes `record` and returns once it is committed.
+    pub async fn write(&self, record: Record) -> Result<()> {
+        let (done, committed) = oneshot::channel();
+        self.queue
+            .send(Message::Write(Job { record, done }))
+            .await
+            .map_err(|_| PortalError::Closing)?;
+        committed.await.map_err(|_| PortalError::Closing)?
+    }
+
+    /// Commits what is queued, refuses what comes after, and waits for the task to end.
+    pub async fn close(&self) {
+        let (ack, acked) = oneshot::channel();
+        if self.queue.send(Message::Close(ack)).await.is_ok() {
+            let _ = acked.await;
+        }
+    }
+}
+
+async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<Message>) {
+    let mut messages = Vec::with_capacity(MAX_GROUP);
+    while rx.recv_many(&mut messages, MAX_GROUP).await > 0 {
+        let mut group = Vec::with_capacity(messages.len());
+        let mut closing = None;
+        for message in messages.drain(..) {
+            match message {
+                Message::Write(job) if closing.is_none() => group.push(job),
+                Message::Write(job) => {
+                    let _ = job.done.send(Err(PortalError::Closing));
+                }
+                Message::Close(ack) => closing = Some(ack),
+            }
+        }
+        commit(&pool, group).await;
+        if let Some(ack) = closing {
+            rx.close();
+            while let Ok(message) = rx.try_recv() {
+                if let Message::Write(job) = message {
+                    let _ = job.done.send(Err(PortalError::Closing));
+                }
+            }
+            let _ = ack.send(());
+            return;
+        }
+    }
+}
+
+async fn commit(pool: &SqlitePool, mut group: Vec<Job>) {
+    group.retain(|job| !job.done.is_closed());
+    if group.is_empty() {
+        return;
+    }
+    let Err(error) = write(pool, group.iter().map(|j| &j.record)).await else {
+        tracing::debug!(records = group.len(), "group committed");
+        for job in group {
+            let _ = job.done.send(Ok(()));
+        }
+        return;
+    };
+    let error = PortalError::from(error);
+    if group.len() > 1 && matches!(error, PortalError::Conflict(_) | PortalError::NotFound(_)) {
+        // One record the database refuses must not sink the others: each on its own.
+        for job in group {
+            let result = write(pool, std::iter::once(&job.record))
+                .await
+                .map_err(PortalError::from);
+            let _ = job.done.send(result);
+        }
+        return;
+    }
+    let shared = Arc::new(error);
+    for job in group {
+        let _ = job.done.send(Err(PortalError::Group(Arc::clone(&shared))));
+    }
+}
+
+async fn write<'a>(
+    pool: &SqlitePool,
+    records: impl Iterator<Item = &'a Record>,
+) -> std::result::Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    for record in records {
+        match record {
+            Record::Session(session, entry) => {
+                bind_session!(session.as_ref()).execute(&mut *tx).await?;
+                bind_entry!(entry).execute(&mut *tx).await?;
+            }
+            Record::Audit(entry) => {
+                bind_entry!(entry).execute(&mut *tx).await?;
+            }
+        }
+    }
+    tx.commit().await
+}
