@@ -667,3 +667,55 @@ async fn administrators_manage_every_class_of_their_school_body(env: Env) {
 async fn administrators_manage_every_class_of_their_school() {
     run(administrators_manage_every_class_of_their_school_body).await;
 }
+
+async fn empty_classes_and_hostile_names_body(env: Env) {
+    more_seed(&env).await;
+    let p = env.portal();
+    p.add_class("c4", "s1", "<img src=x>").await.unwrap();
+    p.add_to_class("c4", "t1", Role::Teacher).await.unwrap();
+    let cookie = login(&env, "mrsk").await;
+    let (class, none) = page(&env, &cookie, "/teach/classes/c4").await;
+    assert!(none.is_empty(), "no form at all");
+    let (_, token) = page(&env, &cookie, "/teach/classes/c1").await;
+    assert!(class.contains("no students to print badges for"));
+    assert!(!class.contains("/sheet"), "nothing to print");
+    assert!(class.contains("&lt;img src=x&gt;") && !class.contains("<img src=x>"));
+    let r = post(
+        &env,
+        &cookie,
+        "/teach/classes/c4/sheet",
+        &[("csrf", &token), ("layout", "labels")],
+    )
+    .await;
+    assert_eq!(r.status(), 400);
+
+    p.add_user(&NewUser {
+        id: "u9\"><b>".into(),
+        school_id: "s1".into(),
+        role: Role::Student,
+        username: "hostile".into(),
+        given_name: "<script>alert(1)</script>".into(),
+        family_name: "\"O'Hara\"".into(),
+        locale: "en".into(),
+    })
+    .await
+    .unwrap();
+    p.add_to_class("c4", "u9\"><b>", Role::Student)
+        .await
+        .unwrap();
+    let (class, _) = page(&env, &cookie, "/teach/classes/c4").await;
+    assert!(!class.contains("<script>") && !class.contains("<b>"));
+    assert!(class.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    let void = "/teach/classes/c4/students/u9%22%3E%3Cb%3E/void";
+    assert!(class.contains("/teach/classes/c4/students/u9%22%3E%3Cb%3E/reprint"));
+    assert_eq!(
+        get(&env, &cookie, void).await.status(),
+        200,
+        "the link works"
+    );
+}
+
+#[tokio::test]
+async fn empty_classes_and_hostile_names() {
+    run(empty_classes_and_hostile_names_body).await;
+}
