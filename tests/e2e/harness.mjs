@@ -28,9 +28,18 @@ export const SCREENSHOTS = join(TARGET, 'e2e-screenshots');
 /** Each kiosk's log, kept after its temp dir is gone (`<launch name>.log`). */
 export const LOGS = join(TARGET, 'e2e-logs');
 
-/** Removes a test's temp dir, unless BADGEIN_E2E_KEEP is set (to look inside after a run). */
+/**
+ * Removes a test's temp dir, unless BADGEIN_E2E_KEEP is set (to look inside after a run).
+ * WebKit's helper processes may still be writing caches as they exit, hence the retries; a
+ * leftover dir is reported, not a failure.
+ */
 function removeTemp(dir) {
-  if (!process.env.BADGEIN_E2E_KEEP) rmSync(dir, { recursive: true, force: true });
+  if (process.env.BADGEIN_E2E_KEEP) return;
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  } catch (error) {
+    console.warn(`left ${dir}: ${error.message}`);
+  }
 }
 
 /** A free TCP port on 127.0.0.1. */

@@ -116,4 +116,52 @@ describe('the kiosk window', { timeout: 180_000 }, () => {
     assert.equal(appPid(kiosk.driverPid), first);
     await waitForScreen(kiosk.session, 'scanning');
   });
+
+  // Last: it ends the app.
+  test('once the teacher has set a PIN, quit needs exactly that PIN', async () => {
+    const { session } = kiosk;
+    const invoke = (command, args = {}) =>
+      session.executeAsync(
+        `const done = arguments[arguments.length - 1];
+         window.__TAURI__.core.invoke(arguments[0], arguments[1]).then(
+           (value) => done({ value: value ?? null }), (error) => done({ error }));`,
+        command,
+        args,
+      );
+    // The teacher's way in: the chord's PIN pad; no PIN is set yet, so any PIN opens setup.
+    await invoke('open_teacher');
+    await waitForScreen(session, 'teacher_pin');
+    await invoke('teacher_unlock', { pin: '' });
+    await waitForScreen(session, 'setup');
+    const { value: setup } = await invoke('get_setup');
+    assert.equal(setup.pin_set, false);
+    const { pin_set: _, ...fields } = setup;
+    await invoke('save_setup', { ...fields, new_pin: '2468' });
+    // Saving answers with the `saved` message on the setup screen.
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const { value: view } = await invoke('get_view');
+      if (view.screen === 'setup' && view.message === 'saved') break;
+      assert.ok(Date.now() < deadline, `setup never said saved: ${JSON.stringify(view)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const saved = await invoke('get_setup');
+    assert.equal(saved.value.pin_set, true, JSON.stringify(saved));
+    await invoke('leave_setup');
+    await waitForScreen(session, 'scanning');
+
+    const pid = appPid(kiosk.driverPid);
+    const wrong = await invoke('quit', { pin: '0000' });
+    assert.equal(wrong.error?.code, 'pin_wrong');
+    await waitForScreen(session, 'scanning');
+    assert.equal(appPid(kiosk.driverPid), pid, 'still running after a wrong PIN');
+
+    // The right PIN ends the app (the answer may never come back: fire and watch the process).
+    await session.execute("window.__TAURI__.core.invoke('quit', { pin: '2468' }); return true;");
+    const quitBy = Date.now() + 20_000;
+    while (appPid(kiosk.driverPid) === pid) {
+      assert.ok(Date.now() < quitBy, 'the app did not quit with the right PIN');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
 });
