@@ -17,10 +17,13 @@ pub struct Triple {
     pub bl: usize,
     /// Lower is better.
     pub score: f32,
+    /// The longer leg, in pixels.
+    pub leg: f32,
 }
 
-/// Only the most often confirmed candidates take part; the rest are probably texture.
-const MAX_CANDIDATES: usize = 24;
+/// Only the most often confirmed candidates take part; the rest are probably texture. A page
+/// of twelve badge labels has 36 real ones.
+const MAX_CANDIDATES: usize = 48;
 /// The largest ratio between the two legs (centre distances from the corner pattern).
 const MAX_LEG_RATIO: f32 = 2.2;
 /// The largest |cos| of the corner angle (0.8 allows 37 to 143 degrees: a code seen at a
@@ -30,6 +33,12 @@ const MAX_COS: f32 = 0.8;
 const DIAGONAL_PENALTY: f32 = 0.3;
 /// The largest ratio between module sizes of patterns in one code.
 const MAX_MODULE_RATIO: f32 = 2.5;
+/// Score added to a triple when a much smaller one turns at the same corner pattern. Where
+/// codes stand side by side (a sheet of badges), the corner patterns of three neighbouring
+/// codes form a triangle as right and as even as one code's own, which is the smaller.
+const OUTER_PENALTY: f32 = 0.5;
+/// "Much smaller": the longer leg at most this share of the other's.
+const OUTER_LEG_RATIO: f32 = 0.8;
 
 /// Plausible triples, best first, at most `max`.
 pub fn triples(finders: &[Finder], max: usize) -> Vec<Triple> {
@@ -50,9 +59,31 @@ pub fn triples(finders: &[Finder], max: usize) -> Vec<Triple> {
             }
         }
     }
+    penalise_outer(&mut out);
     out.sort_by(|a, b| a.score.total_cmp(&b.score));
     out.truncate(max);
     out
+}
+
+/// See [`OUTER_PENALTY`].
+fn penalise_outer(triples: &mut [Triple]) {
+    // Only triples turning at the same pattern compete: group them by corner.
+    triples.sort_by_key(|t| t.tl);
+    for group in triples.chunk_by_mut(|a, b| a.tl == b.tl) {
+        let outer: Vec<bool> = group
+            .iter()
+            .map(|t| {
+                group
+                    .iter()
+                    .any(|s| s.leg <= OUTER_LEG_RATIO * t.leg && s.score < t.score + OUTER_PENALTY)
+            })
+            .collect();
+        for (t, outer) in group.iter_mut().zip(outer) {
+            if outer {
+                t.score += OUTER_PENALTY;
+            }
+        }
+    }
 }
 
 fn dist(a: &Finder, b: &Finder) -> f32 {
@@ -111,5 +142,6 @@ fn score(finders: &[Finder], idx: [usize; 3]) -> Option<Triple> {
         tr,
         bl,
         score,
+        leg: lu.max(lv),
     })
 }

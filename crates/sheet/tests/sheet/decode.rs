@@ -39,6 +39,13 @@ fn a_full_label_page_reads_back() {
 }
 
 #[test]
+fn a_whole_label_page_reads_in_one_scan() {
+    let (mut payloads, pages) = payloads(LABELS_PER_PAGE, "labels-page", Layout::Labels);
+    payloads.sort();
+    assert_eq!(decode(&pages[0]), payloads);
+}
+
+#[test]
 fn a_class_of_25_on_labels_reads_back_over_three_pages() {
     assert_labels_read_back(25, "labels-25");
 }

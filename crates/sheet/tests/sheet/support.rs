@@ -50,9 +50,7 @@ pub fn rasterise(pdf: &[u8], dir: &Path) -> Vec<image::GrayImage> {
         .collect()
 }
 
-/// Every QR payload the scanner reads in `picture`, sorted. The scanner is built for a camera
-/// frame with one badge in it and stops at the first code it reads, so label sheets are read
-/// one cell at a time (see `label_cell`).
+/// Every QR payload the scanner reads in `picture`, sorted.
 pub fn decode(picture: &image::GrayImage) -> Vec<String> {
     let frame = Frame::from_image(&image::DynamicImage::ImageLuma8(picture.clone()));
     let mut found: Vec<String> = scan(&frame, &ScanOptions::THOROUGH)
