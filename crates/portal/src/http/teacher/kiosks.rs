@@ -4,16 +4,15 @@ use axum::Form;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 
 use super::access::Teacher;
-use super::classes::{CsrfForm, DoneQuery};
+use super::classes::Answer;
+use super::forms::{CsrfForm, DoneQuery};
 use super::view::{self, Confirm, Section, csrf_field, day, moment, segment};
 use crate::http::AppState;
 use crate::http::html::esc;
 use crate::store::teaching::KioskRow;
-
-type Answer = Result<Response, Response>;
 
 fn revoke_path(kiosk_id: &str) -> String {
     format!("/teach/kiosks/{}/revoke", segment(kiosk_id))

@@ -10,7 +10,10 @@ use super::AppState;
 
 mod access;
 mod classes;
+mod forms;
 mod kiosks;
+mod printing;
+mod pupils;
 mod view;
 
 pub use access::manages_classes;
@@ -20,14 +23,14 @@ pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/teach", get(classes::list))
         .route("/teach/classes/{class}", get(classes::class_page))
-        .route("/teach/classes/{class}/sheet", post(classes::sheet))
-        .route("/teach/classes/{class}/missing", post(classes::missing))
-        .route(&format!("{PUPIL}/reprint"), post(classes::reprint))
+        .route("/teach/classes/{class}/sheet", post(printing::sheet))
+        .route("/teach/classes/{class}/missing", post(printing::missing))
+        .route(&format!("{PUPIL}/reprint"), post(printing::reprint))
         .route(
             &format!("{PUPIL}/void"),
-            get(classes::void_confirm).post(classes::void),
+            get(pupils::void_confirm).post(pupils::void),
         )
-        .route(&format!("{PUPIL}/unlock"), post(classes::unlock))
+        .route(&format!("{PUPIL}/unlock"), post(pupils::unlock))
         .route("/teach/kiosks", get(kiosks::list))
         .route("/teach/kiosks/code", post(kiosks::code))
         .route(
