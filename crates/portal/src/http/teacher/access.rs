@@ -95,7 +95,7 @@ impl Teacher {
         ))
     }
 
-    /// A posted form, if it parsed and passes [`Teacher::check_form`]; a form that does not
+    /// A posted form, if it parsed and passes `check_form`; a form that does not
     /// parse (no token, an unknown choice) is refused like a missing token.
     pub async fn accept_form<T>(
         &self,
