@@ -361,6 +361,10 @@ describe('the portal view keeps children apart across an idle timeout', { timeou
   test('A walks away, the idle timeout signs A out, B sees nothing of A', async () => {
     const [a, b] = [children[5], children[6]];
     const { session } = kiosk;
+    const setup = await session.executeAsync(
+      'const done = arguments[0]; window.__TAURI__.core.invoke("get_setup").then(done, (e) => done({error: e}));',
+    );
+    assert.equal(setup.idle_timeout_secs, 30, 'the school\'s idle timeout reached the kiosk at enrollment');
     const firstOfA = await signIn(rig, kiosk, a);
     const sessionsOfA = await exerciseA(rig, a, firstOfA);
 
