@@ -5,7 +5,7 @@ use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
-use badgein_sheet::{Layout, SheetEntry};
+use badgein_sheet::Layout;
 
 use super::access::Teacher;
 use super::classes::Answer;
@@ -13,7 +13,7 @@ use super::forms::{PickForm, PrintForm};
 use super::view;
 use crate::error::PortalError;
 use crate::http::AppState;
-use crate::store::teaching::{self, Pupil};
+use crate::store::directory::{self, User};
 
 /// `POST /teach/classes/{class}/sheet`: new badges for the whole class, as a PDF.
 pub async fn sheet(
@@ -47,7 +47,8 @@ pub async fn sheet(
 
 /// `POST /teach/classes/{class}/missing`: new badges, as labels, for the children the form
 /// lists (the class page lists those without a working badge). The list is the one the
-/// teacher saw, so trying again after a failure prints the same children again.
+/// teacher saw, so trying again after a failure prints the same children again (and a
+/// failure changes nothing: the sheet is all or nothing).
 pub async fn missing(
     State(state): State<AppState>,
     teacher: Teacher,
@@ -62,21 +63,18 @@ pub async fn missing(
         .await?;
     let class = teacher.class(&state, &class_id, Some(uri.path())).await?;
     let portal = &state.portal;
-    let pupils = state
-        .run(teaching::pupils(
-            portal.db(),
-            &class.id,
-            portal.now(),
-            portal.config().lockout_failures,
-        ))
+    let students = state
+        .run(directory::class_students(portal.db(), &class.id))
         .await
-        .map_err(|e| view::failure(s, &e))?;
+        .map_err(|e| view::failure(s, &e))?
+        .map(|(_, students)| students)
+        .unwrap_or_default();
     let wanted: Vec<&str> = form.values("student").collect();
-    let chosen: Vec<&Pupil> = pupils
-        .iter()
-        .filter(|p| wanted.contains(&p.id.as_str()))
+    let chosen: Vec<User> = students
+        .into_iter()
+        .filter(|u| wanted.contains(&u.id.as_str()))
         .collect();
-    if wanted.iter().any(|id| !chosen.iter().any(|p| p.id == *id)) {
+    if wanted.iter().any(|id| !chosen.iter().any(|u| u.id == *id)) {
         return Err(teacher.not_yours(&state, Some(uri.path())).await);
     }
     if chosen.is_empty() {
@@ -86,23 +84,11 @@ pub async fn missing(
             s.teach.no_students,
         ));
     }
-    let printed = state
-        .run(async {
-            let mut entries = Vec::with_capacity(chosen.len());
-            for pupil in &chosen {
-                let badge = portal.issue_badge(&pupil.id, None).await?;
-                entries.push(SheetEntry {
-                    payload: badge.encode(),
-                    first_name: pupil.given_name.clone(),
-                    class_name: class.title.clone(),
-                });
-            }
-            badgein_sheet::render(Layout::Labels, &entries)
-                .map_err(|e| PortalError::BadRequest(format!("cannot render the sheet: {e}")))
-        })
-        .await;
-    let pdf = printed.map_err(|e| view::failure(s, &e))?;
     let detail = format!("class {}: {} badges, labels", class.id, chosen.len());
+    let pdf = state
+        .run(portal.print_badges(&chosen, &class.title, Layout::Labels, detail.clone()))
+        .await
+        .map_err(|e| view::failure(s, &e))?;
     teacher
         .record(&state, "sheet_missing", detail, None)
         .await?;
@@ -110,7 +96,8 @@ pub async fn missing(
 }
 
 /// `POST /teach/classes/{class}/students/{student}/reprint`: a new badge for one child (the
-/// old one stops working), as a one-badge PDF.
+/// old one stops working), as a one-badge PDF. Rendered before anything is stored, so a
+/// failure leaves the old badge working.
 pub async fn reprint(
     State(state): State<AppState>,
     teacher: Teacher,
@@ -127,29 +114,29 @@ pub async fn reprint(
         .pupil(&state, &class_id, &student_id, Some(uri.path()))
         .await?;
     let portal = &state.portal;
+    let detail = format!(
+        "class {} student {student_id}, {}",
+        class.id,
+        form.layout.name()
+    );
     let printed = state
         .run(async {
             let student = portal
                 .user(&student_id)
                 .await?
                 .ok_or_else(|| PortalError::NotFound(format!("user {student_id}")))?;
-            let badge = portal.issue_badge(&student.id, None).await?;
-            let entry = SheetEntry {
-                payload: badge.encode(),
-                first_name: student.given_name.clone(),
-                class_name: class.title.clone(),
-            };
-            let pdf = badgein_sheet::render(form.layout.layout(), &[entry])
-                .map_err(|e| PortalError::BadRequest(format!("cannot render the badge: {e}")))?;
+            let pdf = portal
+                .print_badges(
+                    std::slice::from_ref(&student),
+                    &class.title,
+                    form.layout.layout(),
+                    detail.clone(),
+                )
+                .await?;
             Ok((pdf, student.given_name))
         })
         .await;
     let (pdf, given_name) = printed.map_err(|e| view::failure(s, &e))?;
-    let detail = format!(
-        "class {} student {student_id}, {}",
-        class.id,
-        form.layout.name()
-    );
     teacher.record(&state, "reprint", detail, None).await?;
     Ok(view::pdf(
         pdf,
