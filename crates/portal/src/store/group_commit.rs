@@ -14,7 +14,7 @@ use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
 use super::audit::{Entry, bind_entry};
-use super::sessions::{NewSession, bind_session};
+use super::sessions::{NewSession, SESSION_AND_AUDIT_SQLITE, bind_session_and_audit};
 use crate::error::{PortalError, Result};
 
 /// At most this many records in one transaction (bounds the time a group holds the writer).
@@ -141,8 +141,9 @@ async fn write<'a>(
     for record in records {
         match record {
             Record::Session(session, entry) => {
-                bind_session!(session.as_ref()).execute(&mut *tx).await?;
-                bind_entry!(entry).execute(&mut *tx).await?;
+                bind_session_and_audit!(SESSION_AND_AUDIT_SQLITE, session.as_ref(), entry)
+                    .execute(&mut *tx)
+                    .await?;
             }
             Record::Audit(entry) => {
                 bind_entry!(entry).execute(&mut *tx).await?;

@@ -20,15 +20,27 @@ pub struct NewSession {
     pub cookie_hash: Option<Vec<u8>>,
 }
 
-pub(crate) const INSERT: &str = "INSERT INTO sessions (id, user_id, kiosk_id, created_at, \
-    last_seen_at, expires_at, ticket_hash, ticket_expires_at, ticket_ip, cookie_hash) \
-    VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9)";
+/// The session row and the audit row of the sign-in that started it: on PostgreSQL one
+/// statement (a data-modifying `WITH`); on SQLite two statements sent as one (inside the group
+/// commit's transaction), one hand-over to the database thread instead of two.
+const SESSION_AND_AUDIT_PG: &str = "WITH s AS (INSERT INTO sessions (id, user_id, kiosk_id, \
+    created_at, last_seen_at, expires_at, ticket_hash, ticket_expires_at, ticket_ip, \
+    cookie_hash) VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9)) \
+    INSERT INTO audit (at, action, result, badge_id, kiosk_id, user_id, detail, latency_ms) \
+    VALUES ($10, $11, $12, $13, $14, $15, $16, $17)";
+pub(crate) const SESSION_AND_AUDIT_SQLITE: &str = "INSERT INTO sessions (id, user_id, kiosk_id, \
+    created_at, last_seen_at, expires_at, ticket_hash, ticket_expires_at, ticket_ip, \
+    cookie_hash) VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9); \
+    INSERT INTO audit (at, action, result, badge_id, kiosk_id, user_id, detail, latency_ms) \
+    VALUES ($10, $11, $12, $13, $14, $15, $16, $17)";
 
-/// Binds a [`NewSession`] to [`INSERT`] (a macro so it serves both drivers and transactions).
-macro_rules! bind_session {
-    ($s:expr) => {{
+/// Binds a [`NewSession`] and an audit [`Entry`] to `$sql`, one of the `SESSION_AND_AUDIT`
+/// statements (a macro so it serves both drivers and transactions).
+macro_rules! bind_session_and_audit {
+    ($sql:expr, $s:expr, $e:expr) => {{
         let s: &$crate::store::sessions::NewSession = $s;
-        sqlx::query($crate::store::sessions::INSERT)
+        let e: &$crate::store::audit::Entry = $e;
+        sqlx::query($sql)
             .bind(&s.id)
             .bind(&s.user_id)
             .bind(&s.kiosk_id)
@@ -38,19 +50,21 @@ macro_rules! bind_session {
             .bind(s.ticket_expires_at)
             .bind(&s.ticket_ip)
             .bind(&s.cookie_hash)
+            .bind(e.at)
+            .bind(&e.action)
+            .bind(&e.result)
+            .bind(&e.badge_id)
+            .bind(&e.kiosk_id)
+            .bind(&e.user_id)
+            .bind(&e.detail)
+            .bind(e.latency_ms)
     }};
 }
-pub(crate) use bind_session;
+pub(crate) use bind_session_and_audit;
 
 /// Creates the session and writes its audit entry atomically: a sign-in is recorded exactly
-/// when it happened. PostgreSQL does both in one statement (a data-modifying `WITH`); SQLite
-/// in the next group commit.
+/// when it happened. On SQLite both go in the next group commit.
 pub async fn create(db: &Pool, s: NewSession, audit: Entry) -> Result<()> {
-    const BOTH: &str = "WITH s AS (INSERT INTO sessions (id, user_id, kiosk_id, created_at, \
-        last_seen_at, expires_at, ticket_hash, ticket_expires_at, ticket_ip, cookie_hash) \
-        VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9)) \
-        INSERT INTO audit (at, action, result, badge_id, kiosk_id, user_id, detail, latency_ms) \
-        VALUES ($10, $11, $12, $13, $14, $15, $16, $17)";
     match db {
         Pool::Sqlite(sqlite) => {
             sqlite
@@ -59,24 +73,7 @@ pub async fn create(db: &Pool, s: NewSession, audit: Entry) -> Result<()> {
                 .await
         }
         Pool::Postgres(p) => {
-            sqlx::query(BOTH)
-                .bind(&s.id)
-                .bind(&s.user_id)
-                .bind(&s.kiosk_id)
-                .bind(s.now)
-                .bind(s.expires_at)
-                .bind(&s.ticket_hash)
-                .bind(s.ticket_expires_at)
-                .bind(&s.ticket_ip)
-                .bind(&s.cookie_hash)
-                .bind(audit.at)
-                .bind(&audit.action)
-                .bind(&audit.result)
-                .bind(&audit.badge_id)
-                .bind(&audit.kiosk_id)
-                .bind(&audit.user_id)
-                .bind(&audit.detail)
-                .bind(audit.latency_ms)
+            bind_session_and_audit!(SESSION_AND_AUDIT_PG, &s, &audit)
                 .execute(p)
                 .await?;
             Ok(())
