@@ -5,7 +5,8 @@
 //! - `sim`: generated classroom scenes with random demo badges held up in turn;
 //! - `sim:<dir>`: the same with the badge QR images (`*.png`) found in `<dir>`;
 //! - `still:<file>`: the image in `<file>` is what the camera sees, re-read when it changes, an
-//!   empty grey scene while it is missing (tests "hold up" a badge by writing the file);
+//!   empty classroom with sensor noise while it is missing (tests "hold up" a badge by writing
+//!   the file);
 //! - `folder:<dir>`: the images in `<dir>` played in name order, looping.
 //!
 //! Unset, the first webcam is used, or the simulation when there is none.
@@ -17,7 +18,7 @@ use badgein_camera::CameraConfig;
 use badgein_frame::frame::Frame;
 use badgein_frame::source::{FrameSource, SourceError};
 use badgein_scanner::source::files::FolderSource;
-use badgein_scanner::source::synthetic::SyntheticSource;
+use badgein_scanner::source::synthetic::{Scene, SyntheticSource};
 use image::GrayImage;
 
 use crate::paced::{PACED_FPS, Paced};
@@ -29,6 +30,10 @@ const SIM_FRAMES_PER_BADGE: u32 = 60;
 const SIM_GAP_FRAMES: u32 = 90;
 const DEMO_BADGES: usize = 3;
 const DEMO_MODULE_PX: u32 = 8;
+/// The still source's empty scene: a classroom whose sensor noise (in grey levels, as a webcam
+/// in a lit room) changes from frame to frame over a short loop of frames.
+const EMPTY_NOISE: f32 = 2.0;
+const EMPTY_FRAMES: usize = 8;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Choice {
@@ -155,7 +160,9 @@ pub struct StillSource {
     path: PathBuf,
     /// The file's modification time and length when last read, and the frame it gave.
     current: Option<((SystemTime, u64), Frame)>,
-    empty: Option<Frame>,
+    /// The empty scene's frames, rendered as first needed, and the next one to show.
+    empty: Vec<Frame>,
+    next_empty: usize,
 }
 
 impl StillSource {
@@ -163,18 +170,28 @@ impl StillSource {
         Self {
             path,
             current: None,
-            empty: None,
+            empty: Vec::new(),
+            next_empty: 0,
         }
     }
 
-    fn empty_scene(&mut self) -> Result<Frame, SourceError> {
-        if let Some(frame) = &self.empty {
-            return Ok(frame.clone());
+    fn empty_scene(&mut self) -> Frame {
+        let index = self.next_empty % EMPTY_FRAMES;
+        self.next_empty = index + 1;
+        if let Some(frame) = self.empty.get(index) {
+            return frame.clone();
         }
-        let (w, h) = SIM_SIZE;
-        let frame = Frame::from_luma(w, h, vec![128; (w * h) as usize])?;
-        self.empty = Some(frame.clone());
-        Ok(frame)
+        let (width, height) = SIM_SIZE;
+        let frame = Scene {
+            width,
+            height,
+            noise: EMPTY_NOISE,
+            frame: index as u64,
+            ..Scene::default()
+        }
+        .render(None);
+        self.empty.push(frame.clone());
+        frame
     }
 }
 
@@ -185,7 +202,7 @@ impl FrameSource for StillSource {
             .and_then(|m| Some((m.modified().ok()?, m.len())));
         let Some(stamp) = stamp else {
             self.current = None;
-            return self.empty_scene().map(Some);
+            return Ok(Some(self.empty_scene()));
         };
         if let Some((seen, frame)) = &self.current
             && *seen == stamp
@@ -202,7 +219,7 @@ impl FrameSource for StillSource {
                 self.current = Some((stamp, frame.clone()));
                 Ok(Some(frame))
             }
-            None => self.empty_scene().map(Some),
+            None => Ok(Some(self.empty_scene())),
         }
     }
 
@@ -246,6 +263,8 @@ mod tests {
 
         let empty = source.next_frame().unwrap().unwrap();
         assert_eq!((empty.width(), empty.height()), SIM_SIZE);
+        // Sensor noise: the empty room is never twice the same picture in a row.
+        assert_ne!(source.next_frame().unwrap().unwrap(), empty);
 
         GrayImage::from_pixel(40, 30, image::Luma([9]))
             .save(&path)

@@ -108,7 +108,7 @@ impl Kiosk {
             Driver::spawn(machine, client, webview, driver::TICK)
         };
         let kiosk = Arc::new(Self {
-            preview: Arc::default(),
+            preview: Arc::new(Preview::start().context("starting the preview encoder")?),
             handle: driver.handle(),
             config_path,
             config: Mutex::new(config),

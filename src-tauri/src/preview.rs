@@ -1,11 +1,18 @@
-//! The live preview: camera frames, downscaled to about 640 px wide and JPEG-encoded, sent as
-//! raw bytes over the window's `tauri::ipc::Channel` (an ArrayBuffer in JS, never base64). One
+//! The live preview: camera frames, halved to at most 640 px wide and JPEG-encoded, sent as raw
+//! bytes over the window's `tauri::ipc::Channel` (an ArrayBuffer in JS, never base64). One
 //! frame is in flight at a time: the next goes only after the UI calls `preview_ready`, so a busy
-//! window drops frames instead of queueing them.
+//! window drops frames instead of queueing them. While the scene is still, only a few frames a
+//! second go ([`PreviewPace`]).
+//!
+//! Encoding happens on the preview's own thread: the camera loop hands a frame over and goes
+//! back to reading badges, so the preview never delays a sign-in.
 
-use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use badgein_frame::frame::Frame;
+use badgein_kiosk_core::preview_pace::PreviewPace;
+use badgein_scanner::preprocess;
 use image::ExtendedColorType;
 use image::codecs::jpeg::JpegEncoder;
 use tauri::ipc::{Channel, InvokeResponseBody};
@@ -13,16 +20,24 @@ use tauri::ipc::{Channel, InvokeResponseBody};
 /// The widest preview sent; the UI scales it up to fill the screen.
 pub const PREVIEW_WIDTH: u32 = 640;
 const JPEG_QUALITY: u8 = 70;
+/// While nothing moves, one camera frame in this many is shown: 5 a second from a 30 fps
+/// camera. Anything that moves brings back every frame at once.
+const IDLE_EVERY: u32 = 6;
 
-#[derive(Debug, Default)]
+type PreviewChannel = Channel<InvokeResponseBody>;
+
+#[derive(Debug)]
 pub struct Preview {
-    state: Mutex<State>,
+    state: Arc<Mutex<State>>,
+    /// To the encoder thread, which ends when this is dropped.
+    encoder: SyncSender<(Frame, PreviewChannel)>,
 }
 
-#[derive(Default)]
 struct State {
-    channel: Option<Channel<InvokeResponseBody>>,
+    channel: Option<PreviewChannel>,
+    /// A frame is being encoded for, or waits to be drawn by, the current channel.
     in_flight: bool,
+    pace: PreviewPace,
 }
 
 impl std::fmt::Debug for State {
@@ -30,57 +45,100 @@ impl std::fmt::Debug for State {
         f.debug_struct("State")
             .field("channel", &self.channel.as_ref().map(Channel::id))
             .field("in_flight", &self.in_flight)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
 impl Preview {
+    /// Starts the encoder thread.
+    pub fn start() -> std::io::Result<Self> {
+        let state = Arc::new(Mutex::new(State {
+            channel: None,
+            in_flight: false,
+            pace: PreviewPace::new(IDLE_EVERY),
+        }));
+        let (encoder, frames) = sync_channel(1);
+        let shared = state.clone();
+        std::thread::Builder::new()
+            .name("badgein-preview".into())
+            .spawn(move || encode_loop(&frames, &shared))?;
+        Ok(Self { state, encoder })
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A poisoned lock only means a panic elsewhere mid-update; the state stays consistent.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// The UI (re)opened its preview channel: frames go there from now on.
-    pub fn attach(&self, channel: Channel<InvokeResponseBody>) {
-        if let Ok(mut state) = self.state.lock() {
-            state.channel = Some(channel);
-            state.in_flight = false;
-        }
+    pub fn attach(&self, channel: PreviewChannel) {
+        let mut state = self.state();
+        state.channel = Some(channel);
+        state.in_flight = false;
     }
 
     /// The UI drew the last frame sent on channel `channel_id`. An ack for a channel that has
     /// been replaced since is ignored: it would free a second frame for the new one.
     pub fn ready(&self, channel_id: u32) {
-        if let Ok(mut state) = self.state.lock()
-            && state.channel.as_ref().map(Channel::id) == Some(channel_id)
-        {
+        let mut state = self.state();
+        if state.channel.as_ref().map(Channel::id) == Some(channel_id) {
             state.in_flight = false;
         }
     }
 
-    /// Sends `frame` if the UI is waiting for one; otherwise drops it.
+    /// Hands `frame` to the encoder if the UI is waiting for one and the pace wants it shown;
+    /// otherwise drops it. Never waits for the encoding.
     pub fn offer(&self, frame: &Frame) {
-        let channel = match self.state.lock() {
-            Ok(mut state) if !state.in_flight => {
-                let channel = state.channel.clone();
-                state.in_flight = channel.is_some();
-                channel
-            }
-            _ => None,
+        let mut state = self.state();
+        if state.in_flight {
+            return;
+        }
+        let Some(channel) = state.channel.clone() else {
+            return;
         };
-        let Some(channel) = channel else { return };
-        let sent = encode(frame).and_then(|jpeg| {
+        if !state.pace.show(frame) {
+            return;
+        }
+        match self.encoder.try_send((frame.clone(), channel)) {
+            Ok(()) => state.in_flight = true,
+            // The encoder still has the previous frame: this one is dropped like any other.
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {}
+        }
+    }
+}
+
+fn encode_loop(frames: &Receiver<(Frame, PreviewChannel)>, state: &Mutex<State>) {
+    let lock = || state.lock().unwrap_or_else(PoisonError::into_inner);
+    for (frame, channel) in frames {
+        let sent = encode(&frame).and_then(|jpeg| {
+            // A channel replaced meanwhile gets nothing: its screen has gone, and the new
+            // channel's first frame is offered afresh.
+            if lock().channel.as_ref().map(Channel::id) != Some(channel.id()) {
+                return Ok(());
+            }
             channel
                 .send(InvokeResponseBody::Raw(jpeg))
                 .map_err(|e| e.to_string())
         });
         if let Err(error) = sent {
             tracing::warn!(%error, "preview frame not sent");
-            if let Ok(mut state) = self.state.lock() {
+            let mut state = lock();
+            if state.channel.as_ref().map(Channel::id) == Some(channel.id()) {
                 state.in_flight = false;
             }
         }
     }
 }
 
-/// A grey JPEG of `frame`, box-downscaled to at most [`PREVIEW_WIDTH`] wide.
+/// A grey JPEG of `frame`, halved until at most [`PREVIEW_WIDTH`] wide.
 pub fn encode(frame: &Frame) -> Result<Vec<u8>, String> {
-    let (width, height, luma) = downscale(frame);
+    let small = downscale(frame);
+    let frame = small.as_ref().unwrap_or(frame);
+    let (width, height) = (frame.width(), frame.height());
+    let mut luma = Vec::with_capacity((width * height) as usize);
+    for y in 0..height {
+        luma.extend_from_slice(frame.row(y));
+    }
     let mut jpeg = Vec::with_capacity(luma.len() / 8);
     JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY)
         .encode(&luma, width, height, ExtendedColorType::L8)
@@ -88,29 +146,20 @@ pub fn encode(frame: &Frame) -> Result<Vec<u8>, String> {
     Ok(jpeg)
 }
 
-/// Averages `factor x factor` blocks: cheap, and smoother than skipping pixels.
-fn downscale(frame: &Frame) -> (u32, u32, Vec<u8>) {
-    let factor = frame.width().div_ceil(PREVIEW_WIDTH).max(1);
-    let (width, height) = (
-        (frame.width() / factor).max(1),
-        (frame.height() / factor).max(1),
-    );
-    let mut out = Vec::with_capacity((width * height) as usize);
-    for by in 0..height {
-        for bx in 0..width {
-            let (mut sum, mut count) = (0u32, 0u32);
-            for y in by * factor..(by * factor + factor).min(frame.height()) {
-                let row = frame.row(y);
-                let start = (bx * factor) as usize;
-                let end = (start + factor as usize).min(row.len());
-                let block = row.get(start..end).unwrap_or_default();
-                sum += block.iter().map(|&p| u32::from(p)).sum::<u32>();
-                count += u32::try_from(block.len()).unwrap_or(u32::MAX);
-            }
-            out.push(u8::try_from(sum / count.max(1)).unwrap_or(u8::MAX));
+/// Halves `frame` (2x2 averages, the scanner's optimised step) until it fits the preview;
+/// `None` when it already does.
+fn downscale(frame: &Frame) -> Option<Frame> {
+    let mut small: Option<Frame> = None;
+    loop {
+        let current = small.as_ref().unwrap_or(frame);
+        if current.width() <= PREVIEW_WIDTH {
+            return small;
+        }
+        match preprocess::half(current) {
+            Some(half) => small = Some(half),
+            None => return small,
         }
     }
-    (width, height, out)
 }
 
 #[cfg(test)]
@@ -134,21 +183,25 @@ mod tests {
     }
 
     #[test]
-    fn box_average_keeps_brightness() {
+    fn halving_keeps_brightness_and_small_frames_stay() {
         let frame = Frame::from_luma(4, 2, vec![0, 200, 100, 100, 0, 200, 100, 100]).unwrap();
-        // 4 px wide is already under the preview width: kept as is.
-        let (w, h, luma) = downscale(&frame);
-        assert_eq!((w, h), (4, 2));
-        assert_eq!(luma, frame.data());
-        let wide = Frame::from_luma(1281, 2, vec![100; 1281 * 2]).unwrap();
-        let (w, h, luma) = downscale(&wide);
-        assert_eq!((w, h), (427, 1));
-        assert!(luma.iter().all(|&p| p == 100));
+        assert!(
+            downscale(&frame).is_none(),
+            "under the preview width: kept as is"
+        );
+        let wide = Frame::from_luma(1920, 4, vec![100; 1920 * 4]).unwrap();
+        let small = downscale(&wide).unwrap();
+        assert_eq!((small.width(), small.height()), (480, 1));
+        assert!(small.data().iter().all(|&p| p == 100));
+        let decoded = image::load_from_memory(&encode(&wide).unwrap()).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (480, 1));
     }
 
     #[test]
     fn tiny_frames_do_not_panic() {
         let frame = Frame::from_luma(1, 1, vec![7]).unwrap();
         assert!(encode(&frame).is_ok());
+        let odd = Frame::from_luma(641, 1, vec![7; 641]).unwrap();
+        assert!(encode(&odd).is_ok());
     }
 }

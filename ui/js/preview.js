@@ -3,6 +3,15 @@
 // send the next. Frames are never kept.
 import { channel, invoke } from './ipc.js';
 
+// Performance marks (the latest of each only) for scripts/bench-kiosk's cold-start numbers.
+const MARK_STARTED = 'badgein:preview-started';
+const MARK_FIRST_FRAME = 'badgein:preview-first-frame';
+
+function mark(name) {
+  performance.clearMarks(name);
+  performance.mark(name);
+}
+
 function bytesOf(message) {
   if (message instanceof ArrayBuffer) return new Uint8Array(message);
   if (ArrayBuffer.isView(message)) return message;
@@ -24,7 +33,9 @@ function drawMirrored(canvas, bitmap) {
 /** Starts the preview into `canvas`; the returned function stops it. */
 export function startPreview(canvas) {
   let stopped = false;
+  let drawn = false;
   let ch = null;
+  mark(MARK_STARTED);
   const onFrame = async (message) => {
     if (stopped) return;
     const bytes = bytesOf(message);
@@ -33,6 +44,8 @@ export function startPreview(canvas) {
         const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/jpeg' }));
         if (!stopped) drawMirrored(canvas, bitmap);
         bitmap.close();
+        if (!drawn) mark(MARK_FIRST_FRAME);
+        drawn = true;
       } catch {
         // An undecodable frame is skipped; acknowledging it keeps the stream going.
       }

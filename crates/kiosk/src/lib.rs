@@ -28,8 +28,8 @@
 //! 6. **Views**: [`driver::KioskHandle::views`] wakes on every new [`machine::View`], which
 //!    serialises to exactly the `view` payload of `docs/kiosk-ipc.md`.
 //!
-//! The pure parts ([`machine`], [`badge_reader`], [`portal_url`], [`config`], [`pin`]) read
-//! no clock and open nothing; time is an argument.
+//! The pure parts ([`machine`], [`badge_reader`], [`preview_pace`], [`portal_url`], [`config`],
+//! [`pin`]) read no clock and open nothing; time is an argument.
 
 pub mod badge_reader;
 pub mod config;
@@ -39,5 +39,6 @@ pub mod machine;
 pub mod pin;
 pub mod portal_client;
 pub mod portal_url;
+pub mod preview_pace;
 pub mod redacted;
 pub mod secrets;

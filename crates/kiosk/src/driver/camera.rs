@@ -90,25 +90,32 @@ impl CameraLoop {
             if self.handle.take_scanner_reset() {
                 self.reader.reset();
             }
+            // The badge first: the preview's copy of the frame must not delay a sign-in.
+            let read = self.reader.push(&frame, Instant::now());
+            if let Some(event) = read
+                && !self.deliver(event)
+            {
+                return Played::Stopped;
+            }
             if let Some(tap) = &mut self.tap {
                 tap(&frame);
             }
-            let Some(event) = self.reader.push(&frame, Instant::now()) else {
-                continue;
-            };
-            if matches!(event, ScanEvent::Nothing(_)) {
-                // Hints repeat on every frame; the kiosk only needs to hear a change.
-                if self.last_nothing.as_ref() == Some(&event) {
-                    continue;
-                }
-                self.last_nothing = Some(event.clone());
-            } else {
-                self.last_nothing = None;
-            }
-            if !self.handle.send(Event::Scan(event)) {
-                return Played::Stopped;
-            }
         }
+    }
+
+    /// Sends what a frame amounted to, unless it repeats the last "nothing"; `false` once the
+    /// kiosk has stopped.
+    fn deliver(&mut self, event: ScanEvent) -> bool {
+        if matches!(event, ScanEvent::Nothing(_)) {
+            // Hints repeat on every frame; the kiosk only needs to hear a change.
+            if self.last_nothing.as_ref() == Some(&event) {
+                return true;
+            }
+            self.last_nothing = Some(event.clone());
+        } else {
+            self.last_nothing = None;
+        }
+        self.handle.send(Event::Scan(event))
     }
 
     /// Tells the kiosk about a fault (once per kind); `false` once the kiosk has stopped.

@@ -1,0 +1,83 @@
+// What Linux says about a process tree: descendants, CPU time, memory and start time, all read
+// from /proc (copied from harness.mjs's walk, which it does not export).
+
+import { readFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+
+const TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** The fields of /proc/<pid>/stat after the command name (field 3 is index 0). */
+function statFields(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return {
+    comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    rest: stat.slice(stat.lastIndexOf(')') + 2).split(' '),
+  };
+}
+
+/** Every descendant PID of `pid`, deepest first. */
+export function descendants(pid) {
+  const children = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(statFields(entry).rest[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const out = [];
+  const walk = (p) => {
+    for (const child of children.get(p) ?? []) {
+      walk(child);
+      out.push(child);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+/** pid -> {comm, seconds of CPU (user + system) so far}. */
+export function cpuTicks(pids) {
+  const out = new Map();
+  for (const pid of pids) {
+    try {
+      const { comm, rest } = statFields(pid);
+      // utime and stime are fields 14 and 15.
+      out.set(pid, { comm, seconds: (Number(rest[11]) + Number(rest[12])) / TICKS_PER_S });
+    } catch {
+      // Gone.
+    }
+  }
+  return out;
+}
+
+function kbField(text, name) {
+  const m = text.match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm'));
+  return m ? Number(m[1]) : 0;
+}
+
+/** Summed VmRSS and Pss (which shares out pages used by several processes) in kB. */
+export function memory(pids) {
+  let rssKb = 0;
+  let pssKb = 0;
+  for (const pid of pids) {
+    try {
+      rssKb += kbField(readFileSync(`/proc/${pid}/status`, 'utf8'), 'VmRSS');
+      pssKb += kbField(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'), 'Pss');
+    } catch {
+      // Gone.
+    }
+  }
+  return { rssKb, pssKb };
+}
+
+/** When `pid` started, in Date.now() milliseconds (to the kernel's tick, 10 ms). */
+export function processStart(pid) {
+  const startTicks = Number(statFields(pid).rest[19]);
+  const uptimeS = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+  const bootMs = Date.now() - uptimeS * 1000;
+  return bootMs + (startTicks / TICKS_PER_S) * 1000;
+}
