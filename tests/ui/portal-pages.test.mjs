@@ -1,0 +1,199 @@
+// The portal's own pages (login, a child's dashboard, the teacher pages) served by the real
+// badgein-portal on 127.0.0.1 and opened in headless Chromium: axe-core finds no serious or
+// critical problem in English or Spanish, and a teacher's forms work by keyboard alone.
+//
+// Needs the portal binary: $BADGEIN_PORTAL_BIN, else $CARGO_TARGET_DIR/debug/badgein-portal
+// (scripts/test-ui builds it).
+
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { ROOT, launchBrowser, screenshotPath } from './harness.mjs';
+
+const TARGET = process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target');
+const PORTAL_BIN = process.env.BADGEIN_PORTAL_BIN ?? join(TARGET, 'debug', 'badgein-portal');
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
+}
+
+/** The demo school on a fresh SQLite file, served on a free loopback port. */
+async function startPortal() {
+  const dir = mkdtempSync(join(tmpdir(), 'badgein-ui-portal-'));
+  const db = join(dir, 'portal.db');
+  const run = (args, input) =>
+    execFileSync(PORTAL_BIN, ['--db', db, ...args], { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
+  const demo = execFileSync(PORTAL_BIN, ['--db', db, 'demo', '--dir', join(dir, 'badges')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const code = demo.trim();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const server = spawn(PORTAL_BIN, ['--db', db, 'serve', '--listen', `127.0.0.1:${port}`], {
+    stdio: 'ignore',
+  });
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (await fetch(`${url}/login`).then((r) => r.ok, () => false)) break;
+    if (Date.now() > deadline) {
+      server.kill('SIGKILL');
+      throw new Error('the portal did not start');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    code,
+    run,
+    stop() {
+      server.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function axeProblems(page) {
+  await page.evaluate(axeSource);
+  return page.evaluate(() =>
+    window.axe
+      .run(document, { resultTypes: ['violations'] })
+      .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }))),
+  );
+}
+
+async function assertAccessible(page, name) {
+  const problems = await axeProblems(page);
+  const serious = problems.filter((p) => p.impact === 'serious' || p.impact === 'critical');
+  await page.screenshot({ path: screenshotPath(`portal-${name}`), fullPage: true });
+  assert.deepEqual(serious, [], `${name}: axe found serious problems`);
+}
+
+describe('the portal pages', { timeout: 180_000 }, () => {
+  let portal;
+  let browser;
+  let teacherPassword;
+  const launchUrls = {};
+
+  before(async () => {
+    portal = await startPortal();
+    browser = await launchBrowser();
+    teacherPassword = 'correct horse battery';
+    portal.run(['user', 'password', '--user', 'demo-teacher'], `${teacherPassword}\n`);
+    // A kiosk and a child's badge sign-in, as the kiosk would do it.
+    const enrolled = await fetch(`${portal.url}/api/v1/kiosks/enroll`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: portal.code, name: 'UI test kiosk' }),
+    }).then((r) => r.json());
+    assert.ok(enrolled.device_credential, 'the kiosk enrolled');
+    // Maya (demo-student-1) reads Spanish, Leo (demo-student-2) English.
+    for (const [lang, user] of [['es', 'demo-student-1'], ['en', 'demo-student-2']]) {
+      const badge = portal.run(['badge', 'issue', '--user', user]).trim();
+      const signIn = await fetch(`${portal.url}/api/v1/sign-ins/badge`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${enrolled.device_credential}`,
+        },
+        body: JSON.stringify({ badge }),
+      }).then((r) => r.json());
+      launchUrls[lang] = signIn.launch_url;
+      assert.ok(launchUrls[lang], `a launch URL for ${user}`);
+    }
+  });
+
+  after(async () => {
+    await browser?.close();
+    portal?.stop();
+  });
+
+  for (const locale of ['en-US', 'es-ES']) {
+    const lang = locale.slice(0, 2);
+    test(`${lang}: the sign-in page`, async () => {
+      const context = await browser.newContext({ locale });
+      const page = await context.newPage();
+      await page.goto(`${portal.url}/login`);
+      assert.equal(await page.getAttribute('html', 'lang'), lang);
+      await assertAccessible(page, `${lang}-login`);
+      // A wrong password: the answer is announced and the form is still there.
+      await page.fill('input[name=username]', 'teacher');
+      await page.fill('input[name=password]', 'not it');
+      await page.press('input[name=password]', 'Enter');
+      await page.waitForLoadState();
+      await assertAccessible(page, `${lang}-login-wrong`);
+      await context.close();
+    });
+  }
+
+  for (const lang of ['es', 'en']) {
+    test(`${lang}: a child's dashboard, and the teacher pages refused to the child`, async () => {
+      const context = await browser.newContext({ locale: 'en-US' });
+      const page = await context.newPage();
+      await page.goto(launchUrls[lang]);
+      assert.equal(new URL(page.url()).pathname, '/');
+      assert.equal(await page.getAttribute('html', 'lang'), lang, "the child's own language");
+      await assertAccessible(page, `${lang}-dashboard`);
+      const answer = await page.goto(`${portal.url}/teach`);
+      assert.equal(answer.status(), 403);
+      await assertAccessible(page, `${lang}-teach-refused`);
+      await context.close();
+    });
+  }
+
+  test('a teacher signs in, prints, voids and makes an enrollment code by keyboard alone', async () => {
+    const context = await browser.newContext({ locale: 'en-US', acceptDownloads: true });
+    const page = await context.newPage();
+    await page.goto(`${portal.url}/login`);
+    await page.focus('input[name=username]');
+    await page.keyboard.type('teacher');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(teacherPassword);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${portal.url}/`);
+    await assertAccessible(page, 'teacher-dashboard');
+
+    await page.goto(`${portal.url}/teach`);
+    await assertAccessible(page, 'teach');
+    await page.goto(`${portal.url}/teach/classes/demo-k1`);
+    await assertAccessible(page, 'class');
+
+    // The class set of labels, by keyboard: focus the print form's button and press Enter.
+    const sheetButton = page.locator('form[action$="/sheet"] button').first();
+    await sheetButton.focus();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+    const pdf = readFileSync(await download.path());
+    assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+
+    // Void one child's badge: the confirm page, then its button.
+    await page.goto(`${portal.url}/teach/classes/demo-k1/students/demo-student-1/void`);
+    await assertAccessible(page, 'void-confirm');
+    await page.locator('form[action$="/void"] button').first().focus();
+    await Promise.all([page.waitForURL(/\/teach\/classes\/demo-k1([?#].*)?$/), page.keyboard.press('Enter')]);
+    assert.match(await page.textContent('body'), /Maya Garcia\s*No working badge/, 'the voided badge shows');
+    await assertAccessible(page, 'class-after-void');
+
+    await page.goto(`${portal.url}/teach/kiosks`);
+    await assertAccessible(page, 'kiosks');
+    await page.locator('form[action$="/kiosks/code"] button').first().focus();
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    const text = await page.textContent('body');
+    assert.match(text, /[A-Z0-9]{5}-[A-Z0-9]{5}/, 'the new enrollment code is shown');
+    await assertAccessible(page, 'kiosk-code');
+    await context.close();
+  });
+});
