@@ -24,7 +24,9 @@ use crate::kiosk::Kiosk;
 
 /// Starts the kiosk and returns when it quits.
 pub fn run() -> anyhow::Result<()> {
+    // Diagnostics go to stderr, where service managers and WebDriver's launcher keep them.
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,badgein=debug".into()),
