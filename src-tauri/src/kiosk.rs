@@ -15,7 +15,7 @@ use badgein_kiosk_core::machine::{self, Code, Event, Language, SetupEvent};
 use badgein_kiosk_core::portal_client::PortalClient;
 use badgein_kiosk_core::secrets::{KeyringStore, SecretStore};
 use badgein_kiosk_core::{enroll, pin, portal_url};
-use badgein_proto::ProblemCode;
+use badgein_proto::{KioskSettings, ProblemCode};
 use badgein_scanner::{ScanOptions, scan};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
@@ -118,6 +118,7 @@ impl Kiosk {
             _driver: driver,
         });
         kiosk.emit_views(app.clone());
+        kiosk.poll_settings();
         kiosk.start_camera(camera)?;
         if !enrolled {
             kiosk.enroll_unattended();
@@ -138,6 +139,37 @@ impl Kiosk {
                 }
             }
         });
+    }
+
+    /// Asks the portal for the school's settings while scanning (and learns of a revocation).
+    fn poll_settings(self: &Arc<Self>) {
+        let kiosk = Arc::downgrade(self);
+        let _runtime = tauri::async_runtime::handle().inner().enter();
+        driver::settings_poll::spawn(
+            self.handle.clone(),
+            driver::settings_poll::EVERY,
+            move |settings| {
+                if let Some(kiosk) = kiosk.upgrade() {
+                    kiosk.apply_polled_settings(&settings);
+                }
+            },
+        );
+    }
+
+    /// The school's settings as the portal gives them now. The language stays the teacher's
+    /// choice; the school's first language is only the default at enrollment.
+    fn apply_polled_settings(&self, settings: &KioskSettings) {
+        let mut config = self.config().clone();
+        let language = config.language;
+        config.apply_school_settings(settings);
+        config.language = language;
+        if config == *self.config() {
+            return;
+        }
+        tracing::info!("the school's kiosk settings changed");
+        self.save(&config);
+        self.send(Event::Setup(SetupEvent::Settings(config.settings())));
+        *self.config() = config;
     }
 
     fn start_camera(&self, camera: Choice) -> std::io::Result<()> {

@@ -7,8 +7,8 @@
 // camera's file (BADGEIN_CAMERA=still:<file>); in the page a MutationObserver notes Date.now()
 // when body[data-screen] changes. Both read the same system clock on one machine.
 
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
 import { APP, PORTAL_BIN, appPid, launch, startPortal, waitForScreen } from '../harness.mjs';
@@ -162,18 +162,25 @@ const fmt = (v, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : '-');
 
 async function main() {
   const build = process.env.BENCH_LABEL ?? (APP.includes('/release/') ? 'release' : 'debug');
-  console.log(`kiosk ${APP}\nportal ${PORTAL_BIN}\nbuild ${build}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  // Without a GPU (Xvfb) WebKit composites through Mesa's software GL (llvmpipe) unless told
+  // to paint on the CPU; the number depends on it, so it is printed.
+  const painting = process.env.WEBKIT_DISABLE_COMPOSITING_MODE === '1' ? 'CPU painting (WEBKIT_DISABLE_COMPOSITING_MODE=1)' : 'WebKit default compositing';
+  console.log(`kiosk ${APP}\nportal ${PORTAL_BIN}\nbuild ${build}, ${painting}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   const portal = await startPortal();
   let kiosk;
+  let profileDir;
   try {
-    const enroll = portal.enrollEnv();
-    kiosk = await launch('bench', enroll);
-    await waitForScreen(kiosk.session, 'scanning', 60_000);
-    // The same profile (config dir; the credential is in the session's keyring) for the cold
-    // start, which is then already enrolled.
+    // A profile of our own (the harness removes its temp dirs at close), used again for the
+    // cold start, which is then already enrolled (the credential is in the session's keyring).
+    profileDir = mkdtempSync(join(tmpdir(), 'badgein-bench-profile-'));
     const profile = Object.fromEntries(
-      ['data', 'cache', 'config'].map((d) => [`XDG_${d.toUpperCase()}_HOME`, join(kiosk.dir, d)]),
+      ['data', 'cache', 'config'].map((d) => {
+        mkdirSync(join(profileDir, d), { mode: 0o700 });
+        return [`XDG_${d.toUpperCase()}_HOME`, join(profileDir, d)];
+      }),
     );
+    kiosk = await launch('bench', { ...portal.enrollEnv(), ...profile });
+    await waitForScreen(kiosk.session, 'scanning', 60_000);
 
     // Warm-up: WebKit's first greeting loads pictures and fonts.
     await signIns(kiosk, portal.badges.slice(-2), 2);
@@ -184,8 +191,6 @@ async function main() {
     const mem = memory(appTree(kiosk));
     await kiosk.close();
     kiosk = undefined;
-
-    const cold = await coldStart(portal, profile);
 
     const f = summary(latency.fresh);
     const s = summary(latency.swaps);
@@ -204,13 +209,16 @@ async function main() {
 | CPU scanning, nobody there, 1280x720 at 30 fps (% of one core, ${fmt(cpu.wallS, 1)} s) | ${fmt(cpu.total, 1)} |
 ${cpu.rows.map((r) => `|   ${r.comm} | ${fmt(r.percent, 1)} |`).join('\n')}
 | RSS, app + WebKit processes (MB) | ${fmt(mem.rssKb / 1024)} |
-| PSS, app + WebKit processes (MB) | ${fmt(mem.pssKb / 1024)} |
-| cold start, enrolled: spawn -> scanning screen (ms) | ${fmt(cold.scanning)} |
+| PSS, app + WebKit processes (MB) | ${fmt(mem.pssKb / 1024)} |`);
+
+    const cold = await coldStart(portal, profile);
+    console.log(`| cold start, enrolled: spawn -> scanning screen (ms) | ${fmt(cold.scanning)} |
 | cold start: spawn -> first live preview frame drawn (ms) | ${fmt(cold.firstFrame)} |
 load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {
     await kiosk?.close();
     portal.stop();
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
 

@@ -4,6 +4,7 @@
 //! as [`Event`]s through a [`KioskHandle`], and emits every new [`View`].
 
 pub mod camera;
+pub mod settings_poll;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -40,6 +41,8 @@ enum Command {
 pub struct KioskHandle {
     commands: mpsc::UnboundedSender<Command>,
     view: watch::Receiver<View>,
+    /// The client the runner uses now (for the settings poll).
+    client: watch::Receiver<Option<PortalClient>>,
     reset_scanner: Arc<AtomicBool>,
 }
 
@@ -73,6 +76,11 @@ impl KioskHandle {
         self.commands.is_closed()
     }
 
+    /// The portal client in use, if enrolled.
+    pub(crate) fn client(&self) -> Option<PortalClient> {
+        self.client.borrow().clone()
+    }
+
     /// Takes the scanner's "forget the current badge" request, if one is pending.
     pub(crate) fn take_scanner_reset(&self) -> bool {
         self.reset_scanner.swap(false, Ordering::AcqRel)
@@ -96,14 +104,17 @@ impl Driver {
     ) -> Self {
         let (commands, inbox) = mpsc::unbounded_channel();
         let (view_tx, view) = watch::channel(kiosk.view());
+        let (client_tx, client_rx) = watch::channel(client.clone());
         let handle = KioskHandle {
             commands,
             view,
+            client: client_rx,
             reset_scanner: Arc::new(AtomicBool::new(false)),
         };
         let runner = Runner {
             kiosk,
             client,
+            client_tx,
             webview,
             view: view_tx,
             handle: handle.clone(),
@@ -132,6 +143,7 @@ impl Drop for Driver {
 struct Runner<W> {
     kiosk: Kiosk,
     client: Option<PortalClient>,
+    client_tx: watch::Sender<Option<PortalClient>>,
     webview: W,
     view: watch::Sender<View>,
     handle: KioskHandle,
@@ -146,6 +158,7 @@ impl<W: WebviewPort> Runner<W> {
                 command = inbox.recv() => match command {
                     Some(Command::Event(e)) => e,
                     Some(Command::UseClient(c)) => {
+                        self.client_tx.send_replace(c.clone());
                         self.client = c;
                         continue;
                     }

@@ -85,6 +85,9 @@ pub enum SetupEvent {
     Enrolled,
     /// The kiosk's credential is gone (or was never there).
     Unenrolled,
+    /// The portal refused the credential outside a sign-in (the settings poll): revoked, or
+    /// no longer known. Only a teacher can enroll the kiosk again.
+    CredentialRefused(Code),
     /// Something to tell the teacher on the setup screen (saved, test scan, failures).
     Message(Code),
     /// The school's settings for this kiosk (from enrollment, `kiosks/me` or the config).

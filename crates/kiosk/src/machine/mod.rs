@@ -71,6 +71,8 @@ pub struct Kiosk {
     timing: Timing,
     language: Language,
     enrolled: bool,
+    /// Why the portal refused the credential, for the setup screen a child finds afterwards.
+    refused: Option<Code>,
     camera: Option<CameraReason>,
     last_request: u64,
 }
@@ -162,6 +164,7 @@ impl Kiosk {
             timing,
             language,
             enrolled,
+            refused: None,
             camera: None,
             last_request: 0,
         }
@@ -398,7 +401,9 @@ impl Kiosk {
         self.state = if self.enrolled {
             State::Scanning { hint: None }
         } else {
-            State::Setup { message: None }
+            State::Setup {
+                message: self.refused,
+            }
         };
     }
 
@@ -552,6 +557,7 @@ impl Kiosk {
             }
             SetupEvent::Enrolled => {
                 self.enrolled = true;
+                self.refused = None;
                 if let State::Setup { message } = &mut self.state {
                     *message = Some(Code::Enrolled);
                 }
@@ -563,6 +569,19 @@ impl Kiosk {
                     State::Scanning { .. } | State::Result { .. } | State::Typed { .. }
                 ) {
                     self.state = State::Setup { message: None };
+                }
+            }
+            SetupEvent::CredentialRefused(code) => {
+                self.enrolled = false;
+                self.refused = Some(code);
+                // A child signed in finishes first; the next one finds the teacher's message.
+                if matches!(
+                    self.state,
+                    State::Scanning { .. } | State::Result { .. } | State::Typed { .. }
+                ) {
+                    self.state = State::Setup {
+                        message: Some(code),
+                    };
                 }
             }
             SetupEvent::Message(code) => {

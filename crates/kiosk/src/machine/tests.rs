@@ -659,3 +659,40 @@ fn nothing_secret_reaches_debug_output() {
     assert!(!all.contains("session-Maya"));
     assert!(!all.contains("ticket"));
 }
+
+#[test]
+fn a_credential_refused_by_the_settings_poll_waits_for_the_child_signed_in() {
+    let revoked = Code::Problem(ProblemCode::KioskRevoked);
+    let refused = || Event::Setup(SetupEvent::CredentialRefused(revoked));
+    // While scanning: straight to the teacher's setup screen.
+    let mut r = Rig::new();
+    r.send(0.0, refused());
+    assert_eq!(
+        r.screen(),
+        Screen::Setup {
+            enrolled: false,
+            message: Some(revoked)
+        }
+    );
+    assert!(!r.kiosk.wants_badges());
+
+    // While a child is signed in: the child stays until done; then no more sign-ins.
+    let mut r = Rig::new();
+    let fx = r.send(0.0, scan_badge(&badge(1)));
+    let request = badge_request(&fx, &badge(1));
+    r.send(0.1, answer(request, sign_in_for("Maya")));
+    r.send(2.0, Event::Tick);
+    assert!(matches!(r.screen(), Screen::SignedIn { .. }));
+    r.send(2.1, refused());
+    assert!(matches!(r.screen(), Screen::SignedIn { .. }));
+    r.send(3.0, Event::User(UserAction::SignOut));
+    r.send(3.1, Event::SessionEnded);
+    r.send(3.2, Event::Tick);
+    assert_eq!(
+        r.screen(),
+        Screen::Setup {
+            enrolled: false,
+            message: Some(revoked)
+        }
+    );
+}

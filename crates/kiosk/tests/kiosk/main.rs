@@ -10,5 +10,6 @@ mod support;
 mod camera;
 mod enrollment;
 mod portal_client;
+mod settings_poll;
 mod sign_in;
 mod typed;
