@@ -19,12 +19,11 @@ function bytesOf(message) {
   return null;
 }
 
-function drawMirrored(canvas, bitmap) {
+function drawMirrored(canvas, ctx, bitmap) {
   if (canvas.width !== bitmap.width || canvas.height !== bitmap.height) {
     canvas.width = bitmap.width;
     canvas.height = bitmap.height;
   }
-  const ctx = canvas.getContext('2d');
   ctx.setTransform(-1, 0, 0, 1, canvas.width, 0);
   ctx.drawImage(bitmap, 0, 0);
   ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -35,6 +34,10 @@ export function startPreview(canvas) {
   let stopped = false;
   let drawn = false;
   let ch = null;
+  // A canvas in memory, not on the GPU (willReadFrequently says so): a 640x360 picture a few
+  // times a second is cheap for the CPU, while the GPU path costs WebKit about 200 ms of CPU a
+  // frame where there is no GPU and Mesa draws in software (measured with scripts/bench-kiosk).
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
   mark(MARK_STARTED);
   const onFrame = async (message) => {
     if (stopped) return;
@@ -42,7 +45,7 @@ export function startPreview(canvas) {
     if (bytes) {
       try {
         const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/jpeg' }));
-        if (!stopped) drawMirrored(canvas, bitmap);
+        if (!stopped) drawMirrored(canvas, ctx, bitmap);
         bitmap.close();
         if (!drawn) mark(MARK_FIRST_FRAME);
         drawn = true;
