@@ -1,7 +1,7 @@
 //! A morning rush: 200 kiosks, a school of students, badge sign-ins from every kiosk at once
 //! with 10% bad or voided badges mixed in. Prints throughput, latency percentiles, wrong
-//! sessions (must be 0) and 5xx answers (must be 0), on SQLite and (when
-//! `BADGEIN_TEST_POSTGRES` holds a server URL) on PostgreSQL.
+//! sessions (must be 0), `rate_limited` answers (must be 0) and 5xx answers (must be 0), on
+//! SQLite and (when `BADGEIN_TEST_POSTGRES` holds a server URL) on PostgreSQL.
 //!
 //! Before the timed rush, 500 sign-ins one at a time count the SQL statements each one runs
 //! (sqlx's statement log; transaction BEGIN/COMMIT are not statements there). During the rush,
@@ -87,7 +87,7 @@ async fn main() -> anyhow::Result<()> {
     };
     println!("concurrency {concurrency}, {sign_ins} sign-ins; times in ms");
     println!(
-        "backend   sign-ins/s   p50 ms   p95 ms   p99 ms   ok   refused   wrong sessions   5xx   \
+        "backend   sign-ins/s   p50 ms   p95 ms   p99 ms   ok   refused   wrong sessions   429   5xx   \
          sign-ins per commit   load average before"
     );
     let dir = std::env::temp_dir().join(format!("badgein-rush-{}", std::process::id()));
@@ -241,6 +241,9 @@ async fn rush(
                     if who.ok() != plan.expect {
                         stats.wrong += 1;
                     }
+                } else if status == 429 {
+                    // Not a verdict on the badge: the rate limits were hit (must not happen).
+                    stats.limited += 1;
                 } else {
                     stats.refused += 1;
                     if plan.expect.is_some() {
@@ -257,6 +260,7 @@ async fn rush(
         all.ok += s.ok;
         all.refused += s.refused;
         all.wrong += s.wrong;
+        all.limited += s.limited;
         all.server_errors += s.server_errors;
         all.latencies.extend(s.latencies);
     }
@@ -272,7 +276,7 @@ async fn rush(
             * 1000.0
     };
     println!(
-        "{backend:<9} {:>10.0}   {:>6.1}   {:>6.1}   {:>6.1}   {}   {}   {}   {}   {}   {}",
+        "{backend:<9} {:>10.0}   {:>6.1}   {:>6.1}   {:>6.1}   {}   {}   {}   {}   {}   {}   {}",
         total as f64 / elapsed.as_secs_f64(),
         pct(50),
         pct(95),
@@ -280,6 +284,7 @@ async fn rush(
         all.ok,
         all.refused,
         all.wrong,
+        all.limited,
         all.server_errors,
         if groups > 0 {
             format!("{:.1}", total as f64 / groups as f64)
@@ -298,6 +303,7 @@ struct Stats {
     ok: usize,
     refused: usize,
     wrong: usize,
+    limited: usize,
     server_errors: usize,
     latencies: Vec<Duration>,
 }

@@ -10,12 +10,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 use crate::error::{PortalError, Result};
-use checkpoint::Checkpoints;
 use group_commit::GroupCommit;
 
 pub mod audit;
 pub mod badges;
-mod checkpoint;
 pub mod directory;
 mod group_commit;
 pub mod kiosks;
@@ -42,8 +40,6 @@ pub struct Sqlite {
     pub read: SqlitePool,
     /// Sign-in records (sessions and audit rows) committed in groups on `write`.
     pub(crate) records: GroupCommit,
-    /// WAL checkpoints on a connection of their own.
-    pub(crate) checkpoints: Checkpoints,
 }
 
 /// Runs `$body` with `$p` bound to a pool that reads and writes (SQLite's writer).
@@ -85,9 +81,6 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_millis(2000);
 /// that they do not crowd two cores (each is a thread, and each drops its page cache after a
 /// commit).
 const SQLITE_READERS: u32 = 2;
-/// The writer checkpoints by itself only past this many WAL pages (40 MB); normally the
-/// checkpointer (`checkpoint.rs`) keeps the WAL well below it.
-const WRITER_CHECKPOINT_PAGES: &str = "10000";
 
 impl Pool {
     /// Opens (creating if needed) and migrates the database named by `url`: a
@@ -118,23 +111,16 @@ impl Pool {
                 .acquire_timeout(ACQUIRE_TIMEOUT)
         };
         let write = one()
-            .connect_with(
-                options
-                    .clone()
-                    .create_if_missing(true)
-                    .pragma("wal_autocheckpoint", WRITER_CHECKPOINT_PAGES),
-            )
+            .connect_with(options.clone().create_if_missing(true))
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&write).await?;
         let read = SqlitePoolOptions::new()
             .max_connections(SQLITE_READERS)
             .acquire_timeout(ACQUIRE_TIMEOUT)
-            .connect_with(options.clone().read_only(true))
+            .connect_with(options.read_only(true))
             .await?;
-        let checkpointer = one().connect_with(options).await?;
         Ok(Self::Sqlite(Sqlite {
             records: GroupCommit::start(write.clone()),
-            checkpoints: Checkpoints::start(checkpointer),
             write,
             read,
         }))
@@ -145,7 +131,6 @@ impl Pool {
         match self {
             Self::Sqlite(s) => {
                 s.records.close().await;
-                s.checkpoints.stop().await;
                 s.write.close().await;
                 s.read.close().await;
             }
