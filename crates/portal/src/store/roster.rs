@@ -28,7 +28,7 @@ pub struct UserRow {
 /// What an import changed.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Changes {
-    /// Users newly disabled: disabled in the roster, or students who left it.
+    /// Users newly disabled: disabled in the roster, or users who left it.
     pub disabled: u64,
     pub badges_voided: u64,
 }
@@ -50,13 +50,15 @@ const UPSERT_CLASS: &str = "INSERT INTO classes (id, school_id, title) VALUES ($
 const CLEAR_MEMBERS: &str = "DELETE FROM class_members WHERE class_id = $1";
 const ADD_MEMBER: &str = "INSERT INTO class_members (class_id, user_id, role) VALUES ($1, $2, $3)";
 const IS_DISABLED: &str = "SELECT disabled_at FROM users WHERE id = $1";
-const USERS_OF_SCHOOL: &str =
-    "SELECT id FROM users WHERE school_id = $1 AND role = 'student' AND disabled_at IS NULL";
+// Everyone the roster no longer lists, whatever their role: a teacher who left must lose the
+// teacher pages (their classes' badges and the school's kiosks) as surely as a child loses
+// their badge.
+const USERS_OF_SCHOOL: &str = "SELECT id FROM users WHERE school_id = $1 AND disabled_at IS NULL";
 const DISABLE: &str = "UPDATE users SET disabled_at = $2 WHERE id = $1";
 const VOID: &str = "UPDATE badges SET voided_at = $2 WHERE user_id = $1 AND voided_at IS NULL";
 
-/// Writes `rows`, disables the students of the roster's schools it no longer lists and voids
-/// the badges of every disabled user, then records `audit` (with the changes in its detail).
+/// Writes `rows`, disables the users (students, teachers, administrators) of the roster's
+/// schools it no longer lists and voids the badges of every disabled user, then records `audit` (with the changes in its detail).
 pub async fn apply(db: &Pool, rows: &Rows, now: i64, audit: &mut Entry) -> Result<Changes> {
     let mut changes = Changes::default();
     on_pool!(db, |p| {

@@ -193,3 +193,48 @@ async fn a_roster_that_fails_midway_leaves_nothing_behind() {
         portal.close().await;
     }
 }
+
+#[tokio::test]
+async fn a_teacher_who_leaves_the_roster_is_disabled_and_signed_out() {
+    for backend in backends() {
+        let (portal, _dir) = empty_portal(backend).await;
+        let roster = Roster::load(&good_roster_dir()).unwrap();
+        portal.import_roster(&roster).await.unwrap();
+        let password = "a teacher's long password";
+        portal.set_password("t1", password).await.unwrap();
+        let (_, cookie) = portal
+            .sign_in_password_in_browser("jnunez", password)
+            .await
+            .unwrap();
+        assert!(
+            portal.session_by_cookie(&cookie).await.unwrap().is_some(),
+            "{backend}: the teacher is signed in"
+        );
+
+        let dir = TempDir::new();
+        let without_teacher = edited_roster(&dir, |file, text| match file {
+            "users.csv" | "enrollments.csv" => text
+                .lines()
+                .filter(|l| !l.starts_with("t1,") && !l.contains(",t1,"))
+                .map(|l| format!("{l}\n"))
+                .collect(),
+            _ => text.to_owned(),
+        });
+        let changes = portal.import_roster(&without_teacher).await.unwrap().changes;
+        assert_eq!(changes.disabled, 1, "{backend}");
+        let teacher = portal.user("t1").await.unwrap().unwrap();
+        assert!(teacher.disabled_at.is_some(), "{backend}");
+        assert!(
+            portal.session_by_cookie(&cookie).await.unwrap().is_none(),
+            "{backend}: the open session ends with the account"
+        );
+        assert!(
+            portal
+                .sign_in_password_in_browser("jnunez", password)
+                .await
+                .is_err(),
+            "{backend}: and the password no longer signs in"
+        );
+        portal.close().await;
+    }
+}
