@@ -220,7 +220,11 @@ async fn a_teacher_who_leaves_the_roster_is_disabled_and_signed_out() {
                 .collect(),
             _ => text.to_owned(),
         });
-        let changes = portal.import_roster(&without_teacher).await.unwrap().changes;
+        let changes = portal
+            .import_roster(&without_teacher)
+            .await
+            .unwrap()
+            .changes;
         assert_eq!(changes.disabled, 1, "{backend}");
         let teacher = portal.user("t1").await.unwrap().unwrap();
         assert!(teacher.disabled_at.is_some(), "{backend}");
