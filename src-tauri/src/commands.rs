@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use badgein_kiosk_core::machine::{Event, Language, SetupEvent, UserAction, View};
+use badgein_kiosk_core::machine::{Event, Language, Screen, SetupEvent, UserAction, View};
 use badgein_proto::PasswordSignIn;
 use serde::Serialize;
 use tauri::ipc::{Channel, InvokeResponseBody};
@@ -12,6 +12,18 @@ use tauri::{AppHandle, State};
 use crate::kiosk::{Kiosk, SetupChange, SetupInfo};
 
 type Shell<'a> = State<'a, Arc<Kiosk>>;
+
+/// Setup's commands act only while the setup screen shows. Only the kiosk's own window can call
+/// them, but what opens that screen is the teacher PIN (or a kiosk not yet enrolled), and the
+/// shell holds to that as well as the window.
+fn in_setup(kiosk: &Kiosk, command: &str) -> Result<(), ()> {
+    if matches!(kiosk.view().screen, Screen::Setup { .. }) {
+        Ok(())
+    } else {
+        tracing::warn!(command, "a setup command outside the setup screen: refused");
+        Err(())
+    }
+}
 
 /// A command's failure as the UI sees it: a `Code` it has a picture and a sentence for.
 #[derive(Debug, Serialize)]
@@ -115,6 +127,7 @@ pub async fn save_setup(
     sounds: bool,
     new_pin: Option<String>,
 ) -> Result<(), ()> {
+    in_setup(&kiosk, "save_setup")?;
     let change = SetupChange {
         portal_url,
         kiosk_name,
@@ -135,6 +148,7 @@ pub async fn enroll(
     code: String,
     kiosk_name: String,
 ) -> Result<(), ()> {
+    in_setup(&kiosk, "enroll")?;
     // The outcome arrives as `setup.message`.
     kiosk.enroll(&portal_url, &code, &kiosk_name).await;
     Ok(())
@@ -157,6 +171,7 @@ pub async fn list_cameras() -> Vec<CameraEntry> {
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn test_scan(kiosk: Shell<'_>) -> Result<(), ()> {
+    in_setup(&kiosk, "test_scan")?;
     kiosk.test_scan().await;
     Ok(())
 }

@@ -128,6 +128,13 @@ describe('the kiosk window', { timeout: 180_000 }, () => {
         command,
         args,
       );
+    // Setup's commands are refused outside the setup screen, whoever calls them.
+    const { value: before } = await invoke('get_setup');
+    const { pin_set: _before, ...current } = before;
+    const early = await invoke('save_setup', { ...current, new_pin: '1357' });
+    assert.ok('error' in early, 'save_setup refused while scanning');
+    assert.ok('error' in (await invoke('test_scan')), 'test_scan refused while scanning');
+    assert.equal((await invoke('get_setup')).value.pin_set, false, 'no PIN was set');
     // The teacher's way in: the chord's PIN pad; no PIN is set yet, so any PIN opens setup.
     await invoke('open_teacher');
     await waitForScreen(session, 'teacher_pin');
