@@ -36,7 +36,11 @@ async fn closing_mid_rush_loses_no_answered_sign_in_body(env: Env) {
         .map(|i| {
             let env = Arc::clone(&env);
             let cred = kiosks[i % kiosks.len()].clone();
-            let badge = if i % 5 == 0 { leo.clone() } else { maya.clone() };
+            let badge = if i % 5 == 0 {
+                leo.clone()
+            } else {
+                maya.clone()
+            };
             tokio::spawn(async move { env.badge_sign_in(&cred, &badge).await.status().as_u16() })
         })
         .collect();
@@ -78,7 +82,11 @@ async fn closing_mid_rush_loses_no_answered_sign_in_body(env: Env) {
     .unwrap();
     let db = reopened.db();
     assert_eq!(
-        count(db, "SELECT COUNT(*) FROM audit WHERE action = 'sign_in.badge'").await,
+        count(
+            db,
+            "SELECT COUNT(*) FROM audit WHERE action = 'sign_in.badge'"
+        )
+        .await,
         answered,
         "{}: every answered attempt, and only those, is in the audit log",
         env.backend
