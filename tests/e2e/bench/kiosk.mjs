@@ -209,7 +209,8 @@ async function main() {
 | CPU scanning, nobody there, 1280x720 at 30 fps (% of one core, ${fmt(cpu.wallS, 1)} s) | ${fmt(cpu.total, 1)} |
 ${cpu.rows.map((r) => `|   ${r.comm} | ${fmt(r.percent, 1)} |`).join('\n')}
 | RSS, app + WebKit processes (MB) | ${fmt(mem.rssKb / 1024)} |
-| PSS, app + WebKit processes (MB) | ${fmt(mem.pssKb / 1024)} |`);
+| PSS, app + WebKit processes (MB) | ${fmt(mem.pssKb / 1024)} |
+${mem.rows.map((r) => `|   ${r.comm} RSS / PSS (MB) | ${fmt(r.rssKb / 1024)} / ${fmt(r.pssKb / 1024)} |`).join('\n')}`);
 
     const cold = await coldStart(portal, profile);
     console.log(`| cold start, enrolled: spawn -> scanning screen (ms) | ${fmt(cold.scanning)} |

@@ -59,19 +59,30 @@ function kbField(text, name) {
   return m ? Number(m[1]) : 0;
 }
 
-/** Summed VmRSS and Pss (which shares out pages used by several processes) in kB. */
+/**
+ * Summed VmRSS and Pss (which shares out pages used by several processes) in kB, and each
+ * process's own.
+ */
 export function memory(pids) {
   let rssKb = 0;
   let pssKb = 0;
+  const rows = [];
   for (const pid of pids) {
     try {
-      rssKb += kbField(readFileSync(`/proc/${pid}/status`, 'utf8'), 'VmRSS');
-      pssKb += kbField(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'), 'Pss');
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const row = {
+        comm: statFields(pid).comm,
+        rssKb: kbField(status, 'VmRSS'),
+        pssKb: kbField(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'), 'Pss'),
+      };
+      rows.push(row);
+      rssKb += row.rssKb;
+      pssKb += row.pssKb;
     } catch {
       // Gone.
     }
   }
-  return { rssKb, pssKb };
+  return { rssKb, pssKb, rows };
 }
 
 /** When `pid` started, in Date.now() milliseconds (to the kernel's tick, 10 ms). */
