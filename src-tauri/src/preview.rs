@@ -20,10 +20,10 @@ use tauri::ipc::{Channel, InvokeResponseBody};
 /// The widest preview sent; the UI scales it up to fill the screen.
 pub const PREVIEW_WIDTH: u32 = 640;
 const JPEG_QUALITY: u8 = 70;
-/// While nothing moves, one camera frame in this many is shown: 2 a second from a 30 fps
-/// camera, which looks the same as 30 of a still scene and costs WebKit a fifteenth. The first
+/// While nothing moves, one camera frame in this many is shown: 1 a second from a 30 fps
+/// camera, which looks the same as 30 of a still scene and costs WebKit a thirtieth. The first
 /// frame that moves goes at once, and every one after it.
-const IDLE_EVERY: u32 = 15;
+const IDLE_EVERY: u32 = 30;
 
 type PreviewChannel = Channel<InvokeResponseBody>;
 
