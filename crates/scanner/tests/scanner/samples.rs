@@ -6,8 +6,9 @@ use badgein_scanner::{Frame, ScanOptions, scan};
 
 /// Raised as the pipeline improves; the benchmark prints the current figure
 /// (`cargo bench -p badgein-scanner --bench samples`).
-// Measured 131 of 145 in release; the margin absorbs time-budget misses on a loaded machine.
-const FLOOR: usize = 125;
+// Measured 132 of 145 in release (also at load average 10); the margin absorbs time-budget
+// misses on a loaded machine.
+const FLOOR: usize = 128;
 
 #[test]
 fn reads_at_least_the_floor_of_real_photos() {
