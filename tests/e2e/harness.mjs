@@ -68,7 +68,7 @@ function shellQuote(text) {
 }
 
 /** Every descendant PID of `pid`, deepest first, read from /proc. */
-function descendants(pid) {
+export function descendants(pid) {
   const children = new Map();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

@@ -11,8 +11,8 @@ import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync
 import { loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
-import { APP, PORTAL_BIN, appPid, launch, startPortal, waitForScreen } from '../harness.mjs';
-import { cpuTicks, descendants, memory, processStart } from './proc.mjs';
+import { APP, PORTAL_BIN, appPid, descendants, launch, startPortal, waitForScreen } from '../harness.mjs';
+import { cpuTicks, memory, processStart } from './proc.mjs';
 
 const SIGN_INS = Number(process.env.BENCH_SIGN_INS ?? 50);
 const CPU_SECONDS = Number(process.env.BENCH_CPU_SECONDS ?? 20);

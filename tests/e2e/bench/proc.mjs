@@ -1,7 +1,7 @@
-// What Linux says about a process tree: descendants, CPU time, memory and start time, all read
-// from /proc (copied from harness.mjs's walk, which it does not export).
+// What Linux says about a process tree: CPU time, memory and start time, all read from /proc
+// (the tree itself: harness.mjs's `descendants`).
 
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
 const TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -13,30 +13,6 @@ function statFields(pid) {
     comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
     rest: stat.slice(stat.lastIndexOf(')') + 2).split(' '),
   };
-}
-
-/** Every descendant PID of `pid`, deepest first. */
-export function descendants(pid) {
-  const children = new Map();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const ppid = Number(statFields(entry).rest[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  const out = [];
-  const walk = (p) => {
-    for (const child of children.get(p) ?? []) {
-      walk(child);
-      out.push(child);
-    }
-  };
-  walk(pid);
-  return out;
 }
 
 /** pid -> {comm, seconds of CPU (user + system) so far}. */
