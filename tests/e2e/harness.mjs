@@ -263,7 +263,8 @@ export async function startPortal({ publicUrl } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'badgein-e2e-portal-'));
   const db = join(dir, 'portal.db');
   const badgesDir = join(dir, 'badges');
-  const run = (args) => execFileSync(PORTAL_BIN, ['--db', db, ...args], { encoding: 'utf8' }).trim();
+  const run = (args, input) =>
+    execFileSync(PORTAL_BIN, ['--db', db, ...args], { encoding: 'utf8', input }).trim();
   const firstCode = run(['demo', '--dir', badgesDir]);
   const badges = readdirSync(badgesDir).filter((f) => f.endsWith('.png')).sort().map((f) => join(badgesDir, f));
   const port = await freePort();
@@ -302,6 +303,8 @@ export async function startPortal({ publicUrl } = {}) {
     enrollEnv() {
       return { BADGEIN_PORTAL_URL: publicUrl ?? url, BADGEIN_ENROLL_CODE: this.enrollmentCode() };
     },
+    /** Runs a `badgein-portal` command on this portal's database; `input` is its stdin. */
+    cli: run,
     /** Runs SQL on the portal's SQLite database (school settings no CLI command sets). */
     sql(statement) {
       execFileSync('sqlite3', [db, statement], { encoding: 'utf8' });

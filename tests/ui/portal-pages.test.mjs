@@ -3,69 +3,17 @@
 // critical problem in English or Spanish, and a teacher's forms work by keyboard alone.
 //
 // Needs the portal binary: $BADGEIN_PORTAL_BIN, else $CARGO_TARGET_DIR/debug/badgein-portal
-// (scripts/test-ui builds it).
+// (scripts/test-ui builds it). The portal is started as the e2e tests start it.
 
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { ROOT, launchBrowser, screenshotPath } from './harness.mjs';
+import { startPortal } from '../e2e/harness.mjs';
+import { launchBrowser, screenshotPath } from './harness.mjs';
 
-const TARGET = process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target');
-const PORTAL_BIN = process.env.BADGEIN_PORTAL_BIN ?? join(TARGET, 'debug', 'badgein-portal');
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => ok(port));
-    });
-  });
-}
-
-/** The demo school on a fresh SQLite file, served on a free loopback port. */
-async function startPortal() {
-  const dir = mkdtempSync(join(tmpdir(), 'badgein-ui-portal-'));
-  const db = join(dir, 'portal.db');
-  const run = (args, input) =>
-    execFileSync(PORTAL_BIN, ['--db', db, ...args], { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
-  const demo = execFileSync(PORTAL_BIN, ['--db', db, 'demo', '--dir', join(dir, 'badges')], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const code = demo.trim();
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const server = spawn(PORTAL_BIN, ['--db', db, 'serve', '--listen', `127.0.0.1:${port}`], {
-    stdio: 'ignore',
-  });
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (await fetch(`${url}/login`).then((r) => r.ok, () => false)) break;
-    if (Date.now() > deadline) {
-      server.kill('SIGKILL');
-      throw new Error('the portal did not start');
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    url,
-    code,
-    run,
-    stop() {
-      server.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 async function axeProblems(page) {
   await page.evaluate(axeSource);
@@ -93,17 +41,17 @@ describe('the portal pages', { timeout: 180_000 }, () => {
     portal = await startPortal();
     browser = await launchBrowser();
     teacherPassword = 'correct horse battery';
-    portal.run(['user', 'password', '--user', 'demo-teacher'], `${teacherPassword}\n`);
+    portal.cli(['user', 'password', '--user', 'demo-teacher'], `${teacherPassword}\n`);
     // A kiosk and a child's badge sign-in, as the kiosk would do it.
     const enrolled = await fetch(`${portal.url}/api/v1/kiosks/enroll`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ code: portal.code, name: 'UI test kiosk' }),
+      body: JSON.stringify({ code: portal.enrollmentCode(), name: 'UI test kiosk' }),
     }).then((r) => r.json());
     assert.ok(enrolled.device_credential, 'the kiosk enrolled');
     // Maya (demo-student-1) reads Spanish, Leo (demo-student-2) English.
     for (const [lang, user] of [['es', 'demo-student-1'], ['en', 'demo-student-2']]) {
-      const badge = portal.run(['badge', 'issue', '--user', user]).trim();
+      const badge = portal.cli(['badge', 'issue', '--user', user]);
       const signIn = await fetch(`${portal.url}/api/v1/sign-ins/badge`, {
         method: 'POST',
         headers: {
