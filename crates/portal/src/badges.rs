@@ -1,6 +1,7 @@
 //! Issuing, voiding and signing in with badges. A badge's secret is shown once, at issue;
 //! only its SHA-256 is stored.
 
+use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use badgein_badge::Badge;
@@ -83,7 +84,7 @@ impl Portal {
         &self,
         credential: &str,
         badge_text: &str,
-        client_ip: &str,
+        client_ip: IpAddr,
         base_url: &str,
     ) -> Result<SignIn> {
         let started = Instant::now();
@@ -133,10 +134,10 @@ impl Portal {
         entry.latency_ms = Some(elapsed_ms(started));
         match result {
             Ok((user, kiosk)) => {
-                self.start_kiosk_session(&user, &kiosk, client_ip, base_url, &entry)
+                self.start_kiosk_session(&user, &kiosk, &client_ip.to_string(), base_url, &entry)
                     .await
             }
-            Err(e) => self.audit_failure(entry, e).await,
+            Err(e) => self.audit_failure(entry, e, client_ip).await,
         }
     }
 }

@@ -29,6 +29,10 @@ pub enum PortalError {
     Random(#[source] getrandom::Error),
     #[error("password hashing failed: {0}")]
     Hashing(String),
+    /// More password checks are waiting than the hashing workers can take: refused at once
+    /// rather than queued without bound.
+    #[error("too many password checks at once")]
+    Overloaded,
     /// The service is stopping and takes no more writes.
     #[error("the service is stopping")]
     Closing,
@@ -68,6 +72,7 @@ impl PortalError {
             | Self::Migrate(_)
             | Self::Random(_)
             | Self::Hashing(_)
+            | Self::Overloaded
             | Self::Closing => ProblemCode::Unavailable,
         }
     }
@@ -114,9 +119,15 @@ pub fn problem_response(problem: &Problem) -> Response {
         headers.insert(header::RETRY_AFTER, v);
     }
     if problem.code == ProblemCode::Unavailable {
-        headers.insert(header::RETRY_AFTER, HeaderValue::from_static("3"));
+        headers.insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(UNAVAILABLE_RETRY_SECS),
+        );
     }
     response
 }
+
+/// What `Retry-After` says when the service is overloaded or its database is unavailable.
+pub const UNAVAILABLE_RETRY_SECS: u64 = 3;
 
 pub type Result<T, E = PortalError> = std::result::Result<T, E>;

@@ -1,5 +1,7 @@
 //! Kiosk enrollment and authentication by device credential.
 
+use std::net::IpAddr;
+
 use badgein_proto::{EnrollRequest, Enrolled, KioskSettings, ProblemCode, School};
 
 use crate::config::ms;
@@ -30,8 +32,9 @@ impl Portal {
         Ok(code)
     }
 
-    /// Trades an enrollment code for a device credential (shown this once).
-    pub async fn enroll(&self, request: &EnrollRequest) -> Result<Enrolled> {
+    /// Trades an enrollment code for a device credential (shown this once). A wrong code is
+    /// junk (`auth::junk`), counted for `client_ip` without a write.
+    pub async fn enroll(&self, request: &EnrollRequest, client_ip: IpAddr) -> Result<Enrolled> {
         let now = self.now();
         let name = request.name.trim();
         if name.is_empty()
@@ -56,12 +59,14 @@ impl Portal {
         .await?;
         let mut entry = Entry::new(now, "kiosk.enroll", "ok");
         let Some(school_id) = school_id else {
-            entry.result = ProblemCode::EnrollmentCodeInvalid.as_str().to_owned();
-            audit::record(self.db(), &entry).await?;
-            return Err(PortalError::Refused(ProblemCode::EnrollmentCodeInvalid));
+            let refused = PortalError::Refused(ProblemCode::EnrollmentCodeInvalid);
+            return self.audit_failure(entry, refused, client_ip).await;
         };
         entry.kiosk_id = Some(kiosk_id.clone());
         audit::record(self.db(), &entry).await?;
+        // Its own rate-limit bucket from its first sign-in on.
+        self.limiter()
+            .recognise_all(vec![tokens::digest(credential.as_bytes())], now);
         let kiosk = Kiosk {
             id: kiosk_id.clone(),
             school_id,
@@ -76,6 +81,14 @@ impl Portal {
             school,
             settings,
         })
+    }
+
+    /// Gives every kiosk in the database its own rate-limit bucket (at start and every minute:
+    /// kiosks enrolled at another instance of the service).
+    pub async fn refresh_kiosk_limits(&self) -> Result<()> {
+        let credentials = kiosks::credential_hashes(self.db()).await?;
+        self.limiter().recognise_all(credentials, self.now());
+        Ok(())
     }
 
     /// The kiosk holding `credential`, even if revoked (callers decide what revoked means).

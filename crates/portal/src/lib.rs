@@ -25,6 +25,7 @@ pub mod admin;
 pub mod auth;
 pub mod badges;
 pub mod cli;
+pub mod client_addr;
 pub mod clock;
 pub mod config;
 pub mod error;

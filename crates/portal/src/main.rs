@@ -11,7 +11,19 @@ fn main() -> std::process::ExitCode {
         )
         .init();
     let cli = badgein_portal::cli::Cli::parse();
-    let runtime = match tokio::runtime::Runtime::new() {
+    // Each open connection is a file descriptor: the default soft limit (1024 on most Linux
+    // systems) is below the server's connection cap. Raise it to what the system allows.
+    #[cfg(unix)]
+    if let Err(e) = rlimit::increase_nofile_limit(u64::MAX) {
+        eprintln!("warning: open-file limit not raised: {e}");
+    }
+    // Blocking work (PDF sheets, roster files) is bounded; password hashing has its own
+    // fixed workers (auth::password).
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(16)
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");

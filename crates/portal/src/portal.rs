@@ -3,10 +3,12 @@
 
 use std::sync::Arc;
 
+use crate::auth::guard::{PasswordGuard, Policy};
+use crate::auth::junk::JunkLog;
 use crate::auth::password::Hasher;
 use crate::auth::rate_limit::RateLimiter;
 use crate::clock::{Clock, Millis};
-use crate::config::Config;
+use crate::config::{Config, ms};
 use crate::error::Result;
 use crate::store::Pool;
 
@@ -21,6 +23,8 @@ struct Inner {
     config: Config,
     hasher: Hasher,
     limiter: RateLimiter,
+    guard: PasswordGuard,
+    junk: JunkLog,
 }
 
 impl Portal {
@@ -28,14 +32,28 @@ impl Portal {
     /// migrating it as needed.
     pub async fn open(db_url: &str, clock: Arc<dyn Clock>, config: Config) -> Result<Self> {
         let db = Pool::open(db_url).await?;
-        let hasher = Hasher::new(config.argon2, config.hashing_concurrency)?;
+        let hasher = Hasher::new(
+            config.argon2,
+            config.hashing_concurrency,
+            config.hashing_queue,
+        )?;
         let limiter = RateLimiter::new(config.kiosk_rate, config.address_rate);
+        let guard = PasswordGuard::new(Policy {
+            failures: config.lockout_failures,
+            lock_ms: ms(config.lockout_duration),
+            unrecognised_failures: config.lockout_unrecognised_failures,
+            address_rate: config.login_address_rate,
+            username_rate: config.login_username_rate,
+            device_rate: config.login_device_rate,
+        });
         Ok(Self(Arc::new(Inner {
             db,
             clock,
             config,
             hasher,
             limiter,
+            guard,
+            junk: JunkLog::default(),
         })))
     }
 
@@ -57,6 +75,25 @@ impl Portal {
 
     pub(crate) fn limiter(&self) -> &RateLimiter {
         &self.0.limiter
+    }
+
+    pub(crate) fn guard(&self) -> &PasswordGuard {
+        &self.0.guard
+    }
+
+    pub(crate) fn junk(&self) -> &JunkLog {
+        &self.0.junk
+    }
+
+    /// The server's chores every minute: learn kiosks enrolled elsewhere, write the junk
+    /// counts. Failures are logged and tried again next time.
+    pub async fn housekeeping(&self) {
+        if let Err(error) = self.refresh_kiosk_limits().await {
+            tracing::warn!(%error, "kiosk credentials not refreshed");
+        }
+        if let Err(error) = self.flush_junk().await {
+            tracing::warn!(%error, "junk counts not written");
+        }
     }
 
     /// Closes the pool (waits for checked-out connections to come back).

@@ -1,9 +1,8 @@
-//! The lockout rule as a pure function of a counter and the time. The database keeps the
-//! counter and moves it atomically (`store::lockout::count_attempt`); this decides what an
-//! attempt with that counter may do.
+//! The lockout rule as a pure function of a counter and the time. The password guard keeps
+//! the counters (`auth::guard`); this decides what an attempt with that counter may do.
 
-/// A username's failure counter, including the attempt being made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A failure counter, including the attempt being made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counter {
     pub failures: i64,
     /// Unix ms until which the account is locked (0: never locked in this round).

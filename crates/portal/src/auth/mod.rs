@@ -1,5 +1,7 @@
 //! Password sign-in, lockout, sessions and sign-in rate limits.
 
+pub mod guard;
+pub mod junk;
 pub mod lockout;
 pub mod password;
 pub mod rate_limit;

@@ -1,12 +1,21 @@
-//! Argon2id password hashing, off the async executor and bounded in concurrency (each hash
-//! holds `m_cost` of memory). Unknown usernames are checked against a dummy hash of the same
-//! cost, so they take as long as a wrong password.
+//! Argon2id password hashing on a fixed set of worker threads with a bounded queue. Unknown
+//! usernames are checked against a dummy hash of the same cost, so they take as long as a
+//! wrong password.
+//!
+//! Why not `spawn_blocking` per request, as before: a request dropped by its deadline freed
+//! its slot while its hash kept running, so a login flood piled up hundreds of blocking
+//! threads, each allocating 19 MiB that glibc's per-thread arenas then kept (6-7 GiB seen).
+//! Here a job, once queued, owns its worker until it finishes whether or not anybody still
+//! waits for the answer; each worker hashes into one memory block it allocated at start
+//! (`hash_password_into_with_memory`), so hashing allocates nothing and memory stays flat;
+//! and a full queue is refused at once (`Overloaded`) instead of growing.
 
-use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex};
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::Semaphore;
+use argon2::password_hash::{Output, ParamsString, PasswordHash, Salt, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use tokio::sync::oneshot;
 
 use crate::config::Argon2Cost;
 use crate::error::{PortalError, Result};
@@ -17,80 +26,190 @@ pub const MAX_PASSWORD_LEN: usize = 1024;
 /// NIST SP 800-63B minimum for a chosen password.
 pub const MIN_PASSWORD_LEN: usize = 8;
 
+/// The hashing pool's front: cheap to clone, all clones share the workers.
 #[derive(Debug, Clone)]
 pub struct Hasher {
-    argon2: Argon2<'static>,
-    permits: Arc<Semaphore>,
-    dummy: Arc<str>,
+    jobs: SyncSender<Job>,
+}
+
+enum Job {
+    Hash {
+        password: String,
+        reply: oneshot::Sender<Result<String>>,
+    },
+    Verify {
+        stored: Option<String>,
+        password: String,
+        reply: oneshot::Sender<bool>,
+    },
 }
 
 impl Hasher {
-    pub fn new(cost: Argon2Cost, concurrency: usize) -> Result<Self> {
+    /// Starts `workers` hashing threads that take jobs from a queue of at most `queue`
+    /// waiting jobs. The threads end when the last clone of the `Hasher` is dropped.
+    pub fn new(cost: Argon2Cost, workers: usize, queue: usize) -> Result<Self> {
         let params = Params::new(cost.m_cost_kib, cost.t_cost, cost.p_cost, None)
             .map_err(|e| PortalError::Hashing(e.to_string()))?;
-        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-        let dummy = hash_with(&argon2, "not a real password")?;
-        Ok(Self {
-            argon2,
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
-            dummy: dummy.into(),
-        })
+        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+        let mut memory = vec![Block::default(); params.block_count()];
+        let dummy = hash_with(&argon2, &params, &mut memory, "not a real password")?;
+        let (jobs, receiver) = sync_channel(queue.max(1));
+        let receiver = Arc::new(Mutex::new(receiver));
+        for n in 0..workers.max(1) {
+            let receiver = Arc::clone(&receiver);
+            let (argon2, params) = (argon2.clone(), params.clone());
+            let dummy = dummy.clone();
+            std::thread::Builder::new()
+                .name(format!("argon2-{n}"))
+                .spawn(move || work(&receiver, &argon2, &params, &dummy))
+                .map_err(|e| PortalError::Hashing(e.to_string()))?;
+        }
+        Ok(Self { jobs })
     }
 
     pub async fn hash(&self, password: String) -> Result<String> {
-        let argon2 = self.argon2.clone();
-        self.blocking(move || hash_with(&argon2, &password)).await?
+        let (reply, answer) = oneshot::channel();
+        self.submit(Job::Hash { password, reply })?;
+        answer.await.map_err(|_| PortalError::Overloaded)?
     }
 
     /// `stored` is `None` for an unknown user or one without a password: the dummy hash is
     /// checked instead and the answer is `false`.
     pub async fn verify(&self, stored: Option<String>, password: String) -> Result<bool> {
-        let argon2 = self.argon2.clone();
-        let dummy = Arc::clone(&self.dummy);
-        self.blocking(move || {
-            let real = stored.is_some();
-            let phc = stored.as_deref().unwrap_or(&dummy);
-            let ok = PasswordHash::new(phc)
-                .is_ok_and(|h| argon2.verify_password(password.as_bytes(), &h).is_ok());
-            ok && real
-        })
-        .await
+        let (reply, answer) = oneshot::channel();
+        self.submit(Job::Verify {
+            stored,
+            password,
+            reply,
+        })?;
+        answer.await.map_err(|_| PortalError::Overloaded)
     }
 
-    async fn blocking<T: Send + 'static>(
-        &self,
-        f: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| PortalError::Hashing(e.to_string()))?;
-        tokio::task::spawn_blocking(f)
-            .await
-            .map_err(|e| PortalError::Hashing(e.to_string()))
+    fn submit(&self, job: Job) -> Result<()> {
+        match self.jobs.try_send(job) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
+                Err(PortalError::Overloaded)
+            }
+        }
     }
 }
 
-fn hash_with(argon2: &Argon2<'_>, password: &str) -> Result<String> {
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Hash { .. } => "Job::Hash",
+            Self::Verify { .. } => "Job::Verify",
+        })
+    }
+}
+
+/// One worker: takes the next job, runs it to the end in its own memory, answers if anybody
+/// still listens.
+fn work(receiver: &Mutex<Receiver<Job>>, argon2: &Argon2<'_>, params: &Params, dummy: &str) {
+    let mut memory = vec![Block::default(); params.block_count()];
+    loop {
+        let job = {
+            let receiver = receiver
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            receiver.recv()
+        };
+        let Ok(job) = job else {
+            return;
+        };
+        match job {
+            Job::Hash { password, reply } => {
+                let _ = reply.send(hash_with(argon2, params, &mut memory, &password));
+            }
+            Job::Verify {
+                stored,
+                password,
+                reply,
+            } => {
+                let real = stored.is_some();
+                let phc = stored.as_deref().unwrap_or(dummy);
+                let ok = verify_with(&mut memory, phc, &password);
+                let _ = reply.send(ok && real);
+            }
+        }
+    }
+}
+
+fn hash_with(
+    argon2: &Argon2<'_>,
+    params: &Params,
+    memory: &mut [Block],
+    password: &str,
+) -> Result<String> {
+    let failed = |e: &dyn std::fmt::Display| PortalError::Hashing(e.to_string());
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(PortalError::Random)?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| PortalError::Hashing(e.to_string()))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| failed(&e))?;
+    let mut raw = [0u8; 64];
+    let salt_bytes = salt
+        .as_salt()
+        .decode_b64(&mut raw)
+        .map_err(|e| failed(&e))?;
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
     argon2
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| PortalError::Hashing(e.to_string()))
+        .hash_password_into_with_memory(password.as_bytes(), salt_bytes, &mut out, memory)
+        .map_err(|e| failed(&e))?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(params).map_err(|e| failed(&e))?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&out).map_err(|e| failed(&e))?),
+    };
+    Ok(phc.to_string())
+}
+
+/// Whether `password` matches the PHC string `phc`, computed in `memory` when the stored
+/// cost fits it (every hash this service wrote does) and in a temporary block otherwise.
+/// A damaged hash matches nothing.
+fn verify_with(memory: &mut [Block], phc: &str, password: &str) -> bool {
+    let Ok(hash) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (hash.salt, hash.hash) else {
+        return false;
+    };
+    let Ok(algorithm) = Algorithm::try_from(hash.algorithm) else {
+        return false;
+    };
+    let version = hash
+        .version
+        .map_or(Ok(Version::default()), Version::try_from);
+    let (Ok(version), Ok(params)) = (version, Params::try_from(&hash)) else {
+        return false;
+    };
+    let mut raw = [0u8; 64];
+    let Ok(salt_bytes) = Salt::decode_b64(&salt, &mut raw) else {
+        return false;
+    };
+    let mut out = vec![0u8; expected.len()];
+    let argon2 = Argon2::new(algorithm, version, params.clone());
+    let computed = if params.block_count() <= memory.len() {
+        argon2.hash_password_into_with_memory(password.as_bytes(), salt_bytes, &mut out, memory)
+    } else {
+        argon2.hash_password_into(password.as_bytes(), salt_bytes, &mut out)
+    };
+    // `Output`'s equality is constant-time.
+    computed.is_ok() && Output::new(&out).is_ok_and(|o| o == expected)
 }
 
 #[cfg(test)]
 mod tests {
+    use argon2::PasswordHasher as _;
+
     use super::*;
 
     #[tokio::test]
     async fn hashes_verify_and_unknown_users_never_pass() {
-        let h = Hasher::new(Argon2Cost::CHEAP_FOR_TESTS, 2).unwrap();
+        let h = Hasher::new(Argon2Cost::CHEAP_FOR_TESTS, 2, 4).unwrap();
         let phc = h.hash("correct horse".into()).await.unwrap();
-        assert!(phc.starts_with("$argon2id$"));
+        assert!(phc.starts_with("$argon2id$v=19$m=64,t=1,p=1$"), "{phc}");
         assert!(!phc.contains("correct horse"));
         assert!(
             h.verify(Some(phc.clone()), "correct horse".into())
@@ -99,5 +218,52 @@ mod tests {
         );
         assert!(!h.verify(Some(phc), "wrong".into()).await.unwrap());
         assert!(!h.verify(None, "not a real password".into()).await.unwrap());
+        assert!(!h.verify(Some("garbage".into()), "x".into()).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn hashes_of_the_argon2_crate_verify_at_any_cost() {
+        // A hash the `argon2` crate wrote (as an older release of this service did), at a
+        // higher cost than the pool's memory.
+        let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
+        let params = Params::new(256, 1, 1, None).unwrap();
+        let phc = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+            .hash_password(b"correct horse", &salt)
+            .unwrap()
+            .to_string();
+        let h = Hasher::new(Argon2Cost::CHEAP_FOR_TESTS, 1, 1).unwrap();
+        assert!(
+            h.verify(Some(phc.clone()), "correct horse".into())
+                .await
+                .unwrap()
+        );
+        assert!(!h.verify(Some(phc), "correct horsf".into()).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_is_refused_at_once_and_queued_jobs_still_finish() {
+        // One worker, one waiting place: park the worker on a job whose answer nobody reads,
+        // fill the queue, and the next submission is refused without waiting.
+        let h = Hasher::new(Argon2Cost::PRODUCTION, 1, 1).unwrap();
+        let mut refused = 0;
+        let mut pending = Vec::new();
+        for _ in 0..8 {
+            let (reply, answer) = oneshot::channel();
+            match h.submit(Job::Verify {
+                stored: None,
+                password: "x".into(),
+                reply,
+            }) {
+                Ok(()) => pending.push(answer),
+                Err(PortalError::Overloaded) => refused += 1,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert!(refused >= 6, "refused {refused} of 8");
+        // Dropping a waiter does not cancel its job; the rest are still answered.
+        drop(pending.remove(0));
+        for answer in pending {
+            assert!(!answer.await.unwrap());
+        }
     }
 }

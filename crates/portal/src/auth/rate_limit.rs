@@ -2,13 +2,14 @@
 //! service. Token buckets read the injected clock:
 //!
 //! * every enrolled kiosk (keyed by the digest of its device credential) has its own bucket;
-//! * attempts with a credential not yet seen to belong to a kiosk draw from a bucket of their
-//!   client IP address, checked before the database is asked. A school's kiosks often share one
-//!   address (NAT); they each have their own bucket once their credential was recognised, so a
-//!   stranger spraying made-up credentials from that address does not lock them out.
+//! * attempts with a credential not known to belong to a kiosk draw from a bucket of their
+//!   client address (an IPv6 /64), checked before the database is asked. A school's kiosks
+//!   often share one address (NAT) with everybody else there; the kiosks' credentials are read
+//!   from the database at start and every minute, so a stranger spraying made-up credentials
+//!   from that address never touches their buckets, also right after a restart.
 //!
-//! The buckets live in this process's memory: limits are per service instance and start full
-//! after a restart (the first attempt of every kiosk then counts against its address).
+//! The buckets live in this process's memory: limits are per service instance. The same
+//! [`KeyedBuckets`] serve the password limits (`auth::guard`).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -23,8 +24,8 @@ pub struct Rate {
     pub per_second: u32,
 }
 
-/// Address buckets kept at most; past it the full (idle) ones are forgotten first.
-const MAX_ADDRESSES: usize = 10_000;
+/// Buckets kept per kind at most; past it the full (idle) ones are forgotten first.
+const MAX_KEYS: usize = 10_000;
 /// Fixed point: a bucket holds tokens in thousandths.
 const ONE: i64 = 1000;
 
@@ -74,54 +75,93 @@ impl Bucket {
     }
 }
 
+/// Buckets by key with one policy, at most `MAX_KEYS` of them. Past that, idle (full) buckets
+/// are forgotten first; if every one is busy, new keys share one overflow bucket, so a flood
+/// of fresh addresses can neither grow memory nor empty the buckets already counting.
 #[derive(Debug)]
-pub struct RateLimiter {
-    kiosk: Rate,
-    address: Rate,
-    buckets: Mutex<Buckets>,
+pub struct KeyedBuckets<K> {
+    rate: Rate,
+    buckets: HashMap<K, Bucket>,
+    overflow: Bucket,
 }
 
-#[derive(Debug, Default)]
-struct Buckets {
+impl<K: std::hash::Hash + Eq + Clone> KeyedBuckets<K> {
+    pub fn new(rate: Rate) -> Self {
+        Self {
+            rate,
+            buckets: HashMap::new(),
+            overflow: Bucket::full(rate, 0),
+        }
+    }
+
+    /// Takes a token from `key`'s bucket, or says in how many whole seconds one is there.
+    pub fn take(&mut self, key: &K, now: Millis) -> Result<(), u64> {
+        let rate = self.rate;
+        if let Some(bucket) = self.buckets.get_mut(key) {
+            return bucket.take(rate, now);
+        }
+        if self.buckets.len() >= MAX_KEYS {
+            self.buckets.retain(|_, b| !b.is_full(rate, now));
+            if self.buckets.len() >= MAX_KEYS {
+                return self.overflow.take(rate, now);
+            }
+        }
+        self.buckets
+            .entry(key.clone())
+            .or_insert_with(|| Bucket::full(rate, now))
+            .take(rate, now)
+    }
+
+    /// Gives `key` a bucket (full but for `taken` tokens) unless it has one.
+    fn ensure(&mut self, key: K, taken: u32, now: Millis) {
+        let rate = self.rate;
+        self.buckets.entry(key).or_insert_with(|| {
+            let mut bucket = Bucket::full(rate, now);
+            bucket.level -= i64::from(taken) * ONE;
+            bucket
+        });
+    }
+
+    fn contains(&self, key: &K) -> bool {
+        self.buckets.contains_key(key)
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.buckets.len()
+    }
+}
+
+/// Locks a mutex whose data stays consistent even if a holder panicked (plain counters).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[derive(Debug)]
+pub struct RateLimiter {
     /// By device-credential digest, only for credentials that belong to a kiosk.
-    kiosks: HashMap<Vec<u8>, Bucket>,
-    /// By client IP, for credentials not (yet) known to belong to a kiosk.
-    addresses: HashMap<String, Bucket>,
+    kiosks: Mutex<KeyedBuckets<Vec<u8>>>,
+    /// By client address key, for credentials not (yet) known to belong to a kiosk.
+    addresses: Mutex<KeyedBuckets<String>>,
 }
 
 impl RateLimiter {
     pub fn new(kiosk: Rate, address: Rate) -> Self {
         Self {
-            kiosk,
-            address,
-            buckets: Mutex::new(Buckets::default()),
+            kiosks: Mutex::new(KeyedBuckets::new(kiosk)),
+            addresses: Mutex::new(KeyedBuckets::new(address)),
         }
     }
 
-    /// Admits a sign-in attempt with the credential whose digest is `credential`, from `ip`,
-    /// at `now`; `rate_limited` when its bucket is empty.
-    pub fn admit(&self, credential: &[u8], ip: &str, now: Millis) -> Result<()> {
-        let mut buckets = self
-            .buckets
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let taken = if let Some(bucket) = buckets.kiosks.get_mut(credential) {
-            bucket.take(self.kiosk, now)
+    /// Admits a sign-in attempt with the credential whose digest is `credential`, from the
+    /// address whose limit key is `address`, at `now`; `rate_limited` when its bucket is empty.
+    pub fn admit(&self, credential: &[u8], address: &str, now: Millis) -> Result<()> {
+        let mut kiosks = lock(&self.kiosks);
+        let taken = if kiosks.contains(&credential.to_vec()) {
+            kiosks.take(&credential.to_vec(), now)
         } else {
-            if buckets.addresses.len() >= MAX_ADDRESSES && !buckets.addresses.contains_key(ip) {
-                let rate = self.address;
-                buckets.addresses.retain(|_, b| !b.is_full(rate, now));
-                if buckets.addresses.len() >= MAX_ADDRESSES {
-                    // Ten thousand addresses all busy at once: per-address limits no longer
-                    // mean anything, so start over rather than grow without bound.
-                    buckets.addresses.clear();
-                }
-            }
-            buckets
-                .addresses
-                .entry(ip.to_owned())
-                .or_insert_with(|| Bucket::full(self.address, now))
-                .take(self.address, now)
+            drop(kiosks);
+            lock(&self.addresses).take(&address.to_owned(), now)
         };
         taken.map_err(|retry_after| PortalError::RateLimited { retry_after })
     }
@@ -129,19 +169,17 @@ impl RateLimiter {
     /// The credential turned out to belong to a kiosk (enrolled, revoked or not): from now on
     /// its attempts draw from its own bucket. The attempt that proved it was already counted.
     pub fn recognise(&self, credential: &[u8], now: Millis) {
-        let mut buckets = self
-            .buckets
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let rate = self.kiosk;
-        buckets
-            .kiosks
-            .entry(credential.to_vec())
-            .or_insert_with(|| {
-                let mut bucket = Bucket::full(rate, now);
-                bucket.level -= ONE;
-                bucket
-            });
+        lock(&self.kiosks).ensure(credential.to_vec(), 1, now);
+    }
+
+    /// Every enrolled kiosk's credential digest, read from the database at start and every
+    /// minute after: a kiosk has its own bucket from its first attempt, also right after a
+    /// restart or when it enrolled at another instance, and never shares its address's.
+    pub fn recognise_all(&self, credentials: Vec<Vec<u8>>, now: Millis) {
+        let mut kiosks = lock(&self.kiosks);
+        for credential in credentials {
+            kiosks.ensure(credential, 0, now);
+        }
     }
 }
 
@@ -215,12 +253,38 @@ mod tests {
     }
 
     #[test]
-    fn address_buckets_stay_bounded() {
+    fn address_churn_neither_grows_memory_nor_refills_busy_buckets() {
         let l = RateLimiter::new(KIOSK, ADDRESS);
-        for i in 0..MAX_ADDRESSES + 10 {
-            l.admit(b"x", &format!("a{i}"), 0).unwrap();
+        // The sprayer empties its own address's bucket first...
+        l.admit(b"x", "sprayer", 0).unwrap();
+        l.admit(b"x", "sprayer", 0).unwrap();
+        assert!(l.admit(b"x", "sprayer", 0).is_err());
+        // ...then comes from ten thousand fresh addresses at once.
+        let mut refused = 0;
+        for i in 0..MAX_KEYS + 10 {
+            if l.admit(b"x", &format!("a{i}"), 0).is_err() {
+                refused += 1;
+            }
         }
-        let len = l.buckets.lock().unwrap().addresses.len();
-        assert!(len <= MAX_ADDRESSES, "{len}");
+        let len = lock(&l.addresses).len();
+        assert!(len <= MAX_KEYS, "{len}");
+        // The table filled up (the sprayer's bucket among them); the 11 addresses after it
+        // shared one overflow bucket: its burst, then refused...
+        assert_eq!(refused, 11 - usize::try_from(ADDRESS.burst).unwrap());
+        // ...and the first address is still counted, not forgotten.
+        assert!(l.admit(b"x", "sprayer", 0).is_err());
+    }
+
+    #[test]
+    fn kiosks_known_from_the_database_never_draw_from_their_address() {
+        let l = RateLimiter::new(KIOSK, ADDRESS);
+        l.recognise_all(vec![b"k".to_vec()], 0);
+        for i in 0..5 {
+            let _ = l.admit(format!("junk{i}").as_bytes(), "nat", 0);
+        }
+        assert!(l.admit(b"junk", "nat", 0).is_err());
+        for _ in 0..3 {
+            l.admit(b"k", "nat", 0).unwrap();
+        }
     }
 }

@@ -2,6 +2,8 @@
 //! login page (with a cookie at once); checked on every page with the inactivity and absolute
 //! limits enforced by the database query itself.
 
+use std::net::IpAddr;
+
 use badgein_proto::{ProblemCode, SignIn, SignedInUser};
 
 use crate::clock::rfc3339;
@@ -92,7 +94,7 @@ impl Portal {
     /// Redeems a launch ticket: once, within its lifetime, from the address of the kiosk that
     /// asked, while that kiosk is not revoked. Returns the new cookie value. Any failure spends
     /// the ticket anyway.
-    pub async fn redeem_ticket(&self, ticket: &str, client_ip: &str) -> Result<String> {
+    pub async fn redeem_ticket(&self, ticket: &str, client_ip: IpAddr) -> Result<String> {
         let now = self.now();
         let refused = PortalError::Refused(ProblemCode::InvalidCredentials);
         let claimed = sessions::claim_ticket(self.db(), &tokens::digest(ticket.as_bytes())).await?;
@@ -103,7 +105,7 @@ impl Portal {
                 entry.kiosk_id.clone_from(&t.kiosk_id);
                 entry.user_id = Some(t.user_id.clone());
                 let expired = t.ended_at.is_some() || t.ticket_expires_at.is_none_or(|e| e <= now);
-                if expired || t.ticket_ip.as_deref() != Some(client_ip) {
+                if expired || t.ticket_ip.as_deref() != Some(client_ip.to_string().as_str()) {
                     Err(refused)
                 } else if t.kiosk_revoked != 0 {
                     Err(PortalError::Refused(ProblemCode::KioskRevoked))
@@ -120,11 +122,8 @@ impl Portal {
                 audit::record(self.db(), &entry).await?;
                 Ok(cookie)
             }
-            Err(e) => {
-                e.code().as_str().clone_into(&mut entry.result);
-                audit::record(self.db(), &entry).await?;
-                Err(e)
-            }
+            // An unknown ticket is junk; a real one refused names its session's user.
+            Err(e) => self.audit_failure(entry, e, client_ip).await,
         }
     }
 

@@ -1,25 +1,63 @@
-//! Password sign-in with lockout, password changes and teacher unlocks.
+//! Password sign-in under the password guard (`auth::guard`), password changes and teacher
+//! unlocks.
 
+use std::net::IpAddr;
 use std::time::Instant;
 
 use badgein_proto::{PasswordSignIn, ProblemCode, SignIn};
 
-use super::lockout::{self, Decision};
+use super::guard::{Attempt, Scope};
+use super::junk;
 use super::password::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN};
+use crate::client_addr::limit_key;
+use crate::clock::Millis;
 use crate::config::ms;
 use crate::error::{PortalError, Result};
 use crate::portal::Portal;
 use crate::store::audit::{self, Entry};
 use crate::store::directory::{self, User};
-use crate::store::{lockout as counters, sessions};
+use crate::store::kiosks::Kiosk;
+use crate::store::{devices, sessions};
+use crate::tokens;
 
 const MAX_USERNAME_LEN: usize = 256;
+/// A device cookie is 32 random bytes as hex; anything else is ignored.
+const DEVICE_COOKIE_LEN: usize = 64;
+
+/// Where a password is typed.
+#[derive(Debug, Clone, Copy)]
+pub enum PasswordFrom<'a> {
+    /// The login page, with the browser's device cookie if it sent one.
+    Browser { device: Option<&'a str> },
+    /// An enrolled kiosk's typed sign-in.
+    Kiosk(&'a Kiosk),
+    /// A signed-in user confirming their password (the session proves the browser).
+    Session(&'a str),
+}
+
+/// A browser sign-in: the session, its cookie, and the device cookie to (re)set.
+#[derive(Debug)]
+pub struct BrowserSignIn {
+    pub session_id: String,
+    pub cookie: String,
+    /// The browser is recognised for this account from now on (docs/API.md).
+    pub device_cookie: String,
+}
 
 impl Portal {
-    /// Checks a username and password under the lockout rule. Unknown users, users without a
-    /// password and wrong passwords all get `invalid_credentials` after the same Argon2 work;
-    /// every username (known or not) is locked after the configured number of failures.
-    async fn check_password(&self, username: &str, password: &str) -> Result<User> {
+    /// Checks a username and password under the password guard. Unknown users, users without
+    /// a password and wrong passwords all get `invalid_credentials` after the same Argon2
+    /// work and the same counters. A wrong password for a real account is noted in `entry`
+    /// (its user, the username and the address) so that it is audited; anything about an
+    /// unknown username only goes to the junk counts.
+    async fn check_password(
+        &self,
+        username: &str,
+        password: &str,
+        from: PasswordFrom<'_>,
+        ip: IpAddr,
+        entry: &mut Entry,
+    ) -> Result<(User, bool)> {
         if username.len() > MAX_USERNAME_LEN || password.len() > MAX_PASSWORD_LEN {
             return Err(PortalError::BadRequest(
                 "username or password too long".into(),
@@ -27,35 +65,85 @@ impl Portal {
         }
         let now = self.now();
         let key = username.to_lowercase();
-        let max = self.config().lockout_failures;
-        let counter = counters::count_attempt(
-            self.db(),
-            &key,
-            now,
-            max,
-            ms(self.config().lockout_duration),
-        )
-        .await?;
-        if let Decision::Locked { retry_after_secs } = lockout::decide(counter, now, max) {
-            return Err(PortalError::Locked {
-                retry_after: retry_after_secs,
-            });
+        let address = limit_key(ip);
+        let device = match from {
+            PasswordFrom::Browser { device: Some(d) }
+                if d.len() == DEVICE_COOKIE_LEN && d.bytes().all(|b| b.is_ascii_hexdigit()) =>
+            {
+                Some(tokens::digest(d.as_bytes()))
+            }
+            _ => None,
+        };
+        let unrecognised = match from {
+            PasswordFrom::Kiosk(k) => Scope::Kiosk(k.id.clone()),
+            _ => Scope::Address(address.clone()),
+        };
+        // What cannot turn out recognised is throttled before the database is asked.
+        let pre_throttled = device.is_none() && !matches!(from, PasswordFrom::Session(_));
+        if pre_throttled {
+            self.guard()
+                .throttle_unrecognised(&unrecognised, &address, now)?;
         }
-        let found = directory::user_for_login(self.db(), &key).await?;
-        let (user, hash) = match found {
-            Some((user, hash)) => (Some(user), hash),
+        let login = directory::user_for_login(self.db(), &key).await?;
+        let recognised = match (&login, from, &device) {
+            (Some(l), PasswordFrom::Browser { .. }, Some(hash)) => {
+                let since = now - ms(self.config().device_lifetime);
+                devices::browser_known(self.db(), hash, &l.user.id, since).await?
+            }
+            (Some(l), PasswordFrom::Kiosk(k), _) => {
+                devices::kiosk_known(self.db(), &l.user.id, &k.id).await?
+            }
+            (Some(_), PasswordFrom::Session(_), _) => true,
+            _ => false,
+        };
+        if !recognised && !pre_throttled {
+            self.guard()
+                .throttle_unrecognised(&unrecognised, &address, now)?;
+        }
+        let scope = match (from, &device) {
+            (PasswordFrom::Session(id), _) => Scope::Browser(format!("session {id}")),
+            (PasswordFrom::Browser { .. }, Some(hash)) if recognised => {
+                Scope::Browser(tokens::hex(hash))
+            }
+            _ => unrecognised,
+        };
+        let admitted = self.guard().admit(&Attempt {
+            account: &key,
+            scope,
+            recognised,
+            address: &address,
+            unlocked_at: login.as_ref().and_then(|l| l.unlocked_at),
+            now,
+        })?;
+        let (user, hash) = match login {
+            Some(l) => (Some(l.user), l.password_hash),
             None => (None, None),
         };
         let ok = self.hasher().verify(hash, password.to_owned()).await?;
         match user {
             Some(user) if ok => {
-                counters::reset(self.db(), &key).await?;
+                self.guard().succeeded(&key);
                 if user.disabled_at.is_some() {
+                    entry.user_id = Some(user.id.clone());
                     return Err(PortalError::Refused(ProblemCode::AccountDisabled));
                 }
-                Ok(user)
+                Ok((user, recognised))
             }
-            _ => Err(PortalError::Refused(ProblemCode::InvalidCredentials)),
+            Some(user) => {
+                entry.user_id = Some(user.id.clone());
+                let locked = if admitted.locks_if_wrong {
+                    "; this failure locks it for this device or address"
+                } else {
+                    ""
+                };
+                entry.detail = Some(format!(
+                    "username {} from {ip}{}{locked}",
+                    user.username,
+                    if recognised { " (recognised)" } else { "" },
+                ));
+                Err(PortalError::Refused(ProblemCode::InvalidCredentials))
+            }
+            None => Err(PortalError::Refused(ProblemCode::InvalidCredentials)),
         }
     }
 
@@ -64,7 +152,7 @@ impl Portal {
         &self,
         credential: &str,
         request: &PasswordSignIn,
-        client_ip: &str,
+        client_ip: IpAddr,
         base_url: &str,
     ) -> Result<SignIn> {
         let started = Instant::now();
@@ -72,8 +160,14 @@ impl Portal {
         let result = async {
             let kiosk = self.active_kiosk(credential).await?;
             entry.kiosk_id = Some(kiosk.id.clone());
-            let user = self
-                .check_password(&request.username, &request.password)
+            let (user, _) = self
+                .check_password(
+                    &request.username,
+                    &request.password,
+                    PasswordFrom::Kiosk(&kiosk),
+                    client_ip,
+                    &mut entry,
+                )
                 .await?;
             entry.user_id = Some(user.id.clone());
             if user.school_id != kiosk.school_id {
@@ -85,37 +179,106 @@ impl Portal {
         entry.latency_ms = Some(elapsed_ms(started));
         match result {
             Ok((user, kiosk)) => {
-                self.start_kiosk_session(&user, &kiosk, client_ip, base_url, &entry)
+                self.start_kiosk_session(&user, &kiosk, &client_ip.to_string(), base_url, &entry)
                     .await
             }
-            Err(e) => self.audit_failure(entry, e).await,
+            Err(e) => self.audit_failure(entry, e, client_ip).await,
         }
     }
 
-    /// The browser login page: returns `(session id, cookie value)`.
+    /// The browser login page. `device`: the browser's device cookie, if it sent one.
     pub async fn sign_in_password_in_browser(
         &self,
         username: &str,
         password: &str,
-    ) -> Result<(String, String)> {
+        device: Option<&str>,
+        client_ip: IpAddr,
+    ) -> Result<BrowserSignIn> {
         let started = Instant::now();
         let mut entry = Entry::new(self.now(), "sign_in.password", "ok");
-        let result = self.check_password(username, password).await;
+        let result = self
+            .check_password(
+                username,
+                password,
+                PasswordFrom::Browser { device },
+                client_ip,
+                &mut entry,
+            )
+            .await;
         entry.latency_ms = Some(elapsed_ms(started));
         match result {
-            Ok(user) => self.start_browser_session(&user, &entry).await,
-            Err(e) => self.audit_failure(entry, e).await,
+            Ok((user, _)) => {
+                // The same browser may be shared (a classroom computer): it keeps one device
+                // cookie, recognised for every account that signed in on it.
+                let device_cookie = match device {
+                    Some(d)
+                        if d.len() == DEVICE_COOKIE_LEN
+                            && d.bytes().all(|b| b.is_ascii_hexdigit()) =>
+                    {
+                        d.to_ascii_lowercase()
+                    }
+                    _ => tokens::random_hex(32)?,
+                };
+                devices::remember_browser(
+                    self.db(),
+                    &tokens::digest(device_cookie.as_bytes()),
+                    &user.id,
+                    self.now(),
+                )
+                .await?;
+                let (session_id, cookie) = self.start_browser_session(&user, &entry).await?;
+                Ok(BrowserSignIn {
+                    session_id,
+                    cookie,
+                    device_cookie,
+                })
+            }
+            Err(e) => self.audit_failure(entry, e, client_ip).await,
         }
     }
 
-    /// Records a refused attempt and returns the refusal. An audit failure turns into
-    /// `unavailable`: nothing is answered that was not recorded.
-    pub(crate) async fn audit_failure<T>(&self, mut entry: Entry, error: PortalError) -> Result<T> {
-        if error.code() == ProblemCode::Unavailable {
+    /// Until when `username`'s password sign-in is locked anywhere (for the teacher pages).
+    pub fn locked_until(&self, username: &str) -> Option<Millis> {
+        self.guard()
+            .locked_until(&username.to_lowercase(), self.now())
+    }
+
+    /// Writes the junk counted since the last call to the audit log, one row per kind and
+    /// address (the server calls it every minute and when it stops). What could not be
+    /// written is kept for the next call.
+    pub async fn flush_junk(&self) -> Result<()> {
+        let mut summaries = self.junk().drain().into_iter();
+        while let Some(summary) = summaries.next() {
+            if let Err(e) = audit::record(self.db(), &summary.entry()).await {
+                let mut unwritten = vec![summary];
+                unwritten.extend(summaries);
+                self.junk().restore(unwritten);
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Records a refused attempt from `client_ip` and returns the refusal: junk (see
+    /// `auth::junk`) is only counted, anything naming a real account or kiosk action is
+    /// written. An audit failure turns into `unavailable`: nothing is answered that was not
+    /// recorded.
+    pub(crate) async fn audit_failure<T>(
+        &self,
+        mut entry: Entry,
+        error: PortalError,
+        client_ip: IpAddr,
+    ) -> Result<T> {
+        let code = error.code();
+        if code == ProblemCode::Unavailable {
             return Err(error);
         }
-        error.code().as_str().clone_into(&mut entry.result);
-        audit::record(self.db(), &entry).await?;
+        code.as_str().clone_into(&mut entry.result);
+        if junk::is_junk(&entry, code) {
+            self.junk().count(&entry, &limit_key(client_ip));
+        } else {
+            audit::record(self.db(), &entry).await?;
+        }
         Err(error)
     }
 
@@ -127,9 +290,22 @@ impl Portal {
         user: &User,
         current: &str,
         new: &str,
+        client_ip: IpAddr,
     ) -> Result<u64> {
         check_new_password(new)?;
-        self.check_password(&user.username, current).await?;
+        let mut entry = Entry::new(self.now(), "user.password_change", "ok");
+        let checked = self
+            .check_password(
+                &user.username,
+                current,
+                PasswordFrom::Session(session_id),
+                client_ip,
+                &mut entry,
+            )
+            .await;
+        if let Err(e) = checked {
+            return self.audit_failure(entry, e, client_ip).await;
+        }
         let hash = self.hasher().hash(new.to_owned()).await?;
         directory::set_password_hash(self.db(), &user.id, &hash).await?;
         let now = self.now();
@@ -153,12 +329,13 @@ impl Portal {
         audit::record(self.db(), &entry).await
     }
 
-    /// A teacher clears a password lockout.
+    /// A teacher (or the CLI, in another process) clears a password lockout everywhere.
     pub async fn unlock(&self, user_id: &str) -> Result<()> {
         let user = directory::user(self.db(), user_id)
             .await?
             .ok_or_else(|| PortalError::NotFound(format!("user {user_id}")))?;
-        counters::reset(self.db(), &user.username).await?;
+        devices::mark_unlocked(self.db(), &user.id, self.now()).await?;
+        self.guard().clear(&user.username.to_lowercase());
         let mut entry = Entry::new(self.now(), "user.unlock", "ok");
         entry.user_id = Some(user.id);
         audit::record(self.db(), &entry).await

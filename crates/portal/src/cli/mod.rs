@@ -4,6 +4,7 @@
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -34,14 +35,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the kiosk API and the portal pages.
-    Serve {
-        #[arg(long, default_value = "127.0.0.1:8750")]
-        listen: String,
-        /// The origin browsers see (https://portal.example.org) when behind a TLS proxy;
-        /// turns on the `__Host-` Secure session cookie.
-        #[arg(long)]
-        public_url: Option<String>,
-    },
+    Serve(ServeArgs),
     /// Badges: issue, void.
     #[command(subcommand)]
     Badge(BadgeCommand),
@@ -63,6 +57,51 @@ pub enum Command {
         #[arg(long)]
         dir: PathBuf,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[arg(long, default_value = "127.0.0.1:8750")]
+    listen: String,
+    /// The origin browsers see (https://portal.example.org) when behind a TLS proxy; turns on
+    /// the `__Host-` Secure session cookie and HSTS. Must be https:// unless loopback.
+    #[arg(long)]
+    public_url: Option<String>,
+    /// A reverse proxy (CIDR, e.g. 10.0.0.5/32; repeatable) whose X-Forwarded-For names the
+    /// client. Nobody else's X-Forwarded-For is believed.
+    #[arg(long = "trusted-proxy", value_name = "CIDR")]
+    trusted_proxies: Vec<ipnet::IpNet>,
+    /// Seconds a client may take to send a request's headers (also closes connections that
+    /// open and send nothing).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=10))]
+    header_timeout: u64,
+    /// Seconds a whole request may take (408 after).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    request_timeout: u64,
+    /// Seconds an idle keep-alive connection stays open.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    idle_timeout: u64,
+    /// Open connections at most; more wait until one closes.
+    #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    max_connections: u64,
+}
+
+impl ServeArgs {
+    /// Applies the flags to `config`; a bad public URL is a clear error.
+    fn apply(&self, config: &mut Config) -> anyhow::Result<()> {
+        if let Some(url) = &self.public_url {
+            crate::config::check_public_url(url).map_err(anyhow::Error::msg)?;
+        }
+        config.public_url.clone_from(&self.public_url);
+        config.trusted_proxies.clone_from(&self.trusted_proxies);
+        config.server = crate::config::ServerLimits {
+            header_timeout: Duration::from_secs(self.header_timeout),
+            request_timeout: Duration::from_secs(self.request_timeout),
+            idle_timeout: Duration::from_secs(self.idle_timeout),
+            max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+        };
+        Ok(())
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -163,8 +202,8 @@ pub enum Format {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut config = Config::default();
-    if let Command::Serve { public_url, .. } = &cli.command {
-        config.public_url.clone_from(public_url);
+    if let Command::Serve(args) = &cli.command {
+        args.apply(&mut config)?;
     }
     let portal = Portal::open(&cli.db, Arc::new(SystemClock), config)
         .await
@@ -176,7 +215,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn execute(portal: &Portal, command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Serve { listen, .. } => {
+        Command::Serve(ServeArgs { listen, .. }) => {
             let running = crate::spawn(portal.clone(), &listen).await?;
             eprintln!("serving on {}", running.base_url());
             running.until_ctrl_c().await?;

@@ -7,16 +7,21 @@ use axum::response::{IntoResponse, Response};
 use badgein_proto::{BadgeSignIn, EnrollRequest, PasswordSignIn, ProblemCode};
 use serde_json::json;
 
+use std::net::IpAddr;
+
 use super::AppState;
 use super::extract::{ApiJson, Bearer, ClientIp};
+use crate::client_addr::limit_key;
 use crate::error::{PortalError, Result};
+use crate::store::audit::Entry;
 use crate::tokens;
 
 pub async fn enroll(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiJson(request): ApiJson<EnrollRequest>,
 ) -> Result<Response> {
-    let enrolled = state.run(state.portal.enroll(&request)).await?;
+    let enrolled = state.run(state.portal.enroll(&request, ip)).await?;
     Ok((StatusCode::CREATED, no_store(), Json(enrolled)).into_response())
 }
 
@@ -41,10 +46,10 @@ pub async fn sign_in_badge(
     let sign_in = limited(
         &state,
         &credential,
-        &ip,
+        ip,
         state
             .portal
-            .sign_in_badge(&credential, &request.badge, &ip, &state.base_url),
+            .sign_in_badge(&credential, &request.badge, ip, &state.base_url),
     )
     .await?;
     Ok((no_store(), Json(sign_in)).into_response())
@@ -59,10 +64,10 @@ pub async fn sign_in_password(
     let sign_in = limited(
         &state,
         &credential,
-        &ip,
+        ip,
         state
             .portal
-            .sign_in_password_at_kiosk(&credential, &request, &ip, &state.base_url),
+            .sign_in_password_at_kiosk(&credential, &request, ip, &state.base_url),
     )
     .await?;
     Ok((no_store(), Json(sign_in)).into_response())
@@ -74,12 +79,19 @@ pub async fn sign_in_password(
 async fn limited<T>(
     state: &AppState,
     credential: &str,
-    ip: &str,
+    ip: IpAddr,
     sign_in: impl Future<Output = Result<T>>,
 ) -> Result<T> {
     let portal = &state.portal;
     let digest = tokens::digest(credential.as_bytes());
-    portal.limiter().admit(&digest, ip, portal.now())?;
+    if let Err(refused) = portal
+        .limiter()
+        .admit(&digest, &limit_key(ip), portal.now())
+    {
+        let entry = Entry::new(portal.now(), "sign_in", refused.code().as_str());
+        portal.junk().count(&entry, &limit_key(ip));
+        return Err(refused);
+    }
     let result = state.run(sign_in).await;
     let unrecognised = result.as_ref().is_err_and(|e| {
         matches!(

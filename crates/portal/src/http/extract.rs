@@ -5,8 +5,10 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
+use super::AppState;
+use crate::client_addr::client_address;
 use crate::error::PortalError;
 use badgein_proto::ProblemCode;
 
@@ -59,17 +61,30 @@ impl<S: Send + Sync> FromRequestParts<S> for Bearer {
     }
 }
 
-/// The peer's IP address (what launch tickets are bound to).
-#[derive(Debug)]
-pub struct ClientIp(pub String);
+/// The client's IP address (what launch tickets are bound to and limits count by): the peer,
+/// or behind a trusted reverse proxy the address it forwards for (`client_addr`).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = PortalError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let ConnectInfo(addr) = ConnectInfo::<SocketAddr>::from_request_parts(parts, state)
             .await
             .map_err(|_| PortalError::BadRequest("no peer address".into()))?;
-        Ok(Self(addr.ip().to_string()))
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok());
+        Ok(Self(client_address(
+            addr.ip(),
+            forwarded,
+            &state.portal.config().trusted_proxies,
+        )))
     }
 }

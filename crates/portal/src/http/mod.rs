@@ -4,13 +4,17 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use std::time::Duration;
+
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use badgein_proto::paths;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tower_http::timeout::TimeoutLayer;
 
 use crate::error::Result;
 use crate::portal::Portal;
@@ -18,9 +22,11 @@ use crate::store::within;
 
 mod api;
 mod extract;
+mod headers;
 mod html;
 mod i18n;
 mod pages;
+pub mod server;
 mod teacher;
 
 /// What every handler gets.
@@ -58,6 +64,25 @@ impl CookiePolicy {
         )
     }
 
+    /// The device cookie (docs/API.md, "Password attempts"): kept across sign-outs, so the
+    /// browser stays recognised for the accounts that signed in on it.
+    pub fn device_name(self) -> &'static str {
+        if self.secure {
+            "__Host-badgein-device"
+        } else {
+            "badgein_device"
+        }
+    }
+
+    pub fn device(self, value: &str, lifetime: Duration) -> String {
+        let secure = if self.secure { "; Secure" } else { "" };
+        format!(
+            "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+            self.device_name(),
+            lifetime.as_secs()
+        )
+    }
+
     pub fn clear(self) -> String {
         let secure = if self.secure { "; Secure" } else { "" };
         format!(
@@ -76,6 +101,8 @@ impl AppState {
 
 pub(crate) fn router(state: AppState) -> Router {
     let limit = state.portal.config().body_limit;
+    let request_timeout = state.portal.config().server.request_timeout;
+    let hsts = state.cookie.secure;
     Router::new()
         .route(paths::ENROLL, post(api::enroll))
         .route(paths::KIOSK_ME, get(api::me))
@@ -93,6 +120,13 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(teacher::routes())
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
+        .layer(axum::middleware::map_response(move |r| {
+            headers::on_every_response(r, hsts)
+        }))
         .with_state(state)
 }
 
@@ -126,10 +160,15 @@ impl RunningPortal {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        match self.task.take() {
+        let served = match self.task.take() {
             Some(task) => task.await.unwrap_or_else(|e| Err(std::io::Error::other(e))),
             None => Ok(()),
+        };
+        // The junk counted since the last minute is not lost with the process.
+        if let Err(error) = self.portal.flush_junk().await {
+            tracing::warn!(%error, "junk counts not written");
         }
+        served
     }
 
     /// Serves until the process is interrupted (Ctrl-C).
@@ -148,8 +187,18 @@ impl Drop for RunningPortal {
     }
 }
 
+/// How often the rate limiter re-reads the kiosks' credentials (kiosks enrolled at another
+/// instance) and the junk counts go to the audit log.
+const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(60);
+
 /// Binds `listen` (e.g. `127.0.0.1:0`) and serves the portal on it in a background task.
+/// A public URL that is not `https://` (except on loopback) is refused: the session cookie
+/// would go without `Secure`.
 pub async fn spawn(portal: Portal, listen: &str) -> std::io::Result<RunningPortal> {
+    if let Some(url) = &portal.config().public_url {
+        crate::config::check_public_url(url)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    }
     let listener = TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let base_url = portal
@@ -158,6 +207,12 @@ pub async fn spawn(portal: Portal, listen: &str) -> std::io::Result<RunningPorta
         .clone()
         .map(|u| u.trim_end_matches('/').to_owned())
         .unwrap_or_else(|| format!("http://{addr}"));
+    // Every kiosk has its own rate-limit bucket from its first request, also right after a
+    // restart (a kiosk behind the school's NAT must not share the address's bucket with
+    // whoever sprays made-up credentials there).
+    if let Err(error) = portal.refresh_kiosk_limits().await {
+        tracing::warn!(%error, "kiosk credentials not read; they are learnt at first use");
+    }
     let state = AppState {
         portal: portal.clone(),
         base_url: base_url.clone().into(),
@@ -165,14 +220,25 @@ pub async fn spawn(portal: Portal, listen: &str) -> std::io::Result<RunningPorta
             secure: base_url.starts_with("https://"),
         },
     };
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(state);
+    let limits = portal.config().server;
     let (tx, rx) = oneshot::channel::<()>();
+    let housekeeping = portal.clone();
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await
+        let chores = tokio::spawn(async move {
+            let mut every = tokio::time::interval(HOUSEKEEPING_EVERY);
+            every.tick().await;
+            loop {
+                every.tick().await;
+                housekeeping.housekeeping().await;
+            }
+        });
+        let served = server::serve(listener, app, limits, async {
+            let _ = rx.await;
+        })
+        .await;
+        chores.abort();
+        served
     });
     tracing::info!(%addr, "portal listening");
     Ok(RunningPortal {

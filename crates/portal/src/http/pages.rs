@@ -14,7 +14,7 @@ use super::extract::ClientIp;
 use super::html::{esc, page, secure_headers};
 use super::i18n::{self, Strings};
 use super::teacher::manages_classes;
-use crate::error::PortalError;
+use crate::error::{PortalError, UNAVAILABLE_RETRY_SECS};
 use crate::store::directory::{App, User};
 
 #[derive(Debug, Deserialize)]
@@ -35,7 +35,7 @@ pub async fn launch(
     if ticket.is_empty() || ticket.len() > 128 {
         return message_page(StatusCode::BAD_REQUEST, s, s.link_expired);
     }
-    match state.run(state.portal.redeem_ticket(&ticket, &ip)).await {
+    match state.run(state.portal.redeem_ticket(&ticket, ip)).await {
         Ok(cookie) => with_cookie(
             Redirect::to("/").into_response(),
             &state.cookie.set(&cookie),
@@ -150,9 +150,11 @@ pub struct LoginForm {
     password: String,
 }
 
-/// `POST /login`.
+/// `POST /login`. A success also (re)sets the device cookie that makes this browser
+/// recognised for the account (docs/API.md, "Password attempts").
 pub async fn login(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
@@ -163,27 +165,47 @@ pub async fn login(
     let Ok(Form(form)) = form else {
         return login_form(StatusCode::BAD_REQUEST, s, Some(s.wrong_login));
     };
+    let device = cookie_value(&headers, state.cookie.device_name());
     let result = state
-        .run(
-            state
-                .portal
-                .sign_in_password_in_browser(&form.username, &form.password),
-        )
+        .run(state.portal.sign_in_password_in_browser(
+            &form.username,
+            &form.password,
+            device.as_deref(),
+            ip,
+        ))
         .await;
     match result {
-        Ok((_, cookie)) => with_cookie(
-            Redirect::to("/").into_response(),
-            &state.cookie.set(&cookie),
-        ),
+        Ok(signed_in) => {
+            let lifetime = state.portal.config().device_lifetime;
+            let mut response = with_cookie(
+                Redirect::to("/").into_response(),
+                &state.cookie.set(&signed_in.cookie),
+            );
+            if let Ok(v) =
+                HeaderValue::from_str(&state.cookie.device(&signed_in.device_cookie, lifetime))
+            {
+                response.headers_mut().append(header::SET_COOKIE, v);
+            }
+            response
+        }
         Err(e) => {
             let status = status_of(&e);
             let text = match e.code() {
-                ProblemCode::AccountLocked => s.locked,
+                ProblemCode::AccountLocked | ProblemCode::RateLimited => s.locked,
                 ProblemCode::AccountDisabled => s.disabled,
                 ProblemCode::Unavailable => s.unavailable,
                 _ => s.wrong_login,
             };
-            login_form(status, s, Some(text))
+            let mut response = login_form(status, s, Some(text));
+            let retry_after = e.problem().retry_after.or_else(|| {
+                (e.code() == ProblemCode::Unavailable).then_some(UNAVAILABLE_RETRY_SECS)
+            });
+            if let Some(v) =
+                retry_after.and_then(|secs| HeaderValue::from_str(&secs.to_string()).ok())
+            {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            response
         }
     }
 }
@@ -203,9 +225,11 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Respon
         Redirect::to("/login").into_response(),
         &state.cookie.clear(),
     );
+    // Not "cookies": that would also drop the device cookie, and the next sign-in from
+    // this browser would no longer be recognised. The session cookie is cleared above.
     response.headers_mut().insert(
         "clear-site-data",
-        HeaderValue::from_static("\"cache\", \"cookies\", \"storage\""),
+        HeaderValue::from_static("\"cache\", \"storage\""),
     );
     response
 }
@@ -219,6 +243,7 @@ pub struct PasswordForm {
 /// `POST /account/password`: needs the current password; ends every other session.
 pub async fn change_password(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     form: Result<Form<PasswordForm>, FormRejection>,
 ) -> Response {
@@ -239,7 +264,7 @@ pub async fn change_password(
         .run(async {
             state
                 .portal
-                .change_password(&session_id, &user, &form.current, &form.new)
+                .change_password(&session_id, &user, &form.current, &form.new, ip)
                 .await?;
             state.portal.apps_for(&user.school_id).await
         })

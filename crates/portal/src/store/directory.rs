@@ -95,22 +95,24 @@ pub async fn user(db: &Pool, id: &str) -> Result<Option<User>> {
         .await)?)
 }
 
-/// A user and their password hash, by username (usernames are stored lowercased, so the
-/// lookup ignores case and still uses the unique index).
-pub async fn user_for_login(db: &Pool, username: &str) -> Result<Option<(User, Option<String>)>> {
-    let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1");
-    let row: Option<UserWithHash> = on_reader!(db, |p| sqlx::query_as(&sql)
+/// A user with what a password sign-in needs, by username (usernames are stored lowercased,
+/// so the lookup ignores case and still uses the unique index).
+pub async fn user_for_login(db: &Pool, username: &str) -> Result<Option<Login>> {
+    let sql =
+        format!("SELECT {USER_COLUMNS}, password_hash, unlocked_at FROM users WHERE username = $1");
+    Ok(on_reader!(db, |p| sqlx::query_as(&sql)
         .bind(username.to_lowercase())
         .fetch_optional(p)
-        .await)?;
-    Ok(row.map(|r| (r.user, r.password_hash)))
+        .await)?)
 }
 
-#[derive(sqlx::FromRow)]
-struct UserWithHash {
+#[derive(Debug, sqlx::FromRow)]
+pub struct Login {
     #[sqlx(flatten)]
-    user: User,
-    password_hash: Option<String>,
+    pub user: User,
+    pub password_hash: Option<String>,
+    /// When an administrator last cleared the password lockout.
+    pub unlocked_at: Option<i64>,
 }
 
 pub async fn set_password_hash(db: &Pool, user_id: &str, hash: &str) -> Result<bool> {

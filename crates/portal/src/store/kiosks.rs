@@ -85,3 +85,12 @@ pub async fn revoke(db: &Pool, kiosk_id: &str, now: i64) -> Result<bool> {
         .map(|r| r.rows_affected()))?;
     Ok(done == 1)
 }
+
+/// Every kiosk's credential digest, revoked ones too (their attempts are theirs to pay for),
+/// for the rate limiter.
+pub async fn credential_hashes(db: &Pool) -> Result<Vec<Vec<u8>>> {
+    const SQL: &str = "SELECT credential_hash FROM kiosks";
+    Ok(on_reader!(db, |p| sqlx::query_scalar(SQL)
+        .fetch_all(p)
+        .await)?)
+}

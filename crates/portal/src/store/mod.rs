@@ -14,10 +14,10 @@ use group_commit::GroupCommit;
 
 pub mod audit;
 pub mod badges;
+pub mod devices;
 pub mod directory;
 mod group_commit;
 pub mod kiosks;
-pub mod lockout;
 pub mod roster;
 pub mod sessions;
 pub mod teaching;

@@ -21,7 +21,9 @@ pub struct Pupil {
     /// When the live badge was issued; `None`: no badge that would work now.
     pub badge_issued_at: Option<i64>,
     pub badge_expires_at: Option<i64>,
-    /// Set while the password sign-in is locked out.
+    pub username: String,
+    /// Set while the password sign-in is locked out (from the password guard, not a column).
+    #[sqlx(skip)]
     pub locked_until: Option<i64>,
 }
 
@@ -68,16 +70,14 @@ pub async fn classes(db: &Pool, who: Manager<'_>, only: Option<&str>) -> Result<
 }
 
 /// The enabled students of a class by first name, with their live badge (not voided, not
-/// expired at `now`) and whether a password lockout holds at `now` (`max` failures reached).
-pub async fn pupils(db: &Pool, class_id: &str, now: i64, max_failures: i64) -> Result<Vec<Pupil>> {
+/// expired at `now`).
+pub async fn pupils(db: &Pool, class_id: &str, now: i64) -> Result<Vec<Pupil>> {
     const LIVE: &str = "FROM badges b WHERE b.user_id = u.id AND b.voided_at IS NULL \
                         AND b.expires_at > $2";
     let sql = format!(
-        "SELECT u.id, u.given_name, u.family_name, \
+        "SELECT u.id, u.given_name, u.family_name, u.username, \
          (SELECT MAX(b.issued_at) {LIVE}) AS badge_issued_at, \
-         (SELECT MAX(b.expires_at) {LIVE}) AS badge_expires_at, \
-         (SELECT MAX(f.locked_until) FROM login_failures f WHERE f.username = u.username \
-          AND f.failures >= $3 AND f.locked_until > $2) AS locked_until \
+         (SELECT MAX(b.expires_at) {LIVE}) AS badge_expires_at \
          FROM users u JOIN class_members m ON m.user_id = u.id \
          WHERE m.class_id = $1 AND u.role = 'student' AND u.disabled_at IS NULL \
          ORDER BY u.given_name, u.family_name, u.id"
@@ -85,7 +85,6 @@ pub async fn pupils(db: &Pool, class_id: &str, now: i64, max_failures: i64) -> R
     Ok(on_pool!(db, |p| sqlx::query_as(&sql)
         .bind(class_id)
         .bind(now)
-        .bind(max_failures)
         .fetch_all(p)
         .await)?)
 }

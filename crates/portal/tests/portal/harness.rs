@@ -39,6 +39,34 @@ impl Env {
         r.json().await.unwrap()
     }
 
+    /// Stops the service and starts it again on the same database with `config`, as after
+    /// a restart: everything in memory (rate limits, counters) is new.
+    pub async fn restart(self, config: Config) -> Env {
+        let Env {
+            running,
+            clock,
+            http,
+            db_url,
+            backend,
+            _dir,
+        } = self;
+        let portal = running.portal().clone();
+        running.stop().await.unwrap();
+        portal.close().await;
+        let portal = Portal::open(&db_url, Arc::new(clock.clone()), config)
+            .await
+            .unwrap();
+        let running = spawn(portal, "127.0.0.1:0").await.unwrap();
+        Env {
+            running,
+            clock,
+            http,
+            db_url,
+            backend,
+            _dir,
+        }
+    }
+
     pub async fn badge_sign_in(&self, credential: &str, badge: &str) -> reqwest::Response {
         self.http
             .post(self.url("/api/v1/sign-ins/badge"))

@@ -202,10 +202,12 @@ async fn a_teacher_who_leaves_the_roster_is_disabled_and_signed_out() {
         portal.import_roster(&roster).await.unwrap();
         let password = "a teacher's long password";
         portal.set_password("t1", password).await.unwrap();
-        let (_, cookie) = portal
-            .sign_in_password_in_browser("jnunez", password)
+        let here = std::net::IpAddr::from([127, 0, 0, 1]);
+        let cookie = portal
+            .sign_in_password_in_browser("jnunez", password, None, here)
             .await
-            .unwrap();
+            .unwrap()
+            .cookie;
         assert!(
             portal.session_by_cookie(&cookie).await.unwrap().is_some(),
             "{backend}: the teacher is signed in"
@@ -234,7 +236,7 @@ async fn a_teacher_who_leaves_the_roster_is_disabled_and_signed_out() {
         );
         assert!(
             portal
-                .sign_in_password_in_browser("jnunez", password)
+                .sign_in_password_in_browser("jnunez", password, None, here)
                 .await
                 .is_err(),
             "{backend}: and the password no longer signs in"

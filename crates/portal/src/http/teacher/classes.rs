@@ -71,15 +71,13 @@ pub async fn class_page(
     let s = teacher.s;
     let class = teacher.class(&state, &class_id, None).await?;
     let portal = &state.portal;
-    let pupils = state
-        .run(teaching::pupils(
-            portal.db(),
-            &class.id,
-            portal.now(),
-            portal.config().lockout_failures,
-        ))
+    let mut pupils = state
+        .run(teaching::pupils(portal.db(), &class.id, portal.now()))
         .await
         .map_err(|e| view::failure(s, &e))?;
+    for p in &mut pupils {
+        p.locked_until = portal.locked_until(&p.username);
+    }
     let done = query.ok().and_then(|Query(q)| q.done);
     let note = match done.as_deref() {
         Some("voided") => view::note(s.teach.voided),
