@@ -94,6 +94,10 @@ impl Portal {
         if let Err(error) = self.flush_junk().await {
             tracing::warn!(%error, "junk counts not written");
         }
+        let stale = self.now() - ms(self.config().device_lifetime);
+        if let Err(error) = crate::store::devices::forget_browsers(self.db(), stale, 1000).await {
+            tracing::warn!(%error, "old device cookies not forgotten");
+        }
     }
 
     /// Closes the pool (waits for checked-out connections to come back).

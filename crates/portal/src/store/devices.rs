@@ -67,3 +67,16 @@ pub async fn mark_unlocked(db: &Pool, user_id: &str, now: i64) -> Result<bool> {
         .map(|r| r.rows_affected()))?;
     Ok(done == 1)
 }
+
+/// Forgets browsers not seen since `before` (their cookie no longer counts anyway); at most
+/// `batch` rows at a time, so the writer is not held long. Returns how many went.
+pub async fn forget_browsers(db: &Pool, before: i64, batch: i64) -> Result<u64> {
+    const SQL: &str = "DELETE FROM known_devices WHERE (device_hash, user_id) IN \
+        (SELECT device_hash, user_id FROM known_devices WHERE last_seen_at <= $1 LIMIT $2)";
+    Ok(on_pool!(db, |p| sqlx::query(SQL)
+        .bind(before)
+        .bind(batch)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?)
+}

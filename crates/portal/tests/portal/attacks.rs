@@ -751,3 +751,37 @@ fn serve_refuses_a_plain_http_public_url() {
         "{stderr}"
     );
 }
+
+async fn devices_are_forgotten_after_their_lifetime_body(env: Env) {
+    use badgein_portal::store::Pool;
+    async fn known(env: &Env) -> i64 {
+        const SQL: &str = "SELECT COUNT(*) FROM known_devices";
+        match env.portal().db() {
+            Pool::Sqlite(s) => sqlx::query_scalar(SQL).fetch_one(&s.read).await.unwrap(),
+            Pool::Postgres(p) => sqlx::query_scalar(SQL).fetch_one(p).await.unwrap(),
+        }
+    }
+    let password = "correct horse battery";
+    env.portal().set_password("t1", password).await.unwrap();
+    let r = login(&env, "mrsk", password, "192.0.2.10", None).await;
+    let device = device_cookie(&r).unwrap();
+    // The same browser signing in again keeps its cookie and its one row.
+    let again = login(&env, "mrsk", password, "192.0.2.10", Some(&device)).await;
+    assert_eq!(device_cookie(&again).as_deref(), Some(device.as_str()));
+    assert_eq!(known(&env).await, 1);
+    env.clock.advance(Duration::from_secs(179 * 86_400));
+    env.portal().housekeeping().await;
+    assert_eq!(known(&env).await, 1, "still within 180 days");
+    env.clock.advance(Duration::from_secs(2 * 86_400));
+    env.portal().housekeeping().await;
+    assert_eq!(known(&env).await, 0);
+}
+
+#[tokio::test]
+async fn devices_are_forgotten_after_their_lifetime() {
+    run_with(
+        behind_proxy(),
+        devices_are_forgotten_after_their_lifetime_body,
+    )
+    .await;
+}
