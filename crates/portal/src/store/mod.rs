@@ -13,11 +13,13 @@ use crate::error::{PortalError, Result};
 use group_commit::GroupCommit;
 
 pub mod audit;
+pub mod backup;
 pub mod badges;
 pub mod directory;
 mod group_commit;
 pub mod kiosks;
 pub mod lockout;
+pub mod prune;
 pub mod roster;
 pub mod sessions;
 pub mod teaching;
