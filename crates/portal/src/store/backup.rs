@@ -41,7 +41,7 @@ pub const POSTGRES_HINT: &str = "backup and restore of a PostgreSQL database are
 PostgreSQL's own tools:\n  \
 backup:  pg_dump --format=custom --file=badgein.dump \"$BADGEIN_DB\"\n  \
 restore: pg_restore --clean --if-exists --no-owner --dbname=\"$BADGEIN_DB\" badgein.dump\n\
-(stop the service before pg_restore; see docs/operations.md)";
+($BADGEIN_DB: the database URL; stop the service before pg_restore; see docs/operations.md)";
 
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
