@@ -61,9 +61,13 @@ impl Portal {
     pub async fn prune_finished(&self) -> Result<Pruned> {
         let before = self.now().saturating_sub(ms(FINISHED_RETENTION));
         let pruned = Pruned {
-            sessions: prune::sessions_over_before(self.db(), before, prune::BATCH).await?,
-            enrollment_codes: prune::enrollment_codes_over_before(self.db(), before, prune::BATCH)
-                .await?,
+            sessions: prune::finished_sessions_before(self.db(), before, prune::BATCH).await?,
+            enrollment_codes: prune::finished_enrollment_codes_before(
+                self.db(),
+                before,
+                prune::BATCH,
+            )
+            .await?,
         };
         if pruned != Pruned::default() {
             let mut entry = Entry::new(self.now(), "retention.prune", "ok");

@@ -4,10 +4,10 @@
 //! Backup uses `VACUUM INTO` rather than a file copy or SQLite's backup API:
 //! * a file copy of a live WAL database is not a database (the `-wal` file holds the latest
 //!   commits, and both change while they are copied);
-//! * the backup API copies page ranges step by step and restarts whenever another connection
-//!   writes between steps, so under a steady stream of sign-ins it may never finish; in one
-//!   step it is the same single read transaction as `VACUUM INTO`, which sqlx reaches without
-//!   unsafe code;
+//! * SQLite's backup API copies page ranges step by step and starts over whenever another
+//!   connection writes between steps, so under a steady stream of sign-ins it may never
+//!   finish; done in one step it is one read transaction like `VACUUM INTO`, but sqlx does not
+//!   expose it and reaching it through the raw handle takes `unsafe` (forbidden here);
 //! * `VACUUM INTO` reads the database in one read transaction: a consistent snapshot of every
 //!   commit before it started. In WAL mode a reader never blocks the writer, so `serve` keeps
 //!   answering sign-ins meanwhile. The copy is compact and in rollback-journal mode, one
@@ -144,6 +144,8 @@ pub async fn backup(db: &Path, out: &Path) -> Result<Summary> {
     source.close().await.ok();
     copied.map_err(|source| unreadable(db, source))?;
     let mut summary = check(staging.path()).await?;
+    // A backup holds what the database holds: no more readable than the database itself.
+    staging.take_permissions_of(db)?;
     staging.commit(out)?;
     summary.took = started.elapsed();
     Ok(summary)
@@ -185,7 +187,12 @@ pub async fn restore(db: &Path, from: &Path) -> Result<(Summary, Option<PathBuf>
         None
     };
     let kept = match &lock {
-        Some(_) => Some(keep_aside(db)?),
+        Some(_) => {
+            // The service must be able to write the restored file as it did the old one.
+            staging.take_permissions_of(db)?;
+            staging.take_owner_of(db)?;
+            Some(keep_aside(db)?)
+        }
         None => None,
     };
     staging.commit(db)?;
@@ -480,6 +487,45 @@ impl Staging {
 
     fn path(&self) -> &Path {
         &self.path
+    }
+
+    fn take_permissions_of(&self, original: &Path) -> Result<()> {
+        let permissions = std::fs::metadata(original)
+            .map_err(|source| BackupError::Io {
+                what: format!("reading the permissions of {}", original.display()),
+                source,
+            })?
+            .permissions();
+        std::fs::set_permissions(&self.path, permissions).map_err(|source| BackupError::Io {
+            what: format!("setting the permissions of {}", self.path.display()),
+            source,
+        })
+    }
+
+    /// Gives the copy the owner of `original` (when run as root for a service user); a user
+    /// who cannot is told so before anything is replaced.
+    #[cfg(unix)]
+    fn take_owner_of(&self, original: &Path) -> Result<()> {
+        use std::os::unix::fs::MetadataExt;
+        let io = |what: String| move |source| BackupError::Io { what, source };
+        let want = std::fs::metadata(original)
+            .map_err(io(format!("reading the owner of {}", original.display())))?;
+        let have = std::fs::metadata(&self.path)
+            .map_err(io(format!("reading the owner of {}", self.path.display())))?;
+        if (want.uid(), want.gid()) == (have.uid(), have.gid()) {
+            return Ok(());
+        }
+        std::os::unix::fs::chown(&self.path, Some(want.uid()), Some(want.gid())).map_err(io(
+            format!(
+                "giving the restored copy the owner of {} (run restore as the service's user)",
+                original.display()
+            ),
+        ))
+    }
+
+    #[cfg(not(unix))]
+    fn take_owner_of(&self, _original: &Path) -> Result<()> {
+        Ok(())
     }
 
     /// Syncs the file, renames it to `destination` (atomic on one file system), and syncs the

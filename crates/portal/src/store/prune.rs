@@ -30,12 +30,16 @@ pub async fn audit_before(db: &Pool, before: Millis, batch: i64) -> Result<u64> 
 }
 
 /// Deletes the sessions that ended or expired before `before`; returns how many.
-pub async fn sessions_over_before(db: &Pool, before: Millis, batch: i64) -> Result<u64> {
+pub async fn finished_sessions_before(db: &Pool, before: Millis, batch: i64) -> Result<u64> {
     in_batches(db, SESSIONS, before, batch).await
 }
 
 /// Deletes the enrollment codes used or expired before `before`; returns how many.
-pub async fn enrollment_codes_over_before(db: &Pool, before: Millis, batch: i64) -> Result<u64> {
+pub async fn finished_enrollment_codes_before(
+    db: &Pool,
+    before: Millis,
+    batch: i64,
+) -> Result<u64> {
     in_batches(db, ENROLLMENT_CODES, before, batch).await
 }
 

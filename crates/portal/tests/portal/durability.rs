@@ -410,9 +410,17 @@ async fn backup_while_serving_and_restore() {
     assert!(!after_backup.is_empty());
 
     service.kill();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o600)).unwrap();
     let restore = portal_cli(&db, &["restore", "--from", copy.to_str().unwrap()]);
     assert!(restore.status.success(), "{}", text(&restore.stderr));
     assert_eq!(session_ids(&db).await, backed_up);
+    let mode = std::fs::metadata(&db).unwrap().permissions().mode();
+    assert_eq!(
+        mode & 0o777,
+        0o600,
+        "the restored file keeps the database's permissions"
+    );
     let kept: Vec<PathBuf> = std::fs::read_dir(&dir.0)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -579,10 +587,16 @@ async fn backup_refuses_clearly() {
     assert!(text(&out.stderr).contains("not a SQLite database"));
     assert!(snapshot(&dir.0) == snapshot_with(&before, &notes));
 
-    // Again over an existing backup: replaced by a new, checked one.
+    // Again over an existing backup: replaced by a new, checked one, no more readable than
+    // the database.
+    use std::os::unix::fs::PermissionsExt;
+    let private = std::fs::Permissions::from_mode(0o600);
+    std::fs::set_permissions(&db, private).unwrap();
     let again = portal_cli(&db, &["backup", "--out", good.to_str().unwrap()]);
     assert!(again.status.success(), "{}", text(&again.stderr));
     assert_eq!(integrity(&good).await, ["ok"]);
+    let mode = std::fs::metadata(&good).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
 
     for command in ["backup --out x.dump", "restore --from x.dump"] {
         let args: Vec<&str> = command.split(' ').collect();
