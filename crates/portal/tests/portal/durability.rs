@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use badgein_portal::{Config, ManualClock, Portal};
@@ -33,7 +33,8 @@ const PATIENCE: Duration = Duration::from_secs(60);
 struct Service {
     child: Child,
     base_url: String,
-    log: Arc<Mutex<String>>,
+    /// Its stderr so far, and a signal for each new line.
+    log: Arc<(Mutex<String>, Condvar)>,
 }
 
 impl Service {
@@ -43,7 +44,10 @@ impl Service {
             .arg(db)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .env_remove("BADGEIN_DB")
-            .env("RUST_LOG", "badgein_portal=warn")
+            .env(
+                "RUST_LOG",
+                "badgein_portal=warn,badgein_portal::retention=info",
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -51,7 +55,7 @@ impl Service {
             .unwrap();
         let stderr = child.stderr.take().unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
-        let log = Arc::new(Mutex::new(String::new()));
+        let log = Arc::new((Mutex::new(String::new()), Condvar::new()));
         let lines = Arc::clone(&log);
         // Reads stderr to its end (so the service never blocks on a full pipe) and hands over
         // the address from the "serving on" line.
@@ -64,22 +68,39 @@ impl Service {
                 {
                     let _ = tx.send(url.to_owned());
                 }
-                let mut log = lines.lock().unwrap();
+                let mut log = lines.0.lock().unwrap();
                 log.push_str(&line);
                 log.push('\n');
+                lines.1.notify_all();
             }
         });
         let base_url = tokio::task::block_in_place(|| rx.recv_timeout(PATIENCE));
         let Ok(base_url) = base_url else {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("serve did not start: {}", log.lock().unwrap());
+            panic!("serve did not start: {}", log.0.lock().unwrap());
         };
         Self {
             child,
             base_url,
             log,
         }
+    }
+
+    fn log(&self) -> String {
+        self.log.0.lock().unwrap().clone()
+    }
+
+    /// Waits (at most [`PATIENCE`]) for a line of its stderr that contains `needle`.
+    fn wait_for_line(&self, needle: &str) {
+        let (log, new_line) = &*self.log;
+        tokio::task::block_in_place(|| {
+            let log = log.lock().unwrap();
+            let (log, waited) = new_line
+                .wait_timeout_while(log, PATIENCE, |log| !log.contains(needle))
+                .unwrap();
+            assert!(!waited.timed_out(), "no {needle:?} in: {}", *log);
+        });
     }
 
     fn url(&self, path: &str) -> String {
@@ -343,7 +364,7 @@ async fn sigkill_mid_rush_loses_no_answered_sign_in() {
         one_sign_in(&http, &service, &kiosks[0], &badges[0]).await,
         200,
         "the restarted service signs in: {}",
-        service.log.lock().unwrap()
+        service.log()
     );
     let stored = session_ids(&db).await;
     let lost: Vec<_> = answered.iter().filter(|id| !stored.contains(*id)).collect();
@@ -620,4 +641,71 @@ fn snapshot_with(before: &[(String, Vec<u8>)], added: &Path) -> Vec<(String, Vec
     ));
     files.sort();
     files
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_prunes_finished_sessions_and_codes() {
+    const DAY_MS: i64 = 86_400_000;
+    let dir = TempDir::new();
+    let db = dir.0.join("portal.db");
+    school(&db).await;
+    let now = badgein_portal::Clock::now_ms(&badgein_portal::SystemClock);
+    {
+        let mut conn = SqliteConnectOptions::new()
+            .filename(&db)
+            .connect()
+            .await
+            .unwrap();
+        for (id, created, ended) in [
+            ("old-ended", now - 40 * DAY_MS, Some(now - 40 * DAY_MS)),
+            ("old-expired", now - 40 * DAY_MS, None),
+            ("recent-ended", now - DAY_MS, Some(now - DAY_MS)),
+        ] {
+            sqlx::query(
+                "INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, \
+                 ended_at) VALUES ($1, 'u1', $2, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(created)
+            .bind(created + DAY_MS / 2)
+            .bind(ended)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        }
+        sqlx::query(
+            "INSERT INTO enrollment_codes (code_hash, school_id, expires_at, used_at) \
+             VALUES (x'01', 's1', $1, $1)",
+        )
+        .bind(now - 40 * DAY_MS)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        conn.close().await.unwrap();
+    }
+
+    let service = Service::start(&db);
+    service.wait_for_line("pruned finished rows");
+    assert_eq!(
+        session_ids(&db).await,
+        HashSet::from(["recent-ended".to_owned()])
+    );
+    let mut conn = read_only(&db).await;
+    let codes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM enrollment_codes")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(codes as usize, KIOSKS, "the unused, unexpired codes stay");
+    let detail: String = sqlx::query_scalar(
+        "SELECT detail FROM audit WHERE action = 'retention.prune' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert!(
+        detail.starts_with("deleted 2 session(s) and 1 enrollment code(s) finished before"),
+        "{detail}"
+    );
+    conn.close().await.unwrap();
+    service.kill();
 }
