@@ -713,3 +713,71 @@ async fn serve_prunes_finished_sessions_and_codes() {
     conn.close().await.unwrap();
     service.kill();
 }
+
+/// `audit prune` from the command line beside a serving, writing service: it deletes in short
+/// batches, so both share SQLite's one write lock and no answered sign-in is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_prune_while_serving() {
+    const OLD_ROWS: i64 = 5000;
+    let dir = TempDir::new();
+    let db = dir.0.join("portal.db");
+    let (badges, codes) = school(&db).await;
+    {
+        let mut conn = SqliteConnectOptions::new()
+            .filename(&db)
+            .connect()
+            .await
+            .unwrap();
+        // Rows from 2020, one a minute.
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+             INSERT INTO audit (at, action, result) \
+             SELECT 1577836800000 + i * 60000, 'test.old', 'ok' FROM n",
+        )
+        .bind(OLD_ROWS)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        conn.close().await.unwrap();
+    }
+    let service = Service::start(&db);
+    let http = client();
+    let kiosks = enroll(&http, &service, &codes).await;
+    let rush = Rush::start(
+        &http,
+        service.url("/api/v1/sign-ins/badge"),
+        &kiosks,
+        &badges,
+        ATTEMPTS_AROUND_BACKUP,
+    );
+    rush.until_answered(20).await;
+    let db_arg = db.clone();
+    let prune = tokio::task::spawn_blocking(move || {
+        portal_cli(&db_arg, &["audit", "prune", "--before", "2021-01-01"])
+    })
+    .await
+    .unwrap();
+    assert!(prune.status.success(), "{}", text(&prune.stderr));
+    assert_eq!(
+        text(&prune.stderr).trim(),
+        format!("deleted {OLD_ROWS} audit row(s) before 2021-01-01T00:00:00Z")
+    );
+    let done = rush.answered().len();
+    rush.until_answered(done + 20).await;
+    let (answered, _) = rush.finish().await;
+
+    let stored = session_ids(&db).await;
+    assert!(answered.iter().all(|id| stored.contains(id)));
+    let mut conn = read_only(&db).await;
+    let (old, prunes): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM audit WHERE action = 'test.old'), \
+         (SELECT COUNT(*) FROM audit WHERE action = 'audit.prune')",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!((old, prunes), (0, 1));
+    conn.close().await.unwrap();
+    assert_eq!(integrity(&db).await, ["ok"]);
+    service.kill();
+}
