@@ -32,6 +32,7 @@ pub mod error;
 pub mod http;
 pub mod kiosks;
 pub mod portal;
+pub mod retention;
 pub mod roster;
 pub mod sheet;
 pub mod store;

@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::{Config, Portal, SystemClock, VoidScope};
 
+mod backup;
 mod demo;
 
 #[derive(Debug, Parser)]
@@ -51,6 +52,20 @@ pub enum Command {
     /// The roster: schools, people and classes from the district's OneRoster export.
     #[command(subcommand)]
     Roster(RosterCommand),
+    /// Copy the live SQLite database to FILE while the service keeps serving (a consistent
+    /// snapshot, checked before it replaces FILE). For PostgreSQL use pg_dump (this says how).
+    Backup {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Replace the SQLite database with the backup FILE, after checking it (integrity, a
+    /// BadgeIn database, migrations this version knows). Stop the service first: this refuses
+    /// while the database is open. The replaced database is kept beside it as
+    /// <db>.replaced-<time>. For PostgreSQL use pg_restore (this says how).
+    Restore {
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+    },
     /// Create a demo school (two classes, a teacher, app tiles), write one PNG per badge and
     /// a printable sheet of them all (badges.pdf) into DIR and print a kiosk enrollment code.
     Demo {
@@ -192,6 +207,18 @@ pub enum AuditCommand {
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
     },
+    /// Delete the audit rows written before DATE and print how many; the prune is itself
+    /// recorded. Schools may be required to keep these records for a year or longer: check
+    /// your retention policy (and take a backup) first.
+    Prune {
+        /// YYYY-MM-DD (midnight UTC) or an RFC 3339 time; not in the future.
+        #[arg(long, value_name = "DATE", value_parser = parse_before)]
+        before: i64,
+    },
+}
+
+fn parse_before(text: &str) -> Result<i64, String> {
+    crate::clock::parse_instant(text).map_err(str::to_owned)
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -201,6 +228,13 @@ pub enum Format {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    // These two never open the database through `Portal::open`, which would create a
+    // missing one and migrate it.
+    match &cli.command {
+        Command::Backup { out } => return backup::backup(&cli.db, out).await,
+        Command::Restore { from } => return backup::restore(&cli.db, from).await,
+        _ => {}
+    }
     let mut config = Config::default();
     if let Command::Serve(args) = &cli.command {
         args.apply(&mut config)?;
@@ -218,7 +252,10 @@ async fn execute(portal: &Portal, command: Command) -> anyhow::Result<()> {
         Command::Serve(ServeArgs { listen, .. }) => {
             let running = crate::spawn(portal.clone(), &listen).await?;
             eprintln!("serving on {}", running.base_url());
-            running.until_ctrl_c().await?;
+            let housekeeping = crate::retention::housekeeping(portal.clone());
+            let served = running.until_ctrl_c().await;
+            housekeeping.abort();
+            served?;
         }
         Command::Badge(BadgeCommand::Issue { user, hours }) => {
             let badge = portal.issue_badge(&user, hours).await?;
@@ -311,6 +348,16 @@ async fn execute(portal: &Portal, command: Command) -> anyhow::Result<()> {
                 }
             }
             out.flush()?;
+        }
+        Command::Audit(AuditCommand::Prune { before }) => {
+            let n = portal.prune_audit(before).await?;
+            eprintln!(
+                "deleted {n} audit row(s) before {}",
+                crate::clock::rfc3339(before)
+            );
+        }
+        Command::Backup { .. } | Command::Restore { .. } => {
+            bail!("backup and restore do not open the database as a service")
         }
         Command::Demo { dir } => {
             let code = demo::create(portal, &dir).await?;

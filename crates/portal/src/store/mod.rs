@@ -13,11 +13,13 @@ use crate::error::{PortalError, Result};
 use group_commit::GroupCommit;
 
 pub mod audit;
+pub mod backup;
 pub mod badges;
 pub mod devices;
 pub mod directory;
 mod group_commit;
 pub mod kiosks;
+pub mod prune;
 pub mod roster;
 pub mod sessions;
 pub mod teaching;
@@ -102,7 +104,11 @@ impl Pool {
             SqliteConnectOptions::new().filename(url)
         }
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
+        // FULL: every commit is on disk before it returns, so a sign-in answered `ok` survives
+        // a power cut too (NORMAL survives a process crash but may lose the last commits at a
+        // power cut). One fsync per group commit: the rush benchmark (8000 sign-ins, 64 at
+        // once, two loaded cores) went from about 5800 to 5500 sign-ins/s, p50 9 -> 11 ms.
+        .synchronous(SqliteSynchronous::Full)
         .busy_timeout(SQLITE_BUSY_TIMEOUT)
         .foreign_keys(true);
         let one = || {
