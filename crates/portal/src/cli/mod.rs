@@ -8,6 +8,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::badges::StaffBadges;
 use crate::{Config, Portal, SystemClock, VoidScope};
 
 mod demo;
@@ -74,6 +75,10 @@ pub enum BadgeCommand {
         /// A temporary badge valid for N hours (1-12).
         #[arg(long)]
         hours: Option<u32>,
+        /// Allow a badge for a member of staff (teacher, administrator, aide). A badge
+        /// session never opens the teacher pages, but it signs in without a password.
+        #[arg(long)]
+        staff: bool,
     },
     /// Void the badges of a user, a class or a school.
     Void(VoidArgs),
@@ -181,8 +186,13 @@ async fn execute(portal: &Portal, command: Command) -> anyhow::Result<()> {
             eprintln!("serving on {}", running.base_url());
             running.until_ctrl_c().await?;
         }
-        Command::Badge(BadgeCommand::Issue { user, hours }) => {
-            let badge = portal.issue_badge(&user, hours).await?;
+        Command::Badge(BadgeCommand::Issue { user, hours, staff }) => {
+            let staff = if staff {
+                StaffBadges::Allowed
+            } else {
+                StaffBadges::Refused
+            };
+            let badge = portal.issue_badge_to(&user, hours, staff).await?;
             print_value(&badge.encode())?;
         }
         Command::Badge(BadgeCommand::Void(args)) => {
@@ -228,8 +238,8 @@ async fn execute(portal: &Portal, command: Command) -> anyhow::Result<()> {
             print_value(&portal.enrollment_code(&school).await?)?;
         }
         Command::Kiosk(KioskCommand::Revoke { kiosk }) => {
-            portal.revoke_kiosk(&kiosk).await?;
-            eprintln!("kiosk {kiosk} revoked");
+            let ended = portal.revoke_kiosk(&kiosk).await?;
+            eprintln!("kiosk {kiosk} revoked; {ended} session(s) ended");
         }
         Command::User(UserCommand::Password { user }) => {
             let mut input = String::new();
