@@ -133,20 +133,30 @@ async fn exec(env: &Env, sql: &str, id: &str) {
     }
 }
 
-/// The portal's command line on the test's database (SQLite file or PostgreSQL URL), off the
-/// runtime's thread so the server keeps answering.
-async fn portal_cli(env: &Env, args: &[&str]) -> Output {
+/// The portal's command line on the test's database (SQLite file or PostgreSQL URL) with
+/// `stdin` as its input, off the runtime's thread so the server keeps answering.
+async fn portal_cli(env: &Env, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
     let db = env.db_url.clone();
     let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    let stdin = stdin.to_owned();
     tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_badgein-portal"))
+        let mut child = Command::new(env!("CARGO_BIN_EXE_badgein-portal"))
             .arg("--db")
             .arg(&db)
             .args(&args)
             .env_remove("BADGEIN_DB")
             .env_remove("RUST_LOG")
-            .output()
-            .unwrap()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut input = child.stdin.take().unwrap();
+        input.write_all(stdin.as_bytes()).unwrap();
+        drop(input);
+        child.wait_with_output().unwrap()
     })
     .await
     .unwrap()
@@ -289,6 +299,25 @@ async fn a_password_reset_ends_every_session_of_the_user_body(env: Env) {
     );
     let fresh = login(&env, "mrsk", new_password).await;
     assert!(signed_in(&env, &fresh).await);
+
+    // The command line does the same.
+    let out = portal_cli(
+        &env,
+        &["user", "password", "--user", "u2"],
+        &format!("{new_password}\n"),
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!signed_in(&env, &leo).await, "{}: CLI reset", env.backend);
+    assert!(
+        signed_in(&env, &fresh).await,
+        "another user's session lives"
+    );
+    assert_eq!(
+        audited(&env, "user.password_set").await.last().unwrap(),
+        "ended 1 sessions"
+    );
+    login(&env, "leo", new_password).await;
 }
 
 #[tokio::test]
@@ -516,7 +545,7 @@ async fn staff_badges_need_staff_body(env: Env) {
     }
     let kiosk = env.enroll("s1", "Room 12").await.device_credential;
 
-    let refused = portal_cli(&env, &["badge", "issue", "--user", "o1"]).await;
+    let refused = portal_cli(&env, &["badge", "issue", "--user", "o1"], "").await;
     assert!(!refused.status.success());
     assert_eq!(text(&refused.stdout), "", "no payload");
     let message = text(&refused.stderr);
@@ -525,7 +554,7 @@ async fn staff_badges_need_staff_body(env: Env) {
         "{message}"
     );
 
-    let issued = portal_cli(&env, &["badge", "issue", "--user", "o1", "--staff"]).await;
+    let issued = portal_cli(&env, &["badge", "issue", "--user", "o1", "--staff"], "").await;
     assert!(issued.status.success(), "{}", text(&issued.stderr));
     let badge = text(&issued.stdout).trim().to_owned();
     let signed = badge_session(&env, &kiosk, &badge).await;
@@ -536,7 +565,7 @@ async fn staff_badges_need_staff_body(env: Env) {
     );
 
     // Students need no flag.
-    let student = portal_cli(&env, &["badge", "issue", "--user", "u1"]).await;
+    let student = portal_cli(&env, &["badge", "issue", "--user", "u1"], "").await;
     assert!(student.status.success(), "{}", text(&student.stderr));
     let badge = text(&student.stdout).trim().to_owned();
     badge_session(&env, &kiosk, &badge).await;
