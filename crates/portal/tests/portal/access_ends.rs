@@ -12,7 +12,7 @@ use badgein_portal::{NewUser, PortalError, Role, StaffBadges, VoidScope};
 use badgein_proto::SignIn;
 use badgein_roster::Roster;
 
-use crate::harness::{Env, TempDir, problem_code, run};
+use crate::harness::{Env, TempDir, backends, fresh_database, problem_code, run};
 use crate::roster::good_roster_dir;
 
 const COOKIE: &str = "badgein_session";
@@ -574,4 +574,93 @@ async fn staff_badges_need_staff_body(env: Env) {
 #[tokio::test]
 async fn staff_badges_need_staff() {
     run(staff_badges_need_staff_body).await;
+}
+
+/// Sessions made before migration 0002 did not record their method. The ones made at a kiosk
+/// may have been badge sessions, so they keep only the lesser power until they end; the ones
+/// made on the login page took a password.
+#[tokio::test]
+async fn sessions_from_before_the_migration_count_as_badge_sessions_at_kiosks() {
+    use std::sync::Arc;
+
+    use badgein_portal::{Config, ManualClock, Portal, spawn, tokens};
+
+    for backend in backends() {
+        let (url, _dir) = fresh_database(backend).await;
+        let only_first = TempDir::new();
+        let schema = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(backend)
+            .join("0001_schema.sql");
+        std::fs::copy(&schema, only_first.0.join("0001_schema.sql")).unwrap();
+        let migrator = sqlx::migrate::Migrator::new(only_first.0.as_path())
+            .await
+            .unwrap();
+        let clock = ManualClock::starting_now();
+        let now = badgein_portal::Clock::now_ms(&clock);
+        let rows = [
+            "INSERT INTO schools (id, name) VALUES ('s1', 'Maple')",
+            "INSERT INTO users (id, school_id, role, username, given_name, family_name) \
+             VALUES ('t1', 's1', 'teacher', 'mrsk', 'Kim', 'Kowalski')",
+            "INSERT INTO kiosks (id, school_id, name, credential_hash, enrolled_at) \
+             VALUES ('k1', 's1', 'Room 12', $2, $1)",
+            "INSERT INTO sessions (id, user_id, kiosk_id, created_at, last_seen_at, expires_at, \
+             cookie_hash) VALUES ('at-kiosk', 't1', 'k1', $1, $1, $1 + 3600000, $3)",
+            "INSERT INTO sessions (id, user_id, kiosk_id, created_at, last_seen_at, expires_at, \
+             cookie_hash) VALUES ('in-browser', 't1', NULL, $1, $1, $1 + 3600000, $4)",
+        ];
+        // A macro, not a closure: it serves both drivers.
+        macro_rules! bound {
+            ($sql:expr) => {
+                sqlx::query($sql)
+                    .bind(now)
+                    .bind(tokens::digest(b"credential"))
+                    .bind(tokens::digest(b"kiosk-cookie"))
+                    .bind(tokens::digest(b"browser-cookie"))
+            };
+        }
+        if backend == "sqlite" {
+            let options = sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(&url)
+                .create_if_missing(true);
+            let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+            migrator.run(&pool).await.unwrap();
+            for sql in rows {
+                bound!(sql).execute(&pool).await.unwrap();
+            }
+            pool.close().await;
+        } else {
+            let pool = sqlx::PgPool::connect(&url).await.unwrap();
+            migrator.run(&pool).await.unwrap();
+            for sql in rows {
+                bound!(sql).execute(&pool).await.unwrap();
+            }
+            pool.close().await;
+        }
+
+        let portal = Portal::open(&url, Arc::new(clock.clone()), Config::for_tests())
+            .await
+            .unwrap();
+        let running = spawn(portal, "127.0.0.1:0").await.unwrap();
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let teach = |cookie: &'static str| {
+            http.get(format!("{}/teach", running.base_url()))
+                .header("cookie", format!("{COOKIE}={cookie}"))
+                .send()
+        };
+        assert_eq!(
+            teach("kiosk-cookie").await.unwrap().status(),
+            403,
+            "{backend}"
+        );
+        assert_eq!(
+            teach("browser-cookie").await.unwrap().status(),
+            200,
+            "{backend}"
+        );
+        running.stop().await.unwrap();
+    }
 }
