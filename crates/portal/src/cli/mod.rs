@@ -130,7 +130,8 @@ pub enum KioskCommand {
         #[arg(long)]
         school: String,
     },
-    /// Revoke a kiosk: its next request is refused.
+    /// Revoke a kiosk: the sessions started at it end, and its next request is refused (all
+    /// but ending one of its sessions).
     Revoke {
         #[arg(long)]
         kiosk: String,
@@ -139,7 +140,7 @@ pub enum KioskCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
-    /// Set a user's password, read from stdin (first line).
+    /// Set a user's password, read from stdin (first line); every session of the user ends.
     Password {
         #[arg(long)]
         user: String,
