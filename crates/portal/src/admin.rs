@@ -91,6 +91,20 @@ impl Portal {
         directory::apps(self.db(), school_id).await
     }
 
+    /// An administrator's password reset with an Argon2id `hash` already made: ends every
+    /// session of the user in the same transaction and audits how many.
+    pub(crate) async fn reset_password_hash(&self, user_id: &str, hash: &str) -> Result<()> {
+        let now = self.now();
+        let Some(ended) = directory::reset_password_hash(self.db(), user_id, hash, now).await?
+        else {
+            return Err(PortalError::NotFound(format!("user {user_id}")));
+        };
+        let mut entry = Entry::new(now, "user.password_set", "ok");
+        entry.user_id = Some(user_id.to_owned());
+        entry.detail = Some(format!("ended {ended} sessions"));
+        audit::record(self.db(), &entry).await
+    }
+
     /// The whole audit log, oldest first.
     pub async fn audit_log(&self) -> Result<Vec<Entry>> {
         audit::all(self.db()).await

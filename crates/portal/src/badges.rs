@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use badgein_badge::Badge;
 use badgein_proto::{ProblemCode, SignIn};
 
+use crate::auth::origin::is_staff;
 use crate::auth::sign_in::elapsed_ms;
 use crate::config::ms;
 use crate::error::{PortalError, Result};
@@ -19,10 +20,33 @@ use crate::tokens;
 /// Temporary badges last 1 to 12 hours.
 pub const MAX_TEMPORARY_HOURS: u32 = 12;
 
+/// Whether a badge may be issued to a member of staff (anyone but a student).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffBadges {
+    /// Students only: a staff member's badge is refused ([`PortalError::StaffBadge`]).
+    Refused,
+    /// Staff too (`badge issue --staff`): some schools give aides badges. A badge session
+    /// never opens the teacher pages (`crate::auth::origin::authority`), but it is still a
+    /// sign-in as that person, so it is issued only on purpose.
+    Allowed,
+}
+
 impl Portal {
-    /// Issues a new badge for `user_id` and voids their previous ones. `hours`: a temporary
-    /// badge (1 to 12 hours); otherwise the configured lifetime (a school year).
+    /// Issues a new badge for the student `user_id` and voids their previous ones. `hours`: a
+    /// temporary badge (1 to 12 hours); otherwise the configured lifetime (a school year).
+    /// Staff are refused: see [`Self::issue_badge_to`].
     pub async fn issue_badge(&self, user_id: &str, hours: Option<u32>) -> Result<Badge> {
+        self.issue_badge_to(user_id, hours, StaffBadges::Refused)
+            .await
+    }
+
+    /// [`Self::issue_badge`], for staff too when `staff` allows it.
+    pub async fn issue_badge_to(
+        &self,
+        user_id: &str,
+        hours: Option<u32>,
+        staff: StaffBadges,
+    ) -> Result<Badge> {
         let lifetime = match hours {
             None => self.config().badge_lifetime,
             Some(h @ 1..=MAX_TEMPORARY_HOURS) => Duration::from_secs(u64::from(h) * 3600),
@@ -37,6 +61,12 @@ impl Portal {
             .ok_or_else(|| PortalError::NotFound(format!("user {user_id}")))?;
         if user.disabled_at.is_some() {
             return Err(PortalError::Refused(ProblemCode::AccountDisabled));
+        }
+        if is_staff(&user.role) && staff == StaffBadges::Refused {
+            return Err(PortalError::StaffBadge {
+                user: user.id,
+                role: user.role,
+            });
         }
         let now = self.now();
         // A clash of 40-bit ids is rare but possible: draw again.
@@ -62,15 +92,17 @@ impl Portal {
         ))
     }
 
-    /// Voids every live badge in `scope`; returns how many.
+    /// Voids every live badge in `scope` and ends the sessions they started; returns how many
+    /// badges.
     pub async fn void_badges(&self, scope: &VoidScope) -> Result<u64> {
         let now = self.now();
-        let count = stored::void(self.db(), scope, now).await?;
+        let done = stored::void(self.db(), scope, now).await?;
+        let (count, ended) = (done.badges, done.sessions_ended);
         let mut entry = Entry::new(now, "badge.void", "ok");
         entry.detail = Some(match scope {
-            VoidScope::User(id) => format!("user {id}: {count}"),
-            VoidScope::Class(id) => format!("class {id}: {count}"),
-            VoidScope::School(id) => format!("school {id}: {count}"),
+            VoidScope::User(id) => format!("user {id}: {count}; ended {ended} sessions"),
+            VoidScope::Class(id) => format!("class {id}: {count}; ended {ended} sessions"),
+            VoidScope::School(id) => format!("school {id}: {count}; ended {ended} sessions"),
         });
         if let VoidScope::User(id) = scope {
             entry.user_id = Some(id.clone());
@@ -107,7 +139,7 @@ impl Portal {
                 return Err(PortalError::Refused(ProblemCode::KioskRevoked));
             }
             entry.kiosk_id = Some(kiosk.id.clone());
-            entry.badge_id = Some(badge_id);
+            entry.badge_id = Some(badge_id.clone());
             let owner = owner.ok_or(PortalError::Refused(ProblemCode::BadgeUnknown))?;
             let presented = tokens::digest(badge.secret().expose_bytes());
             if !tokens::same(&presented, &owner.secret_hash) {
@@ -127,15 +159,22 @@ impl Portal {
             };
             match refusal {
                 Some(code) => Err(PortalError::Refused(code)),
-                None => Ok((owner.user, kiosk)),
+                None => Ok((owner.user, kiosk, badge_id)),
             }
         }
         .await;
         entry.latency_ms = Some(elapsed_ms(started));
         match result {
-            Ok((user, kiosk)) => {
-                self.start_kiosk_session(&user, &kiosk, &client_ip.to_string(), base_url, &entry)
-                    .await
+            Ok((user, kiosk, badge_id)) => {
+                self.start_badge_session(
+                    &user,
+                    &kiosk,
+                    &badge_id,
+                    &client_ip.to_string(),
+                    base_url,
+                    &entry,
+                )
+                .await
             }
             Err(e) => self.audit_failure(entry, e, client_ip).await,
         }

@@ -19,6 +19,12 @@ pub enum PortalError {
     NotFound(String),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A badge asked for a member of staff without saying so (`badge issue --staff`).
+    #[error(
+        "user {user} is staff ({role}): a badge signs in as them without their password, so \
+         staff badges are issued only on purpose (badge issue --staff)"
+    )]
+    StaffBadge { user: String, role: String },
     #[error("database unavailable: {0}")]
     Database(#[source] sqlx::Error),
     #[error("database did not answer in time")]
@@ -65,7 +71,9 @@ impl PortalError {
             Self::Locked { .. } => ProblemCode::AccountLocked,
             Self::RateLimited { .. } => ProblemCode::RateLimited,
             Self::Group(inner) => inner.code(),
-            Self::BadRequest(_) | Self::Conflict(_) => ProblemCode::BadRequest,
+            Self::BadRequest(_) | Self::Conflict(_) | Self::StaffBadge { .. } => {
+                ProblemCode::BadRequest
+            }
             Self::NotFound(_) => ProblemCode::NotFound,
             Self::Database(_)
             | Self::Timeout
@@ -91,6 +99,7 @@ impl PortalError {
             Self::BadRequest(detail) | Self::Conflict(detail) | Self::NotFound(detail) => {
                 problem.with_detail(detail.clone())
             }
+            Self::StaffBadge { .. } => problem.with_detail(self.to_string()),
             _ => problem,
         }
     }

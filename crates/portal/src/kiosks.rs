@@ -134,15 +134,18 @@ impl Portal {
         ))
     }
 
-    /// Revokes a kiosk; its next request is refused.
-    pub async fn revoke_kiosk(&self, kiosk_id: &str) -> Result<()> {
+    /// Revokes a kiosk and ends the sessions started at it; its next request is refused
+    /// (except ending one of its sessions). Returns how many live sessions were ended.
+    pub async fn revoke_kiosk(&self, kiosk_id: &str) -> Result<u64> {
         let now = self.now();
-        if !kiosks::revoke(self.db(), kiosk_id, now).await? {
+        let Some(ended) = kiosks::revoke(self.db(), kiosk_id, now).await? else {
             return Err(PortalError::NotFound(format!("kiosk {kiosk_id}")));
-        }
+        };
         let mut entry = Entry::new(now, "kiosk.revoke", "ok");
         entry.kiosk_id = Some(kiosk_id.to_owned());
-        audit::record(self.db(), &entry).await
+        entry.detail = Some(format!("ended {ended} sessions"));
+        audit::record(self.db(), &entry).await?;
+        Ok(ended)
     }
 }
 

@@ -4,8 +4,9 @@
 //! Entry points:
 //! * [`Portal::open`] opens and migrates a database and holds the policy ([`Config`]) and the
 //!   [`Clock`];
-//! * administration (`add_school`, `add_user`, `issue_badge`, `void_badges`,
-//!   `enrollment_code`, `set_password`, `revoke_kiosk`, …) are methods of [`Portal`];
+//! * administration (`add_school`, `add_user`, `issue_badge` (`issue_badge_to` for staff),
+//!   `void_badges`, `enrollment_code`, `set_password`, `revoke_kiosk`, …) are methods of
+//!   [`Portal`]; the ones that take access away end the sessions it gave;
 //! * [`spawn`] serves the HTTP API and pages on an address (`127.0.0.1:0` in tests) and gives
 //!   back a [`RunningPortal`] with the bound address; dropping it stops the server.
 //!
@@ -39,6 +40,7 @@ pub mod store;
 pub mod tokens;
 
 pub use admin::{NewUser, Role};
+pub use badges::StaffBadges;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Argon2Cost, Config};
 pub use error::PortalError;

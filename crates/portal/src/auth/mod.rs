@@ -1,8 +1,10 @@
-//! Password sign-in, lockout, sessions and sign-in rate limits.
+//! Password sign-in, lockout, sessions (and what a session may do: `origin`) and sign-in
+//! rate limits.
 
 pub mod guard;
 pub mod junk;
 pub mod lockout;
+pub mod origin;
 pub mod password;
 pub mod rate_limit;
 pub mod sessions;

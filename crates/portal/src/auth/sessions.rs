@@ -1,11 +1,14 @@
 //! Sessions: started by a kiosk sign-in (with a one-time launch ticket) or by the browser
 //! login page (with a cookie at once); checked on every page with the inactivity and absolute
-//! limits enforced by the database query itself.
+//! limits, and the withdrawal of the badge, kiosk or user behind them, enforced by the database
+//! query itself. Each session knows how it was made ([`SessionMethod`]); what it may do follows
+//! from that and the user's role ([`crate::auth::origin::authority`]).
 
 use std::net::IpAddr;
 
 use badgein_proto::{ProblemCode, SignIn, SignedInUser};
 
+use super::origin::{Authority, SessionMethod, authority};
 use crate::clock::rfc3339;
 use crate::config::ms;
 use crate::error::{PortalError, Result};
@@ -20,14 +23,60 @@ use crate::tokens;
 const HANDLE_BYTES: usize = 16;
 const SECRET_BYTES: usize = 32;
 
+/// A live session: its public handle, its user, and how it was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveSession {
+    pub id: String,
+    pub user: User,
+    pub method: SessionMethod,
+}
+
+impl LiveSession {
+    /// What this session may do (the one rule: [`authority`]).
+    pub fn authority(&self) -> Authority {
+        authority(&self.user.role, self.method)
+    }
+}
+
 impl Portal {
-    /// Starts a session for `user` at `kiosk` and returns the kiosk's answer. The launch ticket
-    /// is bound to this kiosk and to the address it asked from. `audit` is written in the same
-    /// transaction.
+    /// Starts a password session for `user` at `kiosk` and returns the kiosk's answer (see
+    /// [`Self::start_at_kiosk`]).
     pub(crate) async fn start_kiosk_session(
         &self,
         user: &User,
         kiosk: &Kiosk,
+        client_ip: &str,
+        base_url: &str,
+        audit: &Entry,
+    ) -> Result<SignIn> {
+        let method = (SessionMethod::Password, None);
+        self.start_at_kiosk(user, kiosk, method, client_ip, base_url, audit)
+            .await
+    }
+
+    /// Starts a session for `user` at `kiosk` made with badge `badge_id`.
+    pub(crate) async fn start_badge_session(
+        &self,
+        user: &User,
+        kiosk: &Kiosk,
+        badge_id: &str,
+        client_ip: &str,
+        base_url: &str,
+        audit: &Entry,
+    ) -> Result<SignIn> {
+        let method = (SessionMethod::Badge, Some(badge_id.to_owned()));
+        self.start_at_kiosk(user, kiosk, method, client_ip, base_url, audit)
+            .await
+    }
+
+    /// Starts a session for `user` at `kiosk`, made by `method` (with the badge id of a badge
+    /// session), and returns the kiosk's answer. The launch ticket is bound to this kiosk and
+    /// to the address it asked from. `audit` is written in the same transaction.
+    async fn start_at_kiosk(
+        &self,
+        user: &User,
+        kiosk: &Kiosk,
+        (method, badge_id): (SessionMethod, Option<String>),
         client_ip: &str,
         base_url: &str,
         audit: &Entry,
@@ -43,6 +92,8 @@ impl Portal {
             id: session_id.clone(),
             user_id: user.id.clone(),
             kiosk_id: Some(kiosk.id.clone()),
+            method,
+            badge_id,
             now,
             expires_at,
             ticket_hash: Some(ticket_hash),
@@ -80,6 +131,8 @@ impl Portal {
             id: session_id.clone(),
             user_id: user.id.clone(),
             kiosk_id: None,
+            method: SessionMethod::Password,
+            badge_id: None,
             now,
             expires_at: now + ms(self.config().session_absolute),
             ticket_hash: None,
@@ -92,8 +145,9 @@ impl Portal {
     }
 
     /// Redeems a launch ticket: once, within its lifetime, from the address of the kiosk that
-    /// asked, while that kiosk is not revoked. Returns the new cookie value. Any failure spends
-    /// the ticket anyway.
+    /// asked, while that kiosk is not revoked, the badge that started the session not voided
+    /// and its user not disabled. Returns the new cookie value. Any failure spends the ticket
+    /// anyway.
     pub async fn redeem_ticket(&self, ticket: &str, client_ip: IpAddr) -> Result<String> {
         let now = self.now();
         let refused = PortalError::Refused(ProblemCode::InvalidCredentials);
@@ -104,7 +158,9 @@ impl Portal {
             Some(t) => {
                 entry.kiosk_id.clone_from(&t.kiosk_id);
                 entry.user_id = Some(t.user_id.clone());
-                let expired = t.ended_at.is_some() || t.ticket_expires_at.is_none_or(|e| e <= now);
+                let expired = t.ended_at.is_some()
+                    || t.withdrawn != 0
+                    || t.ticket_expires_at.is_none_or(|e| e <= now);
                 if expired || t.ticket_ip.as_deref() != Some(client_ip.to_string().as_str()) {
                     Err(refused)
                 } else if t.kiosk_revoked != 0 {
@@ -127,19 +183,23 @@ impl Portal {
         }
     }
 
-    /// The live session behind a cookie value and its user; refreshes its inactivity timer.
-    pub async fn session_by_cookie(&self, cookie: &str) -> Result<Option<(String, User)>> {
+    /// The live session behind a cookie value; refreshes its inactivity timer.
+    pub async fn session_by_cookie(&self, cookie: &str) -> Result<Option<LiveSession>> {
         let now = self.now();
         let idle = ms(self.config().session_idle);
         let found =
             sessions::touch(self.db(), &tokens::digest(cookie.as_bytes()), now, idle).await?;
-        let Some((session_id, user_id)) = found else {
+        let Some(row) = found else {
             return Ok(None);
         };
-        let user = directory::user(self.db(), &user_id).await?;
+        let user = directory::user(self.db(), &row.user_id).await?;
         Ok(user
             .filter(|u| u.disabled_at.is_none())
-            .map(|u| (session_id, u)))
+            .map(|user| LiveSession {
+                id: row.id,
+                user,
+                method: SessionMethod::from_stored(&row.method),
+            }))
     }
 
     /// The user of a live session, by its public handle.
@@ -148,6 +208,15 @@ impl Portal {
             return Ok(None);
         };
         directory::user(self.db(), &user_id).await
+    }
+
+    /// `POST /api/v1/sessions/{id}/end`: a kiosk ends one of its own sessions (idempotent).
+    /// A revoked kiosk may still do this, and nothing else: ending a session only takes
+    /// access away, and a kiosk revoked while a child is signed in must be able to sign
+    /// them out.
+    pub async fn end_session_as_kiosk(&self, credential: &str, session_id: &str) -> Result<()> {
+        let kiosk = self.kiosk_by_credential(credential).await?;
+        self.end_kiosk_session(&kiosk, session_id).await
     }
 
     /// A kiosk ends one of its own sessions (idempotent).

@@ -317,16 +317,11 @@ impl Portal {
         Ok(ended)
     }
 
-    /// An administrator sets a password (CLI).
+    /// An administrator sets a password (CLI); every session of the user ends.
     pub async fn set_password(&self, user_id: &str, password: &str) -> Result<()> {
         check_new_password(password)?;
         let hash = self.hasher().hash(password.to_owned()).await?;
-        if !directory::set_password_hash(self.db(), user_id, &hash).await? {
-            return Err(PortalError::NotFound(format!("user {user_id}")));
-        }
-        let mut entry = Entry::new(self.now(), "user.password_set", "ok");
-        entry.user_id = Some(user_id.to_owned());
-        audit::record(self.db(), &entry).await
+        self.reset_password_hash(user_id, &hash).await
     }
 
     /// A teacher (or the CLI, in another process) clears a password lockout everywhere.

@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::badges::StaffBadges;
 use crate::{Config, Portal, SystemClock, VoidScope};
 
 mod backup;
@@ -128,6 +129,10 @@ pub enum BadgeCommand {
         /// A temporary badge valid for N hours (1-12).
         #[arg(long)]
         hours: Option<u32>,
+        /// Allow a badge for a member of staff (teacher, administrator, aide). A badge
+        /// session never opens the teacher pages, but it signs in without a password.
+        #[arg(long)]
+        staff: bool,
     },
     /// Void the badges of a user, a class or a school.
     Void(VoidArgs),
@@ -179,7 +184,8 @@ pub enum KioskCommand {
         #[arg(long)]
         school: String,
     },
-    /// Revoke a kiosk: its next request is refused.
+    /// Revoke a kiosk: the sessions started at it end, and its next request is refused (all
+    /// but ending one of its sessions).
     Revoke {
         #[arg(long)]
         kiosk: String,
@@ -188,7 +194,7 @@ pub enum KioskCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
-    /// Set a user's password, read from stdin (first line).
+    /// Set a user's password, read from stdin (first line); every session of the user ends.
     Password {
         #[arg(long)]
         user: String,
@@ -257,8 +263,13 @@ async fn execute(portal: &Portal, command: Command) -> anyhow::Result<()> {
             housekeeping.abort();
             served?;
         }
-        Command::Badge(BadgeCommand::Issue { user, hours }) => {
-            let badge = portal.issue_badge(&user, hours).await?;
+        Command::Badge(BadgeCommand::Issue { user, hours, staff }) => {
+            let staff = if staff {
+                StaffBadges::Allowed
+            } else {
+                StaffBadges::Refused
+            };
+            let badge = portal.issue_badge_to(&user, hours, staff).await?;
             print_value(&badge.encode())?;
         }
         Command::Badge(BadgeCommand::Void(args)) => {
@@ -304,8 +315,8 @@ async fn execute(portal: &Portal, command: Command) -> anyhow::Result<()> {
             print_value(&portal.enrollment_code(&school).await?)?;
         }
         Command::Kiosk(KioskCommand::Revoke { kiosk }) => {
-            portal.revoke_kiosk(&kiosk).await?;
-            eprintln!("kiosk {kiosk} revoked");
+            let ended = portal.revoke_kiosk(&kiosk).await?;
+            eprintln!("kiosk {kiosk} revoked; {ended} session(s) ended");
         }
         Command::User(UserCommand::Password { user }) => {
             let mut input = String::new();

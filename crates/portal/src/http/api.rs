@@ -111,10 +111,7 @@ pub async fn end_session(
     Path(session_id): Path<String>,
 ) -> Result<StatusCode> {
     state
-        .run(async {
-            let kiosk = state.portal.active_kiosk(&credential).await?;
-            state.portal.end_kiosk_session(&kiosk, &session_id).await
-        })
+        .run(state.portal.end_session_as_kiosk(&credential, &session_id))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

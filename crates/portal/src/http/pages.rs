@@ -14,8 +14,9 @@ use super::extract::ClientIp;
 use super::html::{esc, page, secure_headers};
 use super::i18n::{self, Strings};
 use super::teacher::manages_classes;
+use crate::auth::sessions::LiveSession;
 use crate::error::{PortalError, UNAVAILABLE_RETRY_SECS};
-use crate::store::directory::{App, User};
+use crate::store::directory::App;
 
 #[derive(Debug, Deserialize)]
 pub struct LaunchQuery {
@@ -47,10 +48,13 @@ pub async fn launch(
 /// `GET /`: the dashboard, or the login page without a live session.
 pub async fn dashboard(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match current(&state, &headers).await {
-        Ok(Some((session_id, user))) => {
-            match state.run(state.portal.apps_for(&user.school_id)).await {
-                Ok(apps) => dashboard_page(&session_id, &user, &apps, None),
-                Err(e) => error_page(i18n::for_locale(&user.locale), &e),
+        Ok(Some(session)) => {
+            match state
+                .run(state.portal.apps_for(&session.user.school_id))
+                .await
+            {
+                Ok(apps) => dashboard_page(&session, &apps, None),
+                Err(e) => error_page(i18n::for_locale(&session.user.locale), &e),
             }
         }
         Ok(None) => Redirect::to("/login").into_response(),
@@ -58,7 +62,8 @@ pub async fn dashboard(State(state): State<AppState>, headers: HeaderMap) -> Res
     }
 }
 
-fn dashboard_page(session_id: &str, user: &User, apps: &[App], note: Option<&str>) -> Response {
+fn dashboard_page(session: &LiveSession, apps: &[App], note: Option<&str>) -> Response {
+    let user = &session.user;
     let s = i18n::for_locale(&user.locale);
     let tiles = if apps.is_empty() {
         format!("<p>{}</p>", s.no_apps)
@@ -75,7 +80,7 @@ fn dashboard_page(session_id: &str, user: &User, apps: &[App], note: Option<&str
             .collect();
         format!("<ul class=\"tiles\" aria-labelledby=\"apps\">{items}</ul>")
     };
-    let teaching = if manages_classes(user) {
+    let teaching = if manages_classes(session) {
         format!(
             "<p><a class=\"button\" href=\"/teach\">{}</a></p>",
             s.teach.my_classes
@@ -98,7 +103,7 @@ fn dashboard_page(session_id: &str, user: &User, apps: &[App], note: Option<&str
          <label for=\"new\">{new}</label>\
          <input id=\"new\" name=\"new\" type=\"password\" autocomplete=\"new-password\" minlength=\"8\" required>\
          <button type=\"submit\">{save}</button></form></details></main>",
-        sid = esc(session_id),
+        sid = esc(&session.id),
         hello = s.hello,
         name = esc(&user.given_name),
         sign_out = s.sign_out,
@@ -216,8 +221,10 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Respon
     if !same_origin(&state, &headers) {
         return message_page(StatusCode::FORBIDDEN, s, s.not_found);
     }
-    if let Ok(Some((session_id, user))) = current(&state, &headers).await
-        && let Err(e) = state.run(state.portal.logout(&session_id, &user.id)).await
+    if let Ok(Some(session)) = current(&state, &headers).await
+        && let Err(e) = state
+            .run(state.portal.logout(&session.id, &session.user.id))
+            .await
     {
         return error_page(s, &e);
     }
@@ -251,12 +258,12 @@ pub async fn change_password(
     if !same_origin(&state, &headers) {
         return message_page(StatusCode::FORBIDDEN, fallback, fallback.not_found);
     }
-    let (session_id, user) = match current(&state, &headers).await {
+    let session = match current(&state, &headers).await {
         Ok(Some(found)) => found,
         Ok(None) => return Redirect::to("/login").into_response(),
         Err(e) => return error_page(fallback, &e),
     };
-    let s = i18n::for_locale(&user.locale);
+    let s = i18n::for_locale(&session.user.locale);
     let Ok(Form(form)) = form else {
         return message_page(StatusCode::BAD_REQUEST, s, s.bad_password_change);
     };
@@ -264,13 +271,13 @@ pub async fn change_password(
         .run(async {
             state
                 .portal
-                .change_password(&session_id, &user, &form.current, &form.new, ip)
+                .change_password(&session.id, &session.user, &form.current, &form.new, ip)
                 .await?;
-            state.portal.apps_for(&user.school_id).await
+            state.portal.apps_for(&session.user.school_id).await
         })
         .await;
     match result {
-        Ok(apps) => dashboard_page(&session_id, &user, &apps, Some(s.password_changed)),
+        Ok(apps) => dashboard_page(&session, &apps, Some(s.password_changed)),
         Err(e) if e.code() == ProblemCode::Unavailable => error_page(s, &e),
         Err(e) if e.code() == ProblemCode::AccountLocked => {
             message_page(status_of(&e), s, s.locked)
@@ -350,7 +357,7 @@ pub async fn not_found() -> Response {
 pub(super) async fn current(
     state: &AppState,
     headers: &HeaderMap,
-) -> Result<Option<(String, User)>, PortalError> {
+) -> Result<Option<LiveSession>, PortalError> {
     let Some(cookie) = cookie_value(headers, state.cookie.name()) else {
         return Ok(None);
     };

@@ -2,7 +2,7 @@
 
 use super::audit::{Entry, bind_entry};
 use super::kiosks::Kiosk;
-use super::{Pool, on_pool, on_reader};
+use super::{Pool, on_pool, on_reader, sessions};
 use crate::error::Result;
 use crate::store::directory::User;
 
@@ -21,8 +21,8 @@ const VOID_OTHERS: &str =
 const INSERT: &str = "INSERT INTO badges (id, user_id, secret_hash, issued_at, expires_at) \
                       VALUES ($1, $2, $3, $4, $5)";
 
-/// Stores a new badge and voids every other live badge of the same user, atomically: a
-/// reprint never leaves two valid badges.
+/// Stores a new badge and voids every other live badge of the same user (ending the sessions
+/// they started), atomically: a reprint never leaves two valid badges.
 pub async fn issue(
     db: &Pool,
     badge_id: &str,
@@ -31,9 +31,15 @@ pub async fn issue(
     now: i64,
     expires_at: i64,
 ) -> Result<()> {
+    let end_voided = sessions::end_by_voided_badges("$1");
     on_pool!(db, |p| {
         let mut tx = p.begin().await?;
         sqlx::query(VOID_OTHERS)
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(&end_voided)
             .bind(user_id)
             .bind(now)
             .execute(&mut *tx)
@@ -59,7 +65,8 @@ pub struct NewBadge {
     pub secret_hash: Vec<u8>,
 }
 
-/// Stores every badge of `badges` (voiding each owner's other live badges) and the `audit`
+/// Stores every badge of `badges` (voiding each owner's other live badges and ending their
+/// sessions) and the `audit`
 /// entries in one transaction: all of them or none of them.
 pub async fn issue_all(
     db: &Pool,
@@ -68,10 +75,16 @@ pub async fn issue_all(
     expires_at: i64,
     audit: &[Entry],
 ) -> Result<()> {
+    let end_voided = sessions::end_by_voided_badges("$1");
     on_pool!(db, |p| {
         let mut tx = p.begin().await?;
         for badge in badges {
             sqlx::query(VOID_OTHERS)
+                .bind(&badge.user_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(&end_voided)
                 .bind(&badge.user_id)
                 .bind(now)
                 .execute(&mut *tx)
@@ -181,29 +194,44 @@ pub enum VoidScope {
     School(String),
 }
 
-/// Voids the live badges in `scope`; returns how many.
-pub async fn void(db: &Pool, scope: &VoidScope, now: i64) -> Result<u64> {
-    let (sql, key) = match scope {
-        VoidScope::User(id) => (
-            "UPDATE badges SET voided_at = $2 WHERE voided_at IS NULL AND user_id = $1",
-            id,
-        ),
-        VoidScope::Class(id) => (
-            "UPDATE badges SET voided_at = $2 WHERE voided_at IS NULL AND user_id IN \
-             (SELECT user_id FROM class_members WHERE class_id = $1)",
-            id,
-        ),
-        VoidScope::School(id) => (
-            "UPDATE badges SET voided_at = $2 WHERE voided_at IS NULL AND user_id IN \
-             (SELECT id FROM users WHERE school_id = $1)",
-            id,
-        ),
+/// What a void did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Voided {
+    pub badges: u64,
+    /// Live sessions started with one of those badges, ended with them.
+    pub sessions_ended: u64,
+}
+
+/// Voids the live badges in `scope` and ends the sessions they started, in one transaction.
+pub async fn void(db: &Pool, scope: &VoidScope, now: i64) -> Result<Voided> {
+    // The users whose badges the scope covers, as a subquery on `$1`.
+    let (owners, key) = match scope {
+        VoidScope::User(id) => ("$1", id),
+        VoidScope::Class(id) => ("SELECT user_id FROM class_members WHERE class_id = $1", id),
+        VoidScope::School(id) => ("SELECT id FROM users WHERE school_id = $1", id),
     };
-    let done = on_pool!(db, |p| sqlx::query(sql)
-        .bind(key)
-        .bind(now)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let void = format!(
+        "UPDATE badges SET voided_at = $2 WHERE voided_at IS NULL AND user_id IN ({owners})"
+    );
+    let end = sessions::end_by_voided_badges(owners);
+    let done = on_pool!(db, |p| {
+        let mut tx = p.begin().await?;
+        let badges = sqlx::query(&void)
+            .bind(key)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let sessions_ended = sqlx::query(&end)
+            .bind(key)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await.map(|()| Voided {
+            badges,
+            sessions_ended,
+        })
+    })?;
     Ok(done)
 }

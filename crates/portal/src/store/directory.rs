@@ -1,6 +1,6 @@
 //! Schools, users, classes and app tiles.
 
-use super::{Pool, on_pool, on_reader};
+use super::{Pool, on_pool, on_reader, sessions};
 use crate::error::Result;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -124,6 +124,39 @@ pub async fn set_password_hash(db: &Pool, user_id: &str, hash: &str) -> Result<b
         .await
         .map(|r| r.rows_affected()))?;
     Ok(done == 1)
+}
+
+/// An administrator's password reset: sets the hash and ends every session of the user, in
+/// one transaction (whoever knew the old password is out). `None`: no such user; otherwise
+/// how many live sessions were ended.
+pub async fn reset_password_hash(
+    db: &Pool,
+    user_id: &str,
+    hash: &str,
+    now: i64,
+) -> Result<Option<u64>> {
+    const SQL: &str = "UPDATE users SET password_hash = $2 WHERE id = $1";
+    let done = on_pool!(db, |p| {
+        let mut tx = p.begin().await?;
+        let found = sqlx::query(SQL)
+            .bind(user_id)
+            .bind(hash)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let ended = if found == 1 {
+            let ended = sqlx::query(sessions::END_BY_USER)
+                .bind(user_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            Some(ended.rows_affected())
+        } else {
+            None
+        };
+        tx.commit().await.map(|()| ended)
+    })?;
+    Ok(done)
 }
 
 pub async fn upsert_class(db: &Pool, id: &str, school_id: &str, title: &str) -> Result<()> {

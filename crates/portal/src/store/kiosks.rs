@@ -1,6 +1,6 @@
 //! Enrollment codes and kiosks. Codes and device credentials are stored as SHA-256 digests.
 
-use super::{Pool, on_pool, on_reader};
+use super::{Pool, on_pool, on_reader, sessions};
 use crate::error::Result;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -75,15 +75,31 @@ pub async fn by_credential(db: &Pool, credential_hash: &[u8]) -> Result<Option<K
         .await)?)
 }
 
-pub async fn revoke(db: &Pool, kiosk_id: &str, now: i64) -> Result<bool> {
+/// Revokes a kiosk and ends the sessions started at it, in one transaction. `None`: no such
+/// kiosk; otherwise how many live sessions were ended.
+pub async fn revoke(db: &Pool, kiosk_id: &str, now: i64) -> Result<Option<u64>> {
     const SQL: &str = "UPDATE kiosks SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1";
-    let done = on_pool!(db, |p| sqlx::query(SQL)
-        .bind(kiosk_id)
-        .bind(now)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(done == 1)
+    let done = on_pool!(db, |p| {
+        let mut tx = p.begin().await?;
+        let found = sqlx::query(SQL)
+            .bind(kiosk_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let ended = if found == 1 {
+            let ended = sqlx::query(sessions::END_BY_KIOSK)
+                .bind(kiosk_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            Some(ended.rows_affected())
+        } else {
+            None
+        };
+        tx.commit().await.map(|()| ended)
+    })?;
+    Ok(done)
 }
 
 /// Every kiosk's credential digest, revoked ones too (their attempts are theirs to pay for),

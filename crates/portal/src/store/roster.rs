@@ -1,7 +1,7 @@
 //! Applying a roster in one transaction: all of it or none of it.
 
 use super::audit::{Entry, bind_entry};
-use super::{Pool, on_pool};
+use super::{Pool, on_pool, sessions};
 use crate::error::Result;
 
 /// A roster reduced to the rows BadgeIn keeps, ready to write.
@@ -31,6 +31,8 @@ pub struct Changes {
     /// Users newly disabled: disabled in the roster, or users who left it.
     pub disabled: u64,
     pub badges_voided: u64,
+    /// Live sessions of disabled users, ended with the import.
+    pub sessions_ended: u64,
 }
 
 // A disabled user keeps the time they were first disabled, so a second import of the same
@@ -58,7 +60,8 @@ const DISABLE: &str = "UPDATE users SET disabled_at = $2 WHERE id = $1";
 const VOID: &str = "UPDATE badges SET voided_at = $2 WHERE user_id = $1 AND voided_at IS NULL";
 
 /// Writes `rows`, disables the users (students, teachers, administrators) of the roster's
-/// schools it no longer lists and voids the badges of every disabled user, then records `audit` (with the changes in its detail).
+/// schools it no longer lists, voids the badges and ends the sessions of every disabled user,
+/// then records `audit` (with the changes in its detail).
 pub async fn apply(db: &Pool, rows: &Rows, now: i64, audit: &mut Entry) -> Result<Changes> {
     let mut changes = Changes::default();
     on_pool!(db, |p| {
@@ -106,6 +109,12 @@ pub async fn apply(db: &Pool, rows: &Rows, now: i64, audit: &mut Entry) -> Resul
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
+                changes.sessions_ended += sqlx::query(sessions::END_BY_USER)
+                    .bind(&u.id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
             }
         }
         for id in &to_disable {
@@ -116,6 +125,12 @@ pub async fn apply(db: &Pool, rows: &Rows, now: i64, audit: &mut Entry) -> Resul
                 .await?;
             changes.disabled += 1;
             changes.badges_voided += sqlx::query(VOID)
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            changes.sessions_ended += sqlx::query(sessions::END_BY_USER)
                 .bind(id)
                 .bind(now)
                 .execute(&mut *tx)
@@ -143,13 +158,15 @@ pub async fn apply(db: &Pool, rows: &Rows, now: i64, audit: &mut Entry) -> Resul
                 .await?;
         }
         audit.detail = Some(format!(
-            "{} schools, {} users, {} classes, {} memberships; {} disabled, {} badges voided",
+            "{} schools, {} users, {} classes, {} memberships; {} disabled, {} badges voided, \
+             {} sessions ended",
             rows.schools.len(),
             rows.users.len(),
             rows.classes.len(),
             rows.members.len(),
             changes.disabled,
-            changes.badges_voided
+            changes.badges_voided,
+            changes.sessions_ended
         ));
         bind_entry!(&*audit).execute(&mut *tx).await?;
         tx.commit().await

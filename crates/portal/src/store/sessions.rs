@@ -1,10 +1,14 @@
 //! Sessions. A session has a public handle (`id`, what the kiosk uses to end it), a one-time
 //! launch ticket until redeemed, and then a browser cookie. Tickets and cookies are stored as
-//! SHA-256 digests.
+//! SHA-256 digests. A session records how it was made (`method`, and the badge that started a
+//! badge session), so that voiding the badge, revoking the kiosk or disabling the user ends it:
+//! the operation ends the sessions in its own transaction (`END_*`), and every check of a live
+//! session refuses one whose badge, kiosk or user was withdrawn anyway ([`STILL_ALLOWED`]).
 
 use super::audit::Entry;
 use super::group_commit::Record;
 use super::{Pool, on_pool, on_reader};
+use crate::auth::origin::SessionMethod;
 use crate::error::Result;
 
 #[derive(Debug, Clone)]
@@ -12,6 +16,9 @@ pub struct NewSession {
     pub id: String,
     pub user_id: String,
     pub kiosk_id: Option<String>,
+    pub method: SessionMethod,
+    /// The badge that started a badge session.
+    pub badge_id: Option<String>,
     pub now: i64,
     pub expires_at: i64,
     pub ticket_hash: Option<Vec<u8>>,
@@ -25,12 +32,12 @@ pub struct NewSession {
 /// commit's transaction), one hand-over to the database thread instead of two.
 const SESSION_AND_AUDIT_PG: &str = "WITH s AS (INSERT INTO sessions (id, user_id, kiosk_id, \
     created_at, last_seen_at, expires_at, ticket_hash, ticket_expires_at, ticket_ip, \
-    cookie_hash) VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9)) \
+    cookie_hash, method, badge_id) VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $18, $19)) \
     INSERT INTO audit (at, action, result, badge_id, kiosk_id, user_id, detail, latency_ms) \
     VALUES ($10, $11, $12, $13, $14, $15, $16, $17)";
 pub(crate) const SESSION_AND_AUDIT_SQLITE: &str = "INSERT INTO sessions (id, user_id, kiosk_id, \
     created_at, last_seen_at, expires_at, ticket_hash, ticket_expires_at, ticket_ip, \
-    cookie_hash) VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9); \
+    cookie_hash, method, badge_id) VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $18, $19); \
     INSERT INTO audit (at, action, result, badge_id, kiosk_id, user_id, detail, latency_ms) \
     VALUES ($10, $11, $12, $13, $14, $15, $16, $17)";
 
@@ -58,6 +65,8 @@ macro_rules! bind_session_and_audit {
             .bind(&e.user_id)
             .bind(&e.detail)
             .bind(e.latency_ms)
+            .bind(s.method.as_str())
+            .bind(&s.badge_id)
     }};
 }
 pub(crate) use bind_session_and_audit;
@@ -92,6 +101,8 @@ pub struct ClaimedTicket {
     pub ended_at: Option<i64>,
     /// The kiosk that asked was revoked since.
     pub kiosk_revoked: i64,
+    /// The badge that started the session was voided, or its user disabled, since.
+    pub withdrawn: i64,
 }
 
 /// Removes the ticket from its session in one statement, so of two concurrent redemptions only
@@ -100,7 +111,10 @@ pub async fn claim_ticket(db: &Pool, ticket_hash: &[u8]) -> Result<Option<Claime
     const SQL: &str = "UPDATE sessions SET ticket_hash = NULL WHERE ticket_hash = $1 \
         RETURNING id, user_id, kiosk_id, ticket_expires_at, ticket_ip, ended_at, \
         (SELECT COUNT(*) FROM kiosks k WHERE k.id = sessions.kiosk_id \
-         AND k.revoked_at IS NOT NULL) AS kiosk_revoked";
+         AND k.revoked_at IS NOT NULL) AS kiosk_revoked, \
+        (SELECT COUNT(*) FROM badges b WHERE b.id = sessions.badge_id \
+         AND b.voided_at IS NOT NULL) + (SELECT COUNT(*) FROM users u \
+         WHERE u.id = sessions.user_id AND u.disabled_at IS NOT NULL) AS withdrawn";
     Ok(on_pool!(db, |p| sqlx::query_as(SQL)
         .bind(ticket_hash)
         .fetch_optional(p)
@@ -118,18 +132,39 @@ pub async fn set_cookie(db: &Pool, session_id: &str, cookie_hash: &[u8]) -> Resu
     Ok(())
 }
 
-/// The live session behind a cookie, marked as used now. `None`: unknown, ended, idle too long
-/// or past its absolute lifetime.
+/// What keeps a session alive besides time: the badge that started it is not voided, the kiosk
+/// it was started at is not revoked, and its user is not disabled. The operations that
+/// withdraw these also end the sessions (`END_*`); this is the second lock, for a session that
+/// slipped past them (started while the withdrawal committed) and for the avatar by handle.
+pub(crate) const STILL_ALLOWED: &str = "NOT EXISTS (SELECT 1 FROM badges b \
+    WHERE b.id = sessions.badge_id AND b.voided_at IS NOT NULL) \
+    AND NOT EXISTS (SELECT 1 FROM kiosks k WHERE k.id = sessions.kiosk_id \
+    AND k.revoked_at IS NOT NULL) \
+    AND EXISTS (SELECT 1 FROM users u WHERE u.id = sessions.user_id AND u.disabled_at IS NULL)";
+
+/// A live session found by its cookie.
+#[derive(Debug, sqlx::FromRow)]
+pub struct LiveRow {
+    pub id: String,
+    pub user_id: String,
+    /// `badge` or `password` ([`SessionMethod::from_stored`]).
+    pub method: String,
+}
+
+/// The live session behind a cookie, marked as used now. `None`: unknown, ended, idle too long,
+/// past its absolute lifetime, or withdrawn ([`STILL_ALLOWED`]).
 pub async fn touch(
     db: &Pool,
     cookie_hash: &[u8],
     now: i64,
     idle_ms: i64,
-) -> Result<Option<(String, String)>> {
-    const SQL: &str = "UPDATE sessions SET last_seen_at = $2 WHERE cookie_hash = $1 \
-        AND ended_at IS NULL AND expires_at > $2 AND last_seen_at > $2 - $3 \
-        RETURNING id, user_id";
-    Ok(on_pool!(db, |p| sqlx::query_as(SQL)
+) -> Result<Option<LiveRow>> {
+    let sql = format!(
+        "UPDATE sessions SET last_seen_at = $2 WHERE cookie_hash = $1 \
+         AND ended_at IS NULL AND expires_at > $2 AND last_seen_at > $2 - $3 \
+         AND {STILL_ALLOWED} RETURNING id, user_id, method"
+    );
+    Ok(on_pool!(db, |p| sqlx::query_as(&sql)
         .bind(cookie_hash)
         .bind(now)
         .bind(idle_ms)
@@ -139,9 +174,11 @@ pub async fn touch(
 
 /// The user of a live session, by its public handle (for the avatar the kiosk shows).
 pub async fn live_user(db: &Pool, session_id: &str, now: i64) -> Result<Option<String>> {
-    const SQL: &str = "SELECT user_id FROM sessions \
-        WHERE id = $1 AND ended_at IS NULL AND expires_at > $2";
-    Ok(on_reader!(db, |p| sqlx::query_scalar(SQL)
+    let sql = format!(
+        "SELECT user_id FROM sessions \
+         WHERE id = $1 AND ended_at IS NULL AND expires_at > $2 AND {STILL_ALLOWED}"
+    );
+    Ok(on_reader!(db, |p| sqlx::query_scalar(&sql)
         .bind(session_id)
         .bind(now)
         .fetch_optional(p)
@@ -186,4 +223,24 @@ pub async fn end_others(db: &Pool, user_id: &str, keep: &str, now: i64) -> Resul
         .await
         .map(|r| r.rows_affected()))?;
     Ok(done)
+}
+
+/// Ends the live sessions started at kiosk `$1` (at `$2`, now). For a transaction that
+/// revokes the kiosk.
+pub(crate) const END_BY_KIOSK: &str = "UPDATE sessions SET ended_at = $2, ticket_hash = NULL \
+    WHERE kiosk_id = $1 AND ended_at IS NULL AND expires_at > $2";
+
+/// Ends the live sessions of user `$1` (at `$2`, now). For a transaction that resets the
+/// user's password or disables the user.
+pub(crate) const END_BY_USER: &str = "UPDATE sessions SET ended_at = $2, ticket_hash = NULL \
+    WHERE user_id = $1 AND ended_at IS NULL AND expires_at > $2";
+
+/// Ends the live sessions started by a voided badge of the users `owners` selects (a
+/// subquery on `$1`), at `$2` (now). For a transaction that voids badges.
+pub(crate) fn end_by_voided_badges(owners: &str) -> String {
+    format!(
+        "UPDATE sessions SET ended_at = $2, ticket_hash = NULL \
+         WHERE ended_at IS NULL AND expires_at > $2 AND badge_id IN \
+         (SELECT b.id FROM badges b WHERE b.voided_at IS NOT NULL AND b.user_id IN ({owners}))"
+    )
 }

@@ -5,6 +5,7 @@
 // allow-unwrap-in-tests does not reach them: a panic here is the failure report.
 #![allow(clippy::unwrap_used)]
 
+mod access_ends;
 mod attacks;
 mod bad_input;
 mod badge_sign_in;

@@ -62,7 +62,8 @@ async fn imports_a_roster_idempotently_and_disables_leavers() {
                 skipped_users: 2,
                 changes: Changes {
                     disabled: 1,
-                    badges_voided: 0
+                    badges_voided: 0,
+                    sessions_ended: 0
                 },
             },
             "{backend}"
@@ -117,7 +118,8 @@ async fn imports_a_roster_idempotently_and_disables_leavers() {
             third.changes,
             Changes {
                 disabled: 1,
-                badges_voided: 1
+                badges_voided: 1,
+                sessions_ended: 0
             },
             "{backend}"
         );

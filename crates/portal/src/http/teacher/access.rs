@@ -1,5 +1,6 @@
-//! Who may use the teacher pages and act on what: a signed-in teacher or administrator, on
-//! the classes they manage and their own school's kiosks. Every form they post carries a
+//! Who may use the teacher pages and act on what: a teacher or administrator signed in with
+//! their password (`crate::auth::origin::authority`), on the classes they manage and their own
+//! school's kiosks. Every form they post carries a
 //! per-session CSRF token, and its `Origin` (when sent) must be the portal's.
 
 use axum::Form;
@@ -11,6 +12,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use sha2::{Digest, Sha256};
 
 use super::view;
+use crate::auth::origin::{Authority, SessionMethod, is_staff};
+use crate::auth::sessions::LiveSession;
 use crate::http::AppState;
 use crate::http::i18n::{self, Strings};
 use crate::http::pages::{accept_language, cookie_value, same_origin};
@@ -19,16 +22,20 @@ use crate::store::directory::User;
 use crate::store::teaching::{self, KioskRow, Manager, TaughtClass};
 use crate::tokens;
 
-/// Teachers and administrators manage classes; students and other staff do not.
-pub fn manages_classes(user: &User) -> bool {
-    matches!(user.role.as_str(), "teacher" | "administrator")
+/// Teachers and administrators signed in with a password manage classes; students, other
+/// staff and anyone signed in with a badge do not.
+pub fn manages_classes(session: &LiveSession) -> bool {
+    session.authority().manages_classes()
 }
 
-/// A signed-in teacher, extracted from the session cookie. Anyone else is answered before
-/// the handler runs: no session -> the login page, a student -> 403.
+/// A teacher signed in with their password, extracted from the session cookie. Anyone else is
+/// answered before the handler runs: no session -> the login page, a student or a badge
+/// session -> 403 (recorded).
 #[derive(Debug)]
 pub struct Teacher {
     pub user: User,
+    /// Administrator or teacher.
+    pub authority: Authority,
     /// What this session's forms must send back as `csrf`.
     pub csrf: String,
     pub s: &'static Strings,
@@ -42,15 +49,25 @@ impl FromRequestParts<AppState> for Teacher {
         let Some(cookie) = cookie_value(&parts.headers, state.cookie.name()) else {
             return Err(Redirect::to("/login").into_response());
         };
-        let user = match state.run(state.portal.session_by_cookie(&cookie)).await {
-            Ok(Some((_, user))) => user,
+        let session = match state.run(state.portal.session_by_cookie(&cookie)).await {
+            Ok(Some(session)) => session,
             Ok(None) => return Err(Redirect::to("/login").into_response()),
             Err(e) => return Err(view::failure(fallback, &e)),
         };
+        let authority = session.authority();
+        let user = session.user;
         let s = i18n::for_locale(&user.locale);
-        if !manages_classes(&user) {
-            if parts.method != Method::GET {
-                refused(state, &user, parts.uri.path(), "forbidden").await;
+        if !authority.manages_classes() {
+            // A staff member's badge session is recorded even for a page view: it is what a
+            // photographed badge would try.
+            let staff_badge = session.method == SessionMethod::Badge && is_staff(&user.role);
+            if parts.method != Method::GET || staff_badge {
+                let why = if staff_badge {
+                    "badge_session"
+                } else {
+                    "forbidden"
+                };
+                refused(state, &user, parts.uri.path(), why).await;
             }
             return Err(view::refusal(
                 StatusCode::FORBIDDEN,
@@ -60,6 +77,7 @@ impl FromRequestParts<AppState> for Teacher {
         }
         Ok(Self {
             user,
+            authority,
             csrf: csrf_token(&cookie),
             s,
         })
@@ -71,7 +89,7 @@ impl Teacher {
         Manager {
             user_id: &self.user.id,
             school_id: &self.user.school_id,
-            administrator: self.user.role == "administrator",
+            administrator: self.authority == Authority::Administrator,
         }
     }
 

@@ -1,0 +1,105 @@
+//! How a session was made, and the one rule of what a session may do: a function of who the
+//! user is (their role) and how they signed in (the session's method). A badge is something a
+//! child carries and anyone can photograph, so it proves much less than a password: a badge
+//! session only ever reaches its owner's own dashboard, whatever the owner's role.
+
+/// How a session was started. Stored as `sessions.method` (`badge` or `password`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionMethod {
+    /// A badge shown to a kiosk.
+    Badge,
+    /// A username and password, at a kiosk or on the login page.
+    Password,
+}
+
+impl SessionMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Badge => "badge",
+            Self::Password => "password",
+        }
+    }
+
+    /// Reads the stored value. The column only holds the two values (a `CHECK` constraint);
+    /// anything else would be read as the lesser power, never the greater.
+    pub fn from_stored(value: &str) -> Self {
+        match value {
+            "password" => Self::Password,
+            _ => Self::Badge,
+        }
+    }
+}
+
+/// What a session may do beyond its owner's own dashboard (apps, avatar, password change).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authority {
+    /// The owner's own dashboard only: every student, staff who manage no classes, and any
+    /// staff member signed in with a badge.
+    Own,
+    /// The teacher pages for the classes the user teaches and the school's kiosks.
+    Teacher,
+    /// The teacher pages for every class of the school and its kiosks.
+    Administrator,
+}
+
+impl Authority {
+    /// Whether the teacher pages are open to this session.
+    pub fn manages_classes(self) -> bool {
+        matches!(self, Self::Teacher | Self::Administrator)
+    }
+}
+
+/// What a session of a user with `role` (`users.role`) made by `method` may do. The only
+/// place that decides it: a second factor will be a new method here.
+pub fn authority(role: &str, method: SessionMethod) -> Authority {
+    match (method, role) {
+        (SessionMethod::Password, "teacher") => Authority::Teacher,
+        (SessionMethod::Password, "administrator") => Authority::Administrator,
+        (SessionMethod::Password | SessionMethod::Badge, _) => Authority::Own,
+    }
+}
+
+/// Whether `role` is a member of staff (anyone but a student). A staff badge would open a
+/// door a password guards (see [`authority`] for what it cannot open), so it is issued only
+/// on purpose.
+pub fn is_staff(role: &str) -> bool {
+    role != "student"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Authority, SessionMethod, authority, is_staff};
+
+    #[test]
+    fn a_badge_never_opens_the_teacher_pages() {
+        for role in ["student", "teacher", "administrator", "other"] {
+            assert_eq!(
+                authority(role, SessionMethod::Badge),
+                Authority::Own,
+                "{role}"
+            );
+        }
+        assert_eq!(
+            authority("teacher", SessionMethod::Password),
+            Authority::Teacher
+        );
+        assert_eq!(
+            authority("administrator", SessionMethod::Password),
+            Authority::Administrator
+        );
+        assert_eq!(
+            authority("student", SessionMethod::Password),
+            Authority::Own
+        );
+        assert_eq!(authority("other", SessionMethod::Password), Authority::Own);
+    }
+
+    #[test]
+    fn stored_values_round_trip_and_unknown_is_the_lesser() {
+        for m in [SessionMethod::Badge, SessionMethod::Password] {
+            assert_eq!(SessionMethod::from_stored(m.as_str()), m);
+        }
+        assert_eq!(SessionMethod::from_stored("PASSWORD"), SessionMethod::Badge);
+        assert!(is_staff("teacher") && is_staff("other") && !is_staff("student"));
+    }
+}
