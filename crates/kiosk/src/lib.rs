@@ -40,5 +40,6 @@ pub mod pin;
 pub mod portal_client;
 pub mod portal_url;
 pub mod preview_pace;
+pub mod private_file;
 pub mod redacted;
 pub mod secrets;
