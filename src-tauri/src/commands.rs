@@ -99,8 +99,10 @@ pub fn dismiss(kiosk: Shell<'_>) {
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub fn open_teacher(kiosk: Shell<'_>) {
+pub async fn open_teacher(kiosk: Shell<'_>) -> Result<(), ()> {
+    // Async: reading the PIN wait may wait for a PIN check, never on the main thread.
     kiosk.open_teacher();
+    Ok(())
 }
 
 #[tauri::command(rename_all = "snake_case")]

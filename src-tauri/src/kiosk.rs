@@ -156,14 +156,10 @@ impl Kiosk {
         );
     }
 
-    /// The school's settings as the portal gives them now. The language stays the teacher's
-    /// choice; the school's first language is only the default at enrollment.
+    /// The school's settings as the portal gives them now (the core decides what changes).
     fn apply_polled_settings(&self, settings: &KioskSettings) {
         let mut config = self.config().clone();
-        let language = config.language;
-        config.apply_school_settings(settings);
-        config.language = language;
-        if config == *self.config() {
+        if !config.apply_polled_settings(settings) {
             return;
         }
         tracing::info!("the school's kiosk settings changed");

@@ -76,6 +76,16 @@ impl KioskConfig {
         self.apply_school_settings(&enrollment.settings);
     }
 
+    /// Takes the school's settings as the settings poll brings them; `true` when anything
+    /// changed. The language stays the teacher's choice: the school's first language is only
+    /// the default at enrollment.
+    pub fn apply_polled_settings(&mut self, s: &badgein_proto::KioskSettings) -> bool {
+        let before = self.clone();
+        self.apply_school_settings(s);
+        self.language = before.language;
+        *self != before
+    }
+
     /// Takes the school's settings from enrollment or `kiosks/me`.
     pub fn apply_school_settings(&mut self, s: &badgein_proto::KioskSettings) {
         self.idle_timeout_secs = s.idle_timeout_secs;
@@ -197,6 +207,29 @@ mod tests {
         }
         std::fs::write(&path, [0xff, 0xfe, 0x00]).unwrap();
         assert!(matches!(load(&path), Err(ConfigError::Corrupt { .. })));
+    }
+
+    #[test]
+    fn polled_settings_keep_the_teachers_language_and_say_when_they_change() {
+        let mut config = KioskConfig {
+            language: Language::Es,
+            ..KioskConfig::default()
+        };
+        let school = badgein_proto::KioskSettings {
+            idle_timeout_secs: 300,
+            allow_typed_login: false,
+            allowed_origins: vec!["https://reading.example".into()],
+            languages: vec!["en".into()],
+            revoked: false,
+        };
+        assert!(config.apply_polled_settings(&school));
+        assert_eq!(config.language, Language::Es);
+        assert_eq!(config.idle_timeout_secs, 300);
+        assert!(!config.allow_typed_login);
+        assert!(
+            !config.apply_polled_settings(&school),
+            "nothing new the second time"
+        );
     }
 
     #[test]
