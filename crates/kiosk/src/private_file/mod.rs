@@ -29,17 +29,26 @@ pub fn ensure_dir(dir: &Path) -> std::io::Result<()> {
     }
 }
 
-/// Reads a private file, tightening its permissions first; `Ok(None)` when it does not exist.
+/// Reads a private file, tightening its permissions (and its directory's) first; `Ok(None)`
+/// when it does not exist. A file the kiosk may read but not change (provisioned by an
+/// administrator, owned by another account) is still read, with a warning: refusing it would
+/// only send the kiosk back to setup.
 pub fn read(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
-    match platform::restrict_file(path) {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let tightened =
+        platform::restrict_file(path).and_then(|()| dir.map_or(Ok(()), platform::restrict_dir));
+    match tightened {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
+        Err(error) => {
+            tracing::warn!(%error, path = %path.display(), "could not make the file private");
+        }
     }
-    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        platform::restrict_dir(dir)?;
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
     }
-    std::fs::read(path).map(Some)
 }
 
 /// Writes `bytes` atomically: a private temp file in the same (private) directory, flushed
