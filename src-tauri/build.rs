@@ -25,6 +25,7 @@ fn badgein_commands() -> &'static [&'static str] {
         "still_here",
         "open_teacher",
         "teacher_unlock",
+        "choose_pin",
         "leave_setup",
         "get_setup",
         "save_setup",

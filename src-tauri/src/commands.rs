@@ -9,18 +9,26 @@ use serde::Serialize;
 use tauri::ipc::{Channel, InvokeResponseBody};
 use tauri::{AppHandle, State};
 
-use crate::kiosk::{Kiosk, SetupChange, SetupInfo};
+use badgein_kiosk_core::setup::SetupChange;
+
+use crate::kiosk::{Kiosk, SetupInfo};
 
 type Shell<'a> = State<'a, Arc<Kiosk>>;
 
-/// Setup's commands act only while the setup screen shows. Only the kiosk's own window can call
-/// them, but what opens that screen is the teacher PIN (or a kiosk not yet enrolled), and the
+/// Setup's commands act only while the setup screen shows and a teacher PIN is set. Only the
+/// kiosk's own window can call them, but what opens that screen is the teacher PIN, and the
 /// shell holds to that as well as the window.
 fn in_setup(kiosk: &Kiosk, command: &str) -> Result<(), ()> {
-    if matches!(kiosk.view().screen, Screen::Setup { .. }) {
+    on_screen(kiosk, command, |s| {
+        matches!(s, Screen::Setup { .. }) && kiosk.pin_set()
+    })
+}
+
+fn on_screen(kiosk: &Kiosk, command: &str, ok: impl Fn(&Screen) -> bool) -> Result<(), ()> {
+    if ok(&kiosk.view().screen) {
         Ok(())
     } else {
-        tracing::warn!(command, "a setup command outside the setup screen: refused");
+        tracing::warn!(command, "a command for another screen: refused");
         Err(())
     }
 }
@@ -91,8 +99,10 @@ pub fn dismiss(kiosk: Shell<'_>) {
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub fn open_teacher(kiosk: Shell<'_>) {
-    kiosk.send(Event::User(UserAction::OpenTeacher));
+pub async fn open_teacher(kiosk: Shell<'_>) -> Result<(), ()> {
+    // Async: reading the PIN wait may wait for a PIN check, never on the main thread.
+    kiosk.open_teacher();
+    Ok(())
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -102,8 +112,22 @@ pub fn leave_setup(kiosk: Shell<'_>) {
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn teacher_unlock(kiosk: Shell<'_>, pin: String) -> Result<(), ()> {
-    let ok = kiosk.pin_ok(pin).await;
-    kiosk.send(Event::Setup(SetupEvent::PinChecked(ok)));
+    // Checked only while the pad shows, as the window would: no stray call probes PINs.
+    on_screen(&kiosk, "teacher_unlock", |s| {
+        matches!(s, Screen::TeacherPin { .. })
+    })?;
+    let answer = kiosk.check_pin(pin).await;
+    kiosk.send(Event::Setup(SetupEvent::PinChecked(answer)));
+    Ok(())
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn choose_pin(kiosk: Shell<'_>, pin: String, again: String) -> Result<(), ()> {
+    on_screen(&kiosk, "choose_pin", |s| {
+        matches!(s, Screen::ChoosePin { .. })
+    })?;
+    // The outcome arrives as the view: `setup` once chosen, else `choose_pin.message`.
+    kiosk.choose_pin(pin, again).await;
     Ok(())
 }
 

@@ -5,19 +5,21 @@
 use std::path::PathBuf;
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use anyhow::Context as _;
 use badgein_frame::frame::Frame;
 use badgein_kiosk_core::config::{self, KioskConfig};
 use badgein_kiosk_core::driver::{self, Driver, KioskHandle};
-use badgein_kiosk_core::machine::{self, Code, Event, Language, SetupEvent};
+use badgein_kiosk_core::machine::{self, Code, Event, Language, PinAnswer, SetupEvent};
+use badgein_kiosk_core::pin_attempts::{self, PinAttempts};
 use badgein_kiosk_core::portal_client::PortalClient;
 use badgein_kiosk_core::secrets::{KeyringStore, SecretStore};
+use badgein_kiosk_core::setup::{self, SetupChange};
 use badgein_kiosk_core::{enroll, pin, portal_url};
 use badgein_proto::{KioskSettings, ProblemCode};
 use badgein_scanner::{ScanOptions, scan};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use crate::camera::Choice;
@@ -33,6 +35,8 @@ pub struct Kiosk {
     config_path: PathBuf,
     config: Mutex<KioskConfig>,
     store: Arc<dyn SecretStore>,
+    /// Wrong teacher PINs and the wait they started, kept in the state file.
+    attempts: Arc<Mutex<PinAttempts>>,
     scope: SharedScope,
     /// A `test_scan` waiting for the next camera frame.
     frame_wanted: Arc<Mutex<Option<SyncSender<Frame>>>>,
@@ -60,18 +64,6 @@ pub struct SetupInfo {
     pin_set: bool,
 }
 
-/// `save_setup`'s arguments.
-#[derive(Debug, Deserialize)]
-pub struct SetupChange {
-    pub portal_url: String,
-    pub kiosk_name: String,
-    pub camera_index: Option<u32>,
-    pub idle_timeout_secs: u32,
-    pub language: Language,
-    pub sounds: bool,
-    pub new_pin: Option<String>,
-}
-
 impl Kiosk {
     /// Loads the config and the credential, starts the core, the `view` event and the camera.
     pub fn start<R: Runtime>(app: &AppHandle<R>, camera: Choice) -> anyhow::Result<Arc<Self>> {
@@ -84,20 +76,27 @@ impl Kiosk {
                 KioskConfig::default()
             }
         };
+        let attempts = PinAttempts::load(pin_attempts::path_in(&config_dir), SystemTime::now());
         let store: Arc<dyn SecretStore> = Arc::new(KeyringStore::default());
         let credential = store.load().unwrap_or_else(|error| {
             tracing::warn!(%error, "the secret store could not be read");
             None
         });
+        // A credential issued by another portal than the config names is refused here.
         let client = match (&config.portal_url, credential) {
             (Some(url), Some(credential)) => PortalClient::new(url, Some(credential))
-                .inspect_err(|error| tracing::warn!(%error, "the saved portal address is unusable"))
+                .inspect_err(|error| tracing::warn!(%error, "not enrolled with the saved portal"))
                 .ok(),
             _ => None,
         };
         let enrolled = client.is_some();
         let scope = Arc::new(Mutex::new(scope_of(&config)));
-        let machine = machine::Kiosk::new(config.settings(), config.language, client.is_some());
+        let machine = machine::Kiosk::new(
+            config.settings(),
+            config.language,
+            enrolled,
+            config.pin_set(),
+        );
         let webview = TauriWebview {
             app: app.clone(),
             scope: scope.clone(),
@@ -113,6 +112,7 @@ impl Kiosk {
             config_path,
             config: Mutex::new(config),
             store,
+            attempts: Arc::new(Mutex::new(attempts)),
             scope,
             frame_wanted: Arc::default(),
             _driver: driver,
@@ -156,14 +156,10 @@ impl Kiosk {
         );
     }
 
-    /// The school's settings as the portal gives them now. The language stays the teacher's
-    /// choice; the school's first language is only the default at enrollment.
+    /// The school's settings as the portal gives them now (the core decides what changes).
     fn apply_polled_settings(&self, settings: &KioskSettings) {
         let mut config = self.config().clone();
-        let language = config.language;
-        config.apply_school_settings(settings);
-        config.language = language;
-        if config == *self.config() {
+        if !config.apply_polled_settings(settings) {
             return;
         }
         tracing::info!("the school's kiosk settings changed");
@@ -217,19 +213,64 @@ impl Kiosk {
         true
     }
 
-    /// Whether `pin` is the teacher PIN; with none set yet, anything is (setup sets one).
-    pub async fn pin_ok(&self, pin: String) -> bool {
-        let Some(stored) = self.config().pin_hash.clone() else {
-            return true;
-        };
-        tauri::async_runtime::spawn_blocking(move || pin::verify(&stored, &pin))
-            .await
-            .unwrap_or(false)
+    /// Checks `pin` as the teacher PIN, counting wrong ones (see `pin_attempts`).
+    pub async fn check_pin(&self, pin: String) -> PinAnswer {
+        let stored = self.config().pin_hash.clone();
+        let attempts = self.attempts.clone();
+        tauri::async_runtime::spawn_blocking(move || {
+            let mut attempts = attempts
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            attempts.check(stored.as_deref(), &pin, SystemTime::now())
+        })
+        .await
+        .unwrap_or(PinAnswer::Wrong { wait: None })
     }
 
-    /// Quitting needs a PIN that was set: a kiosk with none cannot be quit from the window.
+    /// The chord was pressed: the PIN pad shows a wait that is still running.
+    pub fn open_teacher(&self) {
+        self.send(Event::User(machine::UserAction::OpenTeacher));
+        let wait = self
+            .attempts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .wait(SystemTime::now());
+        if let Some(wait) = wait {
+            self.send(Event::Setup(SetupEvent::PinChecked(PinAnswer::Wait(wait))));
+        }
+    }
+
+    /// Quitting needs the teacher PIN (counted like the pad's).
     pub async fn quit_allowed(&self, pin: String) -> bool {
-        self.config().pin_hash.is_some() && self.pin_ok(pin).await
+        self.check_pin(pin).await == PinAnswer::Right
+    }
+
+    /// The first teacher PIN, typed twice; only while none is set.
+    pub async fn choose_pin(&self, pin: String, again: String) {
+        if self.config().pin_set() {
+            tracing::warn!("choose_pin with a PIN already set: refused");
+            return;
+        }
+        let hashed = tauri::async_runtime::spawn_blocking(move || pin::choose(&pin, &again))
+            .await
+            .unwrap_or_else(|e| Err(pin::PinError::Hash(e.to_string())));
+        let hash = match hashed {
+            Ok(hash) => hash,
+            Err(error) => {
+                self.send(Event::Setup(SetupEvent::Message(error.code())));
+                return;
+            }
+        };
+        let mut config = self.config().clone();
+        config.pin_hash = Some(hash);
+        if !self.save(&config) {
+            self.send(Event::Setup(SetupEvent::Message(Code::Problem(
+                ProblemCode::Unknown,
+            ))));
+            return;
+        }
+        *self.config() = config;
+        self.send(Event::Setup(SetupEvent::PinChosen));
     }
 
     pub fn setup_info(&self) -> SetupInfo {
@@ -241,7 +282,7 @@ impl Kiosk {
             idle_timeout_secs: c.idle_timeout_secs,
             language: c.language,
             sounds: c.sounds,
-            pin_set: c.pin_hash.is_some(),
+            pin_set: c.pin_set(),
         }
     }
 
@@ -251,82 +292,44 @@ impl Kiosk {
     }
 
     async fn apply_setup(&self, change: SetupChange) -> Code {
-        let bad_request = Code::Problem(ProblemCode::BadRequest);
-        let portal = change.portal_url.trim();
-        if !portal.is_empty() && portal_url::parse(portal).is_err() {
-            return bad_request;
-        }
-        let pin_hash = match change.new_pin {
-            Some(new_pin) => {
-                match tauri::async_runtime::spawn_blocking(move || pin::hash(&new_pin)).await {
-                    Ok(Ok(hash)) => Some(hash),
-                    _ => return bad_request,
-                }
-            }
-            None => None,
+        let current = self.config().clone();
+        let applied = match tauri::async_runtime::spawn_blocking(move || {
+            setup::apply(&current, change)
+        })
+        .await
+        {
+            Ok(Ok(applied)) => applied,
+            Ok(Err(error)) => return error.code(),
+            Err(_) => return Code::Problem(ProblemCode::Unknown),
         };
-        let mut config = self.config().clone();
-        let moved = config.portal_url.as_deref() != Some(portal);
-        config.portal_url = (!portal.is_empty()).then(|| portal.to_owned());
-        config.kiosk_name = change.kiosk_name.trim().to_owned();
-        config.camera_index = change.camera_index;
-        config.idle_timeout_secs = change.idle_timeout_secs.clamp(
-            *config::IDLE_TIMEOUT_RANGE.start(),
-            *config::IDLE_TIMEOUT_RANGE.end(),
-        );
-        config.language = change.language;
-        config.sounds = change.sounds;
-        if pin_hash.is_some() {
-            config.pin_hash = pin_hash;
+        let config = applied.config;
+        if applied.portal_changed {
+            // The credential belongs to the old portal: deleted before the new address is even
+            // saved. (One left behind by a failing store is still refused for the new portal.)
+            let _ = enroll::unenroll(self.store.clone(), &self.handle).await;
         }
         if !self.save(&config) {
             return Code::Problem(ProblemCode::Unknown);
-        }
-        if moved {
-            self.reconnect(config.portal_url.as_deref()).await;
         }
         self.send(Event::Setup(SetupEvent::Settings(config.settings())));
         self.send(Event::User(machine::UserAction::SetLanguage(
             config.language,
         )));
         *self.config() = config;
-        Code::Saved
-    }
-
-    /// The portal moved: the same credential, a client for the new address.
-    async fn reconnect(&self, portal: Option<&str>) {
-        let store = self.store.clone();
-        let credential = tauri::async_runtime::spawn_blocking(move || store.load())
-            .await
-            .ok()
-            .and_then(Result::ok)
-            .flatten();
-        let client = match (portal, credential) {
-            (Some(url), Some(credential)) => PortalClient::new(url, Some(credential)).ok(),
-            _ => None,
-        };
-        let enrolled = client.is_some();
-        self.handle.use_client(client);
-        if !enrolled {
-            self.send(Event::Setup(SetupEvent::Unenrolled));
+        if applied.portal_changed {
+            Code::PortalChanged
+        } else {
+            Code::Saved
         }
     }
 
     /// The setup screen's enroll, and the unattended one at start: the same path.
     /// `true` when enrolled.
     pub async fn enroll(&self, portal: &str, code: &str, kiosk_name: &str) -> bool {
-        let portal = portal.trim();
-        let kiosk_name = match kiosk_name.trim() {
-            "" => "BadgeIn kiosk",
-            name => name,
-        };
-        match enroll::enroll(self.store.clone(), portal, code.trim(), kiosk_name).await {
+        match enroll::enroll(self.store.clone(), portal, code, kiosk_name).await {
             Ok((client, enrolled)) => {
                 let mut config = self.config().clone();
-                config.portal_url = Some(portal.to_owned());
-                config.kiosk_name = kiosk_name.to_owned();
-                config.kiosk_id = Some(enrolled.kiosk_id);
-                config.apply_school_settings(&enrolled.settings);
+                config.enrolled(portal, enroll::kiosk_name(kiosk_name), &enrolled);
                 self.save(&config);
                 self.handle.use_client(Some(client));
                 self.send(Event::Setup(SetupEvent::Settings(config.settings())));
@@ -343,6 +346,11 @@ impl Kiosk {
                 false
             }
         }
+    }
+
+    /// Whether the teacher has chosen a PIN (setup's commands act only then).
+    pub fn pin_set(&self) -> bool {
+        self.config().pin_set()
     }
 
     /// Demos and tests enroll without a teacher: `BADGEIN_PORTAL_URL` and `BADGEIN_ENROLL_CODE`

@@ -51,6 +51,7 @@ pub fn run() -> anyhow::Result<()> {
             commands::still_here,
             commands::open_teacher,
             commands::teacher_unlock,
+            commands::choose_pin,
             commands::leave_setup,
             commands::get_setup,
             commands::save_setup,

@@ -118,7 +118,7 @@ describe('the kiosk window', { timeout: 180_000 }, () => {
   });
 
   // Last: it ends the app.
-  test('once the teacher has set a PIN, quit needs exactly that PIN', async () => {
+  test('a kiosk without a PIN makes the teacher choose one; wrong PINs start a wait; quit needs the PIN', async () => {
     const { session } = kiosk;
     const invoke = (command, args = {}) =>
       session.executeAsync(
@@ -128,43 +128,63 @@ describe('the kiosk window', { timeout: 180_000 }, () => {
         command,
         args,
       );
+    const waitForView = async (what, pred, ms = 20_000) => {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const { value: view } = await invoke('get_view');
+        if (pred(view)) return view;
+        assert.ok(Date.now() < deadline, `never saw ${what}: ${JSON.stringify(view)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
     // Setup's commands are refused outside the setup screen, whoever calls them.
     const { value: before } = await invoke('get_setup');
     const { pin_set: _before, ...current } = before;
-    const early = await invoke('save_setup', { ...current, new_pin: '1357' });
+    const early = await invoke('save_setup', { ...current, new_pin: '135790' });
     assert.ok('error' in early, 'save_setup refused while scanning');
     assert.ok('error' in (await invoke('test_scan')), 'test_scan refused while scanning');
+    assert.ok('error' in (await invoke('teacher_unlock', { pin: '' })), 'no PIN pad, no check');
     assert.equal((await invoke('get_setup')).value.pin_set, false, 'no PIN was set');
-    // The teacher's way in: the chord's PIN pad; no PIN is set yet, so any PIN opens setup.
+
+    // No PIN yet: the chord leads to choosing one, nothing else; a short one is refused.
     await invoke('open_teacher');
-    await waitForScreen(session, 'teacher_pin');
-    await invoke('teacher_unlock', { pin: '' });
-    await waitForScreen(session, 'setup');
-    const { value: setup } = await invoke('get_setup');
-    assert.equal(setup.pin_set, false);
-    const { pin_set: _, ...fields } = setup;
-    await invoke('save_setup', { ...fields, new_pin: '2468' });
-    // Saving answers with the `saved` message on the setup screen.
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const { value: view } = await invoke('get_view');
-      if (view.screen === 'setup' && view.message === 'saved') break;
-      assert.ok(Date.now() < deadline, `setup never said saved: ${JSON.stringify(view)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const saved = await invoke('get_setup');
-    assert.equal(saved.value.pin_set, true, JSON.stringify(saved));
+    await waitForScreen(session, 'choose_pin');
+    assert.ok('error' in (await invoke('enroll', { portal_url: '', code: 'X', kiosk_name: '' })));
+    await invoke('choose_pin', { pin: '1357', again: '1357' });
+    await waitForView('pin_invalid', (v) => v.screen === 'choose_pin' && v.message === 'pin_invalid');
+    await invoke('choose_pin', { pin: '246813', again: '246813' });
+    await waitForView('setup saying saved', (v) => v.screen === 'setup' && v.message === 'saved');
+    assert.equal((await invoke('get_setup')).value.pin_set, true);
     await invoke('leave_setup');
     await waitForScreen(session, 'scanning');
 
     const pid = appPid(kiosk.driverPid);
-    const wrong = await invoke('quit', { pin: '0000' });
+    const wrong = await invoke('quit', { pin: '000000' });
     assert.equal(wrong.error?.code, 'pin_wrong');
     await waitForScreen(session, 'scanning');
     assert.equal(appPid(kiosk.driverPid), pid, 'still running after a wrong PIN');
 
+    // Four more wrong PINs on the pad (five in all with quit's): the pad shows a wait.
+    await invoke('open_teacher');
+    await waitForScreen(session, 'teacher_pin');
+    for (const pin of ['111111', '222222', '333333', '444444']) {
+      await invoke('teacher_unlock', { pin });
+    }
+    const waiting = await waitForView('a wait', (v) => v.screen === 'teacher_pin' && v.wait_secs > 0);
+    assert.equal(waiting.failed, true);
+    assert.ok(waiting.wait_secs <= 30, JSON.stringify(waiting));
+    const shown = await session.execute("return document.getElementById('pin-wait')?.textContent ?? '';");
+    assert.match(shown, /Wait \d+ seconds/);
+    await screenshot(session, 'teacher-pin-wait');
+    // During the wait not even the right PIN is checked: no setup, no quit.
+    await invoke('teacher_unlock', { pin: '246813' });
+    assert.equal((await invoke('get_view')).value.screen, 'teacher_pin');
+    assert.equal((await invoke('quit', { pin: '246813' })).error?.code, 'pin_wrong');
+    assert.equal(appPid(kiosk.driverPid), pid, 'still running during the wait');
+    await waitForView('the wait to end', (v) => v.screen === 'teacher_pin' && v.wait_secs == null, 40_000);
+
     // The right PIN ends the app (the answer may never come back: fire and watch the process).
-    await session.execute("window.__TAURI__.core.invoke('quit', { pin: '2468' }); return true;");
+    await session.execute("window.__TAURI__.core.invoke('quit', { pin: '246813' }); return true;");
     const quitBy = Date.now() + 20_000;
     while (appPid(kiosk.driverPid) === pid) {
       assert.ok(Date.now() < quitBy, 'the app did not quit with the right PIN');

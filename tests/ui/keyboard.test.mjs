@@ -148,25 +148,50 @@ test('teacher chord, PIN, enrollment, setup save and quit by keyboard alone', as
     await page.keyboard.press('Control+Alt+Shift+KeyT');
     await waitForCall(page, 'open_teacher');
 
-    await pushView(page, { screen: 'teacher_pin', language: 'en', failed: false });
+    await pushView(page, { screen: 'teacher_pin', language: 'en', failed: false, wait_secs: null });
     assert.equal(await focused(page), 'pin-input');
-    await page.keyboard.type('1357');
+    await page.keyboard.type('135790');
     await page.keyboard.press('Enter');
-    assert.deepEqual(await waitForCall(page, 'teacher_unlock'), { pin: '1357' });
+    assert.deepEqual(await waitForCall(page, 'teacher_unlock'), { pin: '135790' });
     assert.equal(await value(page, '#pin-input'), '');
 
-    await pushView(page, { screen: 'teacher_pin', language: 'en', failed: true });
+    await pushView(page, { screen: 'teacher_pin', language: 'en', failed: true, wait_secs: null });
     await page.waitForFunction(() =>
       document.getElementById('live-assertive').textContent.includes('That PIN is not right.'),
     );
+    assert.equal(await page.$eval('#pin-wait', (el) => el.hidden), true, 'no wait yet');
+
+    // Too many wrong PINs: the pad says how long to wait, counts down, and ends the wait.
+    await pushView(page, { screen: 'teacher_pin', language: 'en', failed: true, wait_secs: 30 });
+    await page.waitForFunction(() =>
+      document.getElementById('live-assertive').textContent.includes('Wait 30 seconds'),
+    );
+    assert.equal(await focused(page), 'pin-input');
+    assert.match(await page.$eval('#pin-wait', (el) => el.textContent), /Wait 30 seconds/);
+    await pushView(page, { screen: 'teacher_pin', language: 'en', failed: true, wait_secs: 29 });
+    await page.waitForFunction(() =>
+      document.getElementById('pin-wait').textContent.includes('Wait 29 seconds'),
+    );
+    await page.keyboard.type('000000');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() =>
+      document.getElementById('live-assertive').textContent.includes('Wait 29 seconds'),
+    );
+    await pushView(page, { screen: 'teacher_pin', language: 'en', failed: true, wait_secs: 1800 });
+    await page.waitForFunction(() =>
+      document.getElementById('pin-wait').textContent.includes('Wait 30 minutes'),
+    );
+    await pushView(page, { screen: 'teacher_pin', language: 'en', failed: true, wait_secs: null });
+    await page.waitForFunction(() => document.getElementById('pin-wait').hidden);
+
     // The pad, one key at a time, as a switch user would.
-    for (const digit of ['2', '4', '6', '8']) {
+    for (const digit of ['2', '4', '6', '8', '1', '3']) {
       await tabTo(page, digit);
       await page.keyboard.press('Space');
     }
     await tabTo(page, 'Unlock');
     await page.keyboard.press('Enter');
-    assert.deepEqual(await waitForCall(page, 'teacher_unlock', 2), { pin: '2468' });
+    assert.deepEqual(await waitForCall(page, 'teacher_unlock', 2), { pin: '246813' });
 
     await pushView(page, { screen: 'setup', language: 'en', enrolled: false, message: null });
     await page.waitForFunction(() => document.getElementById('setup-portal-url').value !== '');
@@ -207,7 +232,7 @@ test('teacher chord, PIN, enrollment, setup save and quit by keyboard alone', as
     await page.keyboard.press('Space');
     await page.keyboard.press('Tab');
     assert.equal(await focused(page), 'setup-new-pin');
-    await page.keyboard.type('8642');
+    await page.keyboard.type('864297');
     await page.keyboard.press('Enter');
     assert.deepEqual(await waitForCall(page, 'save_setup'), {
       portal_url: 'https://portal.school.test',
@@ -216,14 +241,14 @@ test('teacher chord, PIN, enrollment, setup save and quit by keyboard alone', as
       idle_timeout_secs: 300,
       language: 'es',
       sounds: false,
-      new_pin: '8642',
+      new_pin: '864297',
     });
     assert.equal(await value(page, '#setup-new-pin'), '');
 
     await tabTo(page, 'setup-quit-pin');
-    await page.keyboard.type('2468');
+    await page.keyboard.type('246813');
     await page.keyboard.press('Enter');
-    assert.deepEqual(await waitForCall(page, 'quit'), { pin: '2468' });
+    assert.deepEqual(await waitForCall(page, 'quit'), { pin: '246813' });
     await page.keyboard.press('Shift+Tab');
     assert.equal(await focused(page), 'Done');
     await page.keyboard.press('Enter');
@@ -252,6 +277,42 @@ test('a refused command is shown, heard and announced as its code', async () => 
     await page.waitForFunction(() =>
       document.getElementById('live-assertive').textContent.includes('no está conectada'),
     );
+  } finally {
+    await kiosk.close();
+  }
+});
+
+test('a kiosk without a PIN: choosing one by keyboard alone, told when the two differ', async () => {
+  const kiosk = await openKiosk(browser, server, { screen: 'choose_pin', language: 'en', message: null });
+  const { page } = kiosk;
+  try {
+    assert.equal(await focused(page), 'choose-pin-input');
+    await page.waitForFunction(() =>
+      document.getElementById('live-polite').textContent.includes('Choose a teacher PIN'),
+    );
+    await page.keyboard.type('135790');
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(page), 'choose-pin-again');
+    await page.keyboard.type('135709');
+    await page.keyboard.press('Enter');
+    assert.deepEqual(await waitForCall(page, 'choose_pin'), { pin: '135790', again: '135709' });
+    assert.equal(await value(page, '#choose-pin-input'), '');
+    assert.equal(await value(page, '#choose-pin-again'), '');
+
+    await pushView(page, { screen: 'choose_pin', language: 'en', message: 'pin_mismatch' });
+    await page.waitForFunction(() =>
+      document.getElementById('live-assertive').textContent.includes('The two PINs are not the same.'),
+    );
+    assert.equal(await focused(page), 'choose-pin-input');
+    await page.keyboard.type('135790');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('135790');
+    await tabTo(page, 'Save PIN');
+    await page.keyboard.press('Enter');
+    assert.deepEqual(await waitForCall(page, 'choose_pin', 2), { pin: '135790', again: '135790' });
+    await tabTo(page, 'Cancel');
+    await page.keyboard.press('Enter');
+    await waitForCall(page, 'leave_setup');
   } finally {
     await kiosk.close();
   }

@@ -50,6 +50,16 @@ export default {
   'pin.delete': 'Delete',
   'pin.submit': 'Unlock',
   'pin.cancel': 'Cancel',
+  'pin.wait': 'Too many wrong PINs. Wait {seconds} seconds before trying again.',
+  'pin.wait_minutes': 'Too many wrong PINs. Wait {minutes} minutes before trying again.',
+
+  'choose_pin.title': 'Choose a teacher PIN',
+  'choose_pin.intro':
+    'Before anything else, choose a PIN of 6 to 32 digits. Teachers need it to open setup and to quit BadgeIn.',
+  'choose_pin.pin': 'New PIN',
+  'choose_pin.again': 'The same PIN again',
+  'choose_pin.submit': 'Save PIN',
+  'choose_pin.cancel': 'Cancel',
 
   'setup.title': 'Teacher setup',
   'setup.enrolled': 'This kiosk is enrolled.',
@@ -68,8 +78,7 @@ export default {
   'setup.idle_timeout': 'Sign out after this many idle seconds',
   'setup.language': 'Kiosk language',
   'setup.sounds': 'Sounds and voice',
-  'setup.new_pin': 'New teacher PIN (leave empty to keep)',
-  'setup.new_pin_required': 'Teacher PIN (no PIN is set yet)',
+  'setup.new_pin': 'New teacher PIN, 6 to 32 digits (leave empty to keep)',
   'setup.save': 'Save',
   'setup.leave': 'Done',
   'setup.quit_title': 'Quit BadgeIn',
@@ -98,6 +107,10 @@ export default {
     'This computer has no safe place to keep its key, so it cannot be enrolled. Ask the IT team.',
   'code.camera_missing': 'There is no camera. Ask your teacher.',
   'code.pin_wrong': 'That PIN is not right.',
+  'code.pin_invalid': 'A teacher PIN is 6 to 32 digits.',
+  'code.pin_mismatch': 'The two PINs are not the same. Type them again.',
+  'code.portal_changed':
+    'The portal address changed, so this kiosk is no longer enrolled. Enter an enrollment code from the new portal.',
   'code.saved': 'Saved.',
   'code.enrolled': 'This kiosk is enrolled.',
   'code.test_scan_ok': 'The camera read a badge. Scanning works.',

@@ -51,6 +51,17 @@ export default {
   'pin.delete': 'Borrar',
   'pin.submit': 'Desbloquear',
   'pin.cancel': 'Cancelar',
+  'pin.wait': 'Demasiados PIN incorrectos. Espera {seconds} segundos antes de volver a intentarlo.',
+  'pin.wait_minutes':
+    'Demasiados PIN incorrectos. Espera {minutes} minutos antes de volver a intentarlo.',
+
+  'choose_pin.title': 'Elige un PIN del maestro',
+  'choose_pin.intro':
+    'Antes de nada, elige un PIN de 6 a 32 dígitos. Los maestros lo necesitan para abrir la configuración y para cerrar BadgeIn.',
+  'choose_pin.pin': 'PIN nuevo',
+  'choose_pin.again': 'El mismo PIN otra vez',
+  'choose_pin.submit': 'Guardar el PIN',
+  'choose_pin.cancel': 'Cancelar',
 
   'setup.title': 'Configuración del maestro',
   'setup.enrolled': 'Este quiosco está registrado.',
@@ -69,8 +80,7 @@ export default {
   'setup.idle_timeout': 'Cerrar sesión tras estos segundos sin actividad',
   'setup.language': 'Idioma del quiosco',
   'setup.sounds': 'Sonidos y voz',
-  'setup.new_pin': 'Nuevo PIN del maestro (vacío para no cambiarlo)',
-  'setup.new_pin_required': 'PIN del maestro (todavía no hay PIN)',
+  'setup.new_pin': 'PIN nuevo del maestro, de 6 a 32 dígitos (déjalo vacío para no cambiarlo)',
   'setup.save': 'Guardar',
   'setup.leave': 'Listo',
   'setup.quit_title': 'Salir de BadgeIn',
@@ -99,6 +109,10 @@ export default {
     'Esta computadora no tiene un lugar seguro para guardar su clave y no se puede registrar. Pide ayuda al equipo de informática.',
   'code.camera_missing': 'No hay cámara. Pregunta a tu maestro.',
   'code.pin_wrong': 'Ese PIN no es correcto.',
+  'code.pin_invalid': 'El PIN del maestro tiene de 6 a 32 dígitos.',
+  'code.pin_mismatch': 'Los dos PIN no son iguales. Escríbelos otra vez.',
+  'code.portal_changed':
+    'La dirección del portal cambió, así que este quiosco ya no está registrado. Escribe un código de registro del portal nuevo.',
   'code.saved': 'Guardado.',
   'code.enrolled': 'Este quiosco está registrado.',
   'code.test_scan_ok': 'La cámara leyó una tarjeta. La lectura funciona.',

@@ -8,6 +8,7 @@ import { codeOf } from './catalog.js';
 import { setSoundsEnabled } from './sound.js';
 import * as setup from './screens/setup.js';
 import * as teacherPin from './screens/teacher-pin.js';
+import * as choosePin from './screens/choose-pin.js';
 import * as scanning from './screens/scanning.js';
 import * as signingIn from './screens/signing-in.js';
 import * as greeting from './screens/greeting.js';
@@ -20,6 +21,7 @@ import * as cameraTrouble from './screens/camera-trouble.js';
 const SCREENS = Object.freeze({
   setup,
   teacher_pin: teacherPin,
+  choose_pin: choosePin,
   scanning,
   signing_in: signingIn,
   greeting,

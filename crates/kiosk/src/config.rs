@@ -1,15 +1,17 @@
-//! The kiosk's config file: plain JSON a teacher could read, with nothing secret in it (K5,
-//! X8). The device credential is in the OS secret store and the teacher PIN is a hash.
+//! The kiosk's config file: plain JSON, with no secret in it (K5, X8). The device credential
+//! is in the OS secret store and the teacher PIN is a hash; as a hash of a short PIN can be
+//! guessed offline, the file is readable by the kiosk's user only ([`private_file`]).
 //! Saved atomically (temp file + rename) so a power cut never leaves half a file; a damaged
 //! file is reported (without its contents) and the kiosk falls back to setup.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::enroll::Enrollment;
 use crate::machine::{Language, Settings};
+use crate::private_file;
 
 /// Bounds on the idle timeout a teacher can choose, in seconds.
 pub const IDLE_TIMEOUT_RANGE: std::ops::RangeInclusive<u32> = 30..=3600;
@@ -61,6 +63,29 @@ impl KioskConfig {
         }
     }
 
+    /// Whether the teacher has chosen a PIN (setup stays closed until then).
+    pub fn pin_set(&self) -> bool {
+        self.pin_hash.is_some()
+    }
+
+    /// Records a successful enrollment with the portal at `portal_url` as `kiosk_name`.
+    pub fn enrolled(&mut self, portal_url: &str, kiosk_name: &str, enrollment: &Enrollment) {
+        self.portal_url = Some(portal_url.trim().to_owned());
+        self.kiosk_name = kiosk_name.to_owned();
+        self.kiosk_id = Some(enrollment.kiosk_id.clone());
+        self.apply_school_settings(&enrollment.settings);
+    }
+
+    /// Takes the school's settings as the settings poll brings them; `true` when anything
+    /// changed. The language stays the teacher's choice: the school's first language is only
+    /// the default at enrollment.
+    pub fn apply_polled_settings(&mut self, s: &badgein_proto::KioskSettings) -> bool {
+        let before = self.clone();
+        self.apply_school_settings(s);
+        self.language = before.language;
+        *self != before
+    }
+
     /// Takes the school's settings from enrollment or `kiosks/me`.
     pub fn apply_school_settings(&mut self, s: &badgein_proto::KioskSettings) {
         self.idle_timeout_secs = s.idle_timeout_secs;
@@ -93,11 +118,12 @@ pub fn path_in(config_dir: &Path) -> PathBuf {
     config_dir.join("badgein").join("kiosk.json")
 }
 
-/// Reads the config; `Ok(None)` when there is none yet (a new kiosk).
+/// Reads the config (tightening its permissions first); `Ok(None)` when there is none yet
+/// (a new kiosk).
 pub fn load(path: &Path) -> Result<Option<KioskConfig>, ConfigError> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+    let bytes = match private_file::read(path) {
+        Ok(Some(b)) => b,
+        Ok(None) => return Ok(None),
         Err(e) => {
             return Err(ConfigError::Read {
                 path: path.to_owned(),
@@ -114,37 +140,15 @@ pub fn load(path: &Path) -> Result<Option<KioskConfig>, ConfigError> {
         })
 }
 
-/// Writes the config atomically: a temp file in the same directory, flushed to disk, then
-/// renamed over the old one.
+/// Writes the config atomically, readable by the kiosk's user only.
 pub fn save(path: &Path, config: &KioskConfig) -> Result<(), ConfigError> {
-    let err = |e: std::io::Error| ConfigError::Write {
+    let err = |message: String| ConfigError::Write {
         path: path.to_owned(),
-        message: e.to_string(),
+        message,
     };
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(err)?;
-    let mut json = serde_json::to_vec_pretty(config).map_err(|e| ConfigError::Write {
-        path: path.to_owned(),
-        message: e.to_string(),
-    })?;
+    let mut json = serde_json::to_vec_pretty(config).map_err(|e| err(e.to_string()))?;
     json.push(b'\n');
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "kiosk.json".into());
-    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let written = write_then_rename(&tmp, path, &json);
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written.map_err(err)
-}
-
-fn write_then_rename(tmp: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut f = std::fs::File::create(tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    std::fs::rename(tmp, path)
+    private_file::write_atomic(path, &json).map_err(|e| err(e.to_string()))
 }
 
 #[cfg(test)]
@@ -162,7 +166,7 @@ mod tests {
             kiosk_id: Some("k_1".into()),
             camera_index: Some(1),
             language: Language::Es,
-            pin_hash: Some(crate::pin::hash("2468").unwrap()),
+            pin_hash: Some(crate::pin::hash("246813").unwrap()),
             ..KioskConfig::default()
         };
         save(&path, &config).unwrap();
@@ -173,7 +177,17 @@ mod tests {
             .collect();
         assert_eq!(leftovers, ["kiosk.json"], "no temp file left behind");
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(!text.contains("2468"), "the PIN itself is never written");
+        assert!(!text.contains("246813"), "the PIN itself is never written");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(
+                mode & 0o777,
+                0o600,
+                "the PIN hash is the kiosk user's alone"
+            );
+        }
     }
 
     #[test]
@@ -193,6 +207,29 @@ mod tests {
         }
         std::fs::write(&path, [0xff, 0xfe, 0x00]).unwrap();
         assert!(matches!(load(&path), Err(ConfigError::Corrupt { .. })));
+    }
+
+    #[test]
+    fn polled_settings_keep_the_teachers_language_and_say_when_they_change() {
+        let mut config = KioskConfig {
+            language: Language::Es,
+            ..KioskConfig::default()
+        };
+        let school = badgein_proto::KioskSettings {
+            idle_timeout_secs: 300,
+            allow_typed_login: false,
+            allowed_origins: vec!["https://reading.example".into()],
+            languages: vec!["en".into()],
+            revoked: false,
+        };
+        assert!(config.apply_polled_settings(&school));
+        assert_eq!(config.language, Language::Es);
+        assert_eq!(config.idle_timeout_secs, 300);
+        assert!(!config.allow_typed_login);
+        assert!(
+            !config.apply_polled_settings(&school),
+            "nothing new the second time"
+        );
     }
 
     #[test]

@@ -10,7 +10,18 @@ use thiserror::Error;
 use crate::machine::Code;
 use crate::portal_client::{ClientError, PortalClient};
 use crate::redacted::Redacted;
-use crate::secrets::{SecretError, SecretStore};
+use crate::secrets::{Credential, SecretError, SecretStore};
+
+/// The name a kiosk enrolls under when the teacher typed none.
+pub const DEFAULT_KIOSK_NAME: &str = "BadgeIn kiosk";
+
+/// The name to enroll under: what the teacher typed, trimmed, or [`DEFAULT_KIOSK_NAME`].
+pub fn kiosk_name(typed: &str) -> &str {
+    match typed.trim() {
+        "" => DEFAULT_KIOSK_NAME,
+        name => name,
+    }
+}
 
 /// What the kiosk learns by enrolling (everything but the credential).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,21 +54,26 @@ impl EnrollError {
     }
 }
 
-/// Enrolls with the portal at `portal_url`; on success the credential is in `store` and the
-/// returned client carries it.
+/// Enrolls with the portal at `portal_url` as `name` (see [`kiosk_name`]); on success the
+/// credential, bound to that portal's origin, is in `store` and the returned client carries
+/// it. Surrounding spaces of the address and the code are ignored.
 pub async fn enroll(
     store: Arc<dyn SecretStore>,
     portal_url: &str,
     code: &str,
-    kiosk_name: &str,
+    name: &str,
 ) -> Result<(PortalClient, Enrollment), EnrollError> {
+    let portal_url = portal_url.trim();
+    let code = code.trim();
+    let name = kiosk_name(name);
     let checked = Arc::clone(&store);
     blocking(move || checked.self_check())
         .await
         .map_err(EnrollError::NoPersistentStore)?;
     let client = PortalClient::new(portal_url, None)?;
-    let enrolled = client.enroll(code, kiosk_name).await?;
-    let credential = Redacted::new(enrolled.device_credential);
+    let enrolled = client.enroll(code, name).await?;
+    let credential =
+        Credential::issued_by(client.base(), Redacted::new(enrolled.device_credential));
     let kept = credential.clone();
     blocking(move || store.store(&kept))
         .await
@@ -73,6 +89,26 @@ pub async fn enroll(
             settings: enrolled.settings,
         },
     ))
+}
+
+/// Leaves the portal the kiosk was enrolled with (its address changed): the credential is
+/// deleted from the store first, then the driver drops its client and the machine hears
+/// that the kiosk is no longer enrolled. The client is dropped even when the store fails, and
+/// a credential left behind is still refused for any other portal by
+/// [`PortalClient::new`].
+pub async fn unenroll(
+    store: Arc<dyn SecretStore>,
+    handle: &crate::driver::KioskHandle,
+) -> Result<(), SecretError> {
+    let deleted = blocking(move || store.delete()).await;
+    handle.use_client(None);
+    handle.send(crate::machine::Event::Setup(
+        crate::machine::SetupEvent::Unenrolled,
+    ));
+    if let Err(error) = &deleted {
+        tracing::error!(%error, "the old device credential could not be deleted");
+    }
+    deleted
 }
 
 /// Secret stores talk to D-Bus or the keychain synchronously (and may wait for an unlock):

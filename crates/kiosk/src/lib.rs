@@ -5,14 +5,20 @@
 //!
 //! 1. **Config**: [`config::load`] the file at [`config::path_in`]`(config_dir)`; a missing
 //!    or damaged file means setup ([`config::ConfigError`] says why, without the contents).
-//!    Save changes with [`config::save`] (atomic). The teacher PIN is stored as
-//!    [`pin::hash`] and checked with [`pin::verify`].
+//!    Save changes with [`config::save`] (atomic; config and state files are the kiosk user's
+//!    alone, [`private_file`]). Setup's Save is [`setup::apply`]. The teacher PIN is stored as
+//!    [`pin::hash`] (first chosen with [`pin::choose`]) and checked through
+//!    [`pin_attempts::PinAttempts`], which applies [`pin_throttle`]'s waits and keeps the count
+//!    in the state file at [`pin_attempts::path_in`]`(config_dir)`.
 //! 2. **Credential**: [`secrets::KeyringStore::default`] is the OS secret store;
-//!    [`secrets::SecretStore::load`] gives the device credential (a [`redacted::Redacted`]
-//!    that never prints). Enroll with [`enroll::enroll`], which refuses with
+//!    [`secrets::SecretStore::load`] gives the device credential ([`secrets::Credential`]: a
+//!    secret that never prints, bound to the origin of the portal that issued it). Enroll
+//!    with [`enroll::enroll`], which refuses with
 //!    [`machine::Code::KeyringUnavailable`] (via [`enroll::EnrollError::code`]) when no
-//!    persistent store exists.
-//! 3. **Portal**: [`portal_client::PortalClient::new`]`(portal_url, credential)`.
+//!    persistent store exists. When setup moves the kiosk to another portal
+//!    ([`setup::Applied::portal_changed`]), [`enroll::unenroll`] deletes the credential first.
+//! 3. **Portal**: [`portal_client::PortalClient::new`]`(portal_url, credential)`, which refuses
+//!    a credential issued by another origin.
 //! 4. **Run**: build a [`machine::Kiosk`] (settings from [`config::KioskConfig::settings`],
 //!    `enrolled` = a credential was found) and start [`driver::Driver::spawn`] with your
 //!    [`driver::WebviewPort`] (open the portal webview / wipe it). Start the camera with
@@ -21,15 +27,19 @@
 //! 5. **Window commands** become [`machine::Event`]s sent through
 //!    [`driver::KioskHandle::send`]: `sign_out` -> `UserAction::SignOut`, `still_here` ->
 //!    `StillHere`, `show_typed`/`cancel_typed`, `sign_in_password` ->
-//!    `SubmitTyped(PasswordSignIn)`, `set_language`, `open_teacher`, `leave_setup`;
-//!    `teacher_unlock` -> check the PIN, then `SetupEvent::PinChecked(ok)`; `enroll` ->
+//!    `SubmitTyped(PasswordSignIn)`, `set_language`, `open_teacher` (then
+//!    `SetupEvent::PinChecked(PinAnswer::Wait(_))` while a wait runs), `leave_setup`;
+//!    `teacher_unlock` -> [`pin_attempts::PinAttempts::check`], then
+//!    `SetupEvent::PinChecked(answer)`; `choose_pin` -> [`pin::choose`], saved, then
+//!    `SetupEvent::PinChosen`; `enroll` ->
 //!    [`enroll::enroll`], then [`driver::KioskHandle::use_client`] and
 //!    `SetupEvent::Enrolled` (or `SetupEvent::Message(err.code())`).
 //! 6. **Views**: [`driver::KioskHandle::views`] wakes on every new [`machine::View`], which
 //!    serialises to exactly the `view` payload of `docs/kiosk-ipc.md`.
 //!
-//! The pure parts ([`machine`], [`badge_reader`], [`preview_pace`], [`portal_url`], [`config`],
-//! [`pin`]) read no clock and open nothing; time is an argument.
+//! The pure parts ([`machine`], [`badge_reader`], [`preview_pace`], [`portal_url`],
+//! [`pin_throttle`], [`setup`], [`pin`]) read no clock and open nothing; time is an argument
+//! ([`config`] and [`pin_attempts`] read and write their files, the clock is still passed in).
 
 pub mod badge_reader;
 pub mod config;
@@ -37,8 +47,12 @@ pub mod driver;
 pub mod enroll;
 pub mod machine;
 pub mod pin;
+pub mod pin_attempts;
+pub mod pin_throttle;
 pub mod portal_client;
 pub mod portal_url;
 pub mod preview_pace;
+pub mod private_file;
 pub mod redacted;
 pub mod secrets;
+pub mod setup;

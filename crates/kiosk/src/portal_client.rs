@@ -20,6 +20,7 @@ use thiserror::Error;
 use crate::machine::PortalAnswer;
 use crate::portal_url::{self, PortalUrlError};
 use crate::redacted::Redacted;
+use crate::secrets::Credential;
 
 /// Connect and whole-request timeout.
 pub const TIMEOUT: Duration = Duration::from_secs(3);
@@ -47,6 +48,9 @@ pub enum ClientError {
     Protocol(String),
     #[error("this kiosk has no device credential")]
     NotEnrolled,
+    /// The device credential was issued by another portal: it is never sent anywhere else.
+    #[error("the device credential was issued by {issuer}, not this portal")]
+    CredentialElsewhere { issuer: String },
     #[error("could not set up the HTTP client: {0}")]
     Setup(String),
 }
@@ -59,7 +63,7 @@ impl ClientError {
                 code: *code,
                 retry_after: *retry_after,
             },
-            Self::NotEnrolled => PortalAnswer::Failed {
+            Self::NotEnrolled | Self::CredentialElsewhere { .. } => PortalAnswer::Failed {
                 code: ProblemCode::KioskNotEnrolled,
                 retry_after: None,
             },
@@ -78,18 +82,26 @@ impl ClientError {
     }
 }
 
-/// A client bound to one portal and (once enrolled) one device credential.
+/// A client bound to one portal and (once enrolled) the device credential that portal issued.
 #[derive(Debug, Clone)]
 pub struct PortalClient {
     http: Client,
     base: Url,
-    credential: Option<Redacted>,
+    credential: Option<Credential>,
 }
 
 impl PortalClient {
-    /// A client for the portal at `portal_url` (checked by [`portal_url::parse`]).
-    pub fn new(portal_url: &str, credential: Option<Redacted>) -> Result<Self, ClientError> {
+    /// A client for the portal at `portal_url` (checked by [`portal_url::parse`]). A
+    /// credential issued by another origin is refused: it would be sent to the wrong portal.
+    pub fn new(portal_url: &str, credential: Option<Credential>) -> Result<Self, ClientError> {
         let base = portal_url::parse(portal_url)?;
+        if let Some(c) = &credential
+            && !c.is_for(&base)
+        {
+            return Err(ClientError::CredentialElsewhere {
+                issuer: c.origin().to_owned(),
+            });
+        }
         let http = Client::builder()
             .use_rustls_tls()
             .redirect(redirect::Policy::none())
@@ -193,7 +205,20 @@ impl PortalClient {
 
     fn authorized(&self, method: Method, path: &str) -> Result<RequestBuilder, ClientError> {
         let credential = self.credential.as_ref().ok_or(ClientError::NotEnrolled)?;
-        Ok(self.request(method, path)?.bearer_auth(credential.expose()))
+        let url = self
+            .base
+            .join(path)
+            .map_err(|e| ClientError::Protocol(e.to_string()))?;
+        // A path that joins to another origin (`//host/...`) must not take the credential along.
+        if !credential.is_for(&url) {
+            return Err(ClientError::CredentialElsewhere {
+                issuer: credential.origin().to_owned(),
+            });
+        }
+        Ok(self
+            .http
+            .request(method, url)
+            .bearer_auth(credential.secret().expose()))
     }
 
     async fn read_sign_in(&self, response: Response) -> Result<SignIn, ClientError> {
@@ -327,13 +352,36 @@ mod tests {
         assert!(PortalClient::new("http://127.0.0.1:9", None).is_ok());
     }
 
+    fn credential_of(issuer: &str, secret: &str) -> Credential {
+        Credential::issued_by(&Url::parse(issuer).unwrap(), Redacted::new(secret))
+    }
+
     #[test]
     fn debug_never_shows_the_credential() {
         let c = PortalClient::new(
             "https://portal.example",
-            Some(Redacted::new("dev-cred-123")),
+            Some(credential_of("https://portal.example", "dev-cred-123")),
         )
         .unwrap();
         assert!(!format!("{c:?}").contains("dev-cred-123"));
+    }
+
+    #[test]
+    fn a_credential_is_only_ever_given_to_its_issuers_client() {
+        let a = credential_of("https://portal-a.example", "cred-a");
+        for elsewhere in ["https://portal-b.example", "https://portal-a.example:444"] {
+            let e = PortalClient::new(elsewhere, Some(a.clone())).unwrap_err();
+            assert!(
+                matches!(e, ClientError::CredentialElsewhere { .. }),
+                "{elsewhere}"
+            );
+            assert!(!e.to_string().contains("cred-a"));
+        }
+        let client = PortalClient::new("https://portal-a.example/", Some(a)).unwrap();
+        assert!(client.authorized(Method::GET, "kiosks/me").is_ok());
+        assert!(matches!(
+            client.authorized(Method::GET, "//evil.example/kiosks/me"),
+            Err(ClientError::CredentialElsewhere { .. })
+        ));
     }
 }

@@ -164,7 +164,6 @@ export function mount(root, view, ctx) {
     idle.value = Number.isFinite(s.idle_timeout_secs) ? String(s.idle_timeout_secs) : '';
     language.value = LANGUAGES.includes(s.language) ? s.language : 'en';
     sounds.checked = s.sounds !== false;
-    newPinLabel.textContent = t(s.pin_set ? 'setup.new_pin' : 'setup.new_pin_required');
     camera.value = Number.isInteger(s.camera_index) ? String(s.camera_index) : '';
     if (camera.selectedIndex < 0) camera.value = '';
   };

@@ -1,4 +1,6 @@
-// The PIN pad after Ctrl+Alt+Shift+T: type the PIN or press the big digits.
+// The PIN pad after Ctrl+Alt+Shift+T: type the PIN or press the big digits. After too many
+// wrong PINs Rust sends `wait_secs`, counting down: the pad says how long to wait (and a
+// screen reader hears it once when the wait starts).
 import { announce } from '../announce.js';
 import { h } from '../dom.js';
 import { codeMessage, signal } from '../feedback.js';
@@ -8,6 +10,17 @@ import { invoke } from '../ipc.js';
 const DIGITS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'];
 const MAX_PIN = 32;
 
+/** "Wait 30 seconds" / "Wait 16 minutes", rounded up. */
+function waitText(seconds) {
+  return seconds >= 120
+    ? t('pin.wait_minutes', { minutes: Math.ceil(seconds / 60) })
+    : t('pin.wait', { seconds });
+}
+
+function waitOf(view) {
+  return Number.isInteger(view.wait_secs) && view.wait_secs > 0 ? view.wait_secs : null;
+}
+
 export function mount(root, view, ctx) {
   const pin = h('input', {
     id: 'pin-input',
@@ -16,8 +29,11 @@ export function mount(root, view, ctx) {
     inputmode: 'numeric',
     autocomplete: 'off',
     maxlength: String(MAX_PIN),
+    'aria-describedby': 'pin-wait',
     'data-autofocus': true,
   });
+  const wait = h('p', { id: 'pin-wait', class: 'pin-wait', hidden: true });
+  let waiting = null;
   const add = (digit) => {
     if (pin.value.length < MAX_PIN) pin.value += digit;
   };
@@ -51,6 +67,11 @@ export function mount(root, view, ctx) {
             event.preventDefault();
             const value = pin.value;
             pin.value = '';
+            // Rust would not check it during a wait: say the wait again instead.
+            if (waiting !== null) {
+              announce(waitText(waiting), { urgent: true });
+              return;
+            }
             invoke('teacher_unlock', { pin: value }).catch(ctx.onError);
           },
         },
@@ -58,6 +79,7 @@ export function mount(root, view, ctx) {
         pin,
         pad,
         error,
+        wait,
         h(
           'div',
           { class: 'actions' },
@@ -74,14 +96,29 @@ export function mount(root, view, ctx) {
   );
   announce(t('pin.title'));
 
+  // The countdown changes the view every second: sound and announcements only on a change of
+  // state (a new failure, a wait starting), not on every tick.
+  let failed = false;
   const show = (next) => {
-    error.replaceChildren(...(next.failed ? [codeMessage('pin_wrong')] : []));
-    if (next.failed) {
-      signal('pin_wrong');
-      pin.focus();
+    const nowFailed = next.failed === true;
+    const secs = waitOf(next);
+    const newlyFailed = nowFailed && !failed;
+    const waitStarts = secs !== null && waiting === null;
+    if (nowFailed !== failed) {
+      error.replaceChildren(...(nowFailed ? [codeMessage('pin_wrong')] : []));
+      failed = nowFailed;
     }
+    waiting = secs;
+    wait.hidden = secs === null;
+    wait.textContent = secs === null ? '' : waitText(secs);
+    if (newlyFailed) signal('pin_wrong');
+    if (waitStarts) {
+      const said = newlyFailed ? `${t('code.pin_wrong')} ${waitText(secs)}` : waitText(secs);
+      announce(said, { urgent: true });
+    }
+    if (newlyFailed || waitStarts) pin.focus();
   };
-  if (view.failed) show(view);
+  show(view);
   return {
     update: show,
     unmount() {

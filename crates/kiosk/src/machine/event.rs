@@ -2,6 +2,8 @@
 //! the passing of time. Every event that depends on time carries it; the machine never reads a
 //! clock.
 
+use std::time::Duration;
+
 use badgein_badge::Badge;
 use badgein_proto::{PasswordSignIn, ProblemCode, SignIn};
 use badgein_scanner::hints::Hint;
@@ -79,8 +81,10 @@ pub enum UserAction {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SetupEvent {
-    /// The teacher PIN was checked (`true` when right, or when no PIN is set).
-    PinChecked(bool),
+    /// The answer to a teacher PIN (see [`crate::pin_attempts`]).
+    PinChecked(PinAnswer),
+    /// The teacher chose the first PIN: setup opens.
+    PinChosen,
     /// Enrollment worked: the credential is in the keyring.
     Enrolled,
     /// The kiosk's credential is gone (or was never there).
@@ -92,6 +96,18 @@ pub enum SetupEvent {
     Message(Code),
     /// The school's settings for this kiosk (from enrollment, `kiosks/me` or the config).
     Settings(Settings),
+}
+
+/// What became of a teacher PIN typed on the pad.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinAnswer {
+    Right,
+    /// Wrong; `wait` when this one started a wait before the next try.
+    Wrong {
+        wait: Option<Duration>,
+    },
+    /// Not checked: a wait is running, this much of it is left.
+    Wait(Duration),
 }
 
 /// The knobs the machine follows.

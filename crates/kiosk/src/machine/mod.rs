@@ -13,7 +13,10 @@
 //! ```
 //!
 //! `scanning` is shown as `camera_trouble` while the camera is away; the teacher chord leads to
-//! `teacher_pin` and `setup` from anywhere (signing the child out first).
+//! `teacher_pin` and `setup` from anywhere (signing the child out first). Setup needs a teacher
+//! PIN: until one is chosen, every way to setup (a new kiosk, the chord, a revoked credential)
+//! leads to `choose_pin` instead. Wrong PINs start waits ([`crate::pin_throttle`]), which the
+//! `teacher_pin` screen counts down.
 
 mod effect;
 mod event;
@@ -29,7 +32,9 @@ use badgein_proto::{BadgeSignIn, ProblemCode, SignIn, SignedInUser};
 use badgein_scanner::hints::Hint;
 
 pub use effect::{Effect, RequestId};
-pub use event::{CameraState, Event, PortalAnswer, ScanEvent, Settings, SetupEvent, UserAction};
+pub use event::{
+    CameraState, Event, PinAnswer, PortalAnswer, ScanEvent, Settings, SetupEvent, UserAction,
+};
 pub use view::{CameraReason, Code, Idle, Language, Screen, UserView, View};
 
 use crate::redacted::Redacted;
@@ -71,6 +76,8 @@ pub struct Kiosk {
     timing: Timing,
     language: Language,
     enrolled: bool,
+    /// Whether a teacher PIN exists; without one setup is closed and `choose_pin` shows.
+    pin_set: bool,
     /// Why the portal refused the credential, for the setup screen a child finds afterwards.
     refused: Option<Code>,
     camera: Option<CameraReason>,
@@ -105,8 +112,13 @@ enum State {
     Setup {
         message: Option<Code>,
     },
+    ChoosePin {
+        message: Option<Code>,
+    },
     TeacherPin {
         failed: bool,
+        /// The end of the current wait and the whole seconds left of it (shown).
+        wait: Option<(Instant, u64)>,
     },
     Scanning {
         hint: Option<Hint>,
@@ -142,32 +154,32 @@ enum State {
 }
 
 impl Kiosk {
-    /// A kiosk that starts on the scan screen when `enrolled`, on setup otherwise.
-    pub fn new(settings: Settings, language: Language, enrolled: bool) -> Self {
-        Self::with_timing(settings, language, enrolled, Timing::default())
+    /// A kiosk that starts on the scan screen when `enrolled`, otherwise on setup (or on
+    /// `choose_pin` when no teacher PIN is set).
+    pub fn new(settings: Settings, language: Language, enrolled: bool, pin_set: bool) -> Self {
+        Self::with_timing(settings, language, enrolled, pin_set, Timing::default())
     }
 
     pub fn with_timing(
         settings: Settings,
         language: Language,
         enrolled: bool,
+        pin_set: bool,
         timing: Timing,
     ) -> Self {
-        let state = if enrolled {
-            State::Scanning { hint: None }
-        } else {
-            State::Setup { message: None }
-        };
-        Self {
-            state,
+        let mut kiosk = Self {
+            state: State::Scanning { hint: None },
             settings,
             timing,
             language,
             enrolled,
+            pin_set,
             refused: None,
             camera: None,
             last_request: 0,
-        }
+        };
+        kiosk.go_home();
+        kiosk
     }
 
     pub fn settings(&self) -> Settings {
@@ -176,7 +188,10 @@ impl Kiosk {
 
     /// Whether the scanner should be fed at all (setup screens use the camera for themselves).
     pub fn wants_badges(&self) -> bool {
-        !matches!(self.state, State::Setup { .. } | State::TeacherPin { .. })
+        !matches!(
+            self.state,
+            State::Setup { .. } | State::TeacherPin { .. } | State::ChoosePin { .. }
+        )
     }
 
     /// Applies one event that happened at `now`.
@@ -346,9 +361,7 @@ impl Kiosk {
         ) {
             // The credential no longer works: only a teacher can fix this.
             self.enrolled = false;
-            self.state = State::Setup {
-                message: Some(code),
-            };
+            self.state = self.setup(Some(code));
             return;
         }
         match origin {
@@ -393,7 +406,7 @@ impl Kiosk {
                 self.go_home();
             }
             Then::SignIn(badge) => self.start_badge_sign_in(badge, now, fx),
-            Then::TeacherPin => self.state = State::TeacherPin { failed: false },
+            Then::TeacherPin => self.state = self.teacher_door(),
         }
     }
 
@@ -401,10 +414,29 @@ impl Kiosk {
         self.state = if self.enrolled {
             State::Scanning { hint: None }
         } else {
-            State::Setup {
-                message: self.refused,
-            }
+            self.setup(self.refused)
         };
+    }
+
+    /// Setup showing `message`, or choosing a PIN first when there is none.
+    fn setup(&self, message: Option<Code>) -> State {
+        if self.pin_set {
+            State::Setup { message }
+        } else {
+            State::ChoosePin { message }
+        }
+    }
+
+    /// Where the teacher chord leads: the PIN pad, or choosing a PIN when there is none.
+    fn teacher_door(&self) -> State {
+        if self.pin_set {
+            State::TeacherPin {
+                failed: false,
+                wait: None,
+            }
+        } else {
+            State::ChoosePin { message: None }
+        }
     }
 
     fn session(&self) -> Option<&Session> {
@@ -462,6 +494,9 @@ impl Kiosk {
                 if now.saturating_duration_since(*last_activity) >= self.timing.typed_idle =>
             {
                 self.go_home();
+            }
+            State::TeacherPin { wait, .. } => {
+                *wait = wait.and_then(|(until, _)| wait_left(until, now).map(|s| (until, s)));
             }
             _ => {}
         }
@@ -528,16 +563,19 @@ impl Kiosk {
             }
             UserAction::SetLanguage(language) => self.language = language,
             UserAction::OpenTeacher => match &mut self.state {
-                State::Setup { .. } | State::TeacherPin { .. } => {}
+                State::Setup { .. } | State::TeacherPin { .. } | State::ChoosePin { .. } => {}
                 State::Greeting { session, .. } | State::SignedIn { session, .. } => {
                     let id = session.id.clone();
                     self.begin_sign_out(id, Then::TeacherPin, now, fx);
                 }
                 State::SigningOut { then, .. } => *then = Then::TeacherPin,
-                _ => self.state = State::TeacherPin { failed: false },
+                _ => self.state = self.teacher_door(),
             },
             UserAction::LeaveSetup => {
-                if matches!(self.state, State::Setup { .. } | State::TeacherPin { .. }) {
+                if matches!(
+                    self.state,
+                    State::Setup { .. } | State::TeacherPin { .. } | State::ChoosePin { .. }
+                ) {
                     self.go_home();
                 }
             }
@@ -546,13 +584,29 @@ impl Kiosk {
 
     fn on_setup(&mut self, setup: SetupEvent, now: Instant) {
         match setup {
-            SetupEvent::PinChecked(ok) => {
-                if let State::TeacherPin { failed } = &mut self.state {
-                    if ok {
-                        self.state = State::Setup { message: None };
-                    } else {
-                        *failed = true;
+            SetupEvent::PinChecked(answer) => {
+                if let State::TeacherPin { failed, wait } = &mut self.state {
+                    let until = |d: Duration| {
+                        let until = now + d;
+                        wait_left(until, now).map(|s| (until, s))
+                    };
+                    match answer {
+                        PinAnswer::Right => self.state = self.setup(None),
+                        PinAnswer::Wrong { wait: next } => {
+                            *failed = true;
+                            *wait = next.and_then(until);
+                        }
+                        // Nothing was checked: the last answer stands, the wait is refreshed.
+                        PinAnswer::Wait(d) => *wait = until(d),
                     }
+                }
+            }
+            SetupEvent::PinChosen => {
+                self.pin_set = true;
+                if matches!(self.state, State::ChoosePin { .. }) {
+                    self.state = State::Setup {
+                        message: Some(Code::Saved),
+                    };
                 }
             }
             SetupEvent::Enrolled => {
@@ -568,7 +622,7 @@ impl Kiosk {
                     self.state,
                     State::Scanning { .. } | State::Result { .. } | State::Typed { .. }
                 ) {
-                    self.state = State::Setup { message: None };
+                    self.state = self.setup(None);
                 }
             }
             SetupEvent::CredentialRefused(code) => {
@@ -579,13 +633,11 @@ impl Kiosk {
                     self.state,
                     State::Scanning { .. } | State::Result { .. } | State::Typed { .. }
                 ) {
-                    self.state = State::Setup {
-                        message: Some(code),
-                    };
+                    self.state = self.setup(Some(code));
                 }
             }
             SetupEvent::Message(code) => {
-                if let State::Setup { message } = &mut self.state {
+                if let State::Setup { message } | State::ChoosePin { message } = &mut self.state {
                     *message = Some(code);
                 }
             }
@@ -610,7 +662,11 @@ impl Kiosk {
                 enrolled: self.enrolled,
                 message: *message,
             },
-            State::TeacherPin { failed } => Screen::TeacherPin { failed: *failed },
+            State::ChoosePin { message } => Screen::ChoosePin { message: *message },
+            State::TeacherPin { failed, wait } => Screen::TeacherPin {
+                failed: *failed,
+                wait_secs: wait.map(|(_, secs)| secs),
+            },
             State::Scanning { hint } => match self.camera {
                 Some(reason) => Screen::CameraTrouble {
                     reason,
@@ -659,6 +715,14 @@ impl Kiosk {
             .unwrap_or(self.language);
         View { language, screen }
     }
+}
+
+/// Whole seconds from `now` to `until`, rounded up (a wait reads 30 at its start and 1 in its
+/// last second); `None` once it is over.
+fn wait_left(until: Instant, now: Instant) -> Option<u64> {
+    let left = until.saturating_duration_since(now);
+    let secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+    (secs > 0).then_some(secs)
 }
 
 fn user_view(user: &SignedInUser) -> UserView {

@@ -24,7 +24,7 @@ impl Rig {
 
     fn with(settings: Settings) -> Self {
         Self {
-            kiosk: Kiosk::new(settings, Language::En, true),
+            kiosk: Kiosk::new(settings, Language::En, true, true),
             t0: Instant::now(),
         }
     }
@@ -383,18 +383,131 @@ fn an_unenrolled_or_revoked_kiosk_goes_to_setup_and_ignores_badges() {
 }
 
 #[test]
-fn a_fresh_kiosk_starts_on_setup() {
-    let k = Kiosk::new(Settings::default(), Language::Es, false);
+fn a_fresh_kiosk_starts_by_choosing_a_pin_then_setup() {
+    let t0 = Instant::now();
+    let mut k = Kiosk::new(Settings::default(), Language::Es, false, false);
     assert_eq!(
         k.view(),
         View {
             language: Language::Es,
-            screen: Screen::Setup {
-                enrolled: false,
-                message: None
-            }
+            screen: Screen::ChoosePin { message: None }
         }
     );
+    assert!(!k.wants_badges());
+    // Nothing but choosing a PIN opens setup: not a PIN answer, not leaving, not the chord.
+    k.handle(Event::Setup(SetupEvent::PinChecked(PinAnswer::Right)), t0);
+    k.handle(Event::User(UserAction::LeaveSetup), t0);
+    k.handle(Event::User(UserAction::OpenTeacher), t0);
+    k.handle(Event::Setup(SetupEvent::Message(Code::PinMismatch)), t0);
+    assert_eq!(
+        k.view().screen,
+        Screen::ChoosePin {
+            message: Some(Code::PinMismatch)
+        }
+    );
+    k.handle(Event::Setup(SetupEvent::PinChosen), t0);
+    assert_eq!(
+        k.view().screen,
+        Screen::Setup {
+            enrolled: false,
+            message: Some(Code::Saved)
+        }
+    );
+    let k = Kiosk::new(Settings::default(), Language::Es, false, true);
+    assert_eq!(
+        k.view().screen,
+        Screen::Setup {
+            enrolled: false,
+            message: None
+        }
+    );
+}
+
+#[test]
+fn an_enrolled_kiosk_without_a_pin_sends_the_chord_and_a_revocation_to_choosing_one() {
+    let t0 = Instant::now();
+    let mut k = Kiosk::new(Settings::default(), Language::En, true, false);
+    k.handle(Event::User(UserAction::OpenTeacher), t0);
+    assert_eq!(k.view().screen, Screen::ChoosePin { message: None });
+    k.handle(Event::User(UserAction::LeaveSetup), t0);
+    assert!(matches!(k.view().screen, Screen::Scanning { .. }));
+    k.handle(
+        Event::Setup(SetupEvent::CredentialRefused(Code::Problem(
+            ProblemCode::KioskRevoked,
+        ))),
+        t0,
+    );
+    assert_eq!(
+        k.view().screen,
+        Screen::ChoosePin {
+            message: Some(Code::Problem(ProblemCode::KioskRevoked))
+        }
+    );
+}
+
+#[test]
+fn a_wrong_pin_wait_counts_down_on_the_pad_and_ends() {
+    let mut r = Rig::new();
+    r.send(0.0, Event::User(UserAction::OpenTeacher));
+    let wrong = |wait| Event::Setup(SetupEvent::PinChecked(PinAnswer::Wrong { wait }));
+    r.send(1.0, wrong(None));
+    assert_eq!(
+        r.screen(),
+        Screen::TeacherPin {
+            failed: true,
+            wait_secs: None
+        }
+    );
+    r.send(2.0, wrong(Some(Duration::from_secs(30))));
+    assert_eq!(
+        r.screen(),
+        Screen::TeacherPin {
+            failed: true,
+            wait_secs: Some(30)
+        }
+    );
+    r.send(12.5, Event::Tick);
+    assert_eq!(
+        r.screen(),
+        Screen::TeacherPin {
+            failed: true,
+            wait_secs: Some(20)
+        }
+    );
+    r.send(31.9, Event::Tick);
+    assert_eq!(
+        r.screen(),
+        Screen::TeacherPin {
+            failed: true,
+            wait_secs: Some(1)
+        }
+    );
+    r.send(32.0, Event::Tick);
+    assert_eq!(
+        r.screen(),
+        Screen::TeacherPin {
+            failed: true,
+            wait_secs: None
+        }
+    );
+    // Reopening the pad while a wait runs (the shell asks): the wait shows, nothing failed yet.
+    r.send(33.0, Event::User(UserAction::LeaveSetup));
+    r.send(34.0, Event::User(UserAction::OpenTeacher));
+    r.send(
+        34.0,
+        Event::Setup(SetupEvent::PinChecked(PinAnswer::Wait(
+            Duration::from_secs(3599),
+        ))),
+    );
+    assert_eq!(
+        r.screen(),
+        Screen::TeacherPin {
+            failed: false,
+            wait_secs: Some(3599)
+        }
+    );
+    r.send(35.0, Event::Setup(SetupEvent::PinChecked(PinAnswer::Right)));
+    assert!(matches!(r.screen(), Screen::Setup { .. }));
 }
 
 fn typed(username: &str, password: &str) -> Event {
@@ -551,11 +664,29 @@ fn the_teacher_chord_signs_the_child_out_before_the_pin() {
     assert_eq!(ended(&fx), ["session-Maya"]);
     let fx = r.send(open + 1.2, Event::SessionEnded);
     assert!(fx.is_empty());
-    assert_eq!(r.screen(), Screen::TeacherPin { failed: false });
+    assert_eq!(
+        r.screen(),
+        Screen::TeacherPin {
+            failed: false,
+            wait_secs: None
+        }
+    );
     assert!(!r.kiosk.wants_badges());
-    r.send(open + 2.0, Event::Setup(SetupEvent::PinChecked(false)));
-    assert_eq!(r.screen(), Screen::TeacherPin { failed: true });
-    r.send(open + 3.0, Event::Setup(SetupEvent::PinChecked(true)));
+    r.send(
+        open + 2.0,
+        Event::Setup(SetupEvent::PinChecked(PinAnswer::Wrong { wait: None })),
+    );
+    assert_eq!(
+        r.screen(),
+        Screen::TeacherPin {
+            failed: true,
+            wait_secs: None
+        }
+    );
+    r.send(
+        open + 3.0,
+        Event::Setup(SetupEvent::PinChecked(PinAnswer::Right)),
+    );
     r.send(open + 4.0, Event::Setup(SetupEvent::Message(Code::Saved)));
     assert_eq!(
         r.screen(),
@@ -631,17 +762,35 @@ fn views_have_the_shapes_of_the_ipc_contract() {
     r.send(open + 91.0, Event::User(UserAction::OpenTeacher));
     assert_eq!(
         json_of(&r),
-        json!({"screen": "teacher_pin", "language": "en", "failed": false})
+        json!({"screen": "teacher_pin", "language": "en", "failed": false, "wait_secs": null})
     );
-    r.send(open + 92.0, Event::Setup(SetupEvent::PinChecked(true)));
     r.send(
-        open + 92.0,
+        open + 91.5,
+        Event::Setup(SetupEvent::PinChecked(PinAnswer::Wrong {
+            wait: Some(Duration::from_secs(30)),
+        })),
+    );
+    assert_eq!(
+        json_of(&r),
+        json!({"screen": "teacher_pin", "language": "en", "failed": true, "wait_secs": 30})
+    );
+    r.send(
+        open + 122.0,
+        Event::Setup(SetupEvent::PinChecked(PinAnswer::Right)),
+    );
+    r.send(
+        open + 122.0,
         Event::Setup(SetupEvent::Message(Code::KeyringUnavailable)),
     );
     assert_eq!(
         json_of(&r),
         json!({"screen": "setup", "language": "en", "enrolled": true,
                "message": "keyring_unavailable"})
+    );
+    let fresh = Kiosk::new(Settings::default(), Language::En, false, false);
+    assert_eq!(
+        serde_json::to_value(fresh.view()).unwrap(),
+        json!({"screen": "choose_pin", "language": "en", "message": null})
     );
 }
 

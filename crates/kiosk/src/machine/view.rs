@@ -23,8 +23,14 @@ pub enum Screen {
         enrolled: bool,
         message: Option<Code>,
     },
+    /// No teacher PIN yet: the teacher chooses one before anything else in setup.
+    ChoosePin {
+        message: Option<Code>,
+    },
     TeacherPin {
         failed: bool,
+        /// Seconds before another PIN is checked, counting down; absent when it may be tried.
+        wait_secs: Option<u64>,
     },
     Scanning {
         hint: Option<Hint>,
@@ -124,6 +130,12 @@ pub enum Code {
     KeyringUnavailable,
     CameraMissing,
     PinWrong,
+    /// A new teacher PIN that is not 6 to 32 digits.
+    PinInvalid,
+    /// The two PINs typed to choose one differ.
+    PinMismatch,
+    /// The portal address changed: the old credential is gone, enroll with a new code.
+    PortalChanged,
     Saved,
     Enrolled,
     TestScanOk,
@@ -139,6 +151,9 @@ impl Code {
             Self::KeyringUnavailable => "keyring_unavailable",
             Self::CameraMissing => "camera_missing",
             Self::PinWrong => "pin_wrong",
+            Self::PinInvalid => "pin_invalid",
+            Self::PinMismatch => "pin_mismatch",
+            Self::PortalChanged => "portal_changed",
             Self::Saved => "saved",
             Self::Enrolled => "enrolled",
             Self::TestScanOk => "test_scan_ok",

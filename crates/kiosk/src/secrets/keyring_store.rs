@@ -6,7 +6,7 @@
 use keyring::credential::{CredentialBuilder, CredentialPersistence};
 use keyring::{Entry, Error};
 
-use super::{SecretError, SecretStore, probe_value};
+use super::{Credential, SecretError, SecretStore, probe_value};
 use crate::redacted::Redacted;
 
 /// The service name entries are filed under.
@@ -80,17 +80,17 @@ impl KeyringStore {
 }
 
 impl SecretStore for KeyringStore {
-    fn load(&self) -> Result<Option<Redacted>, SecretError> {
+    fn load(&self) -> Result<Option<Credential>, SecretError> {
         match self.entry(USER)?.get_password() {
-            Ok(p) => Ok(Some(Redacted::new(p))),
+            Ok(p) => Credential::from_stored(&Redacted::new(p)).map(Some),
             Err(Error::NoEntry) => Ok(None),
             Err(e) => Err(store_error(e)),
         }
     }
 
-    fn store(&self, credential: &Redacted) -> Result<(), SecretError> {
+    fn store(&self, credential: &Credential) -> Result<(), SecretError> {
         self.entry(USER)?
-            .set_password(credential.expose())
+            .set_password(credential.to_stored().expose())
             .map_err(store_error)
     }
 
@@ -136,6 +136,11 @@ fn store_error(e: Error) -> SecretError {
 mod tests {
     use super::*;
 
+    fn credential(secret: &str) -> Credential {
+        let portal = url::Url::parse("https://portal.example").unwrap();
+        Credential::issued_by(&portal, Redacted::new(secret))
+    }
+
     #[test]
     fn a_store_that_forgets_is_refused_with_a_reason() {
         let store = KeyringStore::with_builder(
@@ -145,7 +150,7 @@ mod tests {
         let err = store.self_check().unwrap_err();
         assert!(matches!(err, SecretError::NotPersistent(ref m) if m.contains(HELP)));
         // ...and rightly so: keyring's mock loses what it was given as soon as the entry goes.
-        store.store(&Redacted::new("cred")).unwrap();
+        store.store(&credential("cred")).unwrap();
         assert_eq!(store.load().unwrap(), None);
     }
 
@@ -154,7 +159,7 @@ mod tests {
         let store = KeyringStore::new(&format!("org.badgein.kiosk.test.{}", std::process::id()));
         match store.self_check() {
             Ok(()) => {
-                let cred = Redacted::new("a-device-credential");
+                let cred = credential("a-device-credential");
                 store.store(&cred).unwrap();
                 assert_eq!(store.load().unwrap(), Some(cred));
                 store.delete().unwrap();

@@ -3,12 +3,11 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use super::{SecretError, SecretStore};
-use crate::redacted::Redacted;
+use super::{Credential, SecretError, SecretStore};
 
 #[derive(Debug)]
 pub struct MemoryStore {
-    value: Mutex<Option<Redacted>>,
+    value: Mutex<Option<Credential>>,
     persistent: bool,
 }
 
@@ -37,7 +36,7 @@ impl Default for MemoryStore {
 }
 
 impl SecretStore for MemoryStore {
-    fn load(&self) -> Result<Option<Redacted>, SecretError> {
+    fn load(&self) -> Result<Option<Credential>, SecretError> {
         Ok(self
             .value
             .lock()
@@ -45,7 +44,7 @@ impl SecretStore for MemoryStore {
             .clone())
     }
 
-    fn store(&self, credential: &Redacted) -> Result<(), SecretError> {
+    fn store(&self, credential: &Credential) -> Result<(), SecretError> {
         *self.value.lock().unwrap_or_else(PoisonError::into_inner) = Some(credential.clone());
         Ok(())
     }

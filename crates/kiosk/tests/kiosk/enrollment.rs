@@ -16,7 +16,9 @@ async fn enrolling_keeps_the_credential_in_the_store_only() {
     assert_eq!(enrollment.school.id, "s1");
     assert!(client.is_enrolled());
     let credential = stored_credential(env.store.as_ref()).expect("stored");
-    assert!(!format!("{client:?} {enrollment:?}").contains(credential.expose()));
+    assert!(!format!("{client:?} {enrollment:?}").contains(credential.secret().expose()));
+    // ...bound to the portal that issued it.
+    assert_eq!(credential.origin(), env.base_url);
     // The stored credential is the one the portal knows.
     let settings = client.me().await.unwrap();
     assert!(!settings.revoked);

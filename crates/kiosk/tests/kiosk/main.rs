@@ -10,6 +10,7 @@ mod support;
 mod camera;
 mod enrollment;
 mod portal_client;
+mod portal_move;
 mod settings_poll;
 mod sign_in;
 mod typed;

@@ -87,7 +87,7 @@ fn problem(code: ProblemCode) -> String {
 }
 
 fn client(url: &str) -> PortalClient {
-    PortalClient::new(url, Some(Redacted::new("cred"))).unwrap()
+    PortalClient::new(url, Some(crate::support::credential_for(url, "cred"))).unwrap()
 }
 
 fn badge() -> BadgeSignIn {

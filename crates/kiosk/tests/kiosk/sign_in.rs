@@ -193,7 +193,8 @@ async fn a_revoked_or_unknown_kiosk_goes_back_to_setup() {
     // A credential the portal never issued (a copied config, a wiped database).
     let stranger = badgein_kiosk_core::portal_client::PortalClient::new(
         &env.base_url,
-        Some(badgein_kiosk_core::redacted::Redacted::new(
+        Some(crate::support::credential_for(
+            &env.base_url,
             "not-a-real-credential",
         )),
     )

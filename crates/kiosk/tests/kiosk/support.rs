@@ -15,7 +15,7 @@ use badgein_kiosk_core::enroll::{Enrollment, enroll};
 use badgein_kiosk_core::machine::{Kiosk, Language, Screen, Settings, Timing, View};
 use badgein_kiosk_core::portal_client::PortalClient;
 use badgein_kiosk_core::redacted::Redacted;
-use badgein_kiosk_core::secrets::{MemoryStore, SecretStore};
+use badgein_kiosk_core::secrets::{Credential, MemoryStore, SecretStore};
 use badgein_portal::{Config, ManualClock, NewUser, Portal, Role, RunningPortal, spawn};
 use image::{GrayImage, Luma, imageops};
 use tempfile::TempDir;
@@ -126,7 +126,8 @@ impl RunningKiosk {
     /// Starts the driver and the camera loop; the camera shows an empty desk.
     pub fn start(env: &Env, client: Option<PortalClient>, settings: Settings) -> Self {
         let enrolled = client.is_some();
-        let kiosk = Kiosk::with_timing(settings, Language::En, enrolled, fast_timing());
+        // A teacher PIN is set: these kiosks are past first setup.
+        let kiosk = Kiosk::with_timing(settings, Language::En, enrolled, true, fast_timing());
         let webview = Webview::default();
         let driver = Driver::spawn(kiosk, client, webview.clone(), Duration::from_millis(50));
         let handle = driver.handle();
@@ -354,6 +355,11 @@ pub fn settings() -> Settings {
 }
 
 /// The credential the store now holds (tests only: the kiosk never shows it).
-pub fn stored_credential(store: &dyn SecretStore) -> Option<Redacted> {
+pub fn stored_credential(store: &dyn SecretStore) -> Option<Credential> {
     store.load().unwrap()
+}
+
+/// A device credential as if the portal at `url` had issued `secret`.
+pub fn credential_for(url: &str, secret: &str) -> Credential {
+    Credential::issued_by(&reqwest::Url::parse(url).unwrap(), Redacted::new(secret))
 }
