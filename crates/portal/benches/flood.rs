@@ -457,6 +457,29 @@ fn print_service_use(samples: &[Sample], phases: &[&str]) {
     }
 }
 
+/// One sample every `every`: how memory, threads and open files moved, not only where they
+/// ended.
+fn print_timeline(samples: &[Sample], phases: &[&str], every: Duration) {
+    let mut next = Duration::ZERO;
+    let mut line = Vec::new();
+    for s in samples {
+        if s.at >= next {
+            line.push(format!(
+                "{:.0}s {} {:.0} MiB {} thr {} fds",
+                s.at.as_secs_f64(),
+                phases.get(s.phase).unwrap_or(&"?"),
+                mib(s.rss_kib),
+                s.threads,
+                s.fds
+            ));
+            next = s.at + every;
+        }
+    }
+    for chunk in line.chunks(4) {
+        println!("  {}", chunk.join(" | "));
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Requests and their tallies
 
@@ -986,6 +1009,8 @@ async fn flood(s: &Settings) -> anyhow::Result<()> {
     println!();
     println!("service (sampled every 100 ms from /proc/<pid>):");
     print_service_use(&samples, &FLOOD_PHASES);
+    println!("every 5 s:");
+    print_timeline(&samples, &FLOOD_PHASES, Duration::from_secs(5));
     println!();
     println!("kiosk badge sign-ins (POST /api/v1/sign-ins/badge):");
     print_kiosks(&[
@@ -996,7 +1021,7 @@ async fn flood(s: &Settings) -> anyhow::Result<()> {
     println!();
     let secs = attack_length.as_secs_f64().max(f64::EPSILON);
     println!(
-        "flood (POST /login, made-up logins, {} connections, {:.1} s): {} answers, {:.0}/s, \
+        "flood (POST /login, made-up logins, {} connections, {:.1} s): {} requests, {:.0}/s, \
          p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms; unanswered when stopped: {unanswered}",
         s.connections,
         secs,
@@ -1266,6 +1291,8 @@ async fn slowloris(s: &Settings) -> anyhow::Result<()> {
     println!();
     println!("service (sampled every 100 ms from /proc/<pid>):");
     print_service_use(&samples, &SLOWLORIS_PHASES);
+    println!("every 10 s:");
+    print_timeline(&samples, &SLOWLORIS_PHASES, Duration::from_secs(10));
     println!();
     println!(
         "connections: {connected} of {connections} connected in {:.1} s; refused: {}",
