@@ -86,6 +86,21 @@ impl Settings {
     }
 }
 
+/// `FLOOD_SPREAD=1`: every flood request claims another client address (`X-Forwarded-For`
+/// from a proxy the service trusts: only a header, all traffic stays on 127.0.0.1), as a flood
+/// from many machines would, so the per-address limit does not stop it and the hashing queue
+/// has to.
+fn spread() -> bool {
+    std::env::var("FLOOD_SPREAD").is_ok_and(|v| v == "1")
+}
+
+/// A random address in 198.18.0.0/15 (the range set aside for benchmarks).
+fn spread_address() -> String {
+    let mut b = [0u8; 3];
+    let _ = getrandom::fill(&mut b);
+    format!("198.{}.{}.{}", 18 + (b[0] & 1), b[1], b[2])
+}
+
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
@@ -183,6 +198,11 @@ impl Service {
                 .arg("serve")
                 .arg("--listen")
                 .arg(format!("127.0.0.1:{port}"))
+                .args(if spread() {
+                    &["--trusted-proxy", "127.0.0.1/32"][..]
+                } else {
+                    &[][..]
+                })
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 // A file, not a pipe: a pipe nobody reads would stall a chatty service.
@@ -782,17 +802,19 @@ impl Flood {
                     while !stop.load(Ordering::Relaxed) {
                         let form =
                             format!("username={}&password={}", random_hex(6), random_hex(10));
+                        let mut request = http
+                            .post(&*url)
+                            .header(
+                                reqwest::header::CONTENT_TYPE,
+                                "application/x-www-form-urlencoded",
+                            )
+                            .body(form);
+                        if spread() {
+                            request = request.header("x-forwarded-for", spread_address());
+                        }
                         in_flight.fetch_add(1, Ordering::Relaxed);
                         let t = Instant::now();
-                        let outcome = answer(
-                            http.post(&*url)
-                                .header(
-                                    reqwest::header::CONTENT_TYPE,
-                                    "application/x-www-form-urlencoded",
-                                )
-                                .body(form),
-                        )
-                        .await;
+                        let outcome = answer(request).await;
                         in_flight.fetch_sub(1, Ordering::Relaxed);
                         let failed = matches!(outcome, Outcome::Failed(_));
                         lock(&tally).record(t.elapsed(), outcome);

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use argon2::password_hash::{Output, ParamsString, PasswordHash, Salt, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
-use tokio::sync::oneshot;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
 use crate::config::Argon2Cost;
 use crate::error::{PortalError, Result};
@@ -29,8 +29,15 @@ pub const MIN_PASSWORD_LEN: usize = 8;
 /// The hashing pool's front: cheap to clone, all clones share the workers.
 #[derive(Debug, Clone)]
 pub struct Hasher {
-    jobs: SyncSender<Job>,
+    jobs: SyncSender<(Job, Slot)>,
+    /// A place among the jobs running or waiting; taken before anything else is spent on an
+    /// attempt (counters, a lookup), so a flood the workers cannot take costs nothing.
+    slots: Arc<Semaphore>,
 }
+
+/// A reserved place in the hashing pool, held until the job that uses it is done.
+#[derive(Debug)]
+pub struct Slot(#[allow(dead_code)] OwnedSemaphorePermit);
 
 enum Job {
     Hash {
@@ -53,9 +60,11 @@ impl Hasher {
         let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
         let mut memory = vec![Block::default(); params.block_count()];
         let dummy = hash_with(&argon2, &params, &mut memory, "not a real password")?;
-        let (jobs, receiver) = sync_channel(queue.max(1));
+        let (workers, queue) = (workers.max(1), queue.max(1));
+        // Never full: the slots bound what is in it.
+        let (jobs, receiver) = sync_channel(workers + queue);
         let receiver = Arc::new(Mutex::new(receiver));
-        for n in 0..workers.max(1) {
+        for n in 0..workers {
             let receiver = Arc::clone(&receiver);
             let (argon2, params) = (argon2.clone(), params.clone());
             let dummy = dummy.clone();
@@ -64,29 +73,49 @@ impl Hasher {
                 .spawn(move || work(&receiver, &argon2, &params, &dummy))
                 .map_err(|e| PortalError::Hashing(e.to_string()))?;
         }
-        Ok(Self { jobs })
+        Ok(Self {
+            jobs,
+            slots: Arc::new(Semaphore::new(workers + queue)),
+        })
+    }
+
+    /// Reserves a place for one job, or `Overloaded` at once when every place is taken.
+    pub fn reserve(&self) -> Result<Slot> {
+        Arc::clone(&self.slots)
+            .try_acquire_owned()
+            .map(Slot)
+            .map_err(|_| PortalError::Overloaded)
     }
 
     pub async fn hash(&self, password: String) -> Result<String> {
+        let slot = self.reserve()?;
         let (reply, answer) = oneshot::channel();
-        self.submit(Job::Hash { password, reply })?;
+        self.submit(Job::Hash { password, reply }, slot)?;
         answer.await.map_err(|_| PortalError::Overloaded)?
     }
 
     /// `stored` is `None` for an unknown user or one without a password: the dummy hash is
-    /// checked instead and the answer is `false`.
-    pub async fn verify(&self, stored: Option<String>, password: String) -> Result<bool> {
+    /// checked instead and the answer is `false`. Runs in `slot`, reserved before.
+    pub async fn verify(
+        &self,
+        slot: Slot,
+        stored: Option<String>,
+        password: String,
+    ) -> Result<bool> {
         let (reply, answer) = oneshot::channel();
-        self.submit(Job::Verify {
-            stored,
-            password,
-            reply,
-        })?;
+        self.submit(
+            Job::Verify {
+                stored,
+                password,
+                reply,
+            },
+            slot,
+        )?;
         answer.await.map_err(|_| PortalError::Overloaded)
     }
 
-    fn submit(&self, job: Job) -> Result<()> {
-        match self.jobs.try_send(job) {
+    fn submit(&self, job: Job, slot: Slot) -> Result<()> {
+        match self.jobs.try_send((job, slot)) {
             Ok(()) => Ok(()),
             Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
                 Err(PortalError::Overloaded)
@@ -105,8 +134,13 @@ impl std::fmt::Debug for Job {
 }
 
 /// One worker: takes the next job, runs it to the end in its own memory, answers if anybody
-/// still listens.
-fn work(receiver: &Mutex<Receiver<Job>>, argon2: &Argon2<'_>, params: &Params, dummy: &str) {
+/// still listens, and only then gives its slot back.
+fn work(
+    receiver: &Mutex<Receiver<(Job, Slot)>>,
+    argon2: &Argon2<'_>,
+    params: &Params,
+    dummy: &str,
+) {
     let mut memory = vec![Block::default(); params.block_count()];
     loop {
         let job = {
@@ -115,7 +149,7 @@ fn work(receiver: &Mutex<Receiver<Job>>, argon2: &Argon2<'_>, params: &Params, d
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             receiver.recv()
         };
-        let Ok(job) = job else {
+        let Ok((job, slot)) = job else {
             return;
         };
         match job {
@@ -133,6 +167,7 @@ fn work(receiver: &Mutex<Receiver<Job>>, argon2: &Argon2<'_>, params: &Params, d
                 let _ = reply.send(ok && real);
             }
         }
+        drop(slot);
     }
 }
 
@@ -211,14 +246,13 @@ mod tests {
         let phc = h.hash("correct horse".into()).await.unwrap();
         assert!(phc.starts_with("$argon2id$v=19$m=64,t=1,p=1$"), "{phc}");
         assert!(!phc.contains("correct horse"));
-        assert!(
-            h.verify(Some(phc.clone()), "correct horse".into())
-                .await
-                .unwrap()
-        );
-        assert!(!h.verify(Some(phc), "wrong".into()).await.unwrap());
-        assert!(!h.verify(None, "not a real password".into()).await.unwrap());
-        assert!(!h.verify(Some("garbage".into()), "x".into()).await.unwrap());
+        let verify = |stored: Option<String>, password: &str| {
+            h.verify(h.reserve().unwrap(), stored, password.into())
+        };
+        assert!(verify(Some(phc.clone()), "correct horse").await.unwrap());
+        assert!(!verify(Some(phc), "wrong").await.unwrap());
+        assert!(!verify(None, "not a real password").await.unwrap());
+        assert!(!verify(Some("garbage".into()), "x").await.unwrap());
     }
 
     #[tokio::test]
@@ -232,38 +266,48 @@ mod tests {
             .unwrap()
             .to_string();
         let h = Hasher::new(Argon2Cost::CHEAP_FOR_TESTS, 1, 1).unwrap();
-        assert!(
-            h.verify(Some(phc.clone()), "correct horse".into())
-                .await
-                .unwrap()
-        );
-        assert!(!h.verify(Some(phc), "correct horsf".into()).await.unwrap());
+        let slot = || h.reserve().unwrap();
+        let right = h.verify(slot(), Some(phc.clone()), "correct horse".into());
+        assert!(right.await.unwrap());
+        let wrong = h.verify(slot(), Some(phc), "correct horsf".into());
+        assert!(!wrong.await.unwrap());
     }
 
     #[tokio::test]
-    async fn a_full_queue_is_refused_at_once_and_queued_jobs_still_finish() {
-        // One worker, one waiting place: park the worker on a job whose answer nobody reads,
-        // fill the queue, and the next submission is refused without waiting.
+    async fn a_full_pool_is_refused_at_once_and_queued_jobs_still_finish() {
+        // One worker, one waiting place: two slots, then refusals without waiting.
         let h = Hasher::new(Argon2Cost::PRODUCTION, 1, 1).unwrap();
-        let mut refused = 0;
         let mut pending = Vec::new();
-        for _ in 0..8 {
+        for _ in 0..2 {
             let (reply, answer) = oneshot::channel();
-            match h.submit(Job::Verify {
+            let job = Job::Verify {
                 stored: None,
                 password: "x".into(),
                 reply,
-            }) {
-                Ok(()) => pending.push(answer),
-                Err(PortalError::Overloaded) => refused += 1,
-                Err(e) => panic!("{e}"),
-            }
+            };
+            h.submit(job, h.reserve().unwrap()).unwrap();
+            pending.push(answer);
         }
-        assert!(refused >= 6, "refused {refused} of 8");
-        // Dropping a waiter does not cancel its job; the rest are still answered.
+        assert!(matches!(h.reserve(), Err(PortalError::Overloaded)));
+        assert!(matches!(
+            h.hash("x".into()).await,
+            Err(PortalError::Overloaded)
+        ));
+        // Dropping a waiter does not cancel its job; the other is still answered, and the
+        // slots come back once the jobs are done.
         drop(pending.remove(0));
-        for answer in pending {
-            assert!(!answer.await.unwrap());
-        }
+        assert!(!pending.remove(0).await.unwrap());
+        let free = async {
+            loop {
+                if let Ok(slot) = h.reserve() {
+                    return slot;
+                }
+                tokio::task::yield_now().await;
+            }
+        };
+        let slot = tokio::time::timeout(std::time::Duration::from_secs(10), free)
+            .await
+            .expect("slots come back");
+        assert!(!h.verify(slot, None, "y".into()).await.unwrap());
     }
 }

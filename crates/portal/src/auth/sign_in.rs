@@ -107,6 +107,8 @@ impl Portal {
             }
             _ => unrecognised,
         };
+        // A place in the hashing pool first: what the workers cannot take costs no counter.
+        let slot = self.hasher().reserve()?;
         let admitted = self.guard().admit(&Attempt {
             account: &key,
             scope,
@@ -119,7 +121,10 @@ impl Portal {
             Some(l) => (Some(l.user), l.password_hash),
             None => (None, None),
         };
-        let ok = self.hasher().verify(hash, password.to_owned()).await?;
+        let ok = self
+            .hasher()
+            .verify(slot, hash, password.to_owned())
+            .await?;
         match user {
             Some(user) if ok => {
                 self.guard().succeeded(&key);
