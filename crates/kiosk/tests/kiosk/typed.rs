@@ -9,7 +9,8 @@ use crate::support::{Env, PATIENCE, RunningKiosk, settings};
 
 /// Submits the form and returns the error it ends with (`None`: signed in). Waits for the
 /// portal to record the attempt first, so an earlier identical error is never mistaken for
-/// this attempt's answer.
+/// this attempt's answer. Junk (an unknown name, a locked account) is only counted until the
+/// portal's next flush, which the wait does itself.
 async fn attempt(env: &Env, kiosk: &RunningKiosk, username: &str, password: &str) -> Option<Code> {
     let before = env.portal.audit_log().await.unwrap().len();
     kiosk.handle.user(UserAction::SubmitTyped(PasswordSignIn {
@@ -17,7 +18,10 @@ async fn attempt(env: &Env, kiosk: &RunningKiosk, username: &str, password: &str
         password: password.into(),
     }));
     let deadline = tokio::time::Instant::now() + PATIENCE;
-    while env.portal.audit_log().await.unwrap().len() == before {
+    while {
+        env.portal.flush_junk().await.unwrap();
+        env.portal.audit_log().await.unwrap().len() == before
+    } {
         assert!(
             tokio::time::Instant::now() < deadline,
             "the portal never heard the attempt"
