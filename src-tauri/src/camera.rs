@@ -15,10 +15,10 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use badgein_camera::CameraConfig;
+use badgein_frame::files::FolderSource;
 use badgein_frame::frame::Frame;
 use badgein_frame::source::{FrameSource, SourceError};
-use badgein_scanner::source::files::FolderSource;
-use badgein_scanner::source::synthetic::{Scene, SyntheticSource};
+use badgein_synthetic::{Scene, SyntheticSource};
 use image::GrayImage;
 
 use crate::paced::{PACED_FPS, Paced};

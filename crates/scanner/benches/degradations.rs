@@ -6,8 +6,8 @@
 
 mod support;
 
-use badgein_scanner::source::synthetic::Scene;
 use badgein_scanner::{ScanOptions, scan};
+use badgein_synthetic::Scene;
 
 /// Turns a clean scene into a degraded one; the seed varies the degradation.
 type Degrade = fn(Scene, u64) -> Scene;

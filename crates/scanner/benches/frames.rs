@@ -9,8 +9,8 @@ mod support;
 use std::time::{Duration, Instant};
 
 use badgein_scanner::live::LiveScanner;
-use badgein_scanner::source::synthetic::{Background, Scene};
 use badgein_scanner::{ScanOptions, scan};
+use badgein_synthetic::{Background, Scene};
 
 const FRAMES: u64 = 200;
 

@@ -6,9 +6,9 @@
 use std::time::{Duration, Instant};
 
 use badgein_badge::Badge;
+use badgein_frame::FrameSource;
 use badgein_scanner::live::{LiveEvent, LiveScanner};
-use badgein_scanner::source::FrameSource;
-use badgein_scanner::source::synthetic::SyntheticSource;
+use badgein_synthetic::SyntheticSource;
 
 const FPS: u64 = 30;
 

@@ -2,7 +2,7 @@
 //!
 //! The scanner is the pure core of the kiosk's camera loop: it never opens a device, reads a
 //! clock for decisions or touches the network. Callers hand it [`Frame`]s (from a
-//! [`source::FrameSource`]) and the current time; it hands back what it decoded
+//! `badgein_frame::FrameSource`) and the current time; it hands back what it decoded
 //! ([`pipeline::scan`]), what the child should be told ([`hints`]), and when a badge
 //! presentation starts ([`debounce`]).
 
@@ -19,7 +19,6 @@ pub mod pipeline;
 pub mod preprocess;
 pub mod rqrr_pass;
 pub mod sample_set;
-pub mod source;
 
 pub use code::{Code, Point};
 pub use frame::{Frame, FrameError};

@@ -2,9 +2,9 @@
 //! never decides what happens next; nothing secret is in here (no badge text, session id,
 //! launch URL or credential).
 
+use badgein_frame::SourceError;
 use badgein_proto::ProblemCode;
 use badgein_scanner::hints::Hint;
-use badgein_scanner::source::SourceError;
 use serde::{Deserialize, Serialize, Serializer};
 
 /// The view the shell emits as the `view` event.

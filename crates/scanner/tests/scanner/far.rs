@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use badgein_badge::Badge;
-use badgein_scanner::source::synthetic::Scene;
 use badgein_scanner::{ScanOptions, scan};
+use badgein_synthetic::Scene;
 
 fn unread_at_60_cm(invert: bool, mirror: bool) -> Vec<u64> {
     let badge = Badge::generate()

@@ -1,6 +1,5 @@
 //! The scanner's integration tests: one binary, one module per concern.
 
-mod cli;
 mod far;
 mod hostile;
 mod live;

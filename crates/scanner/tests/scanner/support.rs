@@ -37,11 +37,3 @@ pub fn frame_with(
     }
     Frame::from_image(&image::DynamicImage::ImageLuma8(img))
 }
-
-/// A fresh temporary directory for one test.
-pub fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("badgein-scanner-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}

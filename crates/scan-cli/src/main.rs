@@ -105,21 +105,6 @@ fn round3(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
 }
 
-#[cfg(not(feature = "camera"))]
-mod camera {
-    use std::process::ExitCode;
-
-    pub fn list() -> ExitCode {
-        eprintln!("badgein-scan: built without the `camera` feature");
-        ExitCode::FAILURE
-    }
-
-    pub fn run(_index: u32) -> ExitCode {
-        list()
-    }
-}
-
-#[cfg(feature = "camera")]
 mod camera {
     use std::io::Write;
     use std::process::ExitCode;

@@ -8,9 +8,12 @@
 //! camera adds: glare on the card, defocus blur, exposure, sensor noise, optional JPEG, the
 //! selfie mirror. Everything is deterministic from the seeds, and no parameter can panic: each
 //! is clamped and NaN falls back to its default.
+//!
+//! A crate of its own so that the decoder (`badgein-scanner`) does not ship 1,500 lines of
+//! scene painting: the kiosk shell's simulated camera depends on it, and the scanner's tests and
+//! benchmarks as a dev-dependency.
 
-use super::{FrameSource, SourceError};
-use crate::frame::Frame;
+use badgein_frame::{Frame, FrameSource, SourceError};
 use image::GrayImage;
 
 /// Side of the printed code, quiet zone included: a 2 inch badge.

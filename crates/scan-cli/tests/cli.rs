@@ -3,10 +3,10 @@
 
 use std::process::Command;
 
-use qrcode::EcLevel;
+use badgein_scanner::Frame;
+use image::{GrayImage, Luma};
+use qrcode::{EcLevel, QrCode};
 use serde_json::Value;
-
-use crate::support::{frame_with, qr, temp_dir};
 
 fn run(files: &[std::path::PathBuf]) -> (bool, Vec<Value>) {
     let out = Command::new(env!("CARGO_BIN_EXE_badgein-scan"))
@@ -28,7 +28,7 @@ fn prints_every_code_with_its_corners() {
         qr(b"first code", EcLevel::M, 5),
         qr(b"<b>second</b> \"code\"", EcLevel::M, 5),
     );
-    let mut img = image::GrayImage::from_pixel(640, 300, image::Luma([230]));
+    let mut img = GrayImage::from_pixel(640, 300, Luma([230]));
     image::imageops::overlay(&mut img, &a, 20, 40);
     image::imageops::overlay(&mut img, &b, 360, 40);
     let path = dir.join("two.png");
@@ -84,7 +84,7 @@ fn bad_files_give_errors_not_crashes() {
     std::fs::write(&text, b"this is not a jpeg").expect("write");
     let truncated = dir.join("truncated.png");
     let mut png = Vec::new();
-    image::GrayImage::from_pixel(64, 64, image::Luma([9]))
+    GrayImage::from_pixel(64, 64, Luma([9]))
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .expect("encode");
     std::fs::write(&truncated, &png[..png.len() / 2]).expect("write");
@@ -109,9 +109,9 @@ fn bad_files_give_errors_not_crashes() {
     }
 }
 
-fn frame_to_png(frame: &badgein_scanner::Frame, path: &std::path::Path) {
-    let img = image::GrayImage::from_raw(frame.width(), frame.height(), frame.data().to_vec())
-        .expect("size");
+fn frame_to_png(frame: &Frame, path: &std::path::Path) {
+    let img =
+        GrayImage::from_raw(frame.width(), frame.height(), frame.data().to_vec()).expect("size");
     img.save(path).expect("save");
 }
 
@@ -119,7 +119,7 @@ fn frame_to_png(frame: &badgein_scanner::Frame, path: &std::path::Path) {
 /// allocate gigabytes.
 fn png_claiming(w: u32, h: u32) -> Vec<u8> {
     let mut png = Vec::new();
-    image::GrayImage::from_pixel(8, 8, image::Luma([0]))
+    GrayImage::from_pixel(8, 8, Luma([0]))
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .expect("encode");
     // IHDR is the first chunk: 8-byte signature, length, "IHDR", width, height, ..., CRC.
@@ -165,4 +165,38 @@ fn camera_needs_a_number() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("camera number"));
+}
+
+/// A QR code for `payload` at `module` pixels per module with a 4-module quiet zone.
+fn qr(payload: &[u8], ec: EcLevel, module: u32) -> GrayImage {
+    let code = QrCode::with_error_correction_level(payload, ec).expect("payload fits a QR code");
+    let n = code.width() as u32;
+    let colors = code.to_colors();
+    let side = (n + 8) * module;
+    GrayImage::from_fn(side, side, |x, y| {
+        let (mx, my) = ((x / module) as i64 - 4, (y / module) as i64 - 4);
+        let dark = mx >= 0
+            && my >= 0
+            && mx < i64::from(n)
+            && my < i64::from(n)
+            && colors[(my as u32 * n + mx as u32) as usize] == qrcode::Color::Dark;
+        Luma([if dark { 20 } else { 235 }])
+    })
+}
+
+/// `code` pasted at (x, y) onto a `w` x `h` frame of grey `background`.
+fn frame_with(code: Option<&GrayImage>, w: u32, h: u32, x: u32, y: u32, background: u8) -> Frame {
+    let mut img = GrayImage::from_pixel(w, h, Luma([background]));
+    if let Some(code) = code {
+        image::imageops::overlay(&mut img, code, i64::from(x), i64::from(y));
+    }
+    Frame::from_image(&image::DynamicImage::ImageLuma8(img))
+}
+
+/// A fresh temporary directory for one test.
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("badgein-scan-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
 }

@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{FrameSource, SourceError};
 use crate::frame::Frame;
+use crate::source::{FrameSource, SourceError};
 
 /// Plays image files in name order, each held for `repeat` frames (a child holds a badge up
 /// for a moment, not one frame), once or looping forever.
