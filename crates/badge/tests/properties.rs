@@ -2,8 +2,18 @@
 
 use std::collections::HashSet;
 
-use badgein_badge::{Badge, BadgeId, ENCODED_LEN};
+use badgein_badge::{Badge, BadgeError, BadgeId, ENCODED_LEN};
 use proptest::prelude::*;
+
+/// Positions the check covers: the id (4..12), the secret (13..39) and the two check
+/// characters themselves; the prefix and the separators are checked by the layout instead.
+fn checked(at: usize) -> bool {
+    (4..12).contains(&at) || (13..39).contains(&at) || (40..42).contains(&at)
+}
+
+fn in_alphabet(c: u8) -> bool {
+    c.is_ascii_uppercase() || (b'2'..=b'7').contains(&c)
+}
 
 proptest! {
     #[test]
@@ -34,10 +44,46 @@ proptest! {
         }
     }
 
+    /// Every single-character misread and every swap of two neighbours of a real badge is
+    /// refused; where the characters stay in the alphabet at a checked position, it is the
+    /// check that refuses it (`CheckFailed`), not luck elsewhere in the layout. A swap of two
+    /// equal neighbours is no change and reads as the same badge.
     #[test]
-    fn badge_shaped_noise_is_canonical_when_accepted(body in "BI1-[A-Z2-7]{8}-[A-Z2-7]{26}-[A-Z2-7]{2}") {
-        if let Ok(badge) = Badge::parse(&body) {
-            prop_assert_eq!(badge.encode(), body);
+    fn every_misread_and_neighbour_swap_of_a_badge_is_refused(
+        id in any::<[u8; 5]>(),
+        secret in any::<[u8; 16]>(),
+    ) {
+        let badge = Badge::from_parts(id, secret);
+        let text = badge.encode().into_bytes();
+        prop_assert_eq!(Badge::parse_bytes(&text), Ok(badge.clone()));
+
+        for at in 0..text.len() {
+            for c in (0x20u8..0x7f).chain([0x00, 0xff]) {
+                if c == text[at] {
+                    continue;
+                }
+                let mut misread = text.clone();
+                misread[at] = c;
+                let parsed = Badge::parse_bytes(&misread);
+                if checked(at) && in_alphabet(c) {
+                    prop_assert_eq!(parsed, Err(BadgeError::CheckFailed), "{:?} at {}", c as char, at);
+                } else {
+                    prop_assert!(parsed.is_err(), "{:?} at {}", c as char, at);
+                }
+            }
+        }
+
+        for at in 0..text.len() - 1 {
+            let mut swapped = text.clone();
+            swapped.swap(at, at + 1);
+            let parsed = Badge::parse_bytes(&swapped);
+            if swapped == text {
+                prop_assert_eq!(parsed.as_ref(), Ok(&badge), "equal neighbours at {}", at);
+            } else if checked(at) && checked(at + 1) {
+                prop_assert_eq!(parsed, Err(BadgeError::CheckFailed), "swap at {}", at);
+            } else {
+                prop_assert!(parsed.is_err(), "swap at {}", at);
+            }
         }
     }
 }

@@ -1,11 +1,16 @@
-use std::time::{Duration, Instant};
+//! Requirement P5 (`docs/requirements.md`). The database goes away: sign-ins are answered
+//! `unavailable` while it is still away (the test ends the outage only after the answer came,
+//! so an answer that waited for the outage to end cannot pass), nothing is recorded half-way,
+//! and sign-ins work again once it is back. How quickly the answer comes is
+//! `Config::db_deadline`'s business; tests do not time it (a request that hung would end as
+//! the server's `408` after `request_timeout`, and fail).
 
 use sqlx::Connection;
 
 use crate::harness::{problem_code, start};
 
-/// Another process holds SQLite's write lock: sign-ins answer `unavailable` within 3 s, record
-/// nothing half-way, and work again as soon as the lock is released.
+/// Another process holds SQLite's write lock: sign-ins answer `unavailable` while it holds it,
+/// record nothing half-way, and work again as soon as the lock is released.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn locked_sqlite_fails_closed_and_recovers() {
     let env = start("sqlite", badgein_portal::Config::for_tests()).await;
@@ -20,9 +25,7 @@ async fn locked_sqlite_fails_closed_and_recovers() {
         .execute(&mut blocker)
         .await
         .unwrap();
-    let t = Instant::now();
     let r = env.badge_sign_in(&kiosk.device_credential, &badge).await;
-    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
     assert_eq!(r.headers()["retry-after"], "3");
     assert_eq!(problem_code(r).await, (503, "unavailable".into()));
     sqlx::query("ROLLBACK").execute(&mut blocker).await.unwrap();
@@ -64,8 +67,8 @@ impl Drop for OwnCluster {
     }
 }
 
-/// The database server goes away mid-morning: sign-ins answer `unavailable` within 3 s and
-/// nothing is recorded half-way; when it is back, sign-ins work again without a restart.
+/// The database server goes away mid-morning: sign-ins answer `unavailable` while it is away
+/// and nothing is recorded half-way; when it is back, sign-ins work again without a restart.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stopped_postgres_fails_closed_and_recovers() {
     // Runs where PostgreSQL is available for tests, like the other PostgreSQL runs.
@@ -79,9 +82,7 @@ async fn stopped_postgres_fails_closed_and_recovers() {
     let before = env.portal().audit_log().await.unwrap().len();
 
     OwnCluster::script(&["pause", &cluster.0]);
-    let t = Instant::now();
     let r = env.badge_sign_in(&kiosk.device_credential, &badge).await;
-    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
     assert_eq!(problem_code(r).await, (503, "unavailable".into()));
 
     OwnCluster::script(&["resume", &cluster.0]);

@@ -6,7 +6,7 @@ use std::time::Duration;
 use badgein_portal::Config;
 use badgein_portal::config::Rate;
 
-use crate::harness::{Env, problem_code, run_with};
+use crate::harness::{Env, problem_code, run, run_with};
 
 fn tight() -> Config {
     Config {
@@ -107,4 +107,36 @@ async fn made_up_credentials_are_limited_per_address_body(env: Env) {
 #[tokio::test]
 async fn made_up_credentials_are_limited_per_address() {
     run_with(tight(), made_up_credentials_are_limited_per_address_body).await;
+}
+
+/// The production policy (`Config::for_tests` keeps every limit of the default): a kiosk gets
+/// 20 sign-ins at once, then one every 200 ms, which is far more than a line of children.
+async fn the_production_kiosk_limit_is_sized_for_children_body(env: Env) {
+    let kiosk = env.enroll("s1", "Room 12").await;
+    let cred = &kiosk.device_credential;
+    let badge = env.portal().issue_badge("u1", None).await.unwrap().encode();
+    for n in 0..20 {
+        assert_eq!(env.badge_sign_in(cred, &badge).await.status(), 200, "{n}");
+    }
+    assert_limited(env.badge_sign_in(cred, &badge).await, 1).await;
+    env.clock.advance(Duration::from_millis(199));
+    assert_limited(env.badge_sign_in(cred, &badge).await, 1).await;
+    env.clock.advance(Duration::from_millis(1));
+    assert_eq!(env.badge_sign_in(cred, &badge).await.status(), 200);
+    assert_limited(env.badge_sign_in(cred, &badge).await, 1).await;
+    // A child every few seconds never meets the limit.
+    for _ in 0..30 {
+        env.clock.advance(Duration::from_secs(2));
+        assert_eq!(env.badge_sign_in(cred, &badge).await.status(), 200);
+    }
+}
+
+#[tokio::test]
+async fn the_production_kiosk_limit_is_sized_for_children() {
+    assert_eq!(
+        Config::default().kiosk_rate,
+        Config::for_tests().kiosk_rate,
+        "tests run the production kiosk limit"
+    );
+    run(the_production_kiosk_limit_is_sized_for_children_body).await;
 }
