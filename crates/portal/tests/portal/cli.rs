@@ -1,26 +1,14 @@
 //! The `badgein-portal` binary: values alone on stdout, messages on stderr, clear failures.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::Arc;
 
 use badgein_portal::{Config, ManualClock, Portal, spawn};
 use badgein_proto::SignIn;
 use badgein_scanner::{Frame, ScanOptions, scan};
 
-use crate::harness::{TempDir, problem_code};
+use crate::harness::{TempDir, portal_cli, problem_code};
 use crate::roster::good_roster_dir;
-
-fn portal_cli(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_badgein-portal"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("BADGEIN_DB")
-        .env_remove("RUST_LOG")
-        .output()
-        .unwrap()
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).unwrap()

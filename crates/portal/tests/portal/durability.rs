@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
@@ -18,7 +18,7 @@ use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection, SqliteConnection};
 use tokio::sync::Notify;
 
-use crate::harness::{TempDir, seed};
+use crate::harness::{TempDir, portal_cli, seed};
 
 /// Kiosks signing in at once, one worker each.
 const KIOSKS: usize = 6;
@@ -122,17 +122,6 @@ impl Drop for Service {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn portal_cli(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_badgein-portal"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("BADGEIN_DB")
-        .env_remove("RUST_LOG")
-        .output()
-        .unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {

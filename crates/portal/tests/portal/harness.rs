@@ -323,3 +323,16 @@ pub async fn dump(env: &Env) -> String {
         }
     }
 }
+
+/// Runs the `badgein-portal` binary on the database `db`, with nothing from the environment
+/// that would change its database or its log.
+pub fn portal_cli(db: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_badgein-portal"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("BADGEIN_DB")
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap()
+}

@@ -1,8 +1,6 @@
 //! Pruning: `audit prune --before DATE` and the service's pruning of finished sessions and
 //! enrollment codes, on every backend; the CLI's refusals.
 
-use std::path::Path;
-use std::process::{Command, Output};
 use std::time::Duration;
 
 use badgein_portal::PortalError;
@@ -11,7 +9,7 @@ use badgein_portal::retention::FINISHED_RETENTION;
 use badgein_portal::store::Pool;
 use badgein_portal::store::audit::{self, Entry};
 
-use crate::harness::{Env, TempDir, run};
+use crate::harness::{Env, TempDir, portal_cli, run};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -140,17 +138,6 @@ async fn prunes_finished_sessions_and_codes_after_retention_body(env: Env) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prunes_finished_sessions_and_codes_after_retention() {
     run(prunes_finished_sessions_and_codes_after_retention_body).await;
-}
-
-fn portal_cli(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_badgein-portal"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("BADGEIN_DB")
-        .env_remove("RUST_LOG")
-        .output()
-        .unwrap()
 }
 
 #[test]
