@@ -74,6 +74,8 @@ pub struct Teach {
     pub new_code: &'static str,
     pub code_title: &'static str,
     pub code_help: &'static str,
+    /// After a count of 1; `code_minutes` after any other (see [`plural`]).
+    pub code_minute: &'static str,
     pub code_minutes: &'static str,
     pub revoke: &'static str,
     pub revoke_title: &'static str,
@@ -151,6 +153,7 @@ const TEACH_EN: Teach = Teach {
     new_code: "New enrollment code",
     code_title: "Enrollment code",
     code_help: "On the kiosk, open setup (Ctrl+Alt+Shift+T) and type this code. It works once.",
+    code_minute: "minute left to use it",
     code_minutes: "minutes left to use it",
     revoke: "Revoke",
     revoke_title: "Revoke this kiosk?",
@@ -228,12 +231,20 @@ const TEACH_ES: Teach = Teach {
     new_code: "Código de registro nuevo",
     code_title: "Código de registro",
     code_help: "En el quiosco, abre la configuración (Ctrl+Alt+Shift+T) y escribe este código. Funciona una sola vez.",
+    code_minute: "minuto para usarlo",
     code_minutes: "minutos para usarlo",
     revoke: "Revocar",
     revoke_title: "¿Revocar este quiosco?",
     revoke_text: "Deja de iniciar sesiones al instante. Para usarlo de nuevo, regístralo con un código nuevo.",
     revoke_yes: "Sí, revocar el quiosco",
 };
+
+/// The form of a word after the count `n`, for our two languages: English and Spanish both
+/// say the singular for exactly 1 and the plural otherwise ("0 minutes", "0 minutos"). A third
+/// language with other rules (CLDR `few`, `many`) would need more forms than these two.
+pub fn plural<'a>(n: u64, one: &'a str, other: &'a str) -> &'a str {
+    if n == 1 { one } else { other }
+}
 
 /// `es…` -> Spanish, anything else English.
 pub fn for_locale(locale: &str) -> &'static Strings {
@@ -364,6 +375,15 @@ mod tests {
 
     fn pick(header: &str) -> Option<&'static str> {
         negotiate(header, OURS)
+    }
+
+    #[test]
+    fn plural_is_singular_for_exactly_one() {
+        let form = |n| plural(n, "minuto", "minutos");
+        assert_eq!(form(1), "minuto");
+        for n in [0, 2, 15, 21, u64::MAX] {
+            assert_eq!(form(n), "minutos", "{n}");
+        }
     }
 
     #[test]
