@@ -73,12 +73,21 @@ test('every Hint and camera reason has a picture and a sentence in en and es', (
 test('en and es have the same keys, no empty sentence, the same placeholders', () => {
   assert.deepEqual(Object.keys(catalogs.es).sort(), Object.keys(catalogs.en).sort());
   const holes = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+  // A plain entry is one sentence; a plural entry is exactly { one, other }, the same shape in
+  // every language, each form with the same placeholders (the count among them).
+  const forms = (entry) => (typeof entry === 'string' ? { '': entry } : entry);
   for (const key of Object.keys(catalogs.en)) {
+    const shape = typeof catalogs.en[key] === 'string' ? [''] : ['one', 'other'];
     for (const [lang, catalog] of Object.entries(catalogs)) {
-      assert.equal(typeof catalog[key], 'string', `${lang}.${key}`);
-      assert.ok(catalog[key].trim().length > 0, `${lang}.${key} is empty`);
+      const entry = catalog[key];
+      assert.ok(typeof entry === 'string' || (entry && typeof entry === 'object'), `${lang}.${key}`);
+      assert.deepEqual(Object.keys(forms(entry)).sort(), shape, `forms of ${lang}.${key}`);
+      for (const [form, sentence] of Object.entries(forms(entry))) {
+        assert.equal(typeof sentence, 'string', `${lang}.${key}.${form}`);
+        assert.ok(sentence.trim().length > 0, `${lang}.${key}.${form} is empty`);
+        assert.deepEqual(holes(sentence), holes(forms(catalogs.en[key]).other ?? catalogs.en[key]), `placeholders of ${lang}.${key}.${form}`);
+      }
     }
-    assert.deepEqual(holes(catalogs.es[key]), holes(catalogs.en[key]), `placeholders of ${key}`);
   }
   // A Spanish catalog that is a copy of the English one is not a translation.
   const same = Object.keys(catalogs.en).filter(
@@ -90,9 +99,13 @@ test('en and es have the same keys, no empty sentence, the same placeholders', (
 test('every string the UI asks for exists, and every catalog string is used', () => {
   const used = new Set();
   for (const { file, text } of sources) {
-    for (const m of text.matchAll(/\bt\(\s*'([a-z_.]+)'/g)) {
-      used.add(m[1]);
-      assert.ok(Object.hasOwn(catalogs.en, m[1]), `${file} uses missing key ${m[1]}`);
+    for (const m of text.matchAll(/\b(tn?)\(\s*'([a-z_.]+)'/g)) {
+      const [, fn, key] = m;
+      used.add(key);
+      assert.ok(Object.hasOwn(catalogs.en, key), `${file} uses missing key ${key}`);
+      // A sentence with a count goes through tn(), which picks its form; the rest through t().
+      const plural = typeof catalogs.en[key] === 'object';
+      assert.equal(fn, plural ? 'tn' : 't', `${file} asks for ${key} with ${fn}()`);
     }
     // setup.js passes keys to small helpers: field('id', 'setup.x', …), button('setup.x', …)
     for (const m of text.matchAll(/'((?:setup|typed|pin|choose_pin|signed_in)\.[a-z_]+)'/g)) {

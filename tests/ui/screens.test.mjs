@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import { CONTRACT_CODES, CONTRACT_SCREENS } from './contract.mjs';
-import { FIXTURES } from './fixtures.mjs';
+import { FIXTURES, MAYA } from './fixtures.mjs';
 import { launchBrowser, openKiosk, pushView, screenshotPath, startServer } from './harness.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -248,6 +248,49 @@ test('with no audio and no speech synthesis, pictures and sentences still come',
     );
     assert.deepEqual(await page.evaluate(() => window.__mock.errors), []);
     assert.deepEqual(kiosk.pageErrors, []);
+  } finally {
+    await kiosk.close();
+  }
+});
+
+test('counts take the singular and plural the language wants (Intl.PluralRules)', async () => {
+  const kiosk = await openKiosk(browser, server, { screen: 'signing_in', language: 'en' });
+  const { page } = kiosk;
+  const textOf = (selector) => page.$eval(selector, (el) => el.textContent);
+  // Each view is pushed and its sentence awaited, so every count is checked on the page.
+  const shows = async (view, selector, expected) => {
+    await pushView(page, view);
+    await page
+      .waitForFunction(([s, e]) => document.querySelector(s)?.textContent === e, [selector, expected], {
+        timeout: 3_000,
+      })
+      .catch(async () => assert.fail(`${JSON.stringify(view)}: ${await textOf(selector).catch(() => 'none')}`));
+  };
+  const cases = {
+    en: {
+      pin: ['Too many wrong PINs. Wait 1 second before trying again.', 'Too many wrong PINs. Wait 2 seconds before trying again.'],
+      idle: ['Signing out in 1 second.', 'Signing out in 2 seconds.'],
+      retry: ['Try again in 1 second.', 'Try again in 2 seconds.'],
+    },
+    es: {
+      pin: [
+        'Demasiados PIN incorrectos. Espera 1 segundo antes de volver a intentarlo.',
+        'Demasiados PIN incorrectos. Espera 2 segundos antes de volver a intentarlo.',
+      ],
+      idle: ['La sesión se cierra en 1 segundo.', 'La sesión se cierra en 2 segundos.'],
+      retry: ['Inténtalo otra vez en 1 segundo.', 'Inténtalo otra vez en 2 segundos.'],
+    },
+  };
+  try {
+    for (const [language, want] of Object.entries(cases)) {
+      for (const [i, n] of [1, 2].entries()) {
+        await shows({ screen: 'teacher_pin', language, failed: false, wait_secs: n }, '#pin-wait', want.pin[i]);
+        await shows({ screen: 'signed_in', language, user: MAYA, idle: { seconds_left: n } }, '.countdown', want.idle[i]);
+        await shows({ screen: 'result', language, code: 'rate_limited', retry_after: n }, '.retry', want.retry[i]);
+      }
+    }
+    // Minutes on the PIN pad: a long wait is said in minutes, plural.
+    await shows({ screen: 'teacher_pin', language: 'es', failed: false, wait_secs: 1800 }, '#pin-wait', 'Demasiados PIN incorrectos. Espera 30 minutos antes de volver a intentarlo.');
   } finally {
     await kiosk.close();
   }

@@ -1,5 +1,6 @@
 // English. Sentences for children are short and spoken aloud too; `{name}`, `{seconds}` are
-// filled in as plain text.
+// filled in as plain text. An entry with a count is `{ one, other }`, one form per grammatical
+// number, chosen by `tn()` with `Intl.PluralRules`.
 export default {
   'app.title': 'BadgeIn',
   'language.en': 'English',
@@ -20,13 +21,22 @@ export default {
   'greeting.title': 'Hi, {name}!',
   'signed_in.bar': 'Signed in',
   'signed_in.done': "I'm done",
-  'signed_in.idle': 'Signing out in {seconds} seconds.',
-  'signed_in.idle_prompt': 'Are you still there? Signing out in {seconds} seconds.',
+  'signed_in.idle': {
+    one: 'Signing out in {seconds} second.',
+    other: 'Signing out in {seconds} seconds.',
+  },
+  'signed_in.idle_prompt': {
+    one: 'Are you still there? Signing out in {seconds} second.',
+    other: 'Are you still there? Signing out in {seconds} seconds.',
+  },
   'signed_in.still_here': "I'm still here",
   'signing_out.title': 'Bye! See you soon.',
 
   'result.title': 'That did not work',
-  'result.retry_after': 'Try again in {seconds} seconds.',
+  'result.retry_after': {
+    one: 'Try again in {seconds} second.',
+    other: 'Try again in {seconds} seconds.',
+  },
   'result.ok': 'OK',
 
   'typed.title': 'Type your name and password',
@@ -50,8 +60,14 @@ export default {
   'pin.delete': 'Delete',
   'pin.submit': 'Unlock',
   'pin.cancel': 'Cancel',
-  'pin.wait': 'Too many wrong PINs. Wait {seconds} seconds before trying again.',
-  'pin.wait_minutes': 'Too many wrong PINs. Wait {minutes} minutes before trying again.',
+  'pin.wait': {
+    one: 'Too many wrong PINs. Wait {seconds} second before trying again.',
+    other: 'Too many wrong PINs. Wait {seconds} seconds before trying again.',
+  },
+  'pin.wait_minutes': {
+    one: 'Too many wrong PINs. Wait {minutes} minute before trying again.',
+    other: 'Too many wrong PINs. Wait {minutes} minutes before trying again.',
+  },
 
   'choose_pin.title': 'Choose a teacher PIN',
   'choose_pin.intro':

@@ -1,5 +1,6 @@
 // Español. Frases cortas para niños, que también se dicen en voz alta; `{name}`, `{seconds}`
-// se rellenan como texto.
+// se rellenan como texto. Una frase con un número es `{ one, other }`: singular y plural,
+// elegidos por `tn()` con `Intl.PluralRules`.
 export default {
   'app.title': 'BadgeIn',
   'language.en': 'English',
@@ -20,13 +21,22 @@ export default {
   'greeting.title': '¡Hola, {name}!',
   'signed_in.bar': 'Sesión iniciada',
   'signed_in.done': 'Ya terminé',
-  'signed_in.idle': 'La sesión se cierra en {seconds} segundos.',
-  'signed_in.idle_prompt': '¿Sigues ahí? La sesión se cierra en {seconds} segundos.',
+  'signed_in.idle': {
+    one: 'La sesión se cierra en {seconds} segundo.',
+    other: 'La sesión se cierra en {seconds} segundos.',
+  },
+  'signed_in.idle_prompt': {
+    one: '¿Sigues ahí? La sesión se cierra en {seconds} segundo.',
+    other: '¿Sigues ahí? La sesión se cierra en {seconds} segundos.',
+  },
   'signed_in.still_here': 'Sigo aquí',
   'signing_out.title': '¡Adiós! Hasta pronto.',
 
   'result.title': 'No funcionó',
-  'result.retry_after': 'Inténtalo otra vez en {seconds} segundos.',
+  'result.retry_after': {
+    one: 'Inténtalo otra vez en {seconds} segundo.',
+    other: 'Inténtalo otra vez en {seconds} segundos.',
+  },
   'result.ok': 'Vale',
 
   'typed.title': 'Escribe tu nombre y contraseña',
@@ -51,9 +61,14 @@ export default {
   'pin.delete': 'Borrar',
   'pin.submit': 'Desbloquear',
   'pin.cancel': 'Cancelar',
-  'pin.wait': 'Demasiados PIN incorrectos. Espera {seconds} segundos antes de volver a intentarlo.',
-  'pin.wait_minutes':
-    'Demasiados PIN incorrectos. Espera {minutes} minutos antes de volver a intentarlo.',
+  'pin.wait': {
+    one: 'Demasiados PIN incorrectos. Espera {seconds} segundo antes de volver a intentarlo.',
+    other: 'Demasiados PIN incorrectos. Espera {seconds} segundos antes de volver a intentarlo.',
+  },
+  'pin.wait_minutes': {
+    one: 'Demasiados PIN incorrectos. Espera {minutes} minuto antes de volver a intentarlo.',
+    other: 'Demasiados PIN incorrectos. Espera {minutes} minutos antes de volver a intentarlo.',
+  },
 
   'choose_pin.title': 'Elige un PIN del maestro',
   'choose_pin.intro':

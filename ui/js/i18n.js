@@ -19,7 +19,26 @@ export function language() {
 
 /** The sentence for `key` with `{param}` placeholders filled in as plain text. */
 export function t(key, params = {}) {
-  const template = CATALOGS[current][key] ?? CATALOGS.en[key] ?? key;
+  return fill(lookup(key), params);
+}
+
+/**
+ * The sentence for `key` in the grammatical number of `count` ("1 segundo", "2 segundos"). A
+ * plural entry in the catalogs is `{ one, other }` (more CLDR categories may be added); the
+ * form is chosen by `Intl.PluralRules` for the current language, and a category the entry
+ * lacks (Spanish has `many` for a million) falls back to `other`.
+ */
+export function tn(key, count, params = {}) {
+  return fill(lookup(key), params, new Intl.PluralRules(current).select(count));
+}
+
+function lookup(key) {
+  return CATALOGS[current][key] ?? CATALOGS.en[key] ?? key;
+}
+
+function fill(entry, params, category = 'other') {
+  // A plural entry asked for through t() still gives a sentence rather than "[object Object]".
+  const template = typeof entry === 'string' ? entry : (entry[category] ?? entry.other);
   return template.replace(/\{(\w+)\}/g, (whole, name) =>
     Object.hasOwn(params, name) ? String(params[name]) : whole,
   );

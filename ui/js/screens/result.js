@@ -2,12 +2,14 @@
 // any key or the OK button returns now (`dismiss`).
 import { h } from '../dom.js';
 import { codeMessage, signal } from '../feedback.js';
-import { t } from '../i18n.js';
+import { t, tn } from '../i18n.js';
 import { invoke } from '../ipc.js';
 
 function retryText(view) {
   const s = view.retry_after;
-  return Number.isFinite(s) && s > 0 ? t('result.retry_after', { seconds: Math.ceil(s) }) : '';
+  if (!(Number.isFinite(s) && s > 0)) return '';
+  const seconds = Math.ceil(s);
+  return tn('result.retry_after', seconds, { seconds });
 }
 
 export function mount(root, view, ctx) {

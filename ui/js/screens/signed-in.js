@@ -3,7 +3,7 @@
 import { announce } from '../announce.js';
 import { avatar, firstName } from '../avatar.js';
 import { h } from '../dom.js';
-import { language, t } from '../i18n.js';
+import { language, t, tn } from '../i18n.js';
 import { invoke } from '../ipc.js';
 import { play } from '../sound.js';
 import { speak } from '../voice.js';
@@ -53,10 +53,10 @@ export function mount(root, view, ctx) {
     idleBox.hidden = !nowIdle;
     // On a fresh screen, main.js focuses this; later changes move focus themselves.
     stillHere.toggleAttribute('data-autofocus', nowIdle);
-    if (nowIdle) countdown.textContent = t('signed_in.idle', { seconds });
+    if (nowIdle) countdown.textContent = tn('signed_in.idle', seconds, { seconds });
     if (nowIdle && !idle) {
       // The child's attention and the switch's focus go to the one button that keeps them in.
-      const prompt = t('signed_in.idle_prompt', { seconds });
+      const prompt = tn('signed_in.idle_prompt', seconds, { seconds });
       play('blip');
       speak(prompt, language());
       announce(prompt, { urgent: true });
@@ -64,7 +64,7 @@ export function mount(root, view, ctx) {
     }
     if (nowIdle && idle && seconds <= LAST_CALL && !lastCall) {
       // One more spoken reminder near the end, so nobody is signed out unwarned.
-      announce(t('signed_in.idle_prompt', { seconds }), { urgent: true });
+      announce(tn('signed_in.idle_prompt', seconds, { seconds }), { urgent: true });
       play('blip');
     }
     lastCall = nowIdle && seconds <= LAST_CALL;

@@ -4,7 +4,7 @@
 import { announce } from '../announce.js';
 import { h } from '../dom.js';
 import { codeMessage, signal } from '../feedback.js';
-import { t } from '../i18n.js';
+import { t, tn } from '../i18n.js';
 import { invoke } from '../ipc.js';
 
 const DIGITS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'];
@@ -12,9 +12,10 @@ const MAX_PIN = 32;
 
 /** "Wait 30 seconds" / "Wait 16 minutes", rounded up. */
 function waitText(seconds) {
+  const minutes = Math.ceil(seconds / 60);
   return seconds >= 120
-    ? t('pin.wait_minutes', { minutes: Math.ceil(seconds / 60) })
-    : t('pin.wait', { seconds });
+    ? tn('pin.wait_minutes', minutes, { minutes })
+    : tn('pin.wait', seconds, { seconds });
 }
 
 function waitOf(view) {

@@ -74,6 +74,8 @@ pub struct Teach {
     pub new_code: &'static str,
     pub code_title: &'static str,
     pub code_help: &'static str,
+    /// After a count of 1; `code_minutes` after any other (see [`plural`]).
+    pub code_minute: &'static str,
     pub code_minutes: &'static str,
     pub revoke: &'static str,
     pub revoke_title: &'static str,
@@ -151,6 +153,7 @@ const TEACH_EN: Teach = Teach {
     new_code: "New enrollment code",
     code_title: "Enrollment code",
     code_help: "On the kiosk, open setup (Ctrl+Alt+Shift+T) and type this code. It works once.",
+    code_minute: "minute left to use it",
     code_minutes: "minutes left to use it",
     revoke: "Revoke",
     revoke_title: "Revoke this kiosk?",
@@ -228,12 +231,20 @@ const TEACH_ES: Teach = Teach {
     new_code: "Código de registro nuevo",
     code_title: "Código de registro",
     code_help: "En el quiosco, abre la configuración (Ctrl+Alt+Shift+T) y escribe este código. Funciona una sola vez.",
+    code_minute: "minuto para usarlo",
     code_minutes: "minutos para usarlo",
     revoke: "Revocar",
     revoke_title: "¿Revocar este quiosco?",
     revoke_text: "Deja de iniciar sesiones al instante. Para usarlo de nuevo, regístralo con un código nuevo.",
     revoke_yes: "Sí, revocar el quiosco",
 };
+
+/// The form of a word after the count `n`, for our two languages: English and Spanish both
+/// say the singular for exactly 1 and the plural otherwise ("0 minutes", "0 minutos"). A third
+/// language with other rules (CLDR `few`, `many`) would need more forms than these two.
+pub fn plural<'a>(n: u64, one: &'a str, other: &'a str) -> &'a str {
+    if n == 1 { one } else { other }
+}
 
 /// `es…` -> Spanish, anything else English.
 pub fn for_locale(locale: &str) -> &'static Strings {
@@ -244,7 +255,278 @@ pub fn for_locale(locale: &str) -> &'static Strings {
     }
 }
 
-/// The first language of an `Accept-Language` header.
+/// The best of our languages for an `Accept-Language` header; English when none fits.
 pub fn from_accept_language(header: Option<&str>) -> &'static Strings {
-    for_locale(header.and_then(|h| h.split(',').next()).unwrap_or("en"))
+    match header.and_then(|h| negotiate(h, &["en", "es"])) {
+        Some("es") => &ES,
+        _ => &EN,
+    }
+}
+
+/// At most this many entries of a header are read, so a huge header costs bounded work.
+const MAX_ENTRIES: usize = 32;
+
+/// The `supported` language (lowercase primary subtags) the header prefers most, or `None`
+/// when it accepts none of them (RFC 9110 §12.5.4).
+///
+/// A range matches by its primary subtag, case-insensitively (`es-MX` matches `es`); `*`
+/// matches any language no other range named. The weight is `q` (0 to 1, at most three
+/// decimals, 1 when absent); `q=0` means "not acceptable" and excludes the language even if
+/// `*` would allow it. Equal weights keep header order. A malformed entry is skipped rather
+/// than rejecting the header. Pure, never panics.
+pub fn negotiate<'a>(header: &str, supported: &[&'a str]) -> Option<&'a str> {
+    // Per supported language: (exact, weight, position) of the range that decides it. A range
+    // equal to the language (`es`) speaks for it over any regional one (`es-MX`); among
+    // regional ones the highest weight counts, as we serve the one Spanish we have to anyone
+    // who takes some variant of it. The first of equals is kept, so ties stay in header order.
+    let mut named: Vec<Option<(bool, u16, usize)>> = vec![None; supported.len()];
+    let mut star: Option<(u16, usize)> = None;
+    for (position, entry) in header.split(',').take(MAX_ENTRIES).enumerate() {
+        let Some((range, weight)) = parse_entry(entry) else {
+            continue;
+        };
+        if range == "*" {
+            star.get_or_insert((weight, position));
+            continue;
+        }
+        let primary = range.split('-').next().unwrap_or(range);
+        let exact = primary.len() == range.len();
+        for (slot, lang) in named.iter_mut().zip(supported) {
+            if !primary.eq_ignore_ascii_case(lang) {
+                continue;
+            }
+            let replace = match *slot {
+                None => true,
+                Some((was_exact, was_weight, _)) => {
+                    (exact && !was_exact) || (exact == was_exact && weight > was_weight)
+                }
+            };
+            if replace {
+                *slot = Some((exact, weight, position));
+            }
+        }
+    }
+    let mut best: Option<(u16, usize, &'a str)> = None;
+    for (slot, lang) in named.iter().zip(supported) {
+        let Some((weight, position)) = slot.map(|(_, w, p)| (w, p)).or(star) else {
+            continue;
+        };
+        if weight == 0 {
+            continue;
+        }
+        // Higher weight wins; on a tie the earlier entry in the header.
+        let better = match best {
+            None => true,
+            Some((w, p, _)) => weight > w || (weight == w && position < p),
+        };
+        if better {
+            best = Some((weight, position, lang));
+        }
+    }
+    best.map(|(_, _, lang)| lang)
+}
+
+/// One `range[;q=weight]` entry: the range and its weight in thousandths, or `None` when the
+/// entry is malformed.
+fn parse_entry(entry: &str) -> Option<(&str, u16)> {
+    let mut parts = entry.split(';');
+    let range = parts.next()?.trim();
+    let valid_range = range == "*"
+        || (!range.is_empty()
+            && range.split('-').all(|sub| {
+                (1..=8).contains(&sub.len()) && sub.bytes().all(|b| b.is_ascii_alphanumeric())
+            })
+            && range.as_bytes()[0].is_ascii_alphabetic());
+    if !valid_range {
+        return None;
+    }
+    let mut weight = 1000;
+    for param in parts {
+        let (name, value) = param.split_once('=')?;
+        if name.trim().eq_ignore_ascii_case("q") {
+            weight = parse_weight(value.trim())?;
+        }
+    }
+    Some((range, weight))
+}
+
+/// `qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )`, in thousandths.
+fn parse_weight(value: &str) -> Option<u16> {
+    let (whole, fraction) = value.split_once('.').unwrap_or((value, ""));
+    if fraction.len() > 3 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut thousandths: u16 = 0;
+    for (i, digit) in fraction.bytes().enumerate() {
+        thousandths += u16::from(digit - b'0') * [100, 10, 1][i];
+    }
+    match whole {
+        "0" => Some(thousandths),
+        "1" if thousandths == 0 => Some(1000),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OURS: &[&str] = &["en", "es"];
+
+    fn pick(header: &str) -> Option<&'static str> {
+        negotiate(header, OURS)
+    }
+
+    #[test]
+    fn plural_is_singular_for_exactly_one() {
+        let form = |n| plural(n, "minuto", "minutos");
+        assert_eq!(form(1), "minuto");
+        for n in [0, 2, 15, 21, u64::MAX] {
+            assert_eq!(form(n), "minutos", "{n}");
+        }
+    }
+
+    #[test]
+    fn a_lower_weighted_supported_language_beats_an_unsupported_first_one() {
+        assert_eq!(pick("fr,es;q=0.9"), Some("es"));
+        assert_eq!(from_accept_language(Some("fr,es;q=0.9")).lang, "es");
+    }
+
+    #[test]
+    fn the_highest_weight_wins_whatever_the_order() {
+        assert_eq!(pick("en;q=0.5,es;q=0.8"), Some("es"));
+        assert_eq!(pick("es;q=0.5,en"), Some("en"));
+        assert_eq!(pick("es;q=0.501,en;q=0.5"), Some("es"));
+    }
+
+    #[test]
+    fn a_missing_weight_is_one() {
+        assert_eq!(pick("en;q=0.999,es"), Some("es"));
+        assert_eq!(pick("es;q=1.000,en"), Some("es"), "a tie, header order");
+    }
+
+    #[test]
+    fn q_zero_means_not_acceptable() {
+        assert_eq!(pick("es;q=0, en;q=0.1"), Some("en"));
+        assert_eq!(pick("es;q=0"), None);
+        assert_eq!(pick("es;q=0.000,en;q=0"), None);
+        assert_eq!(
+            from_accept_language(Some("es;q=0,en;q=0")).lang,
+            "en",
+            "fallback"
+        );
+    }
+
+    #[test]
+    fn star_stands_for_languages_not_named() {
+        assert_eq!(
+            pick("fr,*;q=0.5"),
+            Some("en"),
+            "a tie under *, first supported"
+        );
+        assert_eq!(pick("en;q=0.1,*;q=0.5"), Some("es"));
+        assert_eq!(pick("*;q=0.5,es;q=0.1"), Some("en"));
+        assert_eq!(pick("en;q=0,*"), Some("es"), "q=0 excludes despite *");
+        assert_eq!(pick("*;q=0"), None);
+    }
+
+    #[test]
+    fn ranges_match_by_primary_subtag_case_insensitively() {
+        assert_eq!(pick("es-MX"), Some("es"));
+        assert_eq!(pick("ES-419,en;q=0.9"), Some("es"));
+        assert_eq!(pick("En-GB;q=0.7,eS;q=0.6"), Some("en"));
+        assert_eq!(pick("est,eng"), None, "a longer subtag is another language");
+    }
+
+    #[test]
+    fn the_plain_language_range_decides_over_regional_ones() {
+        assert_eq!(pick("es-MX;q=0,es;q=0.5,en;q=0.1"), Some("es"));
+        assert_eq!(pick("es;q=0,es-MX,en;q=0.1"), Some("en"));
+        assert_eq!(
+            pick("es-MX;q=0.2,es-ES;q=0.9,en;q=0.5"),
+            Some("es"),
+            "the best variant"
+        );
+    }
+
+    #[test]
+    fn ties_keep_header_order() {
+        assert_eq!(pick("es;q=0.8,en;q=0.8"), Some("es"));
+        assert_eq!(pick("en;q=0.8,es;q=0.8"), Some("en"));
+        assert_eq!(
+            pick("es-MX,en"),
+            Some("es"),
+            "a regional range ties like any other"
+        );
+    }
+
+    #[test]
+    fn malformed_entries_are_skipped() {
+        for bad in [
+            "es;q=2",
+            "es;q=1.5",
+            "es;q=0.1234",
+            "es;q=",
+            "es;q=abc",
+            "es;q=-0.5",
+            "es;q",
+            "es;q=.5",
+            "es;q=1.001",
+            "e$",
+            "",
+            "-es",
+            "es--MX",
+            "abcdefghi",
+            "1es",
+        ] {
+            assert_eq!(pick(&format!("{bad},en;q=0.1")), Some("en"), "{bad:?}");
+        }
+        assert_eq!(
+            pick(",, ;;, es ;q=0.3 ,"),
+            Some("es"),
+            "whitespace around an entry"
+        );
+        assert_eq!(
+            pick("es;Q=0.3"),
+            Some("es"),
+            "the parameter name is case-insensitive"
+        );
+    }
+
+    #[test]
+    fn odd_input_never_panics() {
+        for header in [
+            "",
+            ",",
+            ";",
+            "=",
+            "q=1",
+            ";q=1",
+            "*;q=0.",
+            "é;q=1",
+            "es;q=0.\u{e9}",
+            "\u{0}",
+        ] {
+            let _ = pick(header);
+            let _ = from_accept_language(Some(header));
+        }
+        assert_eq!(pick("*;q=0."), None, "`0.` is a valid weight: zero");
+        assert_eq!(
+            pick("es;q=1.,en"),
+            Some("es"),
+            "`1.` is a valid weight: one"
+        );
+    }
+
+    #[test]
+    fn only_the_first_32_entries_count() {
+        let mut header = vec!["fr"; MAX_ENTRIES].join(",");
+        header.push_str(",es");
+        assert_eq!(pick(&header), None, "the 33rd entry is not read");
+        let mut header = vec!["fr"; MAX_ENTRIES - 1].join(",");
+        header.push_str(",es");
+        assert_eq!(pick(&header), Some("es"), "the 32nd is");
+        let huge = "fr;q=0.5,".repeat(100_000) + "es";
+        assert_eq!(from_accept_language(Some(&huge)).lang, "en");
+    }
 }

@@ -298,3 +298,31 @@ async fn typed_login_and_password_change_body(env: Env) {
 async fn typed_login_and_password_change() {
     run(typed_login_and_password_change_body).await;
 }
+
+/// The sign-in page's language comes from the browser's weights, not from its first entry.
+async fn login_page_language_follows_the_weights_body(env: Env) {
+    let lang_of = |accept_language: &'static str| {
+        let request = env
+            .http
+            .get(env.url("/login"))
+            .header("accept-language", accept_language);
+        async move {
+            let page = request.send().await.unwrap();
+            assert_eq!(page.status(), 200);
+            page.text().await.unwrap()
+        }
+    };
+    // French first, which we lack: the Spanish it also accepts beats the English fallback.
+    let html = lang_of("fr,es;q=0.9").await;
+    assert!(html.contains("<html lang=\"es\">"), "fr,es;q=0.9");
+    assert!(html.contains("Iniciar sesión"));
+    // Spanish refused outright, English barely wanted: still English.
+    let html = lang_of("es;q=0, en;q=0.1").await;
+    assert!(html.contains("<html lang=\"en\">"), "es;q=0, en;q=0.1");
+    assert!(html.contains("Sign in"));
+}
+
+#[tokio::test]
+async fn login_page_language_follows_the_weights() {
+    run(login_page_language_follows_the_weights_body).await;
+}

@@ -3,12 +3,13 @@
 //! kiosks; students, other teachers and cross-site forms are refused.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
-use badgein_portal::{NewUser, Role};
+use badgein_portal::{Config, NewUser, Role};
 use badgein_proto::SignIn;
 use badgein_scanner::{Frame, ScanOptions, scan};
 
-use crate::harness::{Env, TempDir, problem_code, run};
+use crate::harness::{Env, TempDir, problem_code, run, run_with};
 
 const COOKIE: &str = "badgein_session";
 const PASSWORD: &str = "correct horse battery";
@@ -590,7 +591,7 @@ async fn teacher_enrolls_and_revokes_kiosks_body(env: Env) {
         .unwrap()
         .to_owned();
     assert_eq!(code.len(), 11, "{code}");
-    assert!(html.contains("15 minutes"));
+    assert!(html.contains("<p>15 minutes left to use it</p>"));
     let enroll = |code: String| {
         env.http
             .post(env.url("/api/v1/kiosks/enroll"))
@@ -630,6 +631,32 @@ async fn teacher_enrolls_and_revokes_kiosks_body(env: Env) {
 #[tokio::test]
 async fn teacher_enrolls_and_revokes_kiosks() {
     run(teacher_enrolls_and_revokes_kiosks_body).await;
+}
+
+/// A code that lasts one minute says "1 minute", not "1 minutes" (the default 15 is above).
+async fn a_one_minute_code_says_minute_body(env: Env) {
+    more_seed(&env).await;
+    // Mrs K reads English, Rosa Spanish.
+    for (teacher, says) in [
+        ("mrsk", "<p>1 minute left to use it</p>"),
+        ("srab", "<p>1 minuto para usarlo</p>"),
+    ] {
+        let cookie = login(&env, teacher).await;
+        let (_, token) = page(&env, &cookie, "/teach/kiosks").await;
+        let r = post(&env, &cookie, "/teach/kiosks/code", &[("csrf", &token)]).await;
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        assert!(html.contains(says), "{teacher}: {html}");
+    }
+}
+
+#[tokio::test]
+async fn a_one_minute_code_says_minute() {
+    let config = Config {
+        enrollment_code_lifetime: Duration::from_secs(60),
+        ..Config::for_tests()
+    };
+    run_with(config, a_one_minute_code_says_minute_body).await;
 }
 
 async fn administrators_manage_every_class_of_their_school_body(env: Env) {

@@ -10,8 +10,8 @@ use super::access::Teacher;
 use super::classes::Answer;
 use super::forms::{CsrfForm, DoneQuery};
 use super::view::{self, Confirm, Section, csrf_field, day, moment, segment};
-use crate::http::AppState;
 use crate::http::html::esc;
+use crate::http::{AppState, i18n};
 use crate::store::teaching::KioskRow;
 
 fn revoke_path(kiosk_id: &str) -> String {
@@ -116,7 +116,7 @@ pub async fn code(
          <p><a class=\"button\" href=\"/teach/kiosks\">{back}</a></p>",
         code = esc(&code),
         help = s.teach.code_help,
-        left = s.teach.code_minutes,
+        left = i18n::plural(minutes, s.teach.code_minute, s.teach.code_minutes),
         back = s.teach.kiosks,
     );
     Ok(view::frame(
