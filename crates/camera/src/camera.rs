@@ -244,13 +244,17 @@ mod tests {
         let frame = camera.next_frame().expect("no error").expect("a frame");
         assert_eq!(frame.data(), &[9]);
 
-        // A camera that only sends garbage, slowly enough that the consumer sees each frame.
+        // A camera that only sends garbage: one frame each time the device reads, so every
+        // look finds a fresh one, until the capture releases the device. Bounded, so that a
+        // camera that never reported them would end in the watchdog instead of spinning.
         let feeder = std::thread::spawn(move || {
-            for _ in 0..200 {
-                if script.send.send(Ok(corrupt.clone())).is_err() {
+            for _ in 0..1000 {
+                let read = script.device.reads_entered();
+                if script.send.send(Ok(corrupt.clone())).is_err()
+                    || !script.device.wait_read_after(read)
+                {
                     break;
                 }
-                std::thread::sleep(Duration::from_millis(2));
             }
         });
         assert!(matches!(camera.next_frame(), Err(SourceError::BadFrame(_))));
