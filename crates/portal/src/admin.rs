@@ -35,6 +35,17 @@ impl Role {
             Self::Other => "other",
         }
     }
+
+    /// The role a `users.role` value names. Anything unknown is `Other`: staff without the
+    /// teacher pages, the side that refuses rather than grants.
+    pub fn from_stored(stored: &str) -> Self {
+        match stored {
+            "student" => Self::Student,
+            "teacher" => Self::Teacher,
+            "administrator" => Self::Administrator,
+            _ => Self::Other,
+        }
+    }
 }
 
 impl Portal {

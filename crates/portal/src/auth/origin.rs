@@ -3,6 +3,8 @@
 //! child carries and anyone can photograph, so it proves much less than a password: a badge
 //! session only ever reaches its owner's own dashboard, whatever the owner's role.
 
+use crate::admin::Role;
+
 /// How a session was started. Stored as `sessions.method` (`badge` or `password`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionMethod {
@@ -51,10 +53,10 @@ impl Authority {
 
 /// What a session of a user with `role` (`users.role`) made by `method` may do. The only
 /// place that decides it: a second factor will be a new method here.
-pub fn authority(role: &str, method: SessionMethod) -> Authority {
+pub fn authority(role: Role, method: SessionMethod) -> Authority {
     match (method, role) {
-        (SessionMethod::Password, "teacher") => Authority::Teacher,
-        (SessionMethod::Password, "administrator") => Authority::Administrator,
+        (SessionMethod::Password, Role::Teacher) => Authority::Teacher,
+        (SessionMethod::Password, Role::Administrator) => Authority::Administrator,
         (SessionMethod::Password | SessionMethod::Badge, _) => Authority::Own,
     }
 }
@@ -62,36 +64,44 @@ pub fn authority(role: &str, method: SessionMethod) -> Authority {
 /// Whether `role` is a member of staff (anyone but a student). A staff badge would open a
 /// door a password guards (see [`authority`] for what it cannot open), so it is issued only
 /// on purpose.
-pub fn is_staff(role: &str) -> bool {
-    role != "student"
+pub fn is_staff(role: Role) -> bool {
+    role != Role::Student
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Authority, SessionMethod, authority, is_staff};
+    use super::{Authority, Role, SessionMethod, authority, is_staff};
 
     #[test]
     fn a_badge_never_opens_the_teacher_pages() {
-        for role in ["student", "teacher", "administrator", "other"] {
+        for role in [
+            Role::Student,
+            Role::Teacher,
+            Role::Administrator,
+            Role::Other,
+        ] {
             assert_eq!(
                 authority(role, SessionMethod::Badge),
                 Authority::Own,
-                "{role}"
+                "{role:?}"
             );
         }
         assert_eq!(
-            authority("teacher", SessionMethod::Password),
+            authority(Role::Teacher, SessionMethod::Password),
             Authority::Teacher
         );
         assert_eq!(
-            authority("administrator", SessionMethod::Password),
+            authority(Role::Administrator, SessionMethod::Password),
             Authority::Administrator
         );
         assert_eq!(
-            authority("student", SessionMethod::Password),
+            authority(Role::Student, SessionMethod::Password),
             Authority::Own
         );
-        assert_eq!(authority("other", SessionMethod::Password), Authority::Own);
+        assert_eq!(
+            authority(Role::Other, SessionMethod::Password),
+            Authority::Own
+        );
     }
 
     #[test]
@@ -100,6 +110,15 @@ mod tests {
             assert_eq!(SessionMethod::from_stored(m.as_str()), m);
         }
         assert_eq!(SessionMethod::from_stored("PASSWORD"), SessionMethod::Badge);
-        assert!(is_staff("teacher") && is_staff("other") && !is_staff("student"));
+        assert!(is_staff(Role::Teacher) && is_staff(Role::Other) && !is_staff(Role::Student));
+        for r in [
+            Role::Student,
+            Role::Teacher,
+            Role::Administrator,
+            Role::Other,
+        ] {
+            assert_eq!(Role::from_stored(r.as_str()), r);
+        }
+        assert_eq!(Role::from_stored("Teacher"), Role::Other);
     }
 }

@@ -67,10 +67,8 @@ impl Portal {
         let key = username.to_lowercase();
         let address = limit_key(ip);
         let device = match from {
-            PasswordFrom::Browser { device: Some(d) }
-                if d.len() == DEVICE_COOKIE_LEN && d.bytes().all(|b| b.is_ascii_hexdigit()) =>
-            {
-                Some(tokens::digest(d.as_bytes()))
+            PasswordFrom::Browser { device } => {
+                well_formed_device(device).map(|d| tokens::digest(d.as_bytes()))
             }
             _ => None,
         };
@@ -215,14 +213,9 @@ impl Portal {
             Ok((user, _)) => {
                 // The same browser may be shared (a classroom computer): it keeps one device
                 // cookie, recognised for every account that signed in on it.
-                let device_cookie = match device {
-                    Some(d)
-                        if d.len() == DEVICE_COOKIE_LEN
-                            && d.bytes().all(|b| b.is_ascii_hexdigit()) =>
-                    {
-                        d.to_ascii_lowercase()
-                    }
-                    _ => tokens::random_hex(32)?,
+                let device_cookie = match well_formed_device(device) {
+                    Some(d) => d,
+                    None => tokens::random_hex(32)?,
                 };
                 devices::remember_browser(
                     self.db(),
@@ -340,6 +333,13 @@ impl Portal {
         entry.user_id = Some(user.id);
         audit::record(self.db(), &entry).await
     }
+}
+
+/// The device cookie as it is stored (lowercase hex), if `device` is one at all.
+fn well_formed_device(device: Option<&str>) -> Option<String> {
+    device
+        .filter(|d| d.len() == DEVICE_COOKIE_LEN && d.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_ascii_lowercase)
 }
 
 fn check_new_password(password: &str) -> Result<()> {
