@@ -12,10 +12,11 @@ use badgein_portal::{NewUser, PortalError, Role, StaffBadges, VoidScope};
 use badgein_proto::SignIn;
 use badgein_roster::Roster;
 
-use crate::harness::{Env, TempDir, backends, fresh_database, problem_code, run};
+use crate::harness::{
+    Env, SESSION_COOKIE, TempDir, backends, fresh_database, get, login, open, problem_code, run,
+};
 use crate::roster::good_roster_dir;
 
-const COOKIE: &str = "badgein_session";
 const PASSWORD: &str = "correct horse battery";
 
 async fn badge_session(env: &Env, credential: &str, badge: &str) -> SignIn {
@@ -28,45 +29,6 @@ async fn password_session(env: &Env, credential: &str, username: &str) -> SignIn
     let r = env.password_sign_in(credential, username, PASSWORD).await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     r.json().await.unwrap()
-}
-
-/// Opens a launch URL; returns the `name=value` session cookie it set, if any.
-async fn open(env: &Env, url: &str) -> Option<String> {
-    let r = env.http.get(url).send().await.unwrap();
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .find(|c| c.starts_with(COOKIE))
-        .map(|c| c.split(';').next().unwrap().to_owned())
-}
-
-/// Signs `username` in through the login page; returns the cookie.
-async fn login(env: &Env, username: &str, password: &str) -> String {
-    let r = env
-        .http
-        .post(env.url("/login"))
-        .form(&[("username", username), ("password", password)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303, "{username} signs in");
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .find(|c| c.starts_with(COOKIE))
-        .map(|c| c.split(';').next().unwrap().to_owned())
-        .unwrap()
-}
-
-async fn get(env: &Env, cookie: &str, path: &str) -> reqwest::Response {
-    env.http
-        .get(env.url(path))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap()
 }
 
 /// Whether the cookie still opens the dashboard (a dead one is sent to the login page).
@@ -648,7 +610,7 @@ async fn sessions_from_before_the_migration_count_as_badge_sessions_at_kiosks() 
             .unwrap();
         let teach = |cookie: &'static str| {
             http.get(format!("{}/teach", running.base_url()))
-                .header("cookie", format!("{COOKIE}={cookie}"))
+                .header("cookie", format!("{SESSION_COOKIE}={cookie}"))
                 .send()
         };
         assert_eq!(

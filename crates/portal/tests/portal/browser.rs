@@ -2,9 +2,7 @@ use std::time::Duration;
 
 use badgein_proto::SignIn;
 
-use crate::harness::{Env, run};
-
-const COOKIE: &str = "badgein_session";
+use crate::harness::{Env, open, run};
 
 /// A kiosk signs Maya in and returns the launch URL.
 async fn launch_url(env: &Env) -> (String, String) {
@@ -13,17 +11,6 @@ async fn launch_url(env: &Env) -> (String, String) {
     let r = env.badge_sign_in(&kiosk.device_credential, &badge).await;
     let sign_in: SignIn = r.json().await.unwrap();
     (sign_in.launch_url, kiosk.device_credential)
-}
-
-/// Opens a launch URL; returns the session cookie it set, if any.
-async fn open(env: &Env, url: &str) -> Option<String> {
-    let r = env.http.get(url).send().await.unwrap();
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .find(|c| c.starts_with(COOKIE))
-        .map(|c| c.split(';').next().unwrap().to_owned())
 }
 
 async fn dashboard(env: &Env, cookie: &str) -> reqwest::Response {

@@ -336,3 +336,44 @@ pub fn portal_cli(db: &std::path::Path, args: &[&str]) -> std::process::Output {
         .output()
         .unwrap()
 }
+
+/// The session cookie's name on plain-HTTP loopback (docs/API.md).
+pub const SESSION_COOKIE: &str = "badgein_session";
+
+/// The `name=value` session cookie an answer set, if any.
+pub fn session_cookie(r: &reqwest::Response) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with(SESSION_COOKIE))
+        .map(|c| c.split(';').next().unwrap().to_owned())
+}
+
+/// Opens a launch URL; returns the `name=value` session cookie it set, if any.
+pub async fn open(env: &Env, url: &str) -> Option<String> {
+    session_cookie(&env.http.get(url).send().await.unwrap())
+}
+
+/// Signs `username` in through the login page; returns the `name=value` session cookie.
+pub async fn login(env: &Env, username: &str, password: &str) -> String {
+    let r = env
+        .http
+        .post(env.url("/login"))
+        .form(&[("username", username), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{username} signs in");
+    session_cookie(&r).unwrap()
+}
+
+/// `GET path` with the session cookie.
+pub async fn get(env: &Env, cookie: &str, path: &str) -> reqwest::Response {
+    env.http
+        .get(env.url(path))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+}

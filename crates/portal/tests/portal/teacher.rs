@@ -9,9 +9,8 @@ use badgein_portal::{Config, NewUser, Role};
 use badgein_proto::SignIn;
 use badgein_scanner::{Frame, ScanOptions, scan};
 
-use crate::harness::{Env, TempDir, problem_code, run, run_with};
+use crate::harness::{self, Env, TempDir, get, problem_code, run, run_with};
 
-const COOKIE: &str = "badgein_session";
 const PASSWORD: &str = "correct horse battery";
 
 /// Adds to the harness's seed: class `c2` of school `s1` (teacher `t2`, Spanish, with student
@@ -53,30 +52,7 @@ async fn more_seed(env: &Env) {
 
 /// Signs `username` in through the login page; returns the `name=value` cookie.
 async fn login(env: &Env, username: &str) -> String {
-    let r = env
-        .http
-        .post(env.url("/login"))
-        .form(&[("username", username), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303, "{username} signs in");
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .find(|c| c.starts_with(COOKIE))
-        .map(|c| c.split(';').next().unwrap().to_owned())
-        .unwrap()
-}
-
-async fn get(env: &Env, cookie: &str, path: &str) -> reqwest::Response {
-    env.http
-        .get(env.url(path))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap()
+    harness::login(env, username, PASSWORD).await
 }
 
 async fn post(env: &Env, cookie: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
