@@ -1,9 +1,13 @@
-//! Server-rendered HTML: escaping and the page frame with its security headers.
+//! Server-rendered HTML: escaping, the page frame with its security headers, and the message
+//! pages of the portal's own pages.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use badgein_proto::ProblemCode;
+
 use super::i18n::Strings;
+use crate::error::PortalError;
 
 /// Escapes text for HTML element content and double-quoted attributes.
 pub fn esc(text: &str) -> String {
@@ -61,6 +65,31 @@ pub fn secure_headers(h: &mut axum::http::HeaderMap) {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+}
+
+/// The HTTP status of a failed operation's problem code.
+pub fn status_of(e: &PortalError) -> StatusCode {
+    StatusCode::from_u16(e.code().status()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE)
+}
+
+/// A failed operation outside the teacher pages, with a way to the login page.
+pub fn error_page(s: &Strings, e: &PortalError) -> Response {
+    let text = match e.code() {
+        ProblemCode::Unavailable => s.unavailable,
+        ProblemCode::KioskRevoked | ProblemCode::InvalidCredentials => s.link_expired,
+        _ => s.not_found,
+    };
+    message_page(status_of(e), s, text)
+}
+
+/// One sentence and a link to the login page.
+pub fn message_page(status: StatusCode, s: &Strings, text: &str) -> Response {
+    let body = format!(
+        "<main><p role=\"alert\">{}</p><p><a href=\"/login\">{}</a></p></main>",
+        esc(text),
+        s.sign_in
+    );
+    page(status, s, text, &body)
 }
 
 #[cfg(test)]

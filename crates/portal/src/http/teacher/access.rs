@@ -14,20 +14,13 @@ use sha2::{Digest, Sha256};
 use super::view;
 use crate::admin::Role;
 use crate::auth::origin::{Authority, SessionMethod, is_staff};
-use crate::auth::sessions::LiveSession;
 use crate::http::AppState;
 use crate::http::i18n::{self, Strings};
-use crate::http::pages::{accept_language, cookie_value, same_origin};
+use crate::http::session::{NoSession, SignedIn, same_origin};
 use crate::store::audit::{self, Entry};
 use crate::store::directory::User;
 use crate::store::teaching::{self, KioskRow, Manager, TaughtClass};
 use crate::tokens;
-
-/// Teachers and administrators signed in with a password manage classes; students, other
-/// staff and anyone signed in with a badge do not.
-pub fn manages_classes(session: &LiveSession) -> bool {
-    session.authority().manages_classes()
-}
 
 /// A teacher signed in with their password, extracted from the session cookie. Anyone else is
 /// answered before the handler runs: no session -> the login page, a student or a badge
@@ -46,14 +39,10 @@ impl FromRequestParts<AppState> for Teacher {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let fallback = i18n::from_accept_language(accept_language(&parts.headers));
-        let Some(cookie) = cookie_value(&parts.headers, state.cookie.name()) else {
-            return Err(Redirect::to("/login").into_response());
-        };
-        let session = match state.run(state.portal.session_by_cookie(&cookie)).await {
-            Ok(Some(session)) => session,
-            Ok(None) => return Err(Redirect::to("/login").into_response()),
-            Err(e) => return Err(view::failure(fallback, &e)),
+        let SignedIn { session, cookie } = match SignedIn::from_request_parts(parts, state).await {
+            Ok(signed_in) => signed_in,
+            Err(NoSession::SignedOut) => return Err(Redirect::to("/login").into_response()),
+            Err(NoSession::Failed(fallback, e)) => return Err(view::failure(fallback, &e)),
         };
         let authority = session.authority();
         let user = session.user;

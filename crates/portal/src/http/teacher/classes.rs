@@ -9,9 +9,8 @@ use axum::response::Response;
 use super::access::Teacher;
 use super::forms::{DoneQuery, LayoutChoice};
 use super::view::{self, Section, csrf_field, day, segment};
-use crate::http::AppState;
 use crate::http::html::esc;
-use crate::http::pages::avatar_svg;
+use crate::http::{AppState, avatar};
 use crate::store::teaching::{self, Pupil, TaughtClass};
 
 pub type Answer = Result<Response, Response>;
@@ -189,7 +188,7 @@ fn pupil_table(teacher: &Teacher, class: &TaughtClass, pupils: &[Pupil]) -> Stri
                  <form method=\"post\" action=\"{path}/reprint\">{csrf}\
                  <input type=\"hidden\" name=\"layout\" value=\"cards\">\
                  <button type=\"submit\">{reprint}{who}</button></form>{void}</div></td></tr>",
-                pic = avatar_svg(&p.id, &p.given_name, &p.family_name, false),
+                pic = avatar::svg(&p.id, &p.given_name, &p.family_name, false),
                 given = esc(&p.given_name),
                 family = esc(&p.family_name),
                 reprint = if p.badge_issued_at.is_some() {

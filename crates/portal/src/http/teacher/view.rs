@@ -7,9 +7,8 @@ use badgein_proto::ProblemCode;
 
 use crate::clock::{Millis, rfc3339};
 use crate::error::PortalError;
-use crate::http::html::{esc, page, secure_headers};
+use crate::http::html::{esc, page, secure_headers, status_of};
 use crate::http::i18n::Strings;
-use crate::http::pages::status_of;
 
 /// Which navigation entry the page belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
