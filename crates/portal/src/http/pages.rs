@@ -7,10 +7,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use badgein_proto::ProblemCode;
+use maud::html;
 use serde::Deserialize;
 
 use super::extract::ClientIp;
-use super::html::{error_page, esc, message_page, page, secure_headers, status_of};
+use super::html::{error_page, message_page, page, secure_headers, status_of};
 use super::i18n::{self, Strings};
 use super::session::{self, NoSession, SignedIn, cookie_value, current, same_origin};
 use super::{AppState, avatar};
@@ -66,60 +67,46 @@ pub async fn dashboard(
 fn dashboard_page(session: &LiveSession, apps: &[App], note: Option<&str>) -> Response {
     let user = &session.user;
     let s = i18n::for_locale(&user.locale);
-    let tiles = if apps.is_empty() {
-        format!("<p>{}</p>", s.no_apps)
-    } else {
-        let items: String = apps
-            .iter()
-            .map(|a| {
-                format!(
-                    "<li><a class=\"tile\" href=\"{}\" rel=\"noopener noreferrer\">{}</a></li>",
-                    esc(&a.url),
-                    esc(&a.name)
-                )
-            })
-            .collect();
-        format!("<ul class=\"tiles\" aria-labelledby=\"apps\">{items}</ul>")
+    let body = html! {
+        header {
+            img src={ "/avatars/" (session.id) ".svg" } alt="" width="96" height="96";
+            h1 { (s.hello) ", " (user.given_name) "!" }
+            form method="post" action="/logout" { button type="submit" { (s.sign_out) } }
+        }
+        main {
+            @if let Some(note) = note {
+                p role="status" class="note" { (note) }
+            }
+            @if session.authority().manages_classes() {
+                p { a class="button" href="/teach" { (s.teach.my_classes) } }
+            }
+            h2 id="apps" { (s.your_apps) }
+            @if apps.is_empty() {
+                p { (s.no_apps) }
+            } @else {
+                ul class="tiles" aria-labelledby="apps" {
+                    @for app in apps {
+                        li { a class="tile" href=(app.url) rel="noopener noreferrer" { (app.name) } }
+                    }
+                }
+            }
+            details {
+                summary { (s.change_password) }
+                form method="post" action="/account/password" {
+                    label for="current" { (s.current_password) }
+                    input id="current" name="current" type="password"
+                        autocomplete="current-password" required;
+                    label for="new" { (s.new_password) }
+                    input id="new" name="new" type="password" autocomplete="new-password"
+                        minlength="8" required;
+                    button type="submit" { (s.save) }
+                }
+            }
+        }
     };
-    let teaching = if session.authority().manages_classes() {
-        format!(
-            "<p><a class=\"button\" href=\"/teach\">{}</a></p>",
-            s.teach.my_classes
-        )
-    } else {
-        String::new()
-    };
-    let note = note
-        .map(|n| format!("<p role=\"status\" class=\"note\">{}</p>", esc(n)))
-        .unwrap_or_default();
-    let body = format!(
-        "<header><img src=\"/avatars/{sid}.svg\" alt=\"\" width=\"96\" height=\"96\">\
-         <h1>{hello}, {name}!</h1>\
-         <form method=\"post\" action=\"/logout\"><button type=\"submit\">{sign_out}</button></form>\
-         </header><main>{note}{teaching}<h2 id=\"apps\">{your_apps}</h2>{tiles}\
-         <details><summary>{change}</summary>\
-         <form method=\"post\" action=\"/account/password\">\
-         <label for=\"current\">{current}</label>\
-         <input id=\"current\" name=\"current\" type=\"password\" autocomplete=\"current-password\" required>\
-         <label for=\"new\">{new}</label>\
-         <input id=\"new\" name=\"new\" type=\"password\" autocomplete=\"new-password\" minlength=\"8\" required>\
-         <button type=\"submit\">{save}</button></form></details></main>",
-        sid = esc(&session.id),
-        hello = s.hello,
-        name = esc(&user.given_name),
-        sign_out = s.sign_out,
-        your_apps = s.your_apps,
-        change = s.change_password,
-        current = s.current_password,
-        new = s.new_password,
-        save = s.save,
-    );
-    page(
-        StatusCode::OK,
-        s,
-        &format!("{}, {}", s.hello, user.given_name),
-        &body,
-    )
+    // The title is text (escaped by `page`), not markup.
+    let title = format!("{}, {}", s.hello, user.given_name);
+    page(StatusCode::OK, s, &title, body)
 }
 
 /// `GET /login`: the typed sign-in form.
@@ -128,22 +115,23 @@ pub async fn login_page(headers: HeaderMap) -> Response {
 }
 
 fn login_form(status: StatusCode, s: &Strings, error: Option<&str>) -> Response {
-    let error = error
-        .map(|e| format!("<p role=\"alert\" class=\"error\">{}</p>", esc(e)))
-        .unwrap_or_default();
-    let body = format!(
-        "<main><h1>{title}</h1>{error}<form method=\"post\" action=\"/login\">\
-         <label for=\"username\">{user}</label>\
-         <input id=\"username\" name=\"username\" autocomplete=\"username\" required>\
-         <label for=\"password\">{pass}</label>\
-         <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required>\
-         <button type=\"submit\">{go}</button></form></main>",
-        title = s.sign_in_title,
-        user = s.username,
-        pass = s.password,
-        go = s.sign_in,
-    );
-    page(status, s, s.sign_in_title, &body)
+    let body = html! {
+        main {
+            h1 { (s.sign_in_title) }
+            @if let Some(error) = error {
+                p role="alert" class="error" { (error) }
+            }
+            form method="post" action="/login" {
+                label for="username" { (s.username) }
+                input id="username" name="username" autocomplete="username" required;
+                label for="password" { (s.password) }
+                input id="password" name="password" type="password"
+                    autocomplete="current-password" required;
+                button type="submit" { (s.sign_in) }
+            }
+        }
+    };
+    page(status, s, s.sign_in_title, body)
 }
 
 #[derive(Debug, Deserialize)]
@@ -291,8 +279,9 @@ pub async fn avatar(State(state): State<AppState>, Path(file): Path<String>) -> 
     };
     match state.run(state.portal.session_user(session_id)).await {
         Ok(Some(user)) => {
-            let mut response =
-                avatar::svg(&user.id, &user.given_name, &user.family_name, true).into_response();
+            let mut response = avatar::svg(&user.id, &user.given_name, &user.family_name, true)
+                .into_string()
+                .into_response();
             let h = response.headers_mut();
             h.insert(
                 header::CONTENT_TYPE,
