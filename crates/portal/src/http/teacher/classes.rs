@@ -4,17 +4,14 @@
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use maud::{Markup, html};
 
-use super::access::Teacher;
+use super::access::{Answer, Teacher};
 use super::forms::{DoneQuery, LayoutChoice};
 use super::view::{self, Section, csrf_field, day, segment};
 use crate::http::i18n::Strings;
 use crate::http::{AppState, avatar};
 use crate::store::teaching::{self, Pupil, TaughtClass};
-
-pub type Answer = Result<Response, Response>;
 
 pub fn class_path(class_id: &str) -> String {
     format!("/teach/classes/{}", segment(class_id))
@@ -69,10 +66,12 @@ pub async fn class_page(
     let s = teacher.s;
     let class = teacher.class(&state, &class_id, None).await?;
     let portal = &state.portal;
-    let mut pupils = state
-        .run(teaching::pupils(portal.db(), &class.id, portal.now()))
-        .await
-        .map_err(|e| view::failure(s, &e))?;
+    let mut pupils = teacher
+        .run(
+            &state,
+            teaching::pupils(portal.db(), &class.id, portal.now()),
+        )
+        .await?;
     for p in &mut pupils {
         p.locked_until = portal.locked_until(&p.username);
     }

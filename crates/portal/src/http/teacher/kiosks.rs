@@ -1,14 +1,12 @@
 //! The kiosks of the teacher's school: the list, a new enrollment code, revoking one.
 
-use axum::Form;
-use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use maud::{Markup, html};
 
-use super::access::Teacher;
-use super::classes::Answer;
+use super::access::{Answer, Posted, Teacher};
 use super::forms::{CsrfForm, DoneQuery};
 use super::view::{self, Confirm, Section, csrf_field, day, moment, segment};
 use crate::http::{AppState, i18n};
@@ -91,20 +89,13 @@ fn row(teacher: &Teacher, k: &KioskRow) -> Markup {
 /// once in large type.
 pub async fn code(
     State(state): State<AppState>,
-    teacher: Teacher,
-    headers: HeaderMap,
-    uri: Uri,
-    form: Result<Form<CsrfForm>, FormRejection>,
+    Posted { teacher, .. }: Posted<(), CsrfForm>,
 ) -> Answer {
     let s = teacher.s;
-    teacher
-        .accept_form(&state, &headers, &uri, form, CsrfForm::token)
-        .await?;
     let school = teacher.user.school_id.clone();
-    let code = state
-        .run(state.portal.enrollment_code(&school))
-        .await
-        .map_err(|e| view::failure(s, &e))?;
+    let code = teacher
+        .run(&state, state.portal.enrollment_code(&school))
+        .await?;
     teacher
         .record(&state, "kiosk_code", format!("school {school}"), None)
         .await?;
@@ -151,20 +142,17 @@ pub async fn revoke_confirm(
 /// `POST /teach/kiosks/{kiosk}/revoke`.
 pub async fn revoke(
     State(state): State<AppState>,
-    teacher: Teacher,
-    headers: HeaderMap,
-    uri: Uri,
-    Path(kiosk_id): Path<String>,
-    form: Result<Form<CsrfForm>, FormRejection>,
+    Posted {
+        teacher,
+        path: kiosk_id,
+        action,
+        ..
+    }: Posted<String, CsrfForm>,
 ) -> Answer {
+    let kiosk = teacher.kiosk(&state, &kiosk_id, Some(&action)).await?;
     teacher
-        .accept_form(&state, &headers, &uri, form, CsrfForm::token)
+        .run(&state, state.portal.revoke_kiosk(&kiosk.id))
         .await?;
-    let kiosk = teacher.kiosk(&state, &kiosk_id, Some(uri.path())).await?;
-    state
-        .run(state.portal.revoke_kiosk(&kiosk.id))
-        .await
-        .map_err(|e| view::failure(teacher.s, &e))?;
     teacher
         .record(
             &state,
