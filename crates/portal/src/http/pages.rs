@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::extract::ClientIp;
 use super::html::{error_page, message_page, page, secure_headers, status_of};
 use super::i18n::{self, Strings};
-use super::session::{self, NoSession, SignedIn, cookie_value, current, same_origin};
+use super::session::{self, SignedIn, cookie_value, current, same_origin};
 use super::{AppState, avatar};
 use crate::auth::sessions::LiveSession;
 use crate::error::UNAVAILABLE_RETRY_SECS;
@@ -46,15 +46,12 @@ pub async fn launch(
     }
 }
 
-/// `GET /`: the dashboard, or the login page without a live session.
+/// `GET /`: the dashboard, or (by [`SignedIn`]'s rejection) the login page without a live
+/// session.
 pub async fn dashboard(
     State(state): State<AppState>,
-    signed_in: Result<SignedIn, NoSession>,
+    SignedIn { session, .. }: SignedIn,
 ) -> Response {
-    let session = match signed_in {
-        Ok(SignedIn { session, .. }) => session,
-        Err(no) => return no.into_response(),
-    };
     match state
         .run(state.portal.apps_for(&session.user.school_id))
         .await
