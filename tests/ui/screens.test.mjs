@@ -7,7 +7,15 @@ import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import { CONTRACT_CODES, CONTRACT_SCREENS } from './contract.mjs';
 import { FIXTURES, MAYA } from './fixtures.mjs';
-import { launchBrowser, openKiosk, pushView, screenshotPath, startServer } from './harness.mjs';
+import {
+  SETUP,
+  launchBrowser,
+  openKiosk,
+  pushView,
+  screenshotPath,
+  startServer,
+  waitForCall,
+} from './harness.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -156,7 +164,8 @@ test('every Code shows its picture and its sentence on the result screen, in en 
 
 test('a failure sounds, speaks in the view language, and sounds off silences both', async () => {
   const kiosk = await openKiosk(browser, server, { screen: 'signing_in', language: 'es' });
-  const { page } = kiosk;
+  let { page } = kiosk;
+  let quiet;
   try {
     await pushView(page, { screen: 'result', language: 'es', code: 'badge_expired' });
     const heard = await page.evaluate(() => ({ tones: window.__mock.tones, spoken: window.__mock.spoken }));
@@ -165,12 +174,20 @@ test('a failure sounds, speaks in the view language, and sounds off silences bot
       text: 'Esta tarjeta es muy vieja. Pide una nueva a tu maestro.',
       lang: 'es-ES',
     });
-    await pushView(page, { screen: 'signing_in', language: 'en', sounds: false });
+    // Sounds off is the teacher's setting, which the window reads with `get_setup` (no view
+    // carries it).
+    quiet = await openKiosk(browser, server, { screen: 'signing_in', language: 'en' }, {
+      setup: { ...SETUP, sounds: false },
+    });
+    page = quiet.page;
+    await waitForCall(page, 'get_setup');
     const before = await page.evaluate(() => [window.__mock.tones, window.__mock.spoken.length]);
-    await pushView(page, { screen: 'greeting', language: 'en', sounds: false, user: { first_name: 'Ana' } });
+    await pushView(page, { screen: 'greeting', language: 'en', user: MAYA });
+    await pushView(page, { screen: 'result', language: 'en', code: 'badge_expired', retry_after: null });
     assert.deepEqual(await page.evaluate(() => [window.__mock.tones, window.__mock.spoken.length]), before);
   } finally {
     await kiosk.close();
+    await quiet?.close();
   }
 });
 

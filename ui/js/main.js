@@ -49,7 +49,6 @@ const ctx = Object.freeze({ onError: onCommandError, setSounds: setSoundsEnabled
 function render(view) {
   if (!view || typeof view !== 'object' || !Object.hasOwn(SCREENS, view.screen)) return;
   setLanguage(view.language);
-  if (typeof view.sounds === 'boolean') setSoundsEnabled(view.sounds);
   if (current && current.screen === view.screen && current.language === view.language) {
     current.instance.update(view);
     return;
