@@ -120,3 +120,15 @@ async fn blocking(
         .await
         .unwrap_or_else(|e| Err(SecretError::Store(e.to_string())))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_typed_name_is_trimmed_and_an_empty_one_is_the_default() {
+        assert_eq!(kiosk_name("  Room 12 \t"), "Room 12");
+        assert_eq!(kiosk_name(""), DEFAULT_KIOSK_NAME);
+        assert_eq!(kiosk_name(" \n "), DEFAULT_KIOSK_NAME);
+    }
+}
