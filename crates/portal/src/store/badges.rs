@@ -1,6 +1,6 @@
 //! Badges: a public id, the SHA-256 of the secret, a lifetime and a void mark.
 
-use super::audit::{Entry, bind_entry};
+use super::audit::Entry;
 use super::kiosks::Kiosk;
 use super::{Pool, on_pool, on_reader, sessions};
 use crate::error::Result;
@@ -99,7 +99,7 @@ pub async fn issue_all(
                 .await?;
         }
         for entry in audit {
-            bind_entry!(entry).execute(&mut *tx).await?;
+            entry.insert().execute(&mut *tx).await?;
         }
         tx.commit().await
     })?;

@@ -136,27 +136,15 @@ pub async fn reset_password_hash(
     now: i64,
 ) -> Result<Option<u64>> {
     const SQL: &str = "UPDATE users SET password_hash = $2 WHERE id = $1";
-    let done = on_pool!(db, |p| {
-        let mut tx = p.begin().await?;
-        let found = sqlx::query(SQL)
-            .bind(user_id)
-            .bind(hash)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        let ended = if found == 1 {
-            let ended = sqlx::query(sessions::END_BY_USER)
-                .bind(user_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            Some(ended.rows_affected())
-        } else {
-            None
-        };
-        tx.commit().await.map(|()| ended)
-    })?;
-    Ok(done)
+    sessions::withdraw(
+        db,
+        SQL,
+        user_id,
+        hash.to_owned(),
+        sessions::END_BY_USER,
+        now,
+    )
+    .await
 }
 
 pub async fn upsert_class(db: &Pool, id: &str, school_id: &str, title: &str) -> Result<()> {

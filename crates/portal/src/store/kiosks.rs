@@ -79,27 +79,7 @@ pub async fn by_credential(db: &Pool, credential_hash: &[u8]) -> Result<Option<K
 /// kiosk; otherwise how many live sessions were ended.
 pub async fn revoke(db: &Pool, kiosk_id: &str, now: i64) -> Result<Option<u64>> {
     const SQL: &str = "UPDATE kiosks SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1";
-    let done = on_pool!(db, |p| {
-        let mut tx = p.begin().await?;
-        let found = sqlx::query(SQL)
-            .bind(kiosk_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        let ended = if found == 1 {
-            let ended = sqlx::query(sessions::END_BY_KIOSK)
-                .bind(kiosk_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            Some(ended.rows_affected())
-        } else {
-            None
-        };
-        tx.commit().await.map(|()| ended)
-    })?;
-    Ok(done)
+    sessions::withdraw(db, SQL, kiosk_id, now, sessions::END_BY_KIOSK, now).await
 }
 
 /// Every kiosk's credential digest, revoked ones too (their attempts are theirs to pay for),

@@ -1,6 +1,6 @@
 //! Applying a roster in one transaction: all of it or none of it.
 
-use super::audit::{Entry, bind_entry};
+use super::audit::Entry;
 use super::{Pool, on_pool, sessions};
 use crate::error::Result;
 
@@ -168,7 +168,7 @@ pub async fn apply(db: &Pool, rows: &Rows, now: i64, audit: &mut Entry) -> Resul
             changes.badges_voided,
             changes.sessions_ended
         ));
-        bind_entry!(&*audit).execute(&mut *tx).await?;
+        audit.insert().execute(&mut *tx).await?;
         tx.commit().await
     })?;
     Ok(changes)
