@@ -2,6 +2,7 @@
 
 use crate::error::{PortalError, Result};
 use crate::portal::Portal;
+use crate::roles::Role;
 use crate::store::audit::{self, Entry};
 use crate::store::directory::{self, App, User};
 
@@ -16,36 +17,6 @@ pub struct NewUser {
     pub family_name: String,
     /// `en` or `es`.
     pub locale: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Student,
-    Teacher,
-    Administrator,
-    Other,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Student => "student",
-            Self::Teacher => "teacher",
-            Self::Administrator => "administrator",
-            Self::Other => "other",
-        }
-    }
-
-    /// The role a `users.role` value names. Anything unknown is `Other`: staff without the
-    /// teacher pages, the side that refuses rather than grants.
-    pub fn from_stored(stored: &str) -> Self {
-        match stored {
-            "student" => Self::Student,
-            "teacher" => Self::Teacher,
-            "administrator" => Self::Administrator,
-            _ => Self::Other,
-        }
-    }
 }
 
 impl Portal {
@@ -65,7 +36,7 @@ impl Portal {
             &User {
                 id: user.id.clone(),
                 school_id: user.school_id.clone(),
-                role: user.role.as_str().to_owned(),
+                role: user.role,
                 username: user.username.clone(),
                 given_name: user.given_name.clone(),
                 family_name: user.family_name.clone(),
@@ -81,7 +52,7 @@ impl Portal {
     }
 
     pub async fn add_to_class(&self, class_id: &str, user_id: &str, role: Role) -> Result<()> {
-        directory::add_to_class(self.db(), class_id, user_id, role.as_str()).await
+        directory::add_to_class(self.db(), class_id, user_id, role).await
     }
 
     /// Adds an app tile to a school's dashboard. Only `https://` (or `http://`) links.

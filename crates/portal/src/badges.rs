@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 use badgein_badge::Badge;
 use badgein_proto::{ProblemCode, SignIn};
 
-use crate::admin::Role;
 use crate::auth::origin::is_staff;
 use crate::auth::sign_in::elapsed_ms;
 use crate::config::ms;
@@ -63,7 +62,7 @@ impl Portal {
         if user.disabled_at.is_some() {
             return Err(PortalError::Refused(ProblemCode::AccountDisabled));
         }
-        if is_staff(Role::from_stored(&user.role)) && staff == StaffBadges::Refused {
+        if is_staff(user.role) && staff == StaffBadges::Refused {
             return Err(PortalError::StaffBadge {
                 user: user.id,
                 role: user.role,

@@ -6,6 +6,7 @@ use badgein_roster::Roster;
 
 use crate::error::Result;
 use crate::portal::Portal;
+use crate::roles::Role;
 use crate::store::audit::Entry;
 use crate::store::roster::{self as stored, Rows, UserRow};
 
@@ -90,13 +91,7 @@ fn rows(roster: &Roster) -> Rows {
         })
         // A class lists a person once, even if two enrollment rows name them.
         .filter(|e| seen.insert((e.class_id.as_str(), e.user_id.as_str())))
-        .filter_map(|e| {
-            Some((
-                e.class_id.clone(),
-                e.user_id.clone(),
-                role(e.role)?.to_owned(),
-            ))
-        })
+        .filter_map(|e| Some((e.class_id.clone(), e.user_id.clone(), role(e.role)?)))
         .collect();
     Rows {
         schools,
@@ -106,12 +101,14 @@ fn rows(roster: &Roster) -> Rows {
     }
 }
 
-fn role(role: badgein_roster::Role) -> Option<&'static str> {
+/// The roster's role as BadgeIn keeps it; `None`: a person BadgeIn leaves out (guardians,
+/// aides and the like).
+fn role(role: badgein_roster::Role) -> Option<Role> {
     use badgein_roster::Role as R;
     match role {
-        R::Student => Some("student"),
-        R::Teacher => Some("teacher"),
-        R::Administrator => Some("administrator"),
+        R::Student => Some(Role::Student),
+        R::Teacher => Some(Role::Teacher),
+        R::Administrator => Some(Role::Administrator),
         R::Other => None,
     }
 }

@@ -9,7 +9,6 @@ use std::net::IpAddr;
 use badgein_proto::{ProblemCode, SignIn, SignedInUser};
 
 use super::origin::{Authority, SessionMethod, authority};
-use crate::admin::Role;
 use crate::clock::rfc3339;
 use crate::config::ms;
 use crate::error::{PortalError, Result};
@@ -35,7 +34,7 @@ pub struct LiveSession {
 impl LiveSession {
     /// What this session may do (the one rule: [`authority`]).
     pub fn authority(&self) -> Authority {
-        authority(Role::from_stored(&self.user.role), self.method)
+        authority(self.user.role, self.method)
     }
 }
 

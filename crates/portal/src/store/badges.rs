@@ -4,6 +4,7 @@ use super::audit::Entry;
 use super::kiosks::Kiosk;
 use super::{Pool, on_pool, on_reader, sessions};
 use crate::error::Result;
+use crate::roles::Role;
 use crate::store::directory::User;
 
 /// What a badge sign-in needs, in one lookup.
@@ -149,7 +150,7 @@ struct KioskAndBadge {
     voided_at: Option<i64>,
     id: Option<String>,
     school_id: Option<String>,
-    role: Option<String>,
+    role: Option<Role>,
     username: Option<String>,
     given_name: Option<String>,
     family_name: Option<String>,

@@ -2,6 +2,7 @@
 
 use super::{Pool, on_pool, on_reader, sessions};
 use crate::error::Result;
+use crate::roles::Role;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct School {
@@ -17,8 +18,7 @@ pub struct School {
 pub struct User {
     pub id: String,
     pub school_id: String,
-    /// `student`, `teacher`, `administrator` or `other`.
-    pub role: String,
+    pub role: Role,
     pub username: String,
     pub given_name: String,
     pub family_name: String,
@@ -75,7 +75,7 @@ pub async fn upsert_user(db: &Pool, u: &User) -> Result<()> {
     on_pool!(db, |p| sqlx::query(SQL)
         .bind(&u.id)
         .bind(&u.school_id)
-        .bind(&u.role)
+        .bind(u.role)
         .bind(u.username.to_lowercase())
         .bind(&u.given_name)
         .bind(&u.family_name)
@@ -160,7 +160,7 @@ pub async fn upsert_class(db: &Pool, id: &str, school_id: &str, title: &str) -> 
     Ok(())
 }
 
-pub async fn add_to_class(db: &Pool, class_id: &str, user_id: &str, role: &str) -> Result<()> {
+pub async fn add_to_class(db: &Pool, class_id: &str, user_id: &str, role: Role) -> Result<()> {
     const SQL: &str = "INSERT INTO class_members (class_id, user_id, role) VALUES ($1, $2, $3) \
         ON CONFLICT (class_id, user_id) DO UPDATE SET role = excluded.role";
     on_pool!(db, |p| sqlx::query(SQL)
@@ -178,7 +178,7 @@ pub async fn class_students(db: &Pool, class_id: &str) -> Result<Option<(String,
     const TITLE: &str = "SELECT title FROM classes WHERE id = $1";
     let sql = format!(
         "SELECT {} FROM users u JOIN class_members m ON m.user_id = u.id \
-         WHERE m.class_id = $1 AND u.role = 'student' AND u.disabled_at IS NULL \
+         WHERE m.class_id = $1 AND u.role = $2 AND u.disabled_at IS NULL \
          ORDER BY u.family_name, u.given_name, u.id",
         USER_COLUMNS
             .split(", ")
@@ -195,6 +195,7 @@ pub async fn class_students(db: &Pool, class_id: &str) -> Result<Option<(String,
     };
     let users = on_reader!(db, |p| sqlx::query_as(&sql)
         .bind(class_id)
+        .bind(Role::Student)
         .fetch_all(p)
         .await)?;
     Ok(Some((title, users)))

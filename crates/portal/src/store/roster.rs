@@ -3,6 +3,7 @@
 use super::audit::Entry;
 use super::{Pool, on_pool, sessions};
 use crate::error::Result;
+use crate::roles::Role;
 
 /// A roster reduced to the rows BadgeIn keeps, ready to write.
 #[derive(Debug, Default)]
@@ -11,14 +12,14 @@ pub struct Rows {
     pub users: Vec<UserRow>,
     pub classes: Vec<(String, String, String)>,
     /// (class id, user id, role)
-    pub members: Vec<(String, String, String)>,
+    pub members: Vec<(String, String, Role)>,
 }
 
 #[derive(Debug)]
 pub struct UserRow {
     pub id: String,
     pub school_id: String,
-    pub role: &'static str,
+    pub role: Role,
     pub username: String,
     pub given_name: String,
     pub family_name: String,

@@ -3,6 +3,7 @@
 
 use super::{Pool, on_pool};
 use crate::error::Result;
+use crate::roles::Role;
 
 /// A class a teacher may manage, with its number of enabled students.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -47,9 +48,14 @@ pub struct Manager<'a> {
     pub administrator: bool,
 }
 
+/// The class members who manage their class (by their `class_members.role`): a class's
+/// teachers and the administrators enrolled in it.
+const MANAGING: [Role; 2] = [Role::Teacher, Role::Administrator];
+
+/// The enabled students of class `c`, with [`Role::Student`] bound as `$5`.
 const STUDENTS_OF_CLASS: &str = "SELECT COUNT(*) FROM class_members s \
     JOIN users u ON u.id = s.user_id \
-    WHERE s.class_id = c.id AND u.role = 'student' AND u.disabled_at IS NULL";
+    WHERE s.class_id = c.id AND u.role = $5 AND u.disabled_at IS NULL";
 
 /// The classes `who` may manage, by title. `only`: just that class (or nothing).
 pub async fn classes(db: &Pool, who: Manager<'_>, only: Option<&str>) -> Result<Vec<TaughtClass>> {
@@ -57,7 +63,7 @@ pub async fn classes(db: &Pool, who: Manager<'_>, only: Option<&str>) -> Result<
         "SELECT c.id, c.title, ({STUDENTS_OF_CLASS}) AS students FROM classes c \
          WHERE c.school_id = $1 AND ($4 IS NULL OR c.id = $4) \
          AND ($3 OR EXISTS (SELECT 1 FROM class_members m WHERE m.class_id = c.id \
-              AND m.user_id = $2 AND m.role IN ('teacher', 'administrator'))) \
+              AND m.user_id = $2 AND m.role IN ($6, $7))) \
          ORDER BY c.title, c.id"
     );
     Ok(on_pool!(db, |p| sqlx::query_as(&sql)
@@ -65,6 +71,9 @@ pub async fn classes(db: &Pool, who: Manager<'_>, only: Option<&str>) -> Result<
         .bind(who.user_id)
         .bind(who.administrator)
         .bind(only)
+        .bind(Role::Student)
+        .bind(MANAGING[0])
+        .bind(MANAGING[1])
         .fetch_all(p)
         .await)?)
 }
@@ -79,12 +88,13 @@ pub async fn pupils(db: &Pool, class_id: &str, now: i64) -> Result<Vec<Pupil>> {
          (SELECT MAX(b.issued_at) {LIVE}) AS badge_issued_at, \
          (SELECT MAX(b.expires_at) {LIVE}) AS badge_expires_at \
          FROM users u JOIN class_members m ON m.user_id = u.id \
-         WHERE m.class_id = $1 AND u.role = 'student' AND u.disabled_at IS NULL \
+         WHERE m.class_id = $1 AND u.role = $3 AND u.disabled_at IS NULL \
          ORDER BY u.given_name, u.family_name, u.id"
     );
     Ok(on_pool!(db, |p| sqlx::query_as(&sql)
         .bind(class_id)
         .bind(now)
+        .bind(Role::Student)
         .fetch_all(p)
         .await)?)
 }
@@ -92,11 +102,12 @@ pub async fn pupils(db: &Pool, class_id: &str, now: i64) -> Result<Vec<Pupil>> {
 /// Whether `student_id` is an enabled student of `class_id`.
 pub async fn is_pupil(db: &Pool, class_id: &str, student_id: &str) -> Result<bool> {
     const SQL: &str = "SELECT COUNT(*) FROM class_members m JOIN users u ON u.id = m.user_id \
-        WHERE m.class_id = $1 AND m.user_id = $2 AND u.role = 'student' \
+        WHERE m.class_id = $1 AND m.user_id = $2 AND u.role = $3 \
         AND u.disabled_at IS NULL";
     let n: i64 = on_pool!(db, |p| sqlx::query_scalar(SQL)
         .bind(class_id)
         .bind(student_id)
+        .bind(Role::Student)
         .fetch_one(p)
         .await)?;
     Ok(n > 0)

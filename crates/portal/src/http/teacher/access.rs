@@ -12,7 +12,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use sha2::{Digest, Sha256};
 
 use super::view;
-use crate::admin::Role;
 use crate::auth::origin::{Authority, SessionMethod, is_staff};
 use crate::auth::sessions::LiveSession;
 use crate::http::AppState;
@@ -61,8 +60,7 @@ impl FromRequestParts<AppState> for Teacher {
         if !authority.manages_classes() {
             // A staff member's badge session is recorded even for a page view: it is what a
             // photographed badge would try.
-            let staff_badge =
-                session.method == SessionMethod::Badge && is_staff(Role::from_stored(&user.role));
+            let staff_badge = session.method == SessionMethod::Badge && is_staff(user.role);
             if parts.method != Method::GET || staff_badge {
                 let why = if staff_badge {
                     "badge_session"
