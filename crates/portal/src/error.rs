@@ -6,6 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use badgein_proto::{PROBLEM_JSON, Problem, ProblemCode};
 
+use crate::ids::UserId;
 use crate::roles::{Role, UnknownRole};
 
 #[derive(Debug, thiserror::Error)]
@@ -26,7 +27,7 @@ pub enum PortalError {
         "user {user} is staff ({role}): a badge signs in as them without their password, so \
          staff badges are issued only on purpose (badge issue --staff)"
     )]
-    StaffBadge { user: String, role: Role },
+    StaffBadge { user: UserId, role: Role },
     /// A stored role no [`Role`] names: the row is refused, never read as some role.
     #[error("{0}")]
     UnknownRole(#[source] UnknownRole),

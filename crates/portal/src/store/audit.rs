@@ -14,6 +14,7 @@ use sqlx::{Database, Encode, Sqlite, Type};
 use super::group_commit::Record;
 use super::{Pool, on_reader};
 use crate::error::Result;
+use crate::ids::{KioskId, UserId};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Entry {
@@ -23,8 +24,8 @@ pub struct Entry {
     /// `ok` or a problem code.
     pub result: String,
     pub badge_id: Option<String>,
-    pub kiosk_id: Option<String>,
-    pub user_id: Option<String>,
+    pub kiosk_id: Option<KioskId>,
+    pub user_id: Option<UserId>,
     pub detail: Option<String>,
     pub latency_ms: Option<i64>,
 }
@@ -74,8 +75,8 @@ impl Entry {
             .bind(self.action.as_str())
             .bind(self.result.as_str())
             .bind(self.badge_id.as_deref())
-            .bind(self.kiosk_id.as_deref())
-            .bind(self.user_id.as_deref())
+            .bind(self.kiosk_id.as_ref().map(KioskId::as_str))
+            .bind(self.user_id.as_ref().map(UserId::as_str))
             .bind(self.detail.as_deref())
             .bind(self.latency_ms)
     }

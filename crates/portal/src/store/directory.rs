@@ -2,11 +2,12 @@
 
 use super::{Pool, on_pool, on_reader, sessions};
 use crate::error::Result;
+use crate::ids::{ClassId, SchoolId, UserId};
 use crate::roles::Role;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct School {
-    pub id: String,
+    pub id: SchoolId,
     pub name: String,
     pub idle_timeout_secs: i64,
     /// Comma-separated BCP 47 tags, first is the default.
@@ -16,8 +17,8 @@ pub struct School {
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct User {
-    pub id: String,
-    pub school_id: String,
+    pub id: UserId,
+    pub school_id: SchoolId,
     pub role: Role,
     pub username: String,
     pub given_name: String,
@@ -42,7 +43,7 @@ pub struct App {
 const USER_COLUMNS: &str =
     "id, school_id, role, username, given_name, family_name, locale, disabled_at";
 
-pub async fn upsert_school(db: &Pool, id: &str, name: &str) -> Result<()> {
+pub async fn upsert_school(db: &Pool, id: &SchoolId, name: &str) -> Result<()> {
     const SQL: &str = "INSERT INTO schools (id, name) VALUES ($1, $2) \
                        ON CONFLICT (id) DO UPDATE SET name = excluded.name";
     on_pool!(db, |p| sqlx::query(SQL)
@@ -54,7 +55,7 @@ pub async fn upsert_school(db: &Pool, id: &str, name: &str) -> Result<()> {
     Ok(())
 }
 
-pub async fn school(db: &Pool, id: &str) -> Result<Option<School>> {
+pub async fn school(db: &Pool, id: &SchoolId) -> Result<Option<School>> {
     const SQL: &str = "SELECT id, name, idle_timeout_secs, languages, allow_typed_login \
                        FROM schools WHERE id = $1";
     Ok(on_reader!(db, |p| sqlx::query_as(SQL)
@@ -87,7 +88,7 @@ pub async fn upsert_user(db: &Pool, u: &User) -> Result<()> {
     Ok(())
 }
 
-pub async fn user(db: &Pool, id: &str) -> Result<Option<User>> {
+pub async fn user(db: &Pool, id: &UserId) -> Result<Option<User>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
     Ok(on_reader!(db, |p| sqlx::query_as(&sql)
         .bind(id)
@@ -115,7 +116,7 @@ pub struct Login {
     pub unlocked_at: Option<i64>,
 }
 
-pub async fn set_password_hash(db: &Pool, user_id: &str, hash: &str) -> Result<bool> {
+pub async fn set_password_hash(db: &Pool, user_id: &UserId, hash: &str) -> Result<bool> {
     const SQL: &str = "UPDATE users SET password_hash = $2 WHERE id = $1";
     let done = on_pool!(db, |p| sqlx::query(SQL)
         .bind(user_id)
@@ -131,7 +132,7 @@ pub async fn set_password_hash(db: &Pool, user_id: &str, hash: &str) -> Result<b
 /// how many live sessions were ended.
 pub async fn reset_password_hash(
     db: &Pool,
-    user_id: &str,
+    user_id: &UserId,
     hash: &str,
     now: i64,
 ) -> Result<Option<u64>> {
@@ -139,7 +140,7 @@ pub async fn reset_password_hash(
     sessions::withdraw(
         db,
         SQL,
-        user_id,
+        user_id.as_str(),
         hash.to_owned(),
         sessions::END_BY_USER,
         now,
@@ -147,7 +148,12 @@ pub async fn reset_password_hash(
     .await
 }
 
-pub async fn upsert_class(db: &Pool, id: &str, school_id: &str, title: &str) -> Result<()> {
+pub async fn upsert_class(
+    db: &Pool,
+    id: &ClassId,
+    school_id: &SchoolId,
+    title: &str,
+) -> Result<()> {
     const SQL: &str = "INSERT INTO classes (id, school_id, title) VALUES ($1, $2, $3) \
         ON CONFLICT (id) DO UPDATE SET school_id = excluded.school_id, title = excluded.title";
     on_pool!(db, |p| sqlx::query(SQL)
@@ -160,7 +166,12 @@ pub async fn upsert_class(db: &Pool, id: &str, school_id: &str, title: &str) -> 
     Ok(())
 }
 
-pub async fn add_to_class(db: &Pool, class_id: &str, user_id: &str, role: Role) -> Result<()> {
+pub async fn add_to_class(
+    db: &Pool,
+    class_id: &ClassId,
+    user_id: &UserId,
+    role: Role,
+) -> Result<()> {
     const SQL: &str = "INSERT INTO class_members (class_id, user_id, role) VALUES ($1, $2, $3) \
         ON CONFLICT (class_id, user_id) DO UPDATE SET role = excluded.role";
     on_pool!(db, |p| sqlx::query(SQL)
@@ -174,7 +185,7 @@ pub async fn add_to_class(db: &Pool, class_id: &str, user_id: &str, role: Role) 
 }
 
 /// The class title and its enabled students, by family then given name.
-pub async fn class_students(db: &Pool, class_id: &str) -> Result<Option<(String, Vec<User>)>> {
+pub async fn class_students(db: &Pool, class_id: &ClassId) -> Result<Option<(String, Vec<User>)>> {
     const TITLE: &str = "SELECT title FROM classes WHERE id = $1";
     let sql = format!(
         "SELECT {} FROM users u JOIN class_members m ON m.user_id = u.id \
@@ -201,7 +212,7 @@ pub async fn class_students(db: &Pool, class_id: &str) -> Result<Option<(String,
     Ok(Some((title, users)))
 }
 
-pub async fn add_app(db: &Pool, school_id: &str, app: &App) -> Result<()> {
+pub async fn add_app(db: &Pool, school_id: &SchoolId, app: &App) -> Result<()> {
     const SQL: &str = "INSERT INTO apps (school_id, name, url, color) VALUES ($1, $2, $3, $4)";
     on_pool!(db, |p| sqlx::query(SQL)
         .bind(school_id)
@@ -214,7 +225,7 @@ pub async fn add_app(db: &Pool, school_id: &str, app: &App) -> Result<()> {
     Ok(())
 }
 
-pub async fn apps(db: &Pool, school_id: &str) -> Result<Vec<App>> {
+pub async fn apps(db: &Pool, school_id: &SchoolId) -> Result<Vec<App>> {
     const SQL: &str = "SELECT name, url, color FROM apps WHERE school_id = $1 ORDER BY id";
     Ok(on_reader!(db, |p| sqlx::query_as(SQL)
         .bind(school_id)

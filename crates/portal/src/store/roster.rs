@@ -3,22 +3,23 @@
 use super::audit::Entry;
 use super::{Pool, on_pool, sessions};
 use crate::error::Result;
+use crate::ids::{ClassId, SchoolId, UserId};
 use crate::roles::Role;
 
 /// A roster reduced to the rows BadgeIn keeps, ready to write.
 #[derive(Debug, Default)]
 pub struct Rows {
-    pub schools: Vec<(String, String)>,
+    pub schools: Vec<(SchoolId, String)>,
     pub users: Vec<UserRow>,
-    pub classes: Vec<(String, String, String)>,
+    pub classes: Vec<(ClassId, SchoolId, String)>,
     /// (class id, user id, role)
-    pub members: Vec<(String, String, Role)>,
+    pub members: Vec<(ClassId, UserId, Role)>,
 }
 
 #[derive(Debug)]
 pub struct UserRow {
-    pub id: String,
-    pub school_id: String,
+    pub id: UserId,
+    pub school_id: SchoolId,
     pub role: Role,
     pub username: String,
     pub given_name: String,

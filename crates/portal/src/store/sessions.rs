@@ -15,12 +15,13 @@ use super::group_commit::Record;
 use super::{Pool, on_pool, on_reader};
 use crate::auth::origin::SessionMethod;
 use crate::error::Result;
+use crate::ids::{KioskId, UserId};
 
 #[derive(Debug, Clone)]
 pub struct NewSession {
     pub id: String,
-    pub user_id: String,
-    pub kiosk_id: Option<String>,
+    pub user_id: UserId,
+    pub kiosk_id: Option<KioskId>,
     pub method: SessionMethod,
     /// The badge that started a badge session.
     pub badge_id: Option<String>,
@@ -66,7 +67,7 @@ impl NewSession {
         let query = query
             .bind(self.id.as_str())
             .bind(self.user_id.as_str())
-            .bind(self.kiosk_id.as_deref())
+            .bind(self.kiosk_id.as_ref().map(KioskId::as_str))
             .bind(self.now)
             .bind(self.expires_at)
             .bind(self.ticket_hash.as_deref())
@@ -113,8 +114,8 @@ pub async fn create(db: &Pool, s: NewSession, audit: Entry) -> Result<()> {
 #[derive(Debug, sqlx::FromRow)]
 pub struct ClaimedTicket {
     pub id: String,
-    pub user_id: String,
-    pub kiosk_id: Option<String>,
+    pub user_id: UserId,
+    pub kiosk_id: Option<KioskId>,
     pub ticket_expires_at: Option<i64>,
     pub ticket_ip: Option<String>,
     pub ended_at: Option<i64>,
@@ -165,7 +166,7 @@ pub(crate) const STILL_ALLOWED: &str = "NOT EXISTS (SELECT 1 FROM badges b \
 #[derive(Debug, sqlx::FromRow)]
 pub struct LiveRow {
     pub id: String,
-    pub user_id: String,
+    pub user_id: UserId,
     /// `badge` or `password` ([`SessionMethod::from_stored`]).
     pub method: String,
 }
@@ -192,7 +193,7 @@ pub async fn touch(
 }
 
 /// The user of a live session, by its public handle (for the avatar the kiosk shows).
-pub async fn live_user(db: &Pool, session_id: &str, now: i64) -> Result<Option<String>> {
+pub async fn live_user(db: &Pool, session_id: &str, now: i64) -> Result<Option<UserId>> {
     let sql = format!(
         "SELECT user_id FROM sessions \
          WHERE id = $1 AND ended_at IS NULL AND expires_at > $2 AND {STILL_ALLOWED}"
@@ -205,7 +206,12 @@ pub async fn live_user(db: &Pool, session_id: &str, now: i64) -> Result<Option<S
 }
 
 /// Ends a kiosk's session (idempotent). `false`: no such session for this kiosk.
-pub async fn end_for_kiosk(db: &Pool, session_id: &str, kiosk_id: &str, now: i64) -> Result<bool> {
+pub async fn end_for_kiosk(
+    db: &Pool,
+    session_id: &str,
+    kiosk_id: &KioskId,
+    now: i64,
+) -> Result<bool> {
     const SQL: &str = "UPDATE sessions SET ended_at = COALESCE(ended_at, $3), ticket_hash = NULL \
         WHERE id = $1 AND kiosk_id = $2";
     let done = on_pool!(db, |p| sqlx::query(SQL)
@@ -231,7 +237,7 @@ pub async fn end(db: &Pool, session_id: &str, now: i64) -> Result<()> {
 }
 
 /// Ends every session of `user_id` except `keep`; returns how many.
-pub async fn end_others(db: &Pool, user_id: &str, keep: &str, now: i64) -> Result<u64> {
+pub async fn end_others(db: &Pool, user_id: &UserId, keep: &str, now: i64) -> Result<u64> {
     const SQL: &str = "UPDATE sessions SET ended_at = $3, ticket_hash = NULL \
         WHERE user_id = $1 AND id <> $2 AND ended_at IS NULL";
     let done = on_pool!(db, |p| sqlx::query(SQL)

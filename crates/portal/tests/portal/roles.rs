@@ -14,7 +14,7 @@ async fn every_role_round_trips_and_unknown_stored_text_is_an_error() {
             let id = format!("r-{role}");
             portal
                 .add_user(&NewUser {
-                    id: id.clone(),
+                    id: id.clone().into(),
                     school_id: "s1".into(),
                     role,
                     username: id.clone(),

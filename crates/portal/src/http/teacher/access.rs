@@ -17,6 +17,7 @@ use crate::auth::sessions::LiveSession;
 use crate::http::AppState;
 use crate::http::i18n::{self, Strings};
 use crate::http::pages::{accept_language, cookie_value, same_origin};
+use crate::ids::{ClassId, KioskId, UserId};
 use crate::store::audit::{self, Entry};
 use crate::store::directory::User;
 use crate::store::teaching::{self, KioskRow, Manager, TaughtClass};
@@ -149,7 +150,7 @@ impl Teacher {
             .run(teaching::classes(
                 state.portal.db(),
                 self.manager(),
-                Some(class_id),
+                Some(&ClassId::from(class_id)),
             ))
             .await
             .map_err(|e| view::failure(self.s, &e))?;
@@ -170,7 +171,11 @@ impl Teacher {
     ) -> Result<TaughtClass, Response> {
         let class = self.class(state, class_id, action).await?;
         let member = state
-            .run(teaching::is_pupil(state.portal.db(), class_id, student_id))
+            .run(teaching::is_pupil(
+                state.portal.db(),
+                &ClassId::from(class_id),
+                &UserId::from(student_id),
+            ))
             .await
             .map_err(|e| view::failure(self.s, &e))?;
         if member {
@@ -190,7 +195,7 @@ impl Teacher {
             .run(teaching::kiosks(
                 state.portal.db(),
                 &self.user.school_id,
-                only,
+                only.map(KioskId::from).as_ref(),
             ))
             .await
             .map_err(|e| view::failure(self.s, &e))
@@ -227,7 +232,7 @@ impl Teacher {
     ) -> Result<(), Response> {
         let mut entry = Entry::new(state.portal.now(), &format!("teacher.{what}"), "ok");
         entry.user_id = Some(self.user.id.clone());
-        entry.kiosk_id = kiosk_id.map(str::to_owned);
+        entry.kiosk_id = kiosk_id.map(KioskId::from);
         entry.detail = Some(detail);
         state
             .run(audit::record(state.portal.db(), &entry))

@@ -66,7 +66,7 @@ pub async fn void(
         .run(
             state
                 .portal
-                .void_badges(&VoidScope::User(student_id.clone())),
+                .void_badges(&VoidScope::User(student_id.clone().into())),
         )
         .await
         .map_err(|e| view::failure(teacher.s, &e))?;
