@@ -73,6 +73,11 @@ impl Portal {
         &self.0.hasher
     }
 
+    /// The Argon2 work done since start (what the password checks cost).
+    pub fn password_work(&self) -> crate::auth::password::HashWork {
+        self.0.hasher.work_done()
+    }
+
     pub(crate) fn limiter(&self) -> &RateLimiter {
         &self.0.limiter
     }

@@ -17,7 +17,7 @@ const DISTANCES: [f32; 4] = [15.0, 30.0, 45.0, 60.0];
 
 fn main() {
     std::panic::set_hook(Box::new(|_| {}));
-    let badge = support::badge_image();
+    let badge = support::Shown::generate();
     let cases: Vec<(&str, Degrade)> = vec![
         ("clean", |s, _| s),
         ("rotation 0-360", |s, i| Scene {
@@ -79,11 +79,11 @@ fn main() {
                     frame: i,
                     ..Scene::default()
                 };
-                let frame = degrade(base, i).render(Some(&badge));
+                let frame = degrade(base, i).render(Some(&badge.image));
                 let t = std::time::Instant::now();
                 let result = scan(&frame, &ScanOptions::LIVE);
                 times.push(t.elapsed().as_secs_f64() * 1000.0);
-                read += usize::from(!result.codes.is_empty());
+                read += usize::from(badge.read_in(&result.codes));
             }
             if matches!(*name, "mirrored" | "inverted") {
                 mirrored_inverted.0 += read;

@@ -10,6 +10,7 @@
 //! (`hash_password_into_with_memory`), so hashing allocates nothing and memory stays flat;
 //! and a full queue is refused at once (`Overloaded`) instead of growing.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 
@@ -33,6 +34,38 @@ pub struct Hasher {
     /// A place among the jobs running or waiting; taken before anything else is spent on an
     /// attempt (counters, a lookup), so a flood the workers cannot take costs nothing.
     slots: Arc<Semaphore>,
+    work: Arc<Work>,
+}
+
+/// Argon2 runs the workers have done. Counting the work, not timing it, is how the tests show
+/// that an unknown username costs what a wrong password costs: a timed test was at the mercy of
+/// a loaded machine.
+#[derive(Debug, Default)]
+struct Work {
+    runs: AtomicU64,
+    at_full_cost: AtomicU64,
+}
+
+impl Work {
+    /// One Argon2 run with `used`; "full cost" when it cost at least the configured `params`.
+    fn record(&self, used: &Params, params: &Params) {
+        self.runs.fetch_add(1, Ordering::Relaxed);
+        if used.m_cost() >= params.m_cost()
+            && used.t_cost() >= params.t_cost()
+            && used.p_cost() >= params.p_cost()
+        {
+            self.at_full_cost.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// What [`Hasher::work_done`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashWork {
+    /// Argon2 computations finished (hashes and checks, the dummy's included).
+    pub runs: u64,
+    /// Of those, the ones at the configured cost or more.
+    pub at_full_cost: u64,
 }
 
 /// A reserved place in the hashing pool, held until the job that uses it is done.
@@ -64,19 +97,29 @@ impl Hasher {
         // Never full: the slots bound what is in it.
         let (jobs, receiver) = sync_channel(workers + queue);
         let receiver = Arc::new(Mutex::new(receiver));
+        let done = Arc::new(Work::default());
         for n in 0..workers {
             let receiver = Arc::clone(&receiver);
             let (argon2, params) = (argon2.clone(), params.clone());
-            let dummy = dummy.clone();
+            let (dummy, done) = (dummy.clone(), Arc::clone(&done));
             std::thread::Builder::new()
                 .name(format!("argon2-{n}"))
-                .spawn(move || work(&receiver, &argon2, &params, &dummy))
+                .spawn(move || work(&receiver, &argon2, &params, &dummy, &done))
                 .map_err(|e| PortalError::Hashing(e.to_string()))?;
         }
         Ok(Self {
             jobs,
             slots: Arc::new(Semaphore::new(workers + queue)),
+            work: done,
         })
+    }
+
+    /// The Argon2 work done so far.
+    pub fn work_done(&self) -> HashWork {
+        HashWork {
+            runs: self.work.runs.load(Ordering::Relaxed),
+            at_full_cost: self.work.at_full_cost.load(Ordering::Relaxed),
+        }
     }
 
     /// Reserves a place for one job, or `Overloaded` at once when every place is taken.
@@ -140,6 +183,7 @@ fn work(
     argon2: &Argon2<'_>,
     params: &Params,
     dummy: &str,
+    done: &Work,
 ) {
     let mut memory = vec![Block::default(); params.block_count()];
     loop {
@@ -154,7 +198,11 @@ fn work(
         };
         match job {
             Job::Hash { password, reply } => {
-                let _ = reply.send(hash_with(argon2, params, &mut memory, &password));
+                let hashed = hash_with(argon2, params, &mut memory, &password);
+                if hashed.is_ok() {
+                    done.record(params, params);
+                }
+                let _ = reply.send(hashed);
             }
             Job::Verify {
                 stored,
@@ -163,8 +211,11 @@ fn work(
             } => {
                 let real = stored.is_some();
                 let phc = stored.as_deref().unwrap_or(dummy);
-                let ok = verify_with(&mut memory, phc, &password);
-                let _ = reply.send(ok && real);
+                let checked = verify_with(&mut memory, phc, &password);
+                if let Some((_, used)) = &checked {
+                    done.record(used, params);
+                }
+                let _ = reply.send(real && checked.is_some_and(|(ok, _)| ok));
             }
         }
         drop(slot);
@@ -200,29 +251,23 @@ fn hash_with(
     Ok(phc.to_string())
 }
 
-/// Whether `password` matches the PHC string `phc`, computed in `memory` when the stored
-/// cost fits it (every hash this service wrote does) and in a temporary block otherwise.
-/// A damaged hash matches nothing.
-fn verify_with(memory: &mut [Block], phc: &str, password: &str) -> bool {
-    let Ok(hash) = PasswordHash::new(phc) else {
-        return false;
-    };
+/// Whether `password` matches the PHC string `phc`, and the cost it was checked at; computed
+/// in `memory` when the stored cost fits it (every hash this service wrote does) and in a
+/// temporary block otherwise. A damaged hash matches nothing and runs no Argon2 (`None`).
+fn verify_with(memory: &mut [Block], phc: &str, password: &str) -> Option<(bool, Params)> {
+    let hash = PasswordHash::new(phc).ok()?;
     let (Some(salt), Some(expected)) = (hash.salt, hash.hash) else {
-        return false;
+        return None;
     };
-    let Ok(algorithm) = Algorithm::try_from(hash.algorithm) else {
-        return false;
-    };
+    let algorithm = Algorithm::try_from(hash.algorithm).ok()?;
     let version = hash
         .version
         .map_or(Ok(Version::default()), Version::try_from);
     let (Ok(version), Ok(params)) = (version, Params::try_from(&hash)) else {
-        return false;
+        return None;
     };
     let mut raw = [0u8; 64];
-    let Ok(salt_bytes) = Salt::decode_b64(&salt, &mut raw) else {
-        return false;
-    };
+    let salt_bytes = Salt::decode_b64(&salt, &mut raw).ok()?;
     let mut out = vec![0u8; expected.len()];
     let argon2 = Argon2::new(algorithm, version, params.clone());
     let computed = if params.block_count() <= memory.len() {
@@ -230,8 +275,9 @@ fn verify_with(memory: &mut [Block], phc: &str, password: &str) -> bool {
     } else {
         argon2.hash_password_into(password.as_bytes(), salt_bytes, &mut out)
     };
+    computed.ok()?;
     // `Output`'s equality is constant-time.
-    computed.is_ok() && Output::new(&out).is_ok_and(|o| o == expected)
+    Some((Output::new(&out).is_ok_and(|o| o == expected), params))
 }
 
 #[cfg(test)]

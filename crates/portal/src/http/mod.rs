@@ -1,5 +1,6 @@
 //! The HTTP side: the kiosk API (`api`), the portal's pages (`pages`), the teacher pages
-//! (`teacher`), and [`spawn`].
+//! (`teacher`), and [`spawn`]. Both kinds of page build on `session` (cookie, origin,
+//! language, the signed-in user), `avatar` and `html`, and neither on the other.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -21,12 +22,14 @@ use crate::portal::Portal;
 use crate::store::within;
 
 mod api;
+mod avatar;
 mod extract;
 mod headers;
 mod html;
 mod i18n;
 mod pages;
 pub mod server;
+mod session;
 mod teacher;
 
 /// What every handler gets.

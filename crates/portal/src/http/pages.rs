@@ -7,15 +7,16 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use badgein_proto::ProblemCode;
+use maud::html;
 use serde::Deserialize;
 
-use super::AppState;
 use super::extract::ClientIp;
-use super::html::{esc, page, secure_headers};
+use super::html::{error_page, message_page, page, secure_headers, status_of};
 use super::i18n::{self, Strings};
-use super::teacher::manages_classes;
+use super::session::{self, SignedIn, cookie_value, current, same_origin};
+use super::{AppState, avatar};
 use crate::auth::sessions::LiveSession;
-use crate::error::{PortalError, UNAVAILABLE_RETRY_SECS};
+use crate::error::UNAVAILABLE_RETRY_SECS;
 use crate::store::directory::App;
 
 #[derive(Debug, Deserialize)]
@@ -31,7 +32,7 @@ pub async fn launch(
     headers: HeaderMap,
     query: Result<Query<LaunchQuery>, QueryRejection>,
 ) -> Response {
-    let s = i18n::from_accept_language(accept_language(&headers));
+    let s = session::language(&headers);
     let ticket = query.ok().and_then(|Query(q)| q.ticket).unwrap_or_default();
     if ticket.is_empty() || ticket.len() > 128 {
         return message_page(StatusCode::BAD_REQUEST, s, s.link_expired);
@@ -45,108 +46,89 @@ pub async fn launch(
     }
 }
 
-/// `GET /`: the dashboard, or the login page without a live session.
-pub async fn dashboard(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match current(&state, &headers).await {
-        Ok(Some(session)) => {
-            match state
-                .run(state.portal.apps_for(&session.user.school_id))
-                .await
-            {
-                Ok(apps) => dashboard_page(&session, &apps, None),
-                Err(e) => error_page(i18n::for_locale(&session.user.locale), &e),
-            }
-        }
-        Ok(None) => Redirect::to("/login").into_response(),
-        Err(e) => error_page(i18n::from_accept_language(accept_language(&headers)), &e),
+/// `GET /`: the dashboard, or (by [`SignedIn`]'s rejection) the login page without a live
+/// session.
+pub async fn dashboard(
+    State(state): State<AppState>,
+    SignedIn { session, .. }: SignedIn,
+) -> Response {
+    match state
+        .run(state.portal.apps_for(&session.user.school_id))
+        .await
+    {
+        Ok(apps) => dashboard_page(&session, &apps, None),
+        Err(e) => error_page(i18n::for_locale(&session.user.locale), &e),
     }
 }
 
 fn dashboard_page(session: &LiveSession, apps: &[App], note: Option<&str>) -> Response {
     let user = &session.user;
     let s = i18n::for_locale(&user.locale);
-    let tiles = if apps.is_empty() {
-        format!("<p>{}</p>", s.no_apps)
-    } else {
-        let items: String = apps
-            .iter()
-            .map(|a| {
-                format!(
-                    "<li><a class=\"tile\" href=\"{}\" rel=\"noopener noreferrer\">{}</a></li>",
-                    esc(&a.url),
-                    esc(&a.name)
-                )
-            })
-            .collect();
-        format!("<ul class=\"tiles\" aria-labelledby=\"apps\">{items}</ul>")
+    let body = html! {
+        header {
+            img src={ "/avatars/" (session.id) ".svg" } alt="" width="96" height="96";
+            h1 { (s.hello) ", " (user.given_name) "!" }
+            form method="post" action="/logout" { button type="submit" { (s.sign_out) } }
+        }
+        main {
+            @if let Some(note) = note {
+                p role="status" class="note" { (note) }
+            }
+            @if session.authority().manages_classes() {
+                p { a class="button" href="/teach" { (s.teach.my_classes) } }
+            }
+            h2 id="apps" { (s.your_apps) }
+            @if apps.is_empty() {
+                p { (s.no_apps) }
+            } @else {
+                ul class="tiles" aria-labelledby="apps" {
+                    @for app in apps {
+                        li { a class="tile" href=(app.url) rel="noopener noreferrer" { (app.name) } }
+                    }
+                }
+            }
+            details {
+                summary { (s.change_password) }
+                form method="post" action="/account/password" {
+                    label for="current" { (s.current_password) }
+                    input id="current" name="current" type="password"
+                        autocomplete="current-password" required;
+                    label for="new" { (s.new_password) }
+                    input id="new" name="new" type="password" autocomplete="new-password"
+                        minlength="8" required;
+                    button type="submit" { (s.save) }
+                }
+            }
+        }
     };
-    let teaching = if manages_classes(session) {
-        format!(
-            "<p><a class=\"button\" href=\"/teach\">{}</a></p>",
-            s.teach.my_classes
-        )
-    } else {
-        String::new()
-    };
-    let note = note
-        .map(|n| format!("<p role=\"status\" class=\"note\">{}</p>", esc(n)))
-        .unwrap_or_default();
-    let body = format!(
-        "<header><img src=\"/avatars/{sid}.svg\" alt=\"\" width=\"96\" height=\"96\">\
-         <h1>{hello}, {name}!</h1>\
-         <form method=\"post\" action=\"/logout\"><button type=\"submit\">{sign_out}</button></form>\
-         </header><main>{note}{teaching}<h2 id=\"apps\">{your_apps}</h2>{tiles}\
-         <details><summary>{change}</summary>\
-         <form method=\"post\" action=\"/account/password\">\
-         <label for=\"current\">{current}</label>\
-         <input id=\"current\" name=\"current\" type=\"password\" autocomplete=\"current-password\" required>\
-         <label for=\"new\">{new}</label>\
-         <input id=\"new\" name=\"new\" type=\"password\" autocomplete=\"new-password\" minlength=\"8\" required>\
-         <button type=\"submit\">{save}</button></form></details></main>",
-        sid = esc(&session.id),
-        hello = s.hello,
-        name = esc(&user.given_name),
-        sign_out = s.sign_out,
-        your_apps = s.your_apps,
-        change = s.change_password,
-        current = s.current_password,
-        new = s.new_password,
-        save = s.save,
-    );
-    page(
-        StatusCode::OK,
-        s,
-        &format!("{}, {}", s.hello, user.given_name),
-        &body,
-    )
+    // The title is text (escaped by `page`), not markup.
+    let title = format!("{}, {}", s.hello, user.given_name);
+    page(StatusCode::OK, s, &title, body)
 }
 
 /// `GET /login`: the typed sign-in form.
 pub async fn login_page(headers: HeaderMap) -> Response {
-    login_form(
-        StatusCode::OK,
-        i18n::from_accept_language(accept_language(&headers)),
-        None,
-    )
+    login_form(StatusCode::OK, session::language(&headers), None)
 }
 
 fn login_form(status: StatusCode, s: &Strings, error: Option<&str>) -> Response {
-    let error = error
-        .map(|e| format!("<p role=\"alert\" class=\"error\">{}</p>", esc(e)))
-        .unwrap_or_default();
-    let body = format!(
-        "<main><h1>{title}</h1>{error}<form method=\"post\" action=\"/login\">\
-         <label for=\"username\">{user}</label>\
-         <input id=\"username\" name=\"username\" autocomplete=\"username\" required>\
-         <label for=\"password\">{pass}</label>\
-         <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required>\
-         <button type=\"submit\">{go}</button></form></main>",
-        title = s.sign_in_title,
-        user = s.username,
-        pass = s.password,
-        go = s.sign_in,
-    );
-    page(status, s, s.sign_in_title, &body)
+    let body = html! {
+        main {
+            h1 { (s.sign_in_title) }
+            @if let Some(error) = error {
+                p role="alert" class="error" { (error) }
+            }
+            form method="post" action="/login" {
+                label for="username" { (s.username) }
+                input id="username" name="username" autocomplete="username" required;
+                label for="password" { (s.password) }
+                input id="password" name="password" type="password"
+                    autocomplete="current-password" required;
+                button type="submit" { (s.sign_in) }
+            }
+        }
+    };
+    page(status, s, s.sign_in_title, body)
 }
 
 #[derive(Debug, Deserialize)]
@@ -163,7 +145,7 @@ pub async fn login(
     headers: HeaderMap,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
-    let s = i18n::from_accept_language(accept_language(&headers));
+    let s = session::language(&headers);
     if !same_origin(&state, &headers) {
         return message_page(StatusCode::FORBIDDEN, s, s.not_found);
     }
@@ -217,7 +199,7 @@ pub async fn login(
 
 /// `POST /logout`: ends the session server-side and tells the browser to forget everything.
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let s = i18n::from_accept_language(accept_language(&headers));
+    let s = session::language(&headers);
     if !same_origin(&state, &headers) {
         return message_page(StatusCode::FORBIDDEN, s, s.not_found);
     }
@@ -254,7 +236,7 @@ pub async fn change_password(
     headers: HeaderMap,
     form: Result<Form<PasswordForm>, FormRejection>,
 ) -> Response {
-    let fallback = i18n::from_accept_language(accept_language(&headers));
+    let fallback = session::language(&headers);
     if !same_origin(&state, &headers) {
         return message_page(StatusCode::FORBIDDEN, fallback, fallback.not_found);
     }
@@ -294,8 +276,9 @@ pub async fn avatar(State(state): State<AppState>, Path(file): Path<String>) -> 
     };
     match state.run(state.portal.session_user(session_id)).await {
         Ok(Some(user)) => {
-            let mut response =
-                avatar_svg(&user.id, &user.given_name, &user.family_name, true).into_response();
+            let mut response = avatar::svg(&user.id, &user.given_name, &user.family_name, true)
+                .into_string()
+                .into_response();
             let h = response.headers_mut();
             h.insert(
                 header::CONTENT_TYPE,
@@ -307,34 +290,6 @@ pub async fn avatar(State(state): State<AppState>, Path(file): Path<String>) -> 
         Ok(None) => not_found().await,
         Err(e) => e.into_response(),
     }
-}
-
-/// The user's picture. `labelled`: an image named after the user; otherwise decorative
-/// (hidden from screen readers, for use next to the written name).
-pub(super) fn avatar_svg(id: &str, given: &str, family: &str, labelled: bool) -> String {
-    const COLOURS: [&str; 8] = [
-        "#1f5f9e", "#8a3b12", "#2e6b30", "#6b2d7a", "#9b1c31", "#005f66", "#5c4d00", "#3f3f9e",
-    ];
-    let sum = id.bytes().fold(0usize, |a, b| {
-        a.wrapping_mul(31).wrapping_add(usize::from(b))
-    });
-    let colour = COLOURS[sum % COLOURS.len()];
-    let initials: String = [given, family]
-        .iter()
-        .filter_map(|n| n.chars().next())
-        .flat_map(char::to_uppercase)
-        .collect();
-    let name = if labelled {
-        format!("role=\"img\" aria-label=\"{}\"", esc(given))
-    } else {
-        "aria-hidden=\"true\" focusable=\"false\"".to_owned()
-    };
-    format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 100 100\" {name}><circle cx=\"50\" cy=\"50\" r=\"50\" fill=\"{colour}\"/>\
-         <text x=\"50\" y=\"50\" dy=\"0.35em\" text-anchor=\"middle\" font-family=\"sans-serif\" \
-         font-size=\"40\" fill=\"#ffffff\">{initials}</text></svg>",
-        initials = esc(&initials),
-    )
 }
 
 pub async fn stylesheet() -> Response {
@@ -353,70 +308,10 @@ pub async fn not_found() -> Response {
     message_page(StatusCode::NOT_FOUND, &i18n::EN, i18n::EN.not_found)
 }
 
-/// The session behind the request's cookie.
-pub(super) async fn current(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> Result<Option<LiveSession>, PortalError> {
-    let Some(cookie) = cookie_value(headers, state.cookie.name()) else {
-        return Ok(None);
-    };
-    state.run(state.portal.session_by_cookie(&cookie)).await
-}
-
-pub(super) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, v)| *k == name && !v.is_empty() && v.len() <= 128)
-        .map(|(_, v)| v.to_owned())
-}
-
-/// Form posts must come from the portal's own pages: a cross-site `Origin` is refused (on
-/// top of `SameSite=Lax`, which already keeps the cookie off cross-site posts).
-pub(super) fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
-    match headers.get(header::ORIGIN).map(HeaderValue::to_str) {
-        None => true,
-        Some(Ok(origin)) => origin == &*state.base_url,
-        Some(Err(_)) => false,
-    }
-}
-
-pub(super) fn accept_language(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-}
-
 fn with_cookie(mut response: Response, cookie: &str) -> Response {
     if let Ok(v) = HeaderValue::from_str(cookie) {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
     secure_headers(response.headers_mut());
     response
-}
-
-pub(super) fn status_of(e: &PortalError) -> StatusCode {
-    StatusCode::from_u16(e.code().status()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE)
-}
-
-fn error_page(s: &Strings, e: &PortalError) -> Response {
-    let text = match e.code() {
-        ProblemCode::Unavailable => s.unavailable,
-        ProblemCode::KioskRevoked | ProblemCode::InvalidCredentials => s.link_expired,
-        _ => s.not_found,
-    };
-    message_page(status_of(e), s, text)
-}
-
-fn message_page(status: StatusCode, s: &Strings, text: &str) -> Response {
-    let body = format!(
-        "<main><p role=\"alert\">{}</p><p><a href=\"/login\">{}</a></p></main>",
-        esc(text),
-        s.sign_in
-    );
-    page(status, s, text, &body)
 }

@@ -539,6 +539,115 @@ async fn forms_need_the_session_token_and_the_portal_origin() {
     run(forms_need_the_session_token_and_the_portal_origin_body).await;
 }
 
+/// Hostile teacher form posts, through the one extractor every action shares: anything but
+/// this session's token in a urlencoded body from the portal's origin is refused with the
+/// same "out of date" page and recorded, and nothing is done; the teacher is checked before
+/// the path and the form.
+async fn hostile_teacher_forms_are_refused_alike_body(env: Env) {
+    more_seed(&env).await;
+    let kiosk = env.enroll("s1", "Room 12").await;
+    let cred = &kiosk.device_credential;
+    let maya = env.portal().issue_badge("u1", None).await.unwrap().encode();
+    let cookie = login(&env, "mrsk").await;
+    let (_, token) = page(&env, &cookie, "/teach/classes/c1").await;
+    let void = "/teach/classes/c1/students/u1/void";
+    let mut forged = token.clone();
+    forged.replace_range(..1, if token.starts_with('0') { "1" } else { "0" });
+    let huge = "a".repeat(64 * 1024);
+    let refused_before = audited(&env, "teacher.refused", "t1").await;
+    let raw = |path: &str, content_type: &str, body: String| {
+        env.http
+            .post(env.url(path))
+            .header("cookie", &cookie)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    let form = "application/x-www-form-urlencoded";
+    let cases = [
+        ("a forged token", raw(void, form, format!("csrf={forged}"))),
+        ("an empty token", raw(void, form, "csrf=".into())),
+        ("a huge token", raw(void, form, format!("csrf={huge}"))),
+        (
+            "the token twice",
+            raw(void, form, format!("csrf={token}&csrf={token}")),
+        ),
+        (
+            "the token as JSON",
+            raw(
+                void,
+                "application/json",
+                format!("{{\"csrf\":\"{token}\"}}"),
+            ),
+        ),
+        (
+            "the token in the query",
+            raw(&format!("{void}?csrf={token}"), form, String::new()),
+        ),
+        ("no content type", raw(void, "", format!("csrf={token}"))),
+        (
+            "an unknown layout",
+            raw(
+                "/teach/classes/c1/sheet",
+                form,
+                format!("csrf={token}&layout=poster"),
+            ),
+        ),
+        (
+            "no layout",
+            raw("/teach/classes/c1/sheet", form, format!("csrf={token}")),
+        ),
+        (
+            "a token that is not UTF-8",
+            raw(void, form, format!("csrf=%FF{token}")),
+        ),
+    ];
+    let count = cases.len();
+    for (what, answer) in cases {
+        let r = answer.await.unwrap();
+        assert_eq!(r.status(), 403, "{what}");
+        assert_eq!(r.headers()["content-type"], "text/html; charset=utf-8");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("This form is out of date."), "{what}");
+        assert!(!html.contains(&token), "{what}: the page shows no token");
+    }
+    assert_eq!(
+        audited(&env, "teacher.refused", "t1").await,
+        refused_before + count,
+        "every refusal recorded"
+    );
+    assert_eq!(badge_result(&env, cred, &maya).await, Ok("Maya".into()));
+
+    // Who asks comes first: signed out, to the login page, even on a malformed path.
+    for path in [void, "/teach/classes/%FF/sheet"] {
+        let r = env
+            .http
+            .post(env.url(path))
+            .form(&[("csrf", &token)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{path}");
+        assert_eq!(r.headers()["location"], "/login");
+    }
+    // A student with a teacher's token is refused as a student.
+    let leo = login(&env, "leo").await;
+    let r = post(&env, &leo, void, &[("csrf", &token)]).await;
+    assert_eq!(r.status(), 403);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("These pages are for teachers.")
+    );
+    assert_eq!(badge_result(&env, cred, &maya).await, Ok("Maya".into()));
+}
+
+#[tokio::test]
+async fn hostile_teacher_forms_are_refused_alike() {
+    run(hostile_teacher_forms_are_refused_alike_body).await;
+}
+
 async fn teacher_enrolls_and_revokes_kiosks_body(env: Env) {
     more_seed(&env).await;
     let hall = env.enroll("s1", "Hall <kiosk>").await;

@@ -1,12 +1,31 @@
 //! Shared by the frame benchmarks: badges to show and percentiles to print.
 
 use badgein_badge::Badge;
+use badgein_scanner::Code;
 use image::GrayImage;
 
-/// A freshly generated badge rendered at 8 px per module (the synthetic camera resamples it).
-pub fn badge_image() -> GrayImage {
-    let badge = Badge::generate().expect("OS random source");
-    badge.render(8).expect("a badge renders")
+/// A badge to show: its text, and its QR rendered at 8 px per module (the synthetic camera
+/// resamples it).
+pub struct Shown {
+    pub text: String,
+    pub image: GrayImage,
+}
+
+impl Shown {
+    /// A freshly generated badge.
+    pub fn generate() -> Self {
+        let badge = Badge::generate().expect("OS random source");
+        Shown {
+            text: badge.to_string(),
+            image: badge.render(8).expect("a badge renders"),
+        }
+    }
+
+    /// Whether a scan read this badge: a frame counts as read only when the decoded text is the
+    /// badge's, so a misread or a stray code is not counted as a success.
+    pub fn read_in(&self, codes: &[Code]) -> bool {
+        codes.iter().any(|code| code.text == self.text)
+    }
 }
 
 pub fn percentile(values: &[f64], p: f64) -> f64 {

@@ -1,33 +1,52 @@
 //! Who may use the teacher pages and act on what: a teacher or administrator signed in with
 //! their password (`crate::auth::origin::authority`), on the classes they manage and their own
-//! school's kiosks. Every form they post carries a
-//! per-session CSRF token, and its `Origin` (when sent) must be the portal's.
+//! school's kiosks. Every form they post carries a per-session CSRF token, and its `Origin`
+//! (when sent) must be the portal's: [`Posted`] checks both before a handler runs, and
+//! [`Failure`] is every answer other than the handler's work.
 
 use axum::Form;
-use axum::extract::FromRequestParts;
-use axum::extract::rejection::FormRejection;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
 use super::view;
 use crate::auth::origin::{Authority, SessionMethod, is_staff};
-use crate::auth::sessions::LiveSession;
+use crate::error::PortalError;
 use crate::http::AppState;
 use crate::http::i18n::{self, Strings};
-use crate::http::pages::{accept_language, cookie_value, same_origin};
+use crate::http::session::{NoSession, SignedIn, same_origin};
 use crate::ids::{ClassId, KioskId, UserId};
 use crate::store::audit::{self, Entry};
 use crate::store::directory::User;
 use crate::store::teaching::{self, KioskRow, Manager, TaughtClass};
 use crate::tokens;
 
-/// Teachers and administrators signed in with a password manage classes; students, other
-/// staff and anyone signed in with a badge do not.
-pub fn manages_classes(session: &LiveSession) -> bool {
-    session.authority().manages_classes()
+/// What a teacher page answers instead of its work.
+#[derive(Debug)]
+pub enum Failure {
+    /// An operation failed: the failure page in the teacher's language ([`view::failure`]).
+    Failed(&'static Strings, PortalError),
+    /// Refused with a sentence ([`view::refusal`]).
+    Refused(StatusCode, &'static Strings, &'static str),
+    /// Answered before the handler ran: the login page, or axum's own rejection of the path.
+    Answered(Response),
 }
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Failed(s, e) => view::failure(s, &e),
+            Self::Refused(status, s, text) => view::refusal(status, s, text),
+            Self::Answered(response) => response,
+        }
+    }
+}
+
+/// What every teacher handler returns.
+pub type Answer = Result<Response, Failure>;
 
 /// A teacher signed in with their password, extracted from the session cookie. Anyone else is
 /// answered before the handler runs: no session -> the login page, a student or a badge
@@ -43,17 +62,15 @@ pub struct Teacher {
 }
 
 impl FromRequestParts<AppState> for Teacher {
-    type Rejection = Response;
+    type Rejection = Failure;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let fallback = i18n::from_accept_language(accept_language(&parts.headers));
-        let Some(cookie) = cookie_value(&parts.headers, state.cookie.name()) else {
-            return Err(Redirect::to("/login").into_response());
-        };
-        let session = match state.run(state.portal.session_by_cookie(&cookie)).await {
-            Ok(Some(session)) => session,
-            Ok(None) => return Err(Redirect::to("/login").into_response()),
-            Err(e) => return Err(view::failure(fallback, &e)),
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Failure> {
+        let SignedIn { session, cookie } = match SignedIn::from_request_parts(parts, state).await {
+            Ok(signed_in) => signed_in,
+            Err(NoSession::SignedOut) => {
+                return Err(Failure::Answered(Redirect::to("/login").into_response()));
+            }
+            Err(NoSession::Failed(fallback, e)) => return Err(Failure::Failed(fallback, e)),
         };
         let authority = session.authority();
         let user = session.user;
@@ -70,7 +87,7 @@ impl FromRequestParts<AppState> for Teacher {
                 };
                 refused(state, &user, parts.uri.path(), why).await;
             }
-            return Err(view::refusal(
+            return Err(Failure::Refused(
                 StatusCode::FORBIDDEN,
                 s,
                 s.teach.teachers_only,
@@ -85,6 +102,69 @@ impl FromRequestParts<AppState> for Teacher {
     }
 }
 
+/// A form that carries the session's CSRF token.
+pub trait CsrfToken {
+    /// The token as sent (empty when the form had none).
+    fn token(&self) -> &str;
+}
+
+/// A teacher's form post, accepted: the teacher, the path's parameters `P` and the form `T`.
+/// In the order the handlers used to check it: the teacher (anyone else answered as by
+/// [`Teacher`]), the path, then the form, refused (403, "out of date", recorded as `csrf`)
+/// unless it parses, carries this session's token and comes from the portal's origin. A
+/// form that does not parse (no token, a wrong content type, an unknown choice) is refused
+/// like a missing token.
+#[derive(Debug)]
+pub struct Posted<P, T> {
+    pub teacher: Teacher,
+    pub path: P,
+    pub form: T,
+    /// The request's path, what refusals and the audit log name.
+    pub action: String,
+}
+
+impl<P, T> FromRequest<AppState> for Posted<P, T>
+where
+    P: DeserializeOwned + Send,
+    T: DeserializeOwned + CsrfToken + Send,
+{
+    type Rejection = Failure;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Failure> {
+        let (mut parts, body) = req.into_parts();
+        let teacher = Teacher::from_request_parts(&mut parts, state).await?;
+        let Path(path) = Path::<P>::from_request_parts(&mut parts, state)
+            .await
+            .map_err(|rejection| Failure::Answered(rejection.into_response()))?;
+        let action = parts.uri.path().to_owned();
+        let origin_ok = same_origin(state, &parts.headers);
+        let form = Form::<T>::from_request(Request::from_parts(parts, body), state)
+            .await
+            .ok()
+            .map(|Form(form)| form);
+        match form {
+            Some(form)
+                if origin_ok && tokens::same(form.token().as_bytes(), teacher.csrf.as_bytes()) =>
+            {
+                Ok(Self {
+                    teacher,
+                    path,
+                    form,
+                    action,
+                })
+            }
+            _ => {
+                refused(state, &teacher.user, &action, "csrf").await;
+                Err(Failure::Refused(
+                    StatusCode::FORBIDDEN,
+                    teacher.s,
+                    teacher.s.teach.form_expired,
+                ))
+            }
+        }
+    }
+}
+
 impl Teacher {
     fn manager(&self) -> Manager<'_> {
         Manager {
@@ -94,66 +174,51 @@ impl Teacher {
         }
     }
 
-    /// A form post is accepted only with this session's token and from the portal's origin.
-    async fn check_form(
+    /// Runs an operation under the database deadline; a failure is answered in this
+    /// teacher's language.
+    pub async fn run<T>(
         &self,
         state: &AppState,
-        headers: &HeaderMap,
-        path: &str,
-        token: Option<&str>,
-    ) -> Result<(), Response> {
-        let token_ok = token.is_some_and(|t| tokens::same(t.as_bytes(), self.csrf.as_bytes()));
-        if token_ok && same_origin(state, headers) {
-            return Ok(());
-        }
-        refused(state, &self.user, path, "csrf").await;
-        Err(view::refusal(
-            StatusCode::FORBIDDEN,
-            self.s,
-            self.s.teach.form_expired,
-        ))
+        work: impl Future<Output = crate::error::Result<T>>,
+    ) -> Result<T, Failure> {
+        state
+            .run(work)
+            .await
+            .map_err(|e| Failure::Failed(self.s, e))
     }
 
-    /// A posted form, if it parsed and passes `check_form`; a form that does not
-    /// parse (no token, an unknown choice) is refused like a missing token.
-    pub async fn accept_form<T>(
-        &self,
-        state: &AppState,
-        headers: &HeaderMap,
-        uri: &Uri,
-        form: Result<Form<T>, FormRejection>,
-        csrf: impl Fn(&T) -> &str,
-    ) -> Result<T, Response> {
-        let form = form.ok().map(|Form(f)| f);
-        self.check_form(state, headers, uri.path(), form.as_ref().map(csrf))
-            .await?;
-        form.ok_or_else(|| view::refusal(StatusCode::FORBIDDEN, self.s, self.s.teach.form_expired))
+    /// Refused with `text` in this teacher's language.
+    pub fn refuse(&self, status: StatusCode, text: &'static str) -> Failure {
+        Failure::Refused(status, self.s, text)
     }
 
     /// The classes this teacher manages.
-    pub async fn classes(&self, state: &AppState) -> Result<Vec<TaughtClass>, Response> {
-        state
-            .run(teaching::classes(state.portal.db(), self.manager(), None))
-            .await
-            .map_err(|e| view::failure(self.s, &e))
+    pub async fn classes(&self, state: &AppState) -> Result<Vec<TaughtClass>, Failure> {
+        self.run(
+            state,
+            teaching::classes(state.portal.db(), self.manager(), None),
+        )
+        .await
     }
 
     /// `class_id` if this teacher manages it; otherwise the refusal to answer (recorded when
-    /// `path` is an action, not a page view).
+    /// `action` is a form post's path, not a page view).
     pub async fn class(
         &self,
         state: &AppState,
         class_id: &str,
         action: Option<&str>,
-    ) -> Result<TaughtClass, Response> {
-        let found = state
-            .run(teaching::classes(
-                state.portal.db(),
-                self.manager(),
-                Some(&ClassId::from(class_id)),
-            ))
-            .await
-            .map_err(|e| view::failure(self.s, &e))?;
+    ) -> Result<TaughtClass, Failure> {
+        let found = self
+            .run(
+                state,
+                teaching::classes(
+                    state.portal.db(),
+                    self.manager(),
+                    Some(&ClassId::from(class_id)),
+                ),
+            )
+            .await?;
         match found.into_iter().next() {
             Some(class) => Ok(class),
             None => Err(self.not_yours(state, action).await),
@@ -168,16 +233,18 @@ impl Teacher {
         class_id: &str,
         student_id: &str,
         action: Option<&str>,
-    ) -> Result<TaughtClass, Response> {
+    ) -> Result<TaughtClass, Failure> {
         let class = self.class(state, class_id, action).await?;
-        let member = state
-            .run(teaching::is_pupil(
-                state.portal.db(),
-                &ClassId::from(class_id),
-                &UserId::from(student_id),
-            ))
-            .await
-            .map_err(|e| view::failure(self.s, &e))?;
+        let member = self
+            .run(
+                state,
+                teaching::is_pupil(
+                    state.portal.db(),
+                    &ClassId::from(class_id),
+                    &UserId::from(student_id),
+                ),
+            )
+            .await?;
         if member {
             Ok(class)
         } else {
@@ -190,15 +257,16 @@ impl Teacher {
         &self,
         state: &AppState,
         only: Option<&str>,
-    ) -> Result<Vec<KioskRow>, Response> {
-        state
-            .run(teaching::kiosks(
+    ) -> Result<Vec<KioskRow>, Failure> {
+        self.run(
+            state,
+            teaching::kiosks(
                 state.portal.db(),
                 &self.user.school_id,
                 only.map(KioskId::from).as_ref(),
-            ))
-            .await
-            .map_err(|e| view::failure(self.s, &e))
+            ),
+        )
+        .await
     }
 
     /// `kiosk_id` if it is a kiosk of this teacher's school.
@@ -207,18 +275,18 @@ impl Teacher {
         state: &AppState,
         kiosk_id: &str,
         action: Option<&str>,
-    ) -> Result<KioskRow, Response> {
+    ) -> Result<KioskRow, Failure> {
         match self.kiosks(state, Some(kiosk_id)).await?.into_iter().next() {
             Some(kiosk) => Ok(kiosk),
             None => Err(self.not_yours(state, action).await),
         }
     }
 
-    pub async fn not_yours(&self, state: &AppState, action: Option<&str>) -> Response {
+    pub async fn not_yours(&self, state: &AppState, action: Option<&str>) -> Failure {
         if let Some(path) = action {
             refused(state, &self.user, path, "forbidden").await;
         }
-        view::refusal(StatusCode::FORBIDDEN, self.s, self.s.teach.not_yours)
+        self.refuse(StatusCode::FORBIDDEN, self.s.teach.not_yours)
     }
 
     /// Records an action this teacher took (`teacher.<what>`), after it was done. The action
@@ -229,18 +297,15 @@ impl Teacher {
         what: &str,
         detail: String,
         kiosk_id: Option<&str>,
-    ) -> Result<(), Response> {
+    ) -> Result<(), Failure> {
         let mut entry = Entry::new(state.portal.now(), &format!("teacher.{what}"), "ok");
         entry.user_id = Some(self.user.id.clone());
         entry.kiosk_id = kiosk_id.map(KioskId::from);
         entry.detail = Some(detail);
-        state
-            .run(audit::record(state.portal.db(), &entry))
+        self.run(state, audit::record(state.portal.db(), &entry))
             .await
-            .map_err(|e| view::failure(self.s, &e))
     }
 }
-
 /// Records a refused teacher-page action. Best effort: the answer is a refusal either way.
 async fn refused(state: &AppState, user: &User, path: &str, why: &str) {
     let mut entry = Entry::new(state.portal.now(), "teacher.refused", why);

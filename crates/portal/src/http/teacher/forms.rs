@@ -4,13 +4,15 @@
 use badgein_sheet::Layout;
 use serde::Deserialize;
 
+use super::access::CsrfToken;
+
 #[derive(Debug, Deserialize)]
 pub struct CsrfForm {
     csrf: String,
 }
 
-impl CsrfForm {
-    pub fn token(&self) -> &str {
+impl CsrfToken for CsrfForm {
+    fn token(&self) -> &str {
         &self.csrf
     }
 }
@@ -21,8 +23,8 @@ pub struct PrintForm {
     pub layout: LayoutChoice,
 }
 
-impl PrintForm {
-    pub fn token(&self) -> &str {
+impl CsrfToken for PrintForm {
+    fn token(&self) -> &str {
         &self.csrf
     }
 }
@@ -62,8 +64,10 @@ impl PickForm {
             .filter(move |(k, _)| k == key)
             .map(|(_, v)| v.as_str())
     }
+}
 
-    pub fn token(&self) -> &str {
+impl CsrfToken for PickForm {
+    fn token(&self) -> &str {
         self.values("csrf").next().unwrap_or_default()
     }
 }

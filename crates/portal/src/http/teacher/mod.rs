@@ -16,8 +16,6 @@ mod printing;
 mod pupils;
 mod view;
 
-pub use access::manages_classes;
-
 pub(super) fn routes() -> Router<AppState> {
     const PUPIL: &str = "/teach/classes/{class}/students/{student}";
     Router::new()

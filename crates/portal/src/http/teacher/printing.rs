@@ -1,14 +1,11 @@
 //! Printing badges: the whole class, only the children without one, or one child again.
 //! Badge secrets are never stored, so every printed badge is a new one and voids the old.
 
-use axum::Form;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::extract::State;
+use axum::http::StatusCode;
 use badgein_sheet::Layout;
 
-use super::access::Teacher;
-use super::classes::Answer;
+use super::access::{Answer, Posted};
 use super::forms::{PickForm, PrintForm};
 use super::view;
 use crate::error::PortalError;
@@ -18,28 +15,23 @@ use crate::store::directory::{self, User};
 /// `POST /teach/classes/{class}/sheet`: new badges for the whole class, as a PDF.
 pub async fn sheet(
     State(state): State<AppState>,
-    teacher: Teacher,
-    headers: HeaderMap,
-    uri: Uri,
-    Path(class_id): Path<String>,
-    form: Result<Form<PrintForm>, FormRejection>,
+    Posted {
+        teacher,
+        path: class_id,
+        form,
+        action,
+    }: Posted<String, PrintForm>,
 ) -> Answer {
-    let s = teacher.s;
-    let form = teacher
-        .accept_form(&state, &headers, &uri, form, PrintForm::token)
-        .await?;
-    let class = teacher.class(&state, &class_id, Some(uri.path())).await?;
+    let class = teacher.class(&state, &class_id, Some(&action)).await?;
     if class.students == 0 {
-        return Err(view::refusal(
-            StatusCode::BAD_REQUEST,
-            s,
-            s.teach.no_students,
-        ));
+        return Err(teacher.refuse(StatusCode::BAD_REQUEST, teacher.s.teach.no_students));
     }
-    let (pdf, count) = state
-        .run(state.portal.badge_sheet(&class.id, form.layout.layout()))
-        .await
-        .map_err(|e| view::failure(s, &e))?;
+    let (pdf, count) = teacher
+        .run(
+            &state,
+            state.portal.badge_sheet(&class.id, form.layout.layout()),
+        )
+        .await?;
     let detail = format!("class {}: {count} badges, {}", class.id, form.layout.name());
     teacher.record(&state, "sheet", detail, None).await?;
     Ok(view::pdf(pdf, &format!("badges-{}", class.id)))
@@ -51,22 +43,18 @@ pub async fn sheet(
 /// failure changes nothing: the sheet is all or nothing).
 pub async fn missing(
     State(state): State<AppState>,
-    teacher: Teacher,
-    headers: HeaderMap,
-    uri: Uri,
-    Path(class_id): Path<String>,
-    form: Result<Form<PickForm>, FormRejection>,
+    Posted {
+        teacher,
+        path: class_id,
+        form,
+        action,
+    }: Posted<String, PickForm>,
 ) -> Answer {
-    let s = teacher.s;
-    let form = teacher
-        .accept_form(&state, &headers, &uri, form, PickForm::token)
-        .await?;
-    let class = teacher.class(&state, &class_id, Some(uri.path())).await?;
+    let class = teacher.class(&state, &class_id, Some(&action)).await?;
     let portal = &state.portal;
-    let students = state
-        .run(directory::class_students(portal.db(), &class.id))
-        .await
-        .map_err(|e| view::failure(s, &e))?
+    let students = teacher
+        .run(&state, directory::class_students(portal.db(), &class.id))
+        .await?
         .map(|(_, students)| students)
         .unwrap_or_default();
     let wanted: Vec<&str> = form.values("student").collect();
@@ -75,20 +63,18 @@ pub async fn missing(
         .filter(|u| wanted.contains(&u.id.as_str()))
         .collect();
     if wanted.iter().any(|id| !chosen.iter().any(|u| u.id == *id)) {
-        return Err(teacher.not_yours(&state, Some(uri.path())).await);
+        return Err(teacher.not_yours(&state, Some(&action)).await);
     }
     if chosen.is_empty() {
-        return Err(view::refusal(
-            StatusCode::BAD_REQUEST,
-            s,
-            s.teach.no_students,
-        ));
+        return Err(teacher.refuse(StatusCode::BAD_REQUEST, teacher.s.teach.no_students));
     }
     let detail = format!("class {}: {} badges, labels", class.id, chosen.len());
-    let pdf = state
-        .run(portal.print_badges(&chosen, &class.title, Layout::Labels, detail.clone()))
-        .await
-        .map_err(|e| view::failure(s, &e))?;
+    let pdf = teacher
+        .run(
+            &state,
+            portal.print_badges(&chosen, &class.title, Layout::Labels, detail.clone()),
+        )
+        .await?;
     teacher
         .record(&state, "sheet_missing", detail, None)
         .await?;
@@ -100,18 +86,15 @@ pub async fn missing(
 /// failure leaves the old badge working.
 pub async fn reprint(
     State(state): State<AppState>,
-    teacher: Teacher,
-    headers: HeaderMap,
-    uri: Uri,
-    Path((class_id, student_id)): Path<(String, String)>,
-    form: Result<Form<PrintForm>, FormRejection>,
+    Posted {
+        teacher,
+        path: (class_id, student_id),
+        form,
+        action,
+    }: Posted<(String, String), PrintForm>,
 ) -> Answer {
-    let s = teacher.s;
-    let form = teacher
-        .accept_form(&state, &headers, &uri, form, PrintForm::token)
-        .await?;
     let class = teacher
-        .pupil(&state, &class_id, &student_id, Some(uri.path()))
+        .pupil(&state, &class_id, &student_id, Some(&action))
         .await?;
     let portal = &state.portal;
     let detail = format!(
@@ -119,8 +102,8 @@ pub async fn reprint(
         class.id,
         form.layout.name()
     );
-    let printed = state
-        .run(async {
+    let (pdf, given_name) = teacher
+        .run(&state, async {
             let student = portal
                 .user(&student_id)
                 .await?
@@ -135,8 +118,7 @@ pub async fn reprint(
                 .await?;
             Ok((pdf, student.given_name))
         })
-        .await;
-    let (pdf, given_name) = printed.map_err(|e| view::failure(s, &e))?;
+        .await?;
     teacher.record(&state, "reprint", detail, None).await?;
     Ok(view::pdf(
         pdf,

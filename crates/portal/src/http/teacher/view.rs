@@ -4,12 +4,12 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use badgein_proto::ProblemCode;
+use maud::{Markup, html};
 
 use crate::clock::{Millis, rfc3339};
 use crate::error::PortalError;
-use crate::http::html::{esc, page, secure_headers};
+use crate::http::html::{page, secure_headers, status_of};
 use crate::http::i18n::Strings;
-use crate::http::pages::status_of;
 
 /// Which navigation entry the page belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,49 +18,41 @@ pub enum Section {
     Kiosks,
 }
 
-/// A teacher page: a header with the title, the navigation and sign-out, then `main`
-/// (already escaped).
+/// A teacher page: a header with the title, the navigation and sign-out, then `main`.
 pub fn frame(
     status: StatusCode,
     s: &Strings,
     section: Section,
     title: &str,
-    main: &str,
+    main: Markup,
 ) -> Response {
-    let current = |which: Section| {
-        if which == section {
-            " aria-current=\"page\""
-        } else {
-            ""
+    let current = |which: Section| (which == section).then_some("page");
+    let body = html! {
+        header {
+            h1 { (title) }
+            nav aria-label={ (s.teach.my_classes) ", " (s.teach.kiosks) } {
+                ul class="nav" {
+                    li { a href="/teach" aria-current=[current(Section::Classes)] { (s.teach.my_classes) } }
+                    li { a href="/teach/kiosks" aria-current=[current(Section::Kiosks)] { (s.teach.kiosks) } }
+                    li { a href="/" { (s.teach.my_apps) } }
+                }
+            }
+            form method="post" action="/logout" { button type="submit" { (s.sign_out) } }
         }
+        main { (main) }
     };
-    let body = format!(
-        "<header><h1>{title}</h1>\
-         <nav aria-label=\"{classes}, {kiosks}\"><ul class=\"nav\">\
-         <li><a href=\"/teach\"{c}>{classes}</a></li>\
-         <li><a href=\"/teach/kiosks\"{k}>{kiosks}</a></li>\
-         <li><a href=\"/\">{apps}</a></li></ul></nav>\
-         <form method=\"post\" action=\"/logout\"><button type=\"submit\">{sign_out}</button></form>\
-         </header><main>{main}</main>",
-        title = esc(title),
-        classes = s.teach.my_classes,
-        kiosks = s.teach.kiosks,
-        apps = s.teach.my_apps,
-        c = current(Section::Classes),
-        k = current(Section::Kiosks),
-        sign_out = s.sign_out,
-    );
-    page(status, s, title, &body)
+    page(status, s, title, body)
 }
 
 /// A refusal (not a teacher, not yours, stale form) with a way back.
 pub fn refusal(status: StatusCode, s: &Strings, text: &str) -> Response {
-    let body = format!(
-        "<main><p role=\"alert\" class=\"error\">{}</p><p><a href=\"/\">{}</a></p></main>",
-        esc(text),
-        s.teach.my_apps
-    );
-    page(status, s, text, &body)
+    let body = html! {
+        main {
+            p role="alert" class="error" { (text) }
+            p { a href="/" { (s.teach.my_apps) } }
+        }
+    };
+    page(status, s, text, body)
 }
 
 /// A failed operation: the database is away (503), or what was asked for is gone.
@@ -74,32 +66,26 @@ pub fn failure(s: &Strings, e: &PortalError) -> Response {
 }
 
 /// A note after an action (`role=status`, read out by screen readers).
-pub fn note(text: &str) -> String {
-    format!("<p role=\"status\" class=\"note\">{}</p>", esc(text))
+pub fn note(text: &str) -> Markup {
+    html! { p role="status" class="note" { (text) } }
 }
 
 /// The hidden CSRF field every form carries.
-pub fn csrf_field(token: &str) -> String {
-    format!(
-        "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
-        esc(token)
-    )
+pub fn csrf_field(token: &str) -> Markup {
+    html! { input type="hidden" name="csrf" value=(token); }
 }
 
 /// A day, `2026-11-23` (UTC).
-pub fn day(at: Millis) -> String {
+pub fn day(at: Millis) -> Markup {
     let full = rfc3339(at);
-    format!(
-        "<time datetime=\"{full}\">{}</time>",
-        &full[..10.min(full.len())]
-    )
+    html! { time datetime=(full) { (&full[..10.min(full.len())]) } }
 }
 
 /// A moment to the minute, `2026-11-23 08:05 UTC`.
-pub fn moment(at: Millis) -> String {
+pub fn moment(at: Millis) -> Markup {
     let full = rfc3339(at);
     let shown = full.get(..16).unwrap_or(&full).replace('T', " ");
-    format!("<time datetime=\"{full}\">{shown} UTC</time>")
+    html! { time datetime=(full) { (shown) " UTC" } }
 }
 
 /// The confirm step before a destructive action: what happens, a button that posts to
@@ -116,20 +102,17 @@ pub struct Confirm<'a> {
 }
 
 pub fn confirm(s: &Strings, section: Section, c: &Confirm<'_>) -> Response {
-    let main = format!(
-        "<p class=\"subject\">{subject}</p><p>{text}</p>\
-         <form method=\"post\" action=\"{action}\">{csrf}\
-         <button type=\"submit\" class=\"danger\">{yes}</button> \
-         <a class=\"button\" href=\"{back}\">{cancel}</a></form>",
-        subject = esc(c.subject),
-        text = esc(c.text),
-        action = esc(c.action),
-        csrf = csrf_field(c.csrf),
-        yes = esc(c.yes),
-        back = esc(c.back),
-        cancel = s.teach.cancel,
-    );
-    frame(StatusCode::OK, s, section, c.title, &main)
+    let main = html! {
+        p class="subject" { (c.subject) }
+        p { (c.text) }
+        form method="post" action=(c.action) {
+            (csrf_field(c.csrf))
+            button type="submit" class="danger" { (c.yes) }
+            " "
+            a class="button" href=(c.back) { (s.teach.cancel) }
+        }
+    };
+    frame(StatusCode::OK, s, section, c.title, main)
 }
 
 /// A PDF download named `name` (letters, digits, `-` and `_` kept).
@@ -175,7 +158,11 @@ mod tests {
 
     #[test]
     fn times_are_shown_in_utc() {
-        assert!(super::day(0).contains(">1970-01-01<"));
-        assert!(super::moment(3_723_000).contains(">1970-01-01 01:02 UTC<"));
+        assert!(super::day(0).into_string().contains(">1970-01-01<"));
+        assert!(
+            super::moment(3_723_000)
+                .into_string()
+                .contains(">1970-01-01 01:02 UTC<")
+        );
     }
 }
