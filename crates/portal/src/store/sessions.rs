@@ -33,8 +33,8 @@ pub struct NewSession {
     pub cookie_hash: Option<Vec<u8>>,
 }
 
-/// The session columns and their values, in the order [`NewSession::bind`] binds them
-/// (`created_at` and `last_seen_at` both start at `now`, `$4`).
+/// The session columns and their values, in the order [`NewSession::bind_with_audit`] binds
+/// them (`created_at` and `last_seen_at` both start at `now`, `$4`).
 const INSERT: &str = "INSERT INTO sessions (id, user_id, kiosk_id, created_at, last_seen_at, \
     expires_at, ticket_hash, ticket_expires_at, ticket_ip, cookie_hash, method, badge_id) \
     VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11)";
