@@ -1,13 +1,19 @@
 //! The commands of docs/kiosk-ipc.md. Each is a few lines: translate, call the kiosk, answer.
 //! Outcomes arrive as the `view` event; nothing secret is returned.
+//!
+//! A command's arguments are one struct (`Args<T>`: the keys of the object the window passes
+//! to `invoke`), and the list at the end names each command with its arguments and answer: the
+//! invoke handler and the `Commands` type of ui/types/ipc.d.ts both come from that list, so the
+//! window's type check follows these types (src-tauri/src/ipc_types.rs).
 
 use std::sync::Arc;
 
-use badgein_kiosk_core::machine::{Event, Language, Screen, SetupEvent, UserAction, View};
+use badgein_kiosk_core::machine::{Code, Event, Language, Screen, SetupEvent, UserAction, View};
 use badgein_proto::PasswordSignIn;
-use serde::Serialize;
-use tauri::ipc::{Channel, InvokeResponseBody};
-use tauri::{AppHandle, State};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use tauri::ipc::{Channel, CommandArg, CommandItem, InvokeBody, InvokeError, InvokeResponseBody};
+use tauri::{AppHandle, Runtime, State};
 
 use badgein_kiosk_core::setup::SetupChange;
 
@@ -35,16 +41,105 @@ fn on_screen(kiosk: &Kiosk, command: &str, ok: impl Fn(&Screen) -> bool) -> Resu
 
 /// A command's failure as the UI sees it: a `Code` it has a picture and a sentence for.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct CommandError {
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
 }
 
 /// A camera the teacher can choose.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct CameraEntry {
     index: u32,
     name: String,
+}
+
+/// A command's arguments as one struct: the whole object passed to `invoke` (its keys are the
+/// struct's fields), instead of one Rust parameter per key. The same struct is what
+/// ui/types/ipc.d.ts declares, so the two cannot drift.
+pub struct Args<T>(T);
+
+impl<'de, R: Runtime, T: DeserializeOwned> CommandArg<'de, R> for Args<T> {
+    fn from_command(command: CommandItem<'de, R>) -> Result<Self, InvokeError> {
+        match command.message.payload() {
+            InvokeBody::Json(value) => T::deserialize(value)
+                .map(Args)
+                .map_err(|e| tauri::Error::InvalidArgs(command.name, command.key, e).into()),
+            InvokeBody::Raw(_) => Err(InvokeError::from(format!(
+                "command {} takes a JSON object",
+                command.name
+            ))),
+        }
+    }
+}
+
+// The arguments of each command that takes some. No `Debug`: PINs and passwords pass here.
+// An optional field may be `null` or left out (`?` in the declaration).
+
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct SetLanguage {
+    language: Language,
+}
+
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct PreviewReady {
+    /// The `id` of the preview `Channel` whose frame was drawn.
+    channel_id: u32,
+}
+
+/// `preview`'s argument is a Tauri `Channel`, which Tauri reads itself (not through `Args`);
+/// declared here for the window: the `Channel` object, of which the shell sees the `id`.
+#[cfg(test)]
+#[derive(ts_rs::TS)]
+#[expect(dead_code, reason = "a declaration only")]
+pub(crate) struct PreviewArgs {
+    #[ts(type = "{ id: number }")]
+    channel: (),
+}
+
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct SignInPassword {
+    username: String,
+    password: String,
+}
+
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct Pin {
+    pin: String,
+}
+
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ChoosePin {
+    pin: String,
+    again: String,
+}
+
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct SaveSetup {
+    portal_url: String,
+    kiosk_name: String,
+    #[cfg_attr(test, ts(optional = nullable))]
+    camera_index: Option<u32>,
+    idle_timeout_secs: u32,
+    language: Language,
+    sounds: bool,
+    #[cfg_attr(test, ts(optional = nullable))]
+    new_pin: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct Enroll {
+    portal_url: String,
+    code: String,
+    kiosk_name: String,
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -58,13 +153,13 @@ pub fn preview(kiosk: Shell<'_>, channel: Channel<InvokeResponseBody>) {
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub fn preview_ready(kiosk: Shell<'_>, channel_id: u32) {
-    kiosk.preview.ready(channel_id);
+pub fn preview_ready(kiosk: Shell<'_>, Args(a): Args<PreviewReady>) {
+    kiosk.preview.ready(a.channel_id);
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub fn set_language(kiosk: Shell<'_>, language: Language) {
-    kiosk.send(Event::User(UserAction::SetLanguage(language)));
+pub fn set_language(kiosk: Shell<'_>, Args(a): Args<SetLanguage>) {
+    kiosk.send(Event::User(UserAction::SetLanguage(a.language)));
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -78,8 +173,11 @@ pub fn cancel_typed(kiosk: Shell<'_>) {
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub fn sign_in_password(kiosk: Shell<'_>, username: String, password: String) {
-    let typed = PasswordSignIn { username, password };
+pub fn sign_in_password(kiosk: Shell<'_>, Args(a): Args<SignInPassword>) {
+    let typed = PasswordSignIn {
+        username: a.username,
+        password: a.password,
+    };
     kiosk.send(Event::User(UserAction::SubmitTyped(typed)));
 }
 
@@ -111,23 +209,23 @@ pub fn leave_setup(kiosk: Shell<'_>) {
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn teacher_unlock(kiosk: Shell<'_>, pin: String) -> Result<(), ()> {
+pub async fn teacher_unlock(kiosk: Shell<'_>, Args(a): Args<Pin>) -> Result<(), ()> {
     // Checked only while the pad shows, as the window would: no stray call probes PINs.
     on_screen(&kiosk, "teacher_unlock", |s| {
         matches!(s, Screen::TeacherPin { .. })
     })?;
-    let answer = kiosk.check_pin(pin).await;
+    let answer = kiosk.check_pin(a.pin).await;
     kiosk.send(Event::Setup(SetupEvent::PinChecked(answer)));
     Ok(())
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn choose_pin(kiosk: Shell<'_>, pin: String, again: String) -> Result<(), ()> {
+pub async fn choose_pin(kiosk: Shell<'_>, Args(a): Args<ChoosePin>) -> Result<(), ()> {
     on_screen(&kiosk, "choose_pin", |s| {
         matches!(s, Screen::ChoosePin { .. })
     })?;
     // The outcome arrives as the view: `setup` once chosen, else `choose_pin.message`.
-    kiosk.choose_pin(pin, again).await;
+    kiosk.choose_pin(a.pin, a.again).await;
     Ok(())
 }
 
@@ -137,44 +235,26 @@ pub fn get_setup(kiosk: Shell<'_>) -> SetupInfo {
 }
 
 #[tauri::command(rename_all = "snake_case")]
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the contract passes save_setup's fields as top-level keys"
-)]
-pub async fn save_setup(
-    kiosk: Shell<'_>,
-    portal_url: String,
-    kiosk_name: String,
-    camera_index: Option<u32>,
-    idle_timeout_secs: u32,
-    language: Language,
-    sounds: bool,
-    new_pin: Option<String>,
-) -> Result<(), ()> {
+pub async fn save_setup(kiosk: Shell<'_>, Args(a): Args<SaveSetup>) -> Result<(), ()> {
     in_setup(&kiosk, "save_setup")?;
     let change = SetupChange {
-        portal_url,
-        kiosk_name,
-        camera_index,
-        idle_timeout_secs,
-        language,
-        sounds,
-        new_pin,
+        portal_url: a.portal_url,
+        kiosk_name: a.kiosk_name,
+        camera_index: a.camera_index,
+        idle_timeout_secs: a.idle_timeout_secs,
+        language: a.language,
+        sounds: a.sounds,
+        new_pin: a.new_pin,
     };
     kiosk.save_setup(change).await;
     Ok(())
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn enroll(
-    kiosk: Shell<'_>,
-    portal_url: String,
-    code: String,
-    kiosk_name: String,
-) -> Result<(), ()> {
+pub async fn enroll(kiosk: Shell<'_>, Args(a): Args<Enroll>) -> Result<(), ()> {
     in_setup(&kiosk, "enroll")?;
     // The outcome arrives as `setup.message`.
-    kiosk.enroll(&portal_url, &code, &kiosk_name).await;
+    kiosk.enroll(&a.portal_url, &a.code, &a.kiosk_name).await;
     Ok(())
 }
 
@@ -201,14 +281,64 @@ pub async fn test_scan(kiosk: Shell<'_>) -> Result<(), ()> {
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn quit(app: AppHandle, kiosk: Shell<'_>, pin: String) -> Result<(), CommandError> {
-    if kiosk.quit_allowed(pin).await {
+pub async fn quit(
+    app: AppHandle,
+    kiosk: Shell<'_>,
+    Args(a): Args<Pin>,
+) -> Result<(), CommandError> {
+    if kiosk.quit_allowed(a.pin).await {
         tracing::info!("quit with the teacher PIN");
         app.exit(0);
         return Ok(());
     }
     Err(CommandError {
-        code: "pin_wrong",
+        code: Code::PinWrong,
         message: "the teacher PIN is needed to quit".into(),
     })
+}
+
+/// Every command of docs/kiosk-ipc.md: `name: arguments => answer`. `()` arguments: none;
+/// a `Result`'s error is the rejection (`CommandError` for `quit`, `null` for the rest, which
+/// the window does not read). Each line must match its function's signature: the arguments are
+/// the `Args<T>` it takes, the answer what it returns (or the `Ok` of its `Result`).
+macro_rules! ipc_commands {
+    ($($name:ident: $args:ty => $answer:ty,)*) => {
+        /// Tauri's invoke handler for every command of the list.
+        pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($name),*]
+        }
+
+        /// Each command with the TypeScript of its arguments and its answer.
+        #[cfg(test)]
+        pub fn declared(cfg: &ts_rs::Config) -> Vec<(&'static str, String, String)> {
+            vec![$((
+                stringify!($name),
+                <$args as ts_rs::TS>::name(cfg),
+                <$answer as ts_rs::TS>::name(cfg),
+            )),*]
+        }
+    };
+}
+
+ipc_commands! {
+    get_view: () => View,
+    preview: PreviewArgs => (),
+    preview_ready: PreviewReady => (),
+    set_language: SetLanguage => (),
+    show_typed: () => (),
+    cancel_typed: () => (),
+    sign_in_password: SignInPassword => (),
+    sign_out: () => (),
+    still_here: () => (),
+    open_teacher: () => (),
+    teacher_unlock: Pin => (),
+    choose_pin: ChoosePin => (),
+    leave_setup: () => (),
+    get_setup: () => SetupInfo,
+    save_setup: SaveSetup => (),
+    enroll: Enroll => (),
+    list_cameras: () => Vec<CameraEntry>,
+    test_scan: () => (),
+    quit: Pin => (),
+    dismiss: () => (),
 }

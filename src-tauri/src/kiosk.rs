@@ -52,8 +52,12 @@ impl std::fmt::Debug for Kiosk {
     }
 }
 
+/// The event that carries every new `View` to the window (`Events` in ui/types/ipc.d.ts).
+pub const VIEW_EVENT: &str = "view";
+
 /// `get_setup`'s answer: the config minus anything secret (the PIN is only `pin_set`).
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SetupInfo {
     portal_url: String,
     kiosk_name: String,
@@ -131,7 +135,7 @@ impl Kiosk {
         tauri::async_runtime::spawn(async move {
             loop {
                 let view = views.borrow_and_update().clone();
-                if let Err(error) = app.emit("view", view) {
+                if let Err(error) = app.emit(VIEW_EVENT, view) {
                     tracing::warn!(%error, "view not emitted");
                 }
                 if views.changed().await.is_err() {

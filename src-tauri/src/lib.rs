@@ -39,28 +39,7 @@ pub fn run() -> anyhow::Result<()> {
             kiosk_window::refocus(app);
         }))
         .plugin(close_guard::plugin())
-        .invoke_handler(tauri::generate_handler![
-            commands::get_view,
-            commands::preview,
-            commands::preview_ready,
-            commands::set_language,
-            commands::show_typed,
-            commands::cancel_typed,
-            commands::sign_in_password,
-            commands::sign_out,
-            commands::still_here,
-            commands::open_teacher,
-            commands::teacher_unlock,
-            commands::choose_pin,
-            commands::leave_setup,
-            commands::get_setup,
-            commands::save_setup,
-            commands::enroll,
-            commands::list_cameras,
-            commands::test_scan,
-            commands::quit,
-            commands::dismiss,
-        ])
+        .invoke_handler(commands::handler())
         .setup(move |app| {
             if let Some(window) = app.get_webview_window(kiosk_window::MAIN) {
                 kiosk_window::cover_monitor(&window)?;
@@ -83,5 +62,7 @@ pub fn run() -> anyhow::Result<()> {
     Ok(())
 }
 
+#[cfg(test)]
+mod ipc_types;
 #[cfg(test)]
 mod security_config;

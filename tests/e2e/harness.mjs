@@ -54,7 +54,8 @@ export function freePort() {
   });
 }
 
-async function waitUntil(check, what, timeoutMs) {
+/** Waits until `check()` resolves true (a throw counts as not yet), at most `timeoutMs`. */
+export async function waitUntil(check, what, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check().catch(() => false)) return;
@@ -239,6 +240,71 @@ export function portalPainted() {
  */
 export function clickScreen(x, y) {
   execFileSync('xdotool', ['mousemove', String(x), String(y), 'click', '1']);
+}
+
+/** Runs an X client tool (wmctrl, xdotool) to the end, bounded, and returns what it printed. */
+function xtool(command, args) {
+  return execFileSync(command, args, { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/**
+ * A window manager on the X screen, as a kiosk's desktop session has: without one nothing turns
+ * Alt+F4 or a taskbar's "close" into a close request, so the close guard would never be asked.
+ * Openbox with a config of its own that binds only Alt+F4 to Close (not the distribution's
+ * defaults, which may change). Waits until it manages the screen (EWMH's supporting-WM check,
+ * read by `wmctrl -m`); `stop()` ends it by PID.
+ */
+export async function startWindowManager() {
+  const dir = mkdtempSync(join(tmpdir(), 'badgein-e2e-wm-'));
+  const config = join(dir, 'rc.xml');
+  writeFileSync(
+    config,
+    `<?xml version="1.0" encoding="UTF-8"?>
+<openbox_config xmlns="http://openbox.org/3.4/rc">
+  <keyboard>
+    <keybind key="A-F4"><action name="Close"/></keybind>
+  </keyboard>
+</openbox_config>
+`,
+  );
+  const log = openSync(join(dir, 'openbox.log'), 'a');
+  const wm = spawn('openbox', ['--sm-disable', '--config-file', config], { stdio: ['ignore', log, log] });
+  let exited = false;
+  wm.on('exit', () => {
+    exited = true;
+  });
+  const stop = () => {
+    if (!exited) wm.kill('SIGKILL');
+    removeTemp(dir);
+  };
+  try {
+    await waitUntil(async () => !exited && /^Name: Openbox$/m.test(xtool('wmctrl', ['-m'])), 'openbox', 20_000);
+  } catch (error) {
+    const said = readFileSync(join(dir, 'openbox.log'), 'utf8');
+    stop();
+    throw new Error(`${error.message}${exited ? ' (it exited)' : ''}\n--- openbox log ---\n${said}`);
+  }
+  return { stop };
+}
+
+/** The X window ids of `pid`'s top-level windows titled `title`, as the window manager lists them. */
+export function managedWindows(pid, title) {
+  return xtool('wmctrl', ['-l', '-p'])
+    .split('\n')
+    .map((line) => line.match(/^(0x[0-9a-f]+)\s+\S+\s+(\d+)\s+\S+\s(.*)$/))
+    .filter((m) => m && Number(m[2]) === pid && m[3] === title)
+    .map((m) => m[1]);
+}
+
+/** Alt+F4 typed on the real keyboard (XTEST) into window `id`, made the active one first. */
+export function pressAltF4(id) {
+  xtool('xdotool', ['windowactivate', '--sync', id]);
+  xtool('xdotool', ['key', 'alt+F4']);
+}
+
+/** A desktop's "close this window" (EWMH _NET_CLOSE_WINDOW: the WM sends WM_DELETE_WINDOW). */
+export function askToClose(id) {
+  xtool('wmctrl', ['-i', '-c', id]);
 }
 
 /** Waits until the UI shows `screen` (main.js sets body[data-screen]). */

@@ -5,13 +5,29 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 
-import { APP, appPid, launch, screenshot, startPortal, waitForScreen } from './harness.mjs';
+import {
+  APP,
+  appPid,
+  askToClose,
+  launch,
+  managedWindows,
+  pressAltF4,
+  screenshot,
+  startPortal,
+  startWindowManager,
+  waitForScreen,
+  waitUntil,
+} from './harness.mjs';
 
 describe('the kiosk window', { timeout: 180_000 }, () => {
   let kiosk;
   let portal;
+  let windowManager;
 
   before(async () => {
+    // Under a window manager, as on a school computer: it is what turns Alt+F4 or a desktop's
+    // "close" into the close request the kiosk must refuse.
+    windowManager = await startWindowManager();
     // Enrolled at start against a real portal (unattended enrollment), so it scans.
     portal = await startPortal();
     kiosk = await launch('window', portal.enrollEnv());
@@ -20,6 +36,7 @@ describe('the kiosk window', { timeout: 180_000 }, () => {
   after(async () => {
     await kiosk?.close();
     portal?.stop();
+    windowManager?.stop();
   });
 
   test('starts on the scanning screen with the live preview', async () => {
@@ -62,18 +79,48 @@ describe('the kiosk window', { timeout: 180_000 }, () => {
   });
 
   test('the window cannot be closed without the teacher PIN', async () => {
+    const { session } = kiosk;
     const pid = appPid(kiosk.driverPid);
     assert.ok(pid, 'the app runs');
+    let windows = [];
+    await waitUntil(
+      async () => (windows = managedWindows(pid, 'BadgeIn')).length === 1,
+      'the window manager to manage the kiosk window',
+      20_000,
+    );
+    const [window] = windows;
+    const refusals = () => kiosk.appLog().match(/close refused: teacher PIN needed/g)?.length ?? 0;
+
+    // The window manager's close, both ways a person reaches it: Alt+F4, and a desktop's close
+    // (a taskbar, `wmctrl -c`). Each is a WM_DELETE_WINDOW the close guard must refuse; it
+    // answers with the teacher's PIN pad (no PIN chosen yet: choosing one).
+    for (const [how, close] of [
+      ['Alt+F4', pressAltF4],
+      ["the window manager's close", askToClose],
+    ]) {
+      await waitForScreen(session, 'scanning');
+      const before = refusals();
+      close(window);
+      await waitForScreen(session, 'choose_pin');
+      await waitUntil(async () => refusals() === before + 1, `${how}: the refusal in the log`, 10_000);
+      assert.deepEqual(managedWindows(pid, 'BadgeIn'), [window], `${how}: the window is still there`);
+      assert.equal(appPid(kiosk.driverPid), pid, `${how}: the app still runs`);
+      await session.executeAsync(
+        'const done = arguments[0]; window.__TAURI__.core.invoke("leave_setup").then(done, done);',
+      );
+    }
+
     // (WebDriver's own "close window" is not tried: it destroys the webview directly in wry,
     // below the window's close request, which no kiosk user can reach.)
-    await kiosk.session.execute('window.close();').catch(() => {});
-    const refused = await kiosk.session.executeAsync(
+    await session.execute('window.close();').catch(() => {});
+    const refused = await session.executeAsync(
       'const done = arguments[0]; window.__TAURI__.core.invoke("quit", { pin: "0000" }).then(() => done("quit"), (e) => done(e));',
     );
     assert.equal(refused.code, 'pin_wrong');
     // Still there and still answering.
-    await waitForScreen(kiosk.session, 'scanning');
+    await waitForScreen(session, 'scanning');
     assert.equal(appPid(kiosk.driverPid), pid);
+    assert.deepEqual(managedWindows(pid, 'BadgeIn'), [window]);
   });
 
   test('the UI cannot reach window, webview, shell or file APIs', async () => {

@@ -1,7 +1,33 @@
-// One or more views per screen of docs/kiosk-ipc.md, each with a name for its screenshot.
+// One or more views per screen, each with a name for its screenshot. `tsc` (ui/tsconfig.json)
+// checks this file against ui/types/ipc.d.ts, generated from the Rust types: every fixture is a
+// `Screen` Rust can send, and SCREENS has exactly the screens of the Rust `View`.
+
+/** @typedef {import('../../ui/types/ipc').Screen} Screen */
+
+/** @type {Readonly<import('../../ui/types/ipc').UserView>} */
 export const MAYA = Object.freeze({ first_name: 'Maya', avatar_url: null });
 
-export const FIXTURES = Object.freeze([
+/**
+ * Every `screen` (a missing or an extra one fails `tsc`), for "the fixtures cover every screen".
+ * @type {Record<Screen['screen'], true>}
+ */
+const EVERY_SCREEN = {
+  setup: true,
+  choose_pin: true,
+  teacher_pin: true,
+  scanning: true,
+  signing_in: true,
+  greeting: true,
+  signed_in: true,
+  signing_out: true,
+  result: true,
+  typed: true,
+  camera_trouble: true,
+};
+export const SCREENS = Object.freeze(Object.keys(EVERY_SCREEN));
+
+/** @type {Array<[string, Screen]>} */
+const fixtures = [
   ['setup-new', { screen: 'setup', enrolled: false, message: null }],
   ['setup-saved', { screen: 'setup', enrolled: true, message: 'saved' }],
   ['setup-no-keyring', { screen: 'setup', enrolled: false, message: 'keyring_unavailable' }],
@@ -33,4 +59,5 @@ export const FIXTURES = Object.freeze([
   ['camera-denied', { screen: 'camera_trouble', reason: 'permission_denied', typed_allowed: true }],
   ['camera-unplugged', { screen: 'camera_trouble', reason: 'disconnected', typed_allowed: false }],
   ['camera-busy', { screen: 'camera_trouble', reason: 'busy', typed_allowed: true }],
-]);
+];
+export const FIXTURES = Object.freeze(fixtures);

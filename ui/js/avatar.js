@@ -13,6 +13,13 @@ function safeUrl(url) {
   }
 }
 
+/** @typedef {import('../types/ipc').UserView} UserView */
+
+/**
+ * The child's picture, or the figure.
+ * @param {UserView} user
+ * @param {string} className
+ */
 export function avatar(user, className) {
   const img = picture(safeUrl(user?.avatar_url) ?? pictureUrl(SCREEN_PICTURES.avatar), className);
   img.referrerPolicy = 'no-referrer';
@@ -25,6 +32,7 @@ export function avatar(user, className) {
   return img;
 }
 
+/** @param {UserView} user */
 export function firstName(user) {
   return typeof user?.first_name === 'string' ? user.first_name.slice(0, 64) : '';
 }

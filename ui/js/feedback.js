@@ -7,7 +7,10 @@ import { language, t } from './i18n.js';
 import { play } from './sound.js';
 import { speak } from './voice.js';
 
-/** The picture and sentence of a code, as an element. */
+/**
+ * The picture and sentence of a code, as an element (an unknown code shows `unknown`).
+ * @param {unknown} code
+ */
 export function codeMessage(code, extraClass = '') {
   const known = knownCode(code);
   return h(
@@ -18,7 +21,10 @@ export function codeMessage(code, extraClass = '') {
   );
 }
 
-/** Sound, voice and announcement of a code. */
+/**
+ * Sound, voice and announcement of a code.
+ * @param {unknown} code
+ */
 export function signal(code) {
   const known = knownCode(code);
   const sentence = t(`code.${known}`);

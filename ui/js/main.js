@@ -18,25 +18,46 @@ import * as result from './screens/result.js';
 import * as typed from './screens/typed.js';
 import * as cameraTrouble from './screens/camera-trouble.js';
 
-const SCREENS = Object.freeze({
-  setup,
-  teacher_pin: teacherPin,
-  choose_pin: choosePin,
-  scanning,
-  signing_in: signingIn,
-  greeting,
-  signed_in: signedIn,
-  signing_out: signingOut,
-  result,
-  typed,
-  camera_trouble: cameraTrouble,
-});
+/** @typedef {import('../types/ipc').View} View */
+/** @template {View['screen']} S @typedef {import('../types/ui').ScreenModule<S>} ScreenModule */
 
-const root = document.getElementById('screen');
-const errorBanner = document.getElementById('command-error');
+/**
+ * One module per `screen` of the Rust `View`: a screen missing here, or a module whose `mount`
+ * takes another screen's view, or a screen Rust does not have, fails `tsc`.
+ */
+const SCREENS = Object.freeze(
+  /** @satisfies {{ [S in View['screen']]: ScreenModule<S> }} */ ({
+    setup,
+    teacher_pin: teacherPin,
+    choose_pin: choosePin,
+    scanning,
+    signing_in: signingIn,
+    greeting,
+    signed_in: signedIn,
+    signing_out: signingOut,
+    result,
+    typed,
+    camera_trouble: cameraTrouble,
+  }),
+);
+
+// Both are in index.html.
+const root = /** @type {HTMLElement} */ (document.getElementById('screen'));
+const errorBanner = /** @type {HTMLElement} */ (document.getElementById('command-error'));
+/**
+ * The screen shown, its language and its module's instance.
+ * @type {{
+ *   screen: View['screen'],
+ *   language: View['language'],
+ *   instance: import('../types/ui').MountedScreen<View['screen']>,
+ * } | null}
+ */
 let current = null;
 
-/** A command the shell refused: its code shown, heard and announced. */
+/**
+ * A command the shell refused: its code shown, heard and announced.
+ * @param {unknown} error
+ */
 function onCommandError(error) {
   const code = codeOf(error);
   errorBanner.replaceChildren(codeMessage(code));
@@ -46,10 +67,10 @@ function onCommandError(error) {
 
 const ctx = Object.freeze({ onError: onCommandError, setSounds: setSoundsEnabled });
 
+/** @param {View} view */
 function render(view) {
   if (!view || typeof view !== 'object' || !Object.hasOwn(SCREENS, view.screen)) return;
   setLanguage(view.language);
-  if (typeof view.sounds === 'boolean') setSoundsEnabled(view.sounds);
   if (current && current.screen === view.screen && current.language === view.language) {
     current.instance.update(view);
     return;
@@ -59,7 +80,10 @@ function render(view) {
   errorBanner.replaceChildren();
   root.replaceChildren();
   document.body.dataset.screen = view.screen;
-  const instance = SCREENS[view.screen].mount(root, view, ctx);
+  // SCREENS pairs each screen with its module; TypeScript cannot follow that pairing through
+  // `view.screen`, so the lookup is widened to "a module for this view".
+  const module = /** @type {ScreenModule<View['screen']>} */ (SCREENS[view.screen]);
+  const instance = module.mount(root, view, ctx);
   current = { screen: view.screen, language: view.language, instance };
   focusFirst(root);
 }

@@ -29,7 +29,10 @@ function drawMirrored(canvas, ctx, bitmap) {
   ctx.setTransform(1, 0, 0, 1, 0, 0);
 }
 
-/** Starts the preview into `canvas`; the returned function stops it. */
+/**
+ * Starts the preview into `canvas`; the returned function stops it.
+ * @param {HTMLCanvasElement} canvas
+ */
 export function startPreview(canvas) {
   let stopped = false;
   let drawn = false;
@@ -44,7 +47,9 @@ export function startPreview(canvas) {
     const bytes = bytesOf(message);
     if (bytes) {
       try {
-        const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/jpeg' }));
+        // A channel's message is never backed by a SharedArrayBuffer (what the DOM types fear).
+        const jpeg = new Blob([/** @type {BlobPart} */ (bytes)], { type: 'image/jpeg' });
+        const bitmap = await createImageBitmap(jpeg);
         if (!stopped) drawMirrored(canvas, ctx, bitmap);
         bitmap.close();
         if (!drawn) mark(MARK_FIRST_FRAME);

@@ -12,7 +12,9 @@ const TONES = Object.freeze({
   blip: [[740, 0, 0.09]],
 });
 
-export const SOUNDS = Object.freeze(Object.keys(TONES));
+/** @typedef {keyof typeof TONES} Sound */
+
+export const SOUNDS = /** @type {ReadonlyArray<Sound>} */ (Object.freeze(Object.keys(TONES)));
 
 let enabled = true;
 let context = null;
@@ -25,6 +27,7 @@ export function soundsEnabled() {
   return enabled;
 }
 
+/** @param {Sound} name */
 export function play(name) {
   if (!enabled || !Object.hasOwn(TONES, name)) return;
   const Context = window.AudioContext ?? window.webkitAudioContext;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// The stable machine codes of the API. The kiosk switches on these; the service maps each to
 /// one HTTP status in one place ([`ProblemCode::status`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ProblemCode {
     NotABadge,

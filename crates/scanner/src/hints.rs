@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::pipeline::Scan;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Hint {
     /// Nothing code-like in view.

@@ -9,10 +9,20 @@ import { languageSwitch } from '../language-switch.js';
 import { play } from '../sound.js';
 import { speak } from '../voice.js';
 
+/**
+ * @param {import('../../types/ui').ViewOf<'camera_trouble'>} view
+ * @returns {import('../../types/ipc').CameraReason}
+ */
 function reasonOf(view) {
   return Object.hasOwn(CAMERA_REASONS, view.reason) ? view.reason : 'no_camera';
 }
 
+/**
+ * @param {HTMLElement} root
+ * @param {import('../../types/ui').ViewOf<'camera_trouble'>} view
+ * @param {import('../../types/ui').ScreenContext} ctx
+ * @returns {import('../../types/ui').MountedScreen<'camera_trouble'>}
+ */
 export function mount(root, view, ctx) {
   const pic = picture(pictureUrl(CAMERA_REASONS[reasonOf(view)]), 'picture picture-big');
   const text = h('p', { class: 'message-text', text: t(`camera.${reasonOf(view)}`) });

@@ -28,6 +28,12 @@ function pinInput(id, labelKey, autofocus) {
   return [input, row];
 }
 
+/**
+ * @param {HTMLElement} root
+ * @param {import('../../types/ui').ViewOf<'choose_pin'>} view
+ * @param {import('../../types/ui').ScreenContext} ctx
+ * @returns {import('../../types/ui').MountedScreen<'choose_pin'>}
+ */
 export function mount(root, view, ctx) {
   const [pin, pinRow] = pinInput('choose-pin-input', 'choose_pin.pin', true);
   const [again, againRow] = pinInput('choose-pin-again', 'choose_pin.again', false);
@@ -75,6 +81,7 @@ export function mount(root, view, ctx) {
   announce(`${t('choose_pin.title')}. ${t('choose_pin.intro')}`);
 
   let shown = null;
+  /** @param {import('../../types/ui').ViewOf<'choose_pin'>} next */
   const show = (next) => {
     const code = typeof next.message === 'string' ? next.message : null;
     if (code === shown) return;

@@ -6,6 +6,11 @@ import { language, t } from '../i18n.js';
 import { play } from '../sound.js';
 import { speak } from '../voice.js';
 
+/**
+ * @param {HTMLElement} root
+ * @param {import('../../types/ui').ViewOf<'greeting'>} view
+ * @returns {import('../../types/ui').MountedScreen<'greeting'>}
+ */
 export function mount(root, view) {
   const sentence = t('greeting.title', { name: firstName(view.user) });
   root.append(

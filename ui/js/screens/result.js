@@ -5,13 +5,20 @@ import { codeMessage, signal } from '../feedback.js';
 import { t, tn } from '../i18n.js';
 import { invoke } from '../ipc.js';
 
+/** @param {import('../../types/ui').ViewOf<'result'>} view */
 function retryText(view) {
   const s = view.retry_after;
-  if (!(Number.isFinite(s) && s > 0)) return '';
+  if (!(typeof s === 'number' && Number.isFinite(s) && s > 0)) return '';
   const seconds = Math.ceil(s);
   return tn('result.retry_after', seconds, { seconds });
 }
 
+/**
+ * @param {HTMLElement} root
+ * @param {import('../../types/ui').ViewOf<'result'>} view
+ * @param {import('../../types/ui').ScreenContext} ctx
+ * @returns {import('../../types/ui').MountedScreen<'result'>}
+ */
 export function mount(root, view, ctx) {
   let dismissed = false;
   const dismiss = () => {

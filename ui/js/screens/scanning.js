@@ -10,10 +10,20 @@ import { startPreview } from '../preview.js';
 import { play } from '../sound.js';
 import { speak } from '../voice.js';
 
+/**
+ * @param {import('../../types/ui').ViewOf<'scanning'>} view
+ * @returns {import('../../types/ipc').Hint}
+ */
 function hintOf(view) {
-  return Object.hasOwn(HINTS, view.hint) ? view.hint : 'show_badge';
+  return view.hint !== null && Object.hasOwn(HINTS, view.hint) ? view.hint : 'show_badge';
 }
 
+/**
+ * @param {HTMLElement} root
+ * @param {import('../../types/ui').ViewOf<'scanning'>} view
+ * @param {import('../../types/ui').ScreenContext} ctx
+ * @returns {import('../../types/ui').MountedScreen<'scanning'>}
+ */
 export function mount(root, view, ctx) {
   const canvas = h('canvas', {
     class: 'preview-canvas',

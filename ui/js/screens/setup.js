@@ -29,6 +29,12 @@ function button(textKey, onclick, kind = 'button-secondary', type = 'button') {
   return h('button', { type, class: `button ${kind}`, text: t(textKey), onclick });
 }
 
+/**
+ * @param {HTMLElement} root
+ * @param {import('../../types/ui').ViewOf<'setup'>} view
+ * @param {import('../../types/ui').ScreenContext} ctx
+ * @returns {import('../../types/ui').MountedScreen<'setup'>}
+ */
 export function mount(root, view, ctx) {
   const portalUrl = input({ type: 'url', 'data-autofocus': true });
   const kioskName = input({ type: 'text' });
@@ -157,6 +163,7 @@ export function mount(root, view, ctx) {
   announce(t('setup.title'));
   const stopPreview = startPreview(canvas);
 
+  /** @param {import('../../types/ipc').SetupInfo} s */
   const fill = (s) => {
     if (!s || typeof s !== 'object') return;
     portalUrl.value = typeof s.portal_url === 'string' ? s.portal_url : '';
@@ -167,6 +174,7 @@ export function mount(root, view, ctx) {
     camera.value = Number.isInteger(s.camera_index) ? String(s.camera_index) : '';
     if (camera.selectedIndex < 0) camera.value = '';
   };
+  /** @param {import('../../types/ipc').CameraEntry[]} list */
   const fillCameras = (list) => {
     const cameras = Array.isArray(list) ? list.filter((c) => Number.isInteger(c?.index)) : [];
     camera.replaceChildren(
@@ -189,6 +197,7 @@ export function mount(root, view, ctx) {
     .catch(ctx.onError);
 
   let shownMessage = null;
+  /** @param {import('../../types/ui').ViewOf<'setup'>} next */
   const show = (next) => {
     enrolledText.textContent = t(next.enrolled ? 'setup.enrolled' : 'setup.not_enrolled');
     const code = typeof next.message === 'string' ? next.message : null;

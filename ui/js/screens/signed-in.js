@@ -10,11 +10,18 @@ import { speak } from '../voice.js';
 
 const LAST_CALL = 10;
 
+/** @param {import('../../types/ui').ViewOf<'signed_in'>} view */
 function secondsLeft(view) {
   const s = view.idle?.seconds_left;
-  return Number.isFinite(s) && s >= 0 ? Math.floor(s) : null;
+  return typeof s === 'number' && Number.isFinite(s) && s >= 0 ? Math.floor(s) : null;
 }
 
+/**
+ * @param {HTMLElement} root
+ * @param {import('../../types/ui').ViewOf<'signed_in'>} view
+ * @param {import('../../types/ui').ScreenContext} ctx
+ * @returns {import('../../types/ui').MountedScreen<'signed_in'>}
+ */
 export function mount(root, view, ctx) {
   const countdown = h('p', { class: 'countdown' });
   const stillHere = h('button', {
@@ -46,6 +53,7 @@ export function mount(root, view, ctx) {
 
   let idle = false;
   let lastCall = false;
+  /** @param {import('../../types/ui').ViewOf<'signed_in'>} next */
   const show = (next) => {
     const seconds = secondsLeft(next);
     const nowIdle = seconds !== null;

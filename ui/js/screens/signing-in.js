@@ -4,6 +4,10 @@ import { SCREEN_PICTURES, pictureUrl } from '../catalog.js';
 import { h, picture } from '../dom.js';
 import { t } from '../i18n.js';
 
+/**
+ * @param {HTMLElement} root
+ * @returns {import('../../types/ui').MountedScreen<'signing_in'>}
+ */
 export function mount(root) {
   root.append(
     h(

@@ -5,6 +5,10 @@ import { h, picture } from '../dom.js';
 import { language, t } from '../i18n.js';
 import { speak } from '../voice.js';
 
+/**
+ * @param {HTMLElement} root
+ * @returns {import('../../types/ui').MountedScreen<'signing_out'>}
+ */
 export function mount(root) {
   root.append(
     h(

@@ -18,10 +18,18 @@ function waitText(seconds) {
     : tn('pin.wait', seconds, { seconds });
 }
 
+/** @param {import('../../types/ui').ViewOf<'teacher_pin'>} view */
 function waitOf(view) {
-  return Number.isInteger(view.wait_secs) && view.wait_secs > 0 ? view.wait_secs : null;
+  const s = view.wait_secs;
+  return typeof s === 'number' && Number.isInteger(s) && s > 0 ? s : null;
 }
 
+/**
+ * @param {HTMLElement} root
+ * @param {import('../../types/ui').ViewOf<'teacher_pin'>} view
+ * @param {import('../../types/ui').ScreenContext} ctx
+ * @returns {import('../../types/ui').MountedScreen<'teacher_pin'>}
+ */
 export function mount(root, view, ctx) {
   const pin = h('input', {
     id: 'pin-input',
@@ -100,6 +108,7 @@ export function mount(root, view, ctx) {
   // The countdown changes the view every second: sound and announcements only on a change of
   // state (a new failure, a wait starting), not on every tick.
   let failed = false;
+  /** @param {import('../../types/ui').ViewOf<'teacher_pin'>} next */
   const show = (next) => {
     const nowFailed = next.failed === true;
     const secs = waitOf(next);

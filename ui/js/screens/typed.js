@@ -14,6 +14,12 @@ const NO_MEMORY = {
   spellcheck: 'false',
 };
 
+/**
+ * @param {HTMLElement} root
+ * @param {import('../../types/ui').ViewOf<'typed'>} view
+ * @param {import('../../types/ui').ScreenContext} ctx
+ * @returns {import('../../types/ui').MountedScreen<'typed'>}
+ */
 export function mount(root, view, ctx) {
   const username = h('input', {
     ...NO_MEMORY,
@@ -94,6 +100,7 @@ export function mount(root, view, ctx) {
   announce(t('typed.title'));
 
   let shownError = null;
+  /** @param {import('../../types/ui').ViewOf<'typed'>} next */
   const show = (next) => {
     const busy = Boolean(next.busy);
     submit.disabled = busy;

@@ -845,3 +845,27 @@ fn a_credential_refused_by_the_settings_poll_waits_for_the_child_signed_in() {
         }
     );
 }
+
+#[test]
+fn every_code_is_on_the_wire_as_its_as_str() {
+    // Serialize is derived (so the TypeScript declaration reads the same serde attributes);
+    // Display and the logs use `as_str`: the two must spell every code alike.
+    let own = [
+        Code::SeveralBadges,
+        Code::Offline,
+        Code::KeyringUnavailable,
+        Code::CameraMissing,
+        Code::PinWrong,
+        Code::PinInvalid,
+        Code::PinMismatch,
+        Code::PortalChanged,
+        Code::Saved,
+        Code::Enrolled,
+        Code::TestScanOk,
+        Code::TestScanNothing,
+    ];
+    let problems = ProblemCode::ALL.map(Code::Problem);
+    for code in own.into_iter().chain(problems) {
+        assert_eq!(serde_json::to_value(code).unwrap(), json!(code.as_str()));
+    }
+}

@@ -5,10 +5,11 @@
 use badgein_frame::SourceError;
 use badgein_proto::ProblemCode;
 use badgein_scanner::hints::Hint;
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 /// The view the shell emits as the `view` event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct View {
     pub language: Language,
     #[serde(flatten)]
@@ -17,6 +18,7 @@ pub struct View {
 
 /// One variant per `screen` of the IPC contract.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "screen", rename_all = "snake_case")]
 pub enum Screen {
     Setup {
@@ -61,6 +63,7 @@ pub enum Screen {
 
 /// What the kiosk may show of a signed-in child: a first name and a picture.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct UserView {
     pub first_name: String,
     pub avatar_url: Option<String>,
@@ -68,11 +71,13 @@ pub struct UserView {
 
 /// The idle countdown: present on `signed_in` while the kiosk offers "I'm still here".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Idle {
     pub seconds_left: u64,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     #[default]
@@ -94,6 +99,7 @@ impl Language {
 
 /// Why the camera cannot be used, as the teacher is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CameraReason {
     NoCamera,
@@ -118,10 +124,13 @@ impl From<&SourceError> for CameraReason {
 }
 
 /// Everything the UI has a picture, a sound and a sentence for: the API's problem codes plus
-/// the kiosk's own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// the kiosk's own. On the wire a plain string: a problem code as the API spells it, the kiosk's
+/// own in snake_case. Serialized by derive, so the TypeScript declaration (`ts`) reads the same
+/// serde attributes; `as_str` spells the same strings (a test holds them together).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
 pub enum Code {
-    Problem(ProblemCode),
     /// Two codes in one frame: one badge at a time.
     SeveralBadges,
     /// The portal did not answer.
@@ -140,6 +149,9 @@ pub enum Code {
     Enrolled,
     TestScanOk,
     TestScanNothing,
+    /// Untagged, so it is the problem code's own string; serde wants untagged variants last.
+    #[serde(untagged)]
+    Problem(ProblemCode),
 }
 
 impl Code {
@@ -165,12 +177,6 @@ impl Code {
 impl From<ProblemCode> for Code {
     fn from(p: ProblemCode) -> Self {
         Self::Problem(p)
-    }
-}
-
-impl Serialize for Code {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
     }
 }
 
