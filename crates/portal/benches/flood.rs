@@ -662,7 +662,7 @@ async fn demo_school(
         let id = format!("stu{i}");
         portal
             .add_user(&NewUser {
-                id: id.clone(),
+                id: id.clone().into(),
                 school_id: "s".into(),
                 role: Role::Student,
                 username: id.clone(),

@@ -246,7 +246,7 @@ async fn rush(
         let id = format!("stu{i}");
         portal
             .add_user(&NewUser {
-                id: id.clone(),
+                id: id.clone().into(),
                 school_id: "s".into(),
                 role: Role::Student,
                 username: id.clone(),
@@ -261,7 +261,7 @@ async fn rush(
     // 5% carry a real badge's id with a wrong secret.
     for i in (0..STUDENTS).step_by(20) {
         portal
-            .void_badges(&VoidScope::User(format!("stu{i}")))
+            .void_badges(&VoidScope::User(format!("stu{i}").into()))
             .await?;
     }
     let running = spawn(portal.clone(), "127.0.0.1:0").await?;

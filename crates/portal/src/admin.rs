@@ -1,15 +1,20 @@
 //! Directory administration used by the CLI, the roster import, the demo and tests.
+//!
+//! The methods take an id or its text (`impl Into<UserId>`): this is where text from the
+//! command line or a test becomes a typed id.
 
 use crate::error::{PortalError, Result};
+use crate::ids::{ClassId, SchoolId, UserId};
 use crate::portal::Portal;
+use crate::roles::Role;
 use crate::store::audit::{self, Entry};
 use crate::store::directory::{self, App, User};
 
 /// A new or updated user. `username` is compared without case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewUser {
-    pub id: String,
-    pub school_id: String,
+    pub id: UserId,
+    pub school_id: SchoolId,
     pub role: Role,
     pub username: String,
     pub given_name: String,
@@ -18,39 +23,9 @@ pub struct NewUser {
     pub locale: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Student,
-    Teacher,
-    Administrator,
-    Other,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Student => "student",
-            Self::Teacher => "teacher",
-            Self::Administrator => "administrator",
-            Self::Other => "other",
-        }
-    }
-
-    /// The role a `users.role` value names. Anything unknown is `Other`: staff without the
-    /// teacher pages, the side that refuses rather than grants.
-    pub fn from_stored(stored: &str) -> Self {
-        match stored {
-            "student" => Self::Student,
-            "teacher" => Self::Teacher,
-            "administrator" => Self::Administrator,
-            _ => Self::Other,
-        }
-    }
-}
-
 impl Portal {
-    pub async fn add_school(&self, id: &str, name: &str) -> Result<()> {
-        directory::upsert_school(self.db(), id, name).await
+    pub async fn add_school(&self, id: impl Into<SchoolId>, name: &str) -> Result<()> {
+        directory::upsert_school(self.db(), &id.into(), name).await
     }
 
     /// Creates or updates (and re-enables) a user.
@@ -65,7 +40,7 @@ impl Portal {
             &User {
                 id: user.id.clone(),
                 school_id: user.school_id.clone(),
-                role: user.role.as_str().to_owned(),
+                role: user.role,
                 username: user.username.clone(),
                 given_name: user.given_name.clone(),
                 family_name: user.family_name.clone(),
@@ -76,42 +51,52 @@ impl Portal {
         .await
     }
 
-    pub async fn add_class(&self, id: &str, school_id: &str, title: &str) -> Result<()> {
-        directory::upsert_class(self.db(), id, school_id, title).await
+    pub async fn add_class(
+        &self,
+        id: impl Into<ClassId>,
+        school_id: impl Into<SchoolId>,
+        title: &str,
+    ) -> Result<()> {
+        directory::upsert_class(self.db(), &id.into(), &school_id.into(), title).await
     }
 
-    pub async fn add_to_class(&self, class_id: &str, user_id: &str, role: Role) -> Result<()> {
-        directory::add_to_class(self.db(), class_id, user_id, role.as_str()).await
+    pub async fn add_to_class(
+        &self,
+        class_id: impl Into<ClassId>,
+        user_id: impl Into<UserId>,
+        role: Role,
+    ) -> Result<()> {
+        directory::add_to_class(self.db(), &class_id.into(), &user_id.into(), role).await
     }
 
     /// Adds an app tile to a school's dashboard. Only `https://` (or `http://`) links.
-    pub async fn add_app(&self, school_id: &str, app: &App) -> Result<()> {
+    pub async fn add_app(&self, school_id: impl Into<SchoolId>, app: &App) -> Result<()> {
         if !(app.url.starts_with("https://") || app.url.starts_with("http://")) {
             return Err(PortalError::BadRequest(
                 "an app link must be http(s)".into(),
             ));
         }
-        directory::add_app(self.db(), school_id, app).await
+        directory::add_app(self.db(), &school_id.into(), app).await
     }
 
-    pub async fn user(&self, id: &str) -> Result<Option<User>> {
-        directory::user(self.db(), id).await
+    pub async fn user(&self, id: impl Into<UserId>) -> Result<Option<User>> {
+        directory::user(self.db(), &id.into()).await
     }
 
-    pub async fn apps_for(&self, school_id: &str) -> Result<Vec<App>> {
-        directory::apps(self.db(), school_id).await
+    pub async fn apps_for(&self, school_id: impl Into<SchoolId>) -> Result<Vec<App>> {
+        directory::apps(self.db(), &school_id.into()).await
     }
 
     /// An administrator's password reset with an Argon2id `hash` already made: ends every
     /// session of the user in the same transaction and audits how many.
-    pub(crate) async fn reset_password_hash(&self, user_id: &str, hash: &str) -> Result<()> {
+    pub(crate) async fn reset_password_hash(&self, user_id: &UserId, hash: &str) -> Result<()> {
         let now = self.now();
         let Some(ended) = directory::reset_password_hash(self.db(), user_id, hash, now).await?
         else {
             return Err(PortalError::NotFound(format!("user {user_id}")));
         };
         let mut entry = Entry::new(now, "user.password_set", "ok");
-        entry.user_id = Some(user_id.to_owned());
+        entry.user_id = Some(user_id.clone());
         entry.detail = Some(format!("ended {ended} sessions"));
         audit::record(self.db(), &entry).await
     }

@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 use badgein_badge::Badge;
 use badgein_proto::{ProblemCode, SignIn};
 
-use crate::admin::Role;
 use crate::auth::origin::is_staff;
 use crate::auth::sign_in::elapsed_ms;
 use crate::config::ms;
 use crate::error::{PortalError, Result};
+use crate::ids::UserId;
 use crate::portal::Portal;
 use crate::store::audit::{self, Entry};
 use crate::store::badges::{self as stored, VoidScope};
@@ -36,7 +36,11 @@ impl Portal {
     /// Issues a new badge for the student `user_id` and voids their previous ones. `hours`: a
     /// temporary badge (1 to 12 hours); otherwise the configured lifetime (a school year).
     /// Staff are refused: see [`Self::issue_badge_to`].
-    pub async fn issue_badge(&self, user_id: &str, hours: Option<u32>) -> Result<Badge> {
+    pub async fn issue_badge(
+        &self,
+        user_id: impl Into<UserId>,
+        hours: Option<u32>,
+    ) -> Result<Badge> {
         self.issue_badge_to(user_id, hours, StaffBadges::Refused)
             .await
     }
@@ -44,10 +48,11 @@ impl Portal {
     /// [`Self::issue_badge`], for staff too when `staff` allows it.
     pub async fn issue_badge_to(
         &self,
-        user_id: &str,
+        user_id: impl Into<UserId>,
         hours: Option<u32>,
         staff: StaffBadges,
     ) -> Result<Badge> {
+        let user_id = user_id.into();
         let lifetime = match hours {
             None => self.config().badge_lifetime,
             Some(h @ 1..=MAX_TEMPORARY_HOURS) => Duration::from_secs(u64::from(h) * 3600),
@@ -57,13 +62,13 @@ impl Portal {
                 )));
             }
         };
-        let user = directory::user(self.db(), user_id)
+        let user = directory::user(self.db(), &user_id)
             .await?
             .ok_or_else(|| PortalError::NotFound(format!("user {user_id}")))?;
         if user.disabled_at.is_some() {
             return Err(PortalError::Refused(ProblemCode::AccountDisabled));
         }
-        if is_staff(Role::from_stored(&user.role)) && staff == StaffBadges::Refused {
+        if is_staff(user.role) && staff == StaffBadges::Refused {
             return Err(PortalError::StaffBadge {
                 user: user.id,
                 role: user.role,
@@ -75,11 +80,11 @@ impl Portal {
             let badge = Badge::generate().map_err(|e| PortalError::Hashing(e.to_string()))?;
             let id = badge.id().to_string();
             let hash = tokens::digest(badge.secret().expose_bytes());
-            match stored::issue(self.db(), &id, user_id, &hash, now, now + ms(lifetime)).await {
+            match stored::issue(self.db(), &id, &user_id, &hash, now, now + ms(lifetime)).await {
                 Ok(()) => {
                     let mut entry = Entry::new(now, "badge.issue", "ok");
                     entry.badge_id = Some(id);
-                    entry.user_id = Some(user_id.to_owned());
+                    entry.user_id = Some(user_id.clone());
                     entry.detail = hours.map(|h| format!("temporary {h} h"));
                     audit::record(self.db(), &entry).await?;
                     return Ok(badge);

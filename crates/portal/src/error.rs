@@ -6,6 +6,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use badgein_proto::{PROBLEM_JSON, Problem, ProblemCode};
 
+use crate::ids::UserId;
+use crate::roles::{Role, UnknownRole};
+
 #[derive(Debug, thiserror::Error)]
 pub enum PortalError {
     /// A refusal the caller must see as exactly this code (badge voided, kiosk revoked…).
@@ -24,7 +27,10 @@ pub enum PortalError {
         "user {user} is staff ({role}): a badge signs in as them without their password, so \
          staff badges are issued only on purpose (badge issue --staff)"
     )]
-    StaffBadge { user: String, role: String },
+    StaffBadge { user: UserId, role: Role },
+    /// A stored role no [`Role`] names: the row is refused, never read as some role.
+    #[error("{0}")]
+    UnknownRole(#[source] UnknownRole),
     #[error("database unavailable: {0}")]
     Database(#[source] sqlx::Error),
     #[error("database did not answer in time")]
@@ -59,6 +65,12 @@ impl From<sqlx::Error> for PortalError {
             sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
                 Self::NotFound("a referenced record does not exist".to_owned())
             }
+            sqlx::Error::ColumnDecode { source, .. } => {
+                match source.downcast_ref::<UnknownRole>() {
+                    Some(unknown) => Self::UnknownRole(unknown.clone()),
+                    None => Self::Database(e),
+                }
+            }
             _ => Self::Database(e),
         }
     }
@@ -76,6 +88,7 @@ impl PortalError {
             }
             Self::NotFound(_) => ProblemCode::NotFound,
             Self::Database(_)
+            | Self::UnknownRole(_)
             | Self::Timeout
             | Self::Migrate(_)
             | Self::Random(_)

@@ -6,6 +6,7 @@ use badgein_proto::{EnrollRequest, Enrolled, KioskSettings, ProblemCode, School}
 
 use crate::config::ms;
 use crate::error::{PortalError, Result};
+use crate::ids::{KioskId, SchoolId};
 use crate::portal::Portal;
 use crate::store::audit::{self, Entry};
 use crate::store::directory;
@@ -17,15 +18,16 @@ const MAX_NAME_LEN: usize = 100;
 
 impl Portal {
     /// A single-use enrollment code for `school_id`, valid for the configured lifetime.
-    pub async fn enrollment_code(&self, school_id: &str) -> Result<String> {
+    pub async fn enrollment_code(&self, school_id: impl Into<SchoolId>) -> Result<String> {
+        let school_id = school_id.into();
         let now = self.now();
-        if directory::school(self.db(), school_id).await?.is_none() {
+        if directory::school(self.db(), &school_id).await?.is_none() {
             return Err(PortalError::NotFound(format!("school {school_id}")));
         }
         let code = tokens::enrollment_code()?;
         let hash = tokens::digest(tokens::normalise_code(&code).as_bytes());
         let expires = now + ms(self.config().enrollment_code_lifetime);
-        kiosks::create_code(self.db(), &hash, school_id, expires).await?;
+        kiosks::create_code(self.db(), &hash, &school_id, expires).await?;
         let mut entry = Entry::new(now, "kiosk.code", "ok");
         entry.detail = Some(format!("school {school_id}"));
         audit::record(self.db(), &entry).await?;
@@ -46,7 +48,7 @@ impl Portal {
             )));
         }
         let code = tokens::normalise_code(&request.code);
-        let kiosk_id = format!("k-{}", tokens::random_hex(8)?);
+        let kiosk_id = KioskId::new(format!("k-{}", tokens::random_hex(8)?));
         let credential = tokens::random_hex(32)?;
         let school_id = kiosks::enroll(
             self.db(),
@@ -75,7 +77,7 @@ impl Portal {
         };
         let (school, settings) = self.kiosk_settings(&kiosk).await?;
         Ok(Enrolled {
-            kiosk_id,
+            kiosk_id: kiosk_id.into_string(),
             device_credential: credential,
             portal_name: format!("{} portal", school.name),
             school,
@@ -127,7 +129,7 @@ impl Portal {
         };
         Ok((
             School {
-                id: school.id,
+                id: school.id.into_string(),
                 name: school.name,
             },
             settings,
@@ -136,13 +138,14 @@ impl Portal {
 
     /// Revokes a kiosk and ends the sessions started at it; its next request is refused
     /// (except ending one of its sessions). Returns how many live sessions were ended.
-    pub async fn revoke_kiosk(&self, kiosk_id: &str) -> Result<u64> {
+    pub async fn revoke_kiosk(&self, kiosk_id: impl Into<KioskId>) -> Result<u64> {
+        let kiosk_id = kiosk_id.into();
         let now = self.now();
-        let Some(ended) = kiosks::revoke(self.db(), kiosk_id, now).await? else {
+        let Some(ended) = kiosks::revoke(self.db(), &kiosk_id, now).await? else {
             return Err(PortalError::NotFound(format!("kiosk {kiosk_id}")));
         };
         let mut entry = Entry::new(now, "kiosk.revoke", "ok");
-        entry.kiosk_id = Some(kiosk_id.to_owned());
+        entry.kiosk_id = Some(kiosk_id);
         entry.detail = Some(format!("ended {ended} sessions"));
         audit::record(self.db(), &entry).await?;
         Ok(ended)

@@ -5,7 +5,9 @@ use std::collections::HashSet;
 use badgein_roster::Roster;
 
 use crate::error::Result;
+use crate::ids::{ClassId, SchoolId, UserId};
 use crate::portal::Portal;
+use crate::roles::Role;
 use crate::store::audit::Entry;
 use crate::store::roster::{self as stored, Rows, UserRow};
 
@@ -49,11 +51,11 @@ impl Portal {
 /// schools (a user's school is the first school among their orgs), and the classes and
 /// memberships between them.
 fn rows(roster: &Roster) -> Rows {
-    let schools: Vec<(String, String)> = roster
+    let schools: Vec<(SchoolId, String)> = roster
         .orgs
         .iter()
         .filter(|o| o.org_type == "school")
-        .map(|o| (o.sourced_id.clone(), o.name.clone()))
+        .map(|o| (SchoolId::new(o.sourced_id.clone()), o.name.clone()))
         .collect();
     let school_ids: HashSet<&str> = schools.iter().map(|(id, _)| id.as_str()).collect();
     let users: Vec<UserRow> = roster
@@ -63,8 +65,8 @@ fn rows(roster: &Roster) -> Rows {
             let role = role(u.role)?;
             let school = u.org_ids.iter().find(|o| school_ids.contains(o.as_str()))?;
             Some(UserRow {
-                id: u.sourced_id.clone(),
-                school_id: school.clone(),
+                id: UserId::new(u.sourced_id.clone()),
+                school_id: SchoolId::new(school.clone()),
                 role,
                 username: u.username.clone(),
                 given_name: u.given_name.clone(),
@@ -74,11 +76,17 @@ fn rows(roster: &Roster) -> Rows {
         })
         .collect();
     let user_ids: HashSet<&str> = users.iter().map(|u| u.id.as_str()).collect();
-    let classes: Vec<(String, String, String)> = roster
+    let classes: Vec<(ClassId, SchoolId, String)> = roster
         .classes
         .iter()
         .filter(|c| school_ids.contains(c.school_id.as_str()))
-        .map(|c| (c.sourced_id.clone(), c.school_id.clone(), c.title.clone()))
+        .map(|c| {
+            (
+                ClassId::new(c.sourced_id.clone()),
+                SchoolId::new(c.school_id.clone()),
+                c.title.clone(),
+            )
+        })
         .collect();
     let class_ids: HashSet<&str> = classes.iter().map(|(id, _, _)| id.as_str()).collect();
     let mut seen = HashSet::new();
@@ -92,9 +100,9 @@ fn rows(roster: &Roster) -> Rows {
         .filter(|e| seen.insert((e.class_id.as_str(), e.user_id.as_str())))
         .filter_map(|e| {
             Some((
-                e.class_id.clone(),
-                e.user_id.clone(),
-                role(e.role)?.to_owned(),
+                ClassId::new(e.class_id.clone()),
+                UserId::new(e.user_id.clone()),
+                role(e.role)?,
             ))
         })
         .collect();
@@ -106,12 +114,14 @@ fn rows(roster: &Roster) -> Rows {
     }
 }
 
-fn role(role: badgein_roster::Role) -> Option<&'static str> {
+/// The roster's role as BadgeIn keeps it; `None`: a person BadgeIn leaves out (guardians,
+/// aides and the like).
+fn role(role: badgein_roster::Role) -> Option<Role> {
     use badgein_roster::Role as R;
     match role {
-        R::Student => Some("student"),
-        R::Teacher => Some("teacher"),
-        R::Administrator => Some("administrator"),
+        R::Student => Some(Role::Student),
+        R::Teacher => Some(Role::Teacher),
+        R::Administrator => Some(Role::Administrator),
         R::Other => None,
     }
 }

@@ -7,6 +7,7 @@ use badgein_sheet::SheetEntry;
 
 use crate::config::ms;
 use crate::error::{PortalError, Result};
+use crate::ids::ClassId;
 use crate::portal::Portal;
 use crate::store::audit::Entry;
 use crate::store::badges::{self as stored, NewBadge};
@@ -16,8 +17,13 @@ use crate::tokens;
 impl Portal {
     /// Issues a new badge for every enabled student of `class_id` (voiding their old ones)
     /// and returns the PDF sheet of them, and how many badges it holds.
-    pub async fn badge_sheet(&self, class_id: &str, layout: Layout) -> Result<(Vec<u8>, usize)> {
-        let (title, students) = directory::class_students(self.db(), class_id)
+    pub async fn badge_sheet(
+        &self,
+        class_id: impl Into<ClassId>,
+        layout: Layout,
+    ) -> Result<(Vec<u8>, usize)> {
+        let class_id = class_id.into();
+        let (title, students) = directory::class_students(self.db(), &class_id)
             .await?
             .ok_or_else(|| PortalError::NotFound(format!("class {class_id}")))?;
         if students.is_empty() {

@@ -27,6 +27,7 @@ use super::lockout::{self, Counter, Decision};
 use super::rate_limit::{KeyedBuckets, Rate, lock};
 use crate::clock::Millis;
 use crate::error::{PortalError, Result};
+use crate::ids::KioskId;
 
 /// Accounts (known or not) with counters kept at most; past it, quiet ones are forgotten and,
 /// if none is, new accounts are throttled rather than resetting anyone's count.
@@ -40,7 +41,7 @@ pub enum Scope {
     /// A browser, by its device cookie's digest (hex), recognised for the account.
     Browser(String),
     /// An enrolled kiosk, by id.
-    Kiosk(String),
+    Kiosk(KioskId),
     /// Anything else: the client address's limit key.
     Address(String),
 }

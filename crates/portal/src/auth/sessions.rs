@@ -9,10 +9,10 @@ use std::net::IpAddr;
 use badgein_proto::{ProblemCode, SignIn, SignedInUser};
 
 use super::origin::{Authority, SessionMethod, authority};
-use crate::admin::Role;
 use crate::clock::rfc3339;
 use crate::config::ms;
 use crate::error::{PortalError, Result};
+use crate::ids::UserId;
 use crate::portal::Portal;
 use crate::store::audit::{self, Entry};
 use crate::store::directory::{self, User};
@@ -35,7 +35,7 @@ pub struct LiveSession {
 impl LiveSession {
     /// What this session may do (the one rule: [`authority`]).
     pub fn authority(&self) -> Authority {
-        authority(Role::from_stored(&self.user.role), self.method)
+        authority(self.user.role, self.method)
     }
 }
 
@@ -231,11 +231,11 @@ impl Portal {
         audit::record(self.db(), &entry).await
     }
 
-    pub async fn logout(&self, session_id: &str, user_id: &str) -> Result<()> {
+    pub async fn logout(&self, session_id: &str, user_id: &UserId) -> Result<()> {
         let now = self.now();
         sessions::end(self.db(), session_id, now).await?;
         let mut entry = Entry::new(now, "session.logout", "ok");
-        entry.user_id = Some(user_id.to_owned());
+        entry.user_id = Some(user_id.clone());
         audit::record(self.db(), &entry).await
     }
 }

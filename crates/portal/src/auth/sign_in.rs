@@ -13,6 +13,7 @@ use crate::client_addr::limit_key;
 use crate::clock::Millis;
 use crate::config::ms;
 use crate::error::{PortalError, Result};
+use crate::ids::UserId;
 use crate::portal::Portal;
 use crate::store::audit::{self, Entry};
 use crate::store::directory::{self, User};
@@ -316,15 +317,17 @@ impl Portal {
     }
 
     /// An administrator sets a password (CLI); every session of the user ends.
-    pub async fn set_password(&self, user_id: &str, password: &str) -> Result<()> {
+    pub async fn set_password(&self, user_id: impl Into<UserId>, password: &str) -> Result<()> {
+        let user_id = user_id.into();
         check_new_password(password)?;
         let hash = self.hasher().hash(password.to_owned()).await?;
-        self.reset_password_hash(user_id, &hash).await
+        self.reset_password_hash(&user_id, &hash).await
     }
 
     /// A teacher (or the CLI, in another process) clears a password lockout everywhere.
-    pub async fn unlock(&self, user_id: &str) -> Result<()> {
-        let user = directory::user(self.db(), user_id)
+    pub async fn unlock(&self, user_id: impl Into<UserId>) -> Result<()> {
+        let user_id = user_id.into();
+        let user = directory::user(self.db(), &user_id)
             .await?
             .ok_or_else(|| PortalError::NotFound(format!("user {user_id}")))?;
         devices::mark_unlocked(self.db(), &user.id, self.now()).await?;

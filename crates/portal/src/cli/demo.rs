@@ -70,7 +70,7 @@ pub async fn create(portal: &Portal, dir: &Path) -> anyhow::Result<String> {
             let id = format!("demo-student-{}", i + 1);
             portal
                 .add_user(&NewUser {
-                    id: id.clone(),
+                    id: id.clone().into(),
                     school_id: "demo-school".into(),
                     role: Role::Student,
                     username: format!("{}.{}", given.to_lowercase(), family.to_lowercase()),

@@ -10,7 +10,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::badges::StaffBadges;
-use crate::{Config, Portal, SystemClock, VoidScope};
+use crate::{Config, KioskId, Portal, SystemClock, UserId, VoidScope};
 
 mod backup;
 mod demo;
@@ -274,9 +274,9 @@ async fn execute(portal: &Portal, command: Command) -> anyhow::Result<()> {
         }
         Command::Badge(BadgeCommand::Void(args)) => {
             let scope = match (args.user, args.class, args.school) {
-                (Some(u), _, _) => VoidScope::User(u),
-                (_, Some(c), _) => VoidScope::Class(c),
-                (_, _, Some(s)) => VoidScope::School(s),
+                (Some(u), _, _) => VoidScope::User(u.into()),
+                (_, Some(c), _) => VoidScope::Class(c.into()),
+                (_, _, Some(s)) => VoidScope::School(s.into()),
                 _ => bail!("give --user, --class or --school"),
             };
             let n = portal.void_badges(&scope).await?;
@@ -348,8 +348,8 @@ async fn execute(portal: &Portal, command: Command) -> anyhow::Result<()> {
                             e.action,
                             e.result,
                             e.badge_id.unwrap_or_default(),
-                            e.kiosk_id.unwrap_or_default(),
-                            e.user_id.unwrap_or_default(),
+                            e.kiosk_id.map(KioskId::into_string).unwrap_or_default(),
+                            e.user_id.map(UserId::into_string).unwrap_or_default(),
                             e.detail.unwrap_or_default(),
                             e.latency_ms.map(|l| l.to_string()).unwrap_or_default(),
                         ];

@@ -1,9 +1,11 @@
 //! Badges: a public id, the SHA-256 of the secret, a lifetime and a void mark.
 
-use super::audit::{Entry, bind_entry};
+use super::audit::Entry;
 use super::kiosks::Kiosk;
 use super::{Pool, on_pool, on_reader, sessions};
 use crate::error::Result;
+use crate::ids::{ClassId, KioskId, SchoolId, UserId};
+use crate::roles::Role;
 use crate::store::directory::User;
 
 /// What a badge sign-in needs, in one lookup.
@@ -26,7 +28,7 @@ const INSERT: &str = "INSERT INTO badges (id, user_id, secret_hash, issued_at, e
 pub async fn issue(
     db: &Pool,
     badge_id: &str,
-    user_id: &str,
+    user_id: &UserId,
     secret_hash: &[u8],
     now: i64,
     expires_at: i64,
@@ -61,7 +63,7 @@ pub async fn issue(
 #[derive(Debug, Clone)]
 pub struct NewBadge {
     pub id: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub secret_hash: Vec<u8>,
 }
 
@@ -99,7 +101,7 @@ pub async fn issue_all(
                 .await?;
         }
         for entry in audit {
-            bind_entry!(entry).execute(&mut *tx).await?;
+            entry.insert().execute(&mut *tx).await?;
         }
         tx.commit().await
     })?;
@@ -140,16 +142,16 @@ pub async fn at_kiosk(
 /// A row of [`at_kiosk`]: the badge and user columns are null when the badge is unknown.
 #[derive(sqlx::FromRow)]
 struct KioskAndBadge {
-    kiosk_id: String,
-    kiosk_school_id: String,
+    kiosk_id: KioskId,
+    kiosk_school_id: SchoolId,
     kiosk_name: String,
     kiosk_revoked_at: Option<i64>,
     secret_hash: Option<Vec<u8>>,
     expires_at: Option<i64>,
     voided_at: Option<i64>,
-    id: Option<String>,
-    school_id: Option<String>,
-    role: Option<String>,
+    id: Option<UserId>,
+    school_id: Option<SchoolId>,
+    role: Option<Role>,
     username: Option<String>,
     given_name: Option<String>,
     family_name: Option<String>,
@@ -189,9 +191,9 @@ impl KioskAndBadge {
 /// Which badges a void applies to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VoidScope {
-    User(String),
-    Class(String),
-    School(String),
+    User(UserId),
+    Class(ClassId),
+    School(SchoolId),
 }
 
 /// What a void did.
@@ -206,9 +208,12 @@ pub struct Voided {
 pub async fn void(db: &Pool, scope: &VoidScope, now: i64) -> Result<Voided> {
     // The users whose badges the scope covers, as a subquery on `$1`.
     let (owners, key) = match scope {
-        VoidScope::User(id) => ("$1", id),
-        VoidScope::Class(id) => ("SELECT user_id FROM class_members WHERE class_id = $1", id),
-        VoidScope::School(id) => ("SELECT id FROM users WHERE school_id = $1", id),
+        VoidScope::User(id) => ("$1", id.as_str()),
+        VoidScope::Class(id) => (
+            "SELECT user_id FROM class_members WHERE class_id = $1",
+            id.as_str(),
+        ),
+        VoidScope::School(id) => ("SELECT id FROM users WHERE school_id = $1", id.as_str()),
     };
     let void = format!(
         "UPDATE badges SET voided_at = $2 WHERE voided_at IS NULL AND user_id IN ({owners})"

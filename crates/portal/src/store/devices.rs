@@ -4,13 +4,14 @@
 
 use super::{Pool, on_pool, on_reader};
 use crate::error::Result;
+use crate::ids::{KioskId, UserId};
 
 /// Whether the browser whose device cookie has `device_hash` signed in to `user_id` since
 /// `since`.
 pub async fn browser_known(
     db: &Pool,
     device_hash: &[u8],
-    user_id: &str,
+    user_id: &UserId,
     since: i64,
 ) -> Result<bool> {
     const SQL: &str = "SELECT COUNT(*) FROM known_devices \
@@ -28,7 +29,7 @@ pub async fn browser_known(
 pub async fn remember_browser(
     db: &Pool,
     device_hash: &[u8],
-    user_id: &str,
+    user_id: &UserId,
     now: i64,
 ) -> Result<()> {
     const SQL: &str = "INSERT INTO known_devices (device_hash, user_id, last_seen_at) \
@@ -45,7 +46,7 @@ pub async fn remember_browser(
 }
 
 /// Whether `user_id` has signed in at `kiosk_id` before.
-pub async fn kiosk_known(db: &Pool, user_id: &str, kiosk_id: &str) -> Result<bool> {
+pub async fn kiosk_known(db: &Pool, user_id: &UserId, kiosk_id: &KioskId) -> Result<bool> {
     const SQL: &str = "SELECT COUNT(*) FROM (SELECT 1 FROM sessions \
         WHERE user_id = $1 AND kiosk_id = $2 LIMIT 1) AS s";
     let n: i64 = on_reader!(db, |p| sqlx::query_scalar(SQL)
@@ -57,7 +58,7 @@ pub async fn kiosk_known(db: &Pool, user_id: &str, kiosk_id: &str) -> Result<boo
 }
 
 /// An administrator cleared `user_id`'s password lockout at `now`.
-pub async fn mark_unlocked(db: &Pool, user_id: &str, now: i64) -> Result<bool> {
+pub async fn mark_unlocked(db: &Pool, user_id: &UserId, now: i64) -> Result<bool> {
     const SQL: &str = "UPDATE users SET unlocked_at = $2 WHERE id = $1";
     let done = on_pool!(db, |p| sqlx::query(SQL)
         .bind(user_id)

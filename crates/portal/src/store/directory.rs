@@ -2,10 +2,12 @@
 
 use super::{Pool, on_pool, on_reader, sessions};
 use crate::error::Result;
+use crate::ids::{ClassId, SchoolId, UserId};
+use crate::roles::Role;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct School {
-    pub id: String,
+    pub id: SchoolId,
     pub name: String,
     pub idle_timeout_secs: i64,
     /// Comma-separated BCP 47 tags, first is the default.
@@ -15,10 +17,9 @@ pub struct School {
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct User {
-    pub id: String,
-    pub school_id: String,
-    /// `student`, `teacher`, `administrator` or `other`.
-    pub role: String,
+    pub id: UserId,
+    pub school_id: SchoolId,
+    pub role: Role,
     pub username: String,
     pub given_name: String,
     pub family_name: String,
@@ -42,7 +43,7 @@ pub struct App {
 const USER_COLUMNS: &str =
     "id, school_id, role, username, given_name, family_name, locale, disabled_at";
 
-pub async fn upsert_school(db: &Pool, id: &str, name: &str) -> Result<()> {
+pub async fn upsert_school(db: &Pool, id: &SchoolId, name: &str) -> Result<()> {
     const SQL: &str = "INSERT INTO schools (id, name) VALUES ($1, $2) \
                        ON CONFLICT (id) DO UPDATE SET name = excluded.name";
     on_pool!(db, |p| sqlx::query(SQL)
@@ -54,7 +55,7 @@ pub async fn upsert_school(db: &Pool, id: &str, name: &str) -> Result<()> {
     Ok(())
 }
 
-pub async fn school(db: &Pool, id: &str) -> Result<Option<School>> {
+pub async fn school(db: &Pool, id: &SchoolId) -> Result<Option<School>> {
     const SQL: &str = "SELECT id, name, idle_timeout_secs, languages, allow_typed_login \
                        FROM schools WHERE id = $1";
     Ok(on_reader!(db, |p| sqlx::query_as(SQL)
@@ -75,7 +76,7 @@ pub async fn upsert_user(db: &Pool, u: &User) -> Result<()> {
     on_pool!(db, |p| sqlx::query(SQL)
         .bind(&u.id)
         .bind(&u.school_id)
-        .bind(&u.role)
+        .bind(u.role)
         .bind(u.username.to_lowercase())
         .bind(&u.given_name)
         .bind(&u.family_name)
@@ -87,7 +88,7 @@ pub async fn upsert_user(db: &Pool, u: &User) -> Result<()> {
     Ok(())
 }
 
-pub async fn user(db: &Pool, id: &str) -> Result<Option<User>> {
+pub async fn user(db: &Pool, id: &UserId) -> Result<Option<User>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
     Ok(on_reader!(db, |p| sqlx::query_as(&sql)
         .bind(id)
@@ -115,7 +116,7 @@ pub struct Login {
     pub unlocked_at: Option<i64>,
 }
 
-pub async fn set_password_hash(db: &Pool, user_id: &str, hash: &str) -> Result<bool> {
+pub async fn set_password_hash(db: &Pool, user_id: &UserId, hash: &str) -> Result<bool> {
     const SQL: &str = "UPDATE users SET password_hash = $2 WHERE id = $1";
     let done = on_pool!(db, |p| sqlx::query(SQL)
         .bind(user_id)
@@ -131,35 +132,28 @@ pub async fn set_password_hash(db: &Pool, user_id: &str, hash: &str) -> Result<b
 /// how many live sessions were ended.
 pub async fn reset_password_hash(
     db: &Pool,
-    user_id: &str,
+    user_id: &UserId,
     hash: &str,
     now: i64,
 ) -> Result<Option<u64>> {
     const SQL: &str = "UPDATE users SET password_hash = $2 WHERE id = $1";
-    let done = on_pool!(db, |p| {
-        let mut tx = p.begin().await?;
-        let found = sqlx::query(SQL)
-            .bind(user_id)
-            .bind(hash)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        let ended = if found == 1 {
-            let ended = sqlx::query(sessions::END_BY_USER)
-                .bind(user_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            Some(ended.rows_affected())
-        } else {
-            None
-        };
-        tx.commit().await.map(|()| ended)
-    })?;
-    Ok(done)
+    sessions::withdraw(
+        db,
+        SQL,
+        user_id.as_str(),
+        hash.to_owned(),
+        sessions::END_BY_USER,
+        now,
+    )
+    .await
 }
 
-pub async fn upsert_class(db: &Pool, id: &str, school_id: &str, title: &str) -> Result<()> {
+pub async fn upsert_class(
+    db: &Pool,
+    id: &ClassId,
+    school_id: &SchoolId,
+    title: &str,
+) -> Result<()> {
     const SQL: &str = "INSERT INTO classes (id, school_id, title) VALUES ($1, $2, $3) \
         ON CONFLICT (id) DO UPDATE SET school_id = excluded.school_id, title = excluded.title";
     on_pool!(db, |p| sqlx::query(SQL)
@@ -172,7 +166,12 @@ pub async fn upsert_class(db: &Pool, id: &str, school_id: &str, title: &str) -> 
     Ok(())
 }
 
-pub async fn add_to_class(db: &Pool, class_id: &str, user_id: &str, role: &str) -> Result<()> {
+pub async fn add_to_class(
+    db: &Pool,
+    class_id: &ClassId,
+    user_id: &UserId,
+    role: Role,
+) -> Result<()> {
     const SQL: &str = "INSERT INTO class_members (class_id, user_id, role) VALUES ($1, $2, $3) \
         ON CONFLICT (class_id, user_id) DO UPDATE SET role = excluded.role";
     on_pool!(db, |p| sqlx::query(SQL)
@@ -186,11 +185,11 @@ pub async fn add_to_class(db: &Pool, class_id: &str, user_id: &str, role: &str) 
 }
 
 /// The class title and its enabled students, by family then given name.
-pub async fn class_students(db: &Pool, class_id: &str) -> Result<Option<(String, Vec<User>)>> {
+pub async fn class_students(db: &Pool, class_id: &ClassId) -> Result<Option<(String, Vec<User>)>> {
     const TITLE: &str = "SELECT title FROM classes WHERE id = $1";
     let sql = format!(
         "SELECT {} FROM users u JOIN class_members m ON m.user_id = u.id \
-         WHERE m.class_id = $1 AND u.role = 'student' AND u.disabled_at IS NULL \
+         WHERE m.class_id = $1 AND u.role = $2 AND u.disabled_at IS NULL \
          ORDER BY u.family_name, u.given_name, u.id",
         USER_COLUMNS
             .split(", ")
@@ -207,12 +206,13 @@ pub async fn class_students(db: &Pool, class_id: &str) -> Result<Option<(String,
     };
     let users = on_reader!(db, |p| sqlx::query_as(&sql)
         .bind(class_id)
+        .bind(Role::Student)
         .fetch_all(p)
         .await)?;
     Ok(Some((title, users)))
 }
 
-pub async fn add_app(db: &Pool, school_id: &str, app: &App) -> Result<()> {
+pub async fn add_app(db: &Pool, school_id: &SchoolId, app: &App) -> Result<()> {
     const SQL: &str = "INSERT INTO apps (school_id, name, url, color) VALUES ($1, $2, $3, $4)";
     on_pool!(db, |p| sqlx::query(SQL)
         .bind(school_id)
@@ -225,7 +225,7 @@ pub async fn add_app(db: &Pool, school_id: &str, app: &App) -> Result<()> {
     Ok(())
 }
 
-pub async fn apps(db: &Pool, school_id: &str) -> Result<Vec<App>> {
+pub async fn apps(db: &Pool, school_id: &SchoolId) -> Result<Vec<App>> {
     const SQL: &str = "SELECT name, url, color FROM apps WHERE school_id = $1 ORDER BY id";
     Ok(on_reader!(db, |p| sqlx::query_as(SQL)
         .bind(school_id)

@@ -7,14 +7,18 @@
 //! record. A caller that gave up before its group started (its request deadline passed and it
 //! answered `unavailable`) is left out, so a refusal is never followed by a recorded sign-in.
 //! [`GroupCommit::close`] writes every record queued before it.
+//!
+//! It knows nothing of what it writes: a [`Record`] (an audit entry, a session with its
+//! audit entry) builds its own statement, so the modules that own the rows depend on this
+//! one and never the other way.
 
+use std::fmt::Debug;
 use std::sync::Arc;
 
-use sqlx::SqlitePool;
+use sqlx::query::Query;
+use sqlx::{Database, Sqlite, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
-use super::audit::{Entry, bind_entry};
-use super::sessions::{NewSession, SESSION_AND_AUDIT_SQLITE, bind_session_and_audit};
 use crate::error::{PortalError, Result};
 
 /// At most this many records in one transaction (bounds the time a group holds the writer).
@@ -22,17 +26,15 @@ const MAX_GROUP: usize = 256;
 /// Callers queued beyond this wait to enqueue (back-pressure instead of unbounded memory).
 const QUEUE: usize = 4096;
 
-/// A row (or pair of rows) written together.
-#[derive(Debug)]
-pub(crate) enum Record {
-    /// A new session and the audit entry of the sign-in that started it.
-    Session(Box<NewSession>, Entry),
-    Audit(Entry),
+/// A row (or rows written together) for a group commit. It builds its statement each time it
+/// is written: a record is written again on its own when the database refused its group.
+pub(crate) trait Record: Debug + Send + Sync + 'static {
+    fn query(&self) -> Query<'_, Sqlite, <Sqlite as Database>::Arguments<'_>>;
 }
 
 #[derive(Debug)]
 struct Job {
-    record: Record,
+    record: Box<dyn Record>,
     done: oneshot::Sender<Result<()>>,
 }
 
@@ -58,7 +60,7 @@ impl GroupCommit {
     }
 
     /// Writes `record` and returns once it is committed.
-    pub async fn write(&self, record: Record) -> Result<()> {
+    pub async fn write(&self, record: Box<dyn Record>) -> Result<()> {
         let (done, committed) = oneshot::channel();
         self.queue
             .send(Message::Write(Job { record, done }))
@@ -109,7 +111,7 @@ async fn commit(pool: &SqlitePool, mut group: Vec<Job>) {
     if group.is_empty() {
         return;
     }
-    let Err(error) = write(pool, group.iter().map(|j| &j.record)).await else {
+    let Err(error) = write(pool, group.iter().map(|j| j.record.as_ref())).await else {
         tracing::debug!(records = group.len(), "group committed");
         for job in group {
             let _ = job.done.send(Ok(()));
@@ -120,7 +122,7 @@ async fn commit(pool: &SqlitePool, mut group: Vec<Job>) {
     if group.len() > 1 && matches!(error, PortalError::Conflict(_) | PortalError::NotFound(_)) {
         // One record the database refuses must not sink the others: each on its own.
         for job in group {
-            let result = write(pool, std::iter::once(&job.record))
+            let result = write(pool, std::iter::once(job.record.as_ref()))
                 .await
                 .map_err(PortalError::from);
             let _ = job.done.send(result);
@@ -135,20 +137,11 @@ async fn commit(pool: &SqlitePool, mut group: Vec<Job>) {
 
 async fn write<'a>(
     pool: &SqlitePool,
-    records: impl Iterator<Item = &'a Record>,
+    records: impl Iterator<Item = &'a dyn Record>,
 ) -> std::result::Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
     for record in records {
-        match record {
-            Record::Session(session, entry) => {
-                bind_session_and_audit!(SESSION_AND_AUDIT_SQLITE, session.as_ref(), entry)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            Record::Audit(entry) => {
-                bind_entry!(entry).execute(&mut *tx).await?;
-            }
-        }
+        record.query().execute(&mut *tx).await?;
     }
     tx.commit().await
 }

@@ -2,11 +2,12 @@
 
 use super::{Pool, on_pool, on_reader, sessions};
 use crate::error::Result;
+use crate::ids::{KioskId, SchoolId};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Kiosk {
-    pub id: String,
-    pub school_id: String,
+    pub id: KioskId,
+    pub school_id: SchoolId,
     pub name: String,
     pub revoked_at: Option<i64>,
 }
@@ -14,7 +15,7 @@ pub struct Kiosk {
 pub async fn create_code(
     db: &Pool,
     code_hash: &[u8],
-    school_id: &str,
+    school_id: &SchoolId,
     expires_at: i64,
 ) -> Result<()> {
     const SQL: &str =
@@ -36,17 +37,17 @@ pub async fn enroll(
     db: &Pool,
     code_hash: &[u8],
     now: i64,
-    kiosk_id: &str,
+    kiosk_id: &KioskId,
     name: &str,
     credential_hash: &[u8],
-) -> Result<Option<String>> {
+) -> Result<Option<SchoolId>> {
     const CLAIM: &str = "UPDATE enrollment_codes SET used_at = $2 \
         WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING school_id";
     const INSERT: &str = "INSERT INTO kiosks (id, school_id, name, credential_hash, enrolled_at) \
                           VALUES ($1, $2, $3, $4, $5)";
     let school = on_pool!(db, |p| {
         let mut tx = p.begin().await?;
-        let school: Option<String> = sqlx::query_scalar(CLAIM)
+        let school: Option<SchoolId> = sqlx::query_scalar(CLAIM)
             .bind(code_hash)
             .bind(now)
             .fetch_optional(&mut *tx)
@@ -77,29 +78,9 @@ pub async fn by_credential(db: &Pool, credential_hash: &[u8]) -> Result<Option<K
 
 /// Revokes a kiosk and ends the sessions started at it, in one transaction. `None`: no such
 /// kiosk; otherwise how many live sessions were ended.
-pub async fn revoke(db: &Pool, kiosk_id: &str, now: i64) -> Result<Option<u64>> {
+pub async fn revoke(db: &Pool, kiosk_id: &KioskId, now: i64) -> Result<Option<u64>> {
     const SQL: &str = "UPDATE kiosks SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1";
-    let done = on_pool!(db, |p| {
-        let mut tx = p.begin().await?;
-        let found = sqlx::query(SQL)
-            .bind(kiosk_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        let ended = if found == 1 {
-            let ended = sqlx::query(sessions::END_BY_KIOSK)
-                .bind(kiosk_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            Some(ended.rows_affected())
-        } else {
-            None
-        };
-        tx.commit().await.map(|()| ended)
-    })?;
-    Ok(done)
+    sessions::withdraw(db, SQL, kiosk_id.as_str(), now, sessions::END_BY_KIOSK, now).await
 }
 
 /// Every kiosk's credential digest, revoked ones too (their attempts are theirs to pay for),

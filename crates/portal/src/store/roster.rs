@@ -1,24 +1,26 @@
 //! Applying a roster in one transaction: all of it or none of it.
 
-use super::audit::{Entry, bind_entry};
+use super::audit::Entry;
 use super::{Pool, on_pool, sessions};
 use crate::error::Result;
+use crate::ids::{ClassId, SchoolId, UserId};
+use crate::roles::Role;
 
 /// A roster reduced to the rows BadgeIn keeps, ready to write.
 #[derive(Debug, Default)]
 pub struct Rows {
-    pub schools: Vec<(String, String)>,
+    pub schools: Vec<(SchoolId, String)>,
     pub users: Vec<UserRow>,
-    pub classes: Vec<(String, String, String)>,
+    pub classes: Vec<(ClassId, SchoolId, String)>,
     /// (class id, user id, role)
-    pub members: Vec<(String, String, String)>,
+    pub members: Vec<(ClassId, UserId, Role)>,
 }
 
 #[derive(Debug)]
 pub struct UserRow {
-    pub id: String,
-    pub school_id: String,
-    pub role: &'static str,
+    pub id: UserId,
+    pub school_id: SchoolId,
+    pub role: Role,
     pub username: String,
     pub given_name: String,
     pub family_name: String,
@@ -168,7 +170,7 @@ pub async fn apply(db: &Pool, rows: &Rows, now: i64, audit: &mut Entry) -> Resul
             changes.badges_voided,
             changes.sessions_ended
         ));
-        bind_entry!(&*audit).execute(&mut *tx).await?;
+        audit.insert().execute(&mut *tx).await?;
         tx.commit().await
     })?;
     Ok(changes)

@@ -5,17 +5,23 @@
 //! the operation ends the sessions in its own transaction (`END_*`), and every check of a live
 //! session refuses one whose badge, kiosk or user was withdrawn anyway ([`STILL_ALLOWED`]).
 
-use super::audit::Entry;
+use std::sync::LazyLock;
+
+use sqlx::query::Query;
+use sqlx::{Database, Encode, Postgres, Sqlite, Type};
+
+use super::audit::{self, Entry};
 use super::group_commit::Record;
 use super::{Pool, on_pool, on_reader};
 use crate::auth::origin::SessionMethod;
 use crate::error::Result;
+use crate::ids::{KioskId, UserId};
 
 #[derive(Debug, Clone)]
 pub struct NewSession {
     pub id: String,
-    pub user_id: String,
-    pub kiosk_id: Option<String>,
+    pub user_id: UserId,
+    pub kiosk_id: Option<KioskId>,
     pub method: SessionMethod,
     /// The badge that started a badge session.
     pub badge_id: Option<String>,
@@ -27,49 +33,63 @@ pub struct NewSession {
     pub cookie_hash: Option<Vec<u8>>,
 }
 
+/// The session columns and their values, in the order [`NewSession::bind_with_audit`] binds
+/// them (`created_at` and `last_seen_at` both start at `now`, `$4`).
+const INSERT: &str = "INSERT INTO sessions (id, user_id, kiosk_id, created_at, last_seen_at, \
+    expires_at, ticket_hash, ticket_expires_at, ticket_ip, cookie_hash, method, badge_id) \
+    VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11)";
+/// The first value of the audit entry that follows the session's.
+const AUDIT_FROM: usize = 12;
+
 /// The session row and the audit row of the sign-in that started it: on PostgreSQL one
 /// statement (a data-modifying `WITH`); on SQLite two statements sent as one (inside the group
 /// commit's transaction), one hand-over to the database thread instead of two.
-const SESSION_AND_AUDIT_PG: &str = "WITH s AS (INSERT INTO sessions (id, user_id, kiosk_id, \
-    created_at, last_seen_at, expires_at, ticket_hash, ticket_expires_at, ticket_ip, \
-    cookie_hash, method, badge_id) VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $18, $19)) \
-    INSERT INTO audit (at, action, result, badge_id, kiosk_id, user_id, detail, latency_ms) \
-    VALUES ($10, $11, $12, $13, $14, $15, $16, $17)";
-pub(crate) const SESSION_AND_AUDIT_SQLITE: &str = "INSERT INTO sessions (id, user_id, kiosk_id, \
-    created_at, last_seen_at, expires_at, ticket_hash, ticket_expires_at, ticket_ip, \
-    cookie_hash, method, badge_id) VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $18, $19); \
-    INSERT INTO audit (at, action, result, badge_id, kiosk_id, user_id, detail, latency_ms) \
-    VALUES ($10, $11, $12, $13, $14, $15, $16, $17)";
+static WITH_AUDIT_PG: LazyLock<String> =
+    LazyLock::new(|| format!("WITH s AS ({INSERT}) {}", audit::insert_sql(AUDIT_FROM)));
+static WITH_AUDIT_SQLITE: LazyLock<String> =
+    LazyLock::new(|| format!("{INSERT}; {}", audit::insert_sql(AUDIT_FROM)));
 
-/// Binds a [`NewSession`] and an audit [`Entry`] to `$sql`, one of the `SESSION_AND_AUDIT`
-/// statements (a macro so it serves both drivers and transactions).
-macro_rules! bind_session_and_audit {
-    ($sql:expr, $s:expr, $e:expr) => {{
-        let s: &$crate::store::sessions::NewSession = $s;
-        let e: &$crate::store::audit::Entry = $e;
-        sqlx::query($sql)
-            .bind(&s.id)
-            .bind(&s.user_id)
-            .bind(&s.kiosk_id)
-            .bind(s.now)
-            .bind(s.expires_at)
-            .bind(&s.ticket_hash)
-            .bind(s.ticket_expires_at)
-            .bind(&s.ticket_ip)
-            .bind(&s.cookie_hash)
-            .bind(e.at)
-            .bind(&e.action)
-            .bind(&e.result)
-            .bind(&e.badge_id)
-            .bind(&e.kiosk_id)
-            .bind(&e.user_id)
-            .bind(&e.detail)
-            .bind(e.latency_ms)
-            .bind(s.method.as_str())
-            .bind(&s.badge_id)
-    }};
+impl NewSession {
+    /// Binds the session's values onto `query` (a statement from [`WITH_AUDIT_PG`] or
+    /// [`WITH_AUDIT_SQLITE`]), then `audit`'s.
+    fn bind_with_audit<'q, DB: Database>(
+        &'q self,
+        audit: &'q Entry,
+        query: Query<'q, DB, DB::Arguments<'q>>,
+    ) -> Query<'q, DB, DB::Arguments<'q>>
+    where
+        i64: Encode<'q, DB> + Type<DB>,
+        Option<i64>: Encode<'q, DB> + Type<DB>,
+        &'q str: Encode<'q, DB> + Type<DB>,
+        Option<&'q str>: Encode<'q, DB> + Type<DB>,
+        Option<&'q [u8]>: Encode<'q, DB> + Type<DB>,
+    {
+        let query = query
+            .bind(self.id.as_str())
+            .bind(self.user_id.as_str())
+            .bind(self.kiosk_id.as_ref().map(KioskId::as_str))
+            .bind(self.now)
+            .bind(self.expires_at)
+            .bind(self.ticket_hash.as_deref())
+            .bind(self.ticket_expires_at)
+            .bind(self.ticket_ip.as_deref())
+            .bind(self.cookie_hash.as_deref())
+            .bind(self.method.as_str())
+            .bind(self.badge_id.as_deref());
+        audit.bind(query)
+    }
 }
-pub(crate) use bind_session_and_audit;
+
+/// A new session and the audit entry of the sign-in that started it, for the group commit.
+#[derive(Debug)]
+struct SessionAndAudit(NewSession, Entry);
+
+impl Record for SessionAndAudit {
+    fn query(&self) -> Query<'_, Sqlite, <Sqlite as Database>::Arguments<'_>> {
+        self.0
+            .bind_with_audit(&self.1, sqlx::query(&WITH_AUDIT_SQLITE))
+    }
+}
 
 /// Creates the session and writes its audit entry atomically: a sign-in is recorded exactly
 /// when it happened. On SQLite both go in the next group commit.
@@ -78,11 +98,11 @@ pub async fn create(db: &Pool, s: NewSession, audit: Entry) -> Result<()> {
         Pool::Sqlite(sqlite) => {
             sqlite
                 .records
-                .write(Record::Session(Box::new(s), audit))
+                .write(Box::new(SessionAndAudit(s, audit)))
                 .await
         }
         Pool::Postgres(p) => {
-            bind_session_and_audit!(SESSION_AND_AUDIT_PG, &s, &audit)
+            s.bind_with_audit(&audit, sqlx::query(&WITH_AUDIT_PG))
                 .execute(p)
                 .await?;
             Ok(())
@@ -94,8 +114,8 @@ pub async fn create(db: &Pool, s: NewSession, audit: Entry) -> Result<()> {
 #[derive(Debug, sqlx::FromRow)]
 pub struct ClaimedTicket {
     pub id: String,
-    pub user_id: String,
-    pub kiosk_id: Option<String>,
+    pub user_id: UserId,
+    pub kiosk_id: Option<KioskId>,
     pub ticket_expires_at: Option<i64>,
     pub ticket_ip: Option<String>,
     pub ended_at: Option<i64>,
@@ -146,7 +166,7 @@ pub(crate) const STILL_ALLOWED: &str = "NOT EXISTS (SELECT 1 FROM badges b \
 #[derive(Debug, sqlx::FromRow)]
 pub struct LiveRow {
     pub id: String,
-    pub user_id: String,
+    pub user_id: UserId,
     /// `badge` or `password` ([`SessionMethod::from_stored`]).
     pub method: String,
 }
@@ -173,7 +193,7 @@ pub async fn touch(
 }
 
 /// The user of a live session, by its public handle (for the avatar the kiosk shows).
-pub async fn live_user(db: &Pool, session_id: &str, now: i64) -> Result<Option<String>> {
+pub async fn live_user(db: &Pool, session_id: &str, now: i64) -> Result<Option<UserId>> {
     let sql = format!(
         "SELECT user_id FROM sessions \
          WHERE id = $1 AND ended_at IS NULL AND expires_at > $2 AND {STILL_ALLOWED}"
@@ -186,7 +206,12 @@ pub async fn live_user(db: &Pool, session_id: &str, now: i64) -> Result<Option<S
 }
 
 /// Ends a kiosk's session (idempotent). `false`: no such session for this kiosk.
-pub async fn end_for_kiosk(db: &Pool, session_id: &str, kiosk_id: &str, now: i64) -> Result<bool> {
+pub async fn end_for_kiosk(
+    db: &Pool,
+    session_id: &str,
+    kiosk_id: &KioskId,
+    now: i64,
+) -> Result<bool> {
     const SQL: &str = "UPDATE sessions SET ended_at = COALESCE(ended_at, $3), ticket_hash = NULL \
         WHERE id = $1 AND kiosk_id = $2";
     let done = on_pool!(db, |p| sqlx::query(SQL)
@@ -212,7 +237,7 @@ pub async fn end(db: &Pool, session_id: &str, now: i64) -> Result<()> {
 }
 
 /// Ends every session of `user_id` except `keep`; returns how many.
-pub async fn end_others(db: &Pool, user_id: &str, keep: &str, now: i64) -> Result<u64> {
+pub async fn end_others(db: &Pool, user_id: &UserId, keep: &str, now: i64) -> Result<u64> {
     const SQL: &str = "UPDATE sessions SET ended_at = $3, ticket_hash = NULL \
         WHERE user_id = $1 AND id <> $2 AND ended_at IS NULL";
     let done = on_pool!(db, |p| sqlx::query(SQL)
@@ -223,6 +248,46 @@ pub async fn end_others(db: &Pool, user_id: &str, keep: &str, now: i64) -> Resul
         .await
         .map(|r| r.rows_affected()))?;
     Ok(done)
+}
+
+/// Takes access away and ends the live sessions it gave, in one transaction (whoever held it
+/// is out at once, not at the next check). `withdraw` updates the row `$1` (`id`) with `$2`
+/// (`value`); `end` is the `END_BY_*` statement for the same id. `None`: no such row, nothing
+/// ended; otherwise how many live sessions were ended.
+pub(crate) async fn withdraw<T>(
+    db: &Pool,
+    withdraw: &str,
+    id: &str,
+    value: T,
+    end: &str,
+    now: i64,
+) -> Result<Option<u64>>
+where
+    T: for<'q> Encode<'q, Sqlite> + Type<Sqlite>,
+    T: for<'q> Encode<'q, Postgres> + Type<Postgres>,
+    T: Send + 'static,
+{
+    let ended = on_pool!(db, |p| {
+        let mut tx = p.begin().await?;
+        let found = sqlx::query(withdraw)
+            .bind(id)
+            .bind(value)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let ended = if found == 1 {
+            let ended = sqlx::query(end)
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            Some(ended.rows_affected())
+        } else {
+            None
+        };
+        tx.commit().await.map(|()| ended)
+    })?;
+    Ok(ended)
 }
 
 /// Ends the live sessions started at kiosk `$1` (at `$2`, now). For a transaction that

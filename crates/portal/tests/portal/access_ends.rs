@@ -450,7 +450,7 @@ async fn a_staff_badge_opens_only_the_student_dashboard_body(env: Env) {
         .map(|e| {
             (
                 e.result,
-                e.user_id.unwrap_or_default(),
+                e.user_id.map(|u| u.to_string()).unwrap_or_default(),
                 e.detail.unwrap_or_default(),
             )
         })

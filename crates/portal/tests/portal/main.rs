@@ -17,6 +17,7 @@ mod harness;
 mod password;
 mod prune;
 mod rate_limit;
+mod roles;
 mod roster;
 mod sheet;
 mod shutdown;

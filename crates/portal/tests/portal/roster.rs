@@ -3,7 +3,7 @@ use std::sync::Arc;
 
 use badgein_portal::roster::{Changes, ImportSummary};
 use badgein_portal::store::{badges, directory};
-use badgein_portal::{Config, ManualClock, NewUser, Portal, PortalError, Role};
+use badgein_portal::{ClassId, Config, ManualClock, NewUser, Portal, PortalError, Role, SchoolId};
 use badgein_roster::Roster;
 
 use crate::harness::{TempDir, backends, fresh_database};
@@ -39,7 +39,9 @@ async fn snapshot(portal: &Portal) -> String {
     for class in ["c1", "c2"] {
         out.push_str(&format!(
             "{:?}\n",
-            directory::class_students(portal.db(), class).await.unwrap()
+            directory::class_students(portal.db(), &ClassId::from(class))
+                .await
+                .unwrap()
         ));
     }
     out
@@ -83,7 +85,7 @@ async fn imports_a_roster_idempotently_and_disables_leavers() {
                 .is_some()
         );
         assert!(portal.user("p1").await.unwrap().is_none());
-        let (title, students) = directory::class_students(portal.db(), "c1")
+        let (title, students) = directory::class_students(portal.db(), &ClassId::from("c1"))
             .await
             .unwrap()
             .unwrap();
@@ -186,7 +188,7 @@ async fn a_roster_that_fails_midway_leaves_nothing_behind() {
             assert!(portal.user(id).await.unwrap().is_none(), "{backend}: {id}");
         }
         assert!(
-            directory::school(portal.db(), "sch1")
+            directory::school(portal.db(), &SchoolId::from("sch1"))
                 .await
                 .unwrap()
                 .is_none()

@@ -13,12 +13,12 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
 use super::view;
-use crate::admin::Role;
 use crate::auth::origin::{Authority, SessionMethod, is_staff};
 use crate::error::PortalError;
 use crate::http::AppState;
 use crate::http::i18n::{self, Strings};
 use crate::http::session::{NoSession, SignedIn, same_origin};
+use crate::ids::{ClassId, KioskId, UserId};
 use crate::store::audit::{self, Entry};
 use crate::store::directory::User;
 use crate::store::teaching::{self, KioskRow, Manager, TaughtClass};
@@ -78,8 +78,7 @@ impl FromRequestParts<AppState> for Teacher {
         if !authority.manages_classes() {
             // A staff member's badge session is recorded even for a page view: it is what a
             // photographed badge would try.
-            let staff_badge =
-                session.method == SessionMethod::Badge && is_staff(Role::from_stored(&user.role));
+            let staff_badge = session.method == SessionMethod::Badge && is_staff(user.role);
             if parts.method != Method::GET || staff_badge {
                 let why = if staff_badge {
                     "badge_session"
@@ -213,7 +212,11 @@ impl Teacher {
         let found = self
             .run(
                 state,
-                teaching::classes(state.portal.db(), self.manager(), Some(class_id)),
+                teaching::classes(
+                    state.portal.db(),
+                    self.manager(),
+                    Some(&ClassId::from(class_id)),
+                ),
             )
             .await?;
         match found.into_iter().next() {
@@ -235,7 +238,11 @@ impl Teacher {
         let member = self
             .run(
                 state,
-                teaching::is_pupil(state.portal.db(), class_id, student_id),
+                teaching::is_pupil(
+                    state.portal.db(),
+                    &ClassId::from(class_id),
+                    &UserId::from(student_id),
+                ),
             )
             .await?;
         if member {
@@ -253,7 +260,11 @@ impl Teacher {
     ) -> Result<Vec<KioskRow>, Failure> {
         self.run(
             state,
-            teaching::kiosks(state.portal.db(), &self.user.school_id, only),
+            teaching::kiosks(
+                state.portal.db(),
+                &self.user.school_id,
+                only.map(KioskId::from).as_ref(),
+            ),
         )
         .await
     }
@@ -289,7 +300,7 @@ impl Teacher {
     ) -> Result<(), Failure> {
         let mut entry = Entry::new(state.portal.now(), &format!("teacher.{what}"), "ok");
         entry.user_id = Some(self.user.id.clone());
-        entry.kiosk_id = kiosk_id.map(str::to_owned);
+        entry.kiosk_id = kiosk_id.map(KioskId::from);
         entry.detail = Some(detail);
         self.run(state, audit::record(state.portal.db(), &entry))
             .await

@@ -57,7 +57,7 @@ pub async fn void(
     let class = teacher
         .pupil(&state, &class_id, &student_id, Some(&action))
         .await?;
-    let scope = VoidScope::User(student_id.clone());
+    let scope = VoidScope::User(student_id.clone().into());
     let count = teacher
         .run(&state, state.portal.void_badges(&scope))
         .await?;
