@@ -37,6 +37,7 @@ pub mod portal;
 pub mod retention;
 pub mod roles;
 pub mod roster;
+pub mod session_method;
 pub mod sheet;
 pub mod store;
 pub mod tokens;

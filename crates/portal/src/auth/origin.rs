@@ -4,33 +4,7 @@
 //! session only ever reaches its owner's own dashboard, whatever the owner's role.
 
 use crate::roles::Role;
-
-/// How a session was started. Stored as `sessions.method` (`badge` or `password`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SessionMethod {
-    /// A badge shown to a kiosk.
-    Badge,
-    /// A username and password, at a kiosk or on the login page.
-    Password,
-}
-
-impl SessionMethod {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Badge => "badge",
-            Self::Password => "password",
-        }
-    }
-
-    /// Reads the stored value. The column only holds the two values (a `CHECK` constraint);
-    /// anything else would be read as the lesser power, never the greater.
-    pub fn from_stored(value: &str) -> Self {
-        match value {
-            "password" => Self::Password,
-            _ => Self::Badge,
-        }
-    }
-}
+pub use crate::session_method::SessionMethod;
 
 /// What a session may do beyond its owner's own dashboard (apps, avatar, password change).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,9 +13,9 @@ use sqlx::{Database, Encode, Postgres, Sqlite, Type};
 use super::audit::{self, Entry};
 use super::group_commit::Record;
 use super::{Pool, on_pool, on_reader};
-use crate::auth::origin::SessionMethod;
 use crate::error::Result;
 use crate::ids::{KioskId, UserId};
+use crate::session_method::SessionMethod;
 
 #[derive(Debug, Clone)]
 pub struct NewSession {
