@@ -441,9 +441,13 @@ async fn old_tiles_survive_the_migration() {
             .await
             .unwrap();
         assert_eq!(portal.apps().await.unwrap()[2].name, "New", "{backend}");
-        if let Pool::Postgres(_) = portal.db() {
-            // Nothing left of the old table.
-        }
+        // Nothing is left of the old table.
+        const OLD: &str = "SELECT COUNT(*) FROM apps_0003";
+        let old: Result<i64, _> = match portal.db() {
+            Pool::Sqlite(s) => sqlx::query_scalar(OLD).fetch_one(&s.read).await,
+            Pool::Postgres(p) => sqlx::query_scalar(OLD).fetch_one(p).await,
+        };
+        assert!(old.is_err(), "{backend}");
         portal.close().await;
     }
 }
