@@ -567,31 +567,40 @@ fn the_app_commands_print_json_and_refuse_bad_input_clearly() {
         "--url",
         "https://bad.example/",
     ];
-    for (extra, says) in [
+    // Exit 2: bad input; 1: what was named is not there.
+    for (extra, says, code) in [
         (
             vec!["--roles", "student,admin"],
             "the roles are student, teacher, administrator, other",
+            2,
         ),
-        (vec!["--school", "nowhere"], "school nowhere"),
-        (vec!["--saml-entity-id", "urn:x"], "give both or neither"),
+        (vec!["--school", "nowhere"], "school nowhere", 1),
+        (vec!["--saml-entity-id", "urn:x"], "give both or neither", 2),
         (
             vec!["--oidc-redirect", "https://bad.example/cb#frag"],
             "fragment",
+            2,
         ),
         (
             vec!["--icon", png.to_str().unwrap()],
             "not a PNG, JPEG or SVG",
+            2,
         ),
-        (vec!["--icon", big.to_str().unwrap()], "larger than 256 KiB"),
+        (
+            vec!["--icon", big.to_str().unwrap()],
+            "larger than 256 KiB",
+            2,
+        ),
         (
             vec!["--icon", "/nonexistent/icon.png"],
             "reading /nonexistent/icon.png",
+            1,
         ),
-        (vec!["--pairwise"], "OpenID Connect clients"),
+        (vec!["--pairwise"], "OpenID Connect clients", 2),
     ] {
         let args: Vec<&str> = base.iter().copied().chain(extra.iter().copied()).collect();
         let out = portal_cli(&db, &args);
-        assert!(!out.status.success(), "{extra:?}");
+        assert_eq!(out.status.code(), Some(code), "{extra:?}");
         assert!(out.stdout.is_empty(), "{extra:?}");
         assert!(
             text(&out.stderr).contains(says),
@@ -610,7 +619,11 @@ fn the_app_commands_print_json_and_refuse_bad_input_clearly() {
             "http://bad.example/",
         ],
     );
-    assert!(!url.status.success());
+    assert_eq!(
+        url.status.code(),
+        Some(2),
+        "a refused registration is bad input"
+    );
     assert!(
         text(&url.stderr).contains("must be https://"),
         "{}",
@@ -626,7 +639,7 @@ fn the_app_commands_print_json_and_refuse_bad_input_clearly() {
     assert!(remove.status.success(), "{}", text(&remove.stderr));
     assert!(!list(&db).contains(&app_id));
     let again = portal_cli(&db, &["app", "remove", "--app", &app_id]);
-    assert!(!again.status.success());
+    assert_eq!(again.status.code(), Some(1));
     assert!(
         text(&again.stderr).contains("not found"),
         "{}",
