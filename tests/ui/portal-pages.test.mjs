@@ -1,12 +1,15 @@
 // The portal's own pages (login, a child's dashboard, the teacher pages) served by the real
 // badgein-portal on 127.0.0.1 and opened in headless Chromium: axe-core finds no serious or
-// critical problem in English or Spanish, and a teacher's forms work by keyboard alone.
+// critical problem in English or Spanish, and a teacher's and an administrator's forms work by
+// keyboard alone.
 //
 // Needs the portal binary: $BADGEIN_PORTAL_BIN, else $CARGO_TARGET_DIR/debug/badgein-portal
 // (scripts/test-ui builds it). The portal is started as the e2e tests start it.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 
@@ -142,6 +145,67 @@ describe('the portal pages', { timeout: 180_000 }, () => {
     const text = await page.textContent('body');
     assert.match(text, /[A-Z0-9]{5}-[A-Z0-9]{5}/, 'the new enrollment code is shown');
     await assertAccessible(page, 'kiosk-code');
+    await context.close();
+  });
+  test('an administrator adds an app and sees its secret once, by keyboard alone', async () => {
+    // An administrator of a school of their own, from a one-person roster (the demo has none).
+    const dir = mkdtempSync(join(tmpdir(), 'badgein-ui-roster-'));
+    writeFileSync(
+      join(dir, 'orgs.csv'),
+      'sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n' +
+        'ui-sch,active,,UI School,school,UI,\n',
+    );
+    writeFileSync(
+      join(dir, 'users.csv'),
+      'sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password\n' +
+        'ui-a1,active,,true,ui-sch,administrator,principal,,Pat,Lee,,,,,,,,\n',
+    );
+    writeFileSync(
+      join(dir, 'classes.csv'),
+      'sourcedId,status,dateLastModified,title,grades,courseSourcedId,classCode,classType,location,schoolSourcedId,termSourcedIds,subjects,subjectCodes,periods\n',
+    );
+    writeFileSync(
+      join(dir, 'enrollments.csv'),
+      'sourcedId,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate,status,dateLastModified\n',
+    );
+    portal.cli(['roster', 'import', dir]);
+    rmSync(dir, { recursive: true, force: true });
+    portal.cli(['user', 'password', '--user', 'ui-a1'], `${teacherPassword}\n`);
+
+    const context = await browser.newContext({ locale: 'en-US' });
+    const page = await context.newPage();
+    await page.goto(`${portal.url}/login`);
+    await page.fill('input[name=username]', 'principal');
+    await page.fill('input[name=password]', teacherPassword);
+    await Promise.all([page.waitForURL(`${portal.url}/`), page.press('input[name=password]', 'Enter')]);
+    await page.click('a[href="/teach/apps"]');
+    await page.waitForURL(`${portal.url}/teach/apps`);
+    await assertAccessible(page, 'apps');
+
+    // A refused registration comes back with the reason and what was typed.
+    await page.focus('input[name=name]');
+    await page.keyboard.type('Reading');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('https://reading.example/');
+    await page.focus('textarea[name=redirect_uris]');
+    await page.keyboard.type('https://reading.example/cb#no');
+    await page.locator('form[action="/teach/apps"] button[type=submit]').focus();
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    assert.match(await page.textContent('[role=alert]'), /fragment/);
+    assert.equal(await page.inputValue('input[name=name]'), 'Reading', 'what was typed is kept');
+    await assertAccessible(page, 'apps-refused');
+
+    await page.fill('textarea[name=redirect_uris]', 'https://reading.example/cb');
+    await page.locator('form[action="/teach/apps"] button[type=submit]').focus();
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    assert.match(await page.textContent('body'), /[0-9a-f]{64}/, 'the secret is shown');
+    await assertAccessible(page, 'app-secret');
+
+    await page.goto(`${portal.url}/teach/apps`);
+    const list = await page.textContent('main');
+    assert.match(list, /Reading/);
+    assert.doesNotMatch(list, /[0-9a-f]{64}/, 'the secret only once');
+    await assertAccessible(page, 'apps-list');
     await context.close();
   });
 });

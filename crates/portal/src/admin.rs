@@ -8,7 +8,7 @@ use crate::ids::{ClassId, SchoolId, UserId};
 use crate::portal::Portal;
 use crate::roles::Role;
 use crate::store::audit::{self, Entry};
-use crate::store::directory::{self, App, User};
+use crate::store::directory::{self, User};
 
 /// A new or updated user. `username` is compared without case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,22 +69,8 @@ impl Portal {
         directory::add_to_class(self.db(), &class_id.into(), &user_id.into(), role).await
     }
 
-    /// Adds an app tile to a school's dashboard. Only `https://` (or `http://`) links.
-    pub async fn add_app(&self, school_id: impl Into<SchoolId>, app: &App) -> Result<()> {
-        if !(app.url.starts_with("https://") || app.url.starts_with("http://")) {
-            return Err(PortalError::BadRequest(
-                "an app link must be http(s)".into(),
-            ));
-        }
-        directory::add_app(self.db(), &school_id.into(), app).await
-    }
-
     pub async fn user(&self, id: impl Into<UserId>) -> Result<Option<User>> {
         directory::user(self.db(), &id.into()).await
-    }
-
-    pub async fn apps_for(&self, school_id: impl Into<SchoolId>) -> Result<Vec<App>> {
-        directory::apps(self.db(), &school_id.into()).await
     }
 
     /// An administrator's password reset with an Argon2id `hash` already made: ends every

@@ -22,6 +22,9 @@ pub enum PortalError {
     NotFound(String),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// An app's registration broke a rule (`apps::registration`).
+    #[error("{0}")]
+    App(#[from] crate::apps::AppError),
     /// A badge asked for a member of staff without saying so (`badge issue --staff`).
     #[error(
         "user {user} is staff ({role}): a badge signs in as them without their password, so \
@@ -83,7 +86,7 @@ impl PortalError {
             Self::Locked { .. } => ProblemCode::AccountLocked,
             Self::RateLimited { .. } => ProblemCode::RateLimited,
             Self::Group(inner) => inner.code(),
-            Self::BadRequest(_) | Self::Conflict(_) | Self::StaffBadge { .. } => {
+            Self::BadRequest(_) | Self::Conflict(_) | Self::StaffBadge { .. } | Self::App(_) => {
                 ProblemCode::BadRequest
             }
             Self::NotFound(_) => ProblemCode::NotFound,
@@ -112,7 +115,7 @@ impl PortalError {
             Self::BadRequest(detail) | Self::Conflict(detail) | Self::NotFound(detail) => {
                 problem.with_detail(detail.clone())
             }
-            Self::StaffBadge { .. } => problem.with_detail(self.to_string()),
+            Self::StaffBadge { .. } | Self::App(_) => problem.with_detail(self.to_string()),
             _ => problem,
         }
     }

@@ -93,3 +93,8 @@ id!(
     /// `kiosks.id`.
     KioskId
 );
+id!(
+    /// `apps.id`: a registered app (`a-` and 16 hex digits; `app-<n>` for the tiles from
+    /// before migration 0004).
+    AppId
+);

@@ -113,13 +113,7 @@ impl Portal {
         let school = directory::school(self.db(), &kiosk.school_id)
             .await?
             .ok_or_else(|| PortalError::NotFound(format!("school {}", kiosk.school_id)))?;
-        let mut allowed_origins: Vec<String> = directory::apps(self.db(), &school.id)
-            .await?
-            .iter()
-            .filter_map(|app| origin_of(&app.url))
-            .collect();
-        allowed_origins.sort();
-        allowed_origins.dedup();
+        let allowed_origins = self.app_origins(&school.id).await?;
         let settings = KioskSettings {
             idle_timeout_secs: u32::try_from(school.idle_timeout_secs).unwrap_or(120),
             languages: school.languages.split(',').map(str::to_owned).collect(),
@@ -149,25 +143,5 @@ impl Portal {
         entry.detail = Some(format!("ended {ended} sessions"));
         audit::record(self.db(), &entry).await?;
         Ok(ended)
-    }
-}
-
-/// `https://clever.com/in/x` -> `https://clever.com`.
-fn origin_of(url: &str) -> Option<String> {
-    let (scheme, rest) = url.split_once("://")?;
-    let host = rest.split(['/', '?', '#']).next()?;
-    (!host.is_empty() && matches!(scheme, "https" | "http")).then(|| format!("{scheme}://{host}"))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn origins() {
-        assert_eq!(
-            super::origin_of("https://clever.com/in/district?x=1").as_deref(),
-            Some("https://clever.com")
-        );
-        assert_eq!(super::origin_of("javascript:alert(1)"), None);
-        assert_eq!(super::origin_of("ftp://x"), None);
     }
 }

@@ -5,8 +5,8 @@
 //! * [`Portal::open`] opens and migrates a database and holds the policy ([`Config`]) and the
 //!   [`Clock`];
 //! * administration (`add_school`, `add_user`, `issue_badge` (`issue_badge_to` for staff),
-//!   `void_badges`, `enrollment_code`, `set_password`, `revoke_kiosk`, …) are methods of
-//!   [`Portal`]; the ones that take access away end the sessions it gave;
+//!   `void_badges`, `enrollment_code`, `set_password`, `revoke_kiosk`, `add_app`, …) are
+//!   methods of [`Portal`]; the ones that take access away end the sessions it gave;
 //! * [`spawn`] serves the HTTP API and pages on an address (`127.0.0.1:0` in tests) and gives
 //!   back a [`RunningPortal`] with the bound address; dropping it stops the server.
 //!
@@ -23,6 +23,7 @@
 //! ```
 
 pub mod admin;
+pub mod apps;
 pub mod auth;
 pub mod badges;
 pub mod cli;
@@ -44,13 +45,15 @@ pub mod store;
 pub mod tokens;
 
 pub use admin::NewUser;
+pub use apps::{AppRequest, Registered};
 pub use badges::StaffBadges;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Argon2Cost, Config};
 pub use error::PortalError;
 pub use http::{RunningPortal, spawn};
-pub use ids::{ClassId, KioskId, SchoolId, UserId};
+pub use ids::{AppId, ClassId, KioskId, SchoolId, UserId};
 pub use portal::Portal;
 pub use roles::{Role, UnknownRole};
+pub use store::apps::{AppRow, Tile};
 pub use store::badges::VoidScope;
-pub use store::directory::{App, User};
+pub use store::directory::User;

@@ -41,8 +41,13 @@ fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            // A refused roster is bad input, like a bad argument (clap also exits 2).
-            if e.downcast_ref::<badgein_roster::RosterError>().is_some() {
+            // A refused roster or app registration is bad input, like a bad argument (clap
+            // also exits 2).
+            let refused_app = matches!(
+                e.downcast_ref::<badgein_portal::PortalError>(),
+                Some(badgein_portal::PortalError::App(_))
+            );
+            if e.downcast_ref::<badgein_roster::RosterError>().is_some() || refused_app {
                 std::process::ExitCode::from(2)
             } else {
                 std::process::ExitCode::FAILURE

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use badgein_kiosk_core::driver::settings_poll;
 use badgein_kiosk_core::machine::{Code, Screen};
-use badgein_portal::App;
+use badgein_portal::AppRequest;
 use badgein_proto::ProblemCode;
 
 use crate::support::{Env, PATIENCE, RunningKiosk, settings};
@@ -24,12 +24,13 @@ async fn polled_settings_arrive_and_a_revoked_kiosk_sends_children_to_the_teache
     });
 
     // The school adds an app: its origin reaches the kiosk's allow-list.
-    let app = App {
+    let app = AppRequest {
         name: "Reading".into(),
         url: "https://reading.example/start".into(),
-        color: "#1f5f9e".into(),
+        schools: vec!["s1".into()],
+        ..AppRequest::default()
     };
-    env.portal.add_app("s1", &app).await.unwrap();
+    env.portal.add_app(&app).await.unwrap();
     tokio::time::timeout(PATIENCE, async {
         while let Some(s) = polled.recv().await {
             assert!(!s.revoked);

@@ -23,6 +23,12 @@ impl Authority {
     pub fn manages_classes(self) -> bool {
         matches!(self, Self::Teacher | Self::Administrator)
     }
+
+    /// Whether the apps page (register, remove, new secret) is open to this session: an app
+    /// decides what every child of the school sees and where the kiosks may go.
+    pub fn manages_apps(self) -> bool {
+        matches!(self, Self::Administrator)
+    }
 }
 
 /// What a session of a user with `role` made by `method` may do. The only
@@ -74,6 +80,15 @@ mod tests {
             authority(Role::Other, SessionMethod::Password),
             Authority::Own
         );
+        for role in Role::ALL {
+            for method in [SessionMethod::Badge, SessionMethod::Password] {
+                assert_eq!(
+                    authority(role, method).manages_apps(),
+                    (role, method) == (Role::Administrator, SessionMethod::Password),
+                    "{role:?} {method:?}"
+                );
+            }
+        }
     }
 
     #[test]

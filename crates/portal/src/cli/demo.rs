@@ -6,7 +6,7 @@ use anyhow::Context;
 
 use badgein_sheet::{Layout, SheetEntry};
 
-use crate::{App, NewUser, Portal, Role};
+use crate::{AppRequest, NewUser, Portal, Role};
 
 const STUDENTS: [(&str, &str, &str); 8] = [
     ("Maya", "Garcia", "es"),
@@ -26,6 +26,8 @@ pub async fn create(portal: &Portal, dir: &Path) -> anyhow::Result<String> {
     portal
         .add_school("demo-school", "Maple Elementary (demo)")
         .await?;
+    // Run again on the same database, the demo adds no second copy of its tiles.
+    let registered: Vec<String> = portal.apps().await?.into_iter().map(|a| a.name).collect();
     for (name, url) in [
         ("Clever", "https://clever.com/"),
         ("Schoology", "https://app.schoology.com/"),
@@ -35,12 +37,16 @@ pub async fn create(portal: &Portal, dir: &Path) -> anyhow::Result<String> {
             "https://learn.khanacademy.org/khan-academy-kids/",
         ),
     ] {
-        let app = App {
+        if registered.iter().any(|r| r == name) {
+            continue;
+        }
+        let app = AppRequest {
             name: name.into(),
             url: url.into(),
-            color: "#1f5f9e".into(),
+            schools: vec!["demo-school".into()],
+            ..AppRequest::default()
         };
-        portal.add_app("demo-school", &app).await?;
+        portal.add_app(&app).await?;
     }
     portal
         .add_user(&NewUser {

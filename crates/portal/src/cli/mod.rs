@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::badges::StaffBadges;
 use crate::{Config, KioskId, Portal, SystemClock, UserId, VoidScope};
 
+mod apps;
 mod backup;
 mod demo;
 
@@ -50,6 +51,9 @@ pub enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Apps: the dashboard tiles, OpenID Connect clients and SAML service providers.
+    #[command(subcommand)]
+    App(apps::AppCommand),
     /// The roster: schools, people and classes from the district's OneRoster export.
     #[command(subcommand)]
     Roster(RosterCommand),
@@ -367,6 +371,7 @@ async fn execute(portal: &Portal, command: Command) -> anyhow::Result<()> {
                 crate::clock::rfc3339(before)
             );
         }
+        Command::App(command) => apps::run(portal, command).await?,
         Command::Backup { .. } | Command::Restore { .. } => {
             bail!("backup and restore do not open the database as a service")
         }

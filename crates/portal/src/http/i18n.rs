@@ -81,6 +81,40 @@ pub struct Teach {
     pub revoke_title: &'static str,
     pub revoke_text: &'static str,
     pub revoke_yes: &'static str,
+    /// The administrators' apps page (`http/teacher/apps.rs`).
+    pub apps: &'static AppsPage,
+}
+
+/// The apps page's sentences.
+#[derive(Debug)]
+pub struct AppsPage {
+    pub title: &'static str,
+    pub administrators_only: &'static str,
+    pub none: &'static str,
+    pub url: &'static str,
+    pub kind: &'static str,
+    pub link: &'static str,
+    pub shown_to: &'static str,
+    pub every_role: &'static str,
+    pub elsewhere: &'static str,
+    pub add_title: &'static str,
+    pub add_help: &'static str,
+    pub roles_help: &'static str,
+    pub redirects: &'static str,
+    pub redirects_help: &'static str,
+    pub backchannel: &'static str,
+    pub pairwise: &'static str,
+    pub entity_id: &'static str,
+    pub acs: &'static str,
+    pub add: &'static str,
+    pub remove: &'static str,
+    pub new_secret: &'static str,
+    pub refused: &'static str,
+    pub removed: &'static str,
+    pub secret_title: &'static str,
+    pub secret_help: &'static str,
+    pub client_id: &'static str,
+    pub client_secret: &'static str,
 }
 
 pub const EN: Strings = Strings {
@@ -106,6 +140,66 @@ pub const EN: Strings = Strings {
     not_found: "This page does not exist.",
     bad_password_change: "The password was not changed. Check the current password; the new one needs at least 8 characters.",
     teach: &TEACH_EN,
+};
+
+const APPS_EN: AppsPage = AppsPage {
+    title: "Apps",
+    administrators_only: "This page is for the school's administrators, signed in with their password.",
+    none: "No apps yet.",
+    url: "Link",
+    kind: "Kind",
+    link: "Link only",
+    shown_to: "Shown to",
+    every_role: "everyone",
+    elsewhere: "Not an app of this school alone: the district changes it with the badgein-portal command.",
+    add_title: "Add an app",
+    add_help: "The app is shown on the dashboards of this school. Links must start with https://.",
+    roles_help: "Roles it is shown to, separated by commas (student, teacher, administrator, other); empty for everyone.",
+    redirects: "OpenID Connect redirect URIs",
+    redirects_help: "One a line, exactly as the app sends them; empty for a plain link.",
+    backchannel: "Back-channel logout URI",
+    pairwise: "A different user id for this app (pairwise)",
+    entity_id: "SAML entity id",
+    acs: "SAML ACS URL",
+    add: "Add the app",
+    remove: "Remove",
+    new_secret: "New secret",
+    refused: "The app was not added",
+    removed: "The app was removed.",
+    secret_title: "The app's secret",
+    secret_help: "Copy the secret into the app's settings now: it is shown this once. An older secret no longer works.",
+    client_id: "Client id",
+    client_secret: "Client secret",
+};
+
+const APPS_ES: AppsPage = AppsPage {
+    title: "Aplicaciones",
+    administrators_only: "Esta página es para los administradores de la escuela que entraron con su contraseña.",
+    none: "Todavía no hay aplicaciones.",
+    url: "Enlace",
+    kind: "Tipo",
+    link: "Solo enlace",
+    shown_to: "Se muestra a",
+    every_role: "todos",
+    elsewhere: "No es una aplicación solo de esta escuela: el distrito la cambia con el comando badgein-portal.",
+    add_title: "Añadir una aplicación",
+    add_help: "La aplicación se muestra en los paneles de esta escuela. Los enlaces deben empezar con https://.",
+    roles_help: "Roles a los que se muestra, separados por comas (student, teacher, administrator, other); vacío para todos.",
+    redirects: "URI de redirección de OpenID Connect",
+    redirects_help: "Una por línea, exactamente como la envía la aplicación; vacío para un enlace simple.",
+    backchannel: "URI de cierre de sesión por canal trasero",
+    pairwise: "Un identificador de usuario distinto para esta aplicación (pairwise)",
+    entity_id: "Identificador de entidad SAML",
+    acs: "URL ACS de SAML",
+    add: "Añadir la aplicación",
+    remove: "Quitar",
+    new_secret: "Nuevo secreto",
+    refused: "La aplicación no se añadió",
+    removed: "La aplicación se quitó.",
+    secret_title: "El secreto de la aplicación",
+    secret_help: "Copie ahora el secreto en la configuración de la aplicación: se muestra solo esta vez. El secreto anterior ya no funciona.",
+    client_id: "Id de cliente",
+    client_secret: "Secreto de cliente",
 };
 
 const TEACH_EN: Teach = Teach {
@@ -159,6 +253,7 @@ const TEACH_EN: Teach = Teach {
     revoke_title: "Revoke this kiosk?",
     revoke_text: "It stops signing children in at once. To use it again, enroll it with a new code.",
     revoke_yes: "Yes, revoke the kiosk",
+    apps: &APPS_EN,
 };
 
 pub const ES: Strings = Strings {
@@ -237,6 +332,7 @@ const TEACH_ES: Teach = Teach {
     revoke_title: "¿Revocar este quiosco?",
     revoke_text: "Deja de iniciar sesiones al instante. Para usarlo de nuevo, regístralo con un código nuevo.",
     revoke_yes: "Sí, revocar el quiosco",
+    apps: &APPS_ES,
 };
 
 /// The form of a word after the count `n`, for our two languages: English and Spanish both

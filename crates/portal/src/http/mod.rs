@@ -119,6 +119,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/logout", post(pages::logout))
         .route("/account/password", post(pages::change_password))
         .route("/avatars/{file}", get(pages::avatar))
+        .route("/apps/{id}/icon", get(pages::app_icon))
         .route("/portal.css", get(pages::stylesheet))
         .merge(teacher::routes())
         .fallback(pages::not_found)

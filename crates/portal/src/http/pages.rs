@@ -15,9 +15,11 @@ use super::html::{error_page, message_page, page, secure_headers, status_of};
 use super::i18n::{self, Strings};
 use super::session::{self, SignedIn, cookie_value, current, same_origin};
 use super::{AppState, avatar};
+use crate::apps::icon::IconKind;
 use crate::auth::sessions::LiveSession;
 use crate::error::UNAVAILABLE_RETRY_SECS;
-use crate::store::directory::App;
+use crate::ids::AppId;
+use crate::store::apps::Tile;
 
 #[derive(Debug, Deserialize)]
 pub struct LaunchQuery {
@@ -52,16 +54,13 @@ pub async fn dashboard(
     State(state): State<AppState>,
     SignedIn { session, .. }: SignedIn,
 ) -> Response {
-    match state
-        .run(state.portal.apps_for(&session.user.school_id))
-        .await
-    {
+    match state.run(state.portal.tiles_for(&session.user)).await {
         Ok(apps) => dashboard_page(&session, &apps, None),
         Err(e) => error_page(i18n::for_locale(&session.user.locale), &e),
     }
 }
 
-fn dashboard_page(session: &LiveSession, apps: &[App], note: Option<&str>) -> Response {
+fn dashboard_page(session: &LiveSession, apps: &[Tile], note: Option<&str>) -> Response {
     let user = &session.user;
     let s = i18n::for_locale(&user.locale);
     let body = html! {
@@ -77,13 +76,23 @@ fn dashboard_page(session: &LiveSession, apps: &[App], note: Option<&str>) -> Re
             @if session.authority().manages_classes() {
                 p { a class="button" href="/teach" { (s.teach.my_classes) } }
             }
+            @if session.authority().manages_apps() {
+                p { a class="button" href="/teach/apps" { (s.teach.apps.title) } }
+            }
             h2 id="apps" { (s.your_apps) }
             @if apps.is_empty() {
                 p { (s.no_apps) }
             } @else {
                 ul class="tiles" aria-labelledby="apps" {
                     @for app in apps {
-                        li { a class="tile" href=(app.url) rel="noopener noreferrer" { (app.name) } }
+                        li {
+                            a class="tile" href=(app.url) rel="noopener noreferrer" {
+                                @if app.icon_type.is_some() {
+                                    img src={ "/apps/" (app.id) "/icon" } alt="" width="48" height="48";
+                                }
+                                (app.name)
+                            }
+                        }
                     }
                 }
             }
@@ -255,7 +264,7 @@ pub async fn change_password(
                 .portal
                 .change_password(&session.id, &session.user, &form.current, &form.new, ip)
                 .await?;
-            state.portal.apps_for(&session.user.school_id).await
+            state.portal.tiles_for(&session.user).await
         })
         .await;
     match result {
@@ -285,6 +294,35 @@ pub async fn avatar(State(state): State<AppState>, Path(file): Path<String>) -> 
                 HeaderValue::from_static("image/svg+xml"),
             );
             secure_headers(h);
+            response
+        }
+        Ok(None) => not_found().await,
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /apps/{id}/icon`: an app's picture, as the type its bytes were found to be. Served
+/// sandboxed: an SVG opened on its own runs no script and reaches nothing.
+pub async fn app_icon(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    if id.len() > 64 {
+        return not_found().await;
+    }
+    match state.run(state.portal.app_icon(&AppId::from(id))).await {
+        Ok(Some((bytes, media_type))) => {
+            let Some(kind) = IconKind::from_media_type(&media_type) else {
+                return not_found().await;
+            };
+            let mut response = bytes.into_response();
+            let h = response.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(kind.media_type()),
+            );
+            secure_headers(h);
+            h.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; sandbox"),
+            );
             response
         }
         Ok(None) => not_found().await,

@@ -1,4 +1,4 @@
-//! Schools, users, classes and app tiles.
+//! Schools, users and classes.
 
 use super::{Pool, on_pool, on_reader, sessions};
 use crate::error::Result;
@@ -31,13 +31,6 @@ impl User {
     pub fn display_name(&self) -> String {
         format!("{} {}", self.given_name, self.family_name)
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct App {
-    pub name: String,
-    pub url: String,
-    pub color: String,
 }
 
 const USER_COLUMNS: &str =
@@ -210,25 +203,4 @@ pub async fn class_students(db: &Pool, class_id: &ClassId) -> Result<Option<(Str
         .fetch_all(p)
         .await)?;
     Ok(Some((title, users)))
-}
-
-pub async fn add_app(db: &Pool, school_id: &SchoolId, app: &App) -> Result<()> {
-    const SQL: &str = "INSERT INTO apps (school_id, name, url, color) VALUES ($1, $2, $3, $4)";
-    on_pool!(db, |p| sqlx::query(SQL)
-        .bind(school_id)
-        .bind(&app.name)
-        .bind(&app.url)
-        .bind(&app.color)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
-pub async fn apps(db: &Pool, school_id: &SchoolId) -> Result<Vec<App>> {
-    const SQL: &str = "SELECT name, url, color FROM apps WHERE school_id = $1 ORDER BY id";
-    Ok(on_reader!(db, |p| sqlx::query_as(SQL)
-        .bind(school_id)
-        .fetch_all(p)
-        .await)?)
 }

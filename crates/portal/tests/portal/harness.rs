@@ -4,7 +4,9 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use badgein_portal::{App, Config, ManualClock, NewUser, Portal, Role, RunningPortal, spawn};
+use badgein_portal::{
+    AppRequest, Config, ManualClock, NewUser, Portal, Role, RunningPortal, spawn,
+};
 use badgein_proto::Enrolled;
 
 pub struct Env {
@@ -135,14 +137,12 @@ pub async fn seed(portal: &Portal) {
         ("Skyward", "https://skyward.example.org/"),
     ] {
         portal
-            .add_app(
-                "s1",
-                &App {
-                    name: name.into(),
-                    url: url.into(),
-                    color: "#1f5f9e".into(),
-                },
-            )
+            .add_app(&AppRequest {
+                name: name.into(),
+                url: url.into(),
+                schools: vec!["s1".into()],
+                ..AppRequest::default()
+            })
             .await
             .unwrap();
     }

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod access_ends;
+mod apps;
 mod attacks;
 mod bad_input;
 mod badge_sign_in;

@@ -307,7 +307,7 @@ impl Teacher {
     }
 }
 /// Records a refused teacher-page action. Best effort: the answer is a refusal either way.
-async fn refused(state: &AppState, user: &User, path: &str, why: &str) {
+pub(super) async fn refused(state: &AppState, user: &User, path: &str, why: &str) {
     let mut entry = Entry::new(state.portal.now(), "teacher.refused", why);
     entry.user_id = Some(user.id.clone());
     entry.detail = Some(path.chars().take(200).collect());

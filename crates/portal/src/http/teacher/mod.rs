@@ -1,5 +1,6 @@
 //! The teacher pages: a teacher's classes (badges printed, reprinted and voided, password
-//! lockouts cleared) and their school's kiosks (enrollment codes, revocation). Server-rendered
+//! lockouts cleared), their school's kiosks (enrollment codes, revocation) and, for
+//! administrators, the school's apps. Server-rendered
 //! like the dashboard, no script; every action is checked against what the teacher manages,
 //! carries the session's CSRF token, and is audited with the teacher's id.
 
@@ -9,6 +10,7 @@ use axum::routing::{get, post};
 use super::AppState;
 
 mod access;
+mod apps;
 mod classes;
 mod forms;
 mod kiosks;
@@ -29,6 +31,9 @@ pub(super) fn routes() -> Router<AppState> {
             get(pupils::void_confirm).post(pupils::void),
         )
         .route(&format!("{PUPIL}/unlock"), post(pupils::unlock))
+        .route("/teach/apps", get(apps::list).post(apps::add))
+        .route("/teach/apps/{app}/remove", post(apps::remove))
+        .route("/teach/apps/{app}/secret", post(apps::secret))
         .route("/teach/kiosks", get(kiosks::list))
         .route("/teach/kiosks/code", post(kiosks::code))
         .route(

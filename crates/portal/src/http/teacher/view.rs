@@ -16,6 +16,8 @@ use crate::http::i18n::Strings;
 pub enum Section {
     Classes,
     Kiosks,
+    /// Administrators only, reached from the dashboard.
+    Apps,
 }
 
 /// A teacher page: a header with the title, the navigation and sign-out, then `main`.

@@ -1,0 +1,211 @@
+//! Registered apps: what the command line and the administrators' page call. An app is a
+//! dashboard tile for some schools and roles; with redirect URIs it is also an OpenID Connect
+//! client, given a client id and a secret shown once (stored as its SHA-256 digest: it is a
+//! 256-bit random token, so a fast hash suffices, as for device credentials); with a SAML
+//! entity id and ACS URL it is also a SAML service provider.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::error::{PortalError, Result};
+use crate::ids::{AppId, SchoolId};
+use crate::portal::Portal;
+use crate::store::apps::{self, AppRow, NewApp, Tile};
+use crate::store::audit::Entry;
+use crate::store::directory::{self, User};
+use crate::tokens;
+
+pub mod icon;
+pub mod registration;
+
+pub use registration::{AppError, AppRequest, Registration, parse_roles};
+
+/// What registering (or a new secret) gives back: printed once, never stored as such.
+#[derive(Clone, PartialEq, Eq, Serialize)]
+pub struct Registered {
+    pub app_id: AppId,
+    /// Only for an OpenID Connect client.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// Only for an OpenID Connect client, and only this once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+}
+
+/// The secret stays out of logs and panics.
+impl fmt::Debug for Registered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registered")
+            .field("app_id", &self.app_id)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
+/// A client secret: 256 random bits as hex.
+fn new_secret() -> Result<(String, Vec<u8>)> {
+    let secret = tokens::random_hex(32)?;
+    let hash = tokens::digest(secret.as_bytes());
+    Ok((secret, hash))
+}
+
+impl Portal {
+    /// Registers an app after checking every rule and that its schools exist; nothing is
+    /// written when one fails. Audited as `app.add`.
+    pub async fn add_app(&self, request: &AppRequest) -> Result<Registered> {
+        let app = request.check()?;
+        for school in &app.schools {
+            if directory::school(self.db(), school).await?.is_none() {
+                return Err(PortalError::NotFound(format!("school {school}")));
+            }
+        }
+        let now = self.now();
+        let id = AppId::new(format!("a-{}", tokens::random_hex(8)?));
+        let (client_id, secret) = match &app.oidc {
+            Some(_) => (
+                Some(format!("c-{}", tokens::random_hex(16)?)),
+                Some(new_secret()?),
+            ),
+            None => (None, None),
+        };
+        let mut entry = Entry::new(now, "app.add", "ok");
+        entry.detail = Some(describe(&id, &app));
+        let oidc = app.oidc.as_ref();
+        let saml = app.saml.as_ref();
+        apps::insert(
+            self.db(),
+            &NewApp {
+                id: &id,
+                name: &app.name,
+                url: &app.url,
+                listed_at: now,
+                client_id: client_id.as_deref(),
+                secret_hash: secret.as_ref().map(|(_, hash)| hash.as_slice()),
+                backchannel_logout_uri: oidc.and_then(|o| o.backchannel_logout.as_deref()),
+                pairwise: oidc.is_some_and(|o| o.pairwise),
+                saml_entity_id: saml.map(|s| s.entity_id.as_str()),
+                saml_acs: saml.map(|s| s.acs.as_str()),
+                icon: app
+                    .icon
+                    .as_ref()
+                    .map(|i| (i.bytes.as_slice(), i.kind.media_type())),
+                schools: &app.schools,
+                roles: &app.roles,
+                redirect_uris: oidc.map_or(&[], |o| o.redirect_uris.as_slice()),
+            },
+            &entry,
+        )
+        .await
+        .map_err(|e| match e {
+            // Entity ids are unique; client and app ids are random.
+            PortalError::Conflict(_) => {
+                PortalError::Conflict("another app is registered with this SAML entity id".into())
+            }
+            e => e,
+        })?;
+        Ok(Registered {
+            app_id: id,
+            client_id,
+            client_secret: secret.map(|(secret, _)| secret),
+        })
+    }
+
+    /// Every registered app, in registration order; never a secret or its digest.
+    pub async fn apps(&self) -> Result<Vec<AppRow>> {
+        apps::all(self.db()).await
+    }
+
+    /// Removes an app; its tile and its origin leave the dashboards and kiosks. Audited as
+    /// `app.remove`.
+    pub async fn remove_app(&self, id: impl Into<AppId>) -> Result<()> {
+        let id = id.into();
+        let mut entry = Entry::new(self.now(), "app.remove", "ok");
+        entry.detail = Some(format!("app {id}"));
+        if apps::remove(self.db(), &id, &entry).await? {
+            Ok(())
+        } else {
+            Err(PortalError::NotFound(format!("app {id}")))
+        }
+    }
+
+    /// Gives an OpenID Connect client a new secret, shown this once; the old one stops
+    /// working at once. Audited as `app.secret`.
+    pub async fn rotate_app_secret(&self, id: impl Into<AppId>) -> Result<Registered> {
+        let id = id.into();
+        let (secret, hash) = new_secret()?;
+        let mut entry = Entry::new(self.now(), "app.secret", "ok");
+        entry.detail = Some(format!("app {id}"));
+        match apps::set_secret(self.db(), &id, &hash, &entry).await? {
+            None => Err(PortalError::NotFound(format!("app {id}"))),
+            Some(None) => Err(PortalError::BadRequest(format!(
+                "app {id} is no OpenID Connect client (it has no redirect URI), so it has no secret"
+            ))),
+            Some(Some(client_id)) => Ok(Registered {
+                app_id: id,
+                client_id: Some(client_id),
+                client_secret: Some(secret),
+            }),
+        }
+    }
+
+    /// The app whose client id and secret these are, compared in constant time. `None` for
+    /// an unknown client or a wrong secret alike.
+    pub async fn check_client_secret(
+        &self,
+        client_id: &str,
+        secret: &str,
+    ) -> Result<Option<AppId>> {
+        let Some((app, hash)) = apps::client(self.db(), client_id).await? else {
+            return Ok(None);
+        };
+        Ok(tokens::same(&tokens::digest(secret.as_bytes()), &hash).then_some(app))
+    }
+
+    /// The tiles on `user`'s dashboard: the apps of their school and role.
+    pub async fn tiles_for(&self, user: &User) -> Result<Vec<Tile>> {
+        apps::tiles(self.db(), &user.school_id, user.role).await
+    }
+
+    /// The origins a kiosk of `school_id` may open: those of the apps shown at the school
+    /// (to any role: the kiosk does not know who comes next), sorted, without repeats.
+    pub async fn app_origins(&self, school_id: &SchoolId) -> Result<Vec<String>> {
+        let mut origins: Vec<String> = apps::urls_at_school(self.db(), school_id)
+            .await?
+            .iter()
+            .filter_map(|url| registration::origin(url))
+            .collect();
+        origins.sort();
+        origins.dedup();
+        Ok(origins)
+    }
+
+    /// An app's picture and media type.
+    pub async fn app_icon(&self, id: &AppId) -> Result<Option<(Vec<u8>, String)>> {
+        apps::icon(self.db(), id).await
+    }
+}
+
+/// The audit detail of a new app: what it is, never a secret.
+fn describe(id: &AppId, app: &Registration) -> String {
+    let kind = match (&app.oidc, &app.saml) {
+        (Some(_), Some(_)) => "oidc+saml",
+        (Some(_), None) => "oidc",
+        (None, Some(_)) => "saml",
+        (None, None) => "link",
+    };
+    let schools = if app.schools.is_empty() {
+        "every school".to_owned()
+    } else {
+        app.schools
+            .iter()
+            .map(SchoolId::as_str)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    format!("app {id} ({kind}) for {schools}")
+}

@@ -1,0 +1,265 @@
+//! Registered apps: the `apps` row, the schools and roles it is shown to, its OpenID Connect
+//! redirect URIs. A client secret is stored only as its SHA-256 digest. Every change is one
+//! transaction with its audit entry: an app is never half written, nor changed unrecorded.
+
+use serde::Serialize;
+
+use super::audit::Entry;
+use super::{Pool, on_pool, on_reader};
+use crate::error::Result;
+use crate::ids::{AppId, SchoolId};
+use crate::roles::Role;
+
+/// An app as listed: everything but its secret's digest and its picture's bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AppRow {
+    #[serde(rename = "app_id")]
+    pub id: AppId,
+    pub name: String,
+    pub url: String,
+    pub client_id: Option<String>,
+    pub backchannel_logout_uri: Option<String>,
+    pub pairwise: bool,
+    pub saml_entity_id: Option<String>,
+    pub saml_acs: Option<String>,
+    pub icon_type: Option<String>,
+    #[sqlx(skip)]
+    pub schools: Vec<SchoolId>,
+    #[sqlx(skip)]
+    #[serde(serialize_with = "role_names")]
+    pub roles: Vec<Role>,
+    #[sqlx(skip)]
+    pub redirect_uris: Vec<String>,
+}
+
+fn role_names<S: serde::Serializer>(roles: &[Role], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(roles.iter().map(|r| r.as_str()))
+}
+
+/// A dashboard tile.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Tile {
+    pub id: AppId,
+    pub name: String,
+    pub url: String,
+    pub icon_type: Option<String>,
+}
+
+/// What a new app's rows hold, checked already.
+#[derive(Debug)]
+pub struct NewApp<'a> {
+    pub id: &'a AppId,
+    pub name: &'a str,
+    pub url: &'a str,
+    /// Now: the app lists after every app before it, even at the same millisecond.
+    pub listed_at: i64,
+    pub client_id: Option<&'a str>,
+    pub secret_hash: Option<&'a [u8]>,
+    pub backchannel_logout_uri: Option<&'a str>,
+    pub pairwise: bool,
+    pub saml_entity_id: Option<&'a str>,
+    pub saml_acs: Option<&'a str>,
+    pub icon: Option<(&'a [u8], &'a str)>,
+    pub schools: &'a [SchoolId],
+    pub roles: &'a [Role],
+    pub redirect_uris: &'a [String],
+}
+
+const COLUMNS: &str = "id, name, url, client_id, backchannel_logout_uri, pairwise, \
+                       saml_entity_id, saml_acs, icon_type";
+
+/// An app shown to a school: no school listed (every school) or this one among them.
+const AT_SCHOOL: &str = "(NOT EXISTS (SELECT 1 FROM app_schools s WHERE s.app_id = a.id) \
+     OR EXISTS (SELECT 1 FROM app_schools s WHERE s.app_id = a.id AND s.school_id = $1))";
+
+/// Writes the app, its schools, roles and redirect URIs and `entry`, in one transaction.
+pub async fn insert(db: &Pool, app: &NewApp<'_>, entry: &Entry) -> Result<()> {
+    const APP: &str = "INSERT INTO apps (id, name, url, listed_at, client_id, secret_hash, \
+        backchannel_logout_uri, pairwise, saml_entity_id, saml_acs, icon, icon_type) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+    const SCHOOL: &str = "INSERT INTO app_schools (app_id, school_id) VALUES ($1, $2)";
+    const ROLE: &str = "INSERT INTO app_roles (app_id, role) VALUES ($1, $2)";
+    const REDIRECT: &str = "INSERT INTO app_redirect_uris (app_id, uri) VALUES ($1, $2)";
+    const LAST: &str = "SELECT MAX(listed_at) FROM apps";
+    on_pool!(db, |p| {
+        let mut tx = p.begin().await?;
+        let last: Option<i64> = sqlx::query_scalar(LAST).fetch_one(&mut *tx).await?;
+        let listed_at = last.map_or(app.listed_at, |last| app.listed_at.max(last + 1));
+        sqlx::query(APP)
+            .bind(app.id)
+            .bind(app.name)
+            .bind(app.url)
+            .bind(listed_at)
+            .bind(app.client_id)
+            .bind(app.secret_hash)
+            .bind(app.backchannel_logout_uri)
+            .bind(app.pairwise)
+            .bind(app.saml_entity_id)
+            .bind(app.saml_acs)
+            .bind(app.icon.map(|(bytes, _)| bytes))
+            .bind(app.icon.map(|(_, kind)| kind))
+            .execute(&mut *tx)
+            .await?;
+        for school in app.schools {
+            sqlx::query(SCHOOL)
+                .bind(app.id)
+                .bind(school)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for role in app.roles {
+            sqlx::query(ROLE)
+                .bind(app.id)
+                .bind(*role)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for uri in app.redirect_uris {
+            sqlx::query(REDIRECT)
+                .bind(app.id)
+                .bind(uri)
+                .execute(&mut *tx)
+                .await?;
+        }
+        entry.insert().execute(&mut *tx).await?;
+        tx.commit().await
+    })?;
+    Ok(())
+}
+
+/// Every app, in registration order, with its schools, roles and redirect URIs.
+pub async fn all(db: &Pool) -> Result<Vec<AppRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM apps ORDER BY listed_at, id");
+    const SCHOOLS: &str = "SELECT app_id, school_id FROM app_schools ORDER BY school_id";
+    const ROLES: &str = "SELECT app_id, role FROM app_roles";
+    const REDIRECTS: &str = "SELECT app_id, uri FROM app_redirect_uris ORDER BY uri";
+    let mut apps: Vec<AppRow> = on_reader!(db, |p| sqlx::query_as(&sql).fetch_all(p).await)?;
+    let schools: Vec<(AppId, SchoolId)> =
+        on_reader!(db, |p| sqlx::query_as(SCHOOLS).fetch_all(p).await)?;
+    let roles: Vec<(AppId, Role)> = on_reader!(db, |p| sqlx::query_as(ROLES).fetch_all(p).await)?;
+    let redirects: Vec<(AppId, String)> =
+        on_reader!(db, |p| sqlx::query_as(REDIRECTS).fetch_all(p).await)?;
+    for app in &mut apps {
+        app.schools = pick(&schools, &app.id);
+        app.roles = Role::ALL
+            .into_iter()
+            .filter(|r| roles.contains(&(app.id.clone(), *r)))
+            .collect();
+        app.redirect_uris = pick(&redirects, &app.id);
+    }
+    Ok(apps)
+}
+
+fn pick<T: Clone>(rows: &[(AppId, T)], id: &AppId) -> Vec<T> {
+    rows.iter()
+        .filter(|(app, _)| app == id)
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+/// The tiles a user of `school_id` with `role` sees, in registration order.
+pub async fn tiles(db: &Pool, school_id: &SchoolId, role: Role) -> Result<Vec<Tile>> {
+    let sql = format!(
+        "SELECT a.id, a.name, a.url, a.icon_type FROM apps a WHERE {AT_SCHOOL} \
+         AND (NOT EXISTS (SELECT 1 FROM app_roles r WHERE r.app_id = a.id) \
+         OR EXISTS (SELECT 1 FROM app_roles r WHERE r.app_id = a.id AND r.role = $2)) \
+         ORDER BY a.listed_at, a.id"
+    );
+    Ok(on_reader!(db, |p| sqlx::query_as(&sql)
+        .bind(school_id)
+        .bind(role)
+        .fetch_all(p)
+        .await)?)
+}
+
+/// The links of every app shown at `school_id`, to any role (what its kiosks may open).
+pub async fn urls_at_school(db: &Pool, school_id: &SchoolId) -> Result<Vec<String>> {
+    let sql = format!("SELECT a.url FROM apps a WHERE {AT_SCHOOL}");
+    Ok(on_reader!(db, |p| sqlx::query_scalar(&sql)
+        .bind(school_id)
+        .fetch_all(p)
+        .await)?)
+}
+
+/// An app's picture and its media type, if it has one.
+pub async fn icon(db: &Pool, id: &AppId) -> Result<Option<(Vec<u8>, String)>> {
+    const SQL: &str = "SELECT icon, icon_type FROM apps \
+                       WHERE id = $1 AND icon IS NOT NULL AND icon_type IS NOT NULL";
+    Ok(on_reader!(db, |p| sqlx::query_as(SQL)
+        .bind(id)
+        .fetch_optional(p)
+        .await)?)
+}
+
+/// Deletes the app and its rows, with `entry`. `false`: no such app (nothing written).
+pub async fn remove(db: &Pool, id: &AppId, entry: &Entry) -> Result<bool> {
+    const CHILDREN: [&str; 3] = [
+        "DELETE FROM app_schools WHERE app_id = $1",
+        "DELETE FROM app_roles WHERE app_id = $1",
+        "DELETE FROM app_redirect_uris WHERE app_id = $1",
+    ];
+    const APP: &str = "DELETE FROM apps WHERE id = $1";
+    let removed = on_pool!(db, |p| {
+        let mut tx = p.begin().await?;
+        for sql in CHILDREN {
+            sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+        }
+        let removed = sqlx::query(APP)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        if removed {
+            entry.insert().execute(&mut *tx).await?;
+            tx.commit().await?;
+        } else {
+            tx.rollback().await?;
+        }
+        Ok::<_, sqlx::Error>(removed)
+    })?;
+    Ok(removed)
+}
+
+/// Replaces an OpenID Connect client's secret digest, with `entry`. `None`: no such app;
+/// `Some(None)`: the app is no OpenID Connect client (nothing written); otherwise its
+/// client id.
+pub async fn set_secret(
+    db: &Pool,
+    id: &AppId,
+    secret_hash: &[u8],
+    entry: &Entry,
+) -> Result<Option<Option<String>>> {
+    const FIND: &str = "SELECT client_id FROM apps WHERE id = $1";
+    const SET: &str = "UPDATE apps SET secret_hash = $2 WHERE id = $1 AND client_id IS NOT NULL";
+    let found = on_pool!(db, |p| {
+        let mut tx = p.begin().await?;
+        let client: Option<Option<String>> = sqlx::query_scalar(FIND)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(Some(_)) = &client {
+            sqlx::query(SET)
+                .bind(id)
+                .bind(secret_hash)
+                .execute(&mut *tx)
+                .await?;
+            entry.insert().execute(&mut *tx).await?;
+            tx.commit().await?;
+        } else {
+            tx.rollback().await?;
+        }
+        Ok::<_, sqlx::Error>(client)
+    })?;
+    Ok(found)
+}
+
+/// The app and secret digest of an OpenID Connect client, by its client id.
+pub async fn client(db: &Pool, client_id: &str) -> Result<Option<(AppId, Vec<u8>)>> {
+    const SQL: &str = "SELECT id, secret_hash FROM apps \
+                       WHERE client_id = $1 AND secret_hash IS NOT NULL";
+    Ok(on_reader!(db, |p| sqlx::query_as(SQL)
+        .bind(client_id)
+        .fetch_optional(p)
+        .await)?)
+}
