@@ -78,14 +78,17 @@ impl Teacher {
         app.schools == [self.user.school_id.clone()]
     }
 
-    /// `app_id` if it is this school's own app; otherwise the refusal (recorded), the same
-    /// whether the app is the district's or does not exist.
+    /// `app_id` if this is an administrator and it is their school's own app; otherwise the
+    /// refusal (recorded), the same whether the app is the district's or does not exist.
     async fn own_app(
         &self,
         state: &AppState,
         app_id: &str,
         action: &str,
     ) -> Result<AppRow, Failure> {
+        if let Some(refusal) = self.not_administrator(state, Some(action)).await {
+            return Err(refusal);
+        }
         let found = self
             .school_apps(state)
             .await?
@@ -358,9 +361,6 @@ pub async fn remove(
         ..
     }: Posted<String, CsrfForm>,
 ) -> Answer {
-    if let Some(refusal) = teacher.not_administrator(&state, Some(&action)).await {
-        return Err(refusal);
-    }
     let app = teacher.own_app(&state, &app_id, &action).await?;
     teacher
         .run(&state, state.portal.remove_app(&app.id))
@@ -381,9 +381,6 @@ pub async fn secret(
         ..
     }: Posted<String, CsrfForm>,
 ) -> Answer {
-    if let Some(refusal) = teacher.not_administrator(&state, Some(&action)).await {
-        return Err(refusal);
-    }
     let app = teacher.own_app(&state, &app_id, &action).await?;
     let registered = teacher
         .run(&state, state.portal.rotate_app_secret(&app.id))
