@@ -31,6 +31,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod idp;
 pub mod ids;
 pub mod kiosks;
 pub mod portal;

@@ -14,6 +14,7 @@ use crate::{Config, KioskId, Portal, SystemClock, UserId, VoidScope};
 
 mod backup;
 mod demo;
+mod keys;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -30,6 +31,11 @@ pub struct Cli {
         default_value = "./badgein.db"
     )]
     pub db: String,
+    /// The key-encryption key file that seals the identity provider's signing keys (made at
+    /// first start). Default: beside a SQLite database (<db>.kek); required with PostgreSQL.
+    /// Back it up with the database, but never in the same place (docs/operations.md).
+    #[arg(long, global = true, env = "BADGEIN_KEY_FILE", value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -53,6 +59,9 @@ pub enum Command {
     /// The roster: schools, people and classes from the district's OneRoster export.
     #[command(subcommand)]
     Roster(RosterCommand),
+    /// The identity provider's signing keys: rotate, list.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
     /// Copy the live SQLite database to FILE while the service keeps serving (a consistent
     /// snapshot, checked before it replaces FILE). For PostgreSQL use pg_dump (this says how).
     Backup {
@@ -241,7 +250,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Restore { from } => return backup::restore(&cli.db, from).await,
         _ => {}
     }
-    let mut config = Config::default();
+    let mut config = Config {
+        key_file: cli.key_file.clone(),
+        ..Config::default()
+    };
     if let Command::Serve(args) = &cli.command {
         args.apply(&mut config)?;
     }
@@ -370,6 +382,7 @@ async fn execute(portal: &Portal, command: Command) -> anyhow::Result<()> {
         Command::Backup { .. } | Command::Restore { .. } => {
             bail!("backup and restore do not open the database as a service")
         }
+        Command::Keys(command) => keys::run(portal, command).await?,
         Command::Demo { dir } => {
             let code = demo::create(portal, &dir).await?;
             print_value(&code)?;

@@ -202,6 +202,12 @@ pub async fn spawn(portal: Portal, listen: &str) -> std::io::Result<RunningPorta
         crate::config::check_public_url(url)
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     }
+    // The identity provider's keys are made at first start and must open before anything is
+    // served: a missing or wrong key file stops the start with a message saying which.
+    portal
+        .load_signing_keys()
+        .await
+        .map_err(std::io::Error::other)?;
     let listener = TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let base_url = portal

@@ -21,4 +21,5 @@ mod roles;
 mod roster;
 mod sheet;
 mod shutdown;
+mod signing_keys;
 mod teacher;
