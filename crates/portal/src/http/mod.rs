@@ -27,6 +27,7 @@ mod extract;
 mod headers;
 mod html;
 mod i18n;
+mod oidc;
 mod pages;
 pub mod server;
 mod session;
@@ -121,6 +122,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/avatars/{file}", get(pages::avatar))
         .route("/portal.css", get(pages::stylesheet))
         .merge(teacher::routes())
+        .merge(oidc::routes())
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(TimeoutLayer::with_status_code(

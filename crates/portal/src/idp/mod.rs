@@ -5,14 +5,16 @@
 //!   ES256 too);
 //! * `keys`: the signing keys: made at first start, kept sealed in the database, rotated, and
 //!   published (the JWKS) until every token they signed has expired;
-//! * `signer`: signs a token with the current key of an algorithm, naming it in `kid`.
+//! * `signer`: signs a token with the current key of an algorithm, naming it in `kid`;
+//! * `discovery`: the provider metadata (`/.well-known/openid-configuration`).
 //!
-//! No axum here.
+//! No axum here: `http::oidc` serves these.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 pub mod alg;
+pub mod discovery;
 pub mod kek;
 pub mod keys;
 pub mod signer;

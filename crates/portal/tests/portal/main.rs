@@ -14,6 +14,7 @@ mod cli;
 mod durability;
 mod fail_closed;
 mod harness;
+mod oidc;
 mod password;
 mod prune;
 mod rate_limit;
