@@ -24,6 +24,7 @@ use crate::clock::Millis;
 use crate::config::ms;
 use crate::portal::Portal;
 use crate::store::Pool;
+use crate::store::audit::{self, Entry};
 use crate::store::signing_keys::{self as rows, NewKey, Row};
 
 /// How long the JWKS may be cached (its `Cache-Control: max-age`).
@@ -116,6 +117,7 @@ impl Portal {
             let new: Vec<NewKey<'_>> = made.iter().map(Sealed::as_new).collect();
             if rows::insert_first(self.db(), &new, self.now()).await? {
                 tracing::info!("made the identity provider's first signing keys");
+                self.audit_keys("keys.create", &made).await?;
             }
         }
         let kek = Kek::load(path, IfMissing::Refuse)?;
@@ -168,6 +170,7 @@ impl Portal {
         let new: Vec<NewKey<'_>> = made.iter().map(Sealed::as_new).collect();
         let now = self.now();
         rows::replace_current(self.db(), &new, now, now + ms(RETIRED_KEY_PUBLISHED)).await?;
+        self.audit_keys("keys.rotate", &made).await?;
         let opened = open_current(&kek, &rows::current(self.db()).await?)?;
         if self.signing_keys().current().is_some() {
             self.signing_keys().replace(opened);
@@ -194,6 +197,18 @@ impl Portal {
             })
             .collect();
         Ok(JwkSet { keys })
+    }
+
+    /// Records that `made` became the current keys (their kids and algorithms only).
+    async fn audit_keys(&self, action: &str, made: &[Sealed]) -> Result<(), KeyError> {
+        let mut entry = Entry::new(self.now(), action, "ok");
+        let kids: Vec<String> = made
+            .iter()
+            .map(|k| format!("{} {}", k.alg, k.kid))
+            .collect();
+        entry.detail = Some(format!("current signing keys: {}", kids.join(", ")));
+        audit::record(self.db(), &entry).await?;
+        Ok(())
     }
 
     /// Every stored key, newest first, without key material.

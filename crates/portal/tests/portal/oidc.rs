@@ -254,6 +254,20 @@ async fn rotated_keys_verify_while_published_and_not_after_body(env: Env) {
         ));
     }
 
+    // The audit log names the new keys (kids only).
+    let rotated = env
+        .portal()
+        .audit_log()
+        .await
+        .unwrap()
+        .into_iter()
+        .rfind(|e| e.action == "keys.rotate")
+        .unwrap();
+    let detail = rotated.detail.unwrap();
+    assert!(new.iter().all(|k| detail.contains(&k.kid)), "{detail}");
+    let created = env.portal().audit_log().await.unwrap();
+    assert!(created.iter().any(|e| e.action == "keys.create"));
+
     // Housekeeping deletes what left the JWKS; the current keys stay.
     let pruned = env.portal().prune_finished().await.unwrap();
     assert_eq!(pruned.signing_keys, 2, "{}", env.backend);

@@ -263,3 +263,49 @@ async fn postgres_needs_a_key_file() {
     assert!(config.key_file.is_some());
     portal.close().await;
 }
+
+/// The real `serve` on a database whose key file is gone: it stops at once with the reason, and
+/// makes no new key file.
+#[test]
+fn serve_without_its_key_file_stops_with_a_clear_error() {
+    let dir = TempDir::new();
+    let db = dir.0.join("portal.db");
+    let out = portal_cli(&db, &["keys", "rotate"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let kek = dir.0.join("portal.db.kek");
+    std::fs::remove_file(&kek).unwrap();
+
+    let mut serve = std::process::Command::new(env!("CARGO_BIN_EXE_badgein-portal"))
+        .arg("--db")
+        .arg(&db)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env_remove("BADGEIN_DB")
+        .env_remove("BADGEIN_KEY_FILE")
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A serve that did start would never end: give up after a while rather than hang.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = serve.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            serve.kill().unwrap();
+            panic!("serve started without its key file");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut serve.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(!status.success());
+    assert!(stderr.contains("which is missing"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!kek.exists());
+}
