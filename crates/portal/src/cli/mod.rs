@@ -246,7 +246,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     // These two never open the database through `Portal::open`, which would create a
     // missing one and migrate it.
     match &cli.command {
-        Command::Backup { out } => return backup::backup(&cli.db, out).await,
+        Command::Backup { out } => {
+            return backup::backup(&cli.db, out, cli.key_file.as_deref()).await;
+        }
         Command::Restore { from } => return backup::restore(&cli.db, from).await,
         _ => {}
     }
