@@ -309,3 +309,60 @@ fn serve_without_its_key_file_stops_with_a_clear_error() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(!kek.exists());
 }
+
+async fn a_rotation_by_another_process_reaches_the_serving_portal_body(env: crate::harness::Env) {
+    use badgein_portal::idp::SigningAlg;
+    let before = env
+        .portal()
+        .signer()
+        .unwrap()
+        .kid(SigningAlg::Rs256)
+        .unwrap()
+        .to_owned();
+    // The CLI is another process: another `Portal` on the same database and key file.
+    let cli = Portal::open(
+        &env.db_url,
+        Arc::new(env.clock.clone()),
+        env.portal().config().clone(),
+    )
+    .await
+    .unwrap();
+    let new = cli.rotate_signing_keys().await.unwrap();
+    cli.close().await;
+    let new_rs = new.iter().find(|k| k.alg == "RS256").unwrap().kid.clone();
+
+    // The JWKS shows the new keys at once; the serving portal still signs with the old ones...
+    let jwks: serde_json::Value = env
+        .http
+        .get(env.url("/oauth/jwks"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kids: Vec<&str> = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap())
+        .collect();
+    assert!(kids.contains(&new_rs.as_str()) && kids.contains(&before.as_str()));
+    let signer = env.portal().signer().unwrap();
+    assert_eq!(signer.kid(SigningAlg::Rs256), Some(before.as_str()));
+
+    // ...until its housekeeping picks the rotation up.
+    env.portal().housekeeping().await;
+    let signer = env.portal().signer().unwrap();
+    assert_eq!(
+        signer.kid(SigningAlg::Rs256),
+        Some(new_rs.as_str()),
+        "{}",
+        env.backend
+    );
+}
+
+#[tokio::test]
+async fn a_rotation_by_another_process_reaches_the_serving_portal() {
+    crate::harness::run(a_rotation_by_another_process_reaches_the_serving_portal_body).await;
+}
