@@ -1,4 +1,8 @@
-//! The OpenID Connect provider (issue 10, item 2), so far its foundation:
+//! BadgeIn as the school's identity provider: the protocols apps use to trust its sign-in.
+//!
+//! * `saml`: SAML 2.0 (so far the `AuthnRequest` reader);
+//!
+//! and the foundation of the OpenID Connect provider (issue 10, item 2):
 //!
 //! * `kek`: the key-encryption key, a file outside the database that seals the private keys;
 //! * `alg`: the JWS algorithms offered (RS256 always, as OpenID Connect Discovery requires;
@@ -17,6 +21,7 @@ pub mod alg;
 pub mod discovery;
 pub mod kek;
 pub mod keys;
+pub mod saml;
 pub mod signer;
 
 pub use alg::SigningAlg;

@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use badgein_portal::{Config, ManualClock, Portal, spawn};
 use badgein_proto::SignIn;
-use badgein_scanner::{Frame, ScanOptions, scan};
+use badgein_scanner::{Frame, scan};
 
-use crate::harness::{TempDir, portal_cli, problem_code};
+use crate::harness::{READ_EVERY_CODE, TempDir, portal_cli, problem_code};
 use crate::roster::good_roster_dir;
 
 fn text(bytes: &[u8]) -> String {
@@ -224,7 +224,7 @@ async fn a_printed_sheet_signs_in_and_replaces_old_badges() {
 
 fn decode(picture: &image::GrayImage) -> Vec<String> {
     let frame = Frame::from_image(&image::DynamicImage::ImageLuma8(picture.clone()));
-    scan(&frame, &ScanOptions::THOROUGH)
+    scan(&frame, &READ_EVERY_CODE)
         .codes
         .into_iter()
         .map(|c| c.text)

@@ -393,3 +393,11 @@ pub async fn get(env: &Env, cookie: &str, path: &str) -> reqwest::Response {
         .await
         .unwrap()
 }
+
+/// Scan options for reading printed sheets back: the thorough steps with a budget no machine
+/// runs out of. These tests ask whether every code can be read, not how fast; a page of codes
+/// on a loaded CI machine once ran out of the 1.5 s budget of `ScanOptions::THOROUGH`.
+pub const READ_EVERY_CODE: badgein_scanner::ScanOptions = badgein_scanner::ScanOptions {
+    budget: std::time::Duration::from_secs(120),
+    ..badgein_scanner::ScanOptions::THOROUGH
+};

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use badgein_portal::{Config, NewUser, Role};
 use badgein_proto::SignIn;
-use badgein_scanner::{Frame, ScanOptions, scan};
+use badgein_scanner::{Frame, scan};
 
 use crate::harness::{self, Env, TempDir, get, problem_code, run, run_with};
 
@@ -110,7 +110,7 @@ async fn pdf_pages(r: reqwest::Response) -> Vec<Vec<String>> {
         .iter()
         .map(|p| {
             let picture = image::open(p).unwrap();
-            scan(&Frame::from_image(&picture), &ScanOptions::THOROUGH)
+            scan(&Frame::from_image(&picture), &harness::READ_EVERY_CODE)
                 .codes
                 .into_iter()
                 .map(|c| c.text)

@@ -1,0 +1,3 @@
+//! BadgeIn as a SAML 2.0 identity provider (Web Browser SSO profile).
+
+pub mod request;
