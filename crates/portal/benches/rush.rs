@@ -232,7 +232,13 @@ async fn rush(
     concurrency: usize,
     probe: &Probe,
 ) -> anyhow::Result<()> {
-    let config = bench_config(total);
+    let mut config = bench_config(total);
+    // The identity provider's key file: SQLite keeps it beside the database; PostgreSQL's goes
+    // to the temporary directory and is removed with it.
+    let key_file = std::env::temp_dir().join(format!("badgein-rush-{}.kek", std::process::id()));
+    if db.starts_with("postgres") {
+        config.key_file = Some(key_file.clone());
+    }
     let portal = Portal::open(db, Arc::new(SystemClock), config.clone()).await?;
     println!(
         "{backend}: {}; kiosk limit for the bench: burst {}, {}/s",
@@ -367,6 +373,7 @@ async fn rush(
     );
     running.stop().await?;
     portal.close().await;
+    let _ = std::fs::remove_file(&key_file);
     Ok(())
 }
 

@@ -12,6 +12,9 @@ pub struct Config {
     /// Origin the browser sees (`https://portal.example.org`), used in launch URLs. `None`:
     /// `http://<listen address>` (loopback development and tests).
     pub public_url: Option<String>,
+    /// The key-encryption key file that seals the identity provider's signing keys
+    /// (`idp::kek`). `None`: beside a SQLite database file (`<db>.kek`); PostgreSQL needs one.
+    pub key_file: Option<std::path::PathBuf>,
     /// Argon2id cost for passwords.
     pub argon2: Argon2Cost,
     /// Argon2 worker threads: at most this many hashes at once, each worker holding
@@ -86,6 +89,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             public_url: None,
+            key_file: None,
             argon2: Argon2Cost::PRODUCTION,
             // Half the cores: hashing never takes the CPU the badge sign-ins need (a
             // distributed login flood on 2 cores put the kiosks' p99 at 216 ms with 4).

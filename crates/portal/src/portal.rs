@@ -10,6 +10,7 @@ use crate::auth::rate_limit::RateLimiter;
 use crate::clock::{Clock, Millis};
 use crate::config::{Config, ms};
 use crate::error::Result;
+use crate::idp::SigningKeys;
 use crate::store::Pool;
 
 /// Cheap to clone; all clones share one database pool.
@@ -25,6 +26,7 @@ struct Inner {
     limiter: RateLimiter,
     guard: PasswordGuard,
     junk: JunkLog,
+    signing_keys: SigningKeys,
 }
 
 impl Portal {
@@ -46,6 +48,12 @@ impl Portal {
             username_rate: config.login_username_rate,
             device_rate: config.login_device_rate,
         });
+        let signing_keys = SigningKeys::new(
+            config
+                .key_file
+                .clone()
+                .or_else(|| crate::idp::kek::default_path(db_url)),
+        );
         Ok(Self(Arc::new(Inner {
             db,
             clock,
@@ -54,6 +62,7 @@ impl Portal {
             limiter,
             guard,
             junk: JunkLog::default(),
+            signing_keys,
         })))
     }
 
@@ -90,8 +99,12 @@ impl Portal {
         &self.0.junk
     }
 
+    pub(crate) fn signing_keys(&self) -> &SigningKeys {
+        &self.0.signing_keys
+    }
+
     /// The server's chores every minute: learn kiosks enrolled elsewhere, write the junk
-    /// counts. Failures are logged and tried again next time.
+    /// counts, forget old device cookies, pick up signing keys rotated by another process. Failures are logged and tried again next time.
     pub async fn housekeeping(&self) {
         if let Err(error) = self.refresh_kiosk_limits().await {
             tracing::warn!(%error, "kiosk credentials not refreshed");
@@ -102,6 +115,9 @@ impl Portal {
         let stale = self.now() - ms(self.config().device_lifetime);
         if let Err(error) = crate::store::devices::forget_browsers(self.db(), stale, 1000).await {
             tracing::warn!(%error, "old device cookies not forgotten");
+        }
+        if let Err(error) = self.refresh_signing_keys().await {
+            tracing::warn!(%error, "signing keys not refreshed");
         }
     }
 

@@ -7,6 +7,8 @@
 //!   is in the audit log), and they hold token digests: `serve` deletes those that ended, expired
 //!   or were used more than [`FINISHED_RETENTION`] ago, at start and then every
 //!   [`HOUSEKEEPING_EVERY`] ([`housekeeping`]).
+//! * Retired signing keys are deleted once they have left the JWKS
+//!   (`idp::keys::RETIRED_KEY_PUBLISHED` after their rotation), by the same pass.
 
 use std::time::Duration;
 
@@ -29,6 +31,7 @@ pub const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(3600);
 pub struct Pruned {
     pub sessions: u64,
     pub enrollment_codes: u64,
+    pub signing_keys: u64,
 }
 
 impl Portal {
@@ -68,14 +71,17 @@ impl Portal {
                 prune::BATCH,
             )
             .await?,
+            signing_keys: crate::idp::keys::prune_unpublished(self.db(), self.now()).await?,
         };
         if pruned != Pruned::default() {
             let mut entry = Entry::new(self.now(), "retention.prune", "ok");
             entry.detail = Some(format!(
-                "deleted {} session(s) and {} enrollment code(s) finished before {}",
+                "deleted {} session(s) and {} enrollment code(s) finished before {}, and {} \
+                 retired signing key(s) no longer published",
                 pruned.sessions,
                 pruned.enrollment_codes,
-                rfc3339(before)
+                rfc3339(before),
+                pruned.signing_keys
             ));
             audit::record(self.db(), &entry).await?;
         }
@@ -95,6 +101,7 @@ pub fn housekeeping(portal: Portal) -> JoinHandle<()> {
                 Ok(p) if p != Pruned::default() => tracing::info!(
                     sessions = p.sessions,
                     enrollment_codes = p.enrollment_codes,
+                    signing_keys = p.signing_keys,
                     "pruned finished rows"
                 ),
                 Ok(_) => {}

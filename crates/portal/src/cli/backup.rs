@@ -6,7 +6,7 @@ use anyhow::Context;
 
 use crate::store::backup::{self, Summary};
 
-pub async fn backup(db_url: &str, out: &Path) -> anyhow::Result<()> {
+pub async fn backup(db_url: &str, out: &Path, key_file: Option<&Path>) -> anyhow::Result<()> {
     let db = backup::sqlite_path(db_url)?;
     let summary = backup::backup(&db, out).await.with_context(|| {
         format!(
@@ -16,6 +16,18 @@ pub async fn backup(db_url: &str, out: &Path) -> anyhow::Result<()> {
         )
     })?;
     eprintln!("backed up to {}: {}", out.display(), describe(&summary));
+    // The signing keys in the copy are sealed with a key file the copy does not hold, on
+    // purpose: say so, so that the key file gets a backup of its own.
+    let key_file = key_file
+        .map(Path::to_owned)
+        .or_else(|| crate::idp::kek::default_path(db_url));
+    if let Some(key_file) = key_file.filter(|k| k.exists()) {
+        eprintln!(
+            "not in the backup: the key file {} that seals the signing keys; keep a copy of it, \
+             apart from the database backups (docs/operations.md)",
+            key_file.display()
+        );
+    }
     Ok(())
 }
 

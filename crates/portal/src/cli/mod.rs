@@ -15,6 +15,7 @@ use crate::{Config, KioskId, Portal, SystemClock, UserId, VoidScope};
 mod apps;
 mod backup;
 mod demo;
+mod keys;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -31,6 +32,11 @@ pub struct Cli {
         default_value = "./badgein.db"
     )]
     pub db: String,
+    /// The key-encryption key file that seals the identity provider's signing keys (made at
+    /// first start). Default: beside a SQLite database (<db>.kek); required with PostgreSQL.
+    /// Back it up with the database, but never in the same place (docs/operations.md).
+    #[arg(long, global = true, env = "BADGEIN_KEY_FILE", value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -57,6 +63,9 @@ pub enum Command {
     /// The roster: schools, people and classes from the district's OneRoster export.
     #[command(subcommand)]
     Roster(RosterCommand),
+    /// The identity provider's signing keys: rotate, list.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
     /// Copy the live SQLite database to FILE while the service keeps serving (a consistent
     /// snapshot, checked before it replaces FILE). For PostgreSQL use pg_dump (this says how).
     Backup {
@@ -241,11 +250,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     // These two never open the database through `Portal::open`, which would create a
     // missing one and migrate it.
     match &cli.command {
-        Command::Backup { out } => return backup::backup(&cli.db, out).await,
+        Command::Backup { out } => {
+            return backup::backup(&cli.db, out, cli.key_file.as_deref()).await;
+        }
         Command::Restore { from } => return backup::restore(&cli.db, from).await,
         _ => {}
     }
-    let mut config = Config::default();
+    let mut config = Config {
+        key_file: cli.key_file.clone(),
+        ..Config::default()
+    };
     if let Command::Serve(args) = &cli.command {
         args.apply(&mut config)?;
     }
@@ -375,6 +389,7 @@ async fn execute(portal: &Portal, command: Command) -> anyhow::Result<()> {
         Command::Backup { .. } | Command::Restore { .. } => {
             bail!("backup and restore do not open the database as a service")
         }
+        Command::Keys(command) => keys::run(portal, command).await?,
         Command::Demo { dir } => {
             let code = demo::create(portal, &dir).await?;
             print_value(&code)?;

@@ -27,6 +27,7 @@ mod extract;
 mod headers;
 mod html;
 mod i18n;
+mod oidc;
 mod pages;
 pub mod server;
 mod session;
@@ -122,6 +123,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/apps/{id}/icon", get(pages::app_icon))
         .route("/portal.css", get(pages::stylesheet))
         .merge(teacher::routes())
+        .merge(oidc::routes())
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(TimeoutLayer::with_status_code(
@@ -203,6 +205,12 @@ pub async fn spawn(portal: Portal, listen: &str) -> std::io::Result<RunningPorta
         crate::config::check_public_url(url)
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     }
+    // The identity provider's keys are made at first start and must open before anything is
+    // served: a missing or wrong key file stops the start with a message saying which.
+    portal
+        .load_signing_keys()
+        .await
+        .map_err(std::io::Error::other)?;
     let listener = TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let base_url = portal

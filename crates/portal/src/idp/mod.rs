@@ -1,3 +1,91 @@
 //! BadgeIn as the school's identity provider: the protocols apps use to trust its sign-in.
+//!
+//! * `saml`: SAML 2.0 (so far the `AuthnRequest` reader);
+//!
+//! and the foundation of the OpenID Connect provider (issue 10, item 2):
+//!
+//! * `kek`: the key-encryption key, a file outside the database that seals the private keys;
+//! * `alg`: the JWS algorithms offered (RS256 always, as OpenID Connect Discovery requires;
+//!   ES256 too);
+//! * `keys`: the signing keys: made at first start, kept sealed in the database, rotated, and
+//!   published (the JWKS) until every token they signed has expired;
+//! * `signer`: signs a token with the current key of an algorithm, naming it in `kid`;
+//! * `discovery`: the provider metadata (`/.well-known/openid-configuration`).
+//!
+//! No axum here: `http::oidc` serves these.
 
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub mod alg;
+pub mod discovery;
+pub mod kek;
+pub mod keys;
 pub mod saml;
+pub mod signer;
+
+pub use alg::SigningAlg;
+pub use keys::{KeyInfo, SigningKeys};
+pub use signer::{Signer, TokenType};
+
+/// How long an ID token is valid (its `exp` minus its `iat`). Short: an app exchanges it once,
+/// at sign-in, and classroom devices are shared.
+pub const ID_TOKEN_LIFETIME: Duration = Duration::from_secs(5 * 60);
+/// How long a back-channel logout token is valid: it is sent at once and retried briefly.
+pub const LOGOUT_TOKEN_LIFETIME: Duration = Duration::from_secs(2 * 60);
+
+/// What can go wrong with the signing keys. Every variant says what to do; none shows key
+/// material.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error(
+        "the signing keys in this database are sealed with the key file {0}, which is missing: \
+         restore it from the backup taken with the database (docs/operations.md)"
+    )]
+    KekMissing(PathBuf),
+    #[error("cannot read the key file {path}: {source}")]
+    KekUnreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write the new key file {path}: {source}")]
+    KekUnwritable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the key file {0} is not a BadgeIn key file (64 hex digits)")]
+    KekMalformed(PathBuf),
+    #[error(
+        "the key file {0} does not open the signing keys in this database: it is another \
+         database's key file, or the keys were damaged (restore both from one backup)"
+    )]
+    WrongKek(PathBuf),
+    #[error(
+        "no key file for the signing keys: give --key-file (or BADGEIN_KEY_FILE); it is \
+         required with PostgreSQL, and with SQLite it defaults to the database file's path + .kek"
+    )]
+    NoKeyFile,
+    #[error(
+        "signing key {kid} is damaged (it does not open, or is not the key its row names); \
+         restore the database and its key file from one backup, or run `keys rotate`"
+    )]
+    Damaged { kid: String },
+    #[error("stored signing key {kid} has an algorithm this version does not know")]
+    UnknownAlgorithm { kid: String },
+    #[error("no current {0} signing key: run `badgein-portal keys rotate`")]
+    NoCurrentKey(SigningAlg),
+    #[error("the signing keys are not loaded (the portal loads them when it starts serving)")]
+    NotLoaded,
+    #[error("key generation failed: {0}")]
+    Generate(String),
+    #[error("sealing a private key failed")]
+    Seal,
+    #[error("signing failed: {0}")]
+    Sign(#[source] jsonwebtoken::errors::Error),
+    #[error("operating system random source failed: {0}")]
+    Random(#[source] getrandom::Error),
+    #[error(transparent)]
+    Store(#[from] crate::error::PortalError),
+}

@@ -23,6 +23,7 @@ pub mod kiosks;
 pub mod prune;
 pub mod roster;
 pub mod sessions;
+pub mod signing_keys;
 pub mod teaching;
 
 #[derive(Debug, Clone)]

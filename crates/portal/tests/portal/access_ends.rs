@@ -600,7 +600,8 @@ async fn sessions_from_before_the_migration_count_as_badge_sessions_at_kiosks() 
             pool.close().await;
         }
 
-        let portal = Portal::open(&url, Arc::new(clock.clone()), Config::for_tests())
+        let config = crate::harness::with_key_file(&url, Some(&only_first), Config::for_tests());
+        let portal = Portal::open(&url, Arc::new(clock.clone()), config)
             .await
             .unwrap();
         let running = spawn(portal, "127.0.0.1:0").await.unwrap();

@@ -406,6 +406,12 @@ async fn backup_while_serving_and_restore() {
             .unwrap();
     assert!(backup.status.success(), "{}", text(&backup.stderr));
     assert!(text(&backup.stderr).contains("integrity ok"));
+    // The key file that seals the signing keys is not in the copy, and the output says so.
+    assert!(
+        text(&backup.stderr).contains("not in the backup: the key file"),
+        "{}",
+        text(&backup.stderr)
+    );
     // Sign-ins that come after the backup are not in it (and show the restore is the backup).
     let done = rush.answered().len();
     rush.until_answered(done + 20).await;

@@ -55,6 +55,7 @@ impl Env {
         let portal = running.portal().clone();
         running.stop().await.unwrap();
         portal.close().await;
+        let config = with_key_file(&db_url, _dir.as_ref(), config);
         let portal = Portal::open(&db_url, Arc::new(clock.clone()), config)
             .await
             .unwrap();
@@ -188,12 +189,27 @@ pub async fn start_on(admin: &str, config: Config) -> Env {
     start_at("postgres", db_url, None, config).await
 }
 
+/// `config` with a key-encryption key file for `db_url`: SQLite keeps the default (beside the
+/// database file, as in production); PostgreSQL gets one in `dir`.
+pub fn with_key_file(db_url: &str, dir: Option<&TempDir>, config: Config) -> Config {
+    match (dir, &config.key_file) {
+        (Some(dir), None) if db_url.starts_with("postgres") => Config {
+            key_file: Some(dir.0.join("postgres.kek")),
+            ..config
+        },
+        _ => config,
+    }
+}
+
 async fn start_at(
     backend: &'static str,
     db_url: String,
     dir: Option<TempDir>,
     config: Config,
 ) -> Env {
+    // PostgreSQL has no database file to keep the key file beside: a directory of its own.
+    let dir = dir.or_else(|| Some(TempDir::new()));
+    let config = with_key_file(&db_url, dir.as_ref(), config);
     let clock = ManualClock::starting_now();
     let portal = Portal::open(&db_url, Arc::new(clock.clone()), config)
         .await

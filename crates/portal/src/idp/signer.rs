@@ -1,0 +1,84 @@
+//! [`Signer`]: signs a token (ID token, logout token) with the current key of the algorithm the
+//! app registered, naming the key in the header's `kid` so the app finds it in the JWKS.
+
+use std::fmt;
+
+use jsonwebtoken::{EncodingKey, Header};
+use serde::Serialize;
+
+use super::{KeyError, SigningAlg};
+
+/// The header's `typ`: explicit typing keeps one kind of token from passing as another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenType {
+    /// An ID token: `JWT`.
+    IdToken,
+    /// A back-channel logout token: `logout+jwt` (Back-Channel Logout 1.0, section 2.4).
+    LogoutToken,
+}
+
+impl TokenType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::IdToken => "JWT",
+            Self::LogoutToken => "logout+jwt",
+        }
+    }
+}
+
+/// A current key, opened.
+pub(crate) struct CurrentKey {
+    pub kid: String,
+    pub alg: SigningAlg,
+    pub encoding: EncodingKey,
+}
+
+impl fmt::Debug for CurrentKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CurrentKey")
+            .field("kid", &self.kid)
+            .field("alg", &self.alg)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The current key of each algorithm. Made by `Portal::load_signing_keys`; replaced, not
+/// changed, at a rotation.
+#[derive(Debug)]
+pub struct Signer {
+    keys: Vec<CurrentKey>,
+}
+
+impl Signer {
+    pub(crate) fn new(keys: Vec<CurrentKey>) -> Self {
+        Self { keys }
+    }
+
+    pub(crate) fn keys(&self) -> &[CurrentKey] {
+        &self.keys
+    }
+
+    /// The kid of the current `alg` key.
+    pub fn kid(&self, alg: SigningAlg) -> Option<&str> {
+        self.key(alg).map(|k| k.kid.as_str())
+    }
+
+    fn key(&self, alg: SigningAlg) -> Option<&CurrentKey> {
+        self.keys.iter().find(|k| k.alg == alg)
+    }
+
+    /// A compact JWS of `claims` with the current `alg` key; the header says `alg`, `kid` and
+    /// `typ`. The claims are the caller's: this checks none of them.
+    pub fn sign(
+        &self,
+        claims: &impl Serialize,
+        alg: SigningAlg,
+        typ: TokenType,
+    ) -> Result<String, KeyError> {
+        let key = self.key(alg).ok_or(KeyError::NoCurrentKey(alg))?;
+        let mut header = Header::new(alg.jwt());
+        header.kid = Some(key.kid.clone());
+        header.typ = Some(typ.as_str().to_owned());
+        jsonwebtoken::encode(&header, claims, &key.encoding).map_err(KeyError::Sign)
+    }
+}
