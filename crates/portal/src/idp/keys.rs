@@ -18,6 +18,7 @@ use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse, ThumbprintHash};
 use serde::Serialize;
 
 use super::kek::{IfMissing, Kek};
+use super::saml::key::SamlKey;
 use super::signer::{CurrentKey, Signer};
 use super::{ID_TOKEN_LIFETIME, KeyError, SigningAlg};
 use crate::clock::Millis;
@@ -332,10 +333,19 @@ fn open_current(kek: &Kek, current: &[Row]) -> Result<Signer, KeyError> {
         if jwk.common.key_id.as_deref() != Some(row.kid.as_str()) {
             return Err(damaged());
         }
+        let saml = match alg {
+            SigningAlg::Rs256 => {
+                use rsa::pkcs8::DecodePrivateKey as _;
+                let key = rsa::PrivateKey::from_pkcs8_der(&pkcs8).map_err(|_| damaged())?;
+                Some(SamlKey::new(row.kid.clone(), row.created_at, key))
+            }
+            SigningAlg::Es256 => None,
+        };
         keys.push(CurrentKey {
             kid: row.kid.clone(),
             alg,
             encoding,
+            saml,
         });
     }
     match unopened.as_slice() {
@@ -391,6 +401,7 @@ mod tests {
                 kid: jwk.common.key_id.clone().unwrap(),
                 alg,
                 encoding,
+                saml: None,
             });
             jwks.keys.push(jwk);
         }

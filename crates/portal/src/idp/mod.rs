@@ -1,6 +1,6 @@
 //! BadgeIn as the school's identity provider: the protocols apps use to trust its sign-in.
 //!
-//! * `saml`: SAML 2.0 (so far the `AuthnRequest` reader);
+//! * `saml`: SAML 2.0 (the `AuthnRequest` reader, the signed `Response` and the certificate);
 //!
 //! and the foundation of the OpenID Connect provider (issue 10, item 2):
 //!

@@ -6,6 +6,7 @@ use std::fmt;
 use jsonwebtoken::{EncodingKey, Header};
 use serde::Serialize;
 
+use super::saml::key::SamlKey;
 use super::{KeyError, SigningAlg};
 
 /// The header's `typ`: explicit typing keeps one kind of token from passing as another.
@@ -31,6 +32,8 @@ pub(crate) struct CurrentKey {
     pub kid: String,
     pub alg: SigningAlg,
     pub encoding: EncodingKey,
+    /// The RSA key again, for SAML's XML signatures (`None` for the other algorithms).
+    pub saml: Option<SamlKey>,
 }
 
 impl fmt::Debug for CurrentKey {
@@ -61,6 +64,14 @@ impl Signer {
     /// The kid of the current `alg` key.
     pub fn kid(&self, alg: SigningAlg) -> Option<&str> {
         self.key(alg).map(|k| k.kid.as_str())
+    }
+
+    /// The current RSA key as SAML signs with it.
+    pub fn saml_key(&self) -> Result<&SamlKey, KeyError> {
+        self.keys
+            .iter()
+            .find_map(|k| k.saml.as_ref())
+            .ok_or(KeyError::NoCurrentKey(SigningAlg::Rs256))
     }
 
     fn key(&self, alg: SigningAlg) -> Option<&CurrentKey> {
