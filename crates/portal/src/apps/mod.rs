@@ -166,6 +166,11 @@ impl Portal {
         Ok(tokens::same(&tokens::digest(secret.as_bytes()), &hash).then_some(app))
     }
 
+    /// The app and registered ACS of the SAML service provider `entity_id`, if registered.
+    pub async fn saml_sp(&self, entity_id: &str) -> Result<Option<(AppId, String)>> {
+        apps::saml_sp(self.db(), entity_id).await
+    }
+
     /// The tiles on `user`'s dashboard: the apps of their school and role.
     pub async fn tiles_for(&self, user: &User) -> Result<Vec<Tile>> {
         apps::tiles(self.db(), &user.school_id, user.role).await

@@ -29,6 +29,7 @@ mod html;
 mod i18n;
 mod oidc;
 mod pages;
+mod saml;
 pub mod server;
 mod session;
 mod teacher;
@@ -124,6 +125,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/portal.css", get(pages::stylesheet))
         .merge(teacher::routes())
         .merge(oidc::routes())
+        .merge(saml::routes())
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(TimeoutLayer::with_status_code(

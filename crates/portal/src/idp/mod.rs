@@ -1,6 +1,7 @@
 //! BadgeIn as the school's identity provider: the protocols apps use to trust its sign-in.
 //!
-//! * `saml`: SAML 2.0 (the `AuthnRequest` reader, the signed `Response` and the certificate);
+//! * `saml`: SAML 2.0 (the `AuthnRequest` reader, the signed `Response`, the certificate and
+//!   the metadata; `http::saml` serves them);
 //!
 //! and the foundation of the OpenID Connect provider (issue 10, item 2):
 //!

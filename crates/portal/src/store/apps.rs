@@ -254,6 +254,17 @@ pub async fn set_secret(
     Ok(found)
 }
 
+/// The app and registered assertion consumer service of a SAML service provider, by its entity
+/// id.
+pub async fn saml_sp(db: &Pool, entity_id: &str) -> Result<Option<(AppId, String)>> {
+    const SQL: &str = "SELECT id, saml_acs FROM apps \
+                       WHERE saml_entity_id = $1 AND saml_acs IS NOT NULL";
+    Ok(on_reader!(db, |p| sqlx::query_as(SQL)
+        .bind(entity_id)
+        .fetch_optional(p)
+        .await)?)
+}
+
 /// The app and secret digest of an OpenID Connect client, by its client id.
 pub async fn client(db: &Pool, client_id: &str) -> Result<Option<(AppId, Vec<u8>)>> {
     const SQL: &str = "SELECT id, secret_hash FROM apps \

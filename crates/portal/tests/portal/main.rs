@@ -21,6 +21,7 @@ mod prune;
 mod rate_limit;
 mod roles;
 mod roster;
+mod saml;
 mod sheet;
 mod shutdown;
 mod signing_keys;

@@ -4,10 +4,14 @@
 //! * `key`: the current RSA signing key as XML signatures use it;
 //! * `cert`: the self-signed certificate of that key that apps pin;
 //! * `xml`: a writer that emits exclusive-canonical XML;
-//! * `response`: the signed `Response`/`Assertion`.
+//! * `response`: the signed `Response`/`Assertion`;
+//! * `metadata`: the `EntityDescriptor` apps load (entity id, SSO URL, certificate);
+//! * `sso`: the SSO endpoint's rules (registered ACS only, our destination, HTTP-POST).
 
 pub mod cert;
 pub mod key;
+pub mod metadata;
 pub mod request;
 pub mod response;
+pub mod sso;
 pub mod xml;

@@ -1,0 +1,455 @@
+//! The SAML identity provider against the real portal on loopback: the metadata an app loads,
+//! and a response signed with the portal's own key verified by libxmlsec1's `xmlsec1` (apt
+//! `xmlsec1`, installed by scripts/setup) against the certificate the metadata publishes; and
+//! single sign-on: a signed-in user's browser gets a form that posts a response xmlsec1
+//! verifies to the registered ACS, and every hostile request gets an error page, unsigned.
+
+use std::io::Write as _;
+use std::process::Command;
+
+use badgein_portal::AppRequest;
+use badgein_portal::idp::saml::metadata::CONTENT_TYPE;
+use badgein_portal::idp::saml::response::{self, Grant, Person};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::harness::{Env, TempDir, login, run, seed};
+
+const MD: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
+const DS: &str = "http://www.w3.org/2000/09/xmldsig#";
+
+/// The metadata as an app reads it: its entity id, SSO locations and certificate (base64 DER).
+struct Metadata {
+    entity_id: String,
+    sso: Vec<(String, String)>,
+    cert: String,
+    name_id_formats: Vec<String>,
+}
+
+async fn metadata(env: &Env) -> Metadata {
+    let r = env
+        .http
+        .get(env.url("/saml/metadata"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], CONTENT_TYPE);
+    assert!(
+        r.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("max-age")
+    );
+    let text = r.text().await.unwrap();
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let root = doc.root_element();
+    assert!(root.has_tag_name((MD, "EntityDescriptor")));
+    let idp = root
+        .children()
+        .find(|n| n.has_tag_name((MD, "IDPSSODescriptor")))
+        .unwrap();
+    assert_eq!(
+        idp.attribute("protocolSupportEnumeration"),
+        Some("urn:oasis:names:tc:SAML:2.0:protocol")
+    );
+    let key = idp
+        .children()
+        .find(|n| n.has_tag_name((MD, "KeyDescriptor")))
+        .unwrap();
+    assert_eq!(key.attribute("use"), Some("signing"));
+    let cert = key
+        .descendants()
+        .find(|n| n.has_tag_name((DS, "X509Certificate")))
+        .unwrap();
+    Metadata {
+        entity_id: root.attribute("entityID").unwrap().to_owned(),
+        sso: idp
+            .children()
+            .filter(|n| n.has_tag_name((MD, "SingleSignOnService")))
+            .map(|n| {
+                (
+                    n.attribute("Binding").unwrap().to_owned(),
+                    n.attribute("Location").unwrap().to_owned(),
+                )
+            })
+            .collect(),
+        cert: cert.text().unwrap().to_owned(),
+        name_id_formats: idp
+            .children()
+            .filter(|n| n.has_tag_name((MD, "NameIDFormat")))
+            .map(|n| n.text().unwrap().to_owned())
+            .collect(),
+    }
+}
+
+/// A response signed with the portal's current key (the builder the SSO endpoint uses).
+fn sign(env: &Env, entity_id: &str) -> String {
+    let signer = env.portal().signer().unwrap();
+    let key = signer.saml_key().unwrap();
+    let host = env
+        .running
+        .base_url()
+        .trim_start_matches("http://")
+        .to_owned();
+    let cert = badgein_portal::idp::saml::cert::IdpCertificate::for_key(key, &host).unwrap();
+    let grant = Grant {
+        idp_entity_id: entity_id,
+        sp_entity_id: "https://sp.example.com/saml",
+        acs: "https://sp.example.com/saml/acs",
+        in_response_to: Some("_req"),
+        person: Person {
+            user_id: "u1",
+            given_name: "Ada",
+            family_name: "Lovelace",
+            display_name: "Ada Lovelace",
+            roles: &["teacher"],
+            school: None,
+        },
+        authn_instant: badgein_portal::Clock::now_ms(&env.clock),
+        session_index: "_s",
+        now: badgein_portal::Clock::now_ms(&env.clock),
+    };
+    response::build(&grant, key, &cert).unwrap().xml
+}
+
+/// Whether `xmlsec1` verifies the assertion in `xml` with the base64 DER certificate `cert`.
+fn xmlsec1_verifies(xml: &str, cert: &str) -> bool {
+    let dir = TempDir::new();
+    let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
+    for line in cert.as_bytes().chunks(64) {
+        pem.push_str(std::str::from_utf8(line).unwrap());
+        pem.push('\n');
+    }
+    pem.push_str("-----END CERTIFICATE-----\n");
+    std::fs::write(dir.0.join("cert.pem"), pem).unwrap();
+    std::fs::write(dir.0.join("response.xml"), xml).unwrap();
+    Command::new("xmlsec1")
+        .arg("--verify")
+        .arg("--pubkey-cert-pem")
+        .arg(dir.0.join("cert.pem"))
+        .args([
+            "--id-attr:ID",
+            "urn:oasis:names:tc:SAML:2.0:assertion:Assertion",
+        ])
+        .arg(dir.0.join("response.xml"))
+        .output()
+        .expect("xmlsec1 runs (apt package xmlsec1: run scripts/setup)")
+        .status
+        .success()
+}
+
+async fn metadata_publishes_the_certificate_that_verifies_responses_body(env: Env) {
+    let meta = metadata(&env).await;
+    assert_eq!(meta.entity_id, env.url("/saml/metadata"));
+    let sso = env.url("/saml/sso");
+    assert_eq!(
+        meta.sso,
+        [
+            (
+                "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect".to_owned(),
+                sso.clone()
+            ),
+            (
+                "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST".to_owned(),
+                sso
+            ),
+        ]
+    );
+    assert_eq!(
+        meta.name_id_formats,
+        ["urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"]
+    );
+    let signed = sign(&env, &meta.entity_id);
+    assert!(xmlsec1_verifies(&signed, &meta.cert));
+    // The same bytes on every read: the certificate is derived, not made anew.
+    assert_eq!(metadata(&env).await.cert, meta.cert);
+
+    // After a rotation the metadata publishes the new key's certificate: old responses no
+    // longer verify with it, new ones do.
+    env.portal().rotate_signing_keys().await.unwrap();
+    let rotated = metadata(&env).await;
+    assert_ne!(rotated.cert, meta.cert);
+    assert!(!xmlsec1_verifies(&signed, &rotated.cert));
+    assert!(xmlsec1_verifies(
+        &sign(&env, &rotated.entity_id),
+        &rotated.cert
+    ));
+}
+
+#[tokio::test]
+async fn metadata_publishes_the_certificate_that_verifies_responses() {
+    run(metadata_publishes_the_certificate_that_verifies_responses_body).await;
+}
+
+const SP: &str = "https://sp.example.com/saml";
+const ACS: &str = "https://sp.example.com/saml/acs";
+const PASSWORD: &str = "correct horse battery staple";
+
+/// An AuthnRequest from `issuer` (with `extra` attributes), as XML.
+fn authn_request(issuer: &str, extra: &str) -> String {
+    format!(
+        "<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" \
+         xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_req42\" Version=\"2.0\" \
+         IssueInstant=\"2026-12-05T04:00:00Z\" {extra}><saml:Issuer>{issuer}</saml:Issuer>\
+         </samlp:AuthnRequest>"
+    )
+}
+
+/// The HTTP-Redirect encoding: raw DEFLATE, then base64.
+fn deflated(xml: &[u8]) -> String {
+    let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(xml).unwrap();
+    STANDARD.encode(encoder.finish().unwrap())
+}
+
+async fn sso_get(env: &Env, cookie: Option<&str>, query: &[(&str, &str)]) -> reqwest::Response {
+    let mut request = env.http.get(env.url("/saml/sso")).query(query);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    request.send().await.unwrap()
+}
+
+/// The value of the hidden input `name` in an HTML page, unescaped as far as base64 and our
+/// test values need.
+fn hidden(html: &str, name: &str) -> Option<String> {
+    let start = html.find(&format!("name=\"{name}\" value=\""))? + name.len() + 15;
+    let end = start + html[start..].find('"')?;
+    Some(
+        html[start..end]
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&amp;", "&"),
+    )
+}
+
+async fn saml_setup(env: &Env) -> String {
+    seed(env.portal()).await;
+    env.portal()
+        .add_app(&AppRequest {
+            name: "Service".into(),
+            url: "https://sp.example.com/".into(),
+            schools: vec!["s1".into()],
+            saml_entity_id: Some(SP.into()),
+            saml_acs: Some(ACS.into()),
+            ..AppRequest::default()
+        })
+        .await
+        .unwrap();
+    env.portal().set_password("t1", PASSWORD).await.unwrap();
+    env.portal().set_password("x1", PASSWORD).await.unwrap();
+    login(env, "mrsk", PASSWORD).await
+}
+
+async fn sso_posts_a_verified_assertion_to_the_registered_acs_body(env: Env) {
+    let cookie = saml_setup(&env).await;
+    let meta = metadata(&env).await;
+    let request = deflated(authn_request(SP, "").as_bytes());
+    let r = sso_get(
+        &env,
+        Some(&cookie),
+        &[
+            ("SAMLRequest", &request),
+            ("RelayState", "go <here>&\"now\""),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("form-action https://sp.example.com;"), "{csp}");
+    assert!(csp.contains("script-src 'sha256-"), "{csp}");
+    let html = r.text().await.unwrap();
+    assert!(html.contains(&format!("action=\"{ACS}\"")), "{html}");
+    assert_eq!(
+        hidden(&html, "RelayState").as_deref(),
+        Some("go <here>&\"now\"")
+    );
+    let xml = String::from_utf8(
+        STANDARD
+            .decode(hidden(&html, "SAMLResponse").unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(xmlsec1_verifies(&xml, &meta.cert), "{xml}");
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let text = |name: &str| {
+        doc.descendants()
+            .find(|n| n.tag_name().name() == name)
+            .and_then(|n| n.text())
+            .map(str::to_owned)
+    };
+    assert_eq!(text("Audience").as_deref(), Some(SP));
+    assert_eq!(text("Issuer"), Some(meta.entity_id.clone()));
+    assert_eq!(doc.root_element().attribute("InResponseTo"), Some("_req42"));
+    assert_eq!(doc.root_element().attribute("Destination"), Some(ACS));
+    assert!(xml.contains(">Kim<") && xml.contains(">teacher<"), "{xml}");
+
+    // The HTTP-POST binding in: the same answer.
+    let posted = env
+        .http
+        .post(env.url("/saml/sso"))
+        .header("cookie", &cookie)
+        .form(&[("SAMLRequest", STANDARD.encode(authn_request(SP, "")))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), 200);
+    let html = posted.text().await.unwrap();
+    assert!(hidden(&html, "RelayState").is_none());
+    let xml = STANDARD
+        .decode(hidden(&html, "SAMLResponse").unwrap())
+        .unwrap();
+    assert!(xmlsec1_verifies(
+        std::str::from_utf8(&xml).unwrap(),
+        &meta.cert
+    ));
+
+    let audit = env.portal().audit_log().await.unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|e| e.action == "saml.sso" && e.result == "ok")
+            .count(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn sso_posts_a_verified_assertion_to_the_registered_acs() {
+    run(sso_posts_a_verified_assertion_to_the_registered_acs_body).await;
+}
+
+/// Query parameters.
+type Params = Vec<(&'static str, String)>;
+
+async fn sso_refuses_hostile_requests_with_a_page_body(env: Env) {
+    let cookie = saml_setup(&env).await;
+    let ok = deflated(authn_request(SP, "").as_bytes());
+    let bomb = {
+        let zeros = vec![b' '; 20 * 1024 * 1024];
+        deflated(&zeros)
+    };
+    let dtd = deflated(
+        format!(
+            "<!DOCTYPE x [<!ENTITY e \"{}\">]>{}",
+            "a".repeat(100),
+            authn_request(SP, "")
+        )
+        .as_bytes(),
+    );
+    let long_relay = "r".repeat(10 * 1024);
+    let cases: Vec<(&str, Params)> = vec![
+        ("no request", vec![]),
+        (
+            "unregistered issuer",
+            vec![(
+                "SAMLRequest",
+                deflated(authn_request("https://evil.example/saml", "").as_bytes()),
+            )],
+        ),
+        (
+            "another ACS",
+            vec![(
+                "SAMLRequest",
+                deflated(
+                    authn_request(
+                        SP,
+                        "AssertionConsumerServiceURL=\"https://evil.example/acs\"",
+                    )
+                    .as_bytes(),
+                ),
+            )],
+        ),
+        (
+            "another IdP",
+            vec![(
+                "SAMLRequest",
+                deflated(authn_request(SP, "Destination=\"https://other.example/sso\"").as_bytes()),
+            )],
+        ),
+        ("DTD", vec![("SAMLRequest", dtd)]),
+        ("deflate bomb", vec![("SAMLRequest", bomb)]),
+        ("not base64", vec![("SAMLRequest", "%%%not base64".into())]),
+        (
+            "10 KB RelayState",
+            vec![("SAMLRequest", ok.clone()), ("RelayState", long_relay)],
+        ),
+    ];
+    for (what, query) in &cases {
+        let query: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = sso_get(&env, Some(&cookie), &query).await;
+        assert_eq!(r.status(), 400, "{what}");
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{what}"
+        );
+        assert!(r.headers().get("location").is_none(), "{what}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("role=\"alert\""), "{what}: {html}");
+        assert!(!html.contains("SAMLResponse"), "{what}: nothing signed");
+        assert!(!html.contains("evil.example"), "{what}: input not echoed");
+    }
+    // 100 KB of RelayState (too long for a URL: by the HTTP-POST binding).
+    let r = env
+        .http
+        .post(env.url("/saml/sso"))
+        .header("cookie", &cookie)
+        .form(&[
+            ("SAMLRequest", STANDARD.encode(authn_request(SP, ""))),
+            ("RelayState", "r".repeat(100 * 1024)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("role=\"alert\"") && !html.contains("SAMLResponse"));
+
+    // Counted as junk, not a row per request: one row for the address after the flush.
+    let refused = |env: &Env| {
+        let portal = env.portal().clone();
+        async move {
+            portal
+                .audit_log()
+                .await
+                .unwrap()
+                .iter()
+                .filter(|e| e.action == "saml.sso" && e.result == "refused")
+                .count()
+        }
+    };
+    assert_eq!(refused(&env).await, 0);
+    env.portal().flush_junk().await.unwrap();
+    assert_eq!(refused(&env).await, 1);
+    let audit = env.portal().audit_log().await.unwrap();
+    assert!(
+        !audit
+            .iter()
+            .any(|e| e.action == "saml.sso" && e.result == "ok")
+    );
+
+    // Without a session: a page asking to sign in, nothing signed.
+    let r = sso_get(&env, None, &[("SAMLRequest", &ok)]).await;
+    assert_eq!(r.status(), 401);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("href=\"/login\"") && !html.contains("SAMLResponse"));
+
+    // A user of a school the app is not shown at.
+    let oskar = login(&env, "oskar", PASSWORD).await;
+    let r = sso_get(&env, Some(&oskar), &[("SAMLRequest", &ok)]).await;
+    assert_eq!(r.status(), 403);
+    assert!(!r.text().await.unwrap().contains("SAMLResponse"));
+}
+
+#[tokio::test]
+async fn sso_refuses_hostile_requests_with_a_page() {
+    run(sso_refuses_hostile_requests_with_a_page_body).await;
+}
