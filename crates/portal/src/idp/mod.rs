@@ -85,6 +85,9 @@ pub enum KeyError {
     Seal,
     #[error("signing failed: {0}")]
     Sign(#[source] jsonwebtoken::errors::Error),
+    /// The SAML side of the RSA key: an XML signature, or the certificate of the key.
+    #[error("SAML {what} failed: {reason}")]
+    Saml { what: &'static str, reason: String },
     #[error("operating system random source failed: {0}")]
     Random(#[source] getrandom::Error),
     #[error(transparent)]

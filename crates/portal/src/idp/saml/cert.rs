@@ -34,7 +34,10 @@ impl std::fmt::Debug for IdpCertificate {
 impl IdpCertificate {
     /// Makes the certificate of `key` for `host` (the public URL's host, the subject's CN).
     pub fn for_key(key: &SamlKey, host: &str) -> Result<Self, KeyError> {
-        let failed = |e: rcgen::Error| KeyError::Generate(format!("SAML certificate: {e}"));
+        let failed = |e: rcgen::Error| KeyError::Saml {
+            what: "certificate",
+            reason: e.to_string(),
+        };
         let pkcs8 = key.pkcs8()?;
         let pair = rcgen::KeyPair::from_pkcs8_der_and_sign_algo(
             &pkcs8.as_bytes().into(),
@@ -46,9 +49,13 @@ impl IdpCertificate {
         name.push(rcgen::DnType::CommonName, host);
         name.push(rcgen::DnType::OrganizationName, "BadgeIn identity provider");
         params.distinguished_name = name;
-        let not_before =
-            time::OffsetDateTime::from_unix_timestamp(key.created_at().div_euclid(1000))
-                .map_err(|e| KeyError::Generate(format!("SAML certificate date: {e}")))?;
+        let not_before = time::OffsetDateTime::from_unix_timestamp(
+            key.created_at().div_euclid(1000),
+        )
+        .map_err(|e| KeyError::Saml {
+            what: "certificate date",
+            reason: e.to_string(),
+        })?;
         params.not_before = not_before;
         params.not_after = not_before + time::Duration::days(VALIDITY_DAYS);
         // A positive 16-byte serial from the kid (RFC 5280: at most 20 octets, positive).

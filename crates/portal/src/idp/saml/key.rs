@@ -50,14 +50,18 @@ impl SamlKey {
         let digest = Sha256::digest(message);
         self.key
             .sign(Pkcs1v15Sign::new::<Sha256>(), &digest)
-            .map_err(|e| KeyError::Generate(format!("RSA-SHA256 signature: {e}")))
+            .map_err(|e| KeyError::Saml {
+                what: "RSA-SHA256 signature",
+                reason: e.to_string(),
+            })
     }
 
     /// The private key as PKCS#8 DER (zeroized when dropped), for the certificate only.
     pub(super) fn pkcs8(&self) -> Result<rsa::pkcs8::SecretDocument, KeyError> {
         use rsa::pkcs8::EncodePrivateKey as _;
-        self.key
-            .to_pkcs8_der()
-            .map_err(|e| KeyError::Generate(e.to_string()))
+        self.key.to_pkcs8_der().map_err(|e| KeyError::Saml {
+            what: "PKCS#8 encoding",
+            reason: e.to_string(),
+        })
     }
 }
