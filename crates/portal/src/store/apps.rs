@@ -193,7 +193,9 @@ pub async fn icon(db: &Pool, id: &AppId) -> Result<Option<(Vec<u8>, String)>> {
 
 /// Deletes the app and its rows, with `entry`. `false`: no such app (nothing written).
 pub async fn remove(db: &Pool, id: &AppId, entry: &Entry) -> Result<bool> {
-    const CHILDREN: [&str; 3] = [
+    const CHILDREN: [&str; 5] = [
+        "DELETE FROM oauth_access_tokens WHERE app_id = $1",
+        "DELETE FROM oauth_codes WHERE app_id = $1",
         "DELETE FROM app_schools WHERE app_id = $1",
         "DELETE FROM app_roles WHERE app_id = $1",
         "DELETE FROM app_redirect_uris WHERE app_id = $1",
@@ -252,6 +254,33 @@ pub async fn set_secret(
         Ok::<_, sqlx::Error>(client)
     })?;
     Ok(found)
+}
+
+/// An OpenID Connect client as the authorization endpoint needs it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OidcClient {
+    pub id: AppId,
+    pub pairwise: bool,
+    #[sqlx(skip)]
+    pub redirect_uris: Vec<String>,
+}
+
+/// The OpenID Connect client with this client id, with its redirect URIs.
+pub async fn oidc_client(db: &Pool, client_id: &str) -> Result<Option<OidcClient>> {
+    const SQL: &str = "SELECT id, pairwise FROM apps WHERE client_id = $1";
+    const REDIRECTS: &str = "SELECT uri FROM app_redirect_uris WHERE app_id = $1";
+    let found: Option<OidcClient> = on_reader!(db, |p| sqlx::query_as(SQL)
+        .bind(client_id)
+        .fetch_optional(p)
+        .await)?;
+    let Some(mut client) = found else {
+        return Ok(None);
+    };
+    client.redirect_uris = on_reader!(db, |p| sqlx::query_scalar(REDIRECTS)
+        .bind(&client.id)
+        .fetch_all(p)
+        .await)?;
+    Ok(Some(client))
 }
 
 /// The app and secret digest of an OpenID Connect client, by its client id.
