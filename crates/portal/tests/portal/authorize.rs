@@ -735,3 +735,41 @@ async fn hostile_token_requests_issue_nothing_body(env: Env) {
 async fn hostile_token_requests_issue_nothing() {
     run(hostile_token_requests_issue_nothing_body).await;
 }
+
+async fn oauth_rows(env: &Env) -> i64 {
+    use badgein_portal::store::Pool;
+    let sql =
+        "SELECT (SELECT COUNT(*) FROM oauth_codes) + (SELECT COUNT(*) FROM oauth_access_tokens)";
+    match env.portal().db() {
+        Pool::Sqlite(s) => sqlx::query_scalar(sql).fetch_one(&s.read).await.unwrap(),
+        Pool::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+    }
+}
+
+async fn codes_and_tokens_go_with_their_app_and_their_time_body(env: Env) {
+    let app = register(&env, &["s1"]).await;
+    let other = register(&env, &["s1"]).await;
+    let cookie = badge_cookie(&env).await;
+    let c = code(&env, &app, &cookie).await;
+    let (status, _) = exchange(&env, &app, &redeem_form(&c)).await;
+    assert_eq!(status, 200);
+    code(&env, &other, &cookie).await;
+    assert_eq!(oauth_rows(&env).await, 3, "{}", env.backend);
+
+    // Removing an app removes its codes and tokens (and nothing of another app's).
+    env.portal().remove_app(other.id.clone()).await.unwrap();
+    assert_eq!(oauth_rows(&env).await, 2);
+
+    // Housekeeping deletes them once expired past the retention; not before.
+    env.clock.advance(Duration::from_secs(3600));
+    assert_eq!(env.portal().prune_finished().await.unwrap().oauth, 0);
+    env.clock
+        .advance(badgein_portal::retention::FINISHED_RETENTION);
+    assert_eq!(env.portal().prune_finished().await.unwrap().oauth, 2);
+    assert_eq!(oauth_rows(&env).await, 0);
+}
+
+#[tokio::test]
+async fn codes_and_tokens_go_with_their_app_and_their_time() {
+    run(codes_and_tokens_go_with_their_app_and_their_time_body).await;
+}
