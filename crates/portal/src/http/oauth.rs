@@ -1,5 +1,6 @@
 //! The OpenID Connect authorization code flow over HTTP: `GET`/`POST /oauth/authorize` (the
-//! user's browser, sent by an app) and `POST /oauth/token` (the app's server). The rules are
+//! user's browser, sent by an app), `POST /oauth/token` and `/oauth/userinfo` (the app's
+//! server). The rules are
 //! `idp::authorize` and `idp::codes`; this module reads requests and writes answers.
 //!
 //! A request whose client is unknown or whose `redirect_uri` is not exactly one the client
@@ -155,6 +156,33 @@ pub fn safe_next(next: &str) -> Option<&str> {
         && next.len() <= MAX_QUERY
         && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\'))
     .then_some(next)
+}
+
+/// `GET` or `POST /oauth/userinfo` with `Authorization: Bearer <access token>` (RFC 6750
+/// 2.1; the token in a form or query is not taken): `sub` and the claims of the token's
+/// scopes, `no-store`. A missing, unknown, expired or revoked token is 401 with
+/// `WWW-Authenticate: Bearer` (RFC 6750 3).
+pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer") && token.len() <= 128)
+        .map(|(_, token)| token.trim());
+    let challenge = |value: &'static str| {
+        let mut r = no_store(StatusCode::UNAUTHORIZED.into_response());
+        r.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(value));
+        r
+    };
+    let Some(token) = token.filter(|t| !t.is_empty()) else {
+        return challenge("Bearer realm=\"badgein\"");
+    };
+    match state.run(state.portal.userinfo(token)).await {
+        Ok(Some(info)) => no_store(axum::Json(info).into_response()),
+        Ok(None) => challenge("Bearer realm=\"badgein\", error=\"invalid_token\""),
+        Err(_) => no_store(StatusCode::SERVICE_UNAVAILABLE.into_response()),
+    }
 }
 
 /// A token endpoint error (RFC 6749 5.2).

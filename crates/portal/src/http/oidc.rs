@@ -1,7 +1,7 @@
 //! The identity provider's public documents: discovery (`/.well-known/openid-configuration`)
 //! and the JWKS (`/oauth/jwks`). Both are the same for everyone, need no session, and may be
-//! cached briefly. The authorization and token endpoints are `http::oauth`'s; userinfo and
-//! logout are not served yet (they answer 404).
+//! cached briefly. The authorization, token and userinfo endpoints are `http::oauth`'s;
+//! logout is not served yet (it answers 404).
 
 use axum::Router;
 use axum::extract::State;
@@ -27,6 +27,10 @@ pub(crate) fn routes() -> Router<AppState> {
             get(super::oauth::authorize_get).post(super::oauth::authorize_post),
         )
         .route(paths::TOKEN, post(super::oauth::token))
+        .route(
+            paths::USERINFO,
+            get(super::oauth::userinfo).post(super::oauth::userinfo),
+        )
 }
 
 async fn discovery(State(state): State<AppState>) -> Response {

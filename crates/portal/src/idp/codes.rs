@@ -93,16 +93,46 @@ struct IdClaims<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     nonce: Option<&'a str>,
     amr: [&'static str; 1],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    given_name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    family_name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    preferred_username: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    locale: Option<&'a str>,
+    #[serde(flatten)]
+    profile: Option<Profile>,
+}
+
+/// What the `profile` scope releases about a user (docs/identity-provider.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Profile {
+    pub name: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub preferred_username: String,
+    pub locale: String,
+}
+
+impl Profile {
+    fn of(user: &User) -> Self {
+        Self {
+            name: user.display_name(),
+            given_name: user.given_name.clone(),
+            family_name: user.family_name.clone(),
+            preferred_username: user.username.clone(),
+            locale: user.locale.clone(),
+        }
+    }
+
+    /// The profile when `scope` (space-separated) grants it.
+    fn if_granted(scope: &str, user: &User) -> Option<Self> {
+        scope
+            .split(' ')
+            .any(|s| s == "profile")
+            .then(|| Self::of(user))
+    }
+}
+
+/// The userinfo answer (OIDC Core 5.3.2): `sub` and the claims of the token's scopes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserInfo {
+    pub sub: String,
+    #[serde(flatten)]
+    pub profile: Option<Profile>,
 }
 
 fn secs(ms: i64) -> i64 {
@@ -201,7 +231,6 @@ impl Portal {
             oauth::revoke_for_code(self.db(), &code_hash, now).await?;
             return Err(GrantError::SessionEnded);
         };
-        let profile = row.scope.split(' ').any(|s| s == "profile");
         let claims = IdClaims {
             iss: ex.issuer,
             sub: user.id.as_str(),
@@ -211,11 +240,7 @@ impl Portal {
             auth_time: secs(row.auth_time),
             nonce: row.nonce.as_deref(),
             amr: [amr(method)],
-            name: profile.then(|| user.display_name()),
-            given_name: profile.then_some(user.given_name.as_str()),
-            family_name: profile.then_some(user.family_name.as_str()),
-            preferred_username: profile.then_some(user.username.as_str()),
-            locale: profile.then_some(user.locale.as_str()),
+            profile: Profile::if_granted(&row.scope, &user),
         };
         let id_token = self
             .signer()?
@@ -236,6 +261,30 @@ impl Portal {
     /// Whether an access token is live.
     pub async fn access_token_live(&self, token: &str) -> crate::error::Result<bool> {
         oauth::access_token_live(self.db(), &tokens::digest(token.as_bytes()), self.now()).await
+    }
+
+    /// The userinfo answer for a live access token whose session is live and whose user is
+    /// still allowed; `None` otherwise (an unknown, expired, revoked or orphaned token).
+    pub async fn userinfo(&self, token: &str) -> crate::error::Result<Option<UserInfo>> {
+        let now = self.now();
+        let hash = tokens::digest(token.as_bytes());
+        let Some(grant) = oauth::live_access_token(self.db(), &hash, now).await? else {
+            return Ok(None);
+        };
+        if sessions::live_user(self.db(), &grant.session_id, now)
+            .await?
+            .as_ref()
+            != Some(&grant.user_id)
+        {
+            return Ok(None);
+        }
+        let user = directory::user(self.db(), &grant.user_id)
+            .await?
+            .filter(|u| u.disabled_at.is_none());
+        Ok(user.map(|user| UserInfo {
+            sub: user.id.as_str().to_owned(),
+            profile: Profile::if_granted(&grant.scope, &user),
+        }))
     }
 }
 

@@ -164,6 +164,29 @@ pub async fn revoke_for_code(db: &Pool, code_hash: &[u8], now: i64) -> Result<()
     Ok(())
 }
 
+/// What a live access token was issued for.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AccessGrant {
+    pub user_id: UserId,
+    pub session_id: String,
+    pub scope: String,
+}
+
+/// The grant of a stored, unrevoked, unexpired access token.
+pub async fn live_access_token(
+    db: &Pool,
+    token_hash: &[u8],
+    now: i64,
+) -> Result<Option<AccessGrant>> {
+    const SQL: &str = "SELECT user_id, session_id, scope FROM oauth_access_tokens \
+        WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2";
+    Ok(on_pool!(db, |p| sqlx::query_as(SQL)
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(p)
+        .await)?)
+}
+
 /// Whether an access token is live: stored, unrevoked, unexpired.
 pub async fn access_token_live(db: &Pool, token_hash: &[u8], now: i64) -> Result<bool> {
     const SQL: &str = "SELECT COUNT(*) FROM oauth_access_tokens \

@@ -7,7 +7,9 @@ use std::time::Duration;
 use badgein_portal::AppRequest;
 use badgein_portal::ids::AppId;
 use badgein_proto::SignIn;
-use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
+use openidconnect::core::{
+    CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
+};
 use openidconnect::{
     AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse,
     PkceCodeChallenge, RedirectUrl, Scope, TokenResponse,
@@ -228,6 +230,22 @@ async fn an_independent_relying_party_signs_a_child_in_body(env: Env) {
         assert!(claims.email().is_none());
         let access = tokens.access_token().secret();
         assert!(env.portal().access_token_live(access).await.unwrap());
+        // The userinfo endpoint, read by the relying party (which checks `sub`).
+        let info: CoreUserInfoClaims = client
+            .user_info(
+                tokens.access_token().clone(),
+                Some(claims.subject().clone()),
+            )
+            .unwrap()
+            .request_async(&env.http)
+            .await
+            .unwrap();
+        assert_eq!(
+            info.preferred_username().unwrap().as_str(),
+            "maya",
+            "{}",
+            env.backend
+        );
         // The expiry the answer states, and the same code again is refused.
         assert_eq!(tokens.expires_in(), Some(Duration::from_secs(300)));
         let again = client
@@ -238,6 +256,8 @@ async fn an_independent_relying_party_signs_a_child_in_body(env: Env) {
         assert!(again.is_err());
         // ...and revokes what the first exchange gave.
         assert!(!env.portal().access_token_live(access).await.unwrap());
+        let r = userinfo(&env, Some(access)).await;
+        assert_eq!(r.status(), 401);
     }
     let audit = env.portal().audit_log().await.unwrap();
     assert_eq!(
@@ -772,4 +792,53 @@ async fn codes_and_tokens_go_with_their_app_and_their_time_body(env: Env) {
 #[tokio::test]
 async fn codes_and_tokens_go_with_their_app_and_their_time() {
     run(codes_and_tokens_go_with_their_app_and_their_time_body).await;
+}
+
+async fn userinfo(env: &Env, token: Option<&str>) -> reqwest::Response {
+    let mut req = env.http.get(env.url("/oauth/userinfo"));
+    if let Some(token) = token {
+        req = req.bearer_auth(token);
+    }
+    req.send().await.unwrap()
+}
+
+async fn userinfo_wants_a_live_token_body(env: Env) {
+    let app = register(&env, &["s1"]).await;
+    let cookie = badge_cookie(&env).await;
+    let url = authorize_url(&env, &app, &[("scope", "openid")]);
+    let (_, location) = visit(&env, &url, Some(&cookie)).await;
+    let code = param(&location.unwrap(), "code").unwrap();
+    let (_, body) = exchange(&env, &app, &redeem_form(&code)).await;
+    let token = body["access_token"].as_str().unwrap().to_owned();
+    // openid alone: `sub` and nothing else.
+    let r = userinfo(&env, Some(&token)).await;
+    assert_eq!(r.status(), 200, "{}", env.backend);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let info: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(info, serde_json::json!({ "sub": "u1" }));
+    // Missing, malformed, unknown tokens.
+    for header in [None, Some("Basic abc"), Some("Bearer"), Some("Bearer nope")] {
+        let mut req = env.http.post(env.url("/oauth/userinfo"));
+        if let Some(h) = header {
+            req = req.header("authorization", h);
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), 401, "{header:?}");
+        assert!(
+            r.headers()["www-authenticate"]
+                .to_str()
+                .unwrap()
+                .starts_with("Bearer")
+        );
+    }
+    let r = userinfo(&env, Some(&"a".repeat(5000))).await;
+    assert!(r.status() == 401 || r.status() == 431, "{}", r.status());
+    // Expired after 5 minutes.
+    env.clock.advance(Duration::from_secs(301));
+    assert_eq!(userinfo(&env, Some(&token)).await.status(), 401);
+}
+
+#[tokio::test]
+async fn userinfo_wants_a_live_token() {
+    run(userinfo_wants_a_live_token_body).await;
 }
