@@ -37,3 +37,9 @@ CREATE TABLE oauth_access_tokens (
 );
 CREATE INDEX oauth_access_tokens_code ON oauth_access_tokens(code_hash);
 CREATE INDEX oauth_access_tokens_app ON oauth_access_tokens(app_id);
+
+-- A pairwise app's secret salt (128 random bits): its `sub` for a user is the SHA-256 of the
+-- salt and the user id, so two apps cannot match their users by `sub`. Set at registration;
+-- a pairwise app registered before this migration has none and is refused until registered
+-- again.
+ALTER TABLE apps ADD COLUMN pairwise_salt BLOB;

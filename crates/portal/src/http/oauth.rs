@@ -86,9 +86,9 @@ async fn authorize(state: &AppState, headers: &HeaderMap, raw: &[u8]) -> Respons
         Ok(request) => request,
         Err(e) => return fail(e),
     };
-    // Pairwise subjects need a salt of their own: not built yet, so such an app is refused
-    // rather than given the public `sub` it did not register for.
-    if client.pairwise {
+    // A pairwise app registered before salts existed has none: refused rather than given a
+    // `sub` it did not register for.
+    if client.pairwise && client.pairwise_salt.is_none() {
         return fail(AuthError::UnauthorizedClient);
     }
     let session = match current(state, headers).await {

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::authorize::{Request, pkce_matches};
 use super::{ID_TOKEN_LIFETIME, KeyError, SigningAlg, TokenType};
 use crate::error::PortalError;
-use crate::ids::AppId;
+use crate::ids::{AppId, UserId};
 use crate::portal::Portal;
 use crate::session_method::SessionMethod;
 use crate::store::audit::Entry;
@@ -151,7 +151,37 @@ fn amr(method: SessionMethod) -> &'static str {
     }
 }
 
+/// The `sub` an app sees for `user`: the user id, or for a pairwise app (its salt given) the
+/// hex SHA-256 of the salt and the user id (OIDC Core 8.1), the same at every sign-in and
+/// different for every app.
+pub fn subject(user: &UserId, pairwise_salt: Option<&[u8]>) -> String {
+    match pairwise_salt {
+        None => user.as_str().to_owned(),
+        Some(salt) => {
+            let mut input = salt.to_vec();
+            input.extend_from_slice(user.as_str().as_bytes());
+            tokens::hex(&tokens::digest(&input))
+        }
+    }
+}
+
 impl Portal {
+    /// The `sub` `app_id` sees for `user`; `None` for a pairwise app without a salt (one
+    /// registered before salts existed) or an app that is gone.
+    async fn subject_for(
+        &self,
+        app_id: &AppId,
+        user: &UserId,
+    ) -> crate::error::Result<Option<String>> {
+        Ok(
+            match crate::store::apps::pairwise(self.db(), app_id).await? {
+                Some((false, _)) => Some(subject(user, None)),
+                Some((true, Some(salt))) => Some(subject(user, Some(&salt))),
+                Some((true, None)) | None => None,
+            },
+        )
+    }
+
     /// When a session was made (the ID token's `auth_time`, ms).
     pub async fn session_started(&self, session_id: &str) -> crate::error::Result<Option<i64>> {
         oauth::session_started(self.db(), session_id).await
@@ -231,9 +261,13 @@ impl Portal {
             oauth::revoke_for_code(self.db(), &code_hash, now).await?;
             return Err(GrantError::SessionEnded);
         };
+        let Some(sub) = self.subject_for(ex.app_id, &user.id).await? else {
+            oauth::revoke_for_code(self.db(), &code_hash, now).await?;
+            return Err(GrantError::Unknown);
+        };
         let claims = IdClaims {
             iss: ex.issuer,
-            sub: user.id.as_str(),
+            sub: &sub,
             aud: ex.client_id,
             iat: secs(now),
             exp: secs(now + ms(ID_TOKEN_LIFETIME)),
@@ -281,10 +315,16 @@ impl Portal {
         let user = directory::user(self.db(), &grant.user_id)
             .await?
             .filter(|u| u.disabled_at.is_none());
-        Ok(user.map(|user| UserInfo {
-            sub: user.id.as_str().to_owned(),
-            profile: Profile::if_granted(&grant.scope, &user),
-        }))
+        let Some(user) = user else {
+            return Ok(None);
+        };
+        Ok(self
+            .subject_for(&grant.app_id, &user.id)
+            .await?
+            .map(|sub| UserInfo {
+                sub,
+                profile: Profile::if_granted(&grant.scope, &user),
+            }))
     }
 }
 
@@ -305,5 +345,21 @@ impl Portal {
         client_id: &str,
     ) -> crate::error::Result<Option<crate::store::apps::OidcClient>> {
         crate::store::apps::oidc_client(self.db(), client_id).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairwise_subjects_depend_on_the_salt() {
+        let u1 = UserId::new("u1");
+        assert_eq!(subject(&u1, None), "u1");
+        let a = subject(&u1, Some(&[1; 16]));
+        assert_eq!(a.len(), 64);
+        assert_eq!(a, subject(&u1, Some(&[1; 16])));
+        assert_ne!(a, subject(&u1, Some(&[2; 16])));
+        assert_ne!(a, subject(&UserId::new("u2"), Some(&[1; 16])));
     }
 }

@@ -167,6 +167,7 @@ pub async fn revoke_for_code(db: &Pool, code_hash: &[u8], now: i64) -> Result<()
 /// What a live access token was issued for.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AccessGrant {
+    pub app_id: AppId,
     pub user_id: UserId,
     pub session_id: String,
     pub scope: String,
@@ -178,7 +179,7 @@ pub async fn live_access_token(
     token_hash: &[u8],
     now: i64,
 ) -> Result<Option<AccessGrant>> {
-    const SQL: &str = "SELECT user_id, session_id, scope FROM oauth_access_tokens \
+    const SQL: &str = "SELECT app_id, user_id, session_id, scope FROM oauth_access_tokens \
         WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2";
     Ok(on_pool!(db, |p| sqlx::query_as(SQL)
         .bind(token_hash)

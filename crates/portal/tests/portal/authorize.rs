@@ -842,3 +842,66 @@ async fn userinfo_wants_a_live_token_body(env: Env) {
 async fn userinfo_wants_a_live_token() {
     run(userinfo_wants_a_live_token_body).await;
 }
+
+fn id_claims(id_token: &str) -> serde_json::Value {
+    use base64::Engine;
+    let payload = id_token.split('.').nth(1).unwrap();
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+async fn pairwise_apps_see_their_own_sub_body(env: Env) {
+    let mut apps = Vec::new();
+    for _ in 0..2 {
+        let r = env
+            .portal()
+            .add_app(&AppRequest {
+                name: "Pairwise".into(),
+                url: "https://reading.example/".into(),
+                schools: vec!["s1".into()],
+                oidc_redirects: vec![REDIRECT.into()],
+                pairwise: true,
+                ..AppRequest::default()
+            })
+            .await
+            .unwrap();
+        apps.push(App {
+            id: r.app_id,
+            client_id: r.client_id.unwrap(),
+            secret: r.client_secret.unwrap(),
+        });
+    }
+    let cookie = badge_cookie(&env).await;
+    let mut subs = Vec::new();
+    for app in apps.iter().chain(apps.iter()) {
+        let c = code(&env, app, &cookie).await;
+        let (status, body) = exchange(&env, app, &redeem_form(&c)).await;
+        assert_eq!(status, 200, "{body} {}", env.backend);
+        let sub = id_claims(body["id_token"].as_str().unwrap())["sub"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let info: serde_json::Value = userinfo(&env, body["access_token"].as_str())
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(info["sub"], sub.as_str());
+        subs.push(sub);
+    }
+    // Not the user id, the same at every sign-in of one app, different between apps.
+    assert_ne!(subs[0], "u1");
+    assert_eq!(subs[0].len(), 64);
+    assert_eq!(subs[0], subs[2]);
+    assert_eq!(subs[1], subs[3]);
+    assert_ne!(subs[0], subs[1]);
+}
+
+#[tokio::test]
+async fn pairwise_apps_see_their_own_sub() {
+    run(pairwise_apps_see_their_own_sub_body).await;
+}
