@@ -17,7 +17,7 @@ use crate::portal::Portal;
 use crate::session_method::SessionMethod;
 use crate::store::audit::Entry;
 use crate::store::directory::{self, User};
-use crate::store::oauth::{self, NewAccessToken, NewCode, Redeemed};
+use crate::store::oauth::{self, NewAccessToken, NewCode, RedeemAudit, Redeemed};
 use crate::store::sessions;
 use crate::tokens;
 
@@ -220,6 +220,8 @@ impl Portal {
         let access_token = tokens::random_hex(32)?;
         let mut reused = Entry::new(now, "oauth.code_reused", "revoked");
         reused.detail = Some(format!("app {}", ex.app_id));
+        let mut issued = Entry::new(now, "oauth.token", "ok");
+        issued.detail = Some(format!("app {}", ex.app_id));
         let check = |row: &oauth::CodeRow| {
             row.expires_at > now
                 && ex.redirect_uri == Some(row.redirect_uri.as_str())
@@ -239,7 +241,10 @@ impl Portal {
                 expires_at: now + ms(ACCESS_TOKEN_LIFETIME),
             },
             check,
-            &reused,
+            &RedeemAudit {
+                issued: &issued,
+                reused: &reused,
+            },
         )
         .await?;
         let row = match found {

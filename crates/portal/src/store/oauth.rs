@@ -78,10 +78,18 @@ pub struct NewAccessToken<'a> {
     pub expires_at: i64,
 }
 
+/// The audit entries of a redemption: `issued` for a token (the user is filled in), `reused`
+/// for a second try.
+#[derive(Debug, Clone, Copy)]
+pub struct RedeemAudit<'a> {
+    pub issued: &'a Entry,
+    pub reused: &'a Entry,
+}
+
 /// Redeems `code_hash` for `app_id` at `now`, in one transaction. An unused code becomes used
 /// and, when `check` accepts its row, `token` is stored for it (`true`); a code that fails the
-/// check is spent all the same. A code used before is revoked with every access token issued
-/// for it, and `reused` is audited.
+/// check is spent all the same; `issued` (with the user) is audited with the token. A code
+/// used before is revoked with every access token issued for it, and `reused` is audited.
 pub async fn redeem(
     db: &Pool,
     code_hash: &[u8],
@@ -89,8 +97,9 @@ pub async fn redeem(
     now: i64,
     token: &NewAccessToken<'_>,
     check: impl Fn(&CodeRow) -> bool,
-    reused: &Entry,
+    audit: &RedeemAudit<'_>,
 ) -> Result<(Redeemed, bool)> {
+    let RedeemAudit { issued, reused } = *audit;
     const USE: &str = "UPDATE oauth_codes SET used_at = $3 \
         WHERE code_hash = $1 AND app_id = $2 AND used_at IS NULL \
         RETURNING app_id, redirect_uri, session_id, user_id, nonce, code_challenge, scope, \
@@ -122,6 +131,9 @@ pub async fn redeem(
                     .bind(token.expires_at)
                     .execute(&mut *tx)
                     .await?;
+                let mut issued = issued.clone();
+                issued.user_id = Some(row.user_id.clone());
+                issued.insert().execute(&mut *tx).await?;
             }
             tx.commit().await?;
             return Ok::<_, sqlx::Error>((Redeemed::Fresh(row), ok));

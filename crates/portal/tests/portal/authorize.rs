@@ -267,6 +267,10 @@ async fn an_independent_relying_party_signs_a_child_in_body(env: Env) {
             .count(),
         2
     );
+    let issued: Vec<_> = audit.iter().filter(|e| e.action == "oauth.token").collect();
+    assert_eq!(issued.len(), 2);
+    assert!(issued.iter().all(|e| e.user_id.as_deref() == Some("u1")
+        && e.detail.as_deref() == Some(format!("app {}", app.id).as_str())));
 }
 
 #[tokio::test]
