@@ -7,6 +7,8 @@
 //!   is in the audit log), and they hold token digests: `serve` deletes those that ended, expired
 //!   or were used more than [`FINISHED_RETENTION`] ago, at start and then every
 //!   [`HOUSEKEEPING_EVERY`] ([`housekeeping`]).
+//! * OpenID Connect codes and access tokens (digests) go by the same rule, counted from their
+//!   expiry.
 //! * Retired signing keys are deleted once they have left the JWKS
 //!   (`idp::keys::RETIRED_KEY_PUBLISHED` after their rotation), by the same pass.
 
@@ -32,6 +34,8 @@ pub struct Pruned {
     pub sessions: u64,
     pub enrollment_codes: u64,
     pub signing_keys: u64,
+    /// OpenID Connect codes and access tokens.
+    pub oauth: u64,
 }
 
 impl Portal {
@@ -59,8 +63,8 @@ impl Portal {
         Ok(deleted)
     }
 
-    /// Deletes sessions and enrollment codes finished more than [`FINISHED_RETENTION`] ago,
-    /// and records what it deleted when that is anything.
+    /// Deletes sessions, enrollment codes and OpenID Connect codes and access tokens finished
+    /// more than [`FINISHED_RETENTION`] ago, and records what it deleted when that is anything.
     pub async fn prune_finished(&self) -> Result<Pruned> {
         let before = self.now().saturating_sub(ms(FINISHED_RETENTION));
         let pruned = Pruned {
@@ -72,16 +76,19 @@ impl Portal {
             )
             .await?,
             signing_keys: crate::idp::keys::prune_unpublished(self.db(), self.now()).await?,
+            oauth: prune::expired_oauth_before(self.db(), before, prune::BATCH).await?,
         };
         if pruned != Pruned::default() {
             let mut entry = Entry::new(self.now(), "retention.prune", "ok");
             entry.detail = Some(format!(
                 "deleted {} session(s) and {} enrollment code(s) finished before {}, and {} \
-                 retired signing key(s) no longer published",
+                 retired signing key(s) no longer published, and {} OpenID Connect code(s) \
+                 and access token(s) expired",
                 pruned.sessions,
                 pruned.enrollment_codes,
                 rfc3339(before),
-                pruned.signing_keys
+                pruned.signing_keys,
+                pruned.oauth
             ));
             audit::record(self.db(), &entry).await?;
         }
@@ -102,6 +109,7 @@ pub fn housekeeping(portal: Portal) -> JoinHandle<()> {
                     sessions = p.sessions,
                     enrollment_codes = p.enrollment_codes,
                     signing_keys = p.signing_keys,
+                    oauth = p.oauth,
                     "pruned finished rows"
                 ),
                 Ok(_) => {}

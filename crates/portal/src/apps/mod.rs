@@ -73,6 +73,15 @@ impl Portal {
             ),
             None => (None, None),
         };
+        // 128 random bits, only for a pairwise client.
+        let salt = match &app.oidc {
+            Some(o) if o.pairwise => {
+                let mut salt = vec![0u8; 16];
+                getrandom::fill(&mut salt).map_err(PortalError::Random)?;
+                Some(salt)
+            }
+            _ => None,
+        };
         let mut entry = Entry::new(now, "app.add", "ok");
         entry.detail = Some(describe(&id, &app));
         let oidc = app.oidc.as_ref();
@@ -88,6 +97,7 @@ impl Portal {
                 secret_hash: secret.as_ref().map(|(_, hash)| hash.as_slice()),
                 backchannel_logout_uri: oidc.and_then(|o| o.backchannel_logout.as_deref()),
                 pairwise: oidc.is_some_and(|o| o.pairwise),
+                pairwise_salt: salt.as_deref(),
                 saml_entity_id: saml.map(|s| s.entity_id.as_str()),
                 saml_acs: saml.map(|s| s.acs.as_str()),
                 icon: app

@@ -23,6 +23,9 @@ pub struct Strings {
     pub unavailable: &'static str,
     pub link_expired: &'static str,
     pub not_found: &'static str,
+    /// An app sent the browser here with a sign-in request that is not its own (unknown app,
+    /// unregistered return address): shown instead of going back to it.
+    pub bad_app_link: &'static str,
     pub bad_password_change: &'static str,
     pub teach: &'static Teach,
 }
@@ -138,6 +141,7 @@ pub const EN: Strings = Strings {
     unavailable: "The portal cannot answer right now. Please try again soon.",
     link_expired: "This sign-in link has expired or was already used. Please sign in again.",
     not_found: "This page does not exist.",
+    bad_app_link: "This app's sign-in link is not valid. Please tell your teacher.",
     bad_password_change: "The password was not changed. Check the current password; the new one needs at least 8 characters.",
     teach: &TEACH_EN,
 };
@@ -277,6 +281,7 @@ pub const ES: Strings = Strings {
     unavailable: "El portal no puede responder ahora. Inténtalo de nuevo pronto.",
     link_expired: "Este enlace de inicio ya caducó o ya se usó. Inicia sesión otra vez.",
     not_found: "Esta página no existe.",
+    bad_app_link: "El enlace de inicio de esta aplicación no es válido. Avísale a tu maestro.",
     bad_password_change: "La contraseña no cambió. Revisa la contraseña actual; la nueva necesita al menos 8 caracteres.",
     teach: &TEACH_ES,
 };

@@ -1,12 +1,13 @@
 //! The identity provider's public documents: discovery (`/.well-known/openid-configuration`)
 //! and the JWKS (`/oauth/jwks`). Both are the same for everyone, need no session, and may be
-//! cached briefly. The other endpoints discovery names are not served yet (they answer 404).
+//! cached briefly. The authorization, token and userinfo endpoints are `http::oauth`'s;
+//! logout is not served yet (it answers 404).
 
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Serialize;
 
 use super::AppState;
@@ -21,6 +22,15 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route(paths::DISCOVERY, get(discovery))
         .route(paths::JWKS, get(jwks))
+        .route(
+            paths::AUTHORIZE,
+            get(super::oauth::authorize_get).post(super::oauth::authorize_post),
+        )
+        .route(paths::TOKEN, post(super::oauth::token))
+        .route(
+            paths::USERINFO,
+            get(super::oauth::userinfo).post(super::oauth::userinfo),
+        )
 }
 
 async fn discovery(State(state): State<AppState>) -> Response {

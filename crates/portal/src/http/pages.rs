@@ -14,7 +14,7 @@ use super::extract::ClientIp;
 use super::html::{error_page, message_page, page, secure_headers, status_of};
 use super::i18n::{self, Strings};
 use super::session::{self, SignedIn, cookie_value, current, same_origin};
-use super::{AppState, avatar};
+use super::{AppState, avatar, oauth};
 use crate::apps::icon::IconKind;
 use crate::auth::sessions::LiveSession;
 use crate::error::UNAVAILABLE_RETRY_SECS;
@@ -115,12 +115,28 @@ fn dashboard_page(session: &LiveSession, apps: &[Tile], note: Option<&str>) -> R
     page(StatusCode::OK, s, &title, body)
 }
 
-/// `GET /login`: the typed sign-in form.
-pub async fn login_page(headers: HeaderMap) -> Response {
-    login_form(StatusCode::OK, session::language(&headers), None)
+#[derive(Debug, Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
 }
 
-fn login_form(status: StatusCode, s: &Strings, error: Option<&str>) -> Response {
+/// `GET /login`: the typed sign-in form. `next` (an app's sign-in request, sent here by
+/// `/oauth/authorize`) is carried through the form when it is one (`oauth::safe_next`).
+pub async fn login_page(
+    headers: HeaderMap,
+    query: Result<Query<LoginQuery>, QueryRejection>,
+) -> Response {
+    let next = query.ok().and_then(|Query(q)| q.next);
+    let next = next.as_deref().and_then(oauth::safe_next);
+    login_form(StatusCode::OK, session::language(&headers), None, next)
+}
+
+fn login_form(
+    status: StatusCode,
+    s: &Strings,
+    error: Option<&str>,
+    next: Option<&str>,
+) -> Response {
     let body = html! {
         main {
             h1 { (s.sign_in_title) }
@@ -128,6 +144,9 @@ fn login_form(status: StatusCode, s: &Strings, error: Option<&str>) -> Response 
                 p role="alert" class="error" { (error) }
             }
             form method="post" action="/login" {
+                @if let Some(next) = next {
+                    input type="hidden" name="next" value=(next);
+                }
                 label for="username" { (s.username) }
                 input id="username" name="username" autocomplete="username" required;
                 label for="password" { (s.password) }
@@ -144,6 +163,8 @@ fn login_form(status: StatusCode, s: &Strings, error: Option<&str>) -> Response 
 pub struct LoginForm {
     username: String,
     password: String,
+    #[serde(default)]
+    next: Option<String>,
 }
 
 /// `POST /login`. A success also (re)sets the device cookie that makes this browser
@@ -159,8 +180,10 @@ pub async fn login(
         return message_page(StatusCode::FORBIDDEN, s, s.not_found);
     }
     let Ok(Form(form)) = form else {
-        return login_form(StatusCode::BAD_REQUEST, s, Some(s.wrong_login));
+        return login_form(StatusCode::BAD_REQUEST, s, Some(s.wrong_login), None);
     };
+    let next = form.next.as_deref().and_then(oauth::safe_next);
+    let back_to = next.unwrap_or("/");
     let device = cookie_value(&headers, state.cookie.device_name());
     let result = state
         .run(state.portal.sign_in_password_in_browser(
@@ -174,7 +197,7 @@ pub async fn login(
         Ok(signed_in) => {
             let lifetime = state.portal.config().device_lifetime;
             let mut response = with_cookie(
-                Redirect::to("/").into_response(),
+                Redirect::to(back_to).into_response(),
                 &state.cookie.set(&signed_in.cookie),
             );
             if let Ok(v) =
@@ -192,7 +215,7 @@ pub async fn login(
                 ProblemCode::Unavailable => s.unavailable,
                 _ => s.wrong_login,
             };
-            let mut response = login_form(status, s, Some(text));
+            let mut response = login_form(status, s, Some(text), next);
             let retry_after = e.problem().retry_after.or_else(|| {
                 (e.code() == ProblemCode::Unavailable).then_some(UNAVAILABLE_RETRY_SECS)
             });

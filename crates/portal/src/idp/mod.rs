@@ -11,7 +11,9 @@
 //! * `keys`: the signing keys: made at first start, kept sealed in the database, rotated, and
 //!   published (the JWKS) until every token they signed has expired;
 //! * `signer`: signs a token with the current key of an algorithm, naming it in `kid`;
-//! * `discovery`: the provider metadata (`/.well-known/openid-configuration`).
+//! * `discovery`: the provider metadata (`/.well-known/openid-configuration`);
+//! * `authorize`: the authorization request read and checked, PKCE, the redirect answers;
+//! * `codes`: authorization codes issued and redeemed for an access token and an ID token.
 //!
 //! No axum here: `http::oidc` serves these.
 
@@ -19,6 +21,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub mod alg;
+pub mod authorize;
+pub mod codes;
 pub mod discovery;
 pub mod kek;
 pub mod keys;

@@ -57,6 +57,8 @@ pub struct NewApp<'a> {
     pub secret_hash: Option<&'a [u8]>,
     pub backchannel_logout_uri: Option<&'a str>,
     pub pairwise: bool,
+    /// A pairwise app's salt (its `sub` values' secret).
+    pub pairwise_salt: Option<&'a [u8]>,
     pub saml_entity_id: Option<&'a str>,
     pub saml_acs: Option<&'a str>,
     pub icon: Option<(&'a [u8], &'a str)>,
@@ -75,8 +77,8 @@ const AT_SCHOOL: &str = "(NOT EXISTS (SELECT 1 FROM app_schools s WHERE s.app_id
 /// Writes the app, its schools, roles and redirect URIs and `entry`, in one transaction.
 pub async fn insert(db: &Pool, app: &NewApp<'_>, entry: &Entry) -> Result<()> {
     const APP: &str = "INSERT INTO apps (id, name, url, listed_at, client_id, secret_hash, \
-        backchannel_logout_uri, pairwise, saml_entity_id, saml_acs, icon, icon_type) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+        backchannel_logout_uri, pairwise, saml_entity_id, saml_acs, icon, icon_type, \
+        pairwise_salt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
     const SCHOOL: &str = "INSERT INTO app_schools (app_id, school_id) VALUES ($1, $2)";
     const ROLE: &str = "INSERT INTO app_roles (app_id, role) VALUES ($1, $2)";
     const REDIRECT: &str = "INSERT INTO app_redirect_uris (app_id, uri) VALUES ($1, $2)";
@@ -98,6 +100,7 @@ pub async fn insert(db: &Pool, app: &NewApp<'_>, entry: &Entry) -> Result<()> {
             .bind(app.saml_acs)
             .bind(app.icon.map(|(bytes, _)| bytes))
             .bind(app.icon.map(|(_, kind)| kind))
+            .bind(app.pairwise_salt)
             .execute(&mut *tx)
             .await?;
         for school in app.schools {
@@ -193,7 +196,9 @@ pub async fn icon(db: &Pool, id: &AppId) -> Result<Option<(Vec<u8>, String)>> {
 
 /// Deletes the app and its rows, with `entry`. `false`: no such app (nothing written).
 pub async fn remove(db: &Pool, id: &AppId, entry: &Entry) -> Result<bool> {
-    const CHILDREN: [&str; 3] = [
+    const CHILDREN: [&str; 5] = [
+        "DELETE FROM oauth_access_tokens WHERE app_id = $1",
+        "DELETE FROM oauth_codes WHERE app_id = $1",
         "DELETE FROM app_schools WHERE app_id = $1",
         "DELETE FROM app_roles WHERE app_id = $1",
         "DELETE FROM app_redirect_uris WHERE app_id = $1",
@@ -261,6 +266,44 @@ pub async fn saml_sp(db: &Pool, entity_id: &str) -> Result<Option<(AppId, String
                        WHERE saml_entity_id = $1 AND saml_acs IS NOT NULL";
     Ok(on_reader!(db, |p| sqlx::query_as(SQL)
         .bind(entity_id)
+        .fetch_optional(p)
+        .await)?)
+}
+
+/// An OpenID Connect client as the authorization endpoint needs it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OidcClient {
+    pub id: AppId,
+    pub pairwise: bool,
+    /// `None` for a pairwise app registered before salts existed (refused).
+    pub pairwise_salt: Option<Vec<u8>>,
+    #[sqlx(skip)]
+    pub redirect_uris: Vec<String>,
+}
+
+/// The OpenID Connect client with this client id, with its redirect URIs.
+pub async fn oidc_client(db: &Pool, client_id: &str) -> Result<Option<OidcClient>> {
+    const SQL: &str = "SELECT id, pairwise, pairwise_salt FROM apps WHERE client_id = $1";
+    const REDIRECTS: &str = "SELECT uri FROM app_redirect_uris WHERE app_id = $1";
+    let found: Option<OidcClient> = on_reader!(db, |p| sqlx::query_as(SQL)
+        .bind(client_id)
+        .fetch_optional(p)
+        .await)?;
+    let Some(mut client) = found else {
+        return Ok(None);
+    };
+    client.redirect_uris = on_reader!(db, |p| sqlx::query_scalar(REDIRECTS)
+        .bind(&client.id)
+        .fetch_all(p)
+        .await)?;
+    Ok(Some(client))
+}
+
+/// An app's pairwise setting and salt, by its id.
+pub async fn pairwise(db: &Pool, id: &AppId) -> Result<Option<(bool, Option<Vec<u8>>)>> {
+    const SQL: &str = "SELECT pairwise, pairwise_salt FROM apps WHERE id = $1";
+    Ok(on_reader!(db, |p| sqlx::query_as(SQL)
+        .bind(id)
         .fetch_optional(p)
         .await)?)
 }

@@ -20,6 +20,7 @@ pub mod devices;
 pub mod directory;
 mod group_commit;
 pub mod kiosks;
+pub mod oauth;
 pub mod prune;
 pub mod roster;
 pub mod sessions;

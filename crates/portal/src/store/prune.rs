@@ -24,6 +24,20 @@ const ENROLLMENT_CODES: &str = "DELETE FROM enrollment_codes WHERE code_hash IN 
     (SELECT code_hash FROM enrollment_codes WHERE (used_at IS NOT NULL AND used_at < $1) \
      OR expires_at < $1 LIMIT $2)";
 
+/// OpenID Connect codes and access tokens that expired before `$1` (a code lives a minute, a
+/// token five; a code redeemed again after its row is gone is unknown, refused all the same).
+const OAUTH_CODES: &str = "DELETE FROM oauth_codes WHERE code_hash IN \
+    (SELECT code_hash FROM oauth_codes WHERE expires_at < $1 LIMIT $2)";
+const OAUTH_TOKENS: &str = "DELETE FROM oauth_access_tokens WHERE token_hash IN \
+    (SELECT token_hash FROM oauth_access_tokens WHERE expires_at < $1 LIMIT $2)";
+
+/// Deletes the OpenID Connect codes and access tokens expired before `before`; returns how
+/// many.
+pub async fn expired_oauth_before(db: &Pool, before: Millis, batch: i64) -> Result<u64> {
+    Ok(in_batches(db, OAUTH_TOKENS, before, batch).await?
+        + in_batches(db, OAUTH_CODES, before, batch).await?)
+}
+
 /// Deletes the audit rows written before `before`; returns how many.
 pub async fn audit_before(db: &Pool, before: Millis, batch: i64) -> Result<u64> {
     in_batches(db, AUDIT, before, batch).await

@@ -8,6 +8,7 @@
 mod access_ends;
 mod apps;
 mod attacks;
+mod authorize;
 mod bad_input;
 mod badge_sign_in;
 mod browser;

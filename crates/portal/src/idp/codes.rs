@@ -1,0 +1,370 @@
+//! Authorization codes and what they are exchanged for: [`Portal::issue_code`] (the
+//! authorization endpoint, for a signed-in user) and [`Portal::redeem_code`] (the token
+//! endpoint, for an authenticated client), which answers an access token and a signed ID
+//! token. Codes live [`CODE_LIFETIME`], are single use (a second redemption revokes what the
+//! first issued), and are bound to the client, redirect URI, session, nonce and PKCE
+//! challenge. Codes and access tokens are 256-bit random tokens stored as SHA-256 digests.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::authorize::{Request, pkce_matches};
+use super::{ID_TOKEN_LIFETIME, KeyError, SigningAlg, TokenType};
+use crate::error::PortalError;
+use crate::ids::{AppId, UserId};
+use crate::portal::Portal;
+use crate::session_method::SessionMethod;
+use crate::store::audit::Entry;
+use crate::store::directory::{self, User};
+use crate::store::oauth::{self, NewAccessToken, NewCode, RedeemAudit, Redeemed};
+use crate::store::sessions;
+use crate::tokens;
+
+/// How long a code may wait for its exchange.
+pub const CODE_LIFETIME: Duration = Duration::from_secs(60);
+/// How long an access token is good for (the userinfo endpoint, when it comes).
+pub const ACCESS_TOKEN_LIFETIME: Duration = Duration::from_secs(5 * 60);
+
+/// Why a code was not exchanged. Each is `invalid_grant` to the client, whatever the
+/// reason (the reason goes to the log, not to the caller).
+#[derive(Debug, thiserror::Error)]
+pub enum GrantError {
+    #[error("unknown code, or another client's")]
+    Unknown,
+    #[error("the code was used before: it and what it issued are revoked")]
+    Reused,
+    #[error("the code expired, or its redirect URI or PKCE verifier does not match")]
+    Mismatch,
+    #[error("the session the code came from has ended")]
+    SessionEnded,
+    #[error(transparent)]
+    Store(#[from] PortalError),
+    #[error(transparent)]
+    Keys(#[from] KeyError),
+}
+
+/// Where a code is to go and for what.
+#[derive(Debug)]
+pub struct Grant<'a> {
+    pub app_id: &'a AppId,
+    pub redirect_uri: &'a str,
+    pub session_id: &'a str,
+    pub user: &'a User,
+    pub auth_time: i64,
+    pub request: &'a Request,
+}
+
+/// What the token endpoint answers (RFC 6749 5.1, OIDC Core 3.1.3.3).
+#[derive(Serialize)]
+pub struct Tokens {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: u64,
+    pub id_token: String,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens").finish_non_exhaustive()
+    }
+}
+
+/// The exchange's inputs besides the code.
+#[derive(Debug)]
+pub struct Exchange<'a> {
+    pub app_id: &'a AppId,
+    pub client_id: &'a str,
+    pub redirect_uri: Option<&'a str>,
+    pub code_verifier: Option<&'a str>,
+    /// The discovery document's issuer.
+    pub issuer: &'a str,
+}
+
+/// The ID token's claims: the registered ones, then those of the scopes granted.
+#[derive(Debug, Serialize)]
+struct IdClaims<'a> {
+    iss: &'a str,
+    sub: &'a str,
+    aud: &'a str,
+    exp: i64,
+    iat: i64,
+    auth_time: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nonce: Option<&'a str>,
+    amr: [&'static str; 1],
+    #[serde(flatten)]
+    profile: Option<Profile>,
+}
+
+/// What the `profile` scope releases about a user (docs/identity-provider.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Profile {
+    pub name: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub preferred_username: String,
+    pub locale: String,
+}
+
+impl Profile {
+    fn of(user: &User) -> Self {
+        Self {
+            name: user.display_name(),
+            given_name: user.given_name.clone(),
+            family_name: user.family_name.clone(),
+            preferred_username: user.username.clone(),
+            locale: user.locale.clone(),
+        }
+    }
+
+    /// The profile when `scope` (space-separated) grants it.
+    fn if_granted(scope: &str, user: &User) -> Option<Self> {
+        scope
+            .split(' ')
+            .any(|s| s == "profile")
+            .then(|| Self::of(user))
+    }
+}
+
+/// The userinfo answer (OIDC Core 5.3.2): `sub` and the claims of the token's scopes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserInfo {
+    pub sub: String,
+    #[serde(flatten)]
+    pub profile: Option<Profile>,
+}
+
+fn secs(ms: i64) -> i64 {
+    ms.div_euclid(1000)
+}
+
+fn ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The `amr` value of a session method (RFC 8176 names `pwd`; a badge is BadgeIn's own).
+fn amr(method: SessionMethod) -> &'static str {
+    match method {
+        SessionMethod::Badge => "badge",
+        SessionMethod::Password => "pwd",
+    }
+}
+
+/// The `sub` an app sees for `user`: the user id, or for a pairwise app (its salt given) the
+/// hex SHA-256 of the salt and the user id (OIDC Core 8.1), the same at every sign-in and
+/// different for every app.
+pub fn subject(user: &UserId, pairwise_salt: Option<&[u8]>) -> String {
+    match pairwise_salt {
+        None => user.as_str().to_owned(),
+        Some(salt) => {
+            let mut input = salt.to_vec();
+            input.extend_from_slice(user.as_str().as_bytes());
+            tokens::hex(&tokens::digest(&input))
+        }
+    }
+}
+
+impl Portal {
+    /// The `sub` `app_id` sees for `user`; `None` for a pairwise app without a salt (one
+    /// registered before salts existed) or an app that is gone.
+    async fn subject_for(
+        &self,
+        app_id: &AppId,
+        user: &UserId,
+    ) -> crate::error::Result<Option<String>> {
+        Ok(
+            match crate::store::apps::pairwise(self.db(), app_id).await? {
+                Some((false, _)) => Some(subject(user, None)),
+                Some((true, Some(salt))) => Some(subject(user, Some(&salt))),
+                Some((true, None)) | None => None,
+            },
+        )
+    }
+
+    /// When a session was made (the ID token's `auth_time`, ms).
+    pub async fn session_started(&self, session_id: &str) -> crate::error::Result<Option<i64>> {
+        oauth::session_started(self.db(), session_id).await
+    }
+
+    /// A new code for `grant`, stored as its digest; the code itself is returned once.
+    pub async fn issue_code(&self, grant: &Grant<'_>) -> crate::error::Result<String> {
+        let code = tokens::random_hex(32)?;
+        let now = self.now();
+        let scope = grant.request.scope();
+        oauth::insert_code(
+            self.db(),
+            &NewCode {
+                code_hash: &tokens::digest(code.as_bytes()),
+                app_id: grant.app_id,
+                redirect_uri: grant.redirect_uri,
+                session_id: grant.session_id,
+                user_id: &grant.user.id,
+                nonce: grant.request.nonce.as_deref(),
+                code_challenge: grant.request.code_challenge.as_deref(),
+                scope: &scope,
+                auth_time: grant.auth_time,
+                created_at: now,
+                expires_at: now + ms(CODE_LIFETIME),
+            },
+        )
+        .await?;
+        Ok(code)
+    }
+
+    /// Exchanges `code` for tokens: the code must be this client's, unused, unexpired, for
+    /// this redirect URI, with the verifier of its PKCE challenge, from a live session.
+    pub async fn redeem_code(&self, code: &str, ex: &Exchange<'_>) -> Result<Tokens, GrantError> {
+        let now = self.now();
+        let code_hash = tokens::digest(code.as_bytes());
+        let access_token = tokens::random_hex(32)?;
+        let mut reused = Entry::new(now, "oauth.code_reused", "revoked");
+        reused.detail = Some(format!("app {}", ex.app_id));
+        let mut issued = Entry::new(now, "oauth.token", "ok");
+        issued.detail = Some(format!("app {}", ex.app_id));
+        let check = |row: &oauth::CodeRow| {
+            row.expires_at > now
+                && ex.redirect_uri == Some(row.redirect_uri.as_str())
+                && match (&row.code_challenge, ex.code_verifier) {
+                    (None, None) => true,
+                    (Some(challenge), Some(verifier)) => pkce_matches(verifier, challenge),
+                    _ => false,
+                }
+        };
+        let (found, ok) = oauth::redeem(
+            self.db(),
+            &code_hash,
+            ex.app_id,
+            now,
+            &NewAccessToken {
+                token_hash: &tokens::digest(access_token.as_bytes()),
+                expires_at: now + ms(ACCESS_TOKEN_LIFETIME),
+            },
+            check,
+            &RedeemAudit {
+                issued: &issued,
+                reused: &reused,
+            },
+        )
+        .await?;
+        let row = match found {
+            Redeemed::Unknown => return Err(GrantError::Unknown),
+            Redeemed::Reused => return Err(GrantError::Reused),
+            Redeemed::Fresh(row) if ok => row,
+            Redeemed::Fresh(_) => return Err(GrantError::Mismatch),
+        };
+        // The session must still be live and the user still allowed.
+        let live = sessions::live_user(self.db(), &row.session_id, now).await?;
+        let user = match live {
+            Some(id) if id == row.user_id => directory::user(self.db(), &id)
+                .await?
+                .filter(|u| u.disabled_at.is_none()),
+            _ => None,
+        };
+        let method = oauth_method(self, &row.session_id).await?;
+        let (Some(user), Some(method)) = (user, method) else {
+            oauth::revoke_for_code(self.db(), &code_hash, now).await?;
+            return Err(GrantError::SessionEnded);
+        };
+        let Some(sub) = self.subject_for(ex.app_id, &user.id).await? else {
+            oauth::revoke_for_code(self.db(), &code_hash, now).await?;
+            return Err(GrantError::Unknown);
+        };
+        let claims = IdClaims {
+            iss: ex.issuer,
+            sub: &sub,
+            aud: ex.client_id,
+            iat: secs(now),
+            exp: secs(now + ms(ID_TOKEN_LIFETIME)),
+            auth_time: secs(row.auth_time),
+            nonce: row.nonce.as_deref(),
+            amr: [amr(method)],
+            profile: Profile::if_granted(&row.scope, &user),
+        };
+        let id_token = self
+            .signer()?
+            .sign(&claims, SigningAlg::Rs256, TokenType::IdToken)?;
+        Ok(Tokens {
+            access_token,
+            token_type: "Bearer",
+            expires_in: ACCESS_TOKEN_LIFETIME.as_secs(),
+            id_token,
+        })
+    }
+
+    /// How many access tokens an app holds (tests and audits: "nothing issued").
+    pub async fn access_tokens_of(&self, app_id: &AppId) -> crate::error::Result<i64> {
+        oauth::access_tokens_of(self.db(), app_id).await
+    }
+
+    /// Whether an access token is live.
+    pub async fn access_token_live(&self, token: &str) -> crate::error::Result<bool> {
+        oauth::access_token_live(self.db(), &tokens::digest(token.as_bytes()), self.now()).await
+    }
+
+    /// The userinfo answer for a live access token whose session is live and whose user is
+    /// still allowed; `None` otherwise (an unknown, expired, revoked or orphaned token).
+    pub async fn userinfo(&self, token: &str) -> crate::error::Result<Option<UserInfo>> {
+        let now = self.now();
+        let hash = tokens::digest(token.as_bytes());
+        let Some(grant) = oauth::live_access_token(self.db(), &hash, now).await? else {
+            return Ok(None);
+        };
+        if sessions::live_user(self.db(), &grant.session_id, now)
+            .await?
+            .as_ref()
+            != Some(&grant.user_id)
+        {
+            return Ok(None);
+        }
+        let user = directory::user(self.db(), &grant.user_id)
+            .await?
+            .filter(|u| u.disabled_at.is_none());
+        let Some(user) = user else {
+            return Ok(None);
+        };
+        Ok(self
+            .subject_for(&grant.app_id, &user.id)
+            .await?
+            .map(|sub| UserInfo {
+                sub,
+                profile: Profile::if_granted(&grant.scope, &user),
+            }))
+    }
+}
+
+/// How the session was made.
+async fn oauth_method(
+    portal: &Portal,
+    session_id: &str,
+) -> crate::error::Result<Option<SessionMethod>> {
+    Ok(oauth::session_method(portal.db(), session_id)
+        .await?
+        .map(|m| SessionMethod::from_stored(&m)))
+}
+
+impl Portal {
+    /// The OpenID Connect client with this client id, with its redirect URIs.
+    pub async fn oidc_client(
+        &self,
+        client_id: &str,
+    ) -> crate::error::Result<Option<crate::store::apps::OidcClient>> {
+        crate::store::apps::oidc_client(self.db(), client_id).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairwise_subjects_depend_on_the_salt() {
+        let u1 = UserId::new("u1");
+        assert_eq!(subject(&u1, None), "u1");
+        let a = subject(&u1, Some(&[1; 16]));
+        assert_eq!(a.len(), 64);
+        assert_eq!(a, subject(&u1, Some(&[1; 16])));
+        assert_ne!(a, subject(&u1, Some(&[2; 16])));
+        assert_ne!(a, subject(&UserId::new("u2"), Some(&[1; 16])));
+    }
+}
