@@ -267,28 +267,21 @@ pub async fn add(
     if let Some(refusal) = teacher.not_administrator(&state, Some(&action)).await {
         return Err(refusal);
     }
-    let request = match parse_roles(&f.roles) {
-        Ok(roles) => AppRequest {
-            name: f.name.clone(),
-            url: f.url.clone(),
-            schools: vec![teacher.user.school_id.clone()],
-            roles,
-            oidc_redirects: f
-                .redirect_uris
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            backchannel_logout: given(&f.backchannel_logout),
-            pairwise: f.pairwise.is_some(),
-            saml_entity_id: given(&f.saml_entity_id),
-            saml_acs: given(&f.saml_acs),
-            icon: None,
-        },
-        Err(e) => {
-            let error = e.to_string();
-            return page(
+    match register(&state, &teacher, &f).await {
+        Ok(registered) => {
+            teacher
+                .record(
+                    &state,
+                    "app_add",
+                    format!("app {}", registered.app_id),
+                    None,
+                )
+                .await?;
+            Ok(secret_page(&teacher, &f.name, &registered))
+        }
+        // A refused registration comes back on the page with the reason and what was typed.
+        Err(Refused::Rule(error)) => {
+            page(
                 &state,
                 &teacher,
                 StatusCode::BAD_REQUEST,
@@ -296,34 +289,47 @@ pub async fn add(
                 Some(&error),
                 &f,
             )
-            .await;
+            .await
         }
+        Err(Refused::Failed(e)) => Err(Failure::Failed(teacher.s, e)),
+    }
+}
+
+/// Why [`register`] registered nothing.
+enum Refused {
+    /// A broken rule, said on the page.
+    Rule(String),
+    Failed(PortalError),
+}
+
+/// The form's app registered for this administrator's school.
+async fn register(state: &AppState, teacher: &Teacher, f: &AppForm) -> Result<Registered, Refused> {
+    let roles = parse_roles(&f.roles).map_err(|e| Refused::Rule(e.to_string()))?;
+    let request = AppRequest {
+        name: f.name.clone(),
+        url: f.url.clone(),
+        schools: vec![teacher.user.school_id.clone()],
+        roles,
+        oidc_redirects: f
+            .redirect_uris
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        backchannel_logout: given(&f.backchannel_logout),
+        pairwise: f.pairwise.is_some(),
+        saml_entity_id: given(&f.saml_entity_id),
+        saml_acs: given(&f.saml_acs),
+        icon: None,
     };
-    let registered = match state.run(state.portal.add_app(&request)).await {
-        Ok(registered) => registered,
+    match state.run(state.portal.add_app(&request)).await {
+        Ok(registered) => Ok(registered),
         Err(e @ (PortalError::App(_) | PortalError::Conflict(_))) => {
-            let error = e.to_string();
-            return page(
-                &state,
-                &teacher,
-                StatusCode::BAD_REQUEST,
-                None,
-                Some(&error),
-                &f,
-            )
-            .await;
+            Err(Refused::Rule(e.to_string()))
         }
-        Err(e) => return Err(Failure::Failed(teacher.s, e)),
-    };
-    teacher
-        .record(
-            &state,
-            "app_add",
-            format!("app {}", registered.app_id),
-            None,
-        )
-        .await?;
-    Ok(secret_page(&teacher, &f.name, &registered))
+        Err(e) => Err(Refused::Failed(e)),
+    }
 }
 
 /// After adding or a new secret: the client id and secret, this once; a plain link goes
