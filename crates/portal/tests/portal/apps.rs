@@ -3,7 +3,7 @@
 //! old tiles through migration 0004, the `app` commands and the administrators' page.
 
 use badgein_portal::store::Pool;
-use badgein_portal::{AppRequest, NewUser, PortalError, Role};
+use badgein_portal::{AppRequest, PortalError, Role};
 
 use crate::harness::{self, Env, TempDir, dump, get, portal_cli, run};
 
@@ -49,20 +49,9 @@ async fn audit_actions(env: &Env) -> Vec<String> {
 
 /// Adds administrator `a1` of `s1` (and gives `t1` and `u1` passwords).
 async fn with_administrator(env: &Env) {
-    let p = env.portal();
-    p.add_user(&NewUser {
-        id: "a1".into(),
-        school_id: "s1".into(),
-        role: Role::Administrator,
-        username: "principal".into(),
-        given_name: "Pat".into(),
-        family_name: "Lee".into(),
-        locale: "en".into(),
-    })
-    .await
-    .unwrap();
-    for user in ["a1", "t1", "u1"] {
-        p.set_password(user, PASSWORD).await.unwrap();
+    harness::add_principal(env, PASSWORD).await;
+    for user in ["t1", "u1"] {
+        env.portal().set_password(user, PASSWORD).await.unwrap();
     }
 }
 

@@ -425,3 +425,20 @@ pub const READ_EVERY_CODE: badgein_scanner::ScanOptions = badgein_scanner::ScanO
     budget: std::time::Duration::from_secs(120),
     ..badgein_scanner::ScanOptions::THOROUGH
 };
+
+/// Adds administrator `a1` ("principal", Pat Lee) to school `s1`, with `password`.
+pub async fn add_principal(env: &Env, password: &str) {
+    env.portal()
+        .add_user(&NewUser {
+            id: "a1".into(),
+            school_id: "s1".into(),
+            role: Role::Administrator,
+            username: "principal".into(),
+            given_name: "Pat".into(),
+            family_name: "Lee".into(),
+            locale: "en".into(),
+        })
+        .await
+        .unwrap();
+    env.portal().set_password("a1", password).await.unwrap();
+}

@@ -746,19 +746,7 @@ async fn a_one_minute_code_says_minute() {
 
 async fn administrators_manage_every_class_of_their_school_body(env: Env) {
     more_seed(&env).await;
-    env.portal()
-        .add_user(&NewUser {
-            id: "a1".into(),
-            school_id: "s1".into(),
-            role: Role::Administrator,
-            username: "principal".into(),
-            given_name: "Pat".into(),
-            family_name: "Lee".into(),
-            locale: "en".into(),
-        })
-        .await
-        .unwrap();
-    env.portal().set_password("a1", PASSWORD).await.unwrap();
+    harness::add_principal(&env, PASSWORD).await;
     let cookie = login(&env, "principal").await;
     let (classes, _) = page(&env, &cookie, "/teach").await;
     assert!(classes.contains("Room 12") && classes.contains("Room 7"));
