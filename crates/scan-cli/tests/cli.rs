@@ -5,8 +5,13 @@ use std::process::Command;
 
 use badgein_scanner::Frame;
 use image::{GrayImage, Luma};
-use qrcode::{EcLevel, QrCode};
+use qrcode::EcLevel;
 use serde_json::Value;
+
+// The scanner's own test images (QR codes pasted onto frames), shared rather than copied.
+#[path = "../../scanner/tests/scanner/support.rs"]
+mod support;
+use support::{frame_with, qr};
 
 fn run(files: &[std::path::PathBuf]) -> (bool, Vec<Value>) {
     let out = Command::new(env!("CARGO_BIN_EXE_badgein-scan"))
@@ -165,32 +170,6 @@ fn camera_needs_a_number() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("camera number"));
-}
-
-/// A QR code for `payload` at `module` pixels per module with a 4-module quiet zone.
-fn qr(payload: &[u8], ec: EcLevel, module: u32) -> GrayImage {
-    let code = QrCode::with_error_correction_level(payload, ec).expect("payload fits a QR code");
-    let n = code.width() as u32;
-    let colors = code.to_colors();
-    let side = (n + 8) * module;
-    GrayImage::from_fn(side, side, |x, y| {
-        let (mx, my) = ((x / module) as i64 - 4, (y / module) as i64 - 4);
-        let dark = mx >= 0
-            && my >= 0
-            && mx < i64::from(n)
-            && my < i64::from(n)
-            && colors[(my as u32 * n + mx as u32) as usize] == qrcode::Color::Dark;
-        Luma([if dark { 20 } else { 235 }])
-    })
-}
-
-/// `code` pasted at (x, y) onto a `w` x `h` frame of grey `background`.
-fn frame_with(code: Option<&GrayImage>, w: u32, h: u32, x: u32, y: u32, background: u8) -> Frame {
-    let mut img = GrayImage::from_pixel(w, h, Luma([background]));
-    if let Some(code) = code {
-        image::imageops::overlay(&mut img, code, i64::from(x), i64::from(y));
-    }
-    Frame::from_image(&image::DynamicImage::ImageLuma8(img))
 }
 
 /// A fresh temporary directory for one test.
