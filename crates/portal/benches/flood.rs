@@ -35,7 +35,9 @@ use tokio::net::TcpStream;
 use tokio::task::JoinHandle;
 use tokio::time::{MissedTickBehavior, sleep};
 
-use badgein_portal::{Config, NewUser, Portal, Role, SystemClock};
+use badgein_portal::{Config, Portal, SystemClock};
+
+mod support;
 
 const SAMPLE_EVERY: Duration = Duration::from_millis(100);
 /// `/proc/<pid>/stat` counts CPU time in clock ticks; USER_HZ is 100 on every Linux we run on.
@@ -658,20 +660,9 @@ async fn demo_school(
     let portal = Portal::open(&db, Arc::new(SystemClock), Config::default()).await?;
     portal.add_school("s", "Flood Elementary").await?;
     let mut badges = vec![Vec::with_capacity(per_kiosk); kiosks];
-    for i in 0..kiosks * per_kiosk {
-        let id = format!("stu{i}");
-        portal
-            .add_user(&NewUser {
-                id: id.clone().into(),
-                school_id: "s".into(),
-                role: Role::Student,
-                username: id.clone(),
-                given_name: format!("Kid{i}"),
-                family_name: "Flood".into(),
-                locale: "en".into(),
-            })
-            .await?;
-        badges[i % kiosks].push(portal.issue_badge(&id, None).await?.encode());
+    let all = support::students_with_badges(&portal, "s", "Flood", kiosks * per_kiosk).await?;
+    for (i, badge) in all.into_iter().enumerate() {
+        badges[i % kiosks].push(badge);
     }
     let mut codes = Vec::with_capacity(kiosks);
     for _ in 0..kiosks {

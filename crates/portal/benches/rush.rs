@@ -37,8 +37,10 @@ use tracing_subscriber::util::SubscriberInitExt;
 
 use badgein_portal::config::Rate;
 use badgein_portal::store::Pool;
-use badgein_portal::{Config, NewUser, Portal, Role, SystemClock, VoidScope, spawn};
+use badgein_portal::{Config, Portal, SystemClock, VoidScope, spawn};
 use badgein_proto::SignIn;
+
+mod support;
 
 const KIOSKS: usize = 200;
 const STUDENTS: usize = 2000;
@@ -247,22 +249,7 @@ async fn rush(
         config.kiosk_rate.per_second
     );
     portal.add_school("s", "Rush Elementary").await?;
-    let mut badges = Vec::with_capacity(STUDENTS);
-    for i in 0..STUDENTS {
-        let id = format!("stu{i}");
-        portal
-            .add_user(&NewUser {
-                id: id.clone().into(),
-                school_id: "s".into(),
-                role: Role::Student,
-                username: id.clone(),
-                given_name: format!("Kid{i}"),
-                family_name: "Rush".into(),
-                locale: "en".into(),
-            })
-            .await?;
-        badges.push(portal.issue_badge(&id, None).await?.encode());
-    }
+    let badges = support::students_with_badges(&portal, "s", "Rush", STUDENTS).await?;
     // Every 20th student's badge is voided (5%); another 5% of attempts are forged badges, and
     // 5% carry a real badge's id with a wrong secret.
     for i in (0..STUDENTS).step_by(20) {
