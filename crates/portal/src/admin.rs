@@ -81,6 +81,7 @@ impl Portal {
         else {
             return Err(PortalError::NotFound(format!("user {user_id}")));
         };
+        self.wake_logouts();
         let mut entry = Entry::new(now, "user.password_set", "ok");
         entry.user_id = Some(user_id.clone());
         entry.detail = Some(format!("ended {ended} sessions"));

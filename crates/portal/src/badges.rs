@@ -104,6 +104,9 @@ impl Portal {
         let now = self.now();
         let done = stored::void(self.db(), scope, now).await?;
         let (count, ended) = (done.badges, done.sessions_ended);
+        if ended > 0 {
+            self.wake_logouts();
+        }
         let mut entry = Entry::new(now, "badge.void", "ok");
         entry.detail = Some(match scope {
             VoidScope::User(id) => format!("user {id}: {count}; ended {ended} sessions"),

@@ -138,6 +138,7 @@ impl Portal {
         let Some(ended) = kiosks::revoke(self.db(), &kiosk_id, now).await? else {
             return Err(PortalError::NotFound(format!("kiosk {kiosk_id}")));
         };
+        self.wake_logouts();
         let mut entry = Entry::new(now, "kiosk.revoke", "ok");
         entry.kiosk_id = Some(kiosk_id);
         entry.detail = Some(format!("ended {ended} sessions"));

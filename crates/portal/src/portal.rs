@@ -27,6 +27,9 @@ struct Inner {
     guard: PasswordGuard,
     junk: JunkLog,
     signing_keys: SigningKeys,
+    /// Rung when a session ends: the back-channel logout worker sends what it owes now
+    /// rather than at its next poll (`idp::backchannel`).
+    logouts_due: tokio::sync::Notify,
 }
 
 impl Portal {
@@ -63,6 +66,7 @@ impl Portal {
             guard,
             junk: JunkLog::default(),
             signing_keys,
+            logouts_due: tokio::sync::Notify::new(),
         })))
     }
 
@@ -101,6 +105,17 @@ impl Portal {
 
     pub(crate) fn signing_keys(&self) -> &SigningKeys {
         &self.0.signing_keys
+    }
+
+    /// Wakes the back-channel logout worker: a session ended (a wake with no worker waiting
+    /// is kept for its next wait).
+    pub(crate) fn wake_logouts(&self) {
+        self.0.logouts_due.notify_one();
+    }
+
+    /// Until [`Portal::wake_logouts`] is called.
+    pub(crate) async fn logouts_woken(&self) {
+        self.0.logouts_due.notified().await;
     }
 
     /// The server's chores every minute: learn kiosks enrolled elsewhere, write the junk

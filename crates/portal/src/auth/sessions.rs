@@ -226,6 +226,7 @@ impl Portal {
         if !sessions::end_for_kiosk(self.db(), session_id, &kiosk.id, now).await? {
             return Err(PortalError::Refused(ProblemCode::NotFound));
         }
+        self.wake_logouts();
         let mut entry = Entry::new(now, "session.end", "ok");
         entry.kiosk_id = Some(kiosk.id.clone());
         audit::record(self.db(), &entry).await
@@ -234,6 +235,7 @@ impl Portal {
     pub async fn logout(&self, session_id: &str, user_id: &UserId) -> Result<()> {
         let now = self.now();
         sessions::end(self.db(), session_id, now).await?;
+        self.wake_logouts();
         let mut entry = Entry::new(now, "session.logout", "ok");
         entry.user_id = Some(user_id.clone());
         audit::record(self.db(), &entry).await

@@ -309,6 +309,7 @@ impl Portal {
         directory::set_password_hash(self.db(), &user.id, &hash).await?;
         let now = self.now();
         let ended = sessions::end_others(self.db(), &user.id, session_id, now).await?;
+        self.wake_logouts();
         let mut entry = Entry::new(now, "user.password_change", "ok");
         entry.user_id = Some(user.id.clone());
         entry.detail = Some(format!("ended {ended} other sessions"));

@@ -27,6 +27,11 @@ pub struct Strings {
     /// unregistered return address): shown instead of going back to it.
     pub bad_app_link: &'static str,
     pub bad_password_change: &'static str,
+    /// An app asked to sign the user out (RP-initiated logout) without proving which
+    /// session: the question, and its two answers.
+    pub sign_out_question: &'static str,
+    pub stay_signed_in: &'static str,
+    pub signed_out: &'static str,
     pub teach: &'static Teach,
 }
 
@@ -143,6 +148,9 @@ pub const EN: Strings = Strings {
     not_found: "This page does not exist.",
     bad_app_link: "This app's sign-in link is not valid. Please tell your teacher.",
     bad_password_change: "The password was not changed. Check the current password; the new one needs at least 8 characters.",
+    sign_out_question: "An app asks to sign you out of BadgeIn. Sign out?",
+    stay_signed_in: "Stay signed in",
+    signed_out: "You are signed out.",
     teach: &TEACH_EN,
 };
 
@@ -283,6 +291,9 @@ pub const ES: Strings = Strings {
     not_found: "Esta página no existe.",
     bad_app_link: "El enlace de inicio de esta aplicación no es válido. Avísale a tu maestro.",
     bad_password_change: "La contraseña no cambió. Revisa la contraseña actual; la nueva necesita al menos 8 caracteres.",
+    sign_out_question: "Una aplicación pide cerrar tu sesión de BadgeIn. ¿Cerrar sesión?",
+    stay_signed_in: "Seguir con la sesión",
+    signed_out: "Cerraste sesión.",
     teach: &TEACH_ES,
 };
 

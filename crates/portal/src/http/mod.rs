@@ -27,6 +27,7 @@ mod extract;
 mod headers;
 mod html;
 mod i18n;
+mod logout;
 mod oauth;
 mod oidc;
 mod pages;
@@ -239,6 +240,7 @@ pub async fn spawn(portal: Portal, listen: &str) -> std::io::Result<RunningPorta
     let limits = portal.config().server;
     let (tx, rx) = oneshot::channel::<()>();
     let housekeeping = portal.clone();
+    let (logout_portal, logout_issuer) = (portal.clone(), base_url.clone());
     let task = tokio::spawn(async move {
         let chores = tokio::spawn(async move {
             let mut every = tokio::time::interval(HOUSEKEEPING_EVERY);
@@ -248,11 +250,13 @@ pub async fn spawn(portal: Portal, listen: &str) -> std::io::Result<RunningPorta
                 housekeeping.housekeeping().await;
             }
         });
+        let logouts = crate::idp::backchannel::spawn(logout_portal, logout_issuer);
         let served = server::serve(listener, app, limits, async {
             let _ = rx.await;
         })
         .await;
         chores.abort();
+        logouts.abort();
         served
     });
     tracing::info!(%addr, "portal listening");

@@ -39,7 +39,7 @@ pub async fn authorize_post(
 }
 
 /// A 303 to `location`; a location that cannot be a header value is an error page.
-fn see_other(location: &str, headers: &HeaderMap) -> Response {
+pub(super) fn see_other(location: &str, headers: &HeaderMap) -> Response {
     match HeaderValue::from_str(location) {
         Ok(v) => (StatusCode::SEE_OTHER, [(header::LOCATION, v)]).into_response(),
         Err(_) => bad_link(headers),

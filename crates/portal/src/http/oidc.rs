@@ -1,7 +1,7 @@
 //! The identity provider's public documents: discovery (`/.well-known/openid-configuration`)
 //! and the JWKS (`/oauth/jwks`). Both are the same for everyone, need no session, and may be
-//! cached briefly. The authorization, token and userinfo endpoints are `http::oauth`'s;
-//! logout is not served yet (it answers 404).
+//! cached briefly. The authorization, token and userinfo endpoints are `http::oauth`'s, the
+//! end-session endpoint `http::logout`'s; this module routes them all.
 
 use axum::Router;
 use axum::extract::State;
@@ -30,6 +30,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             paths::USERINFO,
             get(super::oauth::userinfo).post(super::oauth::userinfo),
+        )
+        .route(
+            paths::END_SESSION,
+            get(super::logout::end_session_get).post(super::logout::end_session_post),
         )
 }
 

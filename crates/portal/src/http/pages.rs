@@ -242,10 +242,13 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Respon
     {
         return error_page(s, &e);
     }
-    let mut response = with_cookie(
-        Redirect::to("/login").into_response(),
-        &state.cookie.clear(),
-    );
+    signed_out(&state, Redirect::to("/login").into_response())
+}
+
+/// `response` with the session cookie cleared and the browser's cache and storage for the
+/// portal dropped: what every sign-out answers.
+pub(super) fn signed_out(state: &AppState, response: Response) -> Response {
+    let mut response = with_cookie(response, &state.cookie.clear());
     // Not "cookies": that would also drop the device cookie, and the next sign-in from
     // this browser would no longer be recognised. The session cookie is cleared above.
     response.headers_mut().insert(

@@ -231,9 +231,13 @@ pub fn pkce_matches(verifier: &str, challenge: &str) -> bool {
         )
 }
 
-/// `redirect_uri` with the answer's parameters added to its query.
+/// `redirect_uri` with the answer's parameters added to its query (exactly `redirect_uri`
+/// when there are none).
 pub fn redirect_to(redirect_uri: &str, answer: &[(&str, &str)]) -> String {
     let mut out = redirect_uri.to_owned();
+    if answer.is_empty() {
+        return out;
+    }
     let mut serializer = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in answer {
         serializer.append_pair(k, v);

@@ -93,6 +93,8 @@ struct IdClaims<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     nonce: Option<&'a str>,
     amr: [&'static str; 1],
+    /// The session at this app (`idp::logout::sid`), as its logout token will name it.
+    sid: &'a str,
     #[serde(flatten)]
     profile: Option<Profile>,
 }
@@ -270,6 +272,7 @@ impl Portal {
             oauth::revoke_for_code(self.db(), &code_hash, now).await?;
             return Err(GrantError::Unknown);
         };
+        let sid = super::logout::sid(&row.session_id, ex.app_id);
         let claims = IdClaims {
             iss: ex.issuer,
             sub: &sub,
@@ -279,6 +282,7 @@ impl Portal {
             auth_time: secs(row.auth_time),
             nonce: row.nonce.as_deref(),
             amr: [amr(method)],
+            sid: &sid,
             profile: Profile::if_granted(&row.scope, &user),
         };
         let id_token = self

@@ -13,7 +13,10 @@
 //! * `signer`: signs a token with the current key of an algorithm, naming it in `kid`;
 //! * `discovery`: the provider metadata (`/.well-known/openid-configuration`);
 //! * `authorize`: the authorization request read and checked, PKCE, the redirect answers;
-//! * `codes`: authorization codes issued and redeemed for an access token and an ID token.
+//! * `codes`: authorization codes issued and redeemed for an access token and an ID token;
+//! * `logout`: the `sid` an app sees and the back-channel logout token;
+//! * `backchannel`: the worker that sends those tokens when a session ends;
+//! * `end_session`: RP-initiated logout (an app asks to sign the user out).
 //!
 //! No axum here: `http::oidc` serves these.
 
@@ -22,10 +25,13 @@ use std::time::Duration;
 
 pub mod alg;
 pub mod authorize;
+pub mod backchannel;
 pub mod codes;
 pub mod discovery;
+pub mod end_session;
 pub mod kek;
 pub mod keys;
+pub mod logout;
 pub mod saml;
 pub mod signer;
 

@@ -308,6 +308,15 @@ pub async fn pairwise(db: &Pool, id: &AppId) -> Result<Option<(bool, Option<Vec<
         .await)?)
 }
 
+/// An app's URL as registered (its tile's link).
+pub async fn url_of(db: &Pool, id: &AppId) -> Result<Option<String>> {
+    const SQL: &str = "SELECT url FROM apps WHERE id = $1";
+    Ok(on_reader!(db, |p| sqlx::query_scalar(SQL)
+        .bind(id)
+        .fetch_optional(p)
+        .await)?)
+}
+
 /// The app and secret digest of an OpenID Connect client, by its client id.
 pub async fn client(db: &Pool, client_id: &str) -> Result<Option<(AppId, Vec<u8>)>> {
     const SQL: &str = "SELECT id, secret_hash FROM apps \

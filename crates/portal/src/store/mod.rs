@@ -24,6 +24,7 @@ pub mod oauth;
 pub mod prune;
 pub mod roster;
 pub mod sessions;
+pub mod sign_ins;
 pub mod signing_keys;
 pub mod teaching;
 

@@ -131,6 +131,15 @@ pub async fn redeem(
                     .bind(token.expires_at)
                     .execute(&mut *tx)
                     .await?;
+                // The app now holds tokens of this session: it is owed a logout when the
+                // session ends.
+                sqlx::query(super::sign_ins::RECORD)
+                    .bind(&row.session_id)
+                    .bind(&row.app_id)
+                    .bind(&row.user_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
                 let mut issued = issued.clone();
                 issued.user_id = Some(row.user_id.clone());
                 issued.insert().execute(&mut *tx).await?;

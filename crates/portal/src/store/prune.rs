@@ -31,11 +31,17 @@ const OAUTH_CODES: &str = "DELETE FROM oauth_codes WHERE code_hash IN \
 const OAUTH_TOKENS: &str = "DELETE FROM oauth_access_tokens WHERE token_hash IN \
     (SELECT token_hash FROM oauth_access_tokens WHERE expires_at < $1 LIMIT $2)";
 
-/// Deletes the OpenID Connect codes and access tokens expired before `before`; returns how
-/// many.
+/// The records of which apps a session signed in to, once their logout was done before `$1`
+/// (a pending one stays: its logout is still owed).
+const OIDC_SIGN_INS: &str = "DELETE FROM oidc_sign_ins WHERE (session_id, app_id) IN \
+    (SELECT session_id, app_id FROM oidc_sign_ins WHERE logout_done_at < $1 LIMIT $2)";
+
+/// Deletes the OpenID Connect codes and access tokens expired before `before`, and the
+/// sign-in records whose logout was done before it; returns how many.
 pub async fn expired_oauth_before(db: &Pool, before: Millis, batch: i64) -> Result<u64> {
     Ok(in_batches(db, OAUTH_TOKENS, before, batch).await?
-        + in_batches(db, OAUTH_CODES, before, batch).await?)
+        + in_batches(db, OAUTH_CODES, before, batch).await?
+        + in_batches(db, OIDC_SIGN_INS, before, batch).await?)
 }
 
 /// Deletes the audit rows written before `before`; returns how many.

@@ -16,6 +16,7 @@ mod cli;
 mod durability;
 mod fail_closed;
 mod harness;
+mod logout;
 mod oidc;
 mod password;
 mod prune;

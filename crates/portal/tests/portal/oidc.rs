@@ -363,21 +363,6 @@ async fn odd_requests_to_the_documents_do_not_break_them_body(env: Env) {
             .unwrap();
         assert_eq!(r.status(), 404);
     }
-    // The endpoints discovery names that are not built yet answer 404, never 500.
-    for path in ["/oauth/logout"] {
-        for method in ["GET", "POST"] {
-            let r = env
-                .http
-                .request(
-                    reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
-                    env.url(path),
-                )
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 404, "{method} {path}");
-        }
-    }
 }
 
 #[tokio::test]
