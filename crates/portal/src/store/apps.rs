@@ -175,9 +175,16 @@ pub async fn tiles(db: &Pool, school_id: &SchoolId, role: Role) -> Result<Vec<Ti
         .await)?)
 }
 
-/// The links of every app shown at `school_id`, to any role (what its kiosks may open).
+/// Every address a sign-in to an app shown at `school_id` (to any role) goes through: its
+/// link, its OpenID Connect redirect URIs and its SAML ACS (what its kiosks may open: an app
+/// whose callback is on another host than its link must still be reachable).
 pub async fn urls_at_school(db: &Pool, school_id: &SchoolId) -> Result<Vec<String>> {
-    let sql = format!("SELECT a.url FROM apps a WHERE {AT_SCHOOL}");
+    let sql = format!(
+        "SELECT a.url FROM apps a WHERE {AT_SCHOOL} \
+         UNION SELECT a.saml_acs FROM apps a WHERE a.saml_acs IS NOT NULL AND {AT_SCHOOL} \
+         UNION SELECT r.uri FROM app_redirect_uris r JOIN apps a ON a.id = r.app_id \
+         WHERE {AT_SCHOOL}"
+    );
     Ok(on_reader!(db, |p| sqlx::query_scalar(&sql)
         .bind(school_id)
         .fetch_all(p)

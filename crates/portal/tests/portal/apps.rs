@@ -112,6 +112,39 @@ async fn shown_by_school_and_role_body(env: Env) {
         ]
     );
 
+    // A sign-in that returns to another host than the app's link: that host is allowed
+    // too (an OpenID Connect redirect URI, a SAML ACS), or the kiosk would stop the child
+    // half-way into the app.
+    p.add_app(&AppRequest {
+        oidc_redirects: vec!["https://login.oak.example/cb".into()],
+        ..link("Oak reading", "https://oak.example/read", &["s2"], &[])
+    })
+    .await
+    .unwrap();
+    p.add_app(&AppRequest {
+        saml_entity_id: Some("https://sp.oak.example".into()),
+        saml_acs: Some("https://acs.oak.example/saml".into()),
+        ..link("Oak mail", "https://mail.oak.example/", &["s2"], &[])
+    })
+    .await
+    .unwrap();
+    let s2 = env.enroll("s2", "Oak 1b").await.settings.allowed_origins;
+    assert_eq!(
+        s2,
+        [
+            "https://acs.oak.example",
+            "https://grades.example",
+            "https://login.oak.example",
+            "https://mail.example",
+            "https://mail.oak.example",
+            "https://oak.example"
+        ]
+    );
+    for name in ["Oak reading", "Oak mail"] {
+        let app = p.apps().await.unwrap().into_iter().find(|a| a.name == name);
+        p.remove_app(&app.unwrap().id).await.unwrap();
+    }
+
     // The dashboard over HTTP shows the same.
     p.set_password("t1", PASSWORD).await.unwrap();
     let cookie = harness::login(&env, "mrsk", PASSWORD).await;
@@ -145,8 +178,8 @@ async fn shown_by_school_and_role_body(env: Env) {
         Err(PortalError::NotFound(_))
     ));
     let actions = audit_actions(&env).await;
-    assert_eq!(actions.iter().filter(|a| *a == "app.add").count(), 6);
-    assert_eq!(actions.iter().filter(|a| *a == "app.remove").count(), 1);
+    assert_eq!(actions.iter().filter(|a| *a == "app.add").count(), 8);
+    assert_eq!(actions.iter().filter(|a| *a == "app.remove").count(), 3);
 }
 
 #[tokio::test]
