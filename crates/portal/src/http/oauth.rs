@@ -1,7 +1,8 @@
 //! The OpenID Connect authorization code flow over HTTP: `GET`/`POST /oauth/authorize` (the
 //! user's browser, sent by an app), `POST /oauth/token` and `/oauth/userinfo` (the app's
-//! server). The rules are
-//! `idp::authorize` and `idp::codes`; this module reads requests and writes answers.
+//! server). The rules and their order are `idp::authorization` (the endpoint's decision),
+//! `idp::authorize` (the request) and `idp::codes`; this module reads requests and writes
+//! answers.
 //!
 //! A request whose client is unknown or whose `redirect_uri` is not exactly one the client
 //! registered gets an error page, never a redirect. Every other error goes back to that URI.
@@ -15,27 +16,35 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::json;
 use url::form_urlencoded;
 
+use std::net::IpAddr;
+
 use super::AppState;
+use super::extract::ClientIp;
 use super::html::message_page;
-use super::session::{self, current};
-use crate::idp::authorize::{self, AuthError, MAX_QUERY, Params, Request};
-use crate::idp::codes::{Exchange, Grant, GrantError};
+use super::session;
+use crate::client_addr::limit_key;
+use crate::idp::authorization::{ACTION, Answer, sign_in_again};
+use crate::idp::authorize::{MAX_QUERY, Params};
+use crate::idp::codes::{Exchange, GrantError};
 use crate::idp::discovery::paths;
+use crate::store::audit::Entry;
 
 pub async fn authorize_get(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    authorize(&state, &headers, query.unwrap_or_default().as_bytes()).await
+    authorize(&state, &headers, ip, query.unwrap_or_default().as_bytes()).await
 }
 
 pub async fn authorize_post(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    authorize(&state, &headers, &body).await
+    authorize(&state, &headers, ip, &body).await
 }
 
 /// A 303 to `location`; a location that cannot be a header value is an error page.
@@ -55,93 +64,35 @@ fn parse(raw: &[u8]) -> Params {
     Params::new(form_urlencoded::parse(raw).into_owned().collect())
 }
 
-async fn authorize(state: &AppState, headers: &HeaderMap, raw: &[u8]) -> Response {
+async fn authorize(state: &AppState, headers: &HeaderMap, ip: IpAddr, raw: &[u8]) -> Response {
     if raw.len() > MAX_QUERY {
+        let entry = Entry::new(state.portal.now(), ACTION, "bad_link");
+        state.portal.junk().count(&entry, &limit_key(ip));
         return bad_link(headers);
     }
     let params = parse(raw);
-    // The client and its redirect URI first: until both are known good, nothing is sent to
-    // the URI.
-    let (Some(client_id), Some(redirect_uri)) =
-        (params.get("client_id"), params.get("redirect_uri"))
-    else {
-        return bad_link(headers);
-    };
-    let client = match state.run(state.portal.oidc_client(client_id)).await {
-        Ok(Some(client)) => client,
-        Ok(None) => return bad_link(headers),
-        Err(e) => return super::html::error_page(session::language(headers), &e),
-    };
-    if !client.redirect_uris.iter().any(|u| u == redirect_uri) {
-        return bad_link(headers);
-    }
-    let app_state = params.get("state");
-    let fail = |e: AuthError| {
-        see_other(
-            &authorize::error_redirect(redirect_uri, e, app_state),
-            headers,
+    let cookie = session::cookie_value(headers, state.cookie.name());
+    let answer = state
+        .run(
+            state
+                .portal
+                .authorize(&params, cookie.as_deref(), &limit_key(ip)),
         )
-    };
-    let request = match authorize::check(&params) {
-        Ok(request) => request,
-        Err(e) => return fail(e),
-    };
-    // A pairwise app registered before salts existed has none: refused rather than given a
-    // `sub` it did not register for.
-    if client.pairwise && client.pairwise_salt.is_none() {
-        return fail(AuthError::UnauthorizedClient);
-    }
-    let session = match current(state, headers).await {
-        Ok(session) => session,
-        Err(_) => return fail(AuthError::TemporarilyUnavailable),
-    };
-    let started = match &session {
-        Some(session) => match state.run(state.portal.session_started(&session.id)).await {
-            Ok(started) => started,
-            Err(_) => return fail(AuthError::TemporarilyUnavailable),
-        },
-        None => None,
-    };
-    let now = state.portal.now();
-    let (session, auth_time) = match (session, started) {
-        (Some(session), Some(at)) if authorize::session_fresh(&request, at, now) => (session, at),
-        _ if request.prompt.none => return fail(AuthError::LoginRequired),
-        _ => return see_other(&login_url(&params, &request), headers),
-    };
-    match state.run(state.portal.tiles_for(&session.user)).await {
-        Ok(tiles) if tiles.iter().any(|t| t.id == client.id) => {}
-        Ok(_) => return fail(AuthError::AccessDenied),
-        Err(_) => return fail(AuthError::TemporarilyUnavailable),
-    }
-    let grant = Grant {
-        app_id: &client.id,
-        redirect_uri,
-        session_id: &session.id,
-        user: &session.user,
-        auth_time,
-        request: &request,
-    };
-    match state.run(state.portal.issue_code(&grant)).await {
-        Ok(code) => {
-            let mut answer = vec![("code", code.as_str())];
-            if let Some(s) = app_state {
-                answer.push(("state", s));
-            }
-            see_other(&authorize::redirect_to(redirect_uri, &answer), headers)
+        .await;
+    match answer {
+        Ok(Answer::BadLink) => bad_link(headers),
+        Ok(Answer::Error { redirect, .. } | Answer::Code { redirect }) => {
+            see_other(&redirect, headers)
         }
-        Err(_) => fail(AuthError::TemporarilyUnavailable),
+        Ok(Answer::SignIn { drop_prompt }) => see_other(&login_url(&params, drop_prompt), headers),
+        Err(e) => super::html::error_page(session::language(headers), &e),
     }
 }
 
-/// `/login?next=` this request, without `prompt=login` (the sign-in it asks for is the one
-/// about to happen; kept, it would ask again forever).
-fn login_url(params: &Params, request: &Request) -> String {
+/// `/login?next=` this request (see [`sign_in_again`]).
+fn login_url(params: &Params, drop_prompt: bool) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in params.pairs() {
-        if !(request.prompt.login && k == "prompt") {
-            query.append_pair(k, v);
-        }
-    }
+    query.extend_pairs(sign_in_again(params, drop_prompt));
     let next = format!("{}?{}", paths::AUTHORIZE, query.finish());
     let mut login = form_urlencoded::Serializer::new(String::new());
     login.append_pair("next", &next);

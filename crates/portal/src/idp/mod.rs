@@ -24,6 +24,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub mod alg;
+pub mod authorization;
 pub mod authorize;
 pub mod backchannel;
 pub mod codes;

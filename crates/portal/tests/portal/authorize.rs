@@ -367,12 +367,33 @@ async fn bad_clients_and_redirect_uris_get_a_page_never_a_redirect_body(env: Env
             authorize_url(&env, &app, &[("x", &"a".repeat(9000))]),
         ),
     ];
+    let count = cases.len();
     for (what, url) in cases {
         let (status, location) = visit(&env, &url, Some(&cookie)).await;
         assert_eq!(status, 400, "{what} {}", env.backend);
         assert_eq!(location, None, "{what}");
     }
     assert_eq!(env.portal().access_tokens_of(&app.id).await.unwrap(), 0);
+    // Audited as junk: nobody is identified, so one row per address and minute, counting all.
+    env.portal().flush_junk().await.unwrap();
+    let rows = refusals(&env, "bad_link").await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let detail = rows[0].detail.as_deref().unwrap();
+    assert!(
+        detail.starts_with(&format!("{count} attempt(s) from 127.0.0.1")),
+        "{detail}"
+    );
+}
+
+/// The audit rows of refused authorization requests with this result.
+async fn refusals(env: &Env, result: &str) -> Vec<badgein_portal::store::audit::Entry> {
+    env.portal()
+        .audit_log()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "oauth.authorize" && e.result == result)
+        .collect()
 }
 
 #[tokio::test]
@@ -452,6 +473,19 @@ async fn bad_requests_go_back_with_their_error_body(env: Env) {
         Some("access_denied")
     );
     assert_eq!(env.portal().access_tokens_of(&app.id).await.unwrap(), 0);
+    // Every refusal audited: Maya's by name and app, the malformed requests as junk.
+    let denied = refusals(&env, "access_denied").await;
+    assert_eq!(denied.len(), 1);
+    assert_eq!(denied[0].user_id.as_ref().map(|u| u.as_str()), Some("u1"));
+    assert_eq!(denied[0].detail, Some(format!("app {}", other.id)));
+    env.portal().flush_junk().await.unwrap();
+    for error in [
+        "unsupported_response_type",
+        "invalid_scope",
+        "invalid_request",
+    ] {
+        assert_eq!(refusals(&env, error).await.len(), 1, "{error}");
+    }
 }
 
 #[tokio::test]
