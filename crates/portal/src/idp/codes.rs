@@ -97,6 +97,8 @@ struct IdClaims<'a> {
     sid: &'a str,
     #[serde(flatten)]
     profile: Option<Profile>,
+    #[serde(flatten)]
+    school: Option<SchoolClaims>,
 }
 
 /// What the `profile` scope releases about a user (docs/identity-provider.md).
@@ -129,12 +131,35 @@ impl Profile {
     }
 }
 
+/// What the `school` scope releases (BadgeIn's own claims, docs/identity-provider.md): the
+/// user's roles and school, so an app can place a child without asking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SchoolClaims {
+    /// One role today (`student`, `teacher`, `administrator`, `other`), a list so that an app
+    /// need not change when a person holds two.
+    pub roles: Vec<&'static str>,
+    /// The school's id as the roster names it.
+    pub school: String,
+}
+
+impl SchoolClaims {
+    /// The claims when `scope` (space-separated) grants them.
+    fn if_granted(scope: &str, user: &User) -> Option<Self> {
+        scope.split(' ').any(|s| s == "school").then(|| Self {
+            roles: vec![user.role.as_str()],
+            school: user.school_id.to_string(),
+        })
+    }
+}
+
 /// The userinfo answer (OIDC Core 5.3.2): `sub` and the claims of the token's scopes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UserInfo {
     pub sub: String,
     #[serde(flatten)]
     pub profile: Option<Profile>,
+    #[serde(flatten)]
+    pub school: Option<SchoolClaims>,
 }
 
 fn secs(ms: i64) -> i64 {
@@ -284,6 +309,7 @@ impl Portal {
             amr: [amr(method)],
             sid: &sid,
             profile: Profile::if_granted(&row.scope, &user),
+            school: SchoolClaims::if_granted(&row.scope, &user),
         };
         let id_token = self
             .signer()?
@@ -333,6 +359,7 @@ impl Portal {
             .map(|sub| UserInfo {
                 sub,
                 profile: Profile::if_granted(&grant.scope, &user),
+                school: SchoolClaims::if_granted(&grant.scope, &user),
             }))
     }
 }

@@ -17,7 +17,7 @@ pub mod paths {
 }
 
 /// The scopes an app may ask for (docs/identity-provider.md says what each releases).
-pub const SCOPES: &[&str] = &["openid", "profile", "email"];
+pub const SCOPES: &[&str] = &["openid", "profile", "email", "school"];
 
 /// The claims a token or the userinfo answer may carry. `roles`, `school` and `grade` are
 /// BadgeIn's own.

@@ -278,7 +278,7 @@ async fn an_independent_relying_party_signs_a_child_in() {
     run(an_independent_relying_party_signs_a_child_in_body).await;
 }
 
-async fn only_openid_scope_releases_no_profile_body(env: Env) {
+async fn each_scope_releases_only_its_claims_body(env: Env) {
     let app = register(&env, &["s1"]).await;
     let cookie = badge_cookie(&env).await;
     let url = authorize_url(&env, &app, &[("scope", "openid email junk")]);
@@ -307,17 +307,48 @@ async fn only_openid_scope_releases_no_profile_body(env: Env) {
         "preferred_username",
         "locale",
         "email",
+        "roles",
+        "school",
+        "grade",
     ] {
         assert!(claims.get(absent).is_none(), "{absent} in {claims}");
     }
     assert_eq!(claims["nonce"], "n0nce");
     assert_eq!(claims["aud"], app.client_id.as_str());
     assert_eq!(claims["iss"], env.running.base_url());
+
+    // The `school` scope releases her roles and school, in the ID token and at userinfo, and
+    // nothing of `profile`.
+    let url = authorize_url(&env, &app, &[("scope", "openid school")]);
+    let (_, location) = visit(&env, &url, Some(&cookie)).await;
+    let code = param(&location.unwrap(), "code").unwrap();
+    let (status, body) = exchange(&env, &app, &redeem_form(&code)).await;
+    assert_eq!(status, 200, "{body}");
+    let payload = body["id_token"]
+        .as_str()
+        .unwrap()
+        .split('.')
+        .nth(1)
+        .unwrap();
+    let claims: serde_json::Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims["roles"], serde_json::json!(["student"]), "{claims}");
+    assert_eq!(claims["school"], "s1");
+    assert!(claims.get("name").is_none());
+    let r = userinfo(&env, body["access_token"].as_str()).await;
+    let info: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(info["roles"], serde_json::json!(["student"]), "{info}");
+    assert_eq!(info["school"], "s1");
+    assert!(info.get("given_name").is_none());
 }
 
 #[tokio::test]
-async fn only_openid_scope_releases_no_profile() {
-    run(only_openid_scope_releases_no_profile_body).await;
+async fn each_scope_releases_only_its_claims() {
+    run(each_scope_releases_only_its_claims_body).await;
 }
 
 async fn bad_clients_and_redirect_uris_get_a_page_never_a_redirect_body(env: Env) {
