@@ -18,6 +18,7 @@ use url::form_urlencoded;
 use super::AppState;
 use super::html::message_page;
 use super::session::{self, current};
+use crate::apps::ClientAuth;
 use crate::idp::authorize::{self, AuthError, MAX_QUERY, Params, Request};
 use crate::idp::codes::{Exchange, Grant, GrantError};
 use crate::idp::discovery::paths;
@@ -86,6 +87,10 @@ async fn authorize(state: &AppState, headers: &HeaderMap, raw: &[u8]) -> Respons
         Ok(request) => request,
         Err(e) => return fail(e),
     };
+    // A public client has no secret: PKCE is what keeps a stolen code useless (RFC 9700 2.1.1).
+    if client.public_client && request.code_challenge.is_none() {
+        return fail(AuthError::InvalidRequest);
+    }
     // A pairwise app registered before salts existed has none: refused rather than given a
     // `sub` it did not register for.
     if client.pairwise && client.pairwise_salt.is_none() {
@@ -241,23 +246,34 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
         params.get("client_secret"),
     ) {
         (Some(h), None) => match basic(h) {
-            Some((id, secret)) if params.get("client_id").is_none_or(|c| c == id) => (id, secret),
+            Some((id, secret)) if params.get("client_id").is_none_or(|c| c == id) => {
+                (id, Some(secret))
+            }
             _ => return unauthorized(),
         },
         (None, Some(secret)) => match params.get("client_id") {
-            Some(id) => (id.to_owned(), secret.to_owned()),
+            Some(id) => (id.to_owned(), Some(secret.to_owned())),
             None => return unauthorized(),
         },
-        // Two ways at once is refused (RFC 6749 2.3); no registered client is public yet,
-        // so none at all is refused too.
+        // Two ways at once is refused (RFC 6749 2.3).
         (Some(_), Some(_)) => return bad("invalid_request"),
-        (None, None) => return unauthorized(),
+        // `none`: the client id alone, which only a public client may send.
+        (None, None) => match params.get("client_id") {
+            Some(id) => (id.to_owned(), None),
+            None => return unauthorized(),
+        },
     };
-    let app_id = match state
-        .run(state.portal.check_client_secret(&client_id, &secret))
-        .await
-    {
-        Ok(Some(app)) => app,
+    let auth = match &secret {
+        Some(secret) => ClientAuth::Secret {
+            client_id: &client_id,
+            secret,
+        },
+        None => ClientAuth::None {
+            client_id: &client_id,
+        },
+    };
+    let client = match state.run(state.portal.authenticate_client(auth)).await {
+        Ok(Some(client)) => client,
         Ok(None) => return unauthorized(),
         Err(_) => return token_error(StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable"),
     };
@@ -269,11 +285,14 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
     let Some(code) = params.get("code") else {
         return bad("invalid_request");
     };
+    let app_id = &client.app_id;
     let exchange = Exchange {
-        app_id: &app_id,
+        app_id,
         client_id: &client_id,
         redirect_uri: params.get("redirect_uri"),
         code_verifier: params.get("code_verifier"),
+        pkce_required: client.public_client,
+        id_token_alg: client.id_token_alg,
         issuer: &state.base_url,
     };
     let deadline = state.portal.config().db_deadline;

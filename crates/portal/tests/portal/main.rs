@@ -17,6 +17,7 @@ mod durability;
 mod fail_closed;
 mod harness;
 mod oidc;
+mod oidc_clients;
 mod password;
 mod prune;
 mod rate_limit;
