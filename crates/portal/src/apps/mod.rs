@@ -1,17 +1,20 @@
 //! Registered apps: what the command line and the administrators' page call. An app is a
 //! dashboard tile for some schools and roles; with redirect URIs it is also an OpenID Connect
 //! client, given a client id and a secret shown once (stored as its SHA-256 digest: it is a
-//! 256-bit random token, so a fast hash suffices, as for device credentials); with a SAML
-//! entity id and ACS URL it is also a SAML service provider.
+//! 256-bit random token, so a fast hash suffices, as for device credentials), or no secret at
+//! all for a public client (a single-page or native app, which could not keep one: it proves
+//! itself with PKCE instead); with a SAML entity id and ACS URL it is also a SAML service
+//! provider.
 
 use std::fmt;
 
 use serde::Serialize;
 
 use crate::error::{PortalError, Result};
+use crate::idp::SigningAlg;
 use crate::ids::{AppId, SchoolId};
 use crate::portal::Portal;
-use crate::store::apps::{self, AppRow, NewApp, Tile};
+use crate::store::apps::{self, AppRow, NewApp, SecretSet, Tile};
 use crate::store::audit::Entry;
 use crate::store::directory::{self, User};
 use crate::tokens;
@@ -19,7 +22,7 @@ use crate::tokens;
 pub mod icon;
 pub mod registration;
 
-pub use registration::{AppError, AppRequest, Registration, parse_roles};
+pub use registration::{AppError, AppRequest, Registration, parse_id_token_alg, parse_roles};
 
 /// What registering (or a new secret) gives back: printed once, never stored as such.
 #[derive(Clone, PartialEq, Eq, Serialize)]
@@ -28,9 +31,44 @@ pub struct Registered {
     /// Only for an OpenID Connect client.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// Only for an OpenID Connect client, and only this once.
+    /// Only for a confidential OpenID Connect client, and only this once (a public client has
+    /// none: the field is left out).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
+}
+
+/// How a client authenticated at the token endpoint (RFC 6749 2.3, OIDC Core 9).
+#[derive(Clone, Copy)]
+pub enum ClientAuth<'a> {
+    /// `client_secret_basic` or `client_secret_post`.
+    Secret { client_id: &'a str, secret: &'a str },
+    /// `none`: only the client id, which only a public client may send alone.
+    None { client_id: &'a str },
+}
+
+/// The secret stays out of logs and panics.
+impl fmt::Debug for ClientAuth<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Secret { client_id, .. } => f
+                .debug_struct("Secret")
+                .field("client_id", client_id)
+                .finish_non_exhaustive(),
+            Self::None { client_id } => f
+                .debug_struct("None")
+                .field("client_id", client_id)
+                .finish(),
+        }
+    }
+}
+
+/// A client the token endpoint authenticated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthenticatedClient {
+    pub app_id: AppId,
+    /// Public: every code it redeems needs its PKCE verifier.
+    pub public_client: bool,
+    pub id_token_alg: SigningAlg,
 }
 
 /// The secret stays out of logs and panics.
@@ -67,11 +105,18 @@ impl Portal {
         let now = self.now();
         let id = AppId::new(format!("a-{}", tokens::random_hex(8)?));
         let (client_id, secret) = match &app.oidc {
+            Some(o) if o.public_client => (Some(format!("c-{}", tokens::random_hex(16)?)), None),
             Some(_) => (
                 Some(format!("c-{}", tokens::random_hex(16)?)),
                 Some(new_secret()?),
             ),
             None => (None, None),
+        };
+        // A public client's stored digest is empty (migration 0008): no secret matches it.
+        let secret_hash: Option<&[u8]> = match (&app.oidc, &secret) {
+            (Some(_), Some((_, hash))) => Some(hash),
+            (Some(_), None) => Some(&[]),
+            (None, _) => None,
         };
         // 128 random bits, only for a pairwise client.
         let salt = match &app.oidc {
@@ -94,9 +139,11 @@ impl Portal {
                 url: &app.url,
                 listed_at: now,
                 client_id: client_id.as_deref(),
-                secret_hash: secret.as_ref().map(|(_, hash)| hash.as_slice()),
+                secret_hash,
                 backchannel_logout_uri: oidc.and_then(|o| o.backchannel_logout.as_deref()),
                 pairwise: oidc.is_some_and(|o| o.pairwise),
+                public_client: oidc.is_some_and(|o| o.public_client),
+                id_token_alg: oidc.map_or(SigningAlg::Rs256, |o| o.id_token_alg),
                 pairwise_salt: salt.as_deref(),
                 saml_entity_id: saml.map(|s| s.entity_id.as_str()),
                 saml_acs: saml.map(|s| s.acs.as_str()),
@@ -151,11 +198,15 @@ impl Portal {
         let mut entry = Entry::new(self.now(), "app.secret", "ok");
         entry.detail = Some(format!("app {id}"));
         match apps::set_secret(self.db(), &id, &hash, &entry).await? {
-            None => Err(PortalError::NotFound(format!("app {id}"))),
-            Some(None) => Err(PortalError::BadRequest(format!(
+            SecretSet::NoApp => Err(PortalError::NotFound(format!("app {id}"))),
+            SecretSet::NotOidc => Err(PortalError::BadRequest(format!(
                 "app {id} is no OpenID Connect client (it has no redirect URI), so it has no secret"
             ))),
-            Some(Some(client_id)) => Ok(Registered {
+            SecretSet::Public => Err(PortalError::BadRequest(format!(
+                "app {id} is a public client (a single-page or native app): it has no secret and \
+                 proves itself with PKCE; register it again without --public to give it one"
+            ))),
+            SecretSet::Set(client_id) => Ok(Registered {
                 app_id: id,
                 client_id: Some(client_id),
                 client_secret: Some(secret),
@@ -163,17 +214,32 @@ impl Portal {
         }
     }
 
-    /// The app whose client id and secret these are, compared in constant time. `None` for
-    /// an unknown client or a wrong secret alike.
-    pub async fn check_client_secret(
+    /// The client `auth` names, if it proves itself that way: a confidential client by its
+    /// secret (compared in constant time), a public client by its client id alone. `None` for
+    /// an unknown client, a wrong secret, a public client sending a secret and a confidential
+    /// client sending none alike.
+    pub async fn authenticate_client(
         &self,
-        client_id: &str,
-        secret: &str,
-    ) -> Result<Option<AppId>> {
-        let Some((app, hash)) = apps::client(self.db(), client_id).await? else {
+        auth: ClientAuth<'_>,
+    ) -> Result<Option<AuthenticatedClient>> {
+        let client_id = match auth {
+            ClientAuth::Secret { client_id, .. } | ClientAuth::None { client_id } => client_id,
+        };
+        let Some(client) = apps::client(self.db(), client_id).await? else {
             return Ok(None);
         };
-        Ok(tokens::same(&tokens::digest(secret.as_bytes()), &hash).then_some(app))
+        let proven = match auth {
+            ClientAuth::Secret { secret, .. } => {
+                !client.public_client
+                    && tokens::same(&tokens::digest(secret.as_bytes()), &client.secret_hash)
+            }
+            ClientAuth::None { .. } => client.public_client,
+        };
+        Ok(proven.then_some(AuthenticatedClient {
+            app_id: client.id,
+            public_client: client.public_client,
+            id_token_alg: client.id_token_alg,
+        }))
     }
 
     /// The app and registered ACS of the SAML service provider `entity_id`, if registered.
@@ -208,6 +274,8 @@ impl Portal {
 /// The audit detail of a new app: what it is, never a secret.
 fn describe(id: &AppId, app: &Registration) -> String {
     let kind = match (&app.oidc, &app.saml) {
+        (Some(o), Some(_)) if o.public_client => "public oidc+saml",
+        (Some(o), None) if o.public_client => "public oidc",
         (Some(_), Some(_)) => "oidc+saml",
         (Some(_), None) => "oidc",
         (None, Some(_)) => "saml",

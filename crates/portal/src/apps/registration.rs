@@ -5,6 +5,7 @@
 use url::{Host, Url};
 
 use super::icon::{self, Icon, IconError};
+use crate::idp::SigningAlg;
 use crate::ids::SchoolId;
 use crate::roles::Role;
 
@@ -32,6 +33,10 @@ pub struct AppRequest {
     pub backchannel_logout: Option<String>,
     /// Each app sees its own `sub` for a user (OpenID Connect pairwise subject).
     pub pairwise: bool,
+    /// A public client (a single-page or native app): no secret, PKCE S256 required.
+    pub public_client: bool,
+    /// The ID tokens' algorithm; none: RS256.
+    pub id_token_alg: Option<SigningAlg>,
     pub saml_entity_id: Option<String>,
     pub saml_acs: Option<String>,
     /// The picture file's bytes; its kind is told from them.
@@ -58,6 +63,9 @@ pub struct Oidc {
     pub redirect_uris: Vec<String>,
     pub backchannel_logout: Option<String>,
     pub pairwise: bool,
+    /// Authenticates with `none` at the token endpoint (it has no secret) and must use PKCE.
+    pub public_client: bool,
+    pub id_token_alg: SigningAlg,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,10 +93,12 @@ pub enum AppError {
     #[error("at most {MAX_SCHOOLS} schools (name none for every school)")]
     TooManySchools,
     #[error(
-        "the back-channel logout URI and pairwise subjects are for OpenID Connect clients: \
-         give a redirect URI too"
+        "the back-channel logout URI, pairwise subjects, a public client and the ID token's \
+         algorithm are for OpenID Connect clients: give a redirect URI too"
     )]
     NotOidc,
+    #[error("the ID token's algorithm must be RS256 or ES256, not {0:?}")]
+    IdTokenAlg(String),
     #[error("the SAML entity id and ACS URL go together: give both or neither")]
     SamlHalf,
     #[error(
@@ -104,6 +114,12 @@ pub enum AppError {
 
 fn role_names() -> String {
     Role::ALL.map(Role::as_str).join(", ")
+}
+
+/// `RS256` or `ES256`, exactly (what discovery lists); anything else (`HS256`, `none`) is
+/// refused, never mapped to a default.
+pub fn parse_id_token_alg(text: &str) -> Result<SigningAlg, AppError> {
+    SigningAlg::parse(text).ok_or_else(|| AppError::IdTokenAlg(shorten(text)))
 }
 
 /// `student,teacher` -> the roles (exact names, as stored; blanks around a name ignored).
@@ -154,7 +170,11 @@ impl AppRequest {
 
     fn oidc(&self) -> Result<Option<Oidc>, AppError> {
         if self.oidc_redirects.is_empty() {
-            return if self.backchannel_logout.is_some() || self.pairwise {
+            return if self.backchannel_logout.is_some()
+                || self.pairwise
+                || self.public_client
+                || self.id_token_alg.is_some()
+            {
                 Err(AppError::NotOidc)
             } else {
                 Ok(None)
@@ -177,6 +197,8 @@ impl AppRequest {
             redirect_uris,
             backchannel_logout: self.backchannel_logout.clone(),
             pairwise: self.pairwise,
+            public_client: self.public_client,
+            id_token_alg: self.id_token_alg.unwrap_or(SigningAlg::Rs256),
         }))
     }
 
@@ -377,7 +399,8 @@ mod tests {
         let r = oidc("https://reading.example/cb?a=1").check().unwrap();
         let o = r.oidc.unwrap();
         assert_eq!(o.redirect_uris, ["https://reading.example/cb?a=1"]);
-        assert!(!o.pairwise);
+        assert!(!o.pairwise && !o.public_client);
+        assert_eq!(o.id_token_alg, SigningAlg::Rs256);
         // Not normalised: the parser would add a trailing slash here.
         let r = oidc("https://reading.example").check().unwrap();
         assert_eq!(r.oidc.unwrap().redirect_uris, ["https://reading.example"]);
@@ -411,6 +434,18 @@ mod tests {
         let mut r = link("A", "https://a.example/");
         r.backchannel_logout = Some("https://a.example/logout".into());
         assert_eq!(r.check(), Err(AppError::NotOidc));
+        let mut r = link("A", "https://a.example/");
+        r.public_client = true;
+        assert_eq!(r.check(), Err(AppError::NotOidc));
+        let mut r = link("A", "https://a.example/");
+        r.id_token_alg = Some(SigningAlg::Es256);
+        assert_eq!(r.check(), Err(AppError::NotOidc));
+        let mut r = oidc("https://a.example/cb");
+        r.public_client = true;
+        r.id_token_alg = Some(SigningAlg::Es256);
+        let o = r.check().unwrap().oidc.unwrap();
+        assert!(o.public_client);
+        assert_eq!(o.id_token_alg, SigningAlg::Es256);
         let mut r = oidc("https://a.example/cb");
         r.backchannel_logout = Some("https://a.example/logout#f".into());
         assert!(r.check().is_err());
@@ -422,6 +457,19 @@ mod tests {
             o.backchannel_logout.as_deref(),
             Some("https://a.example/logout")
         );
+    }
+
+    #[test]
+    fn id_token_algs_are_named_exactly() {
+        assert_eq!(parse_id_token_alg("RS256"), Ok(SigningAlg::Rs256));
+        assert_eq!(parse_id_token_alg("ES256"), Ok(SigningAlg::Es256));
+        for bad in ["HS256", "none", "es256", "RS384", "", " ES256", "\u{0}"] {
+            let e = parse_id_token_alg(bad).unwrap_err();
+            assert_eq!(e, AppError::IdTokenAlg(bad.into()), "{bad:?}");
+            assert!(e.to_string().contains("RS256 or ES256"), "{e}");
+        }
+        let long = parse_id_token_alg(&"x".repeat(500)).unwrap_err();
+        assert!(long.to_string().len() < 200, "{long}");
     }
 
     #[test]

@@ -10,13 +10,15 @@ use serde::Serialize;
 
 use crate::Portal;
 use crate::apps::icon::MAX_ICON_BYTES;
-use crate::apps::{AppError, AppRequest, parse_roles};
+use crate::apps::{AppError, AppRequest, parse_id_token_alg, parse_roles};
+use crate::idp::SigningAlg;
 use crate::roles::Role;
 
 #[derive(Debug, Subcommand)]
 pub enum AppCommand {
-    /// Register an app and print {"app_id", "client_id", "client_secret"} (the client id and
-    /// secret only for an OpenID Connect client; the secret is shown this once).
+    /// Register an app and print {"app_id", "client_id", "client_secret"} (the client id only
+    /// for an OpenID Connect client, the secret only for a confidential one, shown this once;
+    /// a field that does not apply is left out).
     Add(AddArgs),
     /// Print every app, one JSON object a line (never a secret).
     List,
@@ -25,8 +27,8 @@ pub enum AppCommand {
         #[arg(long = "app", value_name = "ID")]
         app: String,
     },
-    /// Give an OpenID Connect client a new secret and print it once; the old one stops
-    /// working.
+    /// Give a confidential OpenID Connect client a new secret and print it once; the old one
+    /// stops working (a public client has none).
     Secret {
         #[arg(long = "app", value_name = "ID")]
         app: String,
@@ -57,6 +59,13 @@ pub struct AddArgs {
     /// Give the app its own user ids (OpenID Connect pairwise subjects).
     #[arg(long)]
     pairwise: bool,
+    /// A public client (a single-page or native app): no secret, token endpoint auth `none`,
+    /// PKCE S256 required.
+    #[arg(long)]
+    public: bool,
+    /// The algorithm of the app's ID tokens: RS256 (the default) or ES256.
+    #[arg(long, value_name = "ALG", value_parser = parse_id_token_alg)]
+    id_token_alg: Option<SigningAlg>,
     /// The SAML service provider's entity id (with --saml-acs).
     #[arg(long, value_name = "ID")]
     saml_entity_id: Option<String>,
@@ -99,6 +108,8 @@ pub async fn run(portal: &Portal, command: AppCommand) -> anyhow::Result<()> {
                 oidc_redirects: args.oidc_redirects,
                 backchannel_logout: args.backchannel_logout,
                 pairwise: args.pairwise,
+                public_client: args.public,
+                id_token_alg: args.id_token_alg,
                 saml_entity_id: args.saml_entity_id,
                 saml_acs: args.saml_acs,
                 icon,

@@ -22,12 +22,17 @@ use super::AppState;
 use super::extract::ClientIp;
 use super::html::message_page;
 use super::session;
+use crate::apps::ClientAuth;
 use crate::client_addr::limit_key;
 use crate::idp::authorization::{ACTION, Answer, sign_in_again};
 use crate::idp::authorize::{MAX_QUERY, Params};
 use crate::idp::codes::{Exchange, GrantError};
 use crate::idp::discovery::paths;
-use crate::store::audit::Entry;
+use crate::store::audit::{self, Entry};
+
+/// The audit action of the token endpoint (its successes are `oauth.token`, `ok`, written with
+/// the token).
+const TOKEN_ACTION: &str = "oauth.token";
 
 pub async fn authorize_get(
     State(state): State<AppState>,
@@ -176,10 +181,27 @@ fn basic(value: &HeaderValue) -> Option<(String, String)> {
     Some((form_decode(id), form_decode(secret)))
 }
 
-/// `POST /oauth/token`: a code for an access token and an ID token.
-pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let unauthorized = || token_error(StatusCode::UNAUTHORIZED, "invalid_client");
-    let bad = |error: &str| token_error(StatusCode::BAD_REQUEST, error);
+/// `POST /oauth/token`. Every refusal is audited: as junk per address (one row a minute) when
+/// it is about the request or the client's credentials, as a row naming the app when an
+/// authenticated client's code is refused.
+pub async fn token(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let junk = |error: &str| {
+        let entry = Entry::new(state.portal.now(), TOKEN_ACTION, error);
+        state.portal.junk().count(&entry, &limit_key(ip));
+    };
+    let unauthorized = || {
+        junk("invalid_client");
+        token_error(StatusCode::UNAUTHORIZED, "invalid_client")
+    };
+    let bad = |error: &str| {
+        junk(error);
+        token_error(StatusCode::BAD_REQUEST, error)
+    };
     if body.len() > MAX_QUERY {
         return bad("invalid_request");
     }
@@ -192,23 +214,34 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
         params.get("client_secret"),
     ) {
         (Some(h), None) => match basic(h) {
-            Some((id, secret)) if params.get("client_id").is_none_or(|c| c == id) => (id, secret),
+            Some((id, secret)) if params.get("client_id").is_none_or(|c| c == id) => {
+                (id, Some(secret))
+            }
             _ => return unauthorized(),
         },
         (None, Some(secret)) => match params.get("client_id") {
-            Some(id) => (id.to_owned(), secret.to_owned()),
+            Some(id) => (id.to_owned(), Some(secret.to_owned())),
             None => return unauthorized(),
         },
-        // Two ways at once is refused (RFC 6749 2.3); no registered client is public yet,
-        // so none at all is refused too.
+        // Two ways at once is refused (RFC 6749 2.3).
         (Some(_), Some(_)) => return bad("invalid_request"),
-        (None, None) => return unauthorized(),
+        // `none`: the client id alone, which only a public client may send.
+        (None, None) => match params.get("client_id") {
+            Some(id) => (id.to_owned(), None),
+            None => return unauthorized(),
+        },
     };
-    let app_id = match state
-        .run(state.portal.check_client_secret(&client_id, &secret))
-        .await
-    {
-        Ok(Some(app)) => app,
+    let auth = match &secret {
+        Some(secret) => ClientAuth::Secret {
+            client_id: &client_id,
+            secret,
+        },
+        None => ClientAuth::None {
+            client_id: &client_id,
+        },
+    };
+    let client = match state.run(state.portal.authenticate_client(auth)).await {
+        Ok(Some(client)) => client,
         Ok(None) => return unauthorized(),
         Err(_) => return token_error(StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable"),
     };
@@ -220,25 +253,30 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
     let Some(code) = params.get("code") else {
         return bad("invalid_request");
     };
+    let app_id = &client.app_id;
     let exchange = Exchange {
-        app_id: &app_id,
+        app_id,
         client_id: &client_id,
         redirect_uri: params.get("redirect_uri"),
         code_verifier: params.get("code_verifier"),
+        pkce_required: client.public_client,
+        id_token_alg: client.id_token_alg,
         issuer: &state.base_url,
     };
     let deadline = state.portal.config().db_deadline;
     let redeemed = tokio::time::timeout(deadline, state.portal.redeem_code(code, &exchange)).await;
     match redeemed {
         Ok(Ok(tokens)) => no_store(axum::Json(tokens).into_response()),
-        Ok(Err(
-            e @ (GrantError::Unknown
-            | GrantError::Reused
-            | GrantError::Mismatch
-            | GrantError::SessionEnded),
-        )) => {
+        // A reuse is audited with its revocation (`oauth.code_reused`).
+        Ok(Err(GrantError::Reused)) => token_error(StatusCode::BAD_REQUEST, "invalid_grant"),
+        Ok(Err(e @ (GrantError::Unknown | GrantError::Mismatch | GrantError::SessionEnded))) => {
             tracing::info!(error = %e, app = %app_id, "code refused");
-            bad("invalid_grant")
+            let mut entry = Entry::new(state.portal.now(), TOKEN_ACTION, "invalid_grant");
+            entry.detail = Some(format!("app {app_id}: {e}"));
+            if let Err(error) = state.run(audit::record(state.portal.db(), &entry)).await {
+                tracing::warn!(%error, "refused code not audited");
+            }
+            token_error(StatusCode::BAD_REQUEST, "invalid_grant")
         }
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "token endpoint failed");

@@ -1,7 +1,11 @@
 //! [`SigningAlg`]: the JWS algorithms the provider signs with, and the one mapping to the text
-//! stored in `signing_keys.alg` and sent in a token's `alg` header.
+//! stored in `signing_keys.alg` and `apps.id_token_alg` and sent in a token's `alg` header.
 
 use std::fmt;
+
+use sqlx::encode::IsNull;
+use sqlx::error::BoxDynError;
+use sqlx::{Database, Decode, Encode, Type};
 
 /// RS256 is what OpenID Connect Discovery requires every provider to offer and what most school
 /// apps accept; ES256 is offered to apps that ask for it (smaller, faster tokens).
@@ -39,6 +43,53 @@ impl SigningAlg {
 impl fmt::Display for SigningAlg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for SigningAlg {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Stored text that names no [`SigningAlg`]: reading it fails rather than guess an algorithm.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown signing algorithm {0:?} stored")]
+pub struct UnknownAlg(pub String);
+
+// Stored as text on both databases, as `roles::Role` is: the impls delegate to `str`.
+impl<DB: Database> Type<DB> for SigningAlg
+where
+    str: Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <str as Type<DB>>::type_info()
+    }
+
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <str as Type<DB>>::compatible(ty)
+    }
+}
+
+impl<'q, DB: Database> Encode<'q, DB> for SigningAlg
+where
+    &'q str: Encode<'q, DB>,
+{
+    fn encode_by_ref(
+        &self,
+        buf: &mut <DB as Database>::ArgumentBuffer<'q>,
+    ) -> Result<IsNull, BoxDynError> {
+        <&'q str as Encode<'q, DB>>::encode(self.as_str(), buf)
+    }
+}
+
+impl<'r, DB: Database> Decode<'r, DB> for SigningAlg
+where
+    &'r str: Decode<'r, DB>,
+{
+    fn decode(value: <DB as Database>::ValueRef<'r>) -> Result<Self, BoxDynError> {
+        let stored = <&'r str as Decode<'r, DB>>::decode(value)?;
+        Ok(Self::parse(stored).ok_or_else(|| UnknownAlg(stored.to_owned()))?)
     }
 }
 

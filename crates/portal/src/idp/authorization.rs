@@ -101,6 +101,12 @@ impl Portal {
                 return Ok(Err(Refused::To(e)));
             }
         };
+        // A public client has no secret: PKCE is what keeps a stolen code useless (RFC 9700
+        // 2.1.1).
+        if client.public_client && request.code_challenge.is_none() {
+            junk(AuthError::InvalidRequest.code());
+            return Ok(Err(Refused::To(AuthError::InvalidRequest)));
+        }
         // A pairwise app registered before salts existed has none: refused rather than given a
         // `sub` it did not register for.
         if client.pairwise && client.pairwise_salt.is_none() {

@@ -124,6 +124,7 @@ impl Portal {
             client_id: &receiver.client_id,
             sub: &sub,
             sid: &sid,
+            alg: receiver.id_token_alg,
         }) {
             Ok(t) => t,
             Err(e) => return Outcome::Failed(e.to_string()),

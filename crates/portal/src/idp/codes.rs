@@ -7,7 +7,10 @@
 
 use std::time::Duration;
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use super::authorize::{Request, pkce_matches};
 use super::{ID_TOKEN_LIFETIME, KeyError, SigningAlg, TokenType};
@@ -77,11 +80,16 @@ pub struct Exchange<'a> {
     pub client_id: &'a str,
     pub redirect_uri: Option<&'a str>,
     pub code_verifier: Option<&'a str>,
+    /// A public client's: every code needs a PKCE challenge and its verifier.
+    pub pkce_required: bool,
+    /// The app's registered algorithm for its ID tokens.
+    pub id_token_alg: SigningAlg,
     /// The discovery document's issuer.
     pub issuer: &'a str,
 }
 
-/// The ID token's claims: the registered ones, then those of the scopes granted.
+/// The ID token's claims: the registered ones, then those of the scopes granted. `aud` is the
+/// one client, so `azp` is left out (OIDC Core 2: needed only with several audiences).
 #[derive(Debug, Serialize)]
 struct IdClaims<'a> {
     iss: &'a str,
@@ -95,10 +103,21 @@ struct IdClaims<'a> {
     amr: [&'static str; 1],
     /// The session at this app (`idp::logout::sid`), as its logout token will name it.
     sid: &'a str,
+    /// The access token's hash, binding the two (OIDC Core 3.1.3.6).
+    at_hash: String,
     #[serde(flatten)]
     profile: Option<Profile>,
     #[serde(flatten)]
     school: Option<SchoolClaims>,
+}
+
+/// `at_hash` (OIDC Core 3.1.3.6): base64url of the left half of the access token's hash, by
+/// the hash of the ID token's `alg` (SHA-256 for both RS256 and ES256).
+fn at_hash(access_token: &str, alg: SigningAlg) -> String {
+    let digest = match alg {
+        SigningAlg::Rs256 | SigningAlg::Es256 => Sha256::digest(access_token.as_bytes()),
+    };
+    URL_SAFE_NO_PAD.encode(&digest[..digest.len() / 2])
 }
 
 /// What the `profile` scope releases about a user (docs/identity-provider.md).
@@ -253,7 +272,7 @@ impl Portal {
             row.expires_at > now
                 && ex.redirect_uri == Some(row.redirect_uri.as_str())
                 && match (&row.code_challenge, ex.code_verifier) {
-                    (None, None) => true,
+                    (None, None) => !ex.pkce_required,
                     (Some(challenge), Some(verifier)) => pkce_matches(verifier, challenge),
                     _ => false,
                 }
@@ -308,12 +327,13 @@ impl Portal {
             nonce: row.nonce.as_deref(),
             amr: [amr(method)],
             sid: &sid,
+            at_hash: at_hash(&access_token, ex.id_token_alg),
             profile: Profile::if_granted(&row.scope, &user),
             school: SchoolClaims::if_granted(&row.scope, &user),
         };
         let id_token = self
             .signer()?
-            .sign(&claims, SigningAlg::Rs256, TokenType::IdToken)?;
+            .sign(&claims, ex.id_token_alg, TokenType::IdToken)?;
         Ok(Tokens {
             access_token,
             token_type: "Bearer",
@@ -387,6 +407,19 @@ impl Portal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn at_hash_is_the_left_half_of_sha256() {
+        // The access token and at_hash of OIDC Core A.3 (an RS256 example).
+        assert_eq!(
+            at_hash(
+                "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y",
+                SigningAlg::Rs256
+            ),
+            "77QmUPtjPfzWtF2AnpK9RQ"
+        );
+        assert_eq!(at_hash("x", SigningAlg::Es256).len(), 22);
+    }
 
     #[test]
     fn pairwise_subjects_depend_on_the_salt() {

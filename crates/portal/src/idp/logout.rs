@@ -57,11 +57,14 @@ pub struct LogoutFor<'a> {
     /// The `sub` the app knows the user by (pairwise or not).
     pub sub: &'a str,
     pub sid: &'a str,
+    /// The app's ID token algorithm.
+    pub alg: SigningAlg,
 }
 
 impl Portal {
-    /// A signed logout token for `to`, valid [`LOGOUT_TOKEN_LIFETIME`] from now; `typ`
-    /// `logout+jwt` (section 2.4 recommends explicit typing).
+    /// A signed logout token for `to`, with the app's ID token algorithm, valid
+    /// [`LOGOUT_TOKEN_LIFETIME`] from now; `typ` `logout+jwt` (section 2.4 recommends explicit
+    /// typing).
     pub fn logout_token(&self, to: &LogoutFor<'_>) -> Result<String, KeyError> {
         let now = self.now().div_euclid(1000);
         let lifetime = i64::try_from(LOGOUT_TOKEN_LIFETIME.as_secs()).unwrap_or(i64::MAX);
@@ -78,8 +81,7 @@ impl Portal {
                 backchannel_logout: Empty {},
             },
         };
-        self.signer()?
-            .sign(&claims, SigningAlg::Rs256, TokenType::LogoutToken)
+        self.signer()?.sign(&claims, to.alg, TokenType::LogoutToken)
     }
 }
 

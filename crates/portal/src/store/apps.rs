@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::audit::Entry;
 use super::{Pool, on_pool, on_reader};
 use crate::error::Result;
+use crate::idp::SigningAlg;
 use crate::ids::{AppId, SchoolId};
 use crate::roles::Role;
 
@@ -20,6 +21,10 @@ pub struct AppRow {
     pub client_id: Option<String>,
     pub backchannel_logout_uri: Option<String>,
     pub pairwise: bool,
+    /// A public OpenID Connect client: no secret, PKCE required.
+    pub public_client: bool,
+    /// The ID tokens' algorithm; `None` for what is no OpenID Connect client.
+    pub id_token_alg: Option<SigningAlg>,
     pub saml_entity_id: Option<String>,
     pub saml_acs: Option<String>,
     pub icon_type: Option<String>,
@@ -54,9 +59,12 @@ pub struct NewApp<'a> {
     /// Now: the app lists after every app before it, even at the same millisecond.
     pub listed_at: i64,
     pub client_id: Option<&'a str>,
+    /// Empty for a public client (migration 0008 says why).
     pub secret_hash: Option<&'a [u8]>,
     pub backchannel_logout_uri: Option<&'a str>,
     pub pairwise: bool,
+    pub public_client: bool,
+    pub id_token_alg: SigningAlg,
     /// A pairwise app's salt (its `sub` values' secret).
     pub pairwise_salt: Option<&'a [u8]>,
     pub saml_entity_id: Option<&'a str>,
@@ -68,6 +76,8 @@ pub struct NewApp<'a> {
 }
 
 const COLUMNS: &str = "id, name, url, client_id, backchannel_logout_uri, pairwise, \
+                       public_client, \
+                       CASE WHEN client_id IS NULL THEN NULL ELSE id_token_alg END AS id_token_alg, \
                        saml_entity_id, saml_acs, icon_type";
 
 /// An app shown to a school: no school listed (every school) or this one among them.
@@ -78,7 +88,8 @@ const AT_SCHOOL: &str = "(NOT EXISTS (SELECT 1 FROM app_schools s WHERE s.app_id
 pub async fn insert(db: &Pool, app: &NewApp<'_>, entry: &Entry) -> Result<()> {
     const APP: &str = "INSERT INTO apps (id, name, url, listed_at, client_id, secret_hash, \
         backchannel_logout_uri, pairwise, saml_entity_id, saml_acs, icon, icon_type, \
-        pairwise_salt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+        pairwise_salt, public_client, id_token_alg) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
     const SCHOOL: &str = "INSERT INTO app_schools (app_id, school_id) VALUES ($1, $2)";
     const ROLE: &str = "INSERT INTO app_roles (app_id, role) VALUES ($1, $2)";
     const REDIRECT: &str = "INSERT INTO app_redirect_uris (app_id, uri) VALUES ($1, $2)";
@@ -101,6 +112,8 @@ pub async fn insert(db: &Pool, app: &NewApp<'_>, entry: &Entry) -> Result<()> {
             .bind(app.icon.map(|(bytes, _)| bytes))
             .bind(app.icon.map(|(_, kind)| kind))
             .bind(app.pairwise_salt)
+            .bind(app.public_client)
+            .bind(app.id_token_alg)
             .execute(&mut *tx)
             .await?;
         for school in app.schools {
@@ -233,24 +246,42 @@ pub async fn remove(db: &Pool, id: &AppId, entry: &Entry) -> Result<bool> {
     Ok(removed)
 }
 
-/// Replaces an OpenID Connect client's secret digest, with `entry`. `None`: no such app;
-/// `Some(None)`: the app is no OpenID Connect client (nothing written); otherwise its
-/// client id.
+/// What [`set_secret`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretSet {
+    /// The secret was replaced; the client id.
+    Set(String),
+    NoApp,
+    /// The app is no OpenID Connect client.
+    NotOidc,
+    /// The app is a public client, which has no secret.
+    Public,
+}
+
+/// Replaces a confidential OpenID Connect client's secret digest, with `entry`; nothing is
+/// written unless the answer is [`SecretSet::Set`].
 pub async fn set_secret(
     db: &Pool,
     id: &AppId,
     secret_hash: &[u8],
     entry: &Entry,
-) -> Result<Option<Option<String>>> {
-    const FIND: &str = "SELECT client_id FROM apps WHERE id = $1";
-    const SET: &str = "UPDATE apps SET secret_hash = $2 WHERE id = $1 AND client_id IS NOT NULL";
+) -> Result<SecretSet> {
+    const FIND: &str = "SELECT client_id, public_client FROM apps WHERE id = $1";
+    const SET: &str = "UPDATE apps SET secret_hash = $2 \
+                       WHERE id = $1 AND client_id IS NOT NULL AND NOT public_client";
     let found = on_pool!(db, |p| {
         let mut tx = p.begin().await?;
-        let client: Option<Option<String>> = sqlx::query_scalar(FIND)
+        let client: Option<(Option<String>, bool)> = sqlx::query_as(FIND)
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?;
-        if let Some(Some(_)) = &client {
+        let found = match client {
+            None => SecretSet::NoApp,
+            Some((None, _)) => SecretSet::NotOidc,
+            Some((Some(_), true)) => SecretSet::Public,
+            Some((Some(client_id), false)) => SecretSet::Set(client_id),
+        };
+        if matches!(found, SecretSet::Set(_)) {
             sqlx::query(SET)
                 .bind(id)
                 .bind(secret_hash)
@@ -261,7 +292,7 @@ pub async fn set_secret(
         } else {
             tx.rollback().await?;
         }
-        Ok::<_, sqlx::Error>(client)
+        Ok::<_, sqlx::Error>(found)
     })?;
     Ok(found)
 }
@@ -282,6 +313,8 @@ pub async fn saml_sp(db: &Pool, entity_id: &str) -> Result<Option<(AppId, String
 pub struct OidcClient {
     pub id: AppId,
     pub pairwise: bool,
+    /// A public client: its requests must carry a PKCE S256 challenge.
+    pub public_client: bool,
     /// `None` for a pairwise app registered before salts existed (refused).
     pub pairwise_salt: Option<Vec<u8>>,
     #[sqlx(skip)]
@@ -290,7 +323,8 @@ pub struct OidcClient {
 
 /// The OpenID Connect client with this client id, with its redirect URIs.
 pub async fn oidc_client(db: &Pool, client_id: &str) -> Result<Option<OidcClient>> {
-    const SQL: &str = "SELECT id, pairwise, pairwise_salt FROM apps WHERE client_id = $1";
+    const SQL: &str =
+        "SELECT id, pairwise, public_client, pairwise_salt FROM apps WHERE client_id = $1";
     const REDIRECTS: &str = "SELECT uri FROM app_redirect_uris WHERE app_id = $1";
     let found: Option<OidcClient> = on_reader!(db, |p| sqlx::query_as(SQL)
         .bind(client_id)
@@ -324,9 +358,19 @@ pub async fn url_of(db: &Pool, id: &AppId) -> Result<Option<String>> {
         .await)?)
 }
 
-/// The app and secret digest of an OpenID Connect client, by its client id.
-pub async fn client(db: &Pool, client_id: &str) -> Result<Option<(AppId, Vec<u8>)>> {
-    const SQL: &str = "SELECT id, secret_hash FROM apps \
+/// An OpenID Connect client as the token endpoint authenticates it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TokenClient {
+    pub id: AppId,
+    /// Empty for a public client.
+    pub secret_hash: Vec<u8>,
+    pub public_client: bool,
+    pub id_token_alg: SigningAlg,
+}
+
+/// The OpenID Connect client with this client id, as the token endpoint needs it.
+pub async fn client(db: &Pool, client_id: &str) -> Result<Option<TokenClient>> {
+    const SQL: &str = "SELECT id, secret_hash, public_client, id_token_alg FROM apps \
                        WHERE client_id = $1 AND secret_hash IS NOT NULL";
     Ok(on_reader!(db, |p| sqlx::query_as(SQL)
         .bind(client_id)

@@ -8,6 +8,7 @@ use super::audit::Entry;
 use super::sessions::STILL_ALLOWED;
 use super::{Pool, on_pool, on_reader};
 use crate::error::Result;
+use crate::idp::SigningAlg;
 use crate::ids::{AppId, UserId};
 
 /// Records that session `$1` signed in to app `$2` as user `$3` at `$4` (idempotent: the
@@ -103,11 +104,14 @@ pub struct Receiver {
     pub backchannel_logout_uri: Option<String>,
     pub pairwise: bool,
     pub pairwise_salt: Option<Vec<u8>>,
+    /// What its ID tokens are signed with; its logout tokens are too (Back-Channel Logout
+    /// 1.0, section 2.4).
+    pub id_token_alg: SigningAlg,
 }
 
 pub async fn receiver(db: &Pool, app_id: &AppId) -> Result<Option<Receiver>> {
-    const SQL: &str = "SELECT client_id, backchannel_logout_uri, pairwise, pairwise_salt \
-        FROM apps WHERE id = $1 AND client_id IS NOT NULL";
+    const SQL: &str = "SELECT client_id, backchannel_logout_uri, pairwise, pairwise_salt, \
+        id_token_alg FROM apps WHERE id = $1 AND client_id IS NOT NULL";
     Ok(on_reader!(db, |p| sqlx::query_as(SQL)
         .bind(app_id)
         .fetch_optional(p)

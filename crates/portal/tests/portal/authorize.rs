@@ -22,15 +22,15 @@ use crate::harness::{Env, login, run};
 type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
 
 const PASSWORD: &str = "correct horse battery";
-const REDIRECT: &str = "https://reading.example/callback";
+pub(crate) const REDIRECT: &str = "https://reading.example/callback";
 
-struct App {
-    id: AppId,
-    client_id: String,
-    secret: String,
+pub(crate) struct App {
+    pub(crate) id: AppId,
+    pub(crate) client_id: String,
+    pub(crate) secret: String,
 }
 
-async fn register(env: &Env, schools: &[&str]) -> App {
+pub(crate) async fn register(env: &Env, schools: &[&str]) -> App {
     let r = env
         .portal()
         .add_app(&AppRequest {
@@ -50,7 +50,7 @@ async fn register(env: &Env, schools: &[&str]) -> App {
 }
 
 /// Maya signs in with her badge at a kiosk; the portal window's cookie.
-async fn badge_cookie(env: &Env) -> String {
+pub(crate) async fn badge_cookie(env: &Env) -> String {
     let kiosk = env.enroll("s1", "Room 12").await;
     let badge = env.portal().issue_badge("u1", None).await.unwrap().encode();
     let r = env.badge_sign_in(&kiosk.device_credential, &badge).await;
@@ -60,7 +60,7 @@ async fn badge_cookie(env: &Env) -> String {
         .unwrap()
 }
 
-async fn discover(env: &Env) -> CoreProviderMetadata {
+pub(crate) async fn discover(env: &Env) -> CoreProviderMetadata {
     let issuer = IssuerUrl::new(env.running.base_url().to_owned()).unwrap();
     CoreProviderMetadata::discover_async(issuer, &env.http)
         .await
@@ -68,7 +68,7 @@ async fn discover(env: &Env) -> CoreProviderMetadata {
 }
 
 /// `GET url` with `cookie` (no redirects followed); the status and `Location`.
-async fn visit(env: &Env, url: &str, cookie: Option<&str>) -> (u16, Option<String>) {
+pub(crate) async fn visit(env: &Env, url: &str, cookie: Option<&str>) -> (u16, Option<String>) {
     let mut req = env.http.get(url);
     if let Some(c) = cookie {
         req = req.header("cookie", c);
@@ -89,7 +89,7 @@ fn query_of(location: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn param(location: &str, name: &str) -> Option<String> {
+pub(crate) fn param(location: &str, name: &str) -> Option<String> {
     query_of(location)
         .into_iter()
         .find(|(k, _)| k == name)
@@ -97,7 +97,7 @@ fn param(location: &str, name: &str) -> Option<String> {
 }
 
 /// An authorization URL by hand, with a valid PKCE pair; `extra` replaces or adds.
-fn authorize_url(env: &Env, app: &App, extra: &[(&str, &str)]) -> String {
+pub(crate) fn authorize_url(env: &Env, app: &App, extra: &[(&str, &str)]) -> String {
     let mut params: Vec<(String, String)> = [
         ("response_type", "code"),
         ("client_id", app.client_id.as_str()),
@@ -122,8 +122,8 @@ fn authorize_url(env: &Env, app: &App, extra: &[(&str, &str)]) -> String {
     url.to_string()
 }
 
-const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+pub(crate) const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+pub(crate) const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 
 /// A code for Maya (badge session) by hand.
 async fn code(env: &Env, app: &App, cookie: &str) -> String {
@@ -150,7 +150,7 @@ async fn exchange(env: &Env, app: &App, form: &[(&str, &str)]) -> (u16, serde_js
     (r.status().as_u16(), r.json().await.unwrap())
 }
 
-fn redeem_form(code: &str) -> Vec<(&str, &str)> {
+pub(crate) fn redeem_form(code: &str) -> Vec<(&str, &str)> {
     vec![
         ("grant_type", "authorization_code"),
         ("code", code),
@@ -818,6 +818,39 @@ async fn hostile_token_requests_issue_nothing_body(env: Env) {
         .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(env.portal().access_tokens_of(&app.id).await.unwrap(), 1);
+    // Audited: the refused codes by app, the rest as junk per address (one row each kind).
+    let grants = token_refusals(&env, "invalid_grant").await;
+    assert!(!grants.is_empty());
+    let expected = format!("app {}: ", app.id);
+    assert!(
+        grants
+            .iter()
+            .all(|e| e.detail.as_deref().unwrap().starts_with(&expected)),
+        "{grants:?}"
+    );
+    assert!(
+        token_refusals(&env, "invalid_client").await.is_empty(),
+        "junk waits for its minute"
+    );
+    env.portal().flush_junk().await.unwrap();
+    for result in [
+        "invalid_client",
+        "invalid_request",
+        "unsupported_grant_type",
+    ] {
+        assert_eq!(token_refusals(&env, result).await.len(), 1, "{result}");
+    }
+}
+
+/// The audit rows of the token endpoint with this result.
+async fn token_refusals(env: &Env, result: &str) -> Vec<badgein_portal::store::audit::Entry> {
+    env.portal()
+        .audit_log()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "oauth.token" && e.result == result)
+        .collect()
 }
 
 #[tokio::test]
@@ -912,7 +945,7 @@ async fn userinfo_wants_a_live_token() {
     run(userinfo_wants_a_live_token_body).await;
 }
 
-fn id_claims(id_token: &str) -> serde_json::Value {
+pub(crate) fn id_claims(id_token: &str) -> serde_json::Value {
     use base64::Engine;
     let payload = id_token.split('.').nth(1).unwrap();
     serde_json::from_slice(

@@ -18,6 +18,7 @@ mod fail_closed;
 mod harness;
 mod logout;
 mod oidc;
+mod oidc_clients;
 mod password;
 mod prune;
 mod rate_limit;

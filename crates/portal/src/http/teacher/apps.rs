@@ -35,6 +35,8 @@ pub struct AppForm {
     #[serde(default)]
     pairwise: Option<String>,
     #[serde(default)]
+    public_client: Option<String>,
+    #[serde(default)]
     saml_entity_id: String,
     #[serde(default)]
     saml_acs: String,
@@ -165,12 +167,17 @@ async fn page(
     Ok(view::frame(status, teacher.s, Section::Apps, a.title, main))
 }
 
-fn kind(a: &AppsPage, app: &AppRow) -> &'static str {
+fn kind(a: &AppsPage, app: &AppRow) -> String {
+    let oidc = if app.public_client {
+        format!("OpenID Connect ({})", a.public_kind)
+    } else {
+        "OpenID Connect".to_owned()
+    };
     match (app.client_id.is_some(), app.saml_entity_id.is_some()) {
-        (true, true) => "OpenID Connect, SAML",
-        (true, false) => "OpenID Connect",
-        (false, true) => "SAML",
-        (false, false) => a.link,
+        (true, true) => format!("{oidc}, SAML"),
+        (true, false) => oidc,
+        (false, true) => "SAML".to_owned(),
+        (false, false) => a.link.to_owned(),
     }
 }
 
@@ -205,7 +212,7 @@ fn row(teacher: &Teacher, app: &AppRow) -> Markup {
                             (a.remove) span class="vh" { " " (app.name) }
                         }
                     }
-                    @if app.client_id.is_some() {
+                    @if app.client_id.is_some() && !app.public_client {
                         form method="post" action={ (path) "/secret" } {
                             (csrf_field(&teacher.csrf))
                             button type="submit" {
@@ -244,6 +251,12 @@ fn add_form(teacher: &Teacher, f: &AppForm) -> Markup {
                 input name="pairwise" type="checkbox" checked[f.pairwise.is_some()];
                 " " (a.pairwise)
             }
+            label {
+                input name="public_client" type="checkbox" aria-describedby="public-help"
+                    checked[f.public_client.is_some()];
+                " " (a.public_client)
+            }
+            p id="public-help" class="help" { (a.public_help) }
             label for="saml_entity_id" { (a.entity_id) }
             input id="saml_entity_id" name="saml_entity_id" value=(f.saml_entity_id);
             label for="saml_acs" { (a.acs) }
@@ -319,6 +332,8 @@ async fn register(state: &AppState, teacher: &Teacher, f: &AppForm) -> Result<Re
             .collect(),
         backchannel_logout: given(&f.backchannel_logout),
         pairwise: f.pairwise.is_some(),
+        public_client: f.public_client.is_some(),
+        id_token_alg: None,
         saml_entity_id: given(&f.saml_entity_id),
         saml_acs: given(&f.saml_acs),
         icon: None,
@@ -332,19 +347,26 @@ async fn register(state: &AppState, teacher: &Teacher, f: &AppForm) -> Result<Re
     }
 }
 
-/// After adding or a new secret: the client id and secret, this once; a plain link goes
-/// back to the list.
+/// After adding or a new secret: the client id and secret, this once (a public client's id
+/// alone: it has no secret); a plain link goes back to the list.
 fn secret_page(teacher: &Teacher, name: &str, r: &Registered) -> axum::response::Response {
     let a = teacher.s.teach.apps;
-    let (Some(client_id), Some(secret)) = (&r.client_id, &r.client_secret) else {
+    let Some(client_id) = &r.client_id else {
         return Redirect::to("/teach/apps").into_response();
     };
     let main = html! {
         p class="subject" { (name) }
-        p { (a.secret_help) }
-        dl {
-            dt { (a.client_id) } dd { code { (client_id) } }
-            dt { (a.client_secret) } dd { code class="code" { (secret) } }
+        @if let Some(secret) = &r.client_secret {
+            p { (a.secret_help) }
+            dl {
+                dt { (a.client_id) } dd { code { (client_id) } }
+                dt { (a.client_secret) } dd { code class="code" { (secret) } }
+            }
+        } @else {
+            p { (a.public_registered) }
+            dl {
+                dt { (a.client_id) } dd { code { (client_id) } }
+            }
         }
         p { a class="button" href="/teach/apps" { (a.title) } }
     };
@@ -388,6 +410,9 @@ pub async fn secret(
     }: Posted<String, CsrfForm>,
 ) -> Answer {
     let app = teacher.own_app(&state, &app_id, &action).await?;
+    if app.public_client {
+        return Err(teacher.refuse(StatusCode::BAD_REQUEST, teacher.s.teach.apps.no_secret));
+    }
     let registered = teacher
         .run(&state, state.portal.rotate_app_secret(&app.id))
         .await?;
