@@ -18,25 +18,16 @@ pub struct Config {
 }
 
 impl Config {
-    /// `<public_url>/callback`: the redirect URI to register, character for character.
+    /// `<public_url>/callback` (a trailing slash is not doubled): the redirect URI to
+    /// register, character for character.
     pub fn redirect_url(&self) -> RedirectUrl {
-        RedirectUrl::from_url(self.below("callback"))
-    }
-
-    /// `<public_url>/backchannel-logout`: the back-channel logout URI to register.
-    pub fn backchannel_logout_url(&self) -> Url {
-        self.below("backchannel-logout")
-    }
-
-    /// The public URL with `segment` appended to its path (a trailing slash is not doubled).
-    fn below(&self, segment: &str) -> Url {
         let mut url = self.public_url.clone();
         // Only a URL that cannot be a base (`mailto:`) has no path to extend; `serve` takes
         // only http and https public URLs.
         if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty().push(segment);
+            path.pop_if_empty().push("callback");
         }
-        url
+        RedirectUrl::from_url(url)
     }
 
     /// Whether the public URL is one `serve` can work with: http or https.
@@ -75,12 +66,6 @@ mod tests {
         ] {
             assert_eq!(config(public).redirect_url().as_str(), redirect);
         }
-        assert_eq!(
-            config("http://127.0.0.1:8751/")
-                .backchannel_logout_url()
-                .as_str(),
-            "http://127.0.0.1:8751/backchannel-logout"
-        );
         assert!(!config("http://127.0.0.1:8751/").secure_cookies());
         assert!(config("https://story.example/").secure_cookies());
         assert!(!config("mailto:x@example.org").public_url_is_web());
