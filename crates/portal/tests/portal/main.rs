@@ -13,6 +13,7 @@ mod bad_input;
 mod badge_sign_in;
 mod browser;
 mod cli;
+mod demo_app;
 mod durability;
 mod fail_closed;
 mod harness;
