@@ -6,8 +6,8 @@
 // (and widens the CSP just enough for it: script, fetch and worker from its own origin). The
 // script reports what the page can see (cookies, both storages, IndexedDB, Cache Storage,
 // service workers, history length), plants markers of the child it belongs to, reports again,
-// then polls the proxy for commands (go to a path, navigate elsewhere, open a window); it also
-// offers an open redirect (`/__probe/redirect?to=URL`). The
+// then polls the proxy for commands (go to a path, navigate elsewhere, click a link, open a
+// window); it also offers an open redirect (`/__probe/redirect?to=URL`). The
 // proxy also keeps every request's Cookie header and the session cookies the portal set.
 
 import { createServer, request as httpRequest } from 'node:http';
@@ -69,6 +69,13 @@ function probeScript(label) {
   const commands = {
     go: (c) => { location.href = c.path; },
     navigate: (c) => { location.href = c.url; },
+    // What a child's tap on a link does (a script's click on a same-window link navigates
+    // like a real one; only pop-ups need a real click, see \`arm\`). The click comes after
+    // the report (\`after\`): the navigation it starts would cut the report off.
+    click: (c) => {
+      const target = document.querySelector(c.selector);
+      return { clicked: target !== null, after: () => target?.click() };
+    },
     open: (c) => ({ opened: window.open(c.url, '_blank') !== null }),
     // WebKit blocks pop-ups a script opens by itself, so the kiosk's own refusal is reached
     // only by a real click: this covers the page with a link (or a button calling
@@ -97,8 +104,9 @@ function probeScript(label) {
       const answer = await fetch('${PROBE}/poll?label=' + label + '&page=' + page);
       const command = await answer.json();
       if (command) {
-        const result = commands[command.type](command);
+        const { after, ...result } = commands[command.type](command) ?? {};
         await post({ phase: 'command', command: command.id, result, seen: await seen() });
+        if (after) after();
       }
     } catch (error) {
       // A poll cut short by a navigation; the next page polls again.
