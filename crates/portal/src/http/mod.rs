@@ -27,6 +27,7 @@ mod extract;
 mod headers;
 mod html;
 mod i18n;
+mod next;
 mod oauth;
 mod oidc;
 mod pages;

@@ -95,6 +95,8 @@ struct IdClaims<'a> {
     amr: [&'static str; 1],
     #[serde(flatten)]
     profile: Option<Profile>,
+    #[serde(flatten)]
+    email: Option<EmailClaims>,
 }
 
 /// What the `profile` scope releases about a user (docs/identity-provider.md).
@@ -127,12 +129,37 @@ impl Profile {
     }
 }
 
+/// What the `email` scope releases: the roster's address, when the user has one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EmailClaims {
+    pub email: String,
+    /// `true`: the address comes from the school's roster, its system of record for who a
+    /// child or teacher is, not from anything the user typed (OIDC Core 5.1 asks whether the
+    /// provider took steps to ensure the address was the user's; the district assigned it).
+    pub email_verified: bool,
+}
+
+impl EmailClaims {
+    /// The address when `scope` (space-separated) grants it and the roster has one.
+    fn if_granted(scope: &str, user: &User) -> Option<Self> {
+        if !scope.split(' ').any(|s| s == "email") {
+            return None;
+        }
+        user.email.as_ref().map(|email| Self {
+            email: email.clone(),
+            email_verified: true,
+        })
+    }
+}
+
 /// The userinfo answer (OIDC Core 5.3.2): `sub` and the claims of the token's scopes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UserInfo {
     pub sub: String,
     #[serde(flatten)]
     pub profile: Option<Profile>,
+    #[serde(flatten)]
+    pub email: Option<EmailClaims>,
 }
 
 fn secs(ms: i64) -> i64 {
@@ -280,6 +307,7 @@ impl Portal {
             nonce: row.nonce.as_deref(),
             amr: [amr(method)],
             profile: Profile::if_granted(&row.scope, &user),
+            email: EmailClaims::if_granted(&row.scope, &user),
         };
         let id_token = self
             .signer()?
@@ -329,6 +357,7 @@ impl Portal {
             .map(|sub| UserInfo {
                 sub,
                 profile: Profile::if_granted(&grant.scope, &user),
+                email: EmailClaims::if_granted(&grant.scope, &user),
             }))
     }
 }
