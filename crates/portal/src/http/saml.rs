@@ -206,15 +206,11 @@ async fn sso_answer(
     )
 }
 
-/// A signed-in user's request refused: audited, an error page in their language, nothing
-/// signed.
+/// A good request refused for who the signed-in user is (the app is not theirs, or the roster
+/// lacks what it needs): audited, 403, an error page in their language, nothing signed.
 async fn refuse(state: &AppState, s: &Strings, session: &LiveSession, e: &SsoError) -> Response {
     audit_sso(state, REFUSED, session, &e.to_string()).await;
-    let status = match e {
-        SsoError::NotShown | SsoError::NoEmail => StatusCode::FORBIDDEN,
-        _ => StatusCode::BAD_REQUEST,
-    };
-    message_page(status, s, refusal_text(s, e))
+    message_page(StatusCode::FORBIDDEN, s, refusal_text(s, e))
 }
 
 /// The sentence of the page that refuses `e`: what the user can do about it. The admin's
