@@ -3,6 +3,8 @@
 //! The methods take an id or its text (`impl Into<UserId>`): this is where text from the
 //! command line or a test becomes a typed id.
 
+use badgein_roster::Email;
+
 use crate::error::{PortalError, Result};
 use crate::ids::{ClassId, SchoolId, UserId};
 use crate::portal::Portal;
@@ -21,6 +23,7 @@ pub struct NewUser {
     pub family_name: String,
     /// `en` or `es`.
     pub locale: String,
+    pub email: Option<Email>,
 }
 
 impl Portal {
@@ -46,6 +49,7 @@ impl Portal {
                 family_name: user.family_name.clone(),
                 locale: locale.to_owned(),
                 disabled_at: None,
+                email: user.email.clone().map(Email::into_string),
             },
         )
         .await

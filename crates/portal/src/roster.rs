@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use badgein_roster::Roster;
+use badgein_roster::{Email, Roster};
 
 use crate::error::Result;
 use crate::ids::{ClassId, SchoolId, UserId};
@@ -71,6 +71,7 @@ fn rows(roster: &Roster) -> Rows {
                 username: u.username.clone(),
                 given_name: u.given_name.clone(),
                 family_name: u.family_name.clone(),
+                email: u.email.clone().map(Email::into_string),
                 enabled: u.enabled,
             })
         })

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use crate::error::{Cell, RosterError};
-use crate::model::{Class, Enrollment, ORG_TYPES, Org, Role, User};
+use crate::model::{Class, Email, Enrollment, ORG_TYPES, Org, Role, User};
 use crate::table::{RowRef, Table};
 
 pub const ORGS: &str = "orgs.csv";
@@ -86,9 +86,15 @@ pub fn users(bytes: &[u8]) -> Result<Parsed<User>, RosterError> {
         for id in &org_ids {
             references.push(reference(row, "orgSourcedIds", Target::Org, id));
         }
-        let email = Some(row.value("email"))
-            .filter(|e| !e.is_empty())
-            .map(str::to_owned);
+        let email = match row.value("email") {
+            "" => None,
+            value => Some(Email::parse(value).ok_or_else(|| {
+                row.bad(
+                    "email",
+                    "not an e-mail address (ASCII, one @, at most 254 characters)",
+                )
+            })?),
+        };
         Ok(User {
             sourced_id,
             enabled,

@@ -40,7 +40,7 @@ use std::path::Path;
 use serde::Serialize;
 
 pub use error::{Cell, RosterError};
-pub use model::{Class, Enrollment, ORG_TYPES, Org, Role, User};
+pub use model::{Class, Email, Enrollment, MAX_EMAIL_LEN, ORG_TYPES, Org, Role, User};
 pub use table::MAX_FILE_BYTES;
 
 use crate::files::{Reference, Target};

@@ -24,8 +24,47 @@ pub struct User {
     pub family_name: String,
     /// The orgs (schools) the user belongs to; at least one.
     pub org_ids: Vec<String>,
-    pub email: Option<String>,
+    /// The school's address for the person, when the roster gives one.
+    pub email: Option<Email>,
     pub grades: Vec<String>,
+}
+
+/// An e-mail address as the roster gives it, checked and lowercased: ASCII, one `@` with text
+/// on both sides, no spaces or control characters, at most 254 characters (RFC 5321's limit
+/// for a path). Apps (Google Workspace above all) match people by it, so a malformed one is
+/// an import error rather than an address that would match nobody, or the wrong account.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+/// The longest address taken.
+pub const MAX_EMAIL_LEN: usize = 254;
+
+impl Email {
+    /// Checks and lowercases `value`; `None` when it is not an address by the rules above.
+    pub fn parse(value: &str) -> Option<Self> {
+        let (local, domain) = value.split_once('@')?;
+        let fits = value.len() <= MAX_EMAIL_LEN
+            && !local.is_empty()
+            && !domain.is_empty()
+            && !domain.contains('@')
+            && value.bytes().all(|b| b.is_ascii_graphic());
+        fits.then(|| Self(value.to_ascii_lowercase()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl std::fmt::Display for Email {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// A class (`classes.csv`).
@@ -99,6 +138,32 @@ mod tests {
         }
         for bad in ["", "students", "admin", " student", "teacher\u{0}"] {
             assert_eq!(Role::parse(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn emails_are_checked_and_lowercased() {
+        assert_eq!(
+            Email::parse("Ana.Ruiz+kg@Maple.K12.example").map(Email::into_string),
+            Some("ana.ruiz+kg@maple.k12.example".to_owned())
+        );
+        let longest = format!("{}@example.org", "a".repeat(MAX_EMAIL_LEN - 12));
+        assert!(Email::parse(&longest).is_some());
+        let too_long = format!("a{longest}");
+        for bad in [
+            "",
+            "ana",
+            "@example.org",
+            "ana@",
+            "ana@b@example.org",
+            "ana ruiz@example.org",
+            "ana@example.org\n",
+            "ana\u{0}@example.org",
+            "maría@example.org",
+            "ana@exámple.org",
+            too_long.as_str(),
+        ] {
+            assert_eq!(Email::parse(bad), None, "{bad:?}");
         }
     }
 }

@@ -59,6 +59,7 @@ impl Env {
                     given_name: given.into(),
                     family_name: "Example".into(),
                     locale: locale.into(),
+                    email: None,
                 })
                 .await
                 .unwrap();

@@ -22,6 +22,7 @@ pub async fn students_with_badges(
                 given_name: format!("Kid{i}"),
                 family_name: family.into(),
                 locale: "en".into(),
+                email: None,
             })
             .await?;
         badges.push(portal.issue_badge(&id, None).await?.encode());

@@ -247,6 +247,11 @@ impl Portal {
         apps::saml_sp(self.db(), entity_id).await
     }
 
+    /// A SAML app's entity id and ACS, by its id.
+    pub async fn saml_app(&self, id: &AppId) -> Result<Option<(String, String)>> {
+        apps::saml_sp_by_id(self.db(), id).await
+    }
+
     /// The tiles on `user`'s dashboard: the apps of their school and role.
     pub async fn tiles_for(&self, user: &User) -> Result<Vec<Tile>> {
         apps::tiles(self.db(), &user.school_id, user.role).await

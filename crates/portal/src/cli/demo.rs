@@ -57,6 +57,7 @@ pub async fn create(portal: &Portal, dir: &Path) -> anyhow::Result<String> {
             given_name: "Kim".into(),
             family_name: "Kowalski".into(),
             locale: "en".into(),
+            email: None,
         })
         .await?;
     // A fresh password per demo, shown once: the demo database is throwaway, but a fixed
@@ -83,6 +84,7 @@ pub async fn create(portal: &Portal, dir: &Path) -> anyhow::Result<String> {
                     given_name: (*given).into(),
                     family_name: (*family).into(),
                     locale: (*locale).into(),
+                    email: None,
                 })
                 .await?;
             portal.add_to_class(class, &id, Role::Student).await?;

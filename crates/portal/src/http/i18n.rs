@@ -33,6 +33,23 @@ pub struct Strings {
     pub stay_signed_in: &'static str,
     pub signed_out: &'static str,
     pub teach: &'static Teach,
+    /// The SAML sign-in pages (`http/saml.rs`).
+    pub sso: &'static SsoPage,
+}
+
+/// The SAML sign-in pages' sentences: the refusals and the form that posts to the app.
+#[derive(Debug)]
+pub struct SsoPage {
+    /// The app's request could not be read (malformed, too large, ...).
+    pub unreadable: &'static str,
+    /// The user's school or role is not shown this app.
+    pub not_shown: &'static str,
+    /// The app matches people by e-mail address and the roster has none for the user.
+    pub no_email: &'static str,
+    /// Signed out, and the request too large to come back to after the login page.
+    pub sign_in_first: &'static str,
+    pub scripts_off: &'static str,
+    pub continue_to_app: &'static str,
 }
 
 /// The teacher pages' sentences.
@@ -157,6 +174,16 @@ pub const EN: Strings = Strings {
     stay_signed_in: "Stay signed in",
     signed_out: "You are signed out.",
     teach: &TEACH_EN,
+    sso: &SSO_EN,
+};
+
+const SSO_EN: SsoPage = SsoPage {
+    unreadable: "This app's sign-in request could not be read. Please tell your teacher.",
+    not_shown: "This app is not available to you.",
+    no_email: "This app signs you in with your e-mail address, and the school's records have none for you. Please ask the school office to add it.",
+    sign_in_first: "Sign in to BadgeIn, then open the app again.",
+    scripts_off: "Scripts are off: press the button to continue.",
+    continue_to_app: "Continue",
 };
 
 const APPS_EN: AppsPage = AppsPage {
@@ -310,6 +337,16 @@ pub const ES: Strings = Strings {
     stay_signed_in: "Seguir con la sesión",
     signed_out: "Cerraste sesión.",
     teach: &TEACH_ES,
+    sso: &SSO_ES,
+};
+
+const SSO_ES: SsoPage = SsoPage {
+    unreadable: "No se pudo leer la solicitud de inicio de esta aplicación. Avísale a tu maestro.",
+    not_shown: "Esta aplicación no está disponible para ti.",
+    no_email: "Esta aplicación te identifica por tu correo electrónico, y los registros de la escuela no tienen uno tuyo. Pide a la oficina de la escuela que lo agregue.",
+    sign_in_first: "Inicia sesión en BadgeIn y luego abre la aplicación otra vez.",
+    scripts_off: "Los scripts están desactivados: pulsa el botón para continuar.",
+    continue_to_app: "Continuar",
 };
 
 const TEACH_ES: Teach = Teach {

@@ -28,6 +28,7 @@ mod headers;
 mod html;
 mod i18n;
 mod logout;
+mod next;
 mod oauth;
 mod oidc;
 mod pages;

@@ -18,10 +18,10 @@ use url::form_urlencoded;
 
 use std::net::IpAddr;
 
-use super::AppState;
 use super::extract::ClientIp;
 use super::html::message_page;
 use super::session;
+use super::{AppState, next};
 use crate::apps::ClientAuth;
 use crate::client_addr::limit_key;
 use crate::idp::authorization::{ACTION, Answer, sign_in_again};
@@ -99,19 +99,9 @@ fn login_url(params: &Params, drop_prompt: bool) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
     query.extend_pairs(sign_in_again(params, drop_prompt));
     let next = format!("{}?{}", paths::AUTHORIZE, query.finish());
-    let mut login = form_urlencoded::Serializer::new(String::new());
-    login.append_pair("next", &next);
-    format!("/login?{}", login.finish())
-}
-
-/// Where the login page may go after a sign-in: only back to this portal's authorization
-/// endpoint (a relative path, visible ASCII), so `next` is never an open redirect.
-pub fn safe_next(next: &str) -> Option<&str> {
-    let prefix = format!("{}?", paths::AUTHORIZE);
-    (next.starts_with(&prefix)
-        && next.len() <= MAX_QUERY
-        && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\'))
-    .then_some(next)
+    // A request re-encoded past the login page's limit cannot come back: the user signs in
+    // and opens the app again.
+    next::login_url(&next).unwrap_or_else(|| "/login".to_owned())
 }
 
 /// `GET` or `POST /oauth/userinfo` with `Authorization: Bearer <access token>` (RFC 6750

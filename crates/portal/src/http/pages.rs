@@ -14,7 +14,7 @@ use super::extract::ClientIp;
 use super::html::{error_page, message_page, page, secure_headers, status_of};
 use super::i18n::{self, Strings};
 use super::session::{self, SignedIn, cookie_value, current, same_origin};
-use super::{AppState, avatar, oauth};
+use super::{AppState, avatar, next};
 use crate::apps::icon::IconKind;
 use crate::auth::sessions::LiveSession;
 use crate::error::UNAVAILABLE_RETRY_SECS;
@@ -86,7 +86,7 @@ fn dashboard_page(session: &LiveSession, apps: &[Tile], note: Option<&str>) -> R
                 ul class="tiles" aria-labelledby="apps" {
                     @for app in apps {
                         li {
-                            a class="tile" href=(app.url) rel="noopener noreferrer" {
+                            a class="tile" href=(app.link()) rel="noopener noreferrer" {
                                 @if app.icon_type.is_some() {
                                     img src={ "/apps/" (app.id) "/icon" } alt="" width="48" height="48";
                                 }
@@ -121,13 +121,14 @@ pub struct LoginQuery {
 }
 
 /// `GET /login`: the typed sign-in form. `next` (an app's sign-in request, sent here by
-/// `/oauth/authorize`) is carried through the form when it is one (`oauth::safe_next`).
+/// `/oauth/authorize` or `/saml/sso`) is carried through the form when it is one
+/// (`next::safe_next`).
 pub async fn login_page(
     headers: HeaderMap,
     query: Result<Query<LoginQuery>, QueryRejection>,
 ) -> Response {
     let next = query.ok().and_then(|Query(q)| q.next);
-    let next = next.as_deref().and_then(oauth::safe_next);
+    let next = next.as_deref().and_then(next::safe_next);
     login_form(StatusCode::OK, session::language(&headers), None, next)
 }
 
@@ -182,7 +183,7 @@ pub async fn login(
     let Ok(Form(form)) = form else {
         return login_form(StatusCode::BAD_REQUEST, s, Some(s.wrong_login), None);
     };
-    let next = form.next.as_deref().and_then(oauth::safe_next);
+    let next = form.next.as_deref().and_then(next::safe_next);
     let back_to = next.unwrap_or("/");
     let device = cookie_value(&headers, state.cookie.device_name());
     let result = state

@@ -3,34 +3,38 @@
 //! (`/saml/sso`, HTTP-Redirect and HTTP-POST bindings in, HTTP-POST out).
 //!
 //! SSO: the request is read by `idp::saml::request`, its app found by entity id and checked by
-//! `idp::saml::sso` (only the registered ACS); anything wrong is an error page, audited, and
-//! nothing is signed. Without a session the page asks the user to sign in and open the app
-//! again (the portal has no return-after-login mechanism yet). With one, an auto-submitting
-//! form posts the signed response (`idp::saml::response`) and the RelayState to the ACS.
+//! `idp::saml::sso` (only the registered ACS; which NameID); anything wrong is an error page
+//! in the user's language, audited, and nothing is signed. Without a session the user is
+//! sent to sign in and comes back to the request (`sign_in_first`). With one, an
+//! auto-submitting form posts the signed response (`idp::saml::response`) and the RelayState
+//! to the ACS.
 
 use std::net::IpAddr;
 
 use axum::Router;
 use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Form, Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use base64::Engine as _;
 use maud::{PreEscaped, html};
 use rsa::sha2::{Digest as _, Sha256};
 use serde::Deserialize;
+use url::form_urlencoded;
 
 use super::extract::ClientIp;
 use super::html::{message_page, page};
-use super::{AppState, i18n, session};
+use super::i18n::{self, Strings};
+use super::{AppState, next, session};
 use crate::auth::sessions::LiveSession;
 use crate::client_addr::limit_key;
+use crate::clock::Millis;
 use crate::idp::KeyError;
 use crate::idp::saml::cert::IdpCertificate;
 use crate::idp::saml::metadata::{self, CONTENT_TYPE, paths};
 use crate::idp::saml::request::{self, AuthnRequest};
-use crate::idp::saml::response::{self, Grant, Person};
+use crate::idp::saml::response::{self, Grant, NameId, Person};
 use crate::idp::saml::sso::{self, SsoError};
 use crate::store::audit::{self, Entry};
 
@@ -42,6 +46,7 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route(paths::METADATA, get(metadata))
         .route(paths::SSO, get(sso_redirect).post(sso_post))
+        .route("/saml/launch/{app}", get(launch))
 }
 
 /// The certificate of the current RSA key, for the portal's public host.
@@ -125,6 +130,9 @@ struct Checked {
     relay_state: Option<String>,
     app_id: crate::ids::AppId,
     acs: String,
+    /// The request as the HTTP-Redirect binding carries it (deflated, base64): what a GET to
+    /// this endpoint needs to come back to it.
+    redirect_encoded: String,
 }
 
 async fn sso_answer(
@@ -139,36 +147,50 @@ async fn sso_answer(
         Ok(checked) => checked,
         Err(Refusal::Sso(e)) => {
             // Nobody is identified yet: counted as junk (one audit row per address and minute),
-            // so a flood of bad requests writes nothing per request.
+            // so a flood of bad requests writes nothing per request. The rule broken goes to
+            // the log for the admin setting the app up (never the input).
+            tracing::info!(error = %e, "SAML request refused");
             let entry = Entry::new(state.portal.now(), SSO_ACTION, REFUSED);
             state.portal.junk().count(&entry, &limit_key(ip));
-            return message_page(StatusCode::BAD_REQUEST, s, &e.to_string());
+            return message_page(StatusCode::BAD_REQUEST, s, refusal_text(s, &e));
         }
         Err(Refusal::Failed(e)) => return super::html::error_page(s, &e),
     };
     let session = match session::current(state, headers).await {
-        Ok(Some(session)) => session,
-        Ok(None) => {
-            return message_page(
-                StatusCode::UNAUTHORIZED,
-                s,
-                "Sign in to BadgeIn, then open the app again.",
-            );
-        }
+        Ok(session) => session,
         Err(e) => return super::html::error_page(s, &e),
+    };
+    let started = match &session {
+        Some(session) => match state.run(state.portal.session_started(&session.id)).await {
+            Ok(started) => started,
+            Err(e) => return super::html::error_page(s, &e),
+        },
+        None => None,
+    };
+    let (Some(session), Some(started)) = (session, started) else {
+        return sign_in_first(s, &checked, binding);
     };
     let s = i18n::for_locale(&session.user.locale);
     // The app must be one this user is shown (their school and role).
     match state.run(state.portal.tiles_for(&session.user)).await {
         Ok(tiles) if tiles.iter().any(|t| t.id == checked.app_id) => {}
-        Ok(_) => {
-            let e = SsoError::NotShown;
-            audit_sso(state, REFUSED, &session, &e.to_string()).await;
-            return message_page(StatusCode::FORBIDDEN, s, &e.to_string());
-        }
+        Ok(_) => return refuse(state, s, &session, &SsoError::NotShown).await,
         Err(e) => return super::html::error_page(s, &e),
     }
-    let signed = match sign(state, &checked, &session) {
+    let name_id = match sso::name_id(
+        checked.request.name_id_format.as_deref(),
+        &checked.request.issuer,
+        session.user.email.as_deref(),
+    ) {
+        Ok(name_id) => name_id,
+        Err(e) => return refuse(state, s, &session, &e).await,
+    };
+    let to = To {
+        sp_entity_id: &checked.request.issuer,
+        acs: &checked.acs,
+        in_response_to: Some(&checked.request.id),
+    };
+    let signed = match sign(state, &to, &session, name_id, started) {
         Ok(signed) => signed,
         Err(error) => {
             tracing::error!(%error, "SAML response not signed");
@@ -183,10 +205,123 @@ async fn sso_answer(
     )
     .await;
     post_form(
+        s,
         &checked.acs,
         &signed.base64(),
         checked.relay_state.as_deref(),
     )
+}
+
+/// `GET /saml/launch/{app}`: IdP-initiated sign-in, what a SAML app's dashboard tile links to.
+/// No request: the signed user is shown the app (school and role), and a response answering
+/// nothing (`InResponseTo` absent) is posted to the app's registered ACS. A link from
+/// elsewhere can only sign the user in to an app of their own dashboard, as the tile would.
+async fn launch(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(app): Path<String>,
+) -> Response {
+    let s = session::language(&headers);
+    let not_found = || message_page(StatusCode::NOT_FOUND, s, s.not_found);
+    if app.len() > 128 {
+        return not_found();
+    }
+    let app = crate::ids::AppId::new(app);
+    let session = match session::current(&state, &headers).await {
+        Ok(Some(session)) => session,
+        // A tile is only on a signed-in dashboard: a stale one signs in again.
+        Ok(None) => return Redirect::to("/login").into_response(),
+        Err(e) => return super::html::error_page(s, &e),
+    };
+    let s = i18n::for_locale(&session.user.locale);
+    let (sp_entity_id, acs) = match state.run(state.portal.saml_app(&app)).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return not_found(),
+        Err(e) => return super::html::error_page(s, &e),
+    };
+    let started = match state.run(state.portal.session_started(&session.id)).await {
+        Ok(Some(started)) => started,
+        Ok(None) => return Redirect::to("/login").into_response(),
+        Err(e) => return super::html::error_page(s, &e),
+    };
+    match state.run(state.portal.tiles_for(&session.user)).await {
+        Ok(tiles) if tiles.iter().any(|t| t.id == app) => {}
+        Ok(_) => return refuse(&state, s, &session, &SsoError::NotShown).await,
+        Err(e) => return super::html::error_page(s, &e),
+    }
+    let name_id = match sso::name_id(None, &sp_entity_id, session.user.email.as_deref()) {
+        Ok(name_id) => name_id,
+        Err(e) => return refuse(&state, s, &session, &e).await,
+    };
+    let to = To {
+        sp_entity_id: &sp_entity_id,
+        acs: &acs,
+        in_response_to: None,
+    };
+    let signed = match sign(&state, &to, &session, name_id, started) {
+        Ok(signed) => signed,
+        Err(error) => {
+            tracing::error!(%error, "SAML response not signed");
+            return message_page(StatusCode::SERVICE_UNAVAILABLE, s, s.unavailable);
+        }
+    };
+    audit_sso(
+        &state,
+        "ok",
+        &session,
+        &format!("app {app} from the dashboard"),
+    )
+    .await;
+    post_form(s, &acs, &signed.base64(), None)
+}
+
+/// A good request refused for who the signed-in user is (the app is not theirs, or the roster
+/// lacks what it needs): audited, 403, an error page in their language, nothing signed.
+async fn refuse(state: &AppState, s: &Strings, session: &LiveSession, e: &SsoError) -> Response {
+    audit_sso(state, REFUSED, session, &e.to_string()).await;
+    message_page(StatusCode::FORBIDDEN, s, refusal_text(s, e))
+}
+
+/// The sentence of the page that refuses `e`: what the user can do about it. The admin's
+/// detail (which rule) is in the log and the audit entry.
+fn refusal_text(s: &Strings, e: &SsoError) -> &'static str {
+    match e {
+        SsoError::NoRequest | SsoError::Request(_) => s.sso.unreadable,
+        SsoError::UnknownApp
+        | SsoError::AcsMismatch
+        | SsoError::WrongDestination
+        | SsoError::UnsupportedBinding => s.bad_app_link,
+        SsoError::NotShown => s.sso.not_shown,
+        SsoError::NoEmail => s.sso.no_email,
+    }
+}
+
+/// A checked request without a live session.
+///
+/// By HTTP-POST: a 303 to the same request by HTTP-Redirect at this endpoint. The session
+/// cookie is `SameSite=Lax`, so a browser leaves it off a POST from the app's site but sends
+/// it with the top-level GET a 303 turns it into: a signed-in user goes straight on to the
+/// app, and a signed-out one comes back here by GET and is sent to sign in. Simpler than a
+/// self-submitting page (no script, no CSP), and `next` only ever holds a GET.
+///
+/// By HTTP-Redirect: to the login page, which comes back to this request after the sign-in
+/// (`next`); a request too long for `next` gets a page asking to sign in and open the app
+/// again.
+fn sign_in_first(s: &Strings, checked: &Checked, binding: Binding) -> Response {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.append_pair("SAMLRequest", &checked.redirect_encoded);
+    if let Some(relay) = &checked.relay_state {
+        query.append_pair("RelayState", relay);
+    }
+    let here = format!("{}?{}", paths::SSO, query.finish());
+    let location = match binding {
+        Binding::Post => next::safe_next(&here).map(str::to_owned),
+        Binding::Redirect => next::login_url(&here),
+    };
+    match location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        Some(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
+        None => message_page(StatusCode::UNAUTHORIZED, s, s.sso.sign_in_first),
+    }
 }
 
 enum Refusal {
@@ -211,11 +346,15 @@ async fn check(
         None => None,
     };
     let encoded = params.saml_request.ok_or(SsoError::NoRequest)?;
-    let request = match binding {
-        Binding::Redirect => request::from_redirect(&encoded),
-        Binding::Post => request::from_post(&encoded),
-    }
-    .map_err(SsoError::from)?;
+    let (request, redirect_encoded) = match binding {
+        Binding::Redirect => (request::from_redirect(&encoded), Ok(encoded)),
+        Binding::Post => (
+            request::from_post(&encoded),
+            request::post_to_redirect(&encoded),
+        ),
+    };
+    let request = request.map_err(SsoError::from)?;
+    let redirect_encoded = redirect_encoded.map_err(SsoError::from)?;
     let (app_id, acs) = state
         .run(state.portal.saml_sp(&request.issuer))
         .await
@@ -227,26 +366,36 @@ async fn check(
         relay_state,
         app_id,
         acs,
+        redirect_encoded,
     })
+}
+
+/// Where a response goes and what it answers.
+struct To<'a> {
+    sp_entity_id: &'a str,
+    acs: &'a str,
+    /// The request's ID; `None` for an IdP-initiated sign-in (the dashboard's tile).
+    in_response_to: Option<&'a str>,
 }
 
 fn sign(
     state: &AppState,
-    checked: &Checked,
+    to: &To<'_>,
     session: &LiveSession,
+    name_id: NameId<'_>,
+    authn_instant: Millis,
 ) -> Result<response::SignedResponse, KeyError> {
     let signer = state.portal.signer()?;
     let key = signer.saml_key()?;
     let cert = IdpCertificate::for_key(key, &public_host(&state.base_url))?;
     let user = &session.user;
-    let now = state.portal.now();
     let display_name = user.display_name();
     let roles = [user.role.as_str()];
     let grant = Grant {
         idp_entity_id: &metadata::entity_id(&state.base_url),
-        sp_entity_id: &checked.request.issuer,
-        acs: &checked.acs,
-        in_response_to: Some(&checked.request.id),
+        sp_entity_id: to.sp_entity_id,
+        acs: to.acs,
+        in_response_to: to.in_response_to,
         person: Person {
             user_id: user.id.as_str(),
             given_name: &user.given_name,
@@ -254,11 +403,13 @@ fn sign(
             display_name: &display_name,
             roles: &roles,
             school: Some(user.school_id.as_str()),
+            email: user.email.as_deref(),
         },
-        // The portal keeps no start time for a web session: the assertion says now.
-        authn_instant: now,
+        name_id,
+        // When the session began (as OpenID Connect's `auth_time`), not now.
+        authn_instant,
         session_index: &session_index(&session.id),
-        now,
+        now: state.portal.now(),
     };
     response::build(&grant, key, &cert)
 }
@@ -293,8 +444,7 @@ const AUTO_SUBMIT: &str = "document.forms[0].submit();";
 /// The HTTP-POST binding: a form that posts `SAMLResponse` and `RelayState` to the ACS, sent
 /// at once by [`AUTO_SUBMIT`] (a button for browsers without scripts). Its CSP allows that one
 /// script and a form action at the ACS's origin only.
-fn post_form(acs: &str, saml_response: &str, relay_state: Option<&str>) -> Response {
-    let s = i18n::for_locale("en");
+fn post_form(s: &Strings, acs: &str, saml_response: &str, relay_state: Option<&str>) -> Response {
     let body = html! {
         main {
             form method="post" action=(acs) {
@@ -302,8 +452,8 @@ fn post_form(acs: &str, saml_response: &str, relay_state: Option<&str>) -> Respo
                 @if let Some(relay) = relay_state {
                     input type="hidden" name="RelayState" value=(relay);
                 }
-                noscript { p { "Scripts are off: press the button to continue." } }
-                button type="submit" { "Continue" }
+                noscript { p { (s.sso.scripts_off) } }
+                button type="submit" { (s.sso.continue_to_app) }
             }
             script { (PreEscaped(AUTO_SUBMIT)) }
         }

@@ -109,6 +109,8 @@ struct IdClaims<'a> {
     profile: Option<Profile>,
     #[serde(flatten)]
     school: Option<SchoolClaims>,
+    #[serde(flatten)]
+    email: Option<EmailClaims>,
 }
 
 /// `at_hash` (OIDC Core 3.1.3.6): base64url of the left half of the access token's hash, by
@@ -171,6 +173,29 @@ impl SchoolClaims {
     }
 }
 
+/// What the `email` scope releases: the roster's address, when the user has one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EmailClaims {
+    pub email: String,
+    /// `true`: the address comes from the school's roster, its system of record for who a
+    /// child or teacher is, not from anything the user typed (OIDC Core 5.1 asks whether the
+    /// provider took steps to ensure the address was the user's; the district assigned it).
+    pub email_verified: bool,
+}
+
+impl EmailClaims {
+    /// The address when `scope` (space-separated) grants it and the roster has one.
+    fn if_granted(scope: &str, user: &User) -> Option<Self> {
+        if !scope.split(' ').any(|s| s == "email") {
+            return None;
+        }
+        user.email.as_ref().map(|email| Self {
+            email: email.clone(),
+            email_verified: true,
+        })
+    }
+}
+
 /// The userinfo answer (OIDC Core 5.3.2): `sub` and the claims of the token's scopes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UserInfo {
@@ -179,6 +204,8 @@ pub struct UserInfo {
     pub profile: Option<Profile>,
     #[serde(flatten)]
     pub school: Option<SchoolClaims>,
+    #[serde(flatten)]
+    pub email: Option<EmailClaims>,
 }
 
 fn secs(ms: i64) -> i64 {
@@ -330,6 +357,7 @@ impl Portal {
             at_hash: at_hash(&access_token, ex.id_token_alg),
             profile: Profile::if_granted(&row.scope, &user),
             school: SchoolClaims::if_granted(&row.scope, &user),
+            email: EmailClaims::if_granted(&row.scope, &user),
         };
         let id_token = self
             .signer()?
@@ -380,6 +408,7 @@ impl Portal {
                 sub,
                 profile: Profile::if_granted(&grant.scope, &user),
                 school: SchoolClaims::if_granted(&grant.scope, &user),
+                email: EmailClaims::if_granted(&grant.scope, &user),
             }))
     }
 }

@@ -36,6 +36,7 @@ pub const CLAIMS: &[&str] = &[
     "family_name",
     "preferred_username",
     "email",
+    "email_verified",
     "locale",
     "roles",
     "school",

@@ -48,6 +48,20 @@ pub struct Tile {
     pub name: String,
     pub url: String,
     pub icon_type: Option<String>,
+    /// A SAML app: its tile signs the user in (IdP-initiated) rather than linking to `url`.
+    pub saml: bool,
+}
+
+impl Tile {
+    /// Where the tile goes: a SAML app through the portal's IdP-initiated sign-in, any other
+    /// app to its URL (an OpenID Connect app starts its own sign-in there).
+    pub fn link(&self) -> String {
+        if self.saml {
+            format!("/saml/launch/{}", self.id)
+        } else {
+            self.url.clone()
+        }
+    }
 }
 
 /// What a new app's rows hold, checked already.
@@ -176,7 +190,8 @@ fn pick<T: Clone>(rows: &[(AppId, T)], id: &AppId) -> Vec<T> {
 /// The tiles a user of `school_id` with `role` sees, in registration order.
 pub async fn tiles(db: &Pool, school_id: &SchoolId, role: Role) -> Result<Vec<Tile>> {
     let sql = format!(
-        "SELECT a.id, a.name, a.url, a.icon_type FROM apps a WHERE {AT_SCHOOL} \
+        "SELECT a.id, a.name, a.url, a.icon_type, a.saml_acs IS NOT NULL AS saml \
+         FROM apps a WHERE {AT_SCHOOL} \
          AND (NOT EXISTS (SELECT 1 FROM app_roles r WHERE r.app_id = a.id) \
          OR EXISTS (SELECT 1 FROM app_roles r WHERE r.app_id = a.id AND r.role = $2)) \
          ORDER BY a.listed_at, a.id"
@@ -304,6 +319,16 @@ pub async fn saml_sp(db: &Pool, entity_id: &str) -> Result<Option<(AppId, String
                        WHERE saml_entity_id = $1 AND saml_acs IS NOT NULL";
     Ok(on_reader!(db, |p| sqlx::query_as(SQL)
         .bind(entity_id)
+        .fetch_optional(p)
+        .await)?)
+}
+
+/// A SAML app's entity id and ACS, by its id (its dashboard tile's IdP-initiated sign-in).
+pub async fn saml_sp_by_id(db: &Pool, id: &AppId) -> Result<Option<(String, String)>> {
+    const SQL: &str = "SELECT saml_entity_id, saml_acs FROM apps \
+                       WHERE id = $1 AND saml_entity_id IS NOT NULL AND saml_acs IS NOT NULL";
+    Ok(on_reader!(db, |p| sqlx::query_as(SQL)
+        .bind(id)
         .fetch_optional(p)
         .await)?)
 }

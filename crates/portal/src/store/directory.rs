@@ -25,6 +25,8 @@ pub struct User {
     pub family_name: String,
     pub locale: String,
     pub disabled_at: Option<i64>,
+    /// From the roster, checked and lowercased there (`badgein_roster::Email`).
+    pub email: Option<String>,
 }
 
 impl User {
@@ -34,7 +36,7 @@ impl User {
 }
 
 const USER_COLUMNS: &str =
-    "id, school_id, role, username, given_name, family_name, locale, disabled_at";
+    "id, school_id, role, username, given_name, family_name, locale, disabled_at, email";
 
 pub async fn upsert_school(db: &Pool, id: &SchoolId, name: &str) -> Result<()> {
     const SQL: &str = "INSERT INTO schools (id, name) VALUES ($1, $2) \
@@ -60,12 +62,12 @@ pub async fn school(db: &Pool, id: &SchoolId) -> Result<Option<School>> {
 /// Creates or updates a user; a re-enabled user is enabled again.
 pub async fn upsert_user(db: &Pool, u: &User) -> Result<()> {
     const SQL: &str = "INSERT INTO users \
-        (id, school_id, role, username, given_name, family_name, locale, disabled_at) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+        (id, school_id, role, username, given_name, family_name, locale, disabled_at, email) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
         ON CONFLICT (id) DO UPDATE SET school_id = excluded.school_id, role = excluded.role, \
         username = excluded.username, given_name = excluded.given_name, \
         family_name = excluded.family_name, locale = excluded.locale, \
-        disabled_at = excluded.disabled_at";
+        disabled_at = excluded.disabled_at, email = excluded.email";
     on_pool!(db, |p| sqlx::query(SQL)
         .bind(&u.id)
         .bind(&u.school_id)
@@ -75,6 +77,7 @@ pub async fn upsert_user(db: &Pool, u: &User) -> Result<()> {
         .bind(&u.family_name)
         .bind(&u.locale)
         .bind(u.disabled_at)
+        .bind(&u.email)
         .execute(p)
         .await
         .map(|r| r.rows_affected()))?;

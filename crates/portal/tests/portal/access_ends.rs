@@ -496,6 +496,7 @@ async fn staff_badges_need_staff_body(env: Env) {
                 given_name: "Sam".into(),
                 family_name: "Staff".into(),
                 locale: "en".into(),
+                email: None,
             })
             .await
             .unwrap();

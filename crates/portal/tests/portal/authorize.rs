@@ -1007,3 +1007,50 @@ async fn pairwise_apps_see_their_own_sub_body(env: Env) {
 async fn pairwise_apps_see_their_own_sub() {
     run(pairwise_apps_see_their_own_sub_body).await;
 }
+
+/// The `email` scope releases the roster's address (Kim has one; Maya, a child, none), in the
+/// ID token and at userinfo, and nothing without the scope.
+async fn the_email_scope_releases_the_rosters_address_body(env: Env) {
+    let app = register(&env, &["s1"]).await;
+    env.portal().set_password("t1", PASSWORD).await.unwrap();
+    let kim = login(&env, "mrsk", PASSWORD).await;
+    let claims_for = |scope: &'static str, cookie: String| {
+        let env = &env;
+        let app = &app;
+        async move {
+            let url = authorize_url(env, app, &[("scope", scope)]);
+            let (_, location) = visit(env, &url, Some(&cookie)).await;
+            let code = param(&location.unwrap(), "code").unwrap();
+            let (status, body) = exchange(env, app, &redeem_form(&code)).await;
+            assert_eq!(status, 200, "{body}");
+            let token = body["access_token"].as_str().unwrap().to_owned();
+            let info: serde_json::Value = userinfo(env, Some(&token)).await.json().await.unwrap();
+            (id_claims(body["id_token"].as_str().unwrap()), info)
+        }
+    };
+    let (claims, info) = claims_for("openid email", kim.clone()).await;
+    assert_eq!(claims["email"], "kim.kowalski@maple.example", "lowercased");
+    assert_eq!(claims["email_verified"], true);
+    assert!(claims.get("name").is_none(), "{claims}");
+    assert_eq!(
+        info,
+        serde_json::json!({
+            "sub": "t1",
+            "email": "kim.kowalski@maple.example",
+            "email_verified": true,
+        })
+    );
+    let (claims, info) = claims_for("openid profile", kim).await;
+    assert!(claims.get("email").is_none() && claims.get("email_verified").is_none());
+    assert!(info.get("email").is_none(), "{info}");
+    // No address in the roster: no claim at all, not an empty one.
+    let maya = badge_cookie(&env).await;
+    let (claims, info) = claims_for("openid email", maya).await;
+    assert!(claims.get("email").is_none() && claims.get("email_verified").is_none());
+    assert_eq!(info, serde_json::json!({ "sub": "u1" }));
+}
+
+#[tokio::test]
+async fn the_email_scope_releases_the_rosters_address() {
+    run(the_email_scope_releases_the_rosters_address_body).await;
+}

@@ -117,6 +117,10 @@ pub async fn seed(portal: &Portal) {
                 given_name: given.into(),
                 family_name: family.into(),
                 locale: locale.into(),
+                // Only Kim has an address in the roster (what the `email` scope and SAML's
+                // emailAddress NameID release); the children have none.
+                email: (id == "t1")
+                    .then(|| badgein_roster::Email::parse("Kim.Kowalski@Maple.example").unwrap()),
             })
             .await
             .unwrap();
@@ -437,6 +441,7 @@ pub async fn add_principal(env: &Env, password: &str) {
             given_name: "Pat".into(),
             family_name: "Lee".into(),
             locale: "en".into(),
+            email: None,
         })
         .await
         .unwrap();

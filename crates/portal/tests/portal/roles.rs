@@ -21,6 +21,7 @@ async fn every_role_round_trips_and_unknown_stored_text_is_an_error() {
                     given_name: "Ro".into(),
                     family_name: "Le".into(),
                     locale: "en".into(),
+                    email: None,
                 })
                 .await
                 .unwrap();

@@ -75,6 +75,14 @@ async fn imports_a_roster_idempotently_and_disables_leavers() {
             (maria.given_name.as_str(), maria.school_id.as_str()),
             ("María", "sch1")
         );
+        // The roster's address, lowercased (the file has `JNunez@Example.ORG`); none for María.
+        assert_eq!(maria.email, None);
+        let julia = portal.user("t1").await.unwrap().unwrap();
+        assert_eq!(
+            julia.email.as_deref(),
+            Some("jnunez@example.org"),
+            "{backend}"
+        );
         assert!(
             portal
                 .user("s3")
@@ -178,6 +186,7 @@ async fn a_roster_that_fails_midway_leaves_nothing_behind() {
                 given_name: "J".into(),
                 family_name: "N".into(),
                 locale: "en".into(),
+                email: None,
             })
             .await
             .unwrap();

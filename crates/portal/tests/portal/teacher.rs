@@ -33,6 +33,7 @@ async fn more_seed(env: &Env) {
             given_name: given.into(),
             family_name: "Test".into(),
             locale: locale.into(),
+            email: None,
         })
         .await
         .unwrap();
@@ -797,6 +798,7 @@ async fn empty_classes_and_hostile_names_body(env: Env) {
         given_name: "<script>alert(1)</script>".into(),
         family_name: "\"O'Hara\"".into(),
         locale: "en".into(),
+        email: None,
     })
     .await
     .unwrap();

@@ -71,6 +71,12 @@ fn bad_values() {
         &["campus", "Lincoln"],
     );
     assert_case(
+        "bad-email",
+        "users.csv line 3, column 9 (email): not an e-mail address (ASCII, one @, at most 254 \
+         characters)",
+        &["jose@garcia"],
+    );
+    assert_case(
         "empty-value",
         "classes.csv line 2, column 3 (title): must not be empty",
         &[],

@@ -54,7 +54,10 @@ pub fn document(base_url: &str, cert: &IdpCertificate) -> String {
     w.close("ds:X509Data");
     w.close("ds:KeyInfo");
     w.close("md:KeyDescriptor");
-    w.leaf("md:NameIDFormat", &[], ns::PERSISTENT);
+    // Persistent by default; the address when an app asks for it (docs/identity-provider.md).
+    for format in [ns::PERSISTENT, ns::EMAIL_ADDRESS] {
+        w.leaf("md:NameIDFormat", &[], format);
+    }
     for binding in [REDIRECT, POST] {
         w.leaf(
             "md:SingleSignOnService",

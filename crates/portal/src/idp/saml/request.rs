@@ -99,6 +99,23 @@ pub fn from_post(encoded: &str) -> Result<AuthnRequest, RequestError> {
     parse_bytes(&base64_bytes(encoded)?)
 }
 
+/// The HTTP-Redirect encoding (raw DEFLATE, then base64) of an HTTP-POST binding's
+/// `SAMLRequest`: the same message, for a GET to the SSO endpoint (a browser sends the
+/// portal's `SameSite=Lax` cookie with a top-level GET, not with another site's POST). Only
+/// an unsigned request can be carried so, which is all this identity provider reads: a
+/// request's signature is not relied on (the module's comment says why).
+pub fn post_to_redirect(encoded: &str) -> Result<String, RequestError> {
+    use std::io::Write as _;
+    let xml = base64_bytes(encoded)?;
+    let mut deflate = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    // Writing to memory cannot fail; the error is mapped only to keep this total.
+    deflate
+        .write_all(&xml)
+        .map_err(|_| RequestError::NotDeflate)?;
+    let compressed = deflate.finish().map_err(|_| RequestError::NotDeflate)?;
+    Ok(STANDARD.encode(compressed))
+}
+
 /// Checks a `RelayState`: opaque to us, echoed back to the SP (escaped, in a form) as it came.
 pub fn relay_state(value: &str) -> Result<&str, RequestError> {
     if value.len() > MAX_RELAY_STATE_BYTES {

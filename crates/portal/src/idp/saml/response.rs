@@ -31,6 +31,7 @@ pub mod ns {
     pub const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
     pub const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
     pub const PERSISTENT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent";
+    pub const EMAIL_ADDRESS: &str = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
     pub const BEARER: &str = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
     pub const SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";
     pub const BASIC: &str = "urn:oasis:names:tc:SAML:2.0:attrname-format:basic";
@@ -45,6 +46,7 @@ pub mod attr {
     pub const NAME: &str = "name";
     pub const ROLES: &str = "roles";
     pub const SCHOOL: &str = "school";
+    pub const EMAIL: &str = "email";
 }
 
 /// Who signed in, as the assertion releases them.
@@ -57,6 +59,17 @@ pub struct Person<'a> {
     pub display_name: &'a str,
     pub roles: &'a [&'a str],
     pub school: Option<&'a str>,
+    /// The roster's address, when it has one: the `email` attribute.
+    pub email: Option<&'a str>,
+}
+
+/// The `NameID` the app gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameId<'a> {
+    /// [`persistent_id`]: opaque, per app.
+    Persistent,
+    /// The user's address (`emailAddress` format), for apps that match people by it.
+    Email(&'a str),
 }
 
 /// Everything one response is made of.
@@ -71,6 +84,7 @@ pub struct Grant<'a> {
     /// The `AuthnRequest` ID when the app asked (SP-initiated); `None` when IdP-initiated.
     pub in_response_to: Option<&'a str>,
     pub person: Person<'a>,
+    pub name_id: NameId<'a>,
     /// When the user signed in to the portal.
     pub authn_instant: Millis,
     /// The portal session, opaque to the app (for its logout requests).
@@ -133,15 +147,20 @@ pub fn build(
 
     let mut tail = Writer::new();
     tail.open("saml:Subject", &[], &[]);
-    tail.leaf(
-        "saml:NameID",
-        &[
-            ("Format", ns::PERSISTENT),
-            ("NameQualifier", grant.idp_entity_id),
-            ("SPNameQualifier", grant.sp_entity_id),
-        ],
-        &persistent_id(grant.sp_entity_id, grant.person.user_id),
-    );
+    match grant.name_id {
+        NameId::Persistent => tail.leaf(
+            "saml:NameID",
+            &[
+                ("Format", ns::PERSISTENT),
+                ("NameQualifier", grant.idp_entity_id),
+                ("SPNameQualifier", grant.sp_entity_id),
+            ],
+            &persistent_id(grant.sp_entity_id, grant.person.user_id),
+        ),
+        NameId::Email(address) => {
+            tail.leaf("saml:NameID", &[("Format", ns::EMAIL_ADDRESS)], address);
+        }
+    }
     tail.open("saml:SubjectConfirmation", &[], &[("Method", ns::BEARER)]);
     let mut data = vec![("NotOnOrAfter", until.as_str()), ("Recipient", grant.acs)];
     if let Some(id) = grant.in_response_to {
@@ -182,6 +201,9 @@ pub fn build(
     attribute(&mut tail, attr::ROLES, person.roles);
     if let Some(school) = person.school {
         attribute(&mut tail, attr::SCHOOL, &[school]);
+    }
+    if let Some(email) = person.email {
+        attribute(&mut tail, attr::EMAIL, &[email]);
     }
     tail.close("saml:AttributeStatement");
     tail.close("saml:Assertion");

@@ -5,6 +5,7 @@
 use thiserror::Error;
 
 use super::request::{AuthnRequest, RequestError};
+use super::response::{NameId, ns};
 
 /// The one binding we answer with.
 pub const HTTP_POST: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST";
@@ -26,6 +27,11 @@ pub enum SsoError {
     UnsupportedBinding,
     #[error("this app is not available to you")]
     NotShown,
+    #[error(
+        "this app signs people in by their e-mail address, and the school's roster has none \
+         for you: ask the school office to add it"
+    )]
+    NoEmail,
 }
 
 /// Checks `request` against the app's registered ACS and our SSO URL. An ACS index is taken
@@ -50,6 +56,40 @@ pub fn check(request: &AuthnRequest, registered_acs: &str, sso_url: &str) -> Res
         return Err(SsoError::UnsupportedBinding);
     }
     Ok(())
+}
+
+/// The `NameID` for `request` from the app `sp_entity_id`: the user's address when the
+/// request's `NameIDPolicy` asks for the emailAddress format, or when the app is Google
+/// Workspace, which matches accounts only by the address in the NameID and whose requests do
+/// not ask for a format (the organization's SSO profile's entity id is `google.com`, or
+/// `google.com/a/<domain>` with a domain-specific issuer; a newer per-profile one's starts
+/// with `https://accounts.google.com/samlrp/`); else the persistent, per-app id. Asked but the roster has no
+/// address: refused ([`SsoError::NoEmail`]), never another NameID in its place, which the
+/// app would take for a different account.
+///
+/// `asked_format` is the request's `NameIDPolicy/@Format`; `None` for an IdP-initiated
+/// sign-in, which has no request.
+pub fn name_id<'a>(
+    asked_format: Option<&str>,
+    sp_entity_id: &str,
+    email: Option<&'a str>,
+) -> Result<NameId<'a>, SsoError> {
+    let asked = asked_format == Some(ns::EMAIL_ADDRESS) || is_google_workspace(sp_entity_id);
+    match (asked, email) {
+        (false, _) => Ok(NameId::Persistent),
+        (true, Some(address)) => Ok(NameId::Email(address)),
+        (true, None) => Err(SsoError::NoEmail),
+    }
+}
+
+fn is_google_workspace(sp_entity_id: &str) -> bool {
+    sp_entity_id == "google.com"
+        || sp_entity_id
+            .strip_prefix("google.com/a/")
+            .is_some_and(|domain| !domain.is_empty() && !domain.contains('/'))
+        || sp_entity_id
+            .strip_prefix("https://accounts.google.com/samlrp/")
+            .is_some_and(|profile| !profile.is_empty())
 }
 
 #[cfg(test)]
@@ -124,6 +164,46 @@ mod tests {
             ),
         ] {
             assert_eq!(check(&bad, ACS, SSO), Err(err));
+        }
+    }
+
+    #[test]
+    fn the_address_only_when_asked_and_known() {
+        let email = Some("kim@maple.example");
+        let asking = Some(ns::EMAIL_ADDRESS);
+        assert_eq!(name_id(None, "urn:sp", email), Ok(NameId::Persistent));
+        assert_eq!(
+            name_id(asking, "urn:sp", email),
+            Ok(NameId::Email("kim@maple.example"))
+        );
+        assert_eq!(name_id(asking, "urn:sp", None), Err(SsoError::NoEmail));
+        let other = Some(ns::PERSISTENT);
+        assert_eq!(name_id(other, "urn:sp", email), Ok(NameId::Persistent));
+        // Google Workspace asks for no format and matches by the address.
+        for google in [
+            "google.com",
+            "google.com/a/maple.example",
+            "https://accounts.google.com/samlrp/03abc",
+        ] {
+            assert_eq!(
+                name_id(None, google, email),
+                Ok(NameId::Email("kim@maple.example"))
+            );
+            assert_eq!(name_id(None, google, None), Err(SsoError::NoEmail));
+        }
+        for not_google in [
+            "google.com/a/",
+            "google.com/a/x/y",
+            "evil.google.com",
+            "https://google.com",
+            "https://accounts.google.com/samlrp/",
+            "https://accounts.google.com.evil.example/samlrp/x",
+        ] {
+            assert_eq!(
+                name_id(None, not_google, email),
+                Ok(NameId::Persistent),
+                "{not_google}"
+            );
         }
     }
 }

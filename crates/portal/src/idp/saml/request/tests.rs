@@ -310,3 +310,20 @@ fn random_and_mutated_input_never_panics() {
         let _ = from_redirect(&STANDARD.encode(&bytes));
     }
 }
+
+#[test]
+fn a_post_request_becomes_the_same_redirect_request() {
+    let posted = STANDARD.encode(GOOD);
+    let redirect = post_to_redirect(&posted).unwrap();
+    assert_eq!(from_redirect(&redirect), from_post(&posted));
+    assert!(from_redirect(&redirect).is_ok());
+    // Deflated: smaller than the XML it carries.
+    assert!(redirect.len() < posted.len());
+    assert_eq!(post_to_redirect("%%%"), Err(RequestError::NotBase64));
+    assert_eq!(
+        post_to_redirect(&"A".repeat(MAX_ENCODED_BYTES + 4)),
+        Err(RequestError::TooLarge {
+            limit: MAX_ENCODED_BYTES
+        })
+    );
+}

@@ -47,7 +47,9 @@ fn grant(in_response_to: Option<&'static str>) -> Grant<'static> {
             display_name: "Ada Lovelace",
             roles: ROLES,
             school: Some("Northfield Primary"),
+            email: None,
         },
+        name_id: NameId::Persistent,
         authn_instant: NOW - 60_000,
         session_index: "_sess1",
         now: NOW,
@@ -293,4 +295,37 @@ fn debug_shows_no_key_material() {
     let shown = format!("{key:?} {cert:?}");
     assert!(shown.contains(key.kid()));
     assert!(shown.len() < 200, "{shown}");
+}
+
+#[test]
+fn an_email_name_id_and_attribute_are_signed_too() {
+    let mut g = grant(Some("_req-1"));
+    g.person.email = Some("ada@northfield.example");
+    g.name_id = NameId::Email("ada@northfield.example");
+    let response = signed(&g);
+    assert!(xmlsec1_verifies(&response.xml, &key().1));
+    let doc = roxmltree::Document::parse(&response.xml).unwrap();
+    let name_id = doc
+        .descendants()
+        .find(|n| n.has_tag_name((ns::ASSERTION, "NameID")))
+        .unwrap();
+    assert_eq!(name_id.attribute("Format"), Some(ns::EMAIL_ADDRESS));
+    assert_eq!(name_id.text(), Some("ada@northfield.example"));
+    assert_eq!(name_id.attribute("SPNameQualifier"), None);
+    let email = doc
+        .descendants()
+        .find(|n| n.attribute("Name") == Some(attr::EMAIL))
+        .unwrap();
+    assert_eq!(
+        email.first_element_child().and_then(|v| v.text()),
+        Some("ada@northfield.example")
+    );
+    // Another address put in after signing does not verify.
+    let forged = response
+        .xml
+        .replace(">ada@northfield.example<", ">eve@northfield.example<");
+    assert!(!xmlsec1_verifies(&forged, &key().1));
+
+    // Without an address: no `email` attribute.
+    assert!(!signed(&grant(None)).xml.contains("Name=\"email\""));
 }
