@@ -3,7 +3,7 @@
 //! The methods take an id or its text (`impl Into<UserId>`): this is where text from the
 //! command line or a test becomes a typed id.
 
-use badgein_roster::Email;
+use badgein_roster::{Email, Grade};
 
 use crate::error::{PortalError, Result};
 use crate::ids::{ClassId, SchoolId, UserId};
@@ -24,6 +24,7 @@ pub struct NewUser {
     /// `en` or `es`.
     pub locale: String,
     pub email: Option<Email>,
+    pub grade: Option<Grade>,
 }
 
 impl Portal {
@@ -50,6 +51,7 @@ impl Portal {
                 locale: locale.to_owned(),
                 disabled_at: None,
                 email: user.email.clone().map(Email::into_string),
+                grade: user.grade.map(|g| g.as_str().to_owned()),
             },
         )
         .await

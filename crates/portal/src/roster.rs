@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use badgein_roster::{Email, Roster};
+use badgein_roster::{Email, Grade, Roster};
 
 use crate::error::Result;
 use crate::ids::{ClassId, SchoolId, UserId};
@@ -72,6 +72,7 @@ fn rows(roster: &Roster) -> Rows {
                 given_name: u.given_name.clone(),
                 family_name: u.family_name.clone(),
                 email: u.email.clone().map(Email::into_string),
+                grade: Grade::first_of(&u.grades).map(|g| g.as_str().to_owned()),
                 enabled: u.enabled,
             })
         })

@@ -29,6 +29,7 @@
 
 mod error;
 mod files;
+mod grade;
 mod model;
 mod table;
 
@@ -40,6 +41,7 @@ use std::path::Path;
 use serde::Serialize;
 
 pub use error::{Cell, RosterError};
+pub use grade::Grade;
 pub use model::{Class, Email, Enrollment, MAX_EMAIL_LEN, ORG_TYPES, Org, Role, User};
 pub use table::MAX_FILE_BYTES;
 

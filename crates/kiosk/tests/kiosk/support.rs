@@ -60,6 +60,7 @@ impl Env {
                     family_name: "Example".into(),
                     locale: locale.into(),
                     email: None,
+                    grade: None,
                 })
                 .await
                 .unwrap();

@@ -23,6 +23,7 @@ pub async fn students_with_badges(
                 family_name: family.into(),
                 locale: "en".into(),
                 email: None,
+                grade: None,
             })
             .await?;
         badges.push(portal.issue_badge(&id, None).await?.encode());

@@ -58,6 +58,7 @@ pub async fn create(portal: &Portal, dir: &Path) -> anyhow::Result<String> {
             family_name: "Kowalski".into(),
             locale: "en".into(),
             email: None,
+            grade: None,
         })
         .await?;
     // A fresh password per demo, shown once: the demo database is throwaway, but a fixed
@@ -85,6 +86,7 @@ pub async fn create(portal: &Portal, dir: &Path) -> anyhow::Result<String> {
                     family_name: (*family).into(),
                     locale: (*locale).into(),
                     email: None,
+                    grade: None,
                 })
                 .await?;
             portal.add_to_class(class, &id, Role::Student).await?;

@@ -404,6 +404,7 @@ fn sign(
             roles: &roles,
             school: Some(user.school_id.as_str()),
             email: user.email.as_deref(),
+            grade: user.grade.as_deref(),
         },
         name_id,
         // When the session began (as OpenID Connect's `auth_time`), not now.

@@ -161,6 +161,9 @@ pub struct SchoolClaims {
     pub roles: Vec<&'static str>,
     /// The school's id as the roster names it.
     pub school: String,
+    /// `PK`, `K`, `1` .. `12`, when the roster gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grade: Option<String>,
 }
 
 impl SchoolClaims {
@@ -169,6 +172,7 @@ impl SchoolClaims {
         scope.split(' ').any(|s| s == "school").then(|| Self {
             roles: vec![user.role.as_str()],
             school: user.school_id.to_string(),
+            grade: user.grade.clone(),
         })
     }
 }

@@ -110,7 +110,7 @@ pub async fn issue_all(
 
 pub async fn owner(db: &Pool, badge_id: &str) -> Result<Option<BadgeOwner>> {
     const SQL: &str = "SELECT b.secret_hash, b.expires_at, b.voided_at, u.id, u.school_id, \
-        u.role, u.username, u.given_name, u.family_name, u.locale, u.disabled_at, u.email \
+        u.role, u.username, u.given_name, u.family_name, u.locale, u.disabled_at, u.email, u.grade \
         FROM badges b JOIN users u ON u.id = b.user_id WHERE b.id = $1";
     Ok(on_reader!(db, |p| sqlx::query_as(SQL)
         .bind(badge_id)
@@ -128,7 +128,7 @@ pub async fn at_kiosk(
     const SQL: &str = "SELECT k.id AS kiosk_id, k.school_id AS kiosk_school_id, \
         k.name AS kiosk_name, k.revoked_at AS kiosk_revoked_at, \
         b.secret_hash, b.expires_at, b.voided_at, u.id, u.school_id, u.role, u.username, \
-        u.given_name, u.family_name, u.locale, u.disabled_at, u.email \
+        u.given_name, u.family_name, u.locale, u.disabled_at, u.email, u.grade \
         FROM kiosks k LEFT JOIN badges b ON b.id = $2 LEFT JOIN users u ON u.id = b.user_id \
         WHERE k.credential_hash = $1";
     let row: Option<KioskAndBadge> = on_reader!(db, |p| sqlx::query_as(SQL)
@@ -158,6 +158,7 @@ struct KioskAndBadge {
     locale: Option<String>,
     disabled_at: Option<i64>,
     email: Option<String>,
+    grade: Option<String>,
 }
 
 impl KioskAndBadge {
@@ -183,6 +184,7 @@ impl KioskAndBadge {
                     locale: self.locale?,
                     disabled_at: self.disabled_at,
                     email: self.email,
+                    grade: self.grade,
                 },
             })
         })();

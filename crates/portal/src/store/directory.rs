@@ -27,6 +27,8 @@ pub struct User {
     pub disabled_at: Option<i64>,
     /// From the roster, checked and lowercased there (`badgein_roster::Email`).
     pub email: Option<String>,
+    /// From the roster: `PK`, `K`, `1` .. `12` (`badgein_roster::Grade`).
+    pub grade: Option<String>,
 }
 
 impl User {
@@ -36,7 +38,7 @@ impl User {
 }
 
 const USER_COLUMNS: &str =
-    "id, school_id, role, username, given_name, family_name, locale, disabled_at, email";
+    "id, school_id, role, username, given_name, family_name, locale, disabled_at, email, grade";
 
 pub async fn upsert_school(db: &Pool, id: &SchoolId, name: &str) -> Result<()> {
     const SQL: &str = "INSERT INTO schools (id, name) VALUES ($1, $2) \
@@ -62,12 +64,12 @@ pub async fn school(db: &Pool, id: &SchoolId) -> Result<Option<School>> {
 /// Creates or updates a user; a re-enabled user is enabled again.
 pub async fn upsert_user(db: &Pool, u: &User) -> Result<()> {
     const SQL: &str = "INSERT INTO users \
-        (id, school_id, role, username, given_name, family_name, locale, disabled_at, email) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+        (id, school_id, role, username, given_name, family_name, locale, disabled_at, email, \
+        grade) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
         ON CONFLICT (id) DO UPDATE SET school_id = excluded.school_id, role = excluded.role, \
         username = excluded.username, given_name = excluded.given_name, \
         family_name = excluded.family_name, locale = excluded.locale, \
-        disabled_at = excluded.disabled_at, email = excluded.email";
+        disabled_at = excluded.disabled_at, email = excluded.email, grade = excluded.grade";
     on_pool!(db, |p| sqlx::query(SQL)
         .bind(&u.id)
         .bind(&u.school_id)
@@ -78,6 +80,7 @@ pub async fn upsert_user(db: &Pool, u: &User) -> Result<()> {
         .bind(&u.locale)
         .bind(u.disabled_at)
         .bind(&u.email)
+        .bind(&u.grade)
         .execute(p)
         .await
         .map(|r| r.rows_affected()))?;

@@ -26,6 +26,8 @@ pub struct UserRow {
     pub family_name: String,
     /// Checked and lowercased by the roster reader.
     pub email: Option<String>,
+    /// `PK`, `K`, `1` .. `12` (`badgein_roster::Grade`).
+    pub grade: Option<String>,
     pub enabled: bool,
 }
 
@@ -42,11 +44,11 @@ pub struct Changes {
 // A disabled user keeps the time they were first disabled, so a second import of the same
 // roster writes the same values.
 const UPSERT_USER: &str = "INSERT INTO users \
-    (id, school_id, role, username, given_name, family_name, disabled_at, email) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+    (id, school_id, role, username, given_name, family_name, disabled_at, email, grade) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
     ON CONFLICT (id) DO UPDATE SET school_id = excluded.school_id, role = excluded.role, \
     username = excluded.username, given_name = excluded.given_name, \
-    family_name = excluded.family_name, email = excluded.email, \
+    family_name = excluded.family_name, email = excluded.email, grade = excluded.grade, \
     disabled_at = CASE WHEN excluded.disabled_at IS NULL THEN NULL \
                   ELSE COALESCE(users.disabled_at, excluded.disabled_at) END";
 const UPSERT_SCHOOL: &str = "INSERT INTO schools (id, name) VALUES ($1, $2) \
@@ -102,6 +104,7 @@ pub async fn apply(db: &Pool, rows: &Rows, now: i64, audit: &mut Entry) -> Resul
                 .bind(&u.family_name)
                 .bind((!u.enabled).then_some(now))
                 .bind(&u.email)
+                .bind(&u.grade)
                 .execute(&mut *tx)
                 .await?;
             if !u.enabled {

@@ -497,6 +497,7 @@ async fn staff_badges_need_staff_body(env: Env) {
                 family_name: "Staff".into(),
                 locale: "en".into(),
                 email: None,
+                grade: None,
             })
             .await
             .unwrap();

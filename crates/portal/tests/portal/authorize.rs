@@ -338,11 +338,13 @@ async fn each_scope_releases_only_its_claims_body(env: Env) {
     .unwrap();
     assert_eq!(claims["roles"], serde_json::json!(["student"]), "{claims}");
     assert_eq!(claims["school"], "s1");
+    assert_eq!(claims["grade"], "1");
     assert!(claims.get("name").is_none());
     let r = userinfo(&env, body["access_token"].as_str()).await;
     let info: serde_json::Value = r.json().await.unwrap();
     assert_eq!(info["roles"], serde_json::json!(["student"]), "{info}");
     assert_eq!(info["school"], "s1");
+    assert_eq!(info["grade"], "1");
     assert!(info.get("given_name").is_none());
 }
 

@@ -121,6 +121,8 @@ pub async fn seed(portal: &Portal) {
                 // emailAddress NameID release); the children have none.
                 email: (id == "t1")
                     .then(|| badgein_roster::Email::parse("Kim.Kowalski@Maple.example").unwrap()),
+                // Maya is in first grade (the `school` scope's `grade`); the others have none.
+                grade: (id == "u1").then_some(badgein_roster::Grade::Numbered(1)),
             })
             .await
             .unwrap();
@@ -442,6 +444,7 @@ pub async fn add_principal(env: &Env, password: &str) {
             family_name: "Lee".into(),
             locale: "en".into(),
             email: None,
+            grade: None,
         })
         .await
         .unwrap();

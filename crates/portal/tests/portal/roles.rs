@@ -22,6 +22,7 @@ async fn every_role_round_trips_and_unknown_stored_text_is_an_error() {
                     family_name: "Le".into(),
                     locale: "en".into(),
                     email: None,
+                    grade: None,
                 })
                 .await
                 .unwrap();

@@ -77,12 +77,17 @@ async fn imports_a_roster_idempotently_and_disables_leavers() {
         );
         // The roster's address, lowercased (the file has `JNunez@Example.ORG`); none for María.
         assert_eq!(maria.email, None);
+        // Her first grade of `"KG,01"`; José's `02`; none for a teacher without grades.
+        assert_eq!(maria.grade.as_deref(), Some("K"), "{backend}");
+        let jose = portal.user("s2").await.unwrap().unwrap();
+        assert_eq!(jose.grade.as_deref(), Some("2"));
         let julia = portal.user("t1").await.unwrap().unwrap();
         assert_eq!(
             julia.email.as_deref(),
             Some("jnunez@example.org"),
             "{backend}"
         );
+        assert_eq!(julia.grade, None);
         assert!(
             portal
                 .user("s3")
@@ -187,6 +192,7 @@ async fn a_roster_that_fails_midway_leaves_nothing_behind() {
                 family_name: "N".into(),
                 locale: "en".into(),
                 email: None,
+                grade: None,
             })
             .await
             .unwrap();

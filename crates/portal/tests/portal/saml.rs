@@ -107,6 +107,7 @@ fn sign(env: &Env, entity_id: &str) -> String {
             roles: &["teacher"],
             school: None,
             email: None,
+            grade: None,
         },
         name_id: NameId::Persistent,
         authn_instant: badgein_portal::Clock::now_ms(&env.clock),

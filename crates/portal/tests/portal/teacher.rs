@@ -34,6 +34,7 @@ async fn more_seed(env: &Env) {
             family_name: "Test".into(),
             locale: locale.into(),
             email: None,
+            grade: None,
         })
         .await
         .unwrap();
@@ -799,6 +800,7 @@ async fn empty_classes_and_hostile_names_body(env: Env) {
         family_name: "\"O'Hara\"".into(),
         locale: "en".into(),
         email: None,
+        grade: None,
     })
     .await
     .unwrap();

@@ -47,6 +47,7 @@ pub mod attr {
     pub const ROLES: &str = "roles";
     pub const SCHOOL: &str = "school";
     pub const EMAIL: &str = "email";
+    pub const GRADE: &str = "grade";
 }
 
 /// Who signed in, as the assertion releases them.
@@ -61,6 +62,8 @@ pub struct Person<'a> {
     pub school: Option<&'a str>,
     /// The roster's address, when it has one: the `email` attribute.
     pub email: Option<&'a str>,
+    /// The roster's grade (`PK`, `K`, `1` .. `12`), when it has one: the `grade` attribute.
+    pub grade: Option<&'a str>,
 }
 
 /// The `NameID` the app gets.
@@ -204,6 +207,9 @@ pub fn build(
     }
     if let Some(email) = person.email {
         attribute(&mut tail, attr::EMAIL, &[email]);
+    }
+    if let Some(grade) = person.grade {
+        attribute(&mut tail, attr::GRADE, &[grade]);
     }
     tail.close("saml:AttributeStatement");
     tail.close("saml:Assertion");

@@ -48,6 +48,7 @@ fn grant(in_response_to: Option<&'static str>) -> Grant<'static> {
             roles: ROLES,
             school: Some("Northfield Primary"),
             email: None,
+            grade: Some("3"),
         },
         name_id: NameId::Persistent,
         authn_instant: NOW - 60_000,
