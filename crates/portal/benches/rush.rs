@@ -39,6 +39,8 @@ use badgein_portal::config::Rate;
 use badgein_portal::{Config, Portal, SystemClock, VoidScope, spawn};
 use badgein_proto::SignIn;
 
+#[path = "support/client_process.rs"]
+mod client_process;
 #[path = "support/durability.rs"]
 mod durability;
 mod support;
@@ -68,9 +70,8 @@ impl<S: Subscriber> Layer<S> for Counters {
 }
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    match args.iter().position(|a| a == "--load-client") {
-        Some(at) => load_client(args.get(at + 1).context("--load-client PLAN_FILE")?),
+    match client_process::plan_file() {
+        Some(plan_file) => load_client(&plan_file?),
         None => server(),
     }
 }
@@ -284,20 +285,9 @@ async fn rush(
     std::fs::write(&plan_file, text)?;
     let load_before = support::load_average();
     let groups_before = probe.counters.groups.load(Ordering::Relaxed);
-    let client = std::env::current_exe()?;
-    let plan_arg = plan_file.clone();
-    // Waited for off the runtime: the server answering the client runs on it.
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(client)
-            .arg("--load-client")
-            .arg(plan_arg)
-            .stderr(std::process::Stdio::inherit())
-            .output()
-    })
-    .await??;
+    let out = client_process::run(&plan_file).await?;
     std::fs::remove_file(&plan_file)?;
-    anyhow::ensure!(out.status.success(), "load client: {}", out.status);
-    let all: Summary = serde_json::from_slice(&out.stdout).context("load client's summary")?;
+    let all: Summary = serde_json::from_slice(&out).context("load client's summary")?;
     let groups = probe.counters.groups.load(Ordering::Relaxed) - groups_before;
     println!(
         "{backend:<9} {:>10.0}   {:>6.1}   {:>6.1}   {:>6.1}   {}   {}   {}   {}   {}   {}   {}",

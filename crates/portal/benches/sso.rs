@@ -39,6 +39,7 @@ use std::time::Instant;
 use anyhow::Context as _;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
@@ -47,6 +48,8 @@ use badgein_portal::config::Rate;
 use badgein_portal::{AppRequest, Config, Portal, SystemClock, spawn};
 use badgein_proto::SignIn;
 
+#[path = "support/client_process.rs"]
+mod client_process;
 #[path = "support/durability.rs"]
 mod durability;
 mod support;
@@ -92,9 +95,8 @@ impl Size {
 }
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    match args.iter().position(|a| a == "--load-client") {
-        Some(at) => load_client(args.get(at + 1).context("--load-client PLAN_FILE")?),
+    match client_process::plan_file() {
+        Some(plan_file) => load_client(&plan_file?),
         None => server(),
     }
 }
@@ -212,18 +214,8 @@ async fn server() -> anyhow::Result<()> {
     };
     let plan_file = dir.join("plan.json");
     std::fs::write(&plan_file, serde_json::to_vec(&plan)?)?;
-    let client = std::env::current_exe()?;
-    // Waited for off the runtime: the server answering the client runs on it.
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(client)
-            .arg("--load-client")
-            .arg(plan_file)
-            .stderr(std::process::Stdio::inherit())
-            .output()
-    })
-    .await??;
-    anyhow::ensure!(out.status.success(), "load client: {}", out.status);
-    let report: Report = serde_json::from_slice(&out.stdout).context("load client's report")?;
+    let out = client_process::run(&plan_file).await?;
+    let report: Report = serde_json::from_slice(&out).context("load client's report")?;
     print_report(&report);
     let id_token = report.id_token.context("no ID token came back")?;
     let kid = verify_id_token(&http, &base_url, &client_id, &id_token).await?;
@@ -485,6 +477,23 @@ fn cookie(plan: &Plan, n: usize) -> &str {
     &plan.cookies[n % plan.cookies.len()]
 }
 
+/// `request`'s answer, if it has the status `expected`; else an error naming `what`.
+async fn answer(
+    what: &str,
+    request: reqwest::RequestBuilder,
+    expected: StatusCode,
+) -> Result<reqwest::Response, String> {
+    let r = request
+        .send()
+        .await
+        .map_err(|e| format!("{what}: no answer ({e})"))?;
+    if r.status() == expected {
+        Ok(r)
+    } else {
+        Err(format!("{what}: status {}", r.status()))
+    }
+}
+
 /// Step 1: a code for op `n`'s student, checked to come with the state sent.
 async fn authorize(http: reqwest::Client, plan: Arc<Plan>, n: usize) -> Result<Code, String> {
     let verifier = random_token()?;
@@ -505,15 +514,12 @@ async fn authorize(http: reqwest::Client, plan: Arc<Plan>, n: usize) -> Result<C
         ],
     )
     .map_err(|e| format!("url: {e}"))?;
-    let r = http
-        .get(url)
-        .header(COOKIE, cookie(&plan, n))
-        .send()
-        .await
-        .map_err(|e| format!("authorize: no answer ({e})"))?;
-    if r.status() != reqwest::StatusCode::SEE_OTHER {
-        return Err(format!("authorize: status {}", r.status()));
-    }
+    let r = answer(
+        "authorize",
+        http.get(url).header(COOKIE, cookie(&plan, n)),
+        StatusCode::SEE_OTHER,
+    )
+    .await?;
     let location = r
         .headers()
         .get(LOCATION)
@@ -540,7 +546,7 @@ async fn authorize(http: reqwest::Client, plan: Arc<Plan>, n: usize) -> Result<C
 
 /// Step 2: `code` for tokens; the ID token, checked to be three dot-separated parts.
 async fn token(http: reqwest::Client, plan: Arc<Plan>, code: &Code) -> Result<String, String> {
-    let r = http
+    let request = http
         .post(format!("{}/oauth/token", plan.base_url))
         .basic_auth(&plan.client_id, Some(&plan.client_secret))
         .form(&[
@@ -548,13 +554,8 @@ async fn token(http: reqwest::Client, plan: Arc<Plan>, code: &Code) -> Result<St
             ("code", &code.code),
             ("redirect_uri", REDIRECT_URI),
             ("code_verifier", &code.verifier),
-        ])
-        .send()
-        .await
-        .map_err(|e| format!("token: no answer ({e})"))?;
-    if r.status() != reqwest::StatusCode::OK {
-        return Err(format!("token: status {}", r.status()));
-    }
+        ]);
+    let r = answer("token", request, StatusCode::OK).await?;
     let body: serde_json::Value = r.json().await.map_err(|_| "token: not JSON".to_owned())?;
     if body["access_token"].as_str().is_none_or(str::is_empty) {
         return Err("token: no access token".to_owned());
@@ -591,16 +592,14 @@ fn saml_request(id: usize) -> Result<String, String> {
 async fn saml(http: reqwest::Client, plan: Arc<Plan>, n: usize) -> Result<(), String> {
     let request = saml_request(n)?;
     let relay = format!("r{n}");
-    let r = http
-        .get(format!("{}/saml/sso", plan.base_url))
-        .query(&[("SAMLRequest", request.as_str()), ("RelayState", &relay)])
-        .header(COOKIE, cookie(&plan, n))
-        .send()
-        .await
-        .map_err(|e| format!("saml: no answer ({e})"))?;
-    if r.status() != reqwest::StatusCode::OK {
-        return Err(format!("saml: status {}", r.status()));
-    }
+    let r = answer(
+        "saml",
+        http.get(format!("{}/saml/sso", plan.base_url))
+            .query(&[("SAMLRequest", request.as_str()), ("RelayState", &relay)])
+            .header(COOKIE, cookie(&plan, n)),
+        StatusCode::OK,
+    )
+    .await?;
     let page = r.text().await.map_err(|e| format!("saml: no page ({e})"))?;
     if page.contains("name=\"SAMLResponse\"") {
         Ok(())
