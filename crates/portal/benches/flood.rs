@@ -70,20 +70,20 @@ struct Settings {
 
 impl Settings {
     fn from_env() -> Self {
-        let secs = |name, default| Duration::from_secs(env_u64(name, default));
+        let secs = |name, default| Duration::from_secs(support::env_or::<u64>(name, default));
         Self {
-            kiosks: env_u64("FLOOD_KIOSKS", 50).max(1) as usize,
-            badges_per_kiosk: env_u64("FLOOD_BADGES_PER_KIOSK", 25).max(1) as usize,
-            kiosk_every: Duration::from_millis(env_u64("FLOOD_KIOSK_EVERY_MS", 250)),
-            connections: env_u64("FLOOD_CONNECTIONS", 300) as usize,
+            kiosks: support::env_or::<u64>("FLOOD_KIOSKS", 50).max(1) as usize,
+            badges_per_kiosk: support::env_or::<u64>("FLOOD_BADGES_PER_KIOSK", 25).max(1) as usize,
+            kiosk_every: Duration::from_millis(support::env_or::<u64>("FLOOD_KIOSK_EVERY_MS", 250)),
+            connections: support::env_or::<u64>("FLOOD_CONNECTIONS", 300) as usize,
             before: secs("FLOOD_BEFORE_SECS", 10),
             during: secs("FLOOD_SECS", 30),
             after: secs("FLOOD_AFTER_SECS", 10),
             settle: secs("FLOOD_SETTLE_SECS", 20),
             timeout: secs("FLOOD_TIMEOUT_SECS", 10),
-            rss_stop_mib: env_u64("FLOOD_RSS_STOP_MIB", 4096),
-            rss_kill_mib: env_u64("FLOOD_RSS_KILL_MIB", 5120),
-            slowloris: env_u64("SLOWLORIS_CONNECTIONS", 1000) as usize,
+            rss_stop_mib: support::env_or::<u64>("FLOOD_RSS_STOP_MIB", 4096),
+            rss_kill_mib: support::env_or::<u64>("FLOOD_RSS_KILL_MIB", 5120),
+            slowloris: support::env_or::<u64>("SLOWLORIS_CONNECTIONS", 1000) as usize,
             slowloris_wait: secs("SLOWLORIS_SECS", 60),
         }
     }
@@ -102,19 +102,6 @@ fn spread_address() -> String {
     let mut b = [0u8; 3];
     let _ = getrandom::fill(&mut b);
     format!("198.{}.{}.{}", 18 + (b[0] & 1), b[1], b[2])
-}
-
-fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "unknown".to_owned())
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -618,11 +605,7 @@ impl Tally {
 
     /// Nearest-rank percentile of the sorted latencies, in ms.
     fn ms(&self, p: f64) -> f64 {
-        if self.latencies.is_empty() {
-            return 0.0;
-        }
-        let rank = ((p / 100.0) * self.latencies.len() as f64).ceil() as usize;
-        self.latencies[rank.clamp(1, self.latencies.len()) - 1].as_secs_f64() * 1000.0
+        support::percentile_ms(&self.latencies, p)
     }
 }
 
@@ -937,7 +920,7 @@ async fn flood(s: &Settings) -> anyhow::Result<()> {
         s.connections,
         s.during.as_secs()
     );
-    println!("load average before: {}", load_average());
+    println!("load average before: {}", support::load_average());
     let dir = TempDir::new("flood")?;
     let db = dir.0.join("flood.db");
     let (codes, badges) = demo_school(&db, s.kiosks, s.badges_per_kiosk).await?;
@@ -1008,7 +991,7 @@ async fn flood(s: &Settings) -> anyhow::Result<()> {
     drop(monitor);
     drop(service);
 
-    println!("load average after: {}", load_average());
+    println!("load average after: {}", support::load_average());
     if let Some((at, sample)) = stopped_early {
         println!(
             "FLOOD STOPPED EARLY after {:.1} s: the service's RSS reached {:.0} MiB (stop mark \
@@ -1188,7 +1171,7 @@ async fn slowloris(s: &Settings) -> anyhow::Result<()> {
         PROBE_EVERY.as_millis(),
         s.slowloris_wait.as_secs()
     );
-    println!("load average before: {}", load_average());
+    println!("load average before: {}", support::load_average());
     let dir = TempDir::new("slowloris")?;
     let db = dir.0.join("slowloris.db");
     {
@@ -1286,7 +1269,7 @@ async fn slowloris(s: &Settings) -> anyhow::Result<()> {
     drop(monitor);
     drop(service);
 
-    println!("load average after: {}", load_average());
+    println!("load average after: {}", support::load_average());
     let mut closed: Vec<Duration> = results.iter().filter_map(|r| r.closed_after).collect();
     closed.sort();
     let still_open = results.len() - closed.len();

@@ -36,10 +36,13 @@ use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
 
 use badgein_portal::config::Rate;
-use badgein_portal::store::Pool;
 use badgein_portal::{Config, Portal, SystemClock, VoidScope, spawn};
 use badgein_proto::SignIn;
 
+#[path = "support/client_process.rs"]
+mod client_process;
+#[path = "support/durability.rs"]
+mod durability;
 mod support;
 
 const KIOSKS: usize = 200;
@@ -66,23 +69,9 @@ impl<S: Subscriber> Layer<S> for Counters {
     }
 }
 
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_default()
-}
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    match args.iter().position(|a| a == "--load-client") {
-        Some(at) => load_client(args.get(at + 1).context("--load-client PLAN_FILE")?),
+    match client_process::plan_file() {
+        Some(plan_file) => load_client(&plan_file?),
         None => server(),
     }
 }
@@ -90,7 +79,7 @@ fn main() -> anyhow::Result<()> {
 /// The server side: the portal, its database and the statement count, in this process.
 #[tokio::main]
 async fn server() -> anyhow::Result<()> {
-    let sign_ins = env_usize("RUSH_SIGN_INS", 20_000);
+    let sign_ins = support::env_or("RUSH_SIGN_INS", 20_000);
     // The statement count runs over one shared client, before the timed rush.
     let concurrency = KIOSKS;
     let counters = Counters::default();
@@ -192,35 +181,6 @@ fn bench_config(total: usize) -> Config {
     }
 }
 
-/// The settings that decide whether an answered sign-in survives a crash or a power cut.
-async fn durability(db: &Pool) -> anyhow::Result<String> {
-    Ok(match db {
-        Pool::Sqlite(s) => {
-            let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
-                .fetch_one(&s.write)
-                .await?;
-            let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
-                .fetch_one(&s.write)
-                .await?;
-            let synchronous = match synchronous {
-                0 => "OFF",
-                1 => "NORMAL",
-                2 => "FULL",
-                3 => "EXTRA",
-                _ => "?",
-            };
-            format!("synchronous={synchronous} journal_mode={journal}")
-        }
-        Pool::Postgres(p) => {
-            let fsync: String = sqlx::query_scalar("SHOW fsync").fetch_one(p).await?;
-            let commit: String = sqlx::query_scalar("SHOW synchronous_commit")
-                .fetch_one(p)
-                .await?;
-            format!("fsync={fsync} synchronous_commit={commit}")
-        }
-    })
-}
-
 /// The counters and the switch of statement events (off for the timed part).
 struct Probe {
     counters: Counters,
@@ -244,7 +204,7 @@ async fn rush(
     let portal = Portal::open(db, Arc::new(SystemClock), config.clone()).await?;
     println!(
         "{backend}: {}; kiosk limit for the bench: burst {}, {}/s",
-        durability(portal.db()).await?,
+        durability::durability(portal.db()).await?,
         config.kiosk_rate.burst,
         config.kiosk_rate.per_second
     );
@@ -323,22 +283,11 @@ async fn rush(
         ));
     }
     std::fs::write(&plan_file, text)?;
-    let load_before = load_average();
+    let load_before = support::load_average();
     let groups_before = probe.counters.groups.load(Ordering::Relaxed);
-    let client = std::env::current_exe()?;
-    let plan_arg = plan_file.clone();
-    // Waited for off the runtime: the server answering the client runs on it.
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(client)
-            .arg("--load-client")
-            .arg(plan_arg)
-            .stderr(std::process::Stdio::inherit())
-            .output()
-    })
-    .await??;
+    let out = client_process::run(&plan_file).await?;
     std::fs::remove_file(&plan_file)?;
-    anyhow::ensure!(out.status.success(), "load client: {}", out.status);
-    let all: Summary = serde_json::from_slice(&out.stdout).context("load client's summary")?;
+    let all: Summary = serde_json::from_slice(&out).context("load client's summary")?;
     let groups = probe.counters.groups.load(Ordering::Relaxed) - groups_before;
     println!(
         "{backend:<9} {:>10.0}   {:>6.1}   {:>6.1}   {:>6.1}   {}   {}   {}   {}   {}   {}   {}",
@@ -449,14 +398,7 @@ async fn load_client(plan_file: &str) -> anyhow::Result<()> {
     }
     let seconds = started.elapsed().as_secs_f64();
     all.latencies.sort();
-    let pct = |p: usize| {
-        all.latencies
-            .get((all.latencies.len() * p / 100).min(all.latencies.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or(Duration::ZERO)
-            .as_secs_f64()
-            * 1000.0
-    };
+    let pct = |p: f64| support::percentile_ms(&all.latencies, p);
     let summary = Summary {
         ok: all.ok,
         refused: all.refused,
@@ -464,9 +406,9 @@ async fn load_client(plan_file: &str) -> anyhow::Result<()> {
         limited: all.limited,
         server_errors: all.server_errors,
         seconds,
-        p50_ms: pct(50),
-        p95_ms: pct(95),
-        p99_ms: pct(99),
+        p50_ms: pct(50.0),
+        p95_ms: pct(95.0),
+        p99_ms: pct(99.0),
     };
     println!("{}", serde_json::to_string(&summary)?);
     Ok(())

@@ -1,4 +1,8 @@
-//! Shared by the portal's benchmarks: a school of students with badges.
+//! Shared by the portal's benchmarks: a school of students with badges, settings from the
+//! environment, the load average and latency percentiles.
+
+use std::str::FromStr;
+use std::time::Duration;
 
 use badgein_portal::{NewUser, Portal, Role};
 
@@ -29,4 +33,29 @@ pub async fn students_with_badges(
         badges.push(portal.issue_badge(&id, None).await?.encode());
     }
     Ok(badges)
+}
+
+/// The environment variable `name` parsed, or `default` when unset or unreadable.
+pub fn env_or<T: FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The 1, 5 and 15 minute load averages: the benchmarks share the machine's cores, and their
+/// numbers mean little without what else was running.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".to_owned())
+}
+
+/// Nearest-rank percentile `p` (0 to 100) of `sorted` latencies, in ms; 0 for none.
+pub fn percentile_ms(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1].as_secs_f64() * 1000.0
 }

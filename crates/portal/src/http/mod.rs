@@ -18,6 +18,7 @@ use tokio::task::JoinHandle;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::error::Result;
+use crate::idp::saml::cert::CertificateCache;
 use crate::portal::Portal;
 use crate::store::within;
 
@@ -44,6 +45,8 @@ pub(crate) struct AppState {
     /// Origin the browser sees, without a trailing slash (`http://127.0.0.1:8750`).
     pub base_url: Arc<str>,
     pub cookie: CookiePolicy,
+    /// The SAML signing certificate, made once per key (`idp::saml::cert`).
+    pub saml_certificate: Arc<CertificateCache>,
 }
 
 /// The session cookie's name and flags. Over HTTPS it is `__Host-badgein` with `Secure`;
@@ -236,6 +239,7 @@ pub async fn spawn(portal: Portal, listen: &str) -> std::io::Result<RunningPorta
         cookie: CookiePolicy {
             secure: base_url.starts_with("https://"),
         },
+        saml_certificate: Arc::default(),
     };
     let app = router(state);
     let limits = portal.config().server;

@@ -52,7 +52,9 @@ pub(crate) fn routes() -> Router<AppState> {
 /// The certificate of the current RSA key, for the portal's public host.
 pub(crate) fn certificate(state: &AppState) -> Result<IdpCertificate, KeyError> {
     let signer = state.portal.signer()?;
-    IdpCertificate::for_key(signer.saml_key()?, &public_host(&state.base_url))
+    state
+        .saml_certificate
+        .for_key(signer.saml_key()?, &public_host(&state.base_url))
 }
 
 /// The host (and port, if any) of the public URL: the certificate's CN.
@@ -387,7 +389,9 @@ fn sign(
 ) -> Result<response::SignedResponse, KeyError> {
     let signer = state.portal.signer()?;
     let key = signer.saml_key()?;
-    let cert = IdpCertificate::for_key(key, &public_host(&state.base_url))?;
+    let cert = state
+        .saml_certificate
+        .for_key(key, &public_host(&state.base_url))?;
     let user = &session.user;
     let display_name = user.display_name();
     let roles = [user.role.as_str()];

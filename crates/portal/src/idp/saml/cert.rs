@@ -7,6 +7,8 @@
 //! process. A rotation gives a new key and so a new certificate (apps must load the metadata
 //! again; docs/identity-provider.md says so).
 
+use std::sync::{Mutex, PoisonError};
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use rsa::sha2::{Digest as _, Sha256};
@@ -88,5 +90,43 @@ impl IdpCertificate {
         }
         out.push_str("-----END CERTIFICATE-----\n");
         out
+    }
+}
+
+/// The certificate of the last key and host asked for. Making one costs a PKCS#8 encoding,
+/// ring's checks of the key and an RSA signature, as much again as the SAML response it goes
+/// with; a key's certificate for a host never changes (see the top of this module), so the
+/// serving portal makes it once per key.
+#[derive(Debug, Default)]
+pub struct CertificateCache {
+    last: Mutex<Option<Cached>>,
+}
+
+#[derive(Debug)]
+struct Cached {
+    kid: String,
+    host: String,
+    cert: IdpCertificate,
+}
+
+impl CertificateCache {
+    /// [`IdpCertificate::for_key`], made only when the key (by kid) or host is not the last.
+    pub fn for_key(&self, key: &SamlKey, host: &str) -> Result<IdpCertificate, KeyError> {
+        let lock = || self.last.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(cached) = lock().as_ref()
+            && cached.kid == key.kid()
+            && cached.host == host
+        {
+            return Ok(cached.cert.clone());
+        }
+        // Made outside the lock: two requests racing after a rotation both make it, and
+        // neither waits on the other's signature.
+        let cert = IdpCertificate::for_key(key, host)?;
+        *lock() = Some(Cached {
+            kid: key.kid().to_owned(),
+            host: host.to_owned(),
+            cert: cert.clone(),
+        });
+        Ok(cert)
     }
 }

@@ -256,6 +256,24 @@ fn name_ids_are_per_app_and_stable() {
 }
 
 #[test]
+fn the_certificate_cache_makes_each_key_and_hosts_own_certificate() {
+    use crate::idp::saml::cert::CertificateCache;
+    let (key, cert) = key();
+    let cache = CertificateCache::default();
+    for _ in 0..2 {
+        assert_eq!(&cache.for_key(key, "portal.example.org").unwrap(), cert);
+    }
+    assert_ne!(&cache.for_key(key, "other.example.org").unwrap(), cert);
+    // A rotation: the new key's certificate, then the old key's again.
+    let other = new_key();
+    assert_eq!(
+        cache.for_key(&other, "portal.example.org").unwrap(),
+        IdpCertificate::for_key(&other, "portal.example.org").unwrap()
+    );
+    assert_eq!(&cache.for_key(key, "portal.example.org").unwrap(), cert);
+}
+
+#[test]
 fn the_certificate_is_deterministic_and_names_the_host() {
     let (key, cert) = key();
     assert_eq!(
