@@ -337,7 +337,7 @@ fn open_current(kek: &Kek, current: &[Row]) -> Result<Signer, KeyError> {
             SigningAlg::Rs256 => {
                 use rsa::pkcs8::DecodePrivateKey as _;
                 let key = rsa::PrivateKey::from_pkcs8_der(&pkcs8).map_err(|_| damaged())?;
-                Some(SamlKey::new(row.kid.clone(), row.created_at, key))
+                Some(SamlKey::new(row.kid.clone(), row.created_at, key).map_err(|_| damaged())?)
             }
             SigningAlg::Es256 => None,
         };
@@ -396,12 +396,20 @@ mod tests {
         let mut keys = Vec::new();
         let mut jwks = JwkSet::default();
         for alg in SigningAlg::ALL {
-            let (encoding, jwk) = parse(alg, &generate(alg).unwrap()).unwrap();
+            let pkcs8 = generate(alg).unwrap();
+            let (encoding, jwk) = parse(alg, &pkcs8).unwrap();
+            let kid = jwk.common.key_id.clone().unwrap();
+            // The RSA key signs through ring, as when served; jsonwebtoken verifies below.
+            let saml = (alg == SigningAlg::Rs256).then(|| {
+                use rsa::pkcs8::DecodePrivateKey as _;
+                let key = rsa::PrivateKey::from_pkcs8_der(&pkcs8).unwrap();
+                SamlKey::new(kid.clone(), 0, key).unwrap()
+            });
             keys.push(CurrentKey {
-                kid: jwk.common.key_id.clone().unwrap(),
+                kid,
                 alg,
                 encoding,
-                saml: None,
+                saml,
             });
             jwks.keys.push(jwk);
         }

@@ -96,6 +96,8 @@ pub enum KeyError {
     Seal,
     #[error("signing failed: {0}")]
     Sign(#[source] jsonwebtoken::errors::Error),
+    #[error("a token's header or claims could not be written: {0}")]
+    Encode(#[source] serde_json::Error),
     /// The SAML side of the RSA key: an XML signature, or the certificate of the key.
     #[error("SAML {what} failed: {reason}")]
     Saml { what: &'static str, reason: String },

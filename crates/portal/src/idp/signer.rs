@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{EncodingKey, Header};
 use serde::Serialize;
 
@@ -90,6 +92,31 @@ impl Signer {
         let mut header = Header::new(alg.jwt());
         header.kid = Some(key.kid.clone());
         header.typ = Some(typ.as_str().to_owned());
-        jsonwebtoken::encode(&header, claims, &key.encoding).map_err(KeyError::Sign)
+        match &key.saml {
+            // The RSA key signs through ring (`idp::saml::key` says why); the token is the JWS
+            // compact serialization jsonwebtoken::encode writes, and jsonwebtoken verifies it.
+            Some(rsa) => compact(&header, claims, |input| rsa.sign(input)),
+            None => jsonwebtoken::encode(&header, claims, &key.encoding).map_err(KeyError::Sign),
+        }
     }
+}
+
+/// `base64url(header) . base64url(claims) . base64url(signature over the first two)` (RFC 7515
+/// 7.1).
+fn compact(
+    header: &Header,
+    claims: &impl Serialize,
+    sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, KeyError>,
+) -> Result<String, KeyError> {
+    let header = serde_json::to_vec(header).map_err(KeyError::Encode)?;
+    let claims = serde_json::to_vec(claims).map_err(KeyError::Encode)?;
+    let mut token = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header),
+        URL_SAFE_NO_PAD.encode(claims)
+    );
+    let signature = sign(token.as_bytes())?;
+    token.push('.');
+    token.push_str(&URL_SAFE_NO_PAD.encode(signature));
+    Ok(token)
 }

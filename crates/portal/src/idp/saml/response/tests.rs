@@ -19,7 +19,7 @@ const NOW: Millis = 1_796_000_000_000;
 fn new_key() -> SamlKey {
     let key = rsa::PrivateKey::new(&mut getrandom_rng::SysRng, 2048).unwrap();
     let kid = format!("test-{}", new_id().unwrap());
-    SamlKey::new(kid, NOW - 86_400_000, key)
+    SamlKey::new(kid, NOW - 86_400_000, key).unwrap()
 }
 
 /// One key and certificate for the whole module (RSA key generation takes a while).
