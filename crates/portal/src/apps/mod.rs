@@ -22,7 +22,9 @@ use crate::tokens;
 pub mod icon;
 pub mod registration;
 
-pub use registration::{AppError, AppRequest, Registration, parse_id_token_alg, parse_roles};
+pub use registration::{
+    AppError, AppRequest, Registration, parse_id_token_alg, parse_roles, parse_scopes,
+};
 
 /// What registering (or a new secret) gives back: printed once, never stored as such.
 #[derive(Clone, PartialEq, Eq, Serialize)]
@@ -131,6 +133,7 @@ impl Portal {
         entry.detail = Some(describe(&id, &app));
         let oidc = app.oidc.as_ref();
         let saml = app.saml.as_ref();
+        let scopes = oidc.map(|o| o.scopes.join(" "));
         apps::insert(
             self.db(),
             &NewApp {
@@ -144,6 +147,7 @@ impl Portal {
                 pairwise: oidc.is_some_and(|o| o.pairwise),
                 public_client: oidc.is_some_and(|o| o.public_client),
                 id_token_alg: oidc.map_or(SigningAlg::Rs256, |o| o.id_token_alg),
+                oidc_scopes: scopes.as_deref(),
                 pairwise_salt: salt.as_deref(),
                 saml_entity_id: saml.map(|s| s.entity_id.as_str()),
                 saml_acs: saml.map(|s| s.acs.as_str()),

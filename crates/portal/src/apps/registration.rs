@@ -37,6 +37,8 @@ pub struct AppRequest {
     pub public_client: bool,
     /// The ID tokens' algorithm; none: RS256.
     pub id_token_alg: Option<SigningAlg>,
+    /// The scopes beyond `openid` the app may be granted ([`OIDC_SCOPES`]); none: `profile`.
+    pub scopes: Vec<String>,
     pub saml_entity_id: Option<String>,
     pub saml_acs: Option<String>,
     /// The picture file's bytes; its kind is told from them.
@@ -66,6 +68,40 @@ pub struct Oidc {
     /// Authenticates with `none` at the token endpoint (it has no secret) and must use PKCE.
     pub public_client: bool,
     pub id_token_alg: SigningAlg,
+    /// What it may be granted besides `openid`, in [`OIDC_SCOPES`]'s order.
+    pub scopes: Vec<&'static str>,
+}
+
+/// The scopes an app may be allowed (docs/identity-provider.md says what each releases).
+pub const OIDC_SCOPES: [&str; 3] = ["profile", "email", "school"];
+/// What an app registered without `--scopes` may be granted: the names to greet the child
+/// by, nothing more (the least data about a child; `email` and `school` are asked for).
+pub const DEFAULT_SCOPES: [&str; 1] = ["profile"];
+
+/// `profile,email` -> the scopes (exact names; blanks around a name ignored).
+pub fn parse_scopes(text: &str) -> Result<Vec<String>, AppError> {
+    let scopes: Vec<String> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .collect();
+    allowed_scopes(&scopes)?;
+    Ok(scopes)
+}
+
+/// The scopes of `names`, each known, in [`OIDC_SCOPES`]'s order; none: [`DEFAULT_SCOPES`].
+fn allowed_scopes(names: &[String]) -> Result<Vec<&'static str>, AppError> {
+    if let Some(unknown) = names.iter().find(|n| !OIDC_SCOPES.contains(&n.as_str())) {
+        return Err(AppError::UnknownScope(shorten(unknown)));
+    }
+    if names.is_empty() {
+        return Ok(DEFAULT_SCOPES.to_vec());
+    }
+    Ok(OIDC_SCOPES
+        .into_iter()
+        .filter(|s| names.iter().any(|n| n == s))
+        .collect())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,12 +129,14 @@ pub enum AppError {
     #[error("at most {MAX_SCHOOLS} schools (name none for every school)")]
     TooManySchools,
     #[error(
-        "the back-channel logout URI, pairwise subjects, a public client and the ID token's \
-         algorithm are for OpenID Connect clients: give a redirect URI too"
+        "the back-channel logout URI, pairwise subjects, a public client, the ID token's \
+         algorithm and scopes are for OpenID Connect clients: give a redirect URI too"
     )]
     NotOidc,
     #[error("the ID token's algorithm must be RS256 or ES256, not {0:?}")]
     IdTokenAlg(String),
+    #[error("unknown scope {0:?}: the scopes are profile, email, school (openid is implied)")]
+    UnknownScope(String),
     #[error("the SAML entity id and ACS URL go together: give both or neither")]
     SamlHalf,
     #[error(
@@ -174,6 +212,7 @@ impl AppRequest {
                 || self.pairwise
                 || self.public_client
                 || self.id_token_alg.is_some()
+                || !self.scopes.is_empty()
             {
                 Err(AppError::NotOidc)
             } else {
@@ -199,6 +238,7 @@ impl AppRequest {
             pairwise: self.pairwise,
             public_client: self.public_client,
             id_token_alg: self.id_token_alg.unwrap_or(SigningAlg::Rs256),
+            scopes: allowed_scopes(&self.scopes)?,
         }))
     }
 
@@ -424,6 +464,40 @@ mod tests {
         let mut twice = oidc("https://r.example/cb");
         twice.oidc_redirects.push("https://r.example/cb".into());
         assert_eq!(twice.check().unwrap().oidc.unwrap().redirect_uris.len(), 1);
+    }
+
+    #[test]
+    fn scopes_are_known_ordered_and_default_to_profile() {
+        assert_eq!(
+            oidc("https://a.example/cb")
+                .check()
+                .unwrap()
+                .oidc
+                .unwrap()
+                .scopes,
+            ["profile"]
+        );
+        let mut r = oidc("https://a.example/cb");
+        r.scopes = parse_scopes(" school, profile ,school").unwrap();
+        assert_eq!(
+            r.check().unwrap().oidc.unwrap().scopes,
+            ["profile", "school"]
+        );
+        for bad in [
+            "openid",
+            "Profile",
+            "offline_access",
+            "profile email x",
+            "profile;email",
+        ] {
+            assert!(
+                matches!(parse_scopes(bad), Err(AppError::UnknownScope(_))),
+                "{bad}"
+            );
+        }
+        let mut r = link("A", "https://a.example/");
+        r.scopes = vec!["email".into()];
+        assert_eq!(r.check(), Err(AppError::NotOidc));
     }
 
     #[test]

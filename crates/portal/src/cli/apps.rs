@@ -10,16 +10,24 @@ use serde::Serialize;
 
 use crate::Portal;
 use crate::apps::icon::MAX_ICON_BYTES;
-use crate::apps::{AppError, AppRequest, parse_id_token_alg, parse_roles};
+use crate::apps::{AppError, AppRequest, parse_id_token_alg, parse_roles, parse_scopes};
 use crate::idp::SigningAlg;
 use crate::roles::Role;
+
+/// `--scopes` as typed (one value, comma-separated), checked.
+#[derive(Debug, Clone)]
+pub struct ScopeList(Vec<String>);
+
+fn scope_list(text: &str) -> Result<ScopeList, AppError> {
+    parse_scopes(text).map(ScopeList)
+}
 
 #[derive(Debug, Subcommand)]
 pub enum AppCommand {
     /// Register an app and print {"app_id", "client_id", "client_secret"} (the client id only
     /// for an OpenID Connect client, the secret only for a confidential one, shown this once;
     /// a field that does not apply is left out).
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     /// Print every app, one JSON object a line (never a secret).
     List,
     /// Remove an app: its tile and its origin leave the dashboards and the kiosks.
@@ -66,6 +74,10 @@ pub struct AddArgs {
     /// The algorithm of the app's ID tokens: RS256 (the default) or ES256.
     #[arg(long, value_name = "ALG", value_parser = parse_id_token_alg)]
     id_token_alg: Option<SigningAlg>,
+    /// The scopes it may be granted besides openid, comma-separated: profile, email, school
+    /// (default: profile).
+    #[arg(long, value_name = "SCOPES", value_parser = scope_list)]
+    scopes: Option<ScopeList>,
     /// The SAML service provider's entity id (with --saml-acs).
     #[arg(long, value_name = "ID")]
     saml_entity_id: Option<String>,
@@ -110,6 +122,7 @@ pub async fn run(portal: &Portal, command: AppCommand) -> anyhow::Result<()> {
                 pairwise: args.pairwise,
                 public_client: args.public,
                 id_token_alg: args.id_token_alg,
+                scopes: args.scopes.clone().map(|s| s.0).unwrap_or_default(),
                 saml_entity_id: args.saml_entity_id,
                 saml_acs: args.saml_acs,
                 icon,

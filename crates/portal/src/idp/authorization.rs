@@ -94,13 +94,16 @@ impl Portal {
         cookie: Option<&str>,
         junk: &impl Fn(&str),
     ) -> Result<std::result::Result<String, Refused>> {
-        let request = match authorize::check(params) {
+        let mut request = match authorize::check(params) {
             Ok(request) => request,
             Err(e) => {
                 junk(e.code());
                 return Ok(Err(Refused::To(e)));
             }
         };
+        // Only what the app was allowed at registration: a scope beyond it is not granted
+        // (RFC 6749 3.3 lets the server grant fewer), so its claims are not released.
+        request.scopes.retain(|s| client.may_have(s));
         // A public client has no secret: PKCE is what keeps a stolen code useless (RFC 9700
         // 2.1.1).
         if client.public_client && request.code_challenge.is_none() {

@@ -25,6 +25,10 @@ pub struct AppRow {
     pub public_client: bool,
     /// The ID tokens' algorithm; `None` for what is no OpenID Connect client.
     pub id_token_alg: Option<SigningAlg>,
+    /// The scopes it may be granted besides `openid`, space-separated; `None` for what is no
+    /// OpenID Connect client.
+    #[serde(rename = "scopes")]
+    pub oidc_scopes: Option<String>,
     pub saml_entity_id: Option<String>,
     pub saml_acs: Option<String>,
     pub icon_type: Option<String>,
@@ -79,6 +83,8 @@ pub struct NewApp<'a> {
     pub pairwise: bool,
     pub public_client: bool,
     pub id_token_alg: SigningAlg,
+    /// Space-separated (an OpenID Connect client's).
+    pub oidc_scopes: Option<&'a str>,
     /// A pairwise app's salt (its `sub` values' secret).
     pub pairwise_salt: Option<&'a [u8]>,
     pub saml_entity_id: Option<&'a str>,
@@ -92,7 +98,7 @@ pub struct NewApp<'a> {
 const COLUMNS: &str = "id, name, url, client_id, backchannel_logout_uri, pairwise, \
                        public_client, \
                        CASE WHEN client_id IS NULL THEN NULL ELSE id_token_alg END AS id_token_alg, \
-                       saml_entity_id, saml_acs, icon_type";
+                       oidc_scopes, saml_entity_id, saml_acs, icon_type";
 
 /// An app shown to a school: no school listed (every school) or this one among them.
 const AT_SCHOOL: &str = "(NOT EXISTS (SELECT 1 FROM app_schools s WHERE s.app_id = a.id) \
@@ -102,8 +108,8 @@ const AT_SCHOOL: &str = "(NOT EXISTS (SELECT 1 FROM app_schools s WHERE s.app_id
 pub async fn insert(db: &Pool, app: &NewApp<'_>, entry: &Entry) -> Result<()> {
     const APP: &str = "INSERT INTO apps (id, name, url, listed_at, client_id, secret_hash, \
         backchannel_logout_uri, pairwise, saml_entity_id, saml_acs, icon, icon_type, \
-        pairwise_salt, public_client, id_token_alg) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+        pairwise_salt, public_client, id_token_alg, oidc_scopes) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
     const SCHOOL: &str = "INSERT INTO app_schools (app_id, school_id) VALUES ($1, $2)";
     const ROLE: &str = "INSERT INTO app_roles (app_id, role) VALUES ($1, $2)";
     const REDIRECT: &str = "INSERT INTO app_redirect_uris (app_id, uri) VALUES ($1, $2)";
@@ -128,6 +134,7 @@ pub async fn insert(db: &Pool, app: &NewApp<'_>, entry: &Entry) -> Result<()> {
             .bind(app.pairwise_salt)
             .bind(app.public_client)
             .bind(app.id_token_alg)
+            .bind(app.oidc_scopes)
             .execute(&mut *tx)
             .await?;
         for school in app.schools {
@@ -342,14 +349,27 @@ pub struct OidcClient {
     pub public_client: bool,
     /// `None` for a pairwise app registered before salts existed (refused).
     pub pairwise_salt: Option<Vec<u8>>,
+    /// What it may be granted besides `openid`, space-separated.
+    pub oidc_scopes: Option<String>,
     #[sqlx(skip)]
     pub redirect_uris: Vec<String>,
 }
 
+impl OidcClient {
+    /// Whether the app may be granted `scope` (`openid` always).
+    pub fn may_have(&self, scope: &str) -> bool {
+        scope == "openid"
+            || self
+                .oidc_scopes
+                .as_deref()
+                .is_some_and(|allowed| allowed.split(' ').any(|s| s == scope))
+    }
+}
+
 /// The OpenID Connect client with this client id, with its redirect URIs.
 pub async fn oidc_client(db: &Pool, client_id: &str) -> Result<Option<OidcClient>> {
-    const SQL: &str =
-        "SELECT id, pairwise, public_client, pairwise_salt FROM apps WHERE client_id = $1";
+    const SQL: &str = "SELECT id, pairwise, public_client, pairwise_salt, oidc_scopes FROM apps \
+         WHERE client_id = $1";
     const REDIRECTS: &str = "SELECT uri FROM app_redirect_uris WHERE app_id = $1";
     let found: Option<OidcClient> = on_reader!(db, |p| sqlx::query_as(SQL)
         .bind(client_id)

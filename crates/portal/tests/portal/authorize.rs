@@ -30,7 +30,13 @@ pub(crate) struct App {
     pub(crate) secret: String,
 }
 
+/// An app allowed every scope (what these tests release is what the request asks).
 pub(crate) async fn register(env: &Env, schools: &[&str]) -> App {
+    register_with(env, schools, &["profile", "email", "school"]).await
+}
+
+/// An app allowed `scopes` (none: the default, `profile`).
+async fn register_with(env: &Env, schools: &[&str], scopes: &[&str]) -> App {
     let r = env
         .portal()
         .add_app(&AppRequest {
@@ -38,6 +44,7 @@ pub(crate) async fn register(env: &Env, schools: &[&str]) -> App {
             url: "https://reading.example/".into(),
             schools: schools.iter().map(|s| (*s).into()).collect(),
             oidc_redirects: vec![REDIRECT.into()],
+            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
             ..AppRequest::default()
         })
         .await
@@ -346,6 +353,37 @@ async fn each_scope_releases_only_its_claims_body(env: Env) {
     assert_eq!(info["school"], "s1");
     assert_eq!(info["grade"], "1");
     assert!(info.get("given_name").is_none());
+
+    // An app registered with the default scopes (`profile`) asks for everything: it gets the
+    // names and nothing of `school` (nor `email`), in the token and at userinfo.
+    let modest = register_with(&env, &["s1"], &[]).await;
+    let url = authorize_url(&env, &modest, &[("scope", "openid profile email school")]);
+    let (_, location) = visit(&env, &url, Some(&cookie)).await;
+    let code = param(&location.unwrap(), "code").unwrap();
+    let (status, body) = exchange(&env, &modest, &redeem_form(&code)).await;
+    assert_eq!(status, 200, "{body}");
+    let payload = body["id_token"]
+        .as_str()
+        .unwrap()
+        .split('.')
+        .nth(1)
+        .unwrap();
+    let claims: serde_json::Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims["given_name"], "Maya", "{claims}");
+    for absent in ["roles", "school", "grade", "email"] {
+        assert!(claims.get(absent).is_none(), "{absent} in {claims}");
+    }
+    let r = userinfo(&env, body["access_token"].as_str()).await;
+    let info: serde_json::Value = r.json().await.unwrap();
+    assert!(
+        info.get("school").is_none() && info["given_name"] == "Maya",
+        "{info}"
+    );
 }
 
 #[tokio::test]

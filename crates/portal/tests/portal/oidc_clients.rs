@@ -503,6 +503,8 @@ fn the_app_command_registers_public_and_es256_clients() {
     let listed: serde_json::Value = serde_json::from_str(text(&list.stdout).trim()).unwrap();
     assert_eq!(listed["public_client"], true);
     assert_eq!(listed["id_token_alg"], "ES256");
+    // Registered without --scopes: the names only.
+    assert_eq!(listed["scopes"], "profile");
 
     let secret = portal_cli(&db, &["app", "secret", "--app", &app_id]);
     assert_eq!(secret.status.code(), Some(1), "{}", text(&secret.stderr));
@@ -561,6 +563,25 @@ fn the_app_command_registers_public_and_es256_clients() {
         ),
         (vec!["--public"], "OpenID Connect clients"),
         (vec!["--id-token-alg", "ES256"], "OpenID Connect clients"),
+        (
+            vec![
+                "--oidc-redirect",
+                "https://spa.example/cb",
+                "--scopes",
+                "profile,offline_access",
+            ],
+            "unknown scope",
+        ),
+        (
+            vec![
+                "--oidc-redirect",
+                "https://spa.example/cb",
+                "--scopes",
+                "openid",
+            ],
+            "unknown scope",
+        ),
+        (vec!["--scopes", "email"], "OpenID Connect clients"),
     ] {
         let out = add(&extra);
         assert_eq!(

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::access::{Answer, CsrfToken, Failure, Posted, Teacher, refused};
 use super::forms::{CsrfForm, DoneQuery};
 use super::view::{self, Section, csrf_field, segment};
-use crate::apps::{AppRequest, Registered, parse_roles};
+use crate::apps::{AppRequest, Registered, parse_roles, parse_scopes};
 use crate::error::PortalError;
 use crate::http::AppState;
 use crate::http::i18n::AppsPage;
@@ -36,6 +36,9 @@ pub struct AppForm {
     pairwise: Option<String>,
     #[serde(default)]
     public_client: Option<String>,
+    /// Comma-separated, as `--scopes`.
+    #[serde(default)]
+    scopes: String,
     #[serde(default)]
     saml_entity_id: String,
     #[serde(default)]
@@ -257,6 +260,9 @@ fn add_form(teacher: &Teacher, f: &AppForm) -> Markup {
                 " " (a.public_client)
             }
             p id="public-help" class="help" { (a.public_help) }
+            label for="scopes" { (a.scopes) }
+            input id="scopes" name="scopes" aria-describedby="scopes-help" value=(f.scopes);
+            p id="scopes-help" class="help" { (a.scopes_help) }
             label for="saml_entity_id" { (a.entity_id) }
             input id="saml_entity_id" name="saml_entity_id" value=(f.saml_entity_id);
             label for="saml_acs" { (a.acs) }
@@ -318,6 +324,7 @@ enum Refused {
 /// The form's app registered for this administrator's school.
 async fn register(state: &AppState, teacher: &Teacher, f: &AppForm) -> Result<Registered, Refused> {
     let roles = parse_roles(&f.roles).map_err(|e| Refused::Rule(e.to_string()))?;
+    let scopes = parse_scopes(&f.scopes).map_err(|e| Refused::Rule(e.to_string()))?;
     let request = AppRequest {
         name: f.name.clone(),
         url: f.url.clone(),
@@ -334,6 +341,7 @@ async fn register(state: &AppState, teacher: &Teacher, f: &AppForm) -> Result<Re
         pairwise: f.pairwise.is_some(),
         public_client: f.public_client.is_some(),
         id_token_alg: None,
+        scopes,
         saml_entity_id: given(&f.saml_entity_id),
         saml_acs: given(&f.saml_acs),
         icon: None,
