@@ -447,7 +447,7 @@ async fn bad_clients_and_redirect_uris_get_a_page_never_a_redirect_body(env: Env
     assert_eq!(env.portal().access_tokens_of(&app.id).await.unwrap(), 0);
     // Audited as junk: nobody is identified, so one row per address and minute, counting all.
     env.portal().flush_junk().await.unwrap();
-    let rows = refusals(&env, "bad_link").await;
+    let rows = audit_rows(&env, "oauth.authorize", "bad_link").await;
     assert_eq!(rows.len(), 1, "{rows:?}");
     let detail = rows[0].detail.as_deref().unwrap();
     assert!(
@@ -456,14 +456,18 @@ async fn bad_clients_and_redirect_uris_get_a_page_never_a_redirect_body(env: Env
     );
 }
 
-/// The audit rows of refused authorization requests with this result.
-async fn refusals(env: &Env, result: &str) -> Vec<badgein_portal::store::audit::Entry> {
+/// The audit rows of `action` with this result.
+async fn audit_rows(
+    env: &Env,
+    action: &str,
+    result: &str,
+) -> Vec<badgein_portal::store::audit::Entry> {
     env.portal()
         .audit_log()
         .await
         .unwrap()
         .into_iter()
-        .filter(|e| e.action == "oauth.authorize" && e.result == result)
+        .filter(|e| e.action == action && e.result == result)
         .collect()
 }
 
@@ -545,7 +549,7 @@ async fn bad_requests_go_back_with_their_error_body(env: Env) {
     );
     assert_eq!(env.portal().access_tokens_of(&app.id).await.unwrap(), 0);
     // Every refusal audited: Maya's by name and app, the malformed requests as junk.
-    let denied = refusals(&env, "access_denied").await;
+    let denied = audit_rows(&env, "oauth.authorize", "access_denied").await;
     assert_eq!(denied.len(), 1);
     assert_eq!(denied[0].user_id.as_ref().map(|u| u.as_str()), Some("u1"));
     assert_eq!(denied[0].detail, Some(format!("app {}", other.id)));
@@ -555,7 +559,11 @@ async fn bad_requests_go_back_with_their_error_body(env: Env) {
         "invalid_scope",
         "invalid_request",
     ] {
-        assert_eq!(refusals(&env, error).await.len(), 1, "{error}");
+        assert_eq!(
+            audit_rows(&env, "oauth.authorize", error).await.len(),
+            1,
+            "{error}"
+        );
     }
 }
 
@@ -859,7 +867,7 @@ async fn hostile_token_requests_issue_nothing_body(env: Env) {
     assert_eq!(r.status(), 200);
     assert_eq!(env.portal().access_tokens_of(&app.id).await.unwrap(), 1);
     // Audited: the refused codes by app, the rest as junk per address (one row each kind).
-    let grants = token_refusals(&env, "invalid_grant").await;
+    let grants = audit_rows(&env, "oauth.token", "invalid_grant").await;
     assert!(!grants.is_empty());
     let expected = format!("app {}: ", app.id);
     assert!(
@@ -869,7 +877,9 @@ async fn hostile_token_requests_issue_nothing_body(env: Env) {
         "{grants:?}"
     );
     assert!(
-        token_refusals(&env, "invalid_client").await.is_empty(),
+        audit_rows(&env, "oauth.token", "invalid_client")
+            .await
+            .is_empty(),
         "junk waits for its minute"
     );
     env.portal().flush_junk().await.unwrap();
@@ -878,19 +888,12 @@ async fn hostile_token_requests_issue_nothing_body(env: Env) {
         "invalid_request",
         "unsupported_grant_type",
     ] {
-        assert_eq!(token_refusals(&env, result).await.len(), 1, "{result}");
+        assert_eq!(
+            audit_rows(&env, "oauth.token", result).await.len(),
+            1,
+            "{result}"
+        );
     }
-}
-
-/// The audit rows of the token endpoint with this result.
-async fn token_refusals(env: &Env, result: &str) -> Vec<badgein_portal::store::audit::Entry> {
-    env.portal()
-        .audit_log()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|e| e.action == "oauth.token" && e.result == result)
-        .collect()
 }
 
 #[tokio::test]

@@ -414,6 +414,18 @@ pub async fn login(env: &Env, username: &str, password: &str) -> String {
     session_cookie(&r).unwrap()
 }
 
+/// `GET path` (no cookie) read as JSON: the public documents (discovery, the JWKS).
+pub async fn get_json<T: serde::de::DeserializeOwned>(env: &Env, path: &str) -> T {
+    env.http
+        .get(env.url(path))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 /// `GET path` with the session cookie.
 pub async fn get(env: &Env, cookie: &str, path: &str) -> reqwest::Response {
     env.http

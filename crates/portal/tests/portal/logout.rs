@@ -191,15 +191,7 @@ async fn sign_in_to(env: &Env, app: &App, cookie: &str) -> (Value, String) {
 /// The claims of a JWT the portal signed, checked against its published JWKS: signature,
 /// `typ`, `iss`, `aud`.
 async fn verify(env: &Env, token: &str, typ: &str, aud: &str) -> Value {
-    let jwks: JwkSet = env
-        .http
-        .get(env.url("/oauth/jwks"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks: JwkSet = crate::harness::get_json(env, "/oauth/jwks").await;
     let header = decode_header(token).unwrap();
     assert_eq!(header.typ.as_deref(), Some(typ));
     let jwk = jwks.find(header.kid.as_deref().unwrap()).unwrap();

@@ -173,15 +173,8 @@ async fn every_kind_of_client_signs_in_with_the_right_token_body(env: Env) {
         relying_party_signs_in(&env, &app, alg.unwrap_or(SigningAlg::Rs256)).await;
     }
     // The JWKS publishes both keys, and discovery lists both algorithms and `none`.
-    let doc: serde_json::Value = env
-        .http
-        .get(env.url("/.well-known/openid-configuration"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: serde_json::Value =
+        crate::harness::get_json(&env, "/.well-known/openid-configuration").await;
     assert_eq!(
         doc["id_token_signing_alg_values_supported"],
         serde_json::json!(["RS256", "ES256"])
@@ -192,15 +185,7 @@ async fn every_kind_of_client_signs_in_with_the_right_token_body(env: Env) {
             .unwrap()
             .contains(&"none".into())
     );
-    let jwks: serde_json::Value = env
-        .http
-        .get(env.url("/oauth/jwks"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks: serde_json::Value = crate::harness::get_json(&env, "/oauth/jwks").await;
     let ec = jwks["keys"]
         .as_array()
         .unwrap()

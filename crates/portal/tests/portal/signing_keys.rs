@@ -332,15 +332,7 @@ async fn a_rotation_by_another_process_reaches_the_serving_portal_body(env: crat
     let new_rs = new.iter().find(|k| k.alg == "RS256").unwrap().kid.clone();
 
     // The JWKS shows the new keys at once; the serving portal still signs with the old ones...
-    let jwks: serde_json::Value = env
-        .http
-        .get(env.url("/oauth/jwks"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks: serde_json::Value = crate::harness::get_json(&env, "/oauth/jwks").await;
     let kids: Vec<&str> = jwks["keys"]
         .as_array()
         .unwrap()
