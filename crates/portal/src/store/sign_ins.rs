@@ -31,6 +31,11 @@ pub struct Due {
 /// for `idle_ms`, withdrawn, or pruned). Each is leased until `lease_until`, so another portal
 /// process on the same database does not send it too; a worker that dies mid-send leaves the
 /// lease to run out and the row to be claimed again.
+///
+/// The search runs on a reader: it looks at every pending sign-in (all those of live sessions
+/// too, thousands at 9:00) every poll, and on SQLite the writer is the sign-ins' one
+/// connection. Only the rows found are then leased, on the writer, by key, re-checking that
+/// they are still due, so of two processes that found the same row one gets it.
 pub async fn claim_due(
     db: &Pool,
     now: i64,
@@ -38,26 +43,44 @@ pub async fn claim_due(
     lease_until: i64,
     limit: i64,
 ) -> Result<Vec<Due>> {
-    // The subquery picks the rows and the outer statement leases exactly those, re-checking
-    // `logout_next_at` so that a row two processes both picked goes to one of them.
-    let sql = format!(
-        "UPDATE oidc_sign_ins SET logout_next_at = $3 \
+    let find = format!(
+        "SELECT session_id, app_id FROM oidc_sign_ins \
          WHERE logout_done_at IS NULL AND logout_next_at <= $1 \
-         AND (session_id, app_id) IN (SELECT session_id, app_id FROM oidc_sign_ins \
-             WHERE logout_done_at IS NULL AND logout_next_at <= $1 \
-             AND NOT EXISTS (SELECT 1 FROM sessions WHERE sessions.id = oidc_sign_ins.session_id \
-                 AND sessions.ended_at IS NULL AND sessions.expires_at > $1 \
-                 AND sessions.last_seen_at > $1 - $2 AND {STILL_ALLOWED}) \
-             LIMIT $4) \
-         RETURNING session_id, app_id, user_id, logout_attempts"
+         AND NOT EXISTS (SELECT 1 FROM sessions WHERE sessions.id = oidc_sign_ins.session_id \
+             AND sessions.ended_at IS NULL AND sessions.expires_at > $1 \
+             AND sessions.last_seen_at > $1 - $2 AND {STILL_ALLOWED}) \
+         LIMIT $3"
     );
-    Ok(on_pool!(db, |p| sqlx::query_as(&sql)
+    let found: Vec<(String, AppId)> = on_reader!(db, |p| sqlx::query_as(&find)
         .bind(now)
         .bind(idle_ms)
-        .bind(lease_until)
         .bind(limit)
         .fetch_all(p)
-        .await)?)
+        .await)?;
+    if found.is_empty() {
+        return Ok(Vec::new());
+    }
+    const LEASE: &str = "UPDATE oidc_sign_ins SET logout_next_at = $3 \
+        WHERE session_id = $1 AND app_id = $2 \
+        AND logout_done_at IS NULL AND logout_next_at <= $4 \
+        RETURNING session_id, app_id, user_id, logout_attempts";
+    let claimed = on_pool!(db, |p| async {
+        let mut tx = p.begin().await?;
+        let mut claimed = Vec::with_capacity(found.len());
+        for (session_id, app_id) in &found {
+            let row: Option<Due> = sqlx::query_as(LEASE)
+                .bind(session_id)
+                .bind(app_id)
+                .bind(lease_until)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+            claimed.extend(row);
+        }
+        tx.commit().await.map(|()| claimed)
+    }
+    .await)?;
+    Ok(claimed)
 }
 
 /// Marks a logout finished (sent, not needed, or given up) with its audit entry if any, in one
