@@ -231,8 +231,11 @@ async fn launch(
     let app = crate::ids::AppId::new(app);
     let session = match session::current(&state, &headers).await {
         Ok(Some(session)) => session,
-        // A tile is only on a signed-in dashboard: a stale one signs in again.
-        Ok(None) => return Redirect::to("/login").into_response(),
+        // A tile is only on a signed-in dashboard: a stale one signs in again, then goes on.
+        Ok(None) => {
+            let login = next::login_url(&format!("/saml/launch/{app}"));
+            return Redirect::to(login.as_deref().unwrap_or("/login")).into_response();
+        }
         Err(e) => return super::html::error_page(s, &e),
     };
     let s = i18n::for_locale(&session.user.locale);

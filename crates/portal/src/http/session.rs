@@ -72,20 +72,36 @@ pub struct SignedIn {
     pub cookie: String,
 }
 
-/// Why there is no [`SignedIn`]: no live session (answered with the login page), or the
-/// session could not be read (answered in the request's language).
+/// Why there is no [`SignedIn`]: no live session (answered with the login page, which comes
+/// back to the page asked for), or the session could not be read (answered in the request's
+/// language).
 #[derive(Debug)]
 pub enum NoSession {
-    SignedOut,
+    /// The login page to go to: with `next` = the page, for a `GET` of a page `next` may name.
+    SignedOut(String),
     Failed(&'static Strings, PortalError),
 }
 
 impl IntoResponse for NoSession {
     fn into_response(self) -> Response {
         match self {
-            Self::SignedOut => Redirect::to("/login").into_response(),
+            Self::SignedOut(login) => Redirect::to(&login).into_response(),
             Self::Failed(s, e) => error_page(s, &e),
         }
+    }
+}
+
+/// The login page for a request without a session: back to the page after the sign-in when it
+/// was a `GET` of a path [`super::next::safe_next`] accepts, other than the dashboard (where
+/// every sign-in lands anyway). A form posted after the session ended is not repeated after
+/// the sign-in: the user lands on the dashboard and opens the page again.
+fn login_for(parts: &Parts) -> String {
+    let here = parts.uri.path_and_query().map(|p| p.as_str());
+    match here {
+        Some(here) if parts.method == axum::http::Method::GET && here != "/" => {
+            super::next::login_url(here).unwrap_or_else(|| "/login".to_owned())
+        }
+        _ => "/login".to_owned(),
     }
 }
 
@@ -98,7 +114,7 @@ impl FromRequestParts<AppState> for SignedIn {
     ) -> Result<Self, Self::Rejection> {
         match signed_in(state, &parts.headers).await {
             Ok(Some((session, cookie))) => Ok(Self { session, cookie }),
-            Ok(None) => Err(NoSession::SignedOut),
+            Ok(None) => Err(NoSession::SignedOut(login_for(parts))),
             Err(e) => Err(NoSession::Failed(language(&parts.headers), e)),
         }
     }

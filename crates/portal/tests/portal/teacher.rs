@@ -365,7 +365,8 @@ async fn students_are_refused_body(env: Env) {
     more_seed(&env).await;
     let r = env.http.get(env.url("/teach")).send().await.unwrap();
     assert_eq!(r.status(), 303, "no session");
-    assert_eq!(r.headers()["location"], "/login");
+    // To sign in, then back here (docs/API.md: return after timeout).
+    assert_eq!(r.headers()["location"], "/login?next=%2Fteach");
 
     let kiosk = env.enroll("s1", "Room 12").await;
     let badge = env.portal().issue_badge("u1", None).await.unwrap().encode();
@@ -822,4 +823,60 @@ async fn empty_classes_and_hostile_names_body(env: Env) {
 #[tokio::test]
 async fn empty_classes_and_hostile_names() {
     run(empty_classes_and_hostile_names_body).await;
+}
+
+/// Coming back after the timeout: a teacher whose session ended on a class page signs in again
+/// and is back on that page (issue 11, item 8); a `next` that leaves the portal does not.
+async fn after_a_timeout_the_sign_in_returns_to_the_page_body(env: Env) {
+    more_seed(&env).await;
+    let cookie = login(&env, "mrsk").await;
+    let page = "/teach?from=timeout";
+    assert_eq!(get(&env, &cookie, page).await.status(), 200);
+    env.clock
+        .advance(env.portal().config().session_idle + Duration::from_secs(1));
+    let r = get(&env, &cookie, page).await;
+    assert_eq!(r.status(), 303, "{}", env.backend);
+    let login_page = r.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(login_page, "/login?next=%2Fteach%3Ffrom%3Dtimeout");
+    // The login page keeps `next` in its form...
+    let html = env
+        .http
+        .get(env.url(&login_page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("name=\"next\" value=\"/teach?from=timeout\""),
+        "{html}"
+    );
+    // ...and the sign-in goes back there.
+    let r = env
+        .http
+        .post(env.url("/login"))
+        .form(&[("username", "mrsk"), ("password", PASSWORD), ("next", page)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], page);
+    let cookie = harness::session_cookie(&r).unwrap();
+    assert_eq!(get(&env, &cookie, page).await.status(), 200);
+    // A form posted after the timeout is not repeated: to the login page without `next`.
+    let r = env
+        .http
+        .post(env.url("/teach/kiosks/code"))
+        .form(&[("csrf", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/login");
+}
+
+#[tokio::test]
+async fn after_a_timeout_the_sign_in_returns_to_the_page() {
+    run(after_a_timeout_the_sign_in_returns_to_the_page_body).await;
 }

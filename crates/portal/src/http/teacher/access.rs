@@ -67,8 +67,8 @@ impl FromRequestParts<AppState> for Teacher {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Failure> {
         let SignedIn { session, cookie } = match SignedIn::from_request_parts(parts, state).await {
             Ok(signed_in) => signed_in,
-            Err(NoSession::SignedOut) => {
-                return Err(Failure::Answered(Redirect::to("/login").into_response()));
+            Err(NoSession::SignedOut(login)) => {
+                return Err(Failure::Answered(Redirect::to(&login).into_response()));
             }
             Err(NoSession::Failed(fallback, e)) => return Err(Failure::Failed(fallback, e)),
         };
