@@ -107,9 +107,9 @@ impl Portal {
         &self.0.signing_keys
     }
 
-    /// Wakes the back-channel logout worker: a session ended (a wake with no worker waiting
-    /// is kept for its next wait).
-    pub(crate) fn wake_logouts(&self) {
+    /// Wakes the back-channel logout worker: a session ended, or (tests) the clock moved past a
+    /// retry. A wake with no worker waiting is kept for its next wait.
+    pub fn wake_logouts(&self) {
         self.0.logouts_due.notify_one();
     }
 
