@@ -42,6 +42,7 @@ pub mod roster;
 pub mod session_method;
 pub mod sheet;
 pub mod store;
+mod stored_text;
 pub mod tokens;
 
 pub use admin::NewUser;

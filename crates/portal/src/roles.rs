@@ -5,10 +5,6 @@
 
 use std::fmt;
 
-use sqlx::encode::IsNull;
-use sqlx::error::BoxDynError;
-use sqlx::{Database, Decode, Encode, Type};
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     Student,
@@ -60,42 +56,8 @@ impl fmt::Display for Role {
     }
 }
 
-// Stored as text on both databases (the columns are `TEXT`): the impls delegate to `str`, so
-// one set serves SQLite and PostgreSQL.
-impl<DB: Database> Type<DB> for Role
-where
-    str: Type<DB>,
-{
-    fn type_info() -> DB::TypeInfo {
-        <str as Type<DB>>::type_info()
-    }
-
-    fn compatible(ty: &DB::TypeInfo) -> bool {
-        <str as Type<DB>>::compatible(ty)
-    }
-}
-
-impl<'q, DB: Database> Encode<'q, DB> for Role
-where
-    &'q str: Encode<'q, DB>,
-{
-    fn encode_by_ref(
-        &self,
-        buf: &mut <DB as Database>::ArgumentBuffer<'q>,
-    ) -> Result<IsNull, BoxDynError> {
-        <&'q str as Encode<'q, DB>>::encode(self.as_str(), buf)
-    }
-}
-
-impl<'r, DB: Database> Decode<'r, DB> for Role
-where
-    &'r str: Decode<'r, DB>,
-{
-    fn decode(value: <DB as Database>::ValueRef<'r>) -> Result<Self, BoxDynError> {
-        let stored = <&'r str as Decode<'r, DB>>::decode(value)?;
-        Ok(Self::from_stored(stored)?)
-    }
-}
+// Stored as text on both databases (the columns are `TEXT`).
+crate::stored_text::stored_as_text!(Role, Role::from_stored);
 
 #[cfg(test)]
 mod tests {

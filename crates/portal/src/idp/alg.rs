@@ -3,10 +3,6 @@
 
 use std::fmt;
 
-use sqlx::encode::IsNull;
-use sqlx::error::BoxDynError;
-use sqlx::{Database, Decode, Encode, Type};
-
 /// RS256 is what OpenID Connect Discovery requires every provider to offer and what most school
 /// apps accept; ES256 is offered to apps that ask for it (smaller, faster tokens).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -57,41 +53,10 @@ impl serde::Serialize for SigningAlg {
 #[error("unknown signing algorithm {0:?} stored")]
 pub struct UnknownAlg(pub String);
 
-// Stored as text on both databases, as `roles::Role` is: the impls delegate to `str`.
-impl<DB: Database> Type<DB> for SigningAlg
-where
-    str: Type<DB>,
-{
-    fn type_info() -> DB::TypeInfo {
-        <str as Type<DB>>::type_info()
-    }
-
-    fn compatible(ty: &DB::TypeInfo) -> bool {
-        <str as Type<DB>>::compatible(ty)
-    }
-}
-
-impl<'q, DB: Database> Encode<'q, DB> for SigningAlg
-where
-    &'q str: Encode<'q, DB>,
-{
-    fn encode_by_ref(
-        &self,
-        buf: &mut <DB as Database>::ArgumentBuffer<'q>,
-    ) -> Result<IsNull, BoxDynError> {
-        <&'q str as Encode<'q, DB>>::encode(self.as_str(), buf)
-    }
-}
-
-impl<'r, DB: Database> Decode<'r, DB> for SigningAlg
-where
-    &'r str: Decode<'r, DB>,
-{
-    fn decode(value: <DB as Database>::ValueRef<'r>) -> Result<Self, BoxDynError> {
-        let stored = <&'r str as Decode<'r, DB>>::decode(value)?;
-        Ok(Self::parse(stored).ok_or_else(|| UnknownAlg(stored.to_owned()))?)
-    }
-}
+// Stored as text on both databases, as `roles::Role` is.
+crate::stored_text::stored_as_text!(SigningAlg, |stored| {
+    SigningAlg::parse(stored).ok_or_else(|| UnknownAlg(stored.to_owned()))
+});
 
 #[cfg(test)]
 mod tests {
