@@ -285,28 +285,32 @@ async fn an_independent_relying_party_signs_a_child_in() {
     run(an_independent_relying_party_signs_a_child_in_body).await;
 }
 
+/// `app` signs the cookie's user in asking for `scope`: the ID token's claims, the userinfo
+/// answer, and the token endpoint's body.
+async fn claims_for(
+    env: &Env,
+    app: &App,
+    cookie: &str,
+    scope: &str,
+) -> (serde_json::Value, serde_json::Value, serde_json::Value) {
+    let url = authorize_url(env, app, &[("scope", scope)]);
+    let (_, location) = visit(env, &url, Some(cookie)).await;
+    let code = param(&location.unwrap(), "code").unwrap();
+    let (status, body) = exchange(env, app, &redeem_form(&code)).await;
+    assert_eq!(status, 200, "{body}");
+    let info: serde_json::Value = userinfo(env, body["access_token"].as_str())
+        .await
+        .json()
+        .await
+        .unwrap();
+    (id_claims(body["id_token"].as_str().unwrap()), info, body)
+}
+
 async fn each_scope_releases_only_its_claims_body(env: Env) {
     let app = register(&env, &["s1"]).await;
     let cookie = badge_cookie(&env).await;
-    let url = authorize_url(&env, &app, &[("scope", "openid email junk")]);
-    let (_, location) = visit(&env, &url, Some(&cookie)).await;
-    let code = param(&location.unwrap(), "code").unwrap();
-    let (status, body) = exchange(&env, &app, &redeem_form(&code)).await;
-    assert_eq!(status, 200, "{body}");
+    let (claims, _, body) = claims_for(&env, &app, &cookie, "openid email junk").await;
     assert_eq!(body["token_type"], "Bearer");
-    let payload = body["id_token"]
-        .as_str()
-        .unwrap()
-        .split('.')
-        .nth(1)
-        .unwrap();
-    use base64::Engine;
-    let claims: serde_json::Value = serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(payload)
-            .unwrap(),
-    )
-    .unwrap();
     for absent in [
         "name",
         "given_name",
@@ -326,29 +330,11 @@ async fn each_scope_releases_only_its_claims_body(env: Env) {
 
     // The `school` scope releases her roles and school, in the ID token and at userinfo, and
     // nothing of `profile`.
-    let url = authorize_url(&env, &app, &[("scope", "openid school")]);
-    let (_, location) = visit(&env, &url, Some(&cookie)).await;
-    let code = param(&location.unwrap(), "code").unwrap();
-    let (status, body) = exchange(&env, &app, &redeem_form(&code)).await;
-    assert_eq!(status, 200, "{body}");
-    let payload = body["id_token"]
-        .as_str()
-        .unwrap()
-        .split('.')
-        .nth(1)
-        .unwrap();
-    let claims: serde_json::Value = serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(payload)
-            .unwrap(),
-    )
-    .unwrap();
+    let (claims, info, _) = claims_for(&env, &app, &cookie, "openid school").await;
     assert_eq!(claims["roles"], serde_json::json!(["student"]), "{claims}");
     assert_eq!(claims["school"], "s1");
     assert_eq!(claims["grade"], "1");
     assert!(claims.get("name").is_none());
-    let r = userinfo(&env, body["access_token"].as_str()).await;
-    let info: serde_json::Value = r.json().await.unwrap();
     assert_eq!(info["roles"], serde_json::json!(["student"]), "{info}");
     assert_eq!(info["school"], "s1");
     assert_eq!(info["grade"], "1");
@@ -357,29 +343,11 @@ async fn each_scope_releases_only_its_claims_body(env: Env) {
     // An app registered with the default scopes (`profile`) asks for everything: it gets the
     // names and nothing of `school` (nor `email`), in the token and at userinfo.
     let modest = register_with(&env, &["s1"], &[]).await;
-    let url = authorize_url(&env, &modest, &[("scope", "openid profile email school")]);
-    let (_, location) = visit(&env, &url, Some(&cookie)).await;
-    let code = param(&location.unwrap(), "code").unwrap();
-    let (status, body) = exchange(&env, &modest, &redeem_form(&code)).await;
-    assert_eq!(status, 200, "{body}");
-    let payload = body["id_token"]
-        .as_str()
-        .unwrap()
-        .split('.')
-        .nth(1)
-        .unwrap();
-    let claims: serde_json::Value = serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(payload)
-            .unwrap(),
-    )
-    .unwrap();
+    let (claims, info, _) = claims_for(&env, &modest, &cookie, "openid profile email school").await;
     assert_eq!(claims["given_name"], "Maya", "{claims}");
     for absent in ["roles", "school", "grade", "email"] {
         assert!(claims.get(absent).is_none(), "{absent} in {claims}");
     }
-    let r = userinfo(&env, body["access_token"].as_str()).await;
-    let info: serde_json::Value = r.json().await.unwrap();
     assert!(
         info.get("school").is_none() && info["given_name"] == "Maya",
         "{info}"
@@ -1057,21 +1025,7 @@ async fn the_email_scope_releases_the_rosters_address_body(env: Env) {
     let app = register(&env, &["s1"]).await;
     env.portal().set_password("t1", PASSWORD).await.unwrap();
     let kim = login(&env, "mrsk", PASSWORD).await;
-    let claims_for = |scope: &'static str, cookie: String| {
-        let env = &env;
-        let app = &app;
-        async move {
-            let url = authorize_url(env, app, &[("scope", scope)]);
-            let (_, location) = visit(env, &url, Some(&cookie)).await;
-            let code = param(&location.unwrap(), "code").unwrap();
-            let (status, body) = exchange(env, app, &redeem_form(&code)).await;
-            assert_eq!(status, 200, "{body}");
-            let token = body["access_token"].as_str().unwrap().to_owned();
-            let info: serde_json::Value = userinfo(env, Some(&token)).await.json().await.unwrap();
-            (id_claims(body["id_token"].as_str().unwrap()), info)
-        }
-    };
-    let (claims, info) = claims_for("openid email", kim.clone()).await;
+    let (claims, info, _) = claims_for(&env, &app, &kim, "openid email").await;
     assert_eq!(claims["email"], "kim.kowalski@maple.example", "lowercased");
     assert_eq!(claims["email_verified"], true);
     assert!(claims.get("name").is_none(), "{claims}");
@@ -1083,12 +1037,12 @@ async fn the_email_scope_releases_the_rosters_address_body(env: Env) {
             "email_verified": true,
         })
     );
-    let (claims, info) = claims_for("openid profile", kim).await;
+    let (claims, info, _) = claims_for(&env, &app, &kim, "openid profile").await;
     assert!(claims.get("email").is_none() && claims.get("email_verified").is_none());
     assert!(info.get("email").is_none(), "{info}");
     // No address in the roster: no claim at all, not an empty one.
     let maya = badge_cookie(&env).await;
-    let (claims, info) = claims_for("openid email", maya).await;
+    let (claims, info, _) = claims_for(&env, &app, &maya, "openid email").await;
     assert!(claims.get("email").is_none() && claims.get("email_verified").is_none());
     assert_eq!(info, serde_json::json!({ "sub": "u1" }));
 }
