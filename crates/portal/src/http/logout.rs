@@ -15,10 +15,10 @@ use super::html::{error_page, message_page, page};
 use super::i18n::Strings;
 use super::oauth::see_other;
 use super::pages::signed_out;
-use super::session::{self, current, same_origin};
+use super::session::{self, same_origin};
 use crate::idp::authorize::{self, MAX_QUERY, Params};
 use crate::idp::discovery::paths;
-use crate::idp::end_session::{Hint, LogoutApp, hint_names_session};
+use crate::idp::end_session::{Answer, EndSession};
 
 pub async fn end_session_get(
     State(state): State<AppState>,
@@ -52,76 +52,37 @@ async fn end_session(state: &AppState, headers: &HeaderMap, raw: &[u8], posted: 
         return bad_link(s);
     }
     let params = Params::new(form_urlencoded::parse(raw).into_owned().collect());
-    if params.malformed() {
-        return bad_link(s);
-    }
-    // Which app asks, proven by its ID token or named by its client id; both must agree.
-    let hint = match params.get("id_token_hint") {
-        None => None,
-        Some(text) => match state
-            .run(state.portal.read_id_token_hint(text, &state.base_url))
-            .await
-        {
-            Ok(Some(hint)) => Some(hint),
-            Ok(None) => return bad_link(s),
-            Err(e) => return error_page(s, &e),
-        },
+    let cookie = session::cookie_value(headers, state.cookie.name());
+    let request = EndSession {
+        params: &params,
+        cookie: cookie.as_deref(),
+        confirmed: posted && params.get("confirm") == Some("yes") && same_origin(state, headers),
+        issuer: &state.base_url,
     };
-    let client_id = match (
-        hint.as_ref().map(|h| h.client_id.as_str()),
-        params.get("client_id"),
-    ) {
-        (Some(a), Some(b)) if a != b => return bad_link(s),
-        (Some(id), _) | (None, Some(id)) => Some(id),
-        (None, None) => None,
-    };
-    let app = match client_id {
-        None => None,
-        Some(id) => match state.run(state.portal.logout_app(id)).await {
-            Ok(Some(app)) => Some(app),
-            Ok(None) => return bad_link(s),
-            Err(e) => return error_page(s, &e),
-        },
-    };
-    // Back to the app only at an address it registered; never to one it did not.
-    let back_to = match params.get("post_logout_redirect_uri") {
-        None => None,
-        Some(uri) if app.as_ref().is_some_and(|a| a.may_return_to(uri)) => Some(uri),
-        Some(_) => return bad_link(s),
-    };
-    let session = match current(state, headers).await {
-        Ok(session) => session,
+    let back_to = match state.run(state.portal.end_session(&request)).await {
+        Ok(Answer::BadLink) => return bad_link(s),
+        Ok(Answer::Confirm { client_id, back_to }) => {
+            return confirm_page(
+                s,
+                client_id.as_deref(),
+                back_to.as_deref(),
+                params.get("state"),
+            );
+        }
+        Ok(Answer::SignedOut { back_to }) => back_to,
         Err(e) => return error_page(s, &e),
     };
-    if let Some(session) = session {
-        let proven = matches!((&hint, &app), (Some(h), Some(a)) if named(h, a, &session.id));
-        let confirmed =
-            posted && params.get("confirm") == Some("yes") && same_origin(state, headers);
-        if !proven && !confirmed {
-            return confirm_page(s, client_id, back_to, params.get("state"));
-        }
-        if let Err(e) = state
-            .run(state.portal.logout(&session.id, &session.user.id))
-            .await
-        {
-            return error_page(s, &e);
-        }
-    }
     let done = match back_to {
         Some(uri) => {
             let answer: Vec<(&str, &str)> = params
                 .get("state")
                 .map(|v| vec![("state", v)])
                 .unwrap_or_default();
-            see_other(&authorize::redirect_to(uri, &answer), headers)
+            see_other(&authorize::redirect_to(&uri, &answer), headers)
         }
         None => message_page(StatusCode::OK, s, s.signed_out),
     };
     signed_out(state, done)
-}
-
-fn named(hint: &Hint, app: &LogoutApp, session_id: &str) -> bool {
-    hint_names_session(hint, &app.id, session_id)
 }
 
 /// "An app asks to sign you out. Sign out?": a form that posts the request back here with

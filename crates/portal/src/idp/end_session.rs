@@ -121,6 +121,92 @@ impl Portal {
     }
 }
 
+/// What the end-session endpoint answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// An error page: the hint, the client or the return address is not good (never a
+    /// redirect).
+    BadLink,
+    /// Ask the user first: the request does not prove it is this session's app. The fields go
+    /// back into the confirmation form.
+    Confirm {
+        client_id: Option<String>,
+        back_to: Option<String>,
+    },
+    /// Signed out (or already was): then to `back_to`, or the "signed out" page.
+    SignedOut { back_to: Option<String> },
+}
+
+/// An end-session request as read: its parameters, the browser's session cookie, and whether
+/// the user confirmed on the portal's own page (a same-origin `POST` with `confirm=yes`; HTTP
+/// decides that, from the request's origin).
+#[derive(Debug)]
+pub struct EndSession<'a> {
+    pub params: &'a super::authorize::Params,
+    pub cookie: Option<&'a str>,
+    pub confirmed: bool,
+    /// The discovery document's issuer (the hint's `iss`).
+    pub issuer: &'a str,
+}
+
+impl Portal {
+    /// Decides (and, when it may, carries out) an end-session request, in this order: the
+    /// hint, the client (both must agree), the return address, then the session: ended at once
+    /// when the hint names it or the user confirmed, else a question.
+    pub async fn end_session(&self, request: &EndSession<'_>) -> Result<Answer> {
+        let params = request.params;
+        if params.malformed() {
+            return Ok(Answer::BadLink);
+        }
+        let hint = match params.get("id_token_hint") {
+            None => None,
+            Some(text) => match self.read_id_token_hint(text, request.issuer).await? {
+                Some(hint) => Some(hint),
+                None => return Ok(Answer::BadLink),
+            },
+        };
+        let client_id = match (
+            hint.as_ref().map(|h| h.client_id.as_str()),
+            params.get("client_id"),
+        ) {
+            (Some(a), Some(b)) if a != b => return Ok(Answer::BadLink),
+            (Some(id), _) | (None, Some(id)) => Some(id),
+            (None, None) => None,
+        };
+        let app = match client_id {
+            None => None,
+            Some(id) => match self.logout_app(id).await? {
+                Some(app) => Some(app),
+                None => return Ok(Answer::BadLink),
+            },
+        };
+        // Back to the app only at an address it registered; never to one it did not.
+        let back_to = match params.get("post_logout_redirect_uri") {
+            None => None,
+            Some(uri) if app.as_ref().is_some_and(|a| a.may_return_to(uri)) => Some(uri),
+            Some(_) => return Ok(Answer::BadLink),
+        };
+        let session = match request.cookie {
+            Some(cookie) => self.session_by_cookie(cookie).await?,
+            None => None,
+        };
+        if let Some(session) = session {
+            let proven = matches!((&hint, &app),
+                (Some(h), Some(a)) if hint_names_session(h, &a.id, &session.id));
+            if !proven && !request.confirmed {
+                return Ok(Answer::Confirm {
+                    client_id: client_id.map(str::to_owned),
+                    back_to: back_to.map(str::to_owned),
+                });
+            }
+            self.logout(&session.id, &session.user.id).await?;
+        }
+        Ok(Answer::SignedOut {
+            back_to: back_to.map(str::to_owned),
+        })
+    }
+}
+
 /// Whether `hint` names `session_id` at `app`: then the app that sends the user here is the
 /// one the user signed in to from this browser, and the sign-out needs no question.
 pub fn hint_names_session(hint: &Hint, app: &AppId, session_id: &str) -> bool {
