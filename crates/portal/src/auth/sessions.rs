@@ -30,6 +30,8 @@ pub struct LiveSession {
     pub id: String,
     pub user: User,
     pub method: SessionMethod,
+    /// When it was made (ms): an ID token's `auth_time`, a SAML assertion's `AuthnInstant`.
+    pub started_at: i64,
 }
 
 impl LiveSession {
@@ -190,17 +192,12 @@ impl Portal {
         let idle = ms(self.config().session_idle);
         let found =
             sessions::touch(self.db(), &tokens::digest(cookie.as_bytes()), now, idle).await?;
-        let Some(row) = found else {
-            return Ok(None);
-        };
-        let user = directory::user(self.db(), &row.user_id).await?;
-        Ok(user
-            .filter(|u| u.disabled_at.is_none())
-            .map(|user| LiveSession {
-                id: row.id,
-                user,
-                method: SessionMethod::from_stored(&row.method),
-            }))
+        Ok(found.map(|row| LiveSession {
+            id: row.session_id,
+            method: SessionMethod::from_stored(&row.session_method),
+            started_at: row.session_created,
+            user: row.user,
+        }))
     }
 
     /// The user of a live session, by its public handle.

@@ -29,7 +29,6 @@ use super::i18n::{self, Strings};
 use super::{AppState, next, session};
 use crate::auth::sessions::LiveSession;
 use crate::client_addr::limit_key;
-use crate::clock::Millis;
 use crate::idp::KeyError;
 use crate::idp::saml::cert::IdpCertificate;
 use crate::idp::saml::metadata::{self, CONTENT_TYPE, paths};
@@ -162,14 +161,7 @@ async fn sso_answer(
         Ok(session) => session,
         Err(e) => return super::html::error_page(s, &e),
     };
-    let started = match &session {
-        Some(session) => match state.run(state.portal.session_started(&session.id)).await {
-            Ok(started) => started,
-            Err(e) => return super::html::error_page(s, &e),
-        },
-        None => None,
-    };
-    let (Some(session), Some(started)) = (session, started) else {
+    let Some(session) = session else {
         return sign_in_first(s, &checked, binding);
     };
     let s = i18n::for_locale(&session.user.locale);
@@ -192,7 +184,7 @@ async fn sso_answer(
         acs: &checked.acs,
         in_response_to: Some(&checked.request.id),
     };
-    let signed = match sign(state, &to, &session, name_id, started) {
+    let signed = match sign(state, &to, &session, name_id) {
         Ok(signed) => signed,
         Err(error) => {
             tracing::error!(%error, "SAML response not signed");
@@ -244,11 +236,6 @@ async fn launch(
         Ok(None) => return not_found(),
         Err(e) => return super::html::error_page(s, &e),
     };
-    let started = match state.run(state.portal.session_started(&session.id)).await {
-        Ok(Some(started)) => started,
-        Ok(None) => return Redirect::to("/login").into_response(),
-        Err(e) => return super::html::error_page(s, &e),
-    };
     match state.run(state.portal.tiles_for(&session.user)).await {
         Ok(tiles) if tiles.iter().any(|t| t.id == app) => {}
         Ok(_) => return refuse(&state, s, &session, &SsoError::NotShown).await,
@@ -263,7 +250,7 @@ async fn launch(
         acs: &acs,
         in_response_to: None,
     };
-    let signed = match sign(&state, &to, &session, name_id, started) {
+    let signed = match sign(&state, &to, &session, name_id) {
         Ok(signed) => signed,
         Err(error) => {
             tracing::error!(%error, "SAML response not signed");
@@ -388,7 +375,6 @@ fn sign(
     to: &To<'_>,
     session: &LiveSession,
     name_id: NameId<'_>,
-    authn_instant: Millis,
 ) -> Result<response::SignedResponse, KeyError> {
     let signer = state.portal.signer()?;
     let key = signer.saml_key()?;
@@ -415,7 +401,7 @@ fn sign(
         },
         name_id,
         // When the session began (as OpenID Connect's `auth_time`), not now.
-        authn_instant,
+        authn_instant: session.started_at,
         session_index: &session_index(&session.id),
         now: state.portal.now(),
     };

@@ -120,15 +120,9 @@ impl Portal {
             Some(cookie) => self.session_by_cookie(cookie).await?,
             None => None,
         };
-        let started = match &session {
-            Some(session) => self.session_started(&session.id).await?,
-            None => None,
-        };
         let now = self.now();
-        let (session, auth_time) = match (session, started) {
-            (Some(session), Some(at)) if authorize::session_fresh(&request, at, now) => {
-                (session, at)
-            }
+        let session = match session {
+            Some(session) if authorize::session_fresh(&request, session.started_at, now) => session,
             _ if request.prompt.none => return Ok(Err(Refused::To(AuthError::LoginRequired))),
             _ => {
                 return Ok(Err(Refused::SignIn {
@@ -148,7 +142,7 @@ impl Portal {
                 redirect_uri,
                 session_id: &session.id,
                 user: &session.user,
-                auth_time,
+                auth_time: session.started_at,
                 request: &request,
             })
             .await?;

@@ -19,9 +19,8 @@ use crate::ids::{AppId, UserId};
 use crate::portal::Portal;
 use crate::session_method::SessionMethod;
 use crate::store::audit::Entry;
-use crate::store::directory::{self, User};
-use crate::store::oauth::{self, NewAccessToken, NewCode, RedeemAudit, Redeemed};
-use crate::store::sessions;
+use crate::store::directory::User;
+use crate::store::oauth::{self, Holder, NewCode, Redeemed, Redemption};
 use crate::tokens;
 
 /// How long a code may wait for its exchange.
@@ -242,28 +241,17 @@ pub fn subject(user: &UserId, pairwise_salt: Option<&[u8]>) -> String {
     }
 }
 
+/// The `sub` the holder's app sees; `None` for a pairwise app without a salt (one registered
+/// before salts existed) or an app that is gone.
+fn holder_subject(holder: &Holder) -> Option<String> {
+    match (holder.app_pairwise, &holder.app_salt) {
+        (Some(false), _) => Some(subject(&holder.user.id, None)),
+        (Some(true), Some(salt)) => Some(subject(&holder.user.id, Some(salt))),
+        (Some(true), None) | (None, _) => None,
+    }
+}
+
 impl Portal {
-    /// The `sub` `app_id` sees for `user`; `None` for a pairwise app without a salt (one
-    /// registered before salts existed) or an app that is gone.
-    async fn subject_for(
-        &self,
-        app_id: &AppId,
-        user: &UserId,
-    ) -> crate::error::Result<Option<String>> {
-        Ok(
-            match crate::store::apps::pairwise(self.db(), app_id).await? {
-                Some((false, _)) => Some(subject(user, None)),
-                Some((true, Some(salt))) => Some(subject(user, Some(&salt))),
-                Some((true, None)) | None => None,
-            },
-        )
-    }
-
-    /// When a session was made (the ID token's `auth_time`, ms).
-    pub async fn session_started(&self, session_id: &str) -> crate::error::Result<Option<i64>> {
-        oauth::session_started(self.db(), session_id).await
-    }
-
     /// A new code for `grant`, stored as its digest; the code itself is returned once.
     pub async fn issue_code(&self, grant: &Grant<'_>) -> crate::error::Result<String> {
         let code = tokens::random_hex(32)?;
@@ -299,28 +287,30 @@ impl Portal {
         reused.detail = Some(format!("app {}", ex.app_id));
         let mut issued = Entry::new(now, "oauth.token", "ok");
         issued.detail = Some(format!("app {}", ex.app_id));
-        let check = |row: &oauth::CodeRow| {
+        // Owned, for the group commit that writes it.
+        let redirect_uri = ex.redirect_uri.map(str::to_owned);
+        let verifier = ex.code_verifier.map(str::to_owned);
+        let pkce_required = ex.pkce_required;
+        let check = move |row: &oauth::CodeRow| {
             row.expires_at > now
-                && ex.redirect_uri == Some(row.redirect_uri.as_str())
-                && match (&row.code_challenge, ex.code_verifier) {
-                    (None, None) => !ex.pkce_required,
+                && redirect_uri.as_deref() == Some(row.redirect_uri.as_str())
+                && match (&row.code_challenge, &verifier) {
+                    (None, None) => !pkce_required,
                     (Some(challenge), Some(verifier)) => pkce_matches(verifier, challenge),
                     _ => false,
                 }
         };
         let (found, ok) = oauth::redeem(
             self.db(),
-            &code_hash,
-            ex.app_id,
-            now,
-            &NewAccessToken {
-                token_hash: &tokens::digest(access_token.as_bytes()),
-                expires_at: now + ms(ACCESS_TOKEN_LIFETIME),
-            },
-            check,
-            &RedeemAudit {
-                issued: &issued,
-                reused: &reused,
+            Redemption {
+                code_hash: code_hash.to_vec(),
+                app_id: ex.app_id.clone(),
+                now,
+                token_hash: tokens::digest(access_token.as_bytes()).to_vec(),
+                token_expires_at: now + ms(ACCESS_TOKEN_LIFETIME),
+                check: Box::new(check),
+                issued,
+                reused,
             },
         )
         .await?;
@@ -331,22 +321,18 @@ impl Portal {
             Redeemed::Fresh(_) => return Err(GrantError::Mismatch),
         };
         // The session must still be live and the user still allowed.
-        let live = sessions::live_user(self.db(), &row.session_id, now).await?;
-        let user = match live {
-            Some(id) if id == row.user_id => directory::user(self.db(), &id)
-                .await?
-                .filter(|u| u.disabled_at.is_none()),
-            _ => None,
-        };
-        let method = oauth_method(self, &row.session_id).await?;
-        let (Some(user), Some(method)) = (user, method) else {
+        let holder =
+            oauth::holder(self.db(), &row.session_id, &row.user_id, ex.app_id, now).await?;
+        let Some(holder) = holder else {
             oauth::revoke_for_code(self.db(), &code_hash, now).await?;
             return Err(GrantError::SessionEnded);
         };
-        let Some(sub) = self.subject_for(ex.app_id, &user.id).await? else {
+        let Some(sub) = holder_subject(&holder) else {
             oauth::revoke_for_code(self.db(), &code_hash, now).await?;
             return Err(GrantError::Unknown);
         };
+        let method = SessionMethod::from_stored(&holder.session_method);
+        let user = &holder.user;
         let sid = super::logout::sid(&row.session_id, ex.app_id);
         let claims = IdClaims {
             iss: ex.issuer,
@@ -359,9 +345,9 @@ impl Portal {
             amr: [amr(method)],
             sid: &sid,
             at_hash: at_hash(&access_token, ex.id_token_alg),
-            profile: Profile::if_granted(&row.scope, &user),
-            school: SchoolClaims::if_granted(&row.scope, &user),
-            email: EmailClaims::if_granted(&row.scope, &user),
+            profile: Profile::if_granted(&row.scope, user),
+            school: SchoolClaims::if_granted(&row.scope, user),
+            email: EmailClaims::if_granted(&row.scope, user),
         };
         let id_token = self
             .signer()?
@@ -392,39 +378,24 @@ impl Portal {
         let Some(grant) = oauth::live_access_token(self.db(), &hash, now).await? else {
             return Ok(None);
         };
-        if sessions::live_user(self.db(), &grant.session_id, now)
-            .await?
-            .as_ref()
-            != Some(&grant.user_id)
-        {
-            return Ok(None);
-        }
-        let user = directory::user(self.db(), &grant.user_id)
-            .await?
-            .filter(|u| u.disabled_at.is_none());
-        let Some(user) = user else {
-            return Ok(None);
-        };
-        Ok(self
-            .subject_for(&grant.app_id, &user.id)
-            .await?
-            .map(|sub| UserInfo {
+        let holder = oauth::holder(
+            self.db(),
+            &grant.session_id,
+            &grant.user_id,
+            &grant.app_id,
+            now,
+        )
+        .await?;
+        Ok(holder.and_then(|holder| {
+            let user = &holder.user;
+            holder_subject(&holder).map(|sub| UserInfo {
                 sub,
-                profile: Profile::if_granted(&grant.scope, &user),
-                school: SchoolClaims::if_granted(&grant.scope, &user),
-                email: EmailClaims::if_granted(&grant.scope, &user),
-            }))
+                profile: Profile::if_granted(&grant.scope, user),
+                school: SchoolClaims::if_granted(&grant.scope, user),
+                email: EmailClaims::if_granted(&grant.scope, user),
+            })
+        }))
     }
-}
-
-/// How the session was made.
-async fn oauth_method(
-    portal: &Portal,
-    session_id: &str,
-) -> crate::error::Result<Option<SessionMethod>> {
-    Ok(oauth::session_method(portal.db(), session_id)
-        .await?
-        .map(|m| SessionMethod::from_stored(&m)))
 }
 
 impl Portal {

@@ -11,7 +11,7 @@ use serde::Serialize;
 use sqlx::query::Query;
 use sqlx::{Database, Encode, Sqlite, Type};
 
-use super::group_commit::Record;
+use super::group_commit::Statement;
 use super::{Pool, on_reader};
 use crate::error::Result;
 use crate::ids::{KioskId, UserId};
@@ -93,7 +93,7 @@ impl Entry {
     }
 }
 
-impl Record for Entry {
+impl Statement for Entry {
     fn query(&self) -> Query<'_, Sqlite, <Sqlite as Database>::Arguments<'_>> {
         self.insert()
     }

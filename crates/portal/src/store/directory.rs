@@ -37,7 +37,8 @@ impl User {
     }
 }
 
-const USER_COLUMNS: &str =
+/// A user's columns, as [`User`] reads them.
+pub(super) const USER_COLUMNS: &str =
     "id, school_id, role, username, given_name, family_name, locale, disabled_at, email, grade";
 
 pub async fn upsert_school(db: &Pool, id: &SchoolId, name: &str) -> Result<()> {

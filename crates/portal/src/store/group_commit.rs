@@ -9,14 +9,17 @@
 //! [`GroupCommit::close`] writes every record queued before it.
 //!
 //! It knows nothing of what it writes: a [`Record`] (an audit entry, a session with its
-//! audit entry) builds its own statement, so the modules that own the rows depend on this
-//! one and never the other way.
+//! audit entry, an OpenID Connect code, a code's redemption) writes itself in the group's
+//! transaction, most as one [`Statement`], so the modules that own the rows depend on this one
+//! and never the other way.
 
 use std::fmt::Debug;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use sqlx::query::Query;
-use sqlx::{Database, Sqlite, SqlitePool};
+use sqlx::{Database, Sqlite, SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{PortalError, Result};
@@ -26,10 +29,26 @@ const MAX_GROUP: usize = 256;
 /// Callers queued beyond this wait to enqueue (back-pressure instead of unbounded memory).
 const QUEUE: usize = 4096;
 
-/// A row (or rows written together) for a group commit. It builds its statement each time it
-/// is written: a record is written again on its own when the database refused its group.
+/// What a group commit writes: rows written together in the group's transaction. A record is
+/// written again on its own when the database refused its group, so writing it must depend
+/// only on the database (a record that reads what it wrote keeps the answer of its last try).
 pub(crate) trait Record: Debug + Send + Sync + 'static {
+    fn write<'c>(&'c self, tx: &'c mut SqliteConnection) -> Writing<'c>;
+}
+
+/// A record being written.
+pub(crate) type Writing<'c> = Pin<Box<dyn Future<Output = sqlx::Result<()>> + Send + 'c>>;
+
+/// A record that is one statement (which may be several sent as one), built each time it is
+/// written.
+pub(crate) trait Statement: Debug + Send + Sync + 'static {
     fn query(&self) -> Query<'_, Sqlite, <Sqlite as Database>::Arguments<'_>>;
+}
+
+impl<T: Statement> Record for T {
+    fn write<'c>(&'c self, tx: &'c mut SqliteConnection) -> Writing<'c> {
+        Box::pin(async move { self.query().execute(tx).await.map(|_| ()) })
+    }
 }
 
 #[derive(Debug)]
@@ -141,7 +160,7 @@ async fn write<'a>(
 ) -> std::result::Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
     for record in records {
-        record.query().execute(&mut *tx).await?;
+        record.write(&mut tx).await?;
     }
     tx.commit().await
 }

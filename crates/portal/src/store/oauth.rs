@@ -3,12 +3,16 @@
 //! redemption marks it used and writes the access token in one transaction; a second try
 //! revokes the code and everything issued for it, with its audit entry.
 
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+
 use sqlx::query::Query;
-use sqlx::{Database, Encode, Sqlite, Type};
+use sqlx::{Database, Encode, Sqlite, SqliteConnection, Type};
 
 use super::audit::Entry;
-use super::group_commit::Record;
-use super::{Pool, on_pool};
+use super::directory::{USER_COLUMNS, User};
+use super::group_commit::{Record, Statement, Writing};
+use super::sessions::STILL_ALLOWED;
+use super::{Pool, on_pool, on_reader};
 use crate::error::Result;
 use crate::ids::{AppId, UserId};
 
@@ -116,7 +120,7 @@ impl CodeRecord {
     }
 }
 
-impl Record for CodeRecord {
+impl Statement for CodeRecord {
     fn query(&self) -> Query<'_, Sqlite, <Sqlite as Database>::Arguments<'_>> {
         self.bind(sqlx::query(INSERT_CODE))
     }
@@ -136,105 +140,155 @@ pub async fn insert_code(db: &Pool, code: &NewCode<'_>) -> Result<()> {
     }
 }
 
-/// An access token about to be stored with the redemption of its code.
-#[derive(Debug)]
-pub struct NewAccessToken<'a> {
-    pub token_hash: &'a [u8],
-    pub expires_at: i64,
+/// A code's redemption: everything it needs, owned, for on SQLite it is written by the group
+/// commit (one commit for the codes that came in together, where one each made the token
+/// endpoint wait on the disk and the one writer at 9:00: benches/sso).
+pub struct Redemption {
+    pub code_hash: Vec<u8>,
+    pub app_id: AppId,
+    pub now: i64,
+    /// The access token's digest, stored when the code is exchanged.
+    pub token_hash: Vec<u8>,
+    pub token_expires_at: i64,
+    /// Whether the code's row allows the exchange; a code that fails it is spent all the same.
+    pub check: Box<dyn Fn(&CodeRow) -> bool + Send + Sync>,
+    /// Audited with the token (the user filled in).
+    pub issued: Entry,
+    /// Audited when the code was used before.
+    pub reused: Entry,
 }
 
-/// The audit entries of a redemption: `issued` for a token (the user is filled in), `reused`
-/// for a second try.
-#[derive(Debug, Clone, Copy)]
-pub struct RedeemAudit<'a> {
-    pub issued: &'a Entry,
-    pub reused: &'a Entry,
-}
-
-/// Redeems `code_hash` for `app_id` at `now`, in one transaction. An unused code becomes used
-/// and, when `check` accepts its row, `token` is stored for it (`true`); a code that fails the
-/// check is spent all the same; `issued` (with the user) is audited with the token. A code
-/// used before is revoked with every access token issued for it, and `reused` is audited.
-pub async fn redeem(
-    db: &Pool,
-    code_hash: &[u8],
-    app_id: &AppId,
-    now: i64,
-    token: &NewAccessToken<'_>,
-    check: impl Fn(&CodeRow) -> bool,
-    audit: &RedeemAudit<'_>,
-) -> Result<(Redeemed, bool)> {
-    let RedeemAudit { issued, reused } = *audit;
-    const USE: &str = "UPDATE oauth_codes SET used_at = $3 \
-        WHERE code_hash = $1 AND app_id = $2 AND used_at IS NULL \
-        RETURNING app_id, redirect_uri, session_id, user_id, nonce, code_challenge, scope, \
-        auth_time, expires_at";
-    const TOKEN: &str = "INSERT INTO oauth_access_tokens (token_hash, code_hash, app_id, \
-        user_id, session_id, scope, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
-    const REVOKE_CODE: &str = "UPDATE oauth_codes SET revoked_at = COALESCE(revoked_at, $3) \
-        WHERE code_hash = $1 AND app_id = $2 AND used_at IS NOT NULL";
-    const REVOKE_TOKENS: &str = "UPDATE oauth_access_tokens \
-        SET revoked_at = COALESCE(revoked_at, $2) WHERE code_hash = $1";
-    let out = on_pool!(db, |p| async {
-        let mut tx = p.begin().await?;
-        let row: Option<CodeRow> = sqlx::query_as(USE)
-            .bind(code_hash)
-            .bind(app_id)
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if let Some(row) = row {
-            let ok = check(&row);
-            if ok {
-                sqlx::query(TOKEN)
-                    .bind(token.token_hash)
-                    .bind(code_hash)
-                    .bind(&row.app_id)
-                    .bind(&row.user_id)
-                    .bind(&row.session_id)
-                    .bind(&row.scope)
-                    .bind(token.expires_at)
-                    .execute(&mut *tx)
-                    .await?;
-                // The app now holds tokens of this session: it is owed a logout when the
-                // session ends.
-                sqlx::query(super::sign_ins::RECORD)
-                    .bind(&row.session_id)
-                    .bind(&row.app_id)
-                    .bind(&row.user_id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                let mut issued = issued.clone();
-                issued.user_id = Some(row.user_id.clone());
-                issued.insert().execute(&mut *tx).await?;
-            }
-            tx.commit().await?;
-            return Ok::<_, sqlx::Error>((Redeemed::Fresh(row), ok));
-        }
-        let revoked = sqlx::query(REVOKE_CODE)
-            .bind(code_hash)
-            .bind(app_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-            == 1;
-        if !revoked {
-            tx.rollback().await?;
-            return Ok((Redeemed::Unknown, false));
-        }
-        sqlx::query(REVOKE_TOKENS)
-            .bind(code_hash)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        reused.insert().execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok((Redeemed::Reused, false))
+impl std::fmt::Debug for Redemption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redemption")
+            .field("app_id", &self.app_id)
+            .field("now", &self.now)
+            .finish_non_exhaustive()
     }
-    .await)?;
-    Ok(out)
+}
+
+/// What a redemption found, and whether its check passed (a token was stored).
+type Outcome = (Redeemed, bool);
+
+/// The statements of a redemption on `$tx` (a `&mut` connection of either database, inside a
+/// transaction), evaluating to `Result<Outcome, sqlx::Error>`.
+macro_rules! redeem_on {
+    ($tx:ident, $r:expr) => {
+        async {
+            const USE: &str = "UPDATE oauth_codes SET used_at = $3 \
+                WHERE code_hash = $1 AND app_id = $2 AND used_at IS NULL \
+                RETURNING app_id, redirect_uri, session_id, user_id, nonce, code_challenge, \
+                scope, auth_time, expires_at";
+            const TOKEN: &str = "INSERT INTO oauth_access_tokens (token_hash, code_hash, \
+                app_id, user_id, session_id, scope, expires_at) \
+                VALUES ($1, $2, $3, $4, $5, $6, $7)";
+            const REVOKE_CODE: &str = "UPDATE oauth_codes \
+                SET revoked_at = COALESCE(revoked_at, $3) \
+                WHERE code_hash = $1 AND app_id = $2 AND used_at IS NOT NULL";
+            const REVOKE_TOKENS: &str = "UPDATE oauth_access_tokens \
+                SET revoked_at = COALESCE(revoked_at, $2) WHERE code_hash = $1";
+            let r: &Redemption = $r;
+            let row: Option<CodeRow> = sqlx::query_as(USE)
+                .bind(&r.code_hash)
+                .bind(&r.app_id)
+                .bind(r.now)
+                .fetch_optional(&mut *$tx)
+                .await?;
+            if let Some(row) = row {
+                let ok = (r.check)(&row);
+                if ok {
+                    sqlx::query(TOKEN)
+                        .bind(&r.token_hash)
+                        .bind(&r.code_hash)
+                        .bind(&row.app_id)
+                        .bind(&row.user_id)
+                        .bind(&row.session_id)
+                        .bind(&row.scope)
+                        .bind(r.token_expires_at)
+                        .execute(&mut *$tx)
+                        .await?;
+                    // The app now holds tokens of this session: it is owed a logout when the
+                    // session ends.
+                    sqlx::query(super::sign_ins::RECORD)
+                        .bind(&row.session_id)
+                        .bind(&row.app_id)
+                        .bind(&row.user_id)
+                        .bind(r.now)
+                        .execute(&mut *$tx)
+                        .await?;
+                    let mut issued = r.issued.clone();
+                    issued.user_id = Some(row.user_id.clone());
+                    issued.insert().execute(&mut *$tx).await?;
+                }
+                return Ok::<Outcome, sqlx::Error>((Redeemed::Fresh(row), ok));
+            }
+            let revoked = sqlx::query(REVOKE_CODE)
+                .bind(&r.code_hash)
+                .bind(&r.app_id)
+                .bind(r.now)
+                .execute(&mut *$tx)
+                .await?
+                .rows_affected()
+                == 1;
+            if !revoked {
+                return Ok((Redeemed::Unknown, false));
+            }
+            sqlx::query(REVOKE_TOKENS)
+                .bind(&r.code_hash)
+                .bind(r.now)
+                .execute(&mut *$tx)
+                .await?;
+            r.reused.insert().execute(&mut *$tx).await?;
+            Ok((Redeemed::Reused, false))
+        }
+    };
+}
+
+/// A redemption in a group commit, with where its outcome goes (the last try's: a group the
+/// database refused is written again one record at a time).
+#[derive(Debug)]
+struct RedemptionRecord {
+    redemption: Redemption,
+    outcome: Arc<Mutex<Outcome>>,
+}
+
+impl Record for RedemptionRecord {
+    fn write<'c>(&'c self, tx: &'c mut SqliteConnection) -> Writing<'c> {
+        Box::pin(async move {
+            let outcome = redeem_on!(tx, &self.redemption).await?;
+            *self.outcome.lock().unwrap_or_else(PoisonError::into_inner) = outcome;
+            Ok(())
+        })
+    }
+}
+
+/// Redeems a code, atomically: an unused code becomes used and, when the check accepts its
+/// row, the access token is stored for it (`true`) with its audit entry and the record that
+/// the app signed in to the session (its logout is owed); a code used before is revoked with
+/// every access token issued for it, and that is audited. An unknown code changes nothing.
+pub async fn redeem(db: &Pool, redemption: Redemption) -> Result<Outcome> {
+    match db {
+        Pool::Sqlite(sqlite) => {
+            // Every write sets it before its group commits; were one not to, the code is
+            // refused, never exchanged.
+            let outcome = Arc::new(Mutex::new((Redeemed::Unknown, false)));
+            sqlite
+                .records
+                .write(Box::new(RedemptionRecord {
+                    redemption,
+                    outcome: Arc::clone(&outcome),
+                }))
+                .await?;
+            let mut written = outcome.lock().unwrap_or_else(PoisonError::into_inner);
+            Ok(std::mem::replace(&mut *written, (Redeemed::Unknown, false)))
+        }
+        Pool::Postgres(p) => {
+            let mut tx = p.begin().await?;
+            let outcome = redeem_on!(tx, &redemption).await?;
+            tx.commit().await?;
+            Ok(outcome)
+        }
+    }
 }
 
 /// Revokes the access tokens issued for a code (its session ended meanwhile).
@@ -295,20 +349,45 @@ pub async fn access_tokens_of(db: &Pool, app_id: &AppId) -> Result<i64> {
         .await)?)
 }
 
-/// When a live session was made (the ID token's `auth_time`).
-pub async fn session_started(db: &Pool, session_id: &str) -> Result<Option<i64>> {
-    const SQL: &str = "SELECT created_at FROM sessions WHERE id = $1";
-    Ok(on_pool!(db, |p| sqlx::query_scalar(SQL)
-        .bind(session_id)
-        .fetch_optional(p)
-        .await)?)
+/// Who a code or access token was issued to, as the ID token and userinfo need them, read
+/// once: the user, how the session was made, and the app's pairwise setting.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Holder {
+    #[sqlx(flatten)]
+    pub user: User,
+    /// `badge` or `password` (`SessionMethod::from_stored`).
+    pub session_method: String,
+    /// `None`: the app is gone.
+    pub app_pairwise: Option<bool>,
+    pub app_salt: Option<Vec<u8>>,
 }
 
-/// How a session was made, as stored (`badge` or `password`).
-pub async fn session_method(db: &Pool, session_id: &str) -> Result<Option<String>> {
-    const SQL: &str = "SELECT method FROM sessions WHERE id = $1";
-    Ok(on_pool!(db, |p| sqlx::query_scalar(SQL)
+/// The holder of a grant to `app_id` for `user_id` in `session_id`, while that session is live
+/// (not ended, within its lifetime, nothing behind it withdrawn: [`STILL_ALLOWED`]) and the
+/// user is enabled. One read instead of four: the token endpoint's path at 9:00 (benches/sso).
+pub async fn holder(
+    db: &Pool,
+    session_id: &str,
+    user_id: &UserId,
+    app_id: &AppId,
+    now: i64,
+) -> Result<Option<Holder>> {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT {USER_COLUMNS}, s.session_method, \
+             (SELECT pairwise FROM apps WHERE apps.id = $3) AS app_pairwise, \
+             (SELECT pairwise_salt FROM apps WHERE apps.id = $3) AS app_salt \
+             FROM users JOIN (SELECT user_id AS session_user, method AS session_method \
+             FROM sessions WHERE id = $1 AND ended_at IS NULL AND expires_at > $4 \
+             AND {STILL_ALLOWED}) s ON s.session_user = users.id \
+             WHERE users.id = $2 AND users.disabled_at IS NULL"
+        )
+    });
+    Ok(on_reader!(db, |p| sqlx::query_as(&SQL)
         .bind(session_id)
+        .bind(user_id)
+        .bind(app_id)
+        .bind(now)
         .fetch_optional(p)
         .await)?)
 }

@@ -11,7 +11,8 @@ use sqlx::query::Query;
 use sqlx::{Database, Encode, Postgres, Sqlite, Type};
 
 use super::audit::{self, Entry};
-use super::group_commit::Record;
+use super::directory::{USER_COLUMNS, User};
+use super::group_commit::Statement;
 use super::{Pool, on_pool, on_reader};
 use crate::error::Result;
 use crate::ids::{KioskId, UserId};
@@ -84,7 +85,7 @@ impl NewSession {
 #[derive(Debug)]
 struct SessionAndAudit(NewSession, Entry);
 
-impl Record for SessionAndAudit {
+impl Statement for SessionAndAudit {
     fn query(&self) -> Query<'_, Sqlite, <Sqlite as Database>::Arguments<'_>> {
         self.0
             .bind_with_audit(&self.1, sqlx::query(&WITH_AUDIT_SQLITE))
@@ -162,34 +163,77 @@ pub(crate) const STILL_ALLOWED: &str = "NOT EXISTS (SELECT 1 FROM badges b \
     AND k.revoked_at IS NOT NULL) \
     AND EXISTS (SELECT 1 FROM users u WHERE u.id = sessions.user_id AND u.disabled_at IS NULL)";
 
-/// A live session found by its cookie.
+/// How long a session's last use may go unwritten. Writing it at every page view made every
+/// request of a signed-in user (an app's sign-in too) wait on the one writer and a commit
+/// (benches/sso); the idle limit is hours (`Config::session_idle`), so a session may end up to
+/// a minute before it, never after.
+const TOUCH_EVERY_MS: i64 = 60_000;
+
+/// A live session found by its cookie, with its user.
 #[derive(Debug, sqlx::FromRow)]
 pub struct LiveRow {
-    pub id: String,
-    pub user_id: UserId,
+    #[sqlx(flatten)]
+    pub user: User,
+    pub session_id: String,
     /// `badge` or `password` ([`SessionMethod::from_stored`]).
-    pub method: String,
+    pub session_method: String,
+    /// When the session was made (ms).
+    pub session_created: i64,
+    /// Its last use as written (ms).
+    session_seen: i64,
 }
 
-/// The live session behind a cookie, marked as used now. `None`: unknown, ended, idle too long,
-/// past its absolute lifetime, or withdrawn ([`STILL_ALLOWED`]).
+/// The session (and its user) of a cookie: live, not idle too long, within its absolute
+/// lifetime and not withdrawn ([`STILL_ALLOWED`]). One read; its use is written only when the
+/// last one written is older than [`TOUCH_EVERY_MS`].
+static LIVE_BY_COOKIE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {USER_COLUMNS}, s.session_id, s.session_method, s.session_created, \
+         s.session_seen FROM (SELECT id AS session_id, user_id AS session_user, \
+         method AS session_method, created_at AS session_created, last_seen_at AS session_seen \
+         FROM sessions WHERE cookie_hash = $1 AND ended_at IS NULL AND expires_at > $2 \
+         AND last_seen_at > $2 - $3 AND {STILL_ALLOWED}) s \
+         JOIN users ON users.id = s.session_user"
+    )
+});
+
+/// The live session behind a cookie, marked as used now (at most once a minute: see
+/// [`TOUCH_EVERY_MS`]). `None`: unknown, ended, idle too long, past its absolute lifetime, or
+/// withdrawn ([`STILL_ALLOWED`]).
 pub async fn touch(
     db: &Pool,
     cookie_hash: &[u8],
     now: i64,
     idle_ms: i64,
 ) -> Result<Option<LiveRow>> {
-    let sql = format!(
-        "UPDATE sessions SET last_seen_at = $2 WHERE cookie_hash = $1 \
-         AND ended_at IS NULL AND expires_at > $2 AND last_seen_at > $2 - $3 \
-         AND {STILL_ALLOWED} RETURNING id, user_id, method"
-    );
-    Ok(on_pool!(db, |p| sqlx::query_as(&sql)
+    static MARK: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "UPDATE sessions SET last_seen_at = $2 WHERE id = $1 \
+             AND ended_at IS NULL AND expires_at > $2 AND last_seen_at > $2 - $3 \
+             AND {STILL_ALLOWED}"
+        )
+    });
+    let found: Option<LiveRow> = on_reader!(db, |p| sqlx::query_as(&LIVE_BY_COOKIE)
         .bind(cookie_hash)
         .bind(now)
         .bind(idle_ms)
         .fetch_optional(p)
-        .await)?)
+        .await)?;
+    let Some(row) = found else {
+        return Ok(None);
+    };
+    if row.session_seen > now - TOUCH_EVERY_MS {
+        return Ok(Some(row));
+    }
+    // Checked again as it is written: it may have ended since the read.
+    let marked = on_pool!(db, |p| sqlx::query(&MARK)
+        .bind(&row.session_id)
+        .bind(now)
+        .bind(idle_ms)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok((marked == 1).then_some(row))
 }
 
 /// The user of a live session, by its public handle (for the avatar the kiosk shows).
