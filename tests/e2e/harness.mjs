@@ -296,9 +296,18 @@ export function managedWindows(pid, title) {
     .map((m) => m[1]);
 }
 
-/** Alt+F4 typed on the real keyboard (XTEST) into window `id`, made the active one first. */
-export function pressAltF4(id) {
+/**
+ * Alt+F4 typed on the real keyboard (XTEST) into window `id`, made the active one first. Openbox
+ * closes the window that has the keyboard focus, and on a loaded machine the focus can follow
+ * `windowactivate --sync` late (the keystroke then went nowhere): so it waits for the focus.
+ */
+export async function pressAltF4(id) {
   xtool('xdotool', ['windowactivate', '--sync', id]);
+  await waitUntil(
+    async () => Number(xtool('xdotool', ['getwindowfocus']).trim()) === Number(id),
+    'the window to have the keyboard focus',
+    10_000,
+  );
   xtool('xdotool', ['key', 'alt+F4']);
 }
 

@@ -100,7 +100,7 @@ describe('the kiosk window', { timeout: 180_000 }, () => {
     ]) {
       await waitForScreen(session, 'scanning');
       const before = refusals();
-      close(window);
+      await close(window);
       await waitForScreen(session, 'choose_pin');
       await waitUntil(async () => refusals() === before + 1, `${how}: the refusal in the log`, 10_000);
       assert.deepEqual(managedWindows(pid, 'BadgeIn'), [window], `${how}: the window is still there`);
