@@ -366,32 +366,34 @@ impl OidcClient {
     }
 }
 
-/// The OpenID Connect client with this client id, with its redirect URIs.
-pub async fn oidc_client(db: &Pool, client_id: &str) -> Result<Option<OidcClient>> {
-    const SQL: &str = "SELECT id, pairwise, public_client, pairwise_salt, oidc_scopes FROM apps \
-         WHERE client_id = $1";
-    const REDIRECTS: &str = "SELECT uri FROM app_redirect_uris WHERE app_id = $1";
-    let found: Option<OidcClient> = on_reader!(db, |p| sqlx::query_as(SQL)
-        .bind(client_id)
-        .fetch_optional(p)
-        .await)?;
-    let Some(mut client) = found else {
-        return Ok(None);
-    };
-    client.redirect_uris = on_reader!(db, |p| sqlx::query_scalar(REDIRECTS)
-        .bind(&client.id)
-        .fetch_all(p)
-        .await)?;
-    Ok(Some(client))
+/// One of an OpenID Connect client's redirect URIs, with the client.
+#[derive(sqlx::FromRow)]
+struct ClientRedirect {
+    #[sqlx(flatten)]
+    client: OidcClient,
+    uri: Option<String>,
 }
 
-/// An app's pairwise setting and salt, by its id.
-pub async fn pairwise(db: &Pool, id: &AppId) -> Result<Option<(bool, Option<Vec<u8>>)>> {
-    const SQL: &str = "SELECT pairwise, pairwise_salt FROM apps WHERE id = $1";
-    Ok(on_reader!(db, |p| sqlx::query_as(SQL)
-        .bind(id)
-        .fetch_optional(p)
-        .await)?)
+/// The OpenID Connect client with this client id, with its redirect URIs (one read: the
+/// authorization endpoint's first, benches/sso).
+pub async fn oidc_client(db: &Pool, client_id: &str) -> Result<Option<OidcClient>> {
+    const SQL: &str = "SELECT a.id, a.pairwise, a.public_client, a.pairwise_salt, \
+         a.oidc_scopes, r.uri FROM apps a LEFT JOIN app_redirect_uris r ON r.app_id = a.id \
+         WHERE a.client_id = $1";
+    let rows: Vec<ClientRedirect> = on_reader!(db, |p| sqlx::query_as(SQL)
+        .bind(client_id)
+        .fetch_all(p)
+        .await)?;
+    let mut rows = rows.into_iter();
+    let Some(first) = rows.next() else {
+        return Ok(None);
+    };
+    let mut client = first.client;
+    client.redirect_uris = std::iter::once(first.uri)
+        .chain(rows.map(|r| r.uri))
+        .flatten()
+        .collect();
+    Ok(Some(client))
 }
 
 /// An app's URL as registered (its tile's link).
