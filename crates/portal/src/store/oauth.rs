@@ -8,10 +8,11 @@ use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use sqlx::query::Query;
 use sqlx::{Database, Encode, Sqlite, SqliteConnection, Type};
 
-use super::audit::Entry;
+use super::audit::{self, Entry};
 use super::directory::{USER_COLUMNS, User};
 use super::group_commit::{Record, Statement, Writing};
 use super::sessions::STILL_ALLOWED;
+use super::sign_ins;
 use super::{Pool, on_pool, on_reader};
 use crate::error::Result;
 use crate::ids::{AppId, UserId};
@@ -170,18 +171,38 @@ impl std::fmt::Debug for Redemption {
 /// What a redemption found, and whether its check passed (a token was stored).
 type Outcome = (Redeemed, bool);
 
+/// A redemption's writes once its code is accepted, at one hand-over to the database: the
+/// access token ($1 .. $7), the record that the app signed in to the session (it is owed a
+/// logout when the session ends; $8 is now) and the audit entry. On SQLite statements sent as
+/// one, on PostgreSQL one statement (data-modifying `WITH`s), as a session and its audit entry.
+const ISSUE_TOKEN: &str = "INSERT INTO oauth_access_tokens (token_hash, code_hash, app_id, \
+    user_id, session_id, scope, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+const ISSUE_AUDIT_FROM: usize = 9;
+static ISSUE_SQLITE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{ISSUE_TOKEN}; {}; {}",
+        sign_ins::RECORD,
+        audit::insert_sql(ISSUE_AUDIT_FROM)
+    )
+});
+static ISSUE_PG: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "WITH t AS ({ISSUE_TOKEN}), s AS ({}) {}",
+        sign_ins::RECORD,
+        audit::insert_sql(ISSUE_AUDIT_FROM)
+    )
+});
+
 /// The statements of a redemption on `$tx` (a `&mut` connection of either database, inside a
-/// transaction), evaluating to `Result<Outcome, sqlx::Error>`.
+/// transaction) with `$issue` (its database's [`ISSUE_SQLITE`] or [`ISSUE_PG`]), evaluating to
+/// `Result<Outcome, sqlx::Error>`.
 macro_rules! redeem_on {
-    ($tx:ident, $r:expr) => {
+    ($tx:ident, $r:expr, $issue:expr) => {
         async {
             const USE: &str = "UPDATE oauth_codes SET used_at = $3 \
                 WHERE code_hash = $1 AND app_id = $2 AND used_at IS NULL \
                 RETURNING app_id, redirect_uri, session_id, user_id, nonce, code_challenge, \
                 scope, auth_time, expires_at";
-            const TOKEN: &str = "INSERT INTO oauth_access_tokens (token_hash, code_hash, \
-                app_id, user_id, session_id, scope, expires_at) \
-                VALUES ($1, $2, $3, $4, $5, $6, $7)";
             const REVOKE_CODE: &str = "UPDATE oauth_codes \
                 SET revoked_at = COALESCE(revoked_at, $3) \
                 WHERE code_hash = $1 AND app_id = $2 AND used_at IS NOT NULL";
@@ -197,7 +218,9 @@ macro_rules! redeem_on {
             if let Some(row) = row {
                 let ok = (r.check)(&row);
                 if ok {
-                    sqlx::query(TOKEN)
+                    let mut issued = r.issued.clone();
+                    issued.user_id = Some(row.user_id.clone());
+                    let query = sqlx::query($issue)
                         .bind(&r.token_hash)
                         .bind(&r.code_hash)
                         .bind(&row.app_id)
@@ -205,20 +228,8 @@ macro_rules! redeem_on {
                         .bind(&row.session_id)
                         .bind(&row.scope)
                         .bind(r.token_expires_at)
-                        .execute(&mut *$tx)
-                        .await?;
-                    // The app now holds tokens of this session: it is owed a logout when the
-                    // session ends.
-                    sqlx::query(super::sign_ins::RECORD)
-                        .bind(&row.session_id)
-                        .bind(&row.app_id)
-                        .bind(&row.user_id)
-                        .bind(r.now)
-                        .execute(&mut *$tx)
-                        .await?;
-                    let mut issued = r.issued.clone();
-                    issued.user_id = Some(row.user_id.clone());
-                    issued.insert().execute(&mut *$tx).await?;
+                        .bind(r.now);
+                    issued.bind(query).execute(&mut *$tx).await?;
                 }
                 return Ok::<Outcome, sqlx::Error>((Redeemed::Fresh(row), ok));
             }
@@ -255,7 +266,7 @@ struct RedemptionRecord {
 impl Record for RedemptionRecord {
     fn write<'c>(&'c self, tx: &'c mut SqliteConnection) -> Writing<'c> {
         Box::pin(async move {
-            let outcome = redeem_on!(tx, &self.redemption).await?;
+            let outcome = redeem_on!(tx, &self.redemption, &ISSUE_SQLITE).await?;
             *self.outcome.lock().unwrap_or_else(PoisonError::into_inner) = outcome;
             Ok(())
         })
@@ -284,7 +295,7 @@ pub async fn redeem(db: &Pool, redemption: Redemption) -> Result<Outcome> {
         }
         Pool::Postgres(p) => {
             let mut tx = p.begin().await?;
-            let outcome = redeem_on!(tx, &redemption).await?;
+            let outcome = redeem_on!(tx, &redemption, &ISSUE_PG).await?;
             tx.commit().await?;
             Ok(outcome)
         }

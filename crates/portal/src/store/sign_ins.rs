@@ -1,5 +1,5 @@
 //! The apps each session signed in to over OpenID Connect, and the back-channel logouts owed
-//! to them (`oidc_sign_ins`, migration 0007). [`RECORD`] runs in the transaction that issues
+//! to them (`oidc_sign_ins`, migration 0007). [`RECORD`] is written with
 //! an app its first access token for a session; once that session is no longer live, the
 //! delivery worker (`idp::backchannel`) [`claim_due`]s the row, sends the logout, and marks it
 //! [`done`] or [`retry_at`] a later time.
@@ -11,10 +11,11 @@ use crate::error::Result;
 use crate::idp::SigningAlg;
 use crate::ids::{AppId, UserId};
 
-/// Records that session `$1` signed in to app `$2` as user `$3` at `$4` (idempotent: the
-/// first sign-in of the pair is kept).
+/// Records that session `$5` signed in to app `$3` as user `$4` at `$8` (idempotent: the
+/// first sign-in of the pair is kept). Numbered as the statement that issues the app its access
+/// token binds them (`store::oauth`), of which it is a part.
 pub(crate) const RECORD: &str = "INSERT INTO oidc_sign_ins (session_id, app_id, user_id, \
-    signed_in_at) VALUES ($1, $2, $3, $4) ON CONFLICT (session_id, app_id) DO NOTHING";
+    signed_in_at) VALUES ($5, $3, $4, $8) ON CONFLICT (session_id, app_id) DO NOTHING";
 
 /// A logout owed to an app: its session is over.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
