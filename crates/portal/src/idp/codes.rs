@@ -100,7 +100,7 @@ struct IdClaims<'a> {
     auth_time: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     nonce: Option<&'a str>,
-    amr: [&'static str; 1],
+    amr: &'static [&'static str],
     /// The session at this app (`idp::logout::sid`), as its logout token will name it.
     sid: &'a str,
     /// The access token's hash, binding the two (OIDC Core 3.1.3.6).
@@ -220,11 +220,13 @@ fn ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
-/// The `amr` value of a session method (RFC 8176 names `pwd`; a badge is BadgeIn's own).
-fn amr(method: SessionMethod) -> &'static str {
+/// The `amr` values of a session method (RFC 8176 names `pwd`, `otp` and `mfa`; a badge is
+/// BadgeIn's own).
+fn amr(method: SessionMethod) -> &'static [&'static str] {
     match method {
-        SessionMethod::Badge => "badge",
-        SessionMethod::Password => "pwd",
+        SessionMethod::Badge => &["badge"],
+        SessionMethod::Password => &["pwd"],
+        SessionMethod::PasswordAndTotp => &["pwd", "otp", "mfa"],
     }
 }
 
@@ -356,7 +358,7 @@ impl Portal {
             exp: secs(now + ms(ID_TOKEN_LIFETIME)),
             auth_time: secs(row.auth_time),
             nonce: row.nonce.as_deref(),
-            amr: [amr(method)],
+            amr: amr(method),
             sid: &sid,
             at_hash: at_hash(&access_token, ex.id_token_alg),
             profile: Profile::if_granted(&row.scope, &user),
@@ -424,7 +426,7 @@ async fn oauth_method(
 ) -> crate::error::Result<Option<SessionMethod>> {
     Ok(oauth::session_method(portal.db(), session_id)
         .await?
-        .map(|m| SessionMethod::from_stored(&m)))
+        .map(|(m, second)| SessionMethod::from_stored(&m, second)))
 }
 
 impl Portal {

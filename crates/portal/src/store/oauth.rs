@@ -305,9 +305,9 @@ pub async fn session_started(db: &Pool, session_id: &str) -> Result<Option<i64>>
 }
 
 /// How a session was made, as stored (`badge` or `password`).
-pub async fn session_method(db: &Pool, session_id: &str) -> Result<Option<String>> {
-    const SQL: &str = "SELECT method FROM sessions WHERE id = $1";
-    Ok(on_pool!(db, |p| sqlx::query_scalar(SQL)
+pub async fn session_method(db: &Pool, session_id: &str) -> Result<Option<(String, i64)>> {
+    const SQL: &str = "SELECT method, second_factor FROM sessions WHERE id = $1";
+    Ok(on_pool!(db, |p| sqlx::query_as(SQL)
         .bind(session_id)
         .fetch_optional(p)
         .await)?)

@@ -36,10 +36,10 @@ pub struct NewSession {
 /// The session columns and their values, in the order [`NewSession::bind_with_audit`] binds
 /// them (`created_at` and `last_seen_at` both start at `now`, `$4`).
 const INSERT: &str = "INSERT INTO sessions (id, user_id, kiosk_id, created_at, last_seen_at, \
-    expires_at, ticket_hash, ticket_expires_at, ticket_ip, cookie_hash, method, badge_id) \
-    VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11)";
+    expires_at, ticket_hash, ticket_expires_at, ticket_ip, cookie_hash, method, badge_id, \
+    second_factor) VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
 /// The first value of the audit entry that follows the session's.
-const AUDIT_FROM: usize = 12;
+const AUDIT_FROM: usize = 13;
 
 /// The session row and the audit row of the sign-in that started it: on PostgreSQL one
 /// statement (a data-modifying `WITH`); on SQLite two statements sent as one (inside the group
@@ -75,7 +75,8 @@ impl NewSession {
             .bind(self.ticket_ip.as_deref())
             .bind(self.cookie_hash.as_deref())
             .bind(self.method.as_str())
-            .bind(self.badge_id.as_deref());
+            .bind(self.badge_id.as_deref())
+            .bind(self.method.second_factor());
         audit.bind(query)
     }
 }
@@ -169,6 +170,8 @@ pub struct LiveRow {
     pub user_id: UserId,
     /// `badge` or `password` ([`SessionMethod::from_stored`]).
     pub method: String,
+    /// 1: the password session also passed the second factor.
+    pub second_factor: i64,
 }
 
 /// The live session behind a cookie, marked as used now. `None`: unknown, ended, idle too long,
@@ -182,7 +185,7 @@ pub async fn touch(
     let sql = format!(
         "UPDATE sessions SET last_seen_at = $2 WHERE cookie_hash = $1 \
          AND ended_at IS NULL AND expires_at > $2 AND last_seen_at > $2 - $3 \
-         AND {STILL_ALLOWED} RETURNING id, user_id, method"
+         AND {STILL_ALLOWED} RETURNING id, user_id, method, second_factor"
     );
     Ok(on_pool!(db, |p| sqlx::query_as(&sql)
         .bind(cookie_hash)
