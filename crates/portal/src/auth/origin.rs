@@ -96,7 +96,9 @@ pub fn is_staff(role: Role) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{Authority, Missing, Role, SecondFactor, SessionMethod, authority, is_staff, missing};
+    use super::{
+        Authority, Missing, Role, SecondFactor, SessionMethod, authority, is_staff, missing,
+    };
 
     const OFF: SecondFactor = SecondFactor::Optional;
 
@@ -146,7 +148,10 @@ mod tests {
         for role in Role::ALL {
             for factor in FACTORS {
                 // A badge never opens the teacher pages, whatever the second factor.
-                assert_eq!(authority(role, SessionMethod::Badge, factor), Authority::Own);
+                assert_eq!(
+                    authority(role, SessionMethod::Badge, factor),
+                    Authority::Own
+                );
                 assert_eq!(missing(role, SessionMethod::Badge, factor), None);
             }
         }
@@ -185,9 +190,15 @@ mod tests {
         ] {
             assert_eq!(SessionMethod::from_stored(m.as_str(), m.second_factor()), m);
         }
-        assert_eq!(SessionMethod::from_stored("PASSWORD", 1), SessionMethod::Badge);
+        assert_eq!(
+            SessionMethod::from_stored("PASSWORD", 1),
+            SessionMethod::Badge
+        );
         assert_eq!(SessionMethod::from_stored("badge", 1), SessionMethod::Badge);
-        assert_eq!(SessionMethod::from_stored("password", 2), SessionMethod::Password);
+        assert_eq!(
+            SessionMethod::from_stored("password", 2),
+            SessionMethod::Password
+        );
         assert!(is_staff(Role::Teacher) && is_staff(Role::Other) && !is_staff(Role::Student));
     }
 }

@@ -69,7 +69,13 @@ mod tests {
 
     #[test]
     fn anything_else_is_not_a_code() {
-        for bad in ["", "abcd-efgh", "abcd-efgh-ijkl-mnop-q", "abcd-efgh-ijkl-mno1", "ábcd-efgh-ijkl-mnop"] {
+        for bad in [
+            "",
+            "abcd-efgh",
+            "abcd-efgh-ijkl-mnop-q",
+            "abcd-efgh-ijkl-mno1",
+            "ábcd-efgh-ijkl-mnop",
+        ] {
             assert_eq!(normalise(bad), None, "{bad}");
         }
     }

@@ -10,9 +10,9 @@ use badgein_proto::ProblemCode;
 
 use super::origin::{SecondFactor, SessionMethod, is_staff};
 use super::pending::{LIFETIME_MS, Waiting};
+use super::recovery;
 use super::sign_in::{BrowserSignIn, elapsed_ms};
 use super::totp::{self, Secret, Typed, Unreadable};
-use super::recovery;
 use crate::clock::Millis;
 use crate::error::{PortalError, Result};
 use crate::ids::UserId;
@@ -95,16 +95,16 @@ impl Portal {
         if row.confirmed_at.is_some() {
             return Ok(Enrollment::On);
         }
-        Ok(Enrollment::Waiting(self.open_secret(&user.id, &row.secret_sealed)?))
+        Ok(Enrollment::Waiting(
+            self.open_secret(&user.id, &row.secret_sealed)?,
+        ))
     }
 
     fn open_secret(&self, user: &UserId, sealed: &[u8]) -> Result<Secret> {
         let kek = self.signing_keys().kek()?;
         kek.open(sealed, &aad(user))
             .and_then(|bytes| Secret::from_bytes(&bytes))
-            .ok_or_else(|| {
-                PortalError::from(crate::idp::KeyError::WrongKek(kek.path().to_owned()))
-            })
+            .ok_or_else(|| PortalError::from(crate::idp::KeyError::WrongKek(kek.path().to_owned())))
     }
 
     /// Confirms `user`'s waiting enrollment with a code of the app, from session `session_id`
@@ -122,7 +122,9 @@ impl Portal {
             return Err(PortalError::Conflict("the second factor is already on".into()).into());
         };
         let now = self.now();
-        let step = secret.matching_step(code, now, 0).ok_or(CodeRefused::Wrong)?;
+        let step = secret
+            .matching_step(code, now, 0)
+            .ok_or(CodeRefused::Wrong)?;
         let codes = recovery::generate()?;
         let hashes: Vec<Vec<u8>> = codes
             .iter()
@@ -185,7 +187,10 @@ impl Portal {
     ) -> std::result::Result<BrowserSignIn, CodeRefused> {
         let started = Instant::now();
         let now = self.now();
-        let (key, waiting) = self.pending().take(token, now).ok_or(CodeRefused::Expired)?;
+        let (key, waiting) = self
+            .pending()
+            .take(token, now)
+            .ok_or(CodeRefused::Expired)?;
         let typed = match totp::read(input) {
             Ok(typed) => typed,
             Err(unreadable) => {
@@ -207,7 +212,9 @@ impl Portal {
             {
                 return Err(e.into());
             }
-            let (at, zone) = self.lock_ends_for_login(&waiting.account, retry_after).await?;
+            let (at, zone) = self
+                .lock_ends_for_login(&waiting.account, retry_after)
+                .await?;
             return Err(CodeRefused::Locked {
                 retry_after,
                 at,
@@ -229,7 +236,10 @@ impl Portal {
                 entry.detail = Some("this wrong code locks the account".into());
             }
             let wrong = PortalError::Refused(ProblemCode::InvalidCredentials);
-            return match self.audit_failure::<BrowserSignIn>(entry, wrong, client_ip).await {
+            return match self
+                .audit_failure::<BrowserSignIn>(entry, wrong, client_ip)
+                .await
+            {
                 Err(e) if e.code() == ProblemCode::Unavailable => Err(e.into()),
                 _ => Err(CodeRefused::Wrong),
             };
@@ -240,7 +250,12 @@ impl Portal {
             .filter(|u| u.disabled_at.is_none())
             .ok_or(PortalError::Refused(ProblemCode::AccountDisabled))?;
         let signed_in = self
-            .start_signed_in_browser(&user, waiting.device_cookie, SessionMethod::PasswordAndTotp, &entry)
+            .start_signed_in_browser(
+                &user,
+                waiting.device_cookie,
+                SessionMethod::PasswordAndTotp,
+                &entry,
+            )
             .await?;
         Ok(signed_in)
     }

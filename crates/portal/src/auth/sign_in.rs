@@ -55,7 +55,9 @@ pub enum PasswordStep {
     SignedIn(BrowserSignIn),
     /// The user has an authenticator: the code step comes next, with this token (the browser's
     /// cookie for `auth::pending`). No session yet.
-    CodeNeeded { token: String },
+    CodeNeeded {
+        token: String,
+    },
 }
 
 impl Portal {

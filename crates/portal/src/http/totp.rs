@@ -53,7 +53,12 @@ fn with_header(mut response: Response, name: header::HeaderName, value: &str) ->
 
 /// The login page's answer to a right password of a user with an authenticator: the code
 /// form, and the cookie that binds the waiting sign-in to this browser.
-pub(super) fn code_needed(state: &AppState, s: &Strings, token: &str, next: Option<&str>) -> Response {
+pub(super) fn code_needed(
+    state: &AppState,
+    s: &Strings,
+    token: &str,
+    next: Option<&str>,
+) -> Response {
     let response = code_form(StatusCode::OK, s, None, next);
     let cookie = pending_cookie(state.cookie, token, LIFETIME_MS / 1000);
     with_header(response, header::SET_COOKIE, &cookie)
@@ -133,12 +138,7 @@ pub async fn code_step(
     let next = form.next.as_deref().and_then(next::safe_next);
     let token = cookie_value(&headers, pending_name(state.cookie)).unwrap_or_default();
     let result = state
-        .run(async {
-            Ok(state
-                .portal
-                .sign_in_with_code(&token, &form.code, ip)
-                .await)
-        })
+        .run(async { Ok(state.portal.sign_in_with_code(&token, &form.code, ip).await) })
         .await;
     let forget = pending_cookie(state.cookie, "", 0);
     match result {
@@ -152,9 +152,12 @@ pub async fn code_step(
         Ok(Err(CodeRefused::Unreadable(Unreadable::NotACode))) => {
             code_form(StatusCode::BAD_REQUEST, s, Some(t.not_a_code), next)
         }
-        Ok(Err(CodeRefused::Wrong)) => code_form(StatusCode::UNAUTHORIZED, s, Some(t.wrong_code), next),
+        Ok(Err(CodeRefused::Wrong)) => {
+            code_form(StatusCode::UNAUTHORIZED, s, Some(t.wrong_code), next)
+        }
         Ok(Err(CodeRefused::Expired)) => {
-            let response = super::pages::login_form(StatusCode::BAD_REQUEST, s, Some(t.expired), next);
+            let response =
+                super::pages::login_form(StatusCode::BAD_REQUEST, s, Some(t.expired), next);
             with_header(response, header::SET_COOKIE, &forget)
         }
         Ok(Err(CodeRefused::Locked {
@@ -175,11 +178,19 @@ pub async fn code_step(
 }
 
 /// A completed sign-in: the session cookie, the device cookie, and on to `to`.
-pub(super) fn signed_in_response(state: &AppState, signed_in: &BrowserSignIn, to: &str) -> Response {
+pub(super) fn signed_in_response(
+    state: &AppState,
+    signed_in: &BrowserSignIn,
+    to: &str,
+) -> Response {
     let lifetime = state.portal.config().device_lifetime;
     let mut response = Redirect::to(to).into_response();
     secure_headers(response.headers_mut());
-    let response = with_header(response, header::SET_COOKIE, &state.cookie.set(&signed_in.cookie));
+    let response = with_header(
+        response,
+        header::SET_COOKIE,
+        &state.cookie.set(&signed_in.cookie),
+    );
     with_header(
         response,
         header::SET_COOKIE,
@@ -189,13 +200,16 @@ pub(super) fn signed_in_response(state: &AppState, signed_in: &BrowserSignIn, to
 
 /// Who may enroll: a member of staff signed in with a password. A student is told nothing is
 /// here; a badge session (anyone holding the badge) is sent to sign in with the password.
-fn enrollment_gate(session: &LiveSession) -> Result<&'static Strings, Response> {
+/// A refusal: a status and a sentence of the user's language.
+type Refusal = (StatusCode, &'static Strings, &'static str);
+
+fn enrollment_gate(session: &LiveSession) -> Result<&'static Strings, Refusal> {
     let s = i18n::for_locale(&session.user.locale);
     if !is_staff(session.user.role) {
-        return Err(message_page(StatusCode::NOT_FOUND, s, s.not_found));
+        return Err((StatusCode::NOT_FOUND, s, s.not_found));
     }
     if session.method == SessionMethod::Badge {
-        return Err(message_page(StatusCode::FORBIDDEN, s, s.totp.password_first));
+        return Err((StatusCode::FORBIDDEN, s, s.totp.password_first));
     }
     Ok(s)
 }
@@ -205,7 +219,7 @@ pub async fn setup_page(State(state): State<AppState>, signed_in: SignedIn) -> R
     let session = signed_in.session;
     let s = match enrollment_gate(&session) {
         Ok(s) => s,
-        Err(response) => return response,
+        Err((status, s, text)) => return message_page(status, s, text),
     };
     match state.run(state.portal.totp_enrollment(&session.user)).await {
         Ok(enrollment) => enrollment_page(StatusCode::OK, s, &session, &enrollment, None),
@@ -228,7 +242,7 @@ pub async fn turn_on(
     let session = signed_in.session;
     let s = match enrollment_gate(&session) {
         Ok(s) => s,
-        Err(response) => return response,
+        Err((status, s, text)) => return message_page(status, s, text),
     };
     if !same_origin(&state, &headers) {
         return message_page(StatusCode::FORBIDDEN, s, s.not_found);

@@ -125,10 +125,8 @@ pub async fn standing(db: &Pool, user_id: &UserId) -> Result<(bool, bool)> {
         (SELECT COUNT(*) FROM staff_totp t WHERE t.user_id = $1 AND t.confirmed_at IS NOT NULL), \
         (SELECT COALESCE(MAX(s.staff_totp_required), 0) FROM schools s \
          JOIN users u ON u.school_id = s.id WHERE u.id = $1)";
-    let (enrolled, required): (i64, i64) = on_reader!(db, |p| sqlx::query_as(SQL)
-        .bind(user_id)
-        .fetch_one(p)
-        .await)?;
+    let (enrolled, required): (i64, i64) =
+        on_reader!(db, |p| sqlx::query_as(SQL).bind(user_id).fetch_one(p).await)?;
     Ok((enrolled > 0, required != 0))
 }
 

@@ -29,7 +29,10 @@ fn code(secret_b32: &str, now_ms: i64, offset: i64) -> String {
 }
 
 fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
-    let from = text.find(start).unwrap_or_else(|| panic!("{start} in {text}")) + start.len();
+    let from = text
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} in {text}"))
+        + start.len();
     let len = text[from..].find(end).unwrap();
     &text[from..from + len]
 }
@@ -51,11 +54,19 @@ async fn shown_secret(env: &Env, cookie: &str) -> String {
     let (status, html) = page_text(env, cookie, "/account/totp").await;
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("otpauth://totp/BadgeIn:"), "{html}");
-    assert!(html.contains("<svg class=\"qr\""), "the QR code is drawn inline");
+    assert!(
+        html.contains("<svg class=\"qr\""),
+        "the QR code is drawn inline"
+    );
     between(&html, "?secret=", "&amp;").to_owned()
 }
 
-async fn post_form(env: &Env, cookie: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+async fn post_form(
+    env: &Env,
+    cookie: &str,
+    path: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
     env.http
         .post(env.url(path))
         .header("cookie", cookie)
@@ -79,7 +90,13 @@ async fn enroll_with(env: &Env, cookie: String) -> Enrolled {
     // The same secret until it is confirmed (the QR code scanned a minute ago still works).
     assert_eq!(shown_secret(env, &cookie).await, secret);
     let now = env.portal().now();
-    let r = post_form(env, &cookie, "/account/totp", &[("code", &code(&secret, now, 0))]).await;
+    let r = post_form(
+        env,
+        &cookie,
+        "/account/totp",
+        &[("code", &code(&secret, now, 0))],
+    )
+    .await;
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
     let recovery: Vec<String> = html
@@ -150,7 +167,10 @@ async fn enroll_then_sign_in_with_a_code_once_body(env: Env) {
         .collect();
     assert!(!stored.contains(&kim.secret) && !stored.contains(&hex));
     for code in &kim.recovery {
-        assert!(!stored.contains(code.as_str()), "recovery codes stored hashed");
+        assert!(
+            !stored.contains(code.as_str()),
+            "recovery codes stored hashed"
+        );
     }
 
     // The code of the enrollment's own step was spent by it.
@@ -158,7 +178,9 @@ async fn enroll_then_sign_in_with_a_code_once_body(env: Env) {
     assert_eq!(sign_in_with(&env, &code(&kim.secret, now, 0)).await, None);
     env.clock.advance(Duration::from_secs(30));
     let now = env.portal().now();
-    let cookie = sign_in_with(&env, &code(&kim.secret, now, 0)).await.unwrap();
+    let cookie = sign_in_with(&env, &code(&kim.secret, now, 0))
+        .await
+        .unwrap();
     assert_eq!(page_text(&env, &cookie, "/teach").await.0, 200);
     // A code is accepted once.
     let pending = password_step(&env, "mrsk").await;
@@ -166,12 +188,20 @@ async fn enroll_then_sign_in_with_a_code_once_body(env: Env) {
     assert_eq!(r.status(), 401);
     assert!(r.text().await.unwrap().contains("already used"));
     // One step of skew either way; two refused.
-    assert!(sign_in_with(&env, &code(&kim.secret, now, 1)).await.is_some());
+    assert!(
+        sign_in_with(&env, &code(&kim.secret, now, 1))
+            .await
+            .is_some()
+    );
     env.clock.advance(Duration::from_secs(300));
     let now = env.portal().now();
     assert_eq!(sign_in_with(&env, &code(&kim.secret, now, 2)).await, None);
     assert_eq!(sign_in_with(&env, &code(&kim.secret, now, -2)).await, None);
-    assert!(sign_in_with(&env, &code(&kim.secret, now, -1)).await.is_some());
+    assert!(
+        sign_in_with(&env, &code(&kim.secret, now, -1))
+            .await
+            .is_some()
+    );
     // ... and then not the step before the one just used.
     assert_eq!(sign_in_with(&env, &code(&kim.secret, now, -1)).await, None);
 
@@ -311,7 +341,11 @@ async fn wrong_codes_lock_the_account_and_say_until_when_body(env: Env) {
     // After the lock, the password and a right code sign in.
     env.clock.advance(Duration::from_secs(900));
     let now = env.portal().now();
-    assert!(sign_in_with(&env, &code(&kim.secret, now, 0)).await.is_some());
+    assert!(
+        sign_in_with(&env, &code(&kim.secret, now, 0))
+            .await
+            .is_some()
+    );
 }
 
 #[tokio::test]
@@ -328,7 +362,10 @@ async fn a_password_only_session_of_an_enrolled_teacher_opens_no_teacher_page_bo
     for path in ["/teach", "/teach/classes/c1", "/teach/kiosks"] {
         let (status, html) = page_text(&env, &earlier, path).await;
         assert_eq!(status, 403, "{path}");
-        assert!(html.contains("sign in with your password and the code"), "{html}");
+        assert!(
+            html.contains("sign in with your password and the code"),
+            "{html}"
+        );
     }
     // A teacher form posted from it is refused too, and nothing is done.
     let r = post_form(&env, &earlier, "/teach/classes/c1/students/u1/unlock", &[]).await;
@@ -341,7 +378,9 @@ async fn a_password_only_session_of_an_enrolled_teacher_opens_no_teacher_page_bo
         .await;
     assert_eq!(r.status(), 200);
     let launch: badgein_proto::SignIn = r.json().await.unwrap();
-    let cookie = crate::harness::open(&env, &launch.launch_url).await.unwrap();
+    let cookie = crate::harness::open(&env, &launch.launch_url)
+        .await
+        .unwrap();
     assert_eq!(page_text(&env, &cookie, "/teach").await.0, 403);
     let audit = env.portal().audit_log().await.unwrap();
     assert!(
@@ -377,7 +416,13 @@ async fn a_required_second_factor_comes_before_the_teacher_pages_body(env: Env) 
     assert_eq!(r.headers()["location"], "/account/totp");
     let secret = shown_secret(&env, &cookie).await;
     let now = env.portal().now();
-    let r = post_form(&env, &cookie, "/account/totp", &[("code", &code(&secret, now, 0))]).await;
+    let r = post_form(
+        &env,
+        &cookie,
+        "/account/totp",
+        &[("code", &code(&secret, now, 0))],
+    )
+    .await;
     assert_eq!(r.status(), 200);
     assert_eq!(page_text(&env, &cookie, "/teach").await.0, 200);
 
@@ -443,7 +488,9 @@ async fn enrollment_refuses_bad_codes_body(env: Env) {
         .encode();
     let r = env.badge_sign_in(&kiosk.device_credential, &badge).await;
     let launch: badgein_proto::SignIn = r.json().await.unwrap();
-    let badge_cookie = crate::harness::open(&env, &launch.launch_url).await.unwrap();
+    let badge_cookie = crate::harness::open(&env, &launch.launch_url)
+        .await
+        .unwrap();
     assert_eq!(page_text(&env, &badge_cookie, "/account/totp").await.0, 403);
 }
 
@@ -549,7 +596,10 @@ async fn hostile_time_zones_are_refused_body(env: Env) {
     assert_eq!(r.status(), 429);
     let html = r.text().await.unwrap();
     let expected = local_time(&env, 900, "UTC", "en");
-    assert!(html.contains(&format!("Try again at {expected}.")), "{html}");
+    assert!(
+        html.contains(&format!("Try again at {expected}.")),
+        "{html}"
+    );
     let audit = env.portal().audit_log().await.unwrap();
     assert!(!audit.iter().any(|e| e.action == "school.policy"));
 }
@@ -586,7 +636,10 @@ async fn an_unknown_username_is_told_the_common_zone_body(env: Env) {
     assert_eq!(r.status(), 429);
     let html = r.text().await.unwrap();
     let expected = local_time(&env, 900, "America/Chicago", "en");
-    assert!(html.contains(&format!("Try again at {expected}.")), "{html}");
+    assert!(
+        html.contains(&format!("Try again at {expected}.")),
+        "{html}"
+    );
 }
 
 #[tokio::test]
@@ -610,19 +663,52 @@ async fn the_cli_sets_the_policy_and_resets_a_second_factor() {
     let stderr = |out: &std::process::Output| String::from_utf8_lossy(&out.stderr).into_owned();
 
     let set = cli(&[
-        "school", "policy", "--school", "s1", "--staff-totp", "required", "--time-zone",
+        "school",
+        "policy",
+        "--school",
+        "s1",
+        "--staff-totp",
+        "required",
+        "--time-zone",
         "America/Chicago",
     ]);
     assert!(set.status.success(), "{}", stderr(&set));
     for (args, says) in [
         (
-            &["school", "policy", "--school", "s1", "--time-zone", "../../etc/passwd"][..],
+            &[
+                "school",
+                "policy",
+                "--school",
+                "s1",
+                "--time-zone",
+                "../../etc/passwd",
+            ][..],
             "IANA",
         ),
-        (&["school", "policy", "--school", "s1", "--staff-totp", "maybe"][..], "maybe"),
-        (&["school", "policy", "--school", "s1"][..], "nothing to set"),
         (
-            &["school", "policy", "--school", "nowhere", "--staff-totp", "optional"][..],
+            &[
+                "school",
+                "policy",
+                "--school",
+                "s1",
+                "--staff-totp",
+                "maybe",
+            ][..],
+            "maybe",
+        ),
+        (
+            &["school", "policy", "--school", "s1"][..],
+            "nothing to set",
+        ),
+        (
+            &[
+                "school",
+                "policy",
+                "--school",
+                "nowhere",
+                "--staff-totp",
+                "optional",
+            ][..],
             "nowhere",
         ),
         (&["user", "totp-reset", "--user", "nobody"][..], "nobody"),
@@ -639,10 +725,16 @@ async fn the_cli_sets_the_policy_and_resets_a_second_factor() {
         .await
         .unwrap();
     let audit = portal.audit_log().await.unwrap();
-    let policies: Vec<_> = audit.iter().filter(|e| e.action == "school.policy").collect();
+    let policies: Vec<_> = audit
+        .iter()
+        .filter(|e| e.action == "school.policy")
+        .collect();
     assert_eq!(policies.len(), 1, "the refused ones changed nothing");
     let detail = policies[0].detail.as_deref().unwrap();
-    assert!(detail.contains("required") && detail.contains("America/Chicago"), "{detail}");
+    assert!(
+        detail.contains("required") && detail.contains("America/Chicago"),
+        "{detail}"
+    );
     assert!(audit.iter().any(|e| e.action == "user.totp_reset"));
     let kim = portal.user("t1").await.unwrap().unwrap();
     assert_eq!(

@@ -79,7 +79,9 @@ impl FromRequestParts<AppState> for Teacher {
         match missing {
             // The school requires the second factor: its enrollment first, then the page.
             Some(Missing::Enrollment) => {
-                return Err(Failure::Answered(Redirect::to("/account/totp").into_response()));
+                return Err(Failure::Answered(
+                    Redirect::to("/account/totp").into_response(),
+                ));
             }
             Some(Missing::Code) => {
                 refused(state, &user, parts.uri.path(), "second_factor").await;
