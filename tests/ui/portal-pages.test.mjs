@@ -220,6 +220,13 @@ describe('the portal pages', { timeout: 180_000 }, () => {
     assert.match(list, /Reading/);
     assert.doesNotMatch(list, /[0-9a-f]{64}/, 'the secret only once');
     await assertAccessible(page, 'apps-list');
+
+    // The staff page, reached from the dashboard by keyboard.
+    await page.goto(`${portal.url}/`);
+    await page.focus('a[href="/teach/staff"]');
+    await Promise.all([page.waitForURL(`${portal.url}/teach/staff`), page.keyboard.press('Enter')]);
+    assert.match(await page.textContent('main'), /principal/);
+    await assertAccessible(page, 'staff');
     await context.close();
   });
 

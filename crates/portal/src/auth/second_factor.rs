@@ -87,7 +87,9 @@ impl Portal {
         let kek = self.signing_keys().kek()?;
         if rows::row(self.db(), &user.id).await?.is_none() {
             let sealed = kek.seal(Secret::random()?.as_bytes(), &aad(&user.id))?;
-            rows::start(self.db(), &user.id, &sealed, self.now()).await?;
+            let mut entry = Entry::new(self.now(), "user.totp_start", "ok");
+            entry.user_id = Some(user.id.clone());
+            rows::start(self.db(), &user.id, &sealed, &entry).await?;
         }
         let row = rows::row(self.db(), &user.id)
             .await?
@@ -260,14 +262,18 @@ impl Portal {
         Ok(signed_in)
     }
 
-    /// An administrator resets `user_id`'s second factor (a lost phone and lost codes): the
-    /// authenticator and recovery codes are gone and every session of the user ends, audited
-    /// in the same transaction. The next visit to `/account/totp` enrolls anew. Returns how many
-    /// sessions ended.
-    pub async fn reset_totp(&self, user_id: impl Into<UserId>) -> Result<u64> {
+    /// An administrator (`by`; `None`: the command line) resets `user_id`'s second factor (a
+    /// lost phone and lost codes): the authenticator and recovery codes are gone and every
+    /// session of the user ends, audited in the same transaction. The next visit to
+    /// `/account/totp` enrolls anew. Returns how many sessions ended.
+    pub async fn reset_totp(&self, user_id: impl Into<UserId>, by: Option<&UserId>) -> Result<u64> {
         let user_id = user_id.into();
         let mut entry = Entry::new(self.now(), "user.totp_reset", "ok");
         entry.user_id = Some(user_id.clone());
+        entry.detail = Some(match by {
+            Some(admin) => format!("by administrator {admin}"),
+            None => "by the command line".to_owned(),
+        });
         let ended = rows::reset(self.db(), &user_id, &entry)
             .await?
             .ok_or_else(|| PortalError::NotFound(format!("user {user_id}")))?;

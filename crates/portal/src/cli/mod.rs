@@ -361,7 +361,7 @@ async fn execute(portal: &Portal, command: Command) -> anyhow::Result<()> {
             eprintln!("unlocked");
         }
         Command::User(UserCommand::TotpReset { user }) => {
-            let ended = portal.reset_totp(user.as_str()).await?;
+            let ended = portal.reset_totp(user.as_str(), None).await?;
             eprintln!("second factor reset; {ended} session(s) ended");
         }
         Command::Audit(AuditCommand::Export { format }) => {

@@ -81,6 +81,7 @@ fn dashboard_page(session: &LiveSession, apps: &[Tile], note: Option<&str>) -> R
             }
             @if session.authority().manages_apps() {
                 p { a class="button" href="/teach/apps" { (s.teach.apps.title) } }
+                p { a class="button" href="/teach/staff" { (s.totp.staff_title) } }
             }
             @if is_staff(user.role) && session.method != SessionMethod::Badge {
                 p { a href="/account/totp" { (s.totp.link) } }

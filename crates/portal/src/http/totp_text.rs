@@ -31,6 +31,18 @@ pub struct TotpText {
     pub sign_in_with_code: &'static str,
     /// The dashboard's link to the enrollment page.
     pub link: &'static str,
+    /// The administrators' staff page (`/teach/staff`).
+    pub staff_title: &'static str,
+    pub staff_intro: &'static str,
+    pub role: &'static str,
+    pub second_factor: &'static str,
+    pub is_on: &'static str,
+    pub is_off: &'static str,
+    pub reset: &'static str,
+    pub reset_text: &'static str,
+    pub reset_done: &'static str,
+    /// Not a member of staff of this administrator's school.
+    pub not_staff_here: &'static str,
 }
 
 fn en_locked(time: &str) -> String {
@@ -78,6 +90,19 @@ pub const EN: TotpText = TotpText {
     sign_in_with_code: "Your account uses a code from your authenticator app. Sign out, then \
         sign in with your password and the code to open these pages.",
     link: "Second factor (authenticator app)",
+    staff_title: "Staff",
+    staff_intro: "Who has the second factor (an authenticator app) on. Reset it when someone \
+        lost their phone and their recovery codes: their sessions end, and they set it up again \
+        at their next sign-in.",
+    role: "Role",
+    second_factor: "Second factor",
+    is_on: "On",
+    is_off: "Not set up",
+    reset: "Reset second factor",
+    reset_text: "Their authenticator app and recovery codes stop working and they are signed out \
+        everywhere. Check that it is really them asking.",
+    reset_done: "The second factor was reset.",
+    not_staff_here: "That is not a member of staff of your school.",
 };
 
 pub const ES: TotpText = TotpText {
@@ -119,6 +144,19 @@ pub const ES: TotpText = TotpText {
     sign_in_with_code: "Tu cuenta usa un código de tu aplicación de autenticación. Cierra la \
         sesión y vuelve a entrar con tu contraseña y el código para abrir estas páginas.",
     link: "Segundo factor (aplicación de autenticación)",
+    staff_title: "Personal",
+    staff_intro: "Quién tiene activado el segundo factor (una aplicación de autenticación). \
+        Restablécelo cuando alguien perdió su teléfono y sus códigos de recuperación: sus \
+        sesiones terminan y lo configura de nuevo en su próximo inicio de sesión.",
+    role: "Rol",
+    second_factor: "Segundo factor",
+    is_on: "Activado",
+    is_off: "Sin configurar",
+    reset: "Restablecer el segundo factor",
+    reset_text: "Su aplicación de autenticación y sus códigos de recuperación dejan de servir y \
+        se cierran todas sus sesiones. Comprueba que de verdad es esa persona quien lo pide.",
+    reset_done: "Se restableció el segundo factor.",
+    not_staff_here: "Esa persona no es del personal de tu escuela.",
 };
 
 #[cfg(test)]

@@ -26,18 +26,26 @@ pub async fn row(db: &Pool, user_id: &UserId) -> Result<Option<Row>> {
         .await)?)
 }
 
-/// Starts an enrollment with `sealed` unless the user already has a row (an enrollment
-/// waiting for its code keeps its secret, so the QR code scanned a minute ago still works).
-pub async fn start(db: &Pool, user_id: &UserId, sealed: &[u8], now: i64) -> Result<()> {
+/// Starts an enrollment with `sealed`, and writes `audit`, unless the user already has a row
+/// (an enrollment waiting for its code keeps its secret, so the QR code scanned a minute ago
+/// still works); one transaction.
+pub async fn start(db: &Pool, user_id: &UserId, sealed: &[u8], audit: &Entry) -> Result<()> {
     const SQL: &str = "INSERT INTO staff_totp (user_id, secret_sealed, created_at) \
         VALUES ($1, $2, $3) ON CONFLICT (user_id) DO NOTHING";
-    on_pool!(db, |p| sqlx::query(SQL)
-        .bind(user_id)
-        .bind(sealed)
-        .bind(now)
-        .execute(p)
-        .await
-        .map(|_| ()))?;
+    on_pool!(db, |p| {
+        let mut tx = p.begin().await?;
+        let started = sqlx::query(SQL)
+            .bind(user_id)
+            .bind(sealed)
+            .bind(audit.at)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if started == 1 {
+            audit.insert().execute(&mut *tx).await?;
+        }
+        tx.commit().await
+    })?;
     Ok(())
 }
 
@@ -160,4 +168,29 @@ pub async fn reset(db: &Pool, user_id: &UserId, audit: &Entry) -> Result<Option<
         tx.commit().await.map(|()| ended)
     })?;
     Ok(ended)
+}
+
+/// A member of staff of a school, as the administrators' staff page lists them.
+#[derive(Debug, sqlx::FromRow)]
+pub struct StaffRow {
+    pub id: UserId,
+    pub username: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub role: crate::roles::Role,
+    /// 1: the second factor is on.
+    pub enrolled: i64,
+}
+
+/// The enabled staff (everyone but students) of `school`, by family and given name.
+pub async fn staff_of_school(db: &Pool, school: &crate::ids::SchoolId) -> Result<Vec<StaffRow>> {
+    const SQL: &str = "SELECT u.id, u.username, u.given_name, u.family_name, u.role, \
+        (SELECT COUNT(*) FROM staff_totp t WHERE t.user_id = u.id \
+         AND t.confirmed_at IS NOT NULL) AS enrolled \
+        FROM users u WHERE u.school_id = $1 AND u.role <> 'student' \
+        AND u.disabled_at IS NULL ORDER BY u.family_name, u.given_name, u.id";
+    Ok(on_reader!(db, |p| sqlx::query_as(SQL)
+        .bind(school)
+        .fetch_all(p)
+        .await)?)
 }

@@ -205,7 +205,30 @@ async fn enroll_then_sign_in_with_a_code_once_body(env: Env) {
     // ... and then not the step before the one just used.
     assert_eq!(sign_in_with(&env, &code(&kim.secret, now, -1)).await, None);
 
+    // The code step's `next` goes only to a path of this portal.
+    for (next, lands) in [
+        ("https://evil.example/", "/"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("/%2F%2Fevil.example", "/"),
+        ("/teach", "/teach"),
+    ] {
+        let pending = password_step(&env, "mrsk").await;
+        env.clock.advance(Duration::from_secs(30));
+        let code = code(&kim.secret, env.portal().now(), 0);
+        let r = post_form(
+            &env,
+            &pending,
+            "/login/code",
+            &[("code", &code), ("next", next)],
+        )
+        .await;
+        assert_eq!(r.status(), 303, "{next}");
+        assert_eq!(r.headers()["location"], lands, "{next}");
+    }
+
     let audit = env.portal().audit_log().await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "user.totp_start"));
     assert!(audit.iter().any(|e| e.action == "user.totp_enroll"));
     assert!(
         audit
@@ -502,7 +525,7 @@ async fn enrollment_refuses_bad_codes() {
 async fn an_administrator_resets_the_second_factor_body(env: Env) {
     add_principal(&env, PASSWORD).await;
     let kim = enroll_kim(&env).await;
-    let ended = env.portal().reset_totp("t1").await.unwrap();
+    let ended = env.portal().reset_totp("t1", None).await.unwrap();
     assert!(ended >= 1);
     // Her sessions ended with it.
     let r = get(&env, &kim.cookie, "/teach").await;
@@ -513,7 +536,7 @@ async fn an_administrator_resets_the_second_factor_body(env: Env) {
     // The old recovery codes are gone with it.
     let audit = env.portal().audit_log().await.unwrap();
     assert!(audit.iter().any(|e| e.action == "user.totp_reset"));
-    assert!(env.portal().reset_totp("nobody").await.is_err());
+    assert!(env.portal().reset_totp("nobody", None).await.is_err());
 }
 
 #[tokio::test]
@@ -742,4 +765,75 @@ async fn the_cli_sets_the_policy_and_resets_a_second_factor() {
         badgein_portal::auth::origin::SecondFactor::Required
     );
     portal.close().await;
+}
+
+/// The `csrf` field of a teacher page.
+fn csrf_of(html: &str) -> String {
+    between(html, "name=\"csrf\" value=\"", "\"").to_owned()
+}
+
+async fn an_administrator_resets_from_the_staff_page_body(env: Env) {
+    add_principal(&env, PASSWORD).await;
+    let kim = enroll_kim(&env).await;
+    let pat = login(&env, "principal", PASSWORD).await;
+    let (status, dashboard) = page_text(&env, &pat, "/").await;
+    assert_eq!(status, 200);
+    assert!(dashboard.contains("href=\"/teach/staff\""));
+    let (status, html) = page_text(&env, &pat, "/teach/staff").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("mrsk") && html.contains("principal"));
+    assert!(!html.contains("maya"), "students are not staff");
+    assert!(html.contains("/teach/staff/t1/totp-reset"));
+    let (status, confirm) = page_text(&env, &pat, "/teach/staff/t1/totp-reset").await;
+    assert_eq!(status, 200);
+    let token = csrf_of(&confirm);
+
+    // Refused, and nothing reset: no token, another school's user, a student, a teacher.
+    let path = "/teach/staff/t1/totp-reset";
+    assert_eq!(post_form(&env, &pat, path, &[]).await.status(), 403);
+    assert_eq!(
+        post_form(&env, &pat, path, &[("csrf", "0")]).await.status(),
+        403
+    );
+    for other in ["x1", "u1", "nobody", "..%2Ft1"] {
+        let r = post_form(
+            &env,
+            &pat,
+            &format!("/teach/staff/{other}/totp-reset"),
+            &[("csrf", &token)],
+        )
+        .await;
+        assert_eq!(r.status(), 403, "{other}");
+    }
+    assert_eq!(page_text(&env, &kim.cookie, "/teach/staff").await.0, 403);
+    let r = post_form(&env, &kim.cookie, path, &[("csrf", &token)]).await;
+    assert_eq!(r.status(), 403, "a teacher cannot reset");
+    assert_eq!(
+        page_text(&env, &kim.cookie, "/teach").await.0,
+        200,
+        "still on"
+    );
+
+    let r = post_form(&env, &pat, path, &[("csrf", &token)]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/teach/staff?done=reset");
+    assert_eq!(
+        get(&env, &kim.cookie, "/teach").await.status(),
+        303,
+        "signed out"
+    );
+    let (_, html) = page_text(&env, &pat, "/teach/staff?done=reset").await;
+    assert!(html.contains("The second factor was reset."));
+    assert!(!html.contains("/teach/staff/t1/totp-reset"));
+    let audit = env.portal().audit_log().await.unwrap();
+    let reset = audit
+        .iter()
+        .find(|e| e.action == "user.totp_reset")
+        .unwrap();
+    assert_eq!(reset.detail.as_deref(), Some("by administrator a1"));
+}
+
+#[tokio::test]
+async fn an_administrator_resets_from_the_staff_page() {
+    run(an_administrator_resets_from_the_staff_page_body).await;
 }
