@@ -203,8 +203,8 @@ impl Portal {
                 self.start_kiosk_session(&user, &kiosk, &client_ip.to_string(), base_url, &entry)
                     .await
             }
-            Err(PortalError::Locked { retry_after }) if school.is_some() => {
-                // The kiosk shows when to try again, as the school's clock says it.
+            Err(PortalError::Locked { retry_after }) => {
+                // The kiosk shows when to try again, as its school's clock says it.
                 let error = match school {
                     Some(school) => PortalError::LockedUntil {
                         retry_after,

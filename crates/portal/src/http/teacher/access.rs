@@ -48,9 +48,11 @@ impl IntoResponse for Failure {
 /// What every teacher handler returns.
 pub type Answer = Result<Response, Failure>;
 
-/// A teacher signed in with their password, extracted from the session cookie. Anyone else is
-/// answered before the handler runs: no session -> the login page, a student or a badge
-/// session -> 403 (recorded).
+/// A teacher signed in with their password (and its code, when they have an authenticator),
+/// extracted from the session cookie. Anyone else is answered before the handler runs: no
+/// session -> the login page, a student or a badge session -> 403 (recorded), a password-only
+/// session of a teacher with an authenticator -> 403 (recorded), a teacher whose school
+/// requires the second factor and who has none -> the enrollment page.
 #[derive(Debug)]
 pub struct Teacher {
     pub user: User,
