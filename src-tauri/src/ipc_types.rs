@@ -12,7 +12,9 @@
 
 use std::path::Path;
 
-use badgein_kiosk_core::machine::{CameraReason, Code, Idle, Language, Screen, UserView, View};
+use badgein_kiosk_core::machine::{
+    CameraReason, ClockTime, Code, Idle, Language, Screen, UserView, View,
+};
 use badgein_proto::ProblemCode;
 use badgein_scanner::hints::Hint;
 use ts_rs::{Config, TS};
@@ -43,6 +45,7 @@ fn generated() -> String {
         declaration::<Language>(&cfg),
         declaration::<UserView>(&cfg),
         declaration::<Idle>(&cfg),
+        declaration::<ClockTime>(&cfg),
         declaration::<Hint>(&cfg),
         declaration::<CameraReason>(&cfg),
         declaration::<Code>(&cfg),

@@ -7,6 +7,7 @@
 // (scripts/test-ui builds it). The portal is started as the e2e tests start it.
 
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,19 @@ async function assertAccessible(page, name) {
   const serious = problems.filter((p) => p.impact === 'serious' || p.impact === 'critical');
   await page.screenshot({ path: screenshotPath(`portal-${name}`), fullPage: true });
   assert.deepEqual(serious, [], `${name}: axe found serious problems`);
+}
+
+/** RFC 6238 (SHA-1, 6 digits, 30 s) from a base32 secret: the code `offset` steps from now. */
+function totp(secret, offset = 0) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000) + offset));
+  const h = createHmac('sha1', key).update(counter).digest();
+  const at = h[19] & 0x0f;
+  return String((h.readUInt32BE(at) & 0x7fffffff) % 1_000_000).padStart(6, '0');
 }
 
 describe('the portal pages', { timeout: 180_000 }, () => {
@@ -206,6 +220,76 @@ describe('the portal pages', { timeout: 180_000 }, () => {
     assert.match(list, /Reading/);
     assert.doesNotMatch(list, /[0-9a-f]{64}/, 'the secret only once');
     await assertAccessible(page, 'apps-list');
+
+    // The staff page, reached from the dashboard by keyboard.
+    await page.goto(`${portal.url}/`);
+    await page.focus('a[href="/teach/staff"]');
+    await Promise.all([page.waitForURL(`${portal.url}/teach/staff`), page.keyboard.press('Enter')]);
+    assert.match(await page.textContent('main'), /principal/);
+    await assertAccessible(page, 'staff');
     await context.close();
+  });
+
+  // Last: from here on the demo teacher signs in with a code too.
+  test('a teacher turns on the second factor and signs in with a code, by keyboard alone', async () => {
+    const signInByKeyboard = async (page) => {
+      await page.goto(`${portal.url}/login`);
+      await page.focus('input[name=username]');
+      await page.keyboard.type('teacher');
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(teacherPassword);
+      await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    };
+    const context = await browser.newContext({ locale: 'en-US' });
+    const page = await context.newPage();
+    await signInByKeyboard(page);
+    assert.equal(new URL(page.url()).pathname, '/');
+    await page.focus('a[href="/account/totp"]');
+    await Promise.all([page.waitForURL(`${portal.url}/account/totp`), page.keyboard.press('Enter')]);
+    await assertAccessible(page, 'totp-setup');
+    assert.equal(await page.locator('svg.qr[role=img]').count(), 1, 'the QR code, labelled');
+    const uri = await page.textContent('code.uri');
+    const secret = uri.match(/secret=([A-Z2-7]+)/)[1];
+    assert.match(uri, /^otpauth:\/\/totp\/BadgeIn:teacher\?/);
+
+    // A 5-digit code: the answer says what a code is, and the secret stays.
+    await page.focus('input[name=code]');
+    await page.keyboard.type('12345');
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    assert.match(await page.textContent('[role=alert]'), /6 digits/);
+    await assertAccessible(page, 'totp-setup-refused');
+    await page.focus('input[name=code]');
+    await page.keyboard.type(totp(secret));
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    const recovery = await page.locator('ol.recovery code').allTextContents();
+    assert.equal(recovery.length, 10, 'ten recovery codes, shown once');
+    await assertAccessible(page, 'totp-recovery');
+    await context.close();
+
+    // A new browser: the password, then the code step (en and es pass axe).
+    const es = await browser.newContext({ locale: 'es-ES' });
+    const esPage = await es.newPage();
+    await signInByKeyboard(esPage);
+    assert.equal(await esPage.getAttribute('html', 'lang'), 'es');
+    await assertAccessible(esPage, 'es-login-code');
+    await es.close();
+
+    const again = await browser.newContext({ locale: 'en-US' });
+    const next = await again.newPage();
+    await signInByKeyboard(next);
+    assert.equal(new URL(next.url()).pathname, '/login');
+    await assertAccessible(next, 'login-code');
+    await next.focus('input[name=code]');
+    await next.keyboard.type('1234567');
+    await Promise.all([next.waitForNavigation(), next.keyboard.press('Enter')]);
+    assert.match(await next.textContent('[role=alert]'), /6 digits/);
+    await assertAccessible(next, 'login-code-refused');
+    // The enrollment spent this step's code: the next step's is within the allowed skew.
+    await next.focus('input[name=code]');
+    await next.keyboard.type(totp(secret, 1));
+    await Promise.all([next.waitForURL(`${portal.url}/`), next.keyboard.press('Enter')]);
+    const teach = await next.goto(`${portal.url}/teach`);
+    assert.equal(teach.status(), 200, 'the teacher pages, after the code');
+    await again.close();
   });
 });

@@ -166,6 +166,34 @@ test('every Code shows its picture and its sentence on the result screen, in en 
   }
 });
 
+test('a locked typed sign-in says when to try again, the way each language writes the time', async () => {
+  const kiosk = await openKiosk(browser, server, { screen: 'signing_in', language: 'en' });
+  const { page } = kiosk;
+  try {
+    for (const [language, until, sentence] of [
+      ['en', { hour: 13, minute: 5 }, 'Too many tries. Try again at 1:05 PM.'],
+      ['en', { hour: 0, minute: 30 }, 'Too many tries. Try again at 12:30 AM.'],
+      ['es', { hour: 9, minute: 42 }, 'Demasiados intentos. Vuelve a intentarlo a las 9:42.'],
+      ['es', { hour: 1, minute: 5 }, 'Demasiados intentos. Vuelve a intentarlo a la 1:05.'],
+    ]) {
+      await pushView(page, { screen: 'signing_in', language });
+      await pushView(page, { screen: 'typed', language, error: 'account_locked', busy: false, until });
+      await page.waitForSelector('.form-error .message[data-code="account_locked"]');
+      assert.equal(await page.textContent('.form-error .message-text'), sentence);
+    }
+    // Without the time (an older portal), the code's own sentence.
+    await pushView(page, { screen: 'signing_in', language: 'en' });
+    await pushView(page, { screen: 'typed', language: 'en', error: 'account_locked', busy: false, until: null });
+    await page.waitForSelector('.form-error .message[data-code="account_locked"]');
+    assert.equal(
+      await page.textContent('.form-error .message-text'),
+      'Too many tries. Wait a while or ask your teacher.',
+    );
+  } finally {
+    await kiosk.close();
+  }
+});
+
 test('a failure sounds, speaks in the view language, and sounds off silences both', async () => {
   const kiosk = await openKiosk(browser, server, { screen: 'signing_in', language: 'es' });
   let { page } = kiosk;

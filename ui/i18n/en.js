@@ -47,6 +47,11 @@ export default {
   'typed.submit': 'Sign in',
   'typed.busy': 'Signing in…',
   'typed.cancel': 'Back to the camera',
+  // A locked typed sign-in, with the time (school clock) it can be tried again; by the hour.
+  'typed.locked_until': {
+    one: 'Too many tries. Try again at {time}.',
+    other: 'Too many tries. Try again at {time}.',
+  },
 
   'camera.title': 'The camera is not working',
   'camera.no_camera': 'No camera was found. Ask a teacher to plug one in.',

@@ -47,6 +47,11 @@ export default {
   'typed.submit': 'Entrar',
   'typed.busy': 'Entrando…',
   'typed.cancel': 'Volver a la cámara',
+  // «a la 1:05», «a las 9:42»: el artículo concuerda con la hora.
+  'typed.locked_until': {
+    one: 'Demasiados intentos. Vuelve a intentarlo a la {time}.',
+    other: 'Demasiados intentos. Vuelve a intentarlo a las {time}.',
+  },
 
   'camera.title': 'La cámara no funciona',
   'camera.no_camera': 'No hay ninguna cámara. Pide a un maestro que conecte una.',

@@ -9,25 +9,29 @@ import { speak } from './voice.js';
 
 /**
  * The picture and sentence of a code, as an element (an unknown code shows `unknown`).
+ * `sentence`: a more precise sentence than the code's own (a lock's end, say).
  * @param {unknown} code
+ * @param {string} [extraClass]
+ * @param {string} [sentence]
  */
-export function codeMessage(code, extraClass = '') {
+export function codeMessage(code, extraClass = '', sentence = undefined) {
   const known = knownCode(code);
   return h(
     'div',
     { class: `message message-${CODES[known].sound} ${extraClass}`.trim(), 'data-code': known },
     picture(pictureUrl(CODES[known].picture), 'picture picture-message'),
-    h('p', { class: 'message-text', text: t(`code.${known}`) }),
+    h('p', { class: 'message-text', text: sentence ?? t(`code.${known}`) }),
   );
 }
 
 /**
- * Sound, voice and announcement of a code.
+ * Sound, voice and announcement of a code (or of `sentence`, said instead of the code's own).
  * @param {unknown} code
+ * @param {string} [sentence]
  */
-export function signal(code) {
+export function signal(code, sentence = undefined) {
   const known = knownCode(code);
-  const sentence = t(`code.${known}`);
+  sentence ??= t(`code.${known}`);
   play(CODES[known].sound);
   speak(sentence, language());
   announce(sentence, { urgent: CODES[known].sound === 'fail' });

@@ -45,6 +45,17 @@ export function tn(key, count, params = {}) {
   return fill(lookup(key), params, new Intl.PluralRules(current).select(count));
 }
 
+/**
+ * A time of day (the school's clock, 24-hour, as Rust sends it) the way the current language
+ * writes it: English on a 12-hour clock ("9:42 AM"), Spanish on a 24-hour one ("9:42").
+ * @param {import('../types/ipc').ClockTime} time
+ */
+export function clockTime({ hour, minute }) {
+  const mm = String(minute).padStart(2, '0');
+  if (current === 'es') return `${hour}:${mm}`;
+  return `${hour % 12 || 12}:${mm} ${hour < 12 ? 'AM' : 'PM'}`;
+}
+
 function lookup(key) {
   return CATALOGS[current][key] ?? CATALOGS.en[key] ?? key;
 }

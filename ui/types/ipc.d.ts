@@ -9,7 +9,11 @@ export type View = { language: Language, } & ({ "screen": "setup", enrolled: boo
 /**
  * Seconds before another PIN is checked, counting down; absent when it may be tried.
  */
-wait_secs: number | null, } | { "screen": "scanning", hint: Hint | null, typed_allowed: boolean, } | { "screen": "signing_in" } | { "screen": "greeting", user: UserView, } | { "screen": "signed_in", user: UserView, idle: Idle | null, } | { "screen": "signing_out" } | { "screen": "result", code: Code, retry_after: number | null, } | { "screen": "typed", error: Code | null, busy: boolean, } | { "screen": "camera_trouble", reason: CameraReason, typed_allowed: boolean, });
+wait_secs: number | null, } | { "screen": "scanning", hint: Hint | null, typed_allowed: boolean, } | { "screen": "signing_in" } | { "screen": "greeting", user: UserView, } | { "screen": "signed_in", user: UserView, idle: Idle | null, } | { "screen": "signing_out" } | { "screen": "result", code: Code, retry_after: number | null, } | { "screen": "typed", error: Code | null, busy: boolean, 
+/**
+ * With `account_locked`: when to try again, on the school's clock.
+ */
+until: ClockTime | null, } | { "screen": "camera_trouble", reason: CameraReason, typed_allowed: boolean, });
 
 /**
  * One variant per `screen` of the IPC contract.
@@ -18,7 +22,11 @@ export type Screen = { "screen": "setup", enrolled: boolean, message: Code | nul
 /**
  * Seconds before another PIN is checked, counting down; absent when it may be tried.
  */
-wait_secs: number | null, } | { "screen": "scanning", hint: Hint | null, typed_allowed: boolean, } | { "screen": "signing_in" } | { "screen": "greeting", user: UserView, } | { "screen": "signed_in", user: UserView, idle: Idle | null, } | { "screen": "signing_out" } | { "screen": "result", code: Code, retry_after: number | null, } | { "screen": "typed", error: Code | null, busy: boolean, } | { "screen": "camera_trouble", reason: CameraReason, typed_allowed: boolean, };
+wait_secs: number | null, } | { "screen": "scanning", hint: Hint | null, typed_allowed: boolean, } | { "screen": "signing_in" } | { "screen": "greeting", user: UserView, } | { "screen": "signed_in", user: UserView, idle: Idle | null, } | { "screen": "signing_out" } | { "screen": "result", code: Code, retry_after: number | null, } | { "screen": "typed", error: Code | null, busy: boolean, 
+/**
+ * With `account_locked`: when to try again, on the school's clock.
+ */
+until: ClockTime | null, } | { "screen": "camera_trouble", reason: CameraReason, typed_allowed: boolean, };
 
 export type Language = "en" | "es";
 
@@ -31,6 +39,12 @@ export type UserView = { first_name: string, avatar_url: string | null, };
  * The idle countdown: present on `signed_in` while the kiosk offers "I'm still here".
  */
 export type Idle = { seconds_left: number, };
+
+/**
+ * A time of day on the school's clock (24-hour), as the portal said it: the window writes it
+ * the way its language does ("9:42 AM", "9:42").
+ */
+export type ClockTime = { hour: number, minute: number, };
 
 export type Hint = "show_badge" | "come_closer" | "step_back" | "hold_still" | "more_light";
 

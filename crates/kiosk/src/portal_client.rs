@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use thiserror::Error;
 
-use crate::machine::PortalAnswer;
+use crate::machine::{ClockTime, PortalAnswer};
 use crate::portal_url::{self, PortalUrlError};
 use crate::redacted::Redacted;
 use crate::secrets::Credential;
@@ -38,6 +38,8 @@ pub enum ClientError {
     Problem {
         code: ProblemCode,
         retry_after: Option<u64>,
+        /// When a lock ends, on the school's clock (the problem's `retry_at`).
+        until: Option<ClockTime>,
     },
     /// No usable answer: connection failed, timed out, a redirect, or an error page that is not
     /// a problem document.
@@ -59,13 +61,19 @@ impl ClientError {
     /// What the state machine hears.
     pub fn answer(&self) -> PortalAnswer {
         match self {
-            Self::Problem { code, retry_after } => PortalAnswer::Failed {
+            Self::Problem {
+                code,
+                retry_after,
+                until,
+            } => PortalAnswer::Failed {
                 code: *code,
                 retry_after: *retry_after,
+                until: *until,
             },
             Self::NotEnrolled | Self::CredentialElsewhere { .. } => PortalAnswer::Failed {
                 code: ProblemCode::KioskNotEnrolled,
                 retry_after: None,
+                until: None,
             },
             Self::Url(_) | Self::Unreachable(_) | Self::Protocol(_) | Self::Setup(_) => {
                 PortalAnswer::Unreachable
@@ -288,6 +296,10 @@ async fn problem_of(response: Response) -> ClientError {
             return ClientError::Problem {
                 code: problem.code,
                 retry_after: problem.retry_after.or(header_retry),
+                until: problem
+                    .retry_at
+                    .as_deref()
+                    .and_then(ClockTime::from_rfc3339),
             };
         }
         return ClientError::Protocol(format!("unreadable problem document ({status})"));
@@ -296,6 +308,7 @@ async fn problem_of(response: Response) -> ClientError {
         return ClientError::Problem {
             code: ProblemCode::RateLimited,
             retry_after: header_retry,
+            until: None,
         };
     }
     // A redirect, a proxy's error page, a 502 from a load balancer: not the portal talking.

@@ -16,6 +16,10 @@ pub enum PortalError {
     Refused(ProblemCode),
     #[error("account locked for {retry_after} s")]
     Locked { retry_after: u64 },
+    /// [`Self::Locked`], with when it ends as the school's clock says it (RFC 3339 with the
+    /// school's offset): what a kiosk's typed sign-in is answered.
+    #[error("account locked until {retry_at}")]
+    LockedUntil { retry_after: u64, retry_at: String },
     #[error("bad request: {0}")]
     BadRequest(String),
     #[error("not found: {0}")]
@@ -42,6 +46,9 @@ pub enum PortalError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("operating system random source failed: {0}")]
     Random(#[source] getrandom::Error),
+    /// The key file that seals stored secrets (`idp::kek`) could not be used.
+    #[error("{0}")]
+    Key(#[from] Box<crate::idp::KeyError>),
     #[error("password hashing failed: {0}")]
     Hashing(String),
     /// More password checks are waiting than the hashing workers can take: refused at once
@@ -79,11 +86,17 @@ impl From<sqlx::Error> for PortalError {
     }
 }
 
+impl From<crate::idp::KeyError> for PortalError {
+    fn from(e: crate::idp::KeyError) -> Self {
+        Self::Key(Box::new(e))
+    }
+}
+
 impl PortalError {
     pub fn code(&self) -> ProblemCode {
         match self {
             Self::Refused(code) => *code,
-            Self::Locked { .. } => ProblemCode::AccountLocked,
+            Self::Locked { .. } | Self::LockedUntil { .. } => ProblemCode::AccountLocked,
             Self::RateLimited { .. } => ProblemCode::RateLimited,
             Self::Group(inner) => inner.code(),
             Self::BadRequest(_) | Self::Conflict(_) | Self::StaffBadge { .. } | Self::App(_) => {
@@ -95,6 +108,7 @@ impl PortalError {
             | Self::Timeout
             | Self::Migrate(_)
             | Self::Random(_)
+            | Self::Key(_)
             | Self::Hashing(_)
             | Self::Overloaded
             | Self::Closing => ProblemCode::Unavailable,
@@ -111,6 +125,12 @@ impl PortalError {
             Self::Locked { retry_after } | Self::RateLimited { retry_after } => {
                 problem.with_retry_after(*retry_after)
             }
+            Self::LockedUntil {
+                retry_after,
+                retry_at,
+            } => problem
+                .with_retry_after(*retry_after)
+                .with_retry_at(retry_at.clone()),
             // Only input-related details are echoed; internal failures stay in the log.
             Self::BadRequest(detail) | Self::Conflict(detail) | Self::NotFound(detail) => {
                 problem.with_detail(detail.clone())

@@ -39,6 +39,8 @@ pub mod portal;
 pub mod retention;
 pub mod roles;
 pub mod roster;
+pub mod school_settings;
+pub mod school_time;
 pub mod session_method;
 pub mod sheet;
 pub mod store;

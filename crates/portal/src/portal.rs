@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::auth::guard::{PasswordGuard, Policy};
 use crate::auth::junk::JunkLog;
 use crate::auth::password::Hasher;
+use crate::auth::pending::PendingSignIns;
 use crate::auth::rate_limit::RateLimiter;
 use crate::clock::{Clock, Millis};
 use crate::config::{Config, ms};
@@ -26,6 +27,8 @@ struct Inner {
     limiter: RateLimiter,
     guard: PasswordGuard,
     junk: JunkLog,
+    /// Password sign-ins waiting for their second factor (`auth::pending`).
+    pending: PendingSignIns,
     signing_keys: SigningKeys,
     /// Rung when a session ends: the back-channel logout worker sends what it owes now
     /// rather than at its next poll (`idp::backchannel`).
@@ -65,6 +68,7 @@ impl Portal {
             limiter,
             guard,
             junk: JunkLog::default(),
+            pending: PendingSignIns::default(),
             signing_keys,
             logouts_due: tokio::sync::Notify::new(),
         })))
@@ -101,6 +105,10 @@ impl Portal {
 
     pub(crate) fn junk(&self) -> &JunkLog {
         &self.0.junk
+    }
+
+    pub(crate) fn pending(&self) -> &PendingSignIns {
+        &self.0.pending
     }
 
     pub(crate) fn signing_keys(&self) -> &SigningKeys {

@@ -129,6 +129,10 @@ pub struct Problem {
     /// Seconds until a retry can succeed (`account_locked`, `rate_limited`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// When a retry can succeed (`account_locked`): RFC 3339 with the school's UTC offset
+    /// (`2026-12-05T09:42:00-06:00`), so the wall-clock time in it is the school's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_at: Option<String>,
 }
 
 fn about_blank() -> String {
@@ -144,6 +148,7 @@ impl Problem {
             detail: None,
             code,
             retry_after: None,
+            retry_at: None,
         }
     }
 
@@ -154,6 +159,11 @@ impl Problem {
 
     pub fn with_retry_after(mut self, seconds: u64) -> Self {
         self.retry_after = Some(seconds);
+        self
+    }
+
+    pub fn with_retry_at(mut self, rfc3339: impl Into<String>) -> Self {
+        self.retry_at = Some(rfc3339.into());
         self
     }
 }
@@ -190,6 +200,11 @@ mod tests {
         assert_eq!(json["code"], "account_locked");
         assert_eq!(json["status"], 429);
         assert_eq!(json["retry_after"], 900);
+        assert!(json.get("retry_at").is_none());
         assert_eq!(serde_json::from_value::<Problem>(json).unwrap(), p);
+        let at = p.with_retry_at("2026-12-05T09:42:00-06:00");
+        let json = serde_json::to_value(&at).unwrap();
+        assert_eq!(json["retry_at"], "2026-12-05T09:42:00-06:00");
+        assert_eq!(serde_json::from_value::<Problem>(json).unwrap(), at);
     }
 }

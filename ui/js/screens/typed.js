@@ -3,7 +3,7 @@
 import { announce } from '../announce.js';
 import { h } from '../dom.js';
 import { codeMessage, signal } from '../feedback.js';
-import { t } from '../i18n.js';
+import { clockTime, t, tn } from '../i18n.js';
 import { invoke } from '../ipc.js';
 import { languageSwitch } from '../language-switch.js';
 
@@ -108,11 +108,17 @@ export function mount(root, view, ctx) {
     submit.textContent = t(busy ? 'typed.busy' : 'typed.submit');
     if (busy) announce(t('typed.busy'));
     const code = typeof next.error === 'string' ? next.error : null;
-    if (code !== shownError) {
-      shownError = code;
-      error.replaceChildren(...(code ? [codeMessage(code)] : []));
+    // A lock says when it ends, on the school's clock.
+    const sentence =
+      code === 'account_locked' && next.until
+        ? tn('typed.locked_until', next.until.hour, { time: clockTime(next.until) })
+        : undefined;
+    const shown = code && `${code} ${sentence ?? ''}`;
+    if (shown !== shownError) {
+      shownError = shown;
+      error.replaceChildren(...(code ? [codeMessage(code, '', sentence)] : []));
       if (code) {
-        signal(code);
+        signal(code, sentence);
         password.value = '';
         // After a failure the password is what to type again (also on a freshly shown screen).
         username.removeAttribute('data-autofocus');

@@ -231,5 +231,6 @@ fn not_enrolled() -> PortalAnswer {
     PortalAnswer::Failed {
         code: badgein_proto::ProblemCode::KioskNotEnrolled,
         retry_after: None,
+        until: None,
     }
 }

@@ -9,7 +9,7 @@ use badgein_proto::{PasswordSignIn, ProblemCode, SignIn};
 use badgein_scanner::hints::Hint;
 
 use super::effect::RequestId;
-use super::view::{CameraReason, Code, Language};
+use super::view::{CameraReason, ClockTime, Code, Language};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
@@ -57,6 +57,8 @@ pub enum PortalAnswer {
     Failed {
         code: ProblemCode,
         retry_after: Option<u64>,
+        /// When a lock ends, on the school's clock (`account_locked`).
+        until: Option<ClockTime>,
     },
     /// No answer (connection refused, timeout, a non-problem 5xx).
     Unreachable,

@@ -35,7 +35,7 @@ pub use effect::{Effect, RequestId};
 pub use event::{
     CameraState, Event, PinAnswer, PortalAnswer, ScanEvent, Settings, SetupEvent, UserAction,
 };
-pub use view::{CameraReason, Code, Idle, Language, Screen, UserView, View};
+pub use view::{CameraReason, ClockTime, Code, Idle, Language, Screen, UserView, View};
 
 use crate::redacted::Redacted;
 
@@ -149,6 +149,7 @@ enum State {
     },
     Typed {
         error: Option<Code>,
+        until: Option<ClockTime>,
         last_activity: Instant,
     },
 }
@@ -319,10 +320,14 @@ impl Kiosk {
         };
         match answer {
             PortalAnswer::SignedIn(sign_in) => self.greet(sign_in, origin, now),
-            PortalAnswer::Failed { code, retry_after } => {
-                self.sign_in_failed(code.into(), retry_after, origin, now)
+            PortalAnswer::Failed {
+                code,
+                retry_after,
+                until,
+            } => self.sign_in_failed(code.into(), (retry_after, until), origin, now),
+            PortalAnswer::Unreachable => {
+                self.sign_in_failed(Code::Offline, (None, None), origin, now)
             }
-            PortalAnswer::Unreachable => self.sign_in_failed(Code::Offline, None, origin, now),
         }
     }
 
@@ -348,10 +353,11 @@ impl Kiosk {
         };
     }
 
+    /// `retry`: seconds until a retry can succeed, and the time of day it can.
     fn sign_in_failed(
         &mut self,
         code: Code,
-        retry_after: Option<u64>,
+        (retry_after, until): (Option<u64>, Option<ClockTime>),
         origin: Origin,
         now: Instant,
     ) {
@@ -369,6 +375,7 @@ impl Kiosk {
             Origin::Typed => {
                 self.state = State::Typed {
                     error: Some(code),
+                    until,
                     last_activity: now,
                 }
             }
@@ -452,7 +459,7 @@ impl Kiosk {
                 deadline, origin, ..
             } if now >= *deadline => {
                 let origin = *origin;
-                self.sign_in_failed(Code::Offline, None, origin, now);
+                self.sign_in_failed(Code::Offline, (None, None), origin, now);
             }
             State::Greeting {
                 session,
@@ -528,6 +535,7 @@ impl Kiosk {
                 {
                     self.state = State::Typed {
                         error: None,
+                        until: None,
                         last_activity: now,
                     };
                 }
@@ -683,6 +691,7 @@ impl Kiosk {
             } => Screen::Typed {
                 error: None,
                 busy: true,
+                until: None,
             },
             State::SigningIn { .. } => Screen::SigningIn,
             State::Greeting { session, .. } => Screen::Greeting {
@@ -703,9 +712,10 @@ impl Kiosk {
                 code: *code,
                 retry_after: *retry_after,
             },
-            State::Typed { error, .. } => Screen::Typed {
+            State::Typed { error, until, .. } => Screen::Typed {
                 error: *error,
                 busy: false,
+                until: *until,
             },
         };
         // A signed-in child is greeted in their own language when the kiosk speaks it.

@@ -91,7 +91,11 @@ fn answer(request: RequestId, sign_in: SignIn) -> Event {
 fn failed(request: RequestId, code: ProblemCode, retry_after: Option<u64>) -> Event {
     Event::SignInAnswer {
         request,
-        answer: PortalAnswer::Failed { code, retry_after },
+        answer: PortalAnswer::Failed {
+            code,
+            retry_after,
+            until: None,
+        },
     }
 }
 
@@ -525,6 +529,24 @@ fn password_request(fx: &[Effect]) -> RequestId {
 }
 
 #[test]
+fn the_lock_ends_at_the_schools_wall_clock_time() {
+    let at = |t: &str| ClockTime::from_rfc3339(t).map(|c| (c.hour, c.minute));
+    assert_eq!(at("2026-12-05T09:42:00-06:00"), Some((9, 42)));
+    assert_eq!(at("2026-12-05T21:05:59Z"), Some((21, 5)));
+    for bad in [
+        "",
+        "09:42",
+        "2026-12-05 09:42",
+        "2026-12-05T24:00:00Z",
+        "2026-12-05T09:60:00Z",
+        "2026-12-05T+9:42:00Z",
+        "2026-12-05T09:42:00-06:00 and a very long tail",
+    ] {
+        assert_eq!(at(bad), None, "{bad}");
+    }
+}
+
+#[test]
 fn typed_sign_in_errors_stay_on_the_form_and_success_greets() {
     let mut r = Rig::new();
     assert!(r.send(0.0, typed("maya", "x")).is_empty(), "no form open");
@@ -533,7 +555,8 @@ fn typed_sign_in_errors_stay_on_the_form_and_success_greets() {
         r.screen(),
         Screen::Typed {
             error: None,
-            busy: false
+            busy: false,
+            until: None
         }
     );
     let fx = r.send(5.0, typed("maya", "wrong"));
@@ -542,7 +565,8 @@ fn typed_sign_in_errors_stay_on_the_form_and_success_greets() {
         r.screen(),
         Screen::Typed {
             error: None,
-            busy: true
+            busy: true,
+            until: None
         }
     );
     r.send(5.5, failed(request, ProblemCode::InvalidCredentials, None));
@@ -550,19 +574,32 @@ fn typed_sign_in_errors_stay_on_the_form_and_success_greets() {
         r.screen(),
         Screen::Typed {
             error: Some(ProblemCode::InvalidCredentials.into()),
-            busy: false
+            busy: false,
+            until: None
         }
     );
     let fx = r.send(6.0, typed("maya", "wrong"));
+    let nine_forty_two = ClockTime::from_rfc3339("2026-12-05T09:42:00-06:00");
     r.send(
         6.5,
-        failed(password_request(&fx), ProblemCode::AccountLocked, Some(900)),
+        Event::SignInAnswer {
+            request: password_request(&fx),
+            answer: PortalAnswer::Failed {
+                code: ProblemCode::AccountLocked,
+                retry_after: Some(900),
+                until: nine_forty_two,
+            },
+        },
     );
     assert_eq!(
         r.screen(),
         Screen::Typed {
             error: Some(ProblemCode::AccountLocked.into()),
-            busy: false
+            busy: false,
+            until: Some(ClockTime {
+                hour: 9,
+                minute: 42
+            })
         }
     );
     let fx = r.send(7.0, typed("maya", "right"));

@@ -54,11 +54,46 @@ pub enum Screen {
     Typed {
         error: Option<Code>,
         busy: bool,
+        /// With `account_locked`: when to try again, on the school's clock.
+        until: Option<ClockTime>,
     },
     CameraTrouble {
         reason: CameraReason,
         typed_allowed: bool,
     },
+}
+
+/// A time of day on the school's clock (24-hour), as the portal said it: the window writes it
+/// the way its language does ("9:42 AM", "9:42").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ClockTime {
+    pub hour: u8,
+    pub minute: u8,
+}
+
+impl ClockTime {
+    /// The wall-clock time of an RFC 3339 instant written with the school's offset
+    /// (`2026-12-05T09:42:00-06:00` -> 9:42): the time there, whatever the kiosk's own zone.
+    /// `None` for anything else.
+    pub fn from_rfc3339(text: &str) -> Option<Self> {
+        let b = text.as_bytes();
+        let shaped = b.len() >= 20
+            && b.len() <= 40
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && matches!(b[10], b'T' | b't')
+            && b[13] == b':'
+            && b[16] == b':';
+        if !shaped {
+            return None;
+        }
+        let hour: u8 = text.get(11..13)?.parse().ok()?;
+        let minute: u8 = text.get(14..16)?.parse().ok()?;
+        let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+        (digits(11..13) && digits(14..16) && hour < 24 && minute < 60)
+            .then_some(Self { hour, minute })
+    }
 }
 
 /// What the kiosk may show of a signed-in child: a first name and a picture.

@@ -171,7 +171,8 @@ async fn rate_limits_carry_retry_after_and_strange_answers_are_refused() {
         e.answer(),
         PortalAnswer::Failed {
             code: ProblemCode::RateLimited,
-            retry_after: Some(17)
+            retry_after: Some(17),
+            until: None
         }
     );
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use badgein_kiosk_core::machine::{Code, Screen, UserAction};
+use badgein_kiosk_core::machine::{ClockTime, Code, Screen, UserAction};
 use badgein_proto::{PasswordSignIn, ProblemCode};
 
 use crate::support::{Env, PATIENCE, RunningKiosk, settings};
@@ -34,7 +34,8 @@ async fn attempt(env: &Env, kiosk: &RunningKiosk, username: &str, password: &str
                 s,
                 Screen::Typed {
                     busy: false,
-                    error: Some(_)
+                    error: Some(_),
+                    ..
                 } | Screen::Greeting { .. }
                     | Screen::SignedIn { .. }
             )
@@ -72,6 +73,23 @@ async fn five_wrong_passwords_lock_the_account_even_for_the_right_one() {
         attempt(&env, &kiosk, "leo", "correct horse").await,
         Some(ProblemCode::AccountLocked.into()),
         "the right password is refused while locked"
+    );
+    // The form says when to try again: the lock's end on the school's clock (UTC by default;
+    // the clock is the test's, so the minute cannot move under it).
+    let view = kiosk
+        .wait_screen("the lock's end", |s| {
+            matches!(s, Screen::Typed { until: Some(_), .. })
+        })
+        .await;
+    let ends = (env.portal.now() / 1000 + 15 * 60).rem_euclid(86_400);
+    let expected = ClockTime {
+        hour: u8::try_from(ends / 3600).unwrap(),
+        minute: u8::try_from(ends % 3600 / 60).unwrap(),
+    };
+    assert!(
+        matches!(view.screen, Screen::Typed { until: Some(t), .. } if t == expected),
+        "{:?}",
+        view.screen
     );
     // The same answer for a name that does not exist, so names cannot be probed.
     assert_eq!(

@@ -16,6 +16,12 @@
 //! * Unknown usernames go through exactly the same counters, so their answers cannot be told
 //!   apart from a real account's.
 //!
+//! * Wrong second-factor codes (`auth::second_factor`) count per account, wherever typed:
+//!   whoever types them already has the password. After `lockout_failures` of them the
+//!   account's password sign-in is locked everywhere for `lockout_duration`; a right password
+//!   does not clear this count, only a right code (or an unlock) does, so re-typing the
+//!   password never buys more guesses at the code.
+//!
 //! Counters live in this process (per service instance; a restart forgets them, which an
 //! attacker cannot cause). An administrator's unlock, which may run in another process, is
 //! seen through the account's `unlocked_at`.
@@ -95,12 +101,15 @@ struct Account {
     last: Millis,
     unrecognised: Counter,
     scopes: HashMap<Scope, Counter>,
+    /// Wrong second-factor codes.
+    codes: Counter,
 }
 
 impl Account {
     fn quiet(&self, now: Millis, lock_ms: i64) -> bool {
         self.last + lock_ms <= now
             && self.unrecognised.locked_until <= now
+            && self.codes.locked_until <= now
             && self.scopes.values().all(|c| c.locked_until <= now)
     }
 }
@@ -157,6 +166,13 @@ impl PasswordGuard {
         }
         account.last = a.now;
 
+        if let Decision::Locked { retry_after_secs } =
+            lockout::decide(account.codes, a.now, p.failures - 1)
+        {
+            return Err(PortalError::Locked {
+                retry_after: retry_after_secs,
+            });
+        }
         if !a.recognised {
             let c = account.unrecognised;
             if c.failures >= p.unrecognised_failures && c.locked_until > a.now {
@@ -191,8 +207,53 @@ impl PasswordGuard {
         Ok(Admitted { locks_if_wrong })
     }
 
-    /// The password was right: this account's counters start over.
+    /// The password was right: this account's password counters start over (its count of
+    /// wrong codes does not).
     pub fn succeeded(&self, account: &str) {
+        let mut accounts = lock(&self.accounts);
+        match accounts.get_mut(account) {
+            Some(a) if a.codes.failures > 0 => {
+                *a = Account {
+                    since: a.since,
+                    last: a.last,
+                    codes: a.codes,
+                    ..Account::default()
+                };
+            }
+            _ => {
+                accounts.remove(account);
+            }
+        }
+    }
+
+    /// Decides a second-factor code for `account` (whose password was right) and counts it as
+    /// wrong until [`Self::code_succeeded`] says otherwise. A refusal means the code must not
+    /// be checked.
+    pub fn admit_code(&self, account: &str, now: Millis) -> Result<()> {
+        let p = self.policy;
+        let mut accounts = lock(&self.accounts);
+        if accounts.len() >= MAX_ACCOUNTS && !accounts.contains_key(account) {
+            accounts.retain(|_, acc| !acc.quiet(now, p.lock_ms));
+            if accounts.len() >= MAX_ACCOUNTS {
+                return Err(PortalError::RateLimited { retry_after: 60 });
+            }
+        }
+        let entry = accounts.entry(account.to_owned()).or_insert(Account {
+            since: now,
+            ..Account::default()
+        });
+        entry.last = now;
+        entry.codes = count(entry.codes, now, p.failures, p.lock_ms);
+        match lockout::decide(entry.codes, now, p.failures) {
+            Decision::Locked { retry_after_secs } => Err(PortalError::Locked {
+                retry_after: retry_after_secs,
+            }),
+            Decision::Verify => Ok(()),
+        }
+    }
+
+    /// The code was right: every counter of this account starts over.
+    pub fn code_succeeded(&self, account: &str) {
         lock(&self.accounts).remove(account);
     }
 
@@ -209,12 +270,14 @@ impl PasswordGuard {
         let unrecognised = account.unrecognised;
         let capped =
             (unrecognised.failures >= p.unrecognised_failures).then_some(unrecognised.locked_until);
+        let codes = (account.codes.failures >= p.failures).then_some(account.codes.locked_until);
         account
             .scopes
             .values()
             .filter(|c| c.failures >= p.failures)
             .map(|c| c.locked_until)
             .chain(capped)
+            .chain(codes)
             .filter(|&until| until > now)
             .max()
     }
@@ -358,6 +421,35 @@ mod tests {
         let mut unlocked = lab(11);
         unlocked.unlocked_at = Some(10);
         g.admit(&unlocked).unwrap();
+    }
+
+    #[test]
+    fn wrong_codes_lock_the_account_and_a_right_password_does_not_clear_them() {
+        let g = PasswordGuard::new(POLICY);
+        g.admit(&classroom(0)).unwrap();
+        g.succeeded("ms.rivera");
+        for i in 1..=4 {
+            g.admit_code("ms.rivera", i).unwrap();
+        }
+        // The password again: right, but the count of wrong codes stays.
+        g.admit(&classroom(5)).unwrap();
+        g.succeeded("ms.rivera");
+        g.admit_code("ms.rivera", 6).unwrap();
+        assert!(matches!(
+            g.admit_code("ms.rivera", 7),
+            Err(PortalError::Locked { retry_after: 900 })
+        ));
+        // Locked everywhere, the password step included, until the lock ends.
+        assert!(matches!(
+            g.admit(&classroom(8)),
+            Err(PortalError::Locked { .. })
+        ));
+        assert!(matches!(g.admit(&lab(9)), Err(PortalError::Locked { .. })));
+        assert_eq!(g.locked_until("ms.rivera", 9), Some(6 + MIN15));
+        g.admit(&classroom(6 + MIN15)).unwrap();
+        g.admit_code("ms.rivera", 6 + MIN15).unwrap();
+        g.code_succeeded("ms.rivera");
+        assert_eq!(g.locked_until("ms.rivera", 6 + MIN15), None);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::net::IpAddr;
 
 use badgein_proto::{ProblemCode, SignIn, SignedInUser};
 
-use super::origin::{Authority, SessionMethod, authority};
+use super::origin::{Authority, Missing, SecondFactor, SessionMethod, authority, missing};
 use crate::clock::rfc3339;
 use crate::config::ms;
 use crate::error::{PortalError, Result};
@@ -24,7 +24,8 @@ use crate::tokens;
 const HANDLE_BYTES: usize = 16;
 const SECRET_BYTES: usize = 32;
 
-/// A live session: its public handle, its user, and how it was made.
+/// A live session: its public handle, its user, how it was made, and where its user stands
+/// with the second factor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveSession {
     pub id: String,
@@ -32,12 +33,18 @@ pub struct LiveSession {
     pub method: SessionMethod,
     /// When it was made (ms): an ID token's `auth_time`, a SAML assertion's `AuthnInstant`.
     pub started_at: i64,
+    pub second_factor: SecondFactor,
 }
 
 impl LiveSession {
     /// What this session may do (the one rule: [`authority`]).
     pub fn authority(&self) -> Authority {
-        authority(self.user.role, self.method)
+        authority(self.user.role, self.method, self.second_factor)
+    }
+
+    /// What this session lacks for the teacher pages, if the second factor is why.
+    pub fn missing(&self) -> Option<Missing> {
+        missing(self.user.role, self.method, self.second_factor)
     }
 }
 
@@ -118,10 +125,12 @@ impl Portal {
         })
     }
 
-    /// Starts a browser session (typed login) and returns `(session id, cookie value)`.
+    /// Starts a browser session (typed login) made by `method` and returns `(session id,
+    /// cookie value)`.
     pub(crate) async fn start_browser_session(
         &self,
         user: &User,
+        method: SessionMethod,
         audit: &Entry,
     ) -> Result<(String, String)> {
         let now = self.now();
@@ -134,7 +143,7 @@ impl Portal {
             id: session_id.clone(),
             user_id: user.id.clone(),
             kiosk_id: None,
-            method: SessionMethod::Password,
+            method,
             badge_id: None,
             now,
             expires_at: now + ms(self.config().session_absolute),
@@ -192,10 +201,22 @@ impl Portal {
         let idle = ms(self.config().session_idle);
         let found =
             sessions::touch(self.db(), &tokens::digest(cookie.as_bytes()), now, idle).await?;
-        Ok(found.map(|row| LiveSession {
+        let Some(row) = found else {
+            return Ok(None);
+        };
+        let method = SessionMethod::from_stored(&row.session_method, row.session_second_factor);
+        // A badge session opens nothing the second factor guards: no need to ask.
+        let second_factor = match method {
+            SessionMethod::Badge => SecondFactor::Optional,
+            SessionMethod::Password | SessionMethod::PasswordAndTotp => {
+                self.second_factor(&row.user).await?
+            }
+        };
+        Ok(Some(LiveSession {
             id: row.session_id,
-            method: SessionMethod::from_stored(&row.session_method),
+            method,
             started_at: row.session_created,
+            second_factor,
             user: row.user,
         }))
     }

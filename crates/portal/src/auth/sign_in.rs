@@ -8,6 +8,7 @@ use badgein_proto::{PasswordSignIn, ProblemCode, SignIn};
 
 use super::guard::{Attempt, Scope};
 use super::junk;
+use super::origin::{SecondFactor, SessionMethod};
 use super::password::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN};
 use crate::client_addr::limit_key;
 use crate::clock::Millis;
@@ -43,6 +44,20 @@ pub struct BrowserSignIn {
     pub cookie: String,
     /// The browser is recognised for this account from now on (docs/API.md).
     pub device_cookie: String,
+    /// The school requires the second factor of this member of staff, who has not enrolled:
+    /// the enrollment page comes first.
+    pub enroll_first: bool,
+}
+
+/// What the login page's password step leads to.
+#[derive(Debug)]
+pub enum PasswordStep {
+    SignedIn(BrowserSignIn),
+    /// The user has an authenticator: the code step comes next, with this token (the browser's
+    /// cookie for `auth::pending`). No session yet.
+    CodeNeeded {
+        token: String,
+    },
 }
 
 impl Portal {
@@ -161,9 +176,11 @@ impl Portal {
     ) -> Result<SignIn> {
         let started = Instant::now();
         let mut entry = Entry::new(self.now(), "sign_in.password", "ok");
+        let mut school = None;
         let result = async {
             let kiosk = self.active_kiosk(credential).await?;
             entry.kiosk_id = Some(kiosk.id.clone());
+            school = Some(kiosk.school_id.clone());
             let (user, _) = self
                 .check_password(
                     &request.username,
@@ -186,18 +203,31 @@ impl Portal {
                 self.start_kiosk_session(&user, &kiosk, &client_ip.to_string(), base_url, &entry)
                     .await
             }
+            Err(PortalError::Locked { retry_after }) => {
+                // The kiosk shows when to try again, as its school's clock says it.
+                let error = match school {
+                    Some(school) => PortalError::LockedUntil {
+                        retry_after,
+                        retry_at: self.lock_ends_at_school(&school, retry_after).await?,
+                    },
+                    None => PortalError::Locked { retry_after },
+                };
+                self.audit_failure(entry, error, client_ip).await
+            }
             Err(e) => self.audit_failure(entry, e, client_ip).await,
         }
     }
 
-    /// The browser login page. `device`: the browser's device cookie, if it sent one.
+    /// The browser login page's password step. `device`: the browser's device cookie, if it
+    /// sent one. A user with an authenticator gets no session yet: the code step comes next
+    /// (`auth::second_factor`).
     pub async fn sign_in_password_in_browser(
         &self,
         username: &str,
         password: &str,
         device: Option<&str>,
         client_ip: IpAddr,
-    ) -> Result<BrowserSignIn> {
+    ) -> Result<PasswordStep> {
         let started = Instant::now();
         let mut entry = Entry::new(self.now(), "sign_in.password", "ok");
         let result = self
@@ -210,30 +240,54 @@ impl Portal {
             )
             .await;
         entry.latency_ms = Some(elapsed_ms(started));
-        match result {
-            Ok((user, _)) => {
-                // The same browser may be shared (a classroom computer): it keeps one device
-                // cookie, recognised for every account that signed in on it.
-                let device_cookie = match well_formed_device(device) {
-                    Some(d) => d,
-                    None => tokens::random_hex(32)?,
-                };
-                devices::remember_browser(
-                    self.db(),
-                    &tokens::digest(device_cookie.as_bytes()),
-                    &user.id,
-                    self.now(),
-                )
-                .await?;
-                let (session_id, cookie) = self.start_browser_session(&user, &entry).await?;
-                Ok(BrowserSignIn {
-                    session_id,
-                    cookie,
-                    device_cookie,
-                })
-            }
-            Err(e) => self.audit_failure(entry, e, client_ip).await,
+        let user = match result {
+            Ok((user, _)) => user,
+            Err(e) => return self.audit_failure(entry, e, client_ip).await,
+        };
+        // The same browser may be shared (a classroom computer): it keeps one device
+        // cookie, recognised for every account that signed in on it.
+        let device_cookie = match well_formed_device(device) {
+            Some(d) => d,
+            None => tokens::random_hex(32)?,
+        };
+        let factor = self.second_factor(&user).await?;
+        if factor == SecondFactor::Enrolled {
+            let token = self.wait_for_code(&user, device_cookie)?;
+            entry.user_id = Some(user.id.clone());
+            entry.detail = Some("the second factor comes next".into());
+            audit::record(self.db(), &entry).await?;
+            return Ok(PasswordStep::CodeNeeded { token });
         }
+        let mut signed_in = self
+            .start_signed_in_browser(&user, device_cookie, SessionMethod::Password, &entry)
+            .await?;
+        signed_in.enroll_first = factor == SecondFactor::Required;
+        Ok(PasswordStep::SignedIn(signed_in))
+    }
+
+    /// Remembers the browser for `user` and starts its session made by `method`, with `entry`
+    /// as the sign-in's audit record.
+    pub(crate) async fn start_signed_in_browser(
+        &self,
+        user: &User,
+        device_cookie: String,
+        method: SessionMethod,
+        entry: &Entry,
+    ) -> Result<BrowserSignIn> {
+        devices::remember_browser(
+            self.db(),
+            &tokens::digest(device_cookie.as_bytes()),
+            &user.id,
+            self.now(),
+        )
+        .await?;
+        let (session_id, cookie) = self.start_browser_session(user, method, entry).await?;
+        Ok(BrowserSignIn {
+            session_id,
+            cookie,
+            device_cookie,
+            enroll_first: false,
+        })
     }
 
     /// Until when `username`'s password sign-in is locked anywhere (for the teacher pages).

@@ -16,6 +16,7 @@ mod apps;
 mod backup;
 mod demo;
 mod keys;
+mod school;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -51,7 +52,7 @@ pub enum Command {
     /// Kiosks: enrollment codes, revocation.
     #[command(subcommand)]
     Kiosk(KioskCommand),
-    /// Users: passwords, lockouts.
+    /// Users: passwords, lockouts, second factors.
     #[command(subcommand)]
     User(UserCommand),
     /// The audit log.
@@ -66,6 +67,9 @@ pub enum Command {
     /// The identity provider's signing keys: rotate, list.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Schools: their policy for staff and their time zone.
+    #[command(subcommand)]
+    School(school::SchoolCommand),
     /// Copy the live SQLite database to FILE while the service keeps serving (a consistent
     /// snapshot, checked before it replaces FILE). For PostgreSQL use pg_dump (this says how).
     Backup {
@@ -217,6 +221,12 @@ pub enum UserCommand {
         #[arg(long)]
         user: String,
     },
+    /// Reset a member of staff's second factor (lost phone and recovery codes): every session
+    /// of the user ends; the next sign-in enrolls anew.
+    TotpReset {
+        #[arg(long)]
+        user: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -350,6 +360,10 @@ async fn execute(portal: &Portal, command: Command) -> anyhow::Result<()> {
             portal.unlock(&user).await?;
             eprintln!("unlocked");
         }
+        Command::User(UserCommand::TotpReset { user }) => {
+            let ended = portal.reset_totp(user.as_str(), None).await?;
+            eprintln!("second factor reset; {ended} session(s) ended");
+        }
         Command::Audit(AuditCommand::Export { format }) => {
             let entries = portal.audit_log().await?;
             let mut out = std::io::stdout().lock();
@@ -390,6 +404,7 @@ async fn execute(portal: &Portal, command: Command) -> anyhow::Result<()> {
             bail!("backup and restore do not open the database as a service")
         }
         Command::Keys(command) => keys::run(portal, command).await?,
+        Command::School(command) => school::run(portal, command).await?,
         Command::Demo { dir } => {
             let code = demo::create(portal, &dir).await?;
             print_value(&code)?;

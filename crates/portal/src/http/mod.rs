@@ -37,6 +37,8 @@ mod saml;
 pub mod server;
 mod session;
 mod teacher;
+mod totp;
+mod totp_text;
 
 /// What every handler gets.
 #[derive(Debug, Clone)]
@@ -126,6 +128,8 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/login", get(pages::login_page).post(pages::login))
         .route("/logout", post(pages::logout))
         .route("/account/password", post(pages::change_password))
+        .route("/account/totp", get(totp::setup_page).post(totp::turn_on))
+        .route("/login/code", post(totp::code_step))
         .route("/avatars/{file}", get(pages::avatar))
         .route("/apps/{id}/icon", get(pages::app_icon))
         .route("/portal.css", get(pages::stylesheet))

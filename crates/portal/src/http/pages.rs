@@ -14,10 +14,12 @@ use super::extract::ClientIp;
 use super::html::{error_page, message_page, page, secure_headers, status_of};
 use super::i18n::{self, Strings};
 use super::session::{self, SignedIn, cookie_value, current, same_origin};
-use super::{AppState, avatar, next};
+use super::{AppState, avatar, next, totp};
 use crate::apps::icon::IconKind;
+use crate::auth::origin::{SessionMethod, is_staff};
 use crate::auth::sessions::LiveSession;
-use crate::error::UNAVAILABLE_RETRY_SECS;
+use crate::auth::sign_in::PasswordStep;
+use crate::error::{PortalError, UNAVAILABLE_RETRY_SECS};
 use crate::ids::AppId;
 use crate::store::apps::Tile;
 
@@ -78,6 +80,10 @@ fn dashboard_page(session: &LiveSession, apps: &[Tile], note: Option<&str>) -> R
             }
             @if session.authority().manages_apps() {
                 p { a class="button" href="/teach/apps" { (s.teach.apps.title) } }
+                p { a class="button" href="/teach/staff" { (s.totp.staff_title) } }
+            }
+            @if is_staff(user.role) && session.method != SessionMethod::Badge {
+                p { a href="/account/totp" { (s.totp.link) } }
             }
             h2 id="apps" { (s.your_apps) }
             @if apps.is_empty() {
@@ -132,7 +138,7 @@ pub async fn login_page(
     login_form(StatusCode::OK, session::language(&headers), None, next)
 }
 
-fn login_form(
+pub(super) fn login_form(
     status: StatusCode,
     s: &Strings,
     error: Option<&str>,
@@ -195,25 +201,28 @@ pub async fn login(
         ))
         .await;
     match result {
-        Ok(signed_in) => {
-            let lifetime = state.portal.config().device_lifetime;
-            let mut response = with_cookie(
-                Redirect::to(back_to).into_response(),
-                &state.cookie.set(&signed_in.cookie),
-            );
-            if let Ok(v) =
-                HeaderValue::from_str(&state.cookie.device(&signed_in.device_cookie, lifetime))
-            {
-                response.headers_mut().append(header::SET_COOKIE, v);
-            }
-            response
+        Ok(PasswordStep::SignedIn(signed_in)) => {
+            // A school that requires the second factor: its enrollment comes first.
+            let to = if signed_in.enroll_first {
+                "/account/totp"
+            } else {
+                back_to
+            };
+            totp::signed_in_response(&state, &signed_in, to)
         }
+        Ok(PasswordStep::CodeNeeded { token }) => totp::code_needed(&state, s, &token, next),
         Err(e) => {
             let status = status_of(&e);
-            let text = match e.code() {
-                ProblemCode::AccountLocked | ProblemCode::RateLimited => s.locked,
-                ProblemCode::AccountDisabled => s.disabled,
-                ProblemCode::Unavailable => s.unavailable,
+            let locked_text;
+            let text = match (&e, e.code()) {
+                (PortalError::Locked { retry_after }, _) => {
+                    locked_text =
+                        totp::locked_sentence(&state, s, &form.username, *retry_after).await;
+                    locked_text.as_str()
+                }
+                (_, ProblemCode::AccountLocked | ProblemCode::RateLimited) => s.locked,
+                (_, ProblemCode::AccountDisabled) => s.disabled,
+                (_, ProblemCode::Unavailable) => s.unavailable,
                 _ => s.wrong_login,
             };
             let mut response = login_form(status, s, Some(text), next);

@@ -99,7 +99,7 @@ struct IdClaims<'a> {
     auth_time: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     nonce: Option<&'a str>,
-    amr: [&'static str; 1],
+    amr: &'static [&'static str],
     /// The session at this app (`idp::logout::sid`), as its logout token will name it.
     sid: &'a str,
     /// The access token's hash, binding the two (OIDC Core 3.1.3.6).
@@ -219,11 +219,13 @@ fn ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
-/// The `amr` value of a session method (RFC 8176 names `pwd`; a badge is BadgeIn's own).
-fn amr(method: SessionMethod) -> &'static str {
+/// The `amr` values of a session method (RFC 8176 names `pwd`, `otp` and `mfa`; a badge is
+/// BadgeIn's own).
+fn amr(method: SessionMethod) -> &'static [&'static str] {
     match method {
-        SessionMethod::Badge => "badge",
-        SessionMethod::Password => "pwd",
+        SessionMethod::Badge => &["badge"],
+        SessionMethod::Password => &["pwd"],
+        SessionMethod::PasswordAndTotp => &["pwd", "otp", "mfa"],
     }
 }
 
@@ -331,7 +333,8 @@ impl Portal {
             oauth::revoke_for_code(self.db(), &code_hash, now).await?;
             return Err(GrantError::Unknown);
         };
-        let method = SessionMethod::from_stored(&holder.session_method);
+        let method =
+            SessionMethod::from_stored(&holder.session_method, holder.session_second_factor);
         let user = &holder.user;
         let sid = super::logout::sid(&row.session_id, ex.app_id);
         let claims = IdClaims {
@@ -342,7 +345,7 @@ impl Portal {
             exp: secs(now + ms(ID_TOKEN_LIFETIME)),
             auth_time: secs(row.auth_time),
             nonce: row.nonce.as_deref(),
-            amr: [amr(method)],
+            amr: amr(method),
             sid: &sid,
             at_hash: at_hash(&access_token, ex.id_token_alg),
             profile: Profile::if_granted(&row.scope, user),

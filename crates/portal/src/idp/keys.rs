@@ -88,6 +88,12 @@ impl SigningKeys {
         self.kek_path.as_deref().ok_or(KeyError::NoKeyFile)
     }
 
+    /// The key file, for what else it seals (the staff second factor's secrets,
+    /// `auth::second_factor`). Never made here: the signing keys' first start makes it.
+    pub(crate) fn kek(&self) -> Result<Kek, KeyError> {
+        Kek::load(self.kek_path()?, IfMissing::Refuse)
+    }
+
     fn current(&self) -> Option<Arc<Signer>> {
         self.loaded
             .read()

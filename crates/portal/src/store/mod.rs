@@ -23,10 +23,12 @@ pub mod kiosks;
 pub mod oauth;
 pub mod prune;
 pub mod roster;
+pub mod school_policy;
 pub mod sessions;
 pub mod sign_ins;
 pub mod signing_keys;
 pub mod teaching;
+pub mod totp;
 
 #[derive(Debug, Clone)]
 pub enum Pool {

@@ -368,6 +368,8 @@ pub struct Holder {
     pub user: User,
     /// `badge` or `password` (`SessionMethod::from_stored`).
     pub session_method: String,
+    /// 1: the password session also passed the second factor.
+    pub session_second_factor: i64,
     /// `None`: the app is gone.
     pub app_pairwise: Option<bool>,
     pub app_salt: Option<Vec<u8>>,
@@ -385,11 +387,11 @@ pub async fn holder(
 ) -> Result<Option<Holder>> {
     static SQL: LazyLock<String> = LazyLock::new(|| {
         format!(
-            "SELECT {USER_COLUMNS}, s.session_method, \
+            "SELECT {USER_COLUMNS}, s.session_method, s.session_second_factor, \
              (SELECT pairwise FROM apps WHERE apps.id = $3) AS app_pairwise, \
              (SELECT pairwise_salt FROM apps WHERE apps.id = $3) AS app_salt \
-             FROM users JOIN (SELECT user_id AS session_user, method AS session_method \
-             FROM sessions WHERE id = $1 AND ended_at IS NULL AND expires_at > $4 \
+             FROM users JOIN (SELECT user_id AS session_user, method AS session_method, \
+             second_factor AS session_second_factor FROM sessions WHERE id = $1 AND ended_at IS NULL AND expires_at > $4 \
              AND {STILL_ALLOWED}) s ON s.session_user = users.id \
              WHERE users.id = $2 AND users.disabled_at IS NULL"
         )

@@ -37,10 +37,10 @@ pub struct NewSession {
 /// The session columns and their values, in the order [`NewSession::bind_with_audit`] binds
 /// them (`created_at` and `last_seen_at` both start at `now`, `$4`).
 const INSERT: &str = "INSERT INTO sessions (id, user_id, kiosk_id, created_at, last_seen_at, \
-    expires_at, ticket_hash, ticket_expires_at, ticket_ip, cookie_hash, method, badge_id) \
-    VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11)";
+    expires_at, ticket_hash, ticket_expires_at, ticket_ip, cookie_hash, method, badge_id, \
+    second_factor) VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
 /// The first value of the audit entry that follows the session's.
-const AUDIT_FROM: usize = 12;
+const AUDIT_FROM: usize = 13;
 
 /// The session row and the audit row of the sign-in that started it: on PostgreSQL one
 /// statement (a data-modifying `WITH`); on SQLite two statements sent as one (inside the group
@@ -76,7 +76,8 @@ impl NewSession {
             .bind(self.ticket_ip.as_deref())
             .bind(self.cookie_hash.as_deref())
             .bind(self.method.as_str())
-            .bind(self.badge_id.as_deref());
+            .bind(self.badge_id.as_deref())
+            .bind(self.method.second_factor());
         audit.bind(query)
     }
 }
@@ -181,6 +182,8 @@ pub struct LiveRow {
     pub session_created: i64,
     /// Its last use as written (ms).
     session_seen: i64,
+    /// 1: the password session also passed the second factor.
+    pub session_second_factor: i64,
 }
 
 /// The session (and its user) of a cookie: live, not idle too long, within its absolute
@@ -188,11 +191,13 @@ pub struct LiveRow {
 /// last one written is older than [`TOUCH_EVERY_MS`].
 static LIVE_BY_COOKIE: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT {USER_COLUMNS}, s.session_id, s.session_method, s.session_created, \
-         s.session_seen FROM (SELECT id AS session_id, user_id AS session_user, \
-         method AS session_method, created_at AS session_created, last_seen_at AS session_seen \
-         FROM sessions WHERE cookie_hash = $1 AND ended_at IS NULL AND expires_at > $2 \
-         AND last_seen_at > $2 - $3 AND {STILL_ALLOWED}) s \
+        "SELECT {USER_COLUMNS}, s.session_id, s.session_method, s.session_second_factor, \
+         s.session_created, s.session_seen FROM (SELECT id AS session_id, \
+         user_id AS session_user, method AS session_method, \
+         second_factor AS session_second_factor, created_at AS session_created, \
+         last_seen_at AS session_seen FROM sessions WHERE cookie_hash = $1 \
+         AND ended_at IS NULL AND expires_at > $2 AND last_seen_at > $2 - $3 \
+         AND {STILL_ALLOWED}) s \
          JOIN users ON users.id = s.session_user"
     )
 });

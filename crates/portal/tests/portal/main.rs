@@ -29,4 +29,5 @@ mod saml;
 mod sheet;
 mod shutdown;
 mod signing_keys;
+mod staff_totp;
 mod teacher;

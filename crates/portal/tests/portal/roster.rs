@@ -1,6 +1,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use badgein_portal::auth::sign_in::PasswordStep;
 use badgein_portal::roster::{Changes, ImportSummary};
 use badgein_portal::store::{badges, directory};
 use badgein_portal::{ClassId, Config, ManualClock, NewUser, Portal, PortalError, Role, SchoolId};
@@ -222,11 +223,13 @@ async fn a_teacher_who_leaves_the_roster_is_disabled_and_signed_out() {
         let password = "a teacher's long password";
         portal.set_password("t1", password).await.unwrap();
         let here = std::net::IpAddr::from([127, 0, 0, 1]);
-        let cookie = portal
+        let Ok(PasswordStep::SignedIn(signed_in)) = portal
             .sign_in_password_in_browser("jnunez", password, None, here)
             .await
-            .unwrap()
-            .cookie;
+        else {
+            panic!("{backend}: the teacher signs in with the password alone");
+        };
+        let cookie = signed_in.cookie;
         assert!(
             portal.session_by_cookie(&cookie).await.unwrap().is_some(),
             "{backend}: the teacher is signed in"

@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
 use super::view;
-use crate::auth::origin::{Authority, SessionMethod, is_staff};
+use crate::auth::origin::{Authority, Missing, SessionMethod, is_staff};
 use crate::error::PortalError;
 use crate::http::AppState;
 use crate::http::i18n::{self, Strings};
@@ -48,9 +48,11 @@ impl IntoResponse for Failure {
 /// What every teacher handler returns.
 pub type Answer = Result<Response, Failure>;
 
-/// A teacher signed in with their password, extracted from the session cookie. Anyone else is
-/// answered before the handler runs: no session -> the login page, a student or a badge
-/// session -> 403 (recorded).
+/// A teacher signed in with their password (and its code, when they have an authenticator),
+/// extracted from the session cookie. Anyone else is answered before the handler runs: no
+/// session -> the login page, a student or a badge session -> 403 (recorded), a password-only
+/// session of a teacher with an authenticator -> 403 (recorded), a teacher whose school
+/// requires the second factor and who has none -> the enrollment page.
 #[derive(Debug)]
 pub struct Teacher {
     pub user: User,
@@ -73,8 +75,26 @@ impl FromRequestParts<AppState> for Teacher {
             Err(NoSession::Failed(fallback, e)) => return Err(Failure::Failed(fallback, e)),
         };
         let authority = session.authority();
+        let missing = session.missing();
         let user = session.user;
         let s = i18n::for_locale(&user.locale);
+        match missing {
+            // The school requires the second factor: its enrollment first, then the page.
+            Some(Missing::Enrollment) => {
+                return Err(Failure::Answered(
+                    Redirect::to("/account/totp").into_response(),
+                ));
+            }
+            Some(Missing::Code) => {
+                refused(state, &user, parts.uri.path(), "second_factor").await;
+                return Err(Failure::Refused(
+                    StatusCode::FORBIDDEN,
+                    s,
+                    s.totp.sign_in_with_code,
+                ));
+            }
+            None => {}
+        }
         if !authority.manages_classes() {
             // A staff member's badge session is recorded even for a page view: it is what a
             // photographed badge would try.

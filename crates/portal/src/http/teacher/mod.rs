@@ -16,6 +16,7 @@ mod forms;
 mod kiosks;
 mod printing;
 mod pupils;
+mod staff;
 mod view;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -34,6 +35,11 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/teach/apps", get(apps::list).post(apps::add))
         .route("/teach/apps/{app}/remove", post(apps::remove))
         .route("/teach/apps/{app}/secret", post(apps::secret))
+        .route("/teach/staff", get(staff::list))
+        .route(
+            "/teach/staff/{user}/totp-reset",
+            get(staff::reset_confirm).post(staff::reset),
+        )
         .route("/teach/kiosks", get(kiosks::list))
         .route("/teach/kiosks/code", post(kiosks::code))
         .route(

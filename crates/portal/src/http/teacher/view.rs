@@ -18,6 +18,8 @@ pub enum Section {
     Kiosks,
     /// Administrators only, reached from the dashboard.
     Apps,
+    /// Administrators only: the school's staff and their second factor.
+    Staff,
 }
 
 /// A teacher page: a header with the title, the navigation and sign-out, then `main`.
