@@ -14,8 +14,10 @@ use crate::{Config, KioskId, Portal, SystemClock, UserId, VoidScope};
 
 mod apps;
 mod backup;
+mod delegate;
 mod demo;
 mod keys;
+mod school;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -63,6 +65,12 @@ pub enum Command {
     /// The roster: schools, people and classes from the district's OneRoster export.
     #[command(subcommand)]
     Roster(RosterCommand),
+    /// A school's rules: the grade policy.
+    #[command(subcommand)]
+    School(school::SchoolCommand),
+    /// Delegates: staff who print badges or reset passwords in every class of their school.
+    #[command(subcommand)]
+    Delegate(delegate::DelegateCommand),
     /// The identity provider's signing keys: rotate, list.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
@@ -390,6 +398,8 @@ async fn execute(portal: &Portal, command: Command) -> anyhow::Result<()> {
             bail!("backup and restore do not open the database as a service")
         }
         Command::Keys(command) => keys::run(portal, command).await?,
+        Command::School(command) => school::run(portal, command).await?,
+        Command::Delegate(command) => delegate::run(portal, command).await?,
         Command::Demo { dir } => {
             let code = demo::create(portal, &dir).await?;
             print_value(&code)?;

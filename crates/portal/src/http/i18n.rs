@@ -35,6 +35,8 @@ pub struct Strings {
     pub teach: &'static Teach,
     /// The SAML sign-in pages (`http/saml.rs`).
     pub sso: &'static SsoPage,
+    /// Grade rules, fixed and temporary passwords, delegates (`http/accounts_i18n.rs`).
+    pub accounts: &'static super::accounts_i18n::AccountStrings,
 }
 
 /// The SAML sign-in pages' sentences: the refusals and the form that posts to the app.
@@ -177,6 +179,7 @@ pub const EN: Strings = Strings {
     signed_out: "You are signed out.",
     teach: &TEACH_EN,
     sso: &SSO_EN,
+    accounts: &super::accounts_i18n::EN,
 };
 
 const SSO_EN: SsoPage = SsoPage {
@@ -344,6 +347,7 @@ pub const ES: Strings = Strings {
     signed_out: "Cerraste sesión.",
     teach: &TEACH_ES,
     sso: &SSO_ES,
+    accounts: &super::accounts_i18n::ES,
 };
 
 const SSO_ES: SsoPage = SsoPage {
