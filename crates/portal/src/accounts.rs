@@ -22,14 +22,21 @@ pub struct PolicyChange {
     pub claim: Option<GradeRange>,
 }
 
-/// An entry naming who acted (`by`: a teacher's or delegate's id, none from the CLI) and on
-/// whom.
-fn entry(now: i64, action: &str, subject: Option<&UserId>, by: Option<&UserId>) -> Entry {
+/// An entry on `subject` with `detail`; who acted (a teacher's or delegate's id, none from the
+/// CLI) ends the detail as `by <id>`.
+fn entry(
+    now: i64,
+    action: &str,
+    subject: Option<&UserId>,
+    detail: String,
+    by: Option<&UserId>,
+) -> Entry {
     let mut e = Entry::new(now, action, "ok");
     e.user_id = subject.cloned();
-    if let Some(by) = by {
-        e.detail = Some(format!("by {by}"));
-    }
+    e.detail = Some(match by {
+        Some(by) => format!("{detail}, by {by}"),
+        None => detail,
+    });
     e
 }
 
@@ -74,14 +81,11 @@ impl Portal {
             claim: change.claim.unwrap_or(current.claim),
         };
         let view = policy.view(school.as_str());
-        let mut e = entry(self.now(), "school.policy", None, by);
-        e.detail = Some(format!(
-            "school {school}: badges {}, password change {}, claim {}{}",
-            view.badge_grades,
-            view.password_change_grades,
-            view.claim_grades,
-            by.map(|b| format!(", by {b}")).unwrap_or_default()
-        ));
+        let detail = format!(
+            "school {school}: badges {}, password change {}, claim {}",
+            view.badge_grades, view.password_change_grades, view.claim_grades,
+        );
+        let e = entry(self.now(), "school.policy", None, detail, by);
         let row = StoredPolicy {
             badge_grades: view.badge_grades,
             password_change_grades: view.password_change_grades,
@@ -140,8 +144,14 @@ impl Portal {
 
     /// Marks (or unmarks) `student` as needing a badge outside the badge grades, for `by`.
     pub async fn set_needs_badge(&self, student: &UserId, needs: bool, by: &UserId) -> Result<()> {
-        let mut e = entry(self.now(), "user.needs_badge", Some(student), Some(by));
-        e.detail = Some(format!("{}, by {by}", if needs { "yes" } else { "no" }));
+        let answer = if needs { "yes" } else { "no" };
+        let e = entry(
+            self.now(),
+            "user.needs_badge",
+            Some(student),
+            answer.into(),
+            Some(by),
+        );
         stored::set_needs_badge(self.db(), student, needs, &e).await
     }
 
@@ -179,11 +189,13 @@ impl Portal {
                 "a delegate may do something".into(),
             ));
         }
-        let mut e = entry(self.now(), "delegate.add", Some(&user), by);
-        e.detail = Some(format!(
-            "school {school}: {can}{}",
-            by.map(|b| format!(", by {b}")).unwrap_or_default()
-        ));
+        let e = entry(
+            self.now(),
+            "delegate.add",
+            Some(&user),
+            format!("school {school}: {can}"),
+            by,
+        );
         stored::add_delegate(self.db(), &school, &user, (can.badges, can.passwords), &e).await
     }
 
@@ -194,11 +206,13 @@ impl Portal {
         by: Option<&UserId>,
     ) -> Result<()> {
         let (school, user) = (school.into(), user.into());
-        let mut e = entry(self.now(), "delegate.remove", Some(&user), by);
-        e.detail = Some(format!(
-            "school {school}{}",
-            by.map(|b| format!(", by {b}")).unwrap_or_default()
-        ));
+        let e = entry(
+            self.now(),
+            "delegate.remove",
+            Some(&user),
+            format!("school {school}"),
+            by,
+        );
         if stored::remove_delegate(self.db(), &school, &user, &e).await? {
             Ok(())
         } else {
@@ -233,8 +247,14 @@ impl Portal {
         let password = fixed_password::temporary()?;
         let hash = self.hasher().hash(password.clone()).await?;
         let now = self.now();
-        let mut e = entry(now, "user.password_reset", Some(&student.id), Some(by));
-        e.detail = Some(format!("temporary, must change; by {by}"));
+        let detail = "temporary, must change".to_owned();
+        let e = entry(
+            now,
+            "user.password_reset",
+            Some(&student.id),
+            detail,
+            Some(by),
+        );
         stored::reset_password(self.db(), &student.id, &hash, true, now, &e).await?;
         self.guard().clear(&student.username.to_lowercase());
         self.wake_logouts();

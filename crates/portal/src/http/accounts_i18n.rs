@@ -22,7 +22,6 @@ pub struct AccountStrings {
     pub back_to_class: &'static str,
     pub not_in_badge_grades: &'static str,
     pub no_password_change: &'static str,
-    pub use_reset: &'static str,
     // The administrators' school page.
     pub school_title: &'static str,
     pub policy_heading: &'static str,
@@ -67,7 +66,6 @@ pub const EN: AccountStrings = AccountStrings {
                           badge first.",
     no_password_change: "This student's grade does not change passwords: print a card with a new \
                          password instead.",
-    use_reset: "This student chooses their own password: use Reset password instead.",
     school_title: "School accounts",
     policy_heading: "Grade rules",
     badge_grades: "Grades with a QR badge",
@@ -114,7 +112,6 @@ pub const ES: AccountStrings = AccountStrings {
                           como que necesita credencial.",
     no_password_change: "El grado de este estudiante no cambia contraseñas: imprima una tarjeta \
                          con una contraseña nueva.",
-    use_reset: "Este estudiante elige su propia contraseña: use Restablecer contraseña.",
     school_title: "Cuentas de la escuela",
     policy_heading: "Reglas por grado",
     badge_grades: "Grados con credencial QR",

@@ -393,16 +393,17 @@ async fn a_fixed_password_prints_on_the_card_signs_in_and_regenerates() {
         let everything = format!("{:?}", env.portal().audit_log().await.unwrap());
         assert!(!everything.contains(&first) && !everything.contains(&second));
 
-        // Zoe (grade 4) chooses her own: no fixed password for her.
+        // Max (grade 7) has no badge grade, so no card and no fixed password.
         let refused = post(
             &env,
             &cookie,
-            "/teach/classes/c1/students/u4/fixed-password",
+            "/teach/classes/c1/students/u5/fixed-password",
             &[("csrf", &token)],
         )
         .await;
         assert_eq!(refused.status(), 400);
-        assert_eq!(try_login(&env, "zoe", PASSWORD).await.0, 303);
+        assert!(refused.text().await.unwrap().contains("badge grades"));
+        assert_eq!(try_login(&env, "max", PASSWORD).await.0, 303, "unchanged");
     })
     .await;
 }

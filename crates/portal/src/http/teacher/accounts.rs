@@ -153,7 +153,7 @@ pub async fn temporary(
 }
 
 /// `POST /teach/classes/{class}/students/{student}/fixed-password`: a new fixed password and a
-/// new badge for a child of the badge grades, on one card (the PDF is the only place the
+/// new badge for a child of the badge grades (or with the exception), on one card (the PDF is the only place the
 /// password is ever shown). The old password and badge stop working.
 pub async fn fixed_card(
     State(state): State<AppState>,
@@ -175,20 +175,9 @@ pub async fn fixed_card(
         )
         .await?;
     let portal = &state.portal;
-    let (badge_ok, may_change) = teacher
-        .run(&state, async {
-            Ok((
-                portal.badge_allowed(&student).await?,
-                portal.may_change_own_password(&student).await?,
-            ))
-        })
-        .await?;
+    let badge_ok = teacher.run(&state, portal.badge_allowed(&student)).await?;
     if !badge_ok {
         return Err(teacher.refuse(StatusCode::BAD_REQUEST, s.accounts.not_in_badge_grades));
-    }
-    if may_change {
-        // A grade that changes its own password resets to a temporary one instead.
-        return Err(teacher.refuse(StatusCode::BAD_REQUEST, s.accounts.use_reset));
     }
     let detail = format!(
         "class {} student {}, fixed password card",

@@ -125,7 +125,8 @@ struct Row<'a> {
     badge_ok: bool,
     /// In the badge grades without the exception.
     in_badge_grades: bool,
-    /// Their grade changes its own password: a reset gives a temporary password.
+    /// Their grade changes its own password: a reset gives a temporary password (a child of
+    /// the badge grades may also get a fixed password on a card).
     changes_password: bool,
 }
 
@@ -171,8 +172,8 @@ fn pupil_table(teacher: &Teacher, class: &TaughtClass, rights: Rights, rows: &[R
             caption class="vh" { (s.teach.students) }
             thead { tr {
                 th scope="col" { (s.teach.name) }
-                th scope="col" { (s.accounts.grade) }
                 th scope="col" { (s.teach.badge) }
+                th scope="col" { (s.accounts.grade) }
                 th scope="col" { (s.teach.password_sign_in) }
                 th scope="col" { (s.teach.actions) }
             } }
@@ -204,7 +205,6 @@ fn pupil_row(
                     span { (p.given_name) " " span class="family" { (p.family_name) } }
                 }
             }
-            td { (p.grade.as_deref().unwrap_or(s.accounts.no_grade)) }
             td {
                 @if let (Some(issued), Some(until)) = (p.badge_issued_at, p.badge_expires_at) {
                     (s.teach.issued) " " (day(issued)) ", " (s.teach.works_until) " " (day(until))
@@ -227,6 +227,7 @@ fn pupil_row(
                     }
                 }
             }
+            td { (p.grade.as_deref().unwrap_or(s.accounts.no_grade)) }
             td {
                 @if p.locked_until.is_some() {
                     strong { (s.teach.locked_out) }
@@ -246,7 +247,8 @@ fn pupil_row(
                                 (csrf)
                                 button type="submit" { (s.accounts.reset_password) (who) }
                             }
-                        } @else if r.badge_ok {
+                        }
+                        @if r.badge_ok {
                             form method="post" action={ (path) "/fixed-password" } {
                                 (csrf)
                                 button type="submit" { (s.accounts.fixed_password_card) (who) }
