@@ -8,8 +8,7 @@ use badgein_sheet::SheetEntry;
 use crate::config::ms;
 use crate::error::{PortalError, Result};
 use crate::fixed_password::{FixedPassword, WordList};
-use crate::ids::ClassId;
-use crate::ids::UserId;
+use crate::ids::{ClassId, UserId};
 use crate::portal::Portal;
 use crate::store::audit::Entry;
 use crate::store::badges::{self as stored, NewBadge, NewPassword};
@@ -66,10 +65,11 @@ impl Portal {
     /// ones, and returns the PDF of them. Refused when a student is one the grade rules give
     /// no badge. With [`CardPasswords::Fixed`] each child also gets a new fixed password
     /// (`fixed_password`), printed on their card and nowhere else: the plain text lives only
-    /// while the PDF is rendered, the old password stops working and every session ends. All or nothing: the sheet is rendered before anything
-    /// is stored, and the badges, the voids and the audit entries (`badge.issue` for each,
-    /// then `badge.sheet` with `detail`) are written in one transaction. A failure part-way
-    /// leaves every old badge working and no new one.
+    /// while the PDF is rendered, the old password stops working and every session ends.
+    /// All or nothing: the sheet is rendered before anything is stored, and the badges, the
+    /// voids, the passwords and the audit entries (`badge.issue` for each, `user.fixed_password`
+    /// for each new password, then `badge.sheet` with `detail`) are written in one
+    /// transaction. A failure part-way leaves every old badge and password working.
     pub async fn print_badges(
         &self,
         students: &[User],

@@ -848,6 +848,15 @@ async fn the_administrators_school_page_sets_the_policy_and_delegates() {
         .await;
         assert_eq!(removed.status(), 303);
         assert!(env.portal().delegates(None).await.unwrap().is_empty());
+        let nobody = post(
+            &env,
+            &pat,
+            "/teach/school/delegates/d1/remove",
+            &[("csrf", &token)],
+        )
+        .await;
+        assert_eq!(nobody.status(), 403, "not a delegate (any more)");
+        assert_eq!(audited(&env, "delegate.remove").await.len(), 1);
 
         // Teachers and delegates do not reach it.
         let kim = login(&env, "mrsk").await;

@@ -1,8 +1,9 @@
 //! Who may use the teacher pages and act on what: a teacher or administrator signed in with
 //! their password (`crate::auth::origin::authority`), on the classes they manage and their own
 //! school's kiosks; and a delegate (`crate::auth::delegation`), a staff member signed in with
-//! their password, on every class of their school for what was delegated, never the kiosks. Every form they post carries a per-session CSRF token, and its `Origin`
-//! (when sent) must be the portal's: [`Posted`] checks both before a handler runs, and
+//! their password, on every class of their school for what was delegated, never the kiosks.
+//! Every form they post carries a per-session CSRF token, and its `Origin` (when sent) must be
+//! the portal's: [`Posted`] checks both before a handler runs, and
 //! [`Failure`] is every answer other than the handler's work.
 
 use axum::Form;

@@ -153,8 +153,8 @@ pub async fn temporary(
 }
 
 /// `POST /teach/classes/{class}/students/{student}/fixed-password`: a new fixed password and a
-/// new badge for a child of the badge grades (or with the exception), on one card (the PDF is the only place the
-/// password is ever shown). The old password and badge stop working.
+/// new badge for a child of the badge grades (or with the exception), on one card (the PDF is
+/// the only place the password is ever shown). The old password and badge stop working.
 pub async fn fixed_card(
     State(state): State<AppState>,
     Posted {
