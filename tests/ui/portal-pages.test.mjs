@@ -229,6 +229,102 @@ describe('the portal pages', { timeout: 180_000 }, () => {
     await assertAccessible(page, 'staff');
     await context.close();
   });
+  test('an administrator names a delegate, who resets a child\'s password, by keyboard alone', async () => {
+    // A school of its own: a principal, a class with its teacher and a grade-4 child, and Dana,
+    // a teacher of another room, to be the delegate.
+    const dir = mkdtempSync(join(tmpdir(), 'badgein-ui-delegates-'));
+    writeFileSync(
+      join(dir, 'orgs.csv'),
+      'sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n' +
+        'dl-sch,active,,Delegate School,school,DL,\n',
+    );
+    writeFileSync(
+      join(dir, 'users.csv'),
+      'sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password\n' +
+        'dl-a1,active,,true,dl-sch,administrator,dl.principal,,Rita,Moreno,,,,,,,,\n' +
+        'dl-t1,active,,true,dl-sch,teacher,dl.teacher,,Tom,Baker,,,,,,,,\n' +
+        'dl-d1,active,,true,dl-sch,teacher,dl.dana,,Dana,Scully,,,,,,,,\n' +
+        'dl-s1,active,,true,dl-sch,student,dl.zoe,,Zoe,Park,,,,,,,04,\n',
+    );
+    writeFileSync(
+      join(dir, 'classes.csv'),
+      'sourcedId,status,dateLastModified,title,grades,courseSourcedId,classCode,classType,location,schoolSourcedId,termSourcedIds,subjects,subjectCodes,periods\n' +
+        'dl-c1,active,,Room 4,04,,,,,dl-sch,,,,\n',
+    );
+    writeFileSync(
+      join(dir, 'enrollments.csv'),
+      'sourcedId,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate,status,dateLastModified\n' +
+        'dl-e1,dl-c1,dl-sch,dl-t1,teacher,true,,,active,\n' +
+        'dl-e2,dl-c1,dl-sch,dl-s1,student,false,,,active,\n',
+    );
+    portal.cli(['roster', 'import', dir]);
+    rmSync(dir, { recursive: true, force: true });
+    for (const user of ['dl-a1', 'dl-d1', 'dl-s1']) {
+      portal.cli(['user', 'password', '--user', user], `${teacherPassword}\n`);
+    }
+
+    const signIn = async (page, username, password) => {
+      await page.goto(`${portal.url}/login`);
+      await page.focus('input[name=username]');
+      await page.keyboard.type(username);
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(password);
+      await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    };
+
+    // The principal's school page: a bad range is refused with what was typed kept, then
+    // Dana is named a delegate for passwords.
+    const admin = await browser.newContext({ locale: 'en-US' });
+    let page = await admin.newPage();
+    await signIn(page, 'dl.principal', teacherPassword);
+    await page.goto(`${portal.url}/teach/school`);
+    await assertAccessible(page, 'school');
+    await page.fill('input[name=badge_grades]', '');
+    await page.focus('input[name=badge_grades]');
+    await page.keyboard.type('K-PK');
+    await page.keyboard.press('Enter');
+    await page.waitForLoadState();
+    assert.match(await page.textContent('[role=alert]'), /Nothing was changed/);
+    assert.equal(await page.inputValue('input[name=badge_grades]'), 'K-PK', 'what was typed is kept');
+    await assertAccessible(page, 'school-refused');
+    await page.focus('select[name=user]');
+    await page.selectOption('select[name=user]', 'dl-d1');
+    await page.focus('input[name=passwords]');
+    await page.keyboard.press('Space');
+    await page.locator('form[action="/teach/school/delegates"] button[type=submit]').focus();
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    assert.match(await page.textContent('main'), /Dana Scully/);
+    await assertAccessible(page, 'school-delegate');
+    await admin.close();
+
+    // Dana reaches Room 4 (not her class) and resets Zoe's password.
+    const delegate = await browser.newContext({ locale: 'en-US' });
+    page = await delegate.newPage();
+    await signIn(page, 'dl.dana', teacherPassword);
+    await page.goto(`${portal.url}/teach/classes/dl-c1`);
+    await assertAccessible(page, 'delegate-class');
+    assert.equal(await page.locator('form[action$="/reprint"]').count(), 0, 'badges were not delegated');
+    await page.locator('form[action$="/password"] button').first().focus();
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    const temporary = (await page.textContent('.code')).trim();
+    assert.match(temporary, /^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/);
+    await assertAccessible(page, 'delegate-temporary');
+    await delegate.close();
+
+    // Zoe signs in with it and must choose her own before anything else.
+    const child = await browser.newContext({ locale: 'en-US' });
+    page = await child.newPage();
+    await signIn(page, 'dl.zoe', temporary);
+    assert.equal(new URL(page.url()).pathname, '/account/password');
+    await assertAccessible(page, 'must-change');
+    await page.focus('input[name=current]');
+    await page.keyboard.type(temporary);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('zoe picks her own');
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    assert.match(await page.textContent('[role=status]'), /changed/i);
+    await child.close();
+  });
 
   // Last: from here on the demo teacher signs in with a code too.
   test('a teacher turns on the second factor and signs in with a code, by keyboard alone', async () => {

@@ -74,6 +74,7 @@ impl Portal {
                 role: user.role,
             });
         }
+        self.check_badge_allowed(&user).await?;
         let now = self.now();
         // A clash of 40-bit ids is rare but possible: draw again.
         for _ in 0..3 {

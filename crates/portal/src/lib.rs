@@ -22,6 +22,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod accounts;
 pub mod admin;
 pub mod apps;
 pub mod auth;
@@ -31,6 +32,8 @@ pub mod client_addr;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod fixed_password;
+pub mod grade_policy;
 pub mod http;
 pub mod idp;
 pub mod ids;

@@ -49,6 +49,15 @@ impl Portal {
         Ok(())
     }
 
+    /// Whether `school`'s staff must turn on the second factor, and its time zone; `None`: no
+    /// such school.
+    pub async fn staff_settings(
+        &self,
+        school: &SchoolId,
+    ) -> Result<Option<school_policy::StaffSettings>> {
+        school_policy::settings(self.db(), school).await
+    }
+
     /// When a lock of `retry_after` seconds from now ends, and the zone to tell it in: the
     /// school of the account `username`, or for an unknown username the zone most schools use
     /// (the answer must not tell whether the account exists).

@@ -15,6 +15,7 @@ fn main() {
             payload: Badge::from_parts([i as u8; 5], [i as u8 ^ 0x5a; 16]).encode(),
             first_name: format!("Child {i}"),
             class_name: "Room 12 – Mrs. Núñez".to_owned(),
+            password: None,
         })
         .collect();
     println!("{BADGES} badges, best of {RUNS} runs");

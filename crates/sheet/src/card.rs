@@ -1,5 +1,6 @@
 //! `Layout::Cards`: one badge per page, a 4-inch QR code on a 5 x 6.67-inch card with the
-//! child's first name in big type, the class, and what to do with it.
+//! child's first name in big type, the class, the child's fixed password when it has one, and
+//! what to do with it.
 
 use pdf_writer::Content;
 
@@ -23,6 +24,11 @@ const NAME: Sizes = Sizes {
 const CLASS: Sizes = Sizes {
     max: 24.0,
     min: 12.0,
+};
+/// The fixed password, when the card carries one: big enough for a grown-up to copy.
+const PASSWORD: Sizes = Sizes {
+    max: 20.0,
+    min: 10.0,
 };
 const HINT: Sizes = Sizes {
     max: 18.0,
@@ -60,6 +66,18 @@ pub fn page(symbol: &Symbol, entry: &SheetEntry, card_no: usize, cards: usize) -
         class_at,
         0.2,
     );
+    if let Some(password) = &entry.password {
+        let password_at = (center, bottom + 60.0);
+        centered_text(
+            &mut content,
+            &format!("Password: {password}"),
+            Face::Bold,
+            PASSWORD,
+            TEXT_WIDTH,
+            password_at,
+            0.0,
+        );
+    }
     let hint_at = (center, bottom + 34.0);
     centered_text(
         &mut content,

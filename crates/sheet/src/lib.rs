@@ -21,6 +21,7 @@
 //!     payload: Badge::from_parts([1; 5], [2; 16]).encode(),
 //!     first_name: "Zoë".into(),
 //!     class_name: "Room 4".into(),
+//!     password: None,
 //! };
 //! let pdf = render(Layout::Cards, &[entry]).unwrap();
 //! assert!(pdf.starts_with(b"%PDF-"));
@@ -66,6 +67,10 @@ pub struct SheetEntry {
     pub payload: String,
     pub first_name: String,
     pub class_name: String,
+    /// A fixed password to print under the class on a card (`Layout::Cards` only; labels are
+    /// too small and a sheet of them too easily left about). It is a credential: never shown
+    /// in `Debug`.
+    pub password: Option<String>,
 }
 
 impl fmt::Debug for SheetEntry {
@@ -75,6 +80,7 @@ impl fmt::Debug for SheetEntry {
             .field("payload", &"<redacted>")
             .field("first_name", &self.first_name)
             .field("class_name", &self.class_name)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
             .finish()
     }
 }

@@ -1,6 +1,7 @@
 //! Password sign-in, lockout, the staff second factor (`totp`, `recovery`, `pending`,
 //! `second_factor`), sessions (and what a session may do: `origin`) and sign-in rate limits.
 
+pub mod delegation;
 pub mod guard;
 pub mod junk;
 pub mod lockout;

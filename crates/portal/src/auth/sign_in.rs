@@ -361,6 +361,8 @@ impl Portal {
         }
         let hash = self.hasher().hash(new.to_owned()).await?;
         directory::set_password_hash(self.db(), &user.id, &hash).await?;
+        // Their own password now: a temporary one no longer holds them on the change page.
+        crate::store::accounts::password_changed(self.db(), &user.id).await?;
         let now = self.now();
         let ended = sessions::end_others(self.db(), &user.id, session_id, now).await?;
         self.wake_logouts();

@@ -101,6 +101,7 @@ pub async fn create(portal: &Portal, dir: &Path) -> anyhow::Result<String> {
                 payload: badge.encode(),
                 first_name: (*given).into(),
                 class_name: title.into(),
+                password: None,
             });
         }
     }

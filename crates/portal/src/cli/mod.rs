@@ -14,6 +14,7 @@ use crate::{Config, KioskId, Portal, SystemClock, UserId, VoidScope};
 
 mod apps;
 mod backup;
+mod delegate;
 mod demo;
 mod keys;
 mod school;
@@ -64,12 +65,16 @@ pub enum Command {
     /// The roster: schools, people and classes from the district's OneRoster export.
     #[command(subcommand)]
     Roster(RosterCommand),
+    /// A school's rules: its grades' (badges, password changes, claims), whether staff must
+    /// turn on the second factor, its time zone.
+    #[command(subcommand)]
+    School(school::SchoolCommand),
+    /// Delegates: staff who print badges or reset passwords in every class of their school.
+    #[command(subcommand)]
+    Delegate(delegate::DelegateCommand),
     /// The identity provider's signing keys: rotate, list.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
-    /// Schools: their policy for staff and their time zone.
-    #[command(subcommand)]
-    School(school::SchoolCommand),
     /// Copy the live SQLite database to FILE while the service keeps serving (a consistent
     /// snapshot, checked before it replaces FILE). For PostgreSQL use pg_dump (this says how).
     Backup {
@@ -405,6 +410,7 @@ async fn execute(portal: &Portal, command: Command) -> anyhow::Result<()> {
         }
         Command::Keys(command) => keys::run(portal, command).await?,
         Command::School(command) => school::run(portal, command).await?,
+        Command::Delegate(command) => delegate::run(portal, command).await?,
         Command::Demo { dir } => {
             let code = demo::create(portal, &dir).await?;
             print_value(&code)?;

@@ -37,6 +37,8 @@ pub struct Strings {
     pub sso: &'static SsoPage,
     /// The staff second factor's pages and the lockout's time (`http/totp_text.rs`).
     pub totp: &'static super::totp_text::TotpText,
+    /// Grade rules, fixed and temporary passwords, delegates (`http/accounts_i18n.rs`).
+    pub accounts: &'static super::accounts_i18n::AccountStrings,
 }
 
 /// The SAML sign-in pages' sentences: the refusals and the form that posts to the app.
@@ -180,6 +182,7 @@ pub const EN: Strings = Strings {
     teach: &TEACH_EN,
     sso: &SSO_EN,
     totp: &super::totp_text::EN,
+    accounts: &super::accounts_i18n::EN,
 };
 
 const SSO_EN: SsoPage = SsoPage {
@@ -348,6 +351,7 @@ pub const ES: Strings = Strings {
     teach: &TEACH_ES,
     sso: &SSO_ES,
     totp: &super::totp_text::ES,
+    accounts: &super::accounts_i18n::ES,
 };
 
 const SSO_ES: SsoPage = SsoPage {

@@ -22,6 +22,8 @@ use crate::idp::saml::cert::CertificateCache;
 use crate::portal::Portal;
 use crate::store::within;
 
+mod account;
+mod accounts_i18n;
 mod api;
 mod avatar;
 mod extract;
@@ -127,7 +129,10 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/launch", get(pages::launch))
         .route("/login", get(pages::login_page).post(pages::login))
         .route("/logout", post(pages::logout))
-        .route("/account/password", post(pages::change_password))
+        .route(
+            "/account/password",
+            get(account::password_page).post(pages::change_password),
+        )
         .route("/account/totp", get(totp::setup_page).post(totp::turn_on))
         .route("/login/code", post(totp::code_step))
         .route("/avatars/{file}", get(pages::avatar))

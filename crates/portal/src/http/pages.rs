@@ -10,6 +10,7 @@ use badgein_proto::ProblemCode;
 use maud::html;
 use serde::Deserialize;
 
+use super::account::{self, Standing};
 use super::extract::ClientIp;
 use super::html::{error_page, message_page, page, secure_headers, status_of};
 use super::i18n::{self, Strings};
@@ -56,13 +57,28 @@ pub async fn dashboard(
     State(state): State<AppState>,
     SignedIn { session, .. }: SignedIn,
 ) -> Response {
-    match state.run(state.portal.tiles_for(&session.user)).await {
-        Ok(apps) => dashboard_page(&session, &apps, None),
+    let found = state
+        .run(async {
+            let standing = account::standing(&state, &session).await?;
+            Ok((standing, state.portal.tiles_for(&session.user).await?))
+        })
+        .await;
+    match found {
+        // A temporary password is changed before anything else.
+        Ok((standing, _)) if standing.must_change => {
+            Redirect::to("/account/password").into_response()
+        }
+        Ok((standing, apps)) => dashboard_page(&session, standing, &apps, None),
         Err(e) => error_page(i18n::for_locale(&session.user.locale), &e),
     }
 }
 
-fn dashboard_page(session: &LiveSession, apps: &[Tile], note: Option<&str>) -> Response {
+fn dashboard_page(
+    session: &LiveSession,
+    standing: Standing,
+    apps: &[Tile],
+    note: Option<&str>,
+) -> Response {
     let user = &session.user;
     let s = i18n::for_locale(&user.locale);
     let body = html! {
@@ -75,11 +91,12 @@ fn dashboard_page(session: &LiveSession, apps: &[Tile], note: Option<&str>) -> R
             @if let Some(note) = note {
                 p role="status" class="note" { (note) }
             }
-            @if session.authority().manages_classes() {
+            @if session.authority().manages_classes() || standing.delegate {
                 p { a class="button" href="/teach" { (s.teach.my_classes) } }
             }
             @if session.authority().manages_apps() {
                 p { a class="button" href="/teach/apps" { (s.teach.apps.title) } }
+                p { a class="button" href="/teach/school" { (s.accounts.school_title) } }
                 p { a class="button" href="/teach/staff" { (s.totp.staff_title) } }
             }
             @if is_staff(user.role) && session.method != SessionMethod::Badge {
@@ -104,15 +121,7 @@ fn dashboard_page(session: &LiveSession, apps: &[Tile], note: Option<&str>) -> R
             }
             details {
                 summary { (s.change_password) }
-                form method="post" action="/account/password" {
-                    label for="current" { (s.current_password) }
-                    input id="current" name="current" type="password"
-                        autocomplete="current-password" required;
-                    label for="new" { (s.new_password) }
-                    input id="new" name="new" type="password" autocomplete="new-password"
-                        minlength="8" required;
-                    button type="submit" { (s.save) }
-                }
+                (account::password_form(s, standing))
             }
         }
     };
@@ -202,13 +211,20 @@ pub async fn login(
         .await;
     match result {
         Ok(PasswordStep::SignedIn(signed_in)) => {
-            // A school that requires the second factor: its enrollment comes first.
+            // A school that requires the second factor: its enrollment comes first; then a
+            // temporary password (a delegate's reset) is changed before anything else.
             let to = if signed_in.enroll_first {
-                "/account/totp"
+                Ok("/account/totp")
             } else {
-                back_to
+                state
+                    .run(state.portal.must_change_password(&form.username))
+                    .await
+                    .map(|must| if must { "/account/password" } else { back_to })
             };
-            totp::signed_in_response(&state, &signed_in, to)
+            match to {
+                Ok(to) => totp::signed_in_response(&state, &signed_in, to),
+                Err(e) => error_page(s, &e),
+            }
         }
         Ok(PasswordStep::CodeNeeded { token }) => totp::code_needed(&state, s, &token, next),
         Err(e) => {
@@ -294,17 +310,25 @@ pub async fn change_password(
     let Ok(Form(form)) = form else {
         return message_page(StatusCode::BAD_REQUEST, s, s.bad_password_change);
     };
+    match state.run(account::standing(&state, &session)).await {
+        Ok(standing) if !standing.may_change => {
+            return message_page(StatusCode::FORBIDDEN, s, s.accounts.ask_teacher);
+        }
+        Ok(_) => {}
+        Err(e) => return error_page(s, &e),
+    }
     let result = state
         .run(async {
             state
                 .portal
                 .change_password(&session.id, &session.user, &form.current, &form.new, ip)
                 .await?;
-            state.portal.tiles_for(&session.user).await
+            let standing = account::standing(&state, &session).await?;
+            Ok((standing, state.portal.tiles_for(&session.user).await?))
         })
         .await;
     match result {
-        Ok(apps) => dashboard_page(&session, &apps, Some(s.password_changed)),
+        Ok((standing, apps)) => dashboard_page(&session, standing, &apps, Some(s.password_changed)),
         Err(e) if e.code() == ProblemCode::Unavailable => error_page(s, &e),
         Err(e) if e.code() == ProblemCode::AccountLocked => {
             message_page(status_of(&e), s, s.locked)

@@ -67,12 +67,20 @@ pub struct NewBadge {
     pub secret_hash: Vec<u8>,
 }
 
+/// A new password hash for a user (a fixed password printed on their card).
+#[derive(Debug, Clone)]
+pub struct NewPassword {
+    pub user_id: UserId,
+    pub hash: String,
+}
+
 /// Stores every badge of `badges` (voiding each owner's other live badges and ending their
-/// sessions) and the `audit`
-/// entries in one transaction: all of them or none of them.
+/// sessions), every password of `passwords` (clearing the must-change flag and ending every
+/// session of its user) and the `audit` entries in one transaction: all of them or none.
 pub async fn issue_all(
     db: &Pool,
     badges: &[NewBadge],
+    passwords: &[NewPassword],
     now: i64,
     expires_at: i64,
     audit: &[Entry],
@@ -100,6 +108,19 @@ pub async fn issue_all(
                 .execute(&mut *tx)
                 .await?;
         }
+        for password in passwords {
+            sqlx::query(SET_PASSWORD)
+                .bind(&password.user_id)
+                .bind(&password.hash)
+                .bind(false)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(sessions::END_BY_USER)
+                .bind(&password.user_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
         for entry in audit {
             entry.insert().execute(&mut *tx).await?;
         }
@@ -107,6 +128,9 @@ pub async fn issue_all(
     })?;
     Ok(())
 }
+
+const SET_PASSWORD: &str =
+    "UPDATE users SET password_hash = $2, must_change_password = $3 WHERE id = $1";
 
 pub async fn owner(db: &Pool, badge_id: &str) -> Result<Option<BadgeOwner>> {
     const SQL: &str = "SELECT b.secret_hash, b.expires_at, b.voided_at, u.id, u.school_id, \

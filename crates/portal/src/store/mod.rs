@@ -12,6 +12,7 @@ use sqlx::{PgPool, SqlitePool};
 use crate::error::{PortalError, Result};
 use group_commit::GroupCommit;
 
+pub mod accounts;
 pub mod apps;
 pub mod audit;
 pub mod backup;

@@ -57,3 +57,20 @@ pub async fn time_zone_for_login(db: &Pool, username: &str) -> Result<Option<Str
         .fetch_one(p)
         .await)?)
 }
+
+/// A school's staff settings as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StaffSettings {
+    /// 1: staff must turn on the second factor.
+    pub staff_totp_required: i64,
+    pub time_zone: String,
+}
+
+/// The staff settings of `school`; `None`: no such school.
+pub async fn settings(db: &Pool, school: &SchoolId) -> Result<Option<StaffSettings>> {
+    const SQL: &str = "SELECT staff_totp_required, time_zone FROM schools WHERE id = $1";
+    Ok(on_reader!(db, |p| sqlx::query_as(SQL)
+        .bind(school)
+        .fetch_optional(p)
+        .await)?)
+}

@@ -24,6 +24,10 @@ pub struct Pupil {
     pub badge_issued_at: Option<i64>,
     pub badge_expires_at: Option<i64>,
     pub username: String,
+    /// `PK`, `K`, `1` .. `12` from the roster, and a teacher's accessibility exception to the
+    /// badge grades (migration 0014): what the grade rules decide on.
+    pub grade: Option<String>,
+    pub needs_badge: bool,
     /// Set while the password sign-in is locked out (from the password guard, not a column).
     #[sqlx(skip)]
     pub locked_until: Option<i64>,
@@ -89,7 +93,7 @@ pub async fn pupils(db: &Pool, class_id: &ClassId, now: i64) -> Result<Vec<Pupil
     const LIVE: &str = "FROM badges b WHERE b.user_id = u.id AND b.voided_at IS NULL \
                         AND b.expires_at > $2";
     let sql = format!(
-        "SELECT u.id, u.given_name, u.family_name, u.username, \
+        "SELECT u.id, u.given_name, u.family_name, u.username, u.grade, u.needs_badge, \
          (SELECT MAX(b.issued_at) {LIVE}) AS badge_issued_at, \
          (SELECT MAX(b.expires_at) {LIVE}) AS badge_expires_at \
          FROM users u JOIN class_members m ON m.user_id = u.id \

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod access_ends;
+mod accounts;
 mod apps;
 mod attacks;
 mod authorize;

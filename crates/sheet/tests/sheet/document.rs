@@ -57,6 +57,25 @@ fn cards_are_one_per_page_with_the_instruction() {
 }
 
 #[test]
+fn a_fixed_password_prints_under_the_class_on_a_card_only() {
+    let mut entries = entries(2, |i| format!("Kid {i}"), "Room 1");
+    entries[0].password = Some("sun-bee-29".into());
+    let pdf = render(Layout::Cards, &entries).unwrap();
+    let pages = page_texts(&pdf, &temp_dir("password-cards"));
+    assert!(pages[0].contains("Password: sun-bee-29"), "{}", pages[0]);
+    assert!(!pages[1].contains("Password"), "{}", pages[1]);
+    assert_eq!(
+        render(Layout::Cards, &entries).unwrap(),
+        pdf,
+        "deterministic"
+    );
+    let labels = render(Layout::Labels, &entries).unwrap();
+    let text = page_texts(&labels, &temp_dir("password-labels")).concat();
+    assert!(!text.contains("sun-bee-29"), "labels never carry it");
+    assert!(!format!("{:?}", entries[0]).contains("sun-bee"));
+}
+
+#[test]
 fn the_same_sheet_renders_to_the_same_bytes() {
     let entries = entries(5, |i| format!("Kid {i}"), "Room 1");
     for layout in [Layout::Labels, Layout::Cards] {
@@ -99,6 +118,7 @@ fn debug_output_hides_the_payload() {
         payload: Badge::from_parts([1; 5], [2; 16]).encode(),
         first_name: "Ana".into(),
         class_name: "Room 1".into(),
+        password: None,
     };
     let shown = format!("{entry:?}");
     assert!(!shown.contains("BI1"), "{shown}");

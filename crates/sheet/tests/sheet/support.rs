@@ -15,6 +15,7 @@ pub fn entries(n: usize, name: impl Fn(usize) -> String, class: &str) -> Vec<She
             payload: badge(i).encode(),
             first_name: name(i),
             class_name: class.to_owned(),
+            password: None,
         })
         .collect()
 }

@@ -1,7 +1,9 @@
 //! Who may use the teacher pages and act on what: a teacher or administrator signed in with
 //! their password (`crate::auth::origin::authority`), on the classes they manage and their own
-//! school's kiosks. Every form they post carries a per-session CSRF token, and its `Origin`
-//! (when sent) must be the portal's: [`Posted`] checks both before a handler runs, and
+//! school's kiosks; and a delegate (`crate::auth::delegation`), a staff member signed in with
+//! their password, on every class of their school for what was delegated, never the kiosks.
+//! Every form they post carries a per-session CSRF token, and its `Origin` (when sent) must be
+//! the portal's: [`Posted`] checks both before a handler runs, and
 //! [`Failure`] is every answer other than the handler's work.
 
 use axum::Form;
@@ -13,12 +15,14 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
 use super::view;
-use crate::auth::origin::{Authority, Missing, SessionMethod, is_staff};
+use crate::auth::delegation::{self, Capability, Delegation};
+use crate::auth::origin::{self, Authority, Missing, SessionMethod, is_staff};
 use crate::error::PortalError;
 use crate::http::AppState;
 use crate::http::i18n::{self, Strings};
 use crate::http::session::{NoSession, SignedIn, same_origin};
 use crate::ids::{ClassId, KioskId, UserId};
+use crate::roles::Role;
 use crate::store::audit::{self, Entry};
 use crate::store::directory::User;
 use crate::store::teaching::{self, KioskRow, Manager, TaughtClass};
@@ -56,8 +60,10 @@ pub type Answer = Result<Response, Failure>;
 #[derive(Debug)]
 pub struct Teacher {
     pub user: User,
-    /// Administrator or teacher.
+    /// Administrator or teacher (`Own` for a delegate who is neither).
     pub authority: Authority,
+    /// What this staff member was delegated at their school, if anything.
+    pub delegation: Option<Delegation>,
     /// What this session's forms must send back as `csrf`.
     pub csrf: String,
     pub s: &'static Strings,
@@ -76,8 +82,27 @@ impl FromRequestParts<AppState> for Teacher {
         };
         let authority = session.authority();
         let missing = session.missing();
+        let method = session.method;
+        let factor = session.second_factor;
         let user = session.user;
         let s = i18n::for_locale(&user.locale);
+        let password = matches!(
+            method,
+            SessionMethod::Password | SessionMethod::PasswordAndTotp
+        );
+        let delegation = if password && is_staff(user.role) {
+            match state.run(state.portal.delegation_of(&user)).await {
+                Ok(d) => d,
+                Err(e) => return Err(Failure::Failed(s, e)),
+            }
+        } else {
+            None
+        };
+        // A delegate's pages ask the second factor of them as a teacher's ask it of a teacher.
+        let missing = match delegation {
+            Some(_) => missing.or(origin::missing(Role::Teacher, method, factor)),
+            None => missing,
+        };
         match missing {
             // The school requires the second factor: its enrollment first, then the page.
             Some(Missing::Enrollment) => {
@@ -95,10 +120,10 @@ impl FromRequestParts<AppState> for Teacher {
             }
             None => {}
         }
-        if !authority.manages_classes() {
+        if !delegation::opens_class_pages(authority, user.role, method, delegation) {
             // A staff member's badge session is recorded even for a page view: it is what a
             // photographed badge would try.
-            let staff_badge = session.method == SessionMethod::Badge && is_staff(user.role);
+            let staff_badge = method == SessionMethod::Badge && is_staff(user.role);
             if parts.method != Method::GET || staff_badge {
                 let why = if staff_badge {
                     "badge_session"
@@ -116,6 +141,7 @@ impl FromRequestParts<AppState> for Teacher {
         Ok(Self {
             user,
             authority,
+            delegation,
             csrf: csrf_token(&cookie),
             s,
         })
@@ -212,49 +238,77 @@ impl Teacher {
         Failure::Refused(status, self.s, text)
     }
 
-    /// The classes this teacher manages.
-    pub async fn classes(&self, state: &AppState) -> Result<Vec<TaughtClass>, Failure> {
-        self.run(
-            state,
-            teaching::classes(state.portal.db(), self.manager(), None),
-        )
-        .await
+    /// Every class of the school, as a delegate reaches them.
+    fn whole_school(&self) -> Manager<'_> {
+        Manager {
+            administrator: true,
+            ..self.manager()
+        }
     }
 
-    /// `class_id` if this teacher manages it; otherwise the refusal to answer (recorded when
-    /// `action` is a form post's path, not a page view).
+    /// The classes this teacher manages (a delegate: every class of the school).
+    pub async fn classes(&self, state: &AppState) -> Result<Vec<TaughtClass>, Failure> {
+        let who = if self.delegation.is_some() {
+            self.whole_school()
+        } else {
+            self.manager()
+        };
+        self.run(state, teaching::classes(state.portal.db(), who, None))
+            .await
+    }
+
+    /// `class_id` and what this session may do there, if it may see it at all.
+    pub async fn class_rights(
+        &self,
+        state: &AppState,
+        class_id: &str,
+    ) -> Result<Option<(TaughtClass, Rights)>, Failure> {
+        let id = ClassId::from(class_id);
+        let db = state.portal.db();
+        let own = self
+            .run(state, teaching::classes(db, self.manager(), Some(&id)))
+            .await?;
+        if let Some(class) = own.into_iter().next() {
+            return Ok(Some((class, Rights::of(true, None))));
+        }
+        let Some(d) = self.delegation else {
+            return Ok(None);
+        };
+        let school = self
+            .run(state, teaching::classes(db, self.whole_school(), Some(&id)))
+            .await?;
+        Ok(school
+            .into_iter()
+            .next()
+            .map(|class| (class, Rights::of(false, Some(d)))))
+    }
+
+    /// `class_id` if this session may see it and (`need`) do that there; otherwise the
+    /// refusal to answer (recorded when `action` is a form post's path, not a page view).
     pub async fn class(
         &self,
         state: &AppState,
         class_id: &str,
+        need: Option<Capability>,
         action: Option<&str>,
     ) -> Result<TaughtClass, Failure> {
-        let found = self
-            .run(
-                state,
-                teaching::classes(
-                    state.portal.db(),
-                    self.manager(),
-                    Some(&ClassId::from(class_id)),
-                ),
-            )
-            .await?;
-        match found.into_iter().next() {
-            Some(class) => Ok(class),
-            None => Err(self.not_yours(state, action).await),
+        match self.class_rights(state, class_id).await? {
+            Some((class, rights)) if need.is_none_or(|c| rights.allows(c)) => Ok(class),
+            _ => Err(self.not_yours(state, action).await),
         }
     }
 
-    /// `class_id` and `student_id` if the student is an enabled student of a class this
-    /// teacher manages.
+    /// `class_id` if the student is an enabled student of a class this session may do `need`
+    /// in.
     pub async fn pupil(
         &self,
         state: &AppState,
         class_id: &str,
         student_id: &str,
+        need: Capability,
         action: Option<&str>,
     ) -> Result<TaughtClass, Failure> {
-        let class = self.class(state, class_id, action).await?;
+        let class = self.class(state, class_id, Some(need), action).await?;
         let member = self
             .run(
                 state,
@@ -273,11 +327,13 @@ impl Teacher {
     }
 
     /// The kiosks of this teacher's school, or just `only` (empty when it is not theirs).
+    /// Refused to a delegate who is not a teacher: a delegation is about classes.
     pub async fn kiosks(
         &self,
         state: &AppState,
         only: Option<&str>,
     ) -> Result<Vec<KioskRow>, Failure> {
+        self.manages_kiosks(state, None).await?;
         self.run(
             state,
             teaching::kiosks(
@@ -287,6 +343,20 @@ impl Teacher {
             ),
         )
         .await
+    }
+
+    /// Refused (recorded for a post's `action`) unless a teacher or administrator by their
+    /// own authority: a delegation is about classes, not kiosks.
+    pub async fn manages_kiosks(
+        &self,
+        state: &AppState,
+        action: Option<&str>,
+    ) -> Result<(), Failure> {
+        if self.authority.manages_classes() {
+            Ok(())
+        } else {
+            Err(self.not_yours(state, action).await)
+        }
     }
 
     /// `kiosk_id` if it is a kiosk of this teacher's school.
@@ -326,6 +396,29 @@ impl Teacher {
             .await
     }
 }
+/// What a session may do on one class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rights {
+    pub badges: bool,
+    pub passwords: bool,
+}
+
+impl Rights {
+    fn of(own_right: bool, d: Option<Delegation>) -> Self {
+        Self {
+            badges: delegation::may(own_right, d, Capability::Badges),
+            passwords: delegation::may(own_right, d, Capability::Passwords),
+        }
+    }
+
+    pub fn allows(self, c: Capability) -> bool {
+        match c {
+            Capability::Badges => self.badges,
+            Capability::Passwords => self.passwords,
+        }
+    }
+}
+
 /// Records a refused teacher-page action. Best effort: the answer is a refusal either way.
 pub(super) async fn refused(state: &AppState, user: &User, path: &str, why: &str) {
     let mut entry = Entry::new(state.portal.now(), "teacher.refused", why);

@@ -6,11 +6,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use maud::{Markup, html};
 
-use super::access::{Answer, Teacher};
+use super::access::{Answer, Rights, Teacher};
 use super::forms::{DoneQuery, LayoutChoice};
 use super::view::{self, Section, csrf_field, day, segment};
+use crate::grade_policy::{may_change_password, may_have_badge, stored_grade};
 use crate::http::i18n::Strings;
 use crate::http::{AppState, avatar};
+use crate::roles::Role;
 use crate::store::teaching::{self, Pupil, TaughtClass};
 
 pub fn class_path(class_id: &str) -> String {
@@ -55,8 +57,9 @@ pub async fn list(State(state): State<AppState>, teacher: Teacher) -> Answer {
     ))
 }
 
-/// `GET /teach/classes/{class}`: the class's children, their badges and lockouts, and the
-/// buttons to act on them.
+/// `GET /teach/classes/{class}`: the class's children, their grade, badges and lockouts, and
+/// the buttons this session may use on them (its own classes: all; a delegate's: what was
+/// delegated).
 pub async fn class_page(
     State(state): State<AppState>,
     teacher: Teacher,
@@ -64,29 +67,46 @@ pub async fn class_page(
     query: Result<Query<DoneQuery>, QueryRejection>,
 ) -> Answer {
     let s = teacher.s;
-    let class = teacher.class(&state, &class_id, None).await?;
+    let Some((class, rights)) = teacher.class_rights(&state, &class_id).await? else {
+        return Err(teacher.not_yours(&state, None).await);
+    };
     let portal = &state.portal;
-    let mut pupils = teacher
-        .run(
-            &state,
-            teaching::pupils(portal.db(), &class.id, portal.now()),
-        )
+    let (mut pupils, policy) = teacher
+        .run(&state, async {
+            let pupils = teaching::pupils(portal.db(), &class.id, portal.now()).await?;
+            Ok((pupils, portal.grade_policy(&teacher.user.school_id).await?))
+        })
         .await?;
     for p in &mut pupils {
         p.locked_until = portal.locked_until(&p.username);
     }
+    let rows: Vec<Row<'_>> = pupils
+        .iter()
+        .map(|p| {
+            let grade = stored_grade(p.grade.as_deref());
+            Row {
+                pupil: p,
+                badge_ok: may_have_badge(&policy, grade, p.needs_badge),
+                in_badge_grades: may_have_badge(&policy, grade, false),
+                changes_password: may_change_password(&policy, Role::Student, grade),
+            }
+        })
+        .collect();
     let done = query.ok().and_then(|Query(q)| q.done);
     let main = html! {
         @match done.as_deref() {
             Some("voided") => (view::note(s.teach.voided)),
             Some("unlocked") => (view::note(s.teach.unlocked)),
+            Some("saved") => (view::note(s.accounts.saved)),
             _ => {},
         }
         @if pupils.is_empty() {
             p { (s.teach.no_students) }
         } @else {
-            (print_buttons(&teacher, &class, &pupils))
-            (pupil_table(&teacher, &class, &pupils))
+            @if rights.badges {
+                (print_buttons(&teacher, &class, &rows))
+            }
+            (pupil_table(&teacher, &class, rights, &rows))
         }
     };
     Ok(view::frame(
@@ -98,7 +118,19 @@ pub async fn class_page(
     ))
 }
 
-fn print_buttons(teacher: &Teacher, class: &TaughtClass, pupils: &[Pupil]) -> Markup {
+/// A child on the class page, with what the grade rules say of them.
+struct Row<'a> {
+    pupil: &'a Pupil,
+    /// A badge may be printed (the badge grades, or the exception).
+    badge_ok: bool,
+    /// In the badge grades without the exception.
+    in_badge_grades: bool,
+    /// Their grade changes its own password: a reset gives a temporary password (a child of
+    /// the badge grades may also get a fixed password on a card).
+    changes_password: bool,
+}
+
+fn print_buttons(teacher: &Teacher, class: &TaughtClass, rows: &[Row<'_>]) -> Markup {
     let s = teacher.s;
     let path = class_path(&class.id);
     let form = |layout: LayoutChoice, label: &str| {
@@ -110,9 +142,9 @@ fn print_buttons(teacher: &Teacher, class: &TaughtClass, pupils: &[Pupil]) -> Ma
             }
         }
     };
-    let mut missing = pupils
+    let mut missing = rows
         .iter()
-        .filter(|p| p.badge_issued_at.is_none())
+        .filter(|r| r.badge_ok && r.pupil.badge_issued_at.is_none())
         .peekable();
     html! {
         p { (s.teach.print_note) }
@@ -122,8 +154,8 @@ fn print_buttons(teacher: &Teacher, class: &TaughtClass, pupils: &[Pupil]) -> Ma
             @if missing.peek().is_some() {
                 form method="post" action={ (path) "/missing" } {
                     (csrf_field(&teacher.csrf))
-                    @for p in missing {
-                        input type="hidden" name="student" value=(p.id);
+                    @for r in missing {
+                        input type="hidden" name="student" value=(r.pupil.id);
                     }
                     button type="submit" { (s.teach.print_missing) }
                 }
@@ -132,7 +164,7 @@ fn print_buttons(teacher: &Teacher, class: &TaughtClass, pupils: &[Pupil]) -> Ma
     }
 }
 
-fn pupil_table(teacher: &Teacher, class: &TaughtClass, pupils: &[Pupil]) -> Markup {
+fn pupil_table(teacher: &Teacher, class: &TaughtClass, rights: Rights, rows: &[Row<'_>]) -> Markup {
     let s = teacher.s;
     let csrf = csrf_field(&teacher.csrf);
     html! {
@@ -141,19 +173,27 @@ fn pupil_table(teacher: &Teacher, class: &TaughtClass, pupils: &[Pupil]) -> Mark
             thead { tr {
                 th scope="col" { (s.teach.name) }
                 th scope="col" { (s.teach.badge) }
+                th scope="col" { (s.accounts.grade) }
                 th scope="col" { (s.teach.password_sign_in) }
                 th scope="col" { (s.teach.actions) }
             } }
             tbody {
-                @for p in pupils {
-                    (pupil_row(s, &csrf, class, p))
+                @for r in rows {
+                    (pupil_row(s, &csrf, class, rights, r))
                 }
             }
         }
     }
 }
 
-fn pupil_row(s: &Strings, csrf: &Markup, class: &TaughtClass, p: &Pupil) -> Markup {
+fn pupil_row(
+    s: &Strings,
+    csrf: &Markup,
+    class: &TaughtClass,
+    rights: Rights,
+    r: &Row<'_>,
+) -> Markup {
+    let p = r.pupil;
     let path = pupil_path(&class.id, &p.id);
     // Who a button acts on, for screen readers (the row's buttons all read alike otherwise).
     let who = html! { span class="vh" { " " (p.given_name) " " (p.family_name) } };
@@ -168,34 +208,69 @@ fn pupil_row(s: &Strings, csrf: &Markup, class: &TaughtClass, p: &Pupil) -> Mark
             td {
                 @if let (Some(issued), Some(until)) = (p.badge_issued_at, p.badge_expires_at) {
                     (s.teach.issued) " " (day(issued)) ", " (s.teach.works_until) " " (day(until))
-                } @else {
+                } @else if r.badge_ok {
                     span class="warn" { (s.teach.no_badge) }
-                }
-            }
-            td {
-                @if p.locked_until.is_some() {
-                    strong { (s.teach.locked_out) }
-                    " "
-                    form method="post" action={ (path) "/unlock" } {
-                        (csrf)
-                        button type="submit" { (s.teach.unlock) (who) }
-                    }
                 } @else {
-                    (s.teach.password_ok)
+                    (s.accounts.outside_badge_grades)
                 }
-            }
-            td {
-                div class="actions" {
-                    form method="post" action={ (path) "/reprint" } {
+                @if p.needs_badge && !r.in_badge_grades {
+                    br; strong { (s.accounts.needs_badge_marked) }
+                }
+                @if rights.badges && !r.in_badge_grades {
+                    form method="post" action={ (path) "/needs-badge" } {
                         (csrf)
-                        input type="hidden" name="layout" value="cards";
+                        input type="hidden" name="needs" value=(if p.needs_badge { "no" } else { "yes" });
                         button type="submit" {
-                            @if p.badge_issued_at.is_some() { (s.teach.reprint) } @else { (s.teach.print_one) }
+                            @if p.needs_badge { (s.accounts.unmark_needs_badge) } @else { (s.accounts.mark_needs_badge) }
                             (who)
                         }
                     }
-                    @if p.badge_issued_at.is_some() {
-                        a class="button danger" href={ (path) "/void" } { (s.teach.void) (who) }
+                }
+            }
+            td { (p.grade.as_deref().unwrap_or(s.accounts.no_grade)) }
+            td {
+                @if p.locked_until.is_some() {
+                    strong { (s.teach.locked_out) }
+                } @else {
+                    (s.teach.password_ok)
+                }
+                @if rights.passwords {
+                    div class="actions" {
+                        @if p.locked_until.is_some() {
+                            form method="post" action={ (path) "/unlock" } {
+                                (csrf)
+                                button type="submit" { (s.teach.unlock) (who) }
+                            }
+                        }
+                        @if r.changes_password {
+                            form method="post" action={ (path) "/password" } {
+                                (csrf)
+                                button type="submit" { (s.accounts.reset_password) (who) }
+                            }
+                        }
+                        @if r.badge_ok {
+                            form method="post" action={ (path) "/fixed-password" } {
+                                (csrf)
+                                button type="submit" { (s.accounts.fixed_password_card) (who) }
+                            }
+                        }
+                    }
+                }
+            }
+            td {
+                @if rights.badges && r.badge_ok {
+                    div class="actions" {
+                        form method="post" action={ (path) "/reprint" } {
+                            (csrf)
+                            input type="hidden" name="layout" value="cards";
+                            button type="submit" {
+                                @if p.badge_issued_at.is_some() { (s.teach.reprint) } @else { (s.teach.print_one) }
+                                (who)
+                            }
+                        }
+                        @if p.badge_issued_at.is_some() {
+                            a class="button danger" href={ (path) "/void" } { (s.teach.void) (who) }
+                        }
                     }
                 }
             }

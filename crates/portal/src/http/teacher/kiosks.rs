@@ -89,8 +89,11 @@ fn row(teacher: &Teacher, k: &KioskRow) -> Markup {
 /// once in large type.
 pub async fn code(
     State(state): State<AppState>,
-    Posted { teacher, .. }: Posted<(), CsrfForm>,
+    Posted {
+        teacher, action, ..
+    }: Posted<(), CsrfForm>,
 ) -> Answer {
+    teacher.manages_kiosks(&state, Some(&action)).await?;
     let s = teacher.s;
     let school = teacher.user.school_id.clone();
     let code = teacher

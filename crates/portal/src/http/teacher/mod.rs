@@ -10,12 +10,14 @@ use axum::routing::{get, post};
 use super::AppState;
 
 mod access;
+mod accounts;
 mod apps;
 mod classes;
 mod forms;
 mod kiosks;
 mod printing;
 mod pupils;
+mod school;
 mod staff;
 mod view;
 
@@ -32,6 +34,19 @@ pub(super) fn routes() -> Router<AppState> {
             get(pupils::void_confirm).post(pupils::void),
         )
         .route(&format!("{PUPIL}/unlock"), post(pupils::unlock))
+        .route(&format!("{PUPIL}/needs-badge"), post(accounts::needs_badge))
+        .route(&format!("{PUPIL}/password"), post(accounts::temporary))
+        .route(
+            &format!("{PUPIL}/fixed-password"),
+            post(accounts::fixed_card),
+        )
+        .route("/teach/school", get(school::page))
+        .route("/teach/school/policy", post(school::policy))
+        .route("/teach/school/delegates", post(school::add_delegate))
+        .route(
+            "/teach/school/delegates/{user}/remove",
+            post(school::remove_delegate),
+        )
         .route("/teach/apps", get(apps::list).post(apps::add))
         .route("/teach/apps/{app}/remove", post(apps::remove))
         .route("/teach/apps/{app}/secret", post(apps::secret))

@@ -8,8 +8,10 @@ use badgein_sheet::Layout;
 use super::access::{Answer, Posted};
 use super::forms::{PickForm, PrintForm};
 use super::view;
+use crate::auth::delegation::Capability;
 use crate::error::PortalError;
 use crate::http::AppState;
+use crate::sheet::CardPasswords;
 use crate::store::directory::{self, User};
 
 /// `POST /teach/classes/{class}/sheet`: new badges for the whole class, as a PDF.
@@ -22,7 +24,9 @@ pub async fn sheet(
         action,
     }: Posted<String, PrintForm>,
 ) -> Answer {
-    let class = teacher.class(&state, &class_id, Some(&action)).await?;
+    let class = teacher
+        .class(&state, &class_id, Some(Capability::Badges), Some(&action))
+        .await?;
     if class.students == 0 {
         return Err(teacher.refuse(StatusCode::BAD_REQUEST, teacher.s.teach.no_students));
     }
@@ -50,7 +54,9 @@ pub async fn missing(
         action,
     }: Posted<String, PickForm>,
 ) -> Answer {
-    let class = teacher.class(&state, &class_id, Some(&action)).await?;
+    let class = teacher
+        .class(&state, &class_id, Some(Capability::Badges), Some(&action))
+        .await?;
     let portal = &state.portal;
     let students = teacher
         .run(&state, directory::class_students(portal.db(), &class.id))
@@ -72,7 +78,13 @@ pub async fn missing(
     let pdf = teacher
         .run(
             &state,
-            portal.print_badges(&chosen, &class.title, Layout::Labels, detail.clone()),
+            portal.print_badges(
+                &chosen,
+                &class.title,
+                Layout::Labels,
+                detail.clone(),
+                CardPasswords::None,
+            ),
         )
         .await?;
     teacher
@@ -94,7 +106,13 @@ pub async fn reprint(
     }: Posted<(String, String), PrintForm>,
 ) -> Answer {
     let class = teacher
-        .pupil(&state, &class_id, &student_id, Some(&action))
+        .pupil(
+            &state,
+            &class_id,
+            &student_id,
+            Capability::Badges,
+            Some(&action),
+        )
         .await?;
     let portal = &state.portal;
     let detail = format!(
@@ -114,6 +132,7 @@ pub async fn reprint(
                     &class.title,
                     form.layout.layout(),
                     detail.clone(),
+                    CardPasswords::None,
                 )
                 .await?;
             Ok((pdf, student.given_name))

@@ -9,6 +9,7 @@ use super::access::{Answer, Posted, Teacher};
 use super::classes::{class_path, pupil_path};
 use super::forms::CsrfForm;
 use super::view::{self, Confirm, Section};
+use crate::auth::delegation::Capability;
 use crate::http::AppState;
 use crate::store::badges::VoidScope;
 
@@ -19,7 +20,9 @@ pub async fn void_confirm(
     Path((class_id, student_id)): Path<(String, String)>,
 ) -> Answer {
     let s = teacher.s;
-    let class = teacher.pupil(&state, &class_id, &student_id, None).await?;
+    let class = teacher
+        .pupil(&state, &class_id, &student_id, Capability::Badges, None)
+        .await?;
     let student = teacher
         .run(&state, state.portal.user(&student_id))
         .await?
@@ -55,7 +58,13 @@ pub async fn void(
     }: Posted<(String, String), CsrfForm>,
 ) -> Answer {
     let class = teacher
-        .pupil(&state, &class_id, &student_id, Some(&action))
+        .pupil(
+            &state,
+            &class_id,
+            &student_id,
+            Capability::Badges,
+            Some(&action),
+        )
         .await?;
     let scope = VoidScope::User(student_id.clone().into());
     let count = teacher
@@ -77,7 +86,13 @@ pub async fn unlock(
     }: Posted<(String, String), CsrfForm>,
 ) -> Answer {
     let class = teacher
-        .pupil(&state, &class_id, &student_id, Some(&action))
+        .pupil(
+            &state,
+            &class_id,
+            &student_id,
+            Capability::Passwords,
+            Some(&action),
+        )
         .await?;
     teacher
         .run(&state, state.portal.unlock(&student_id))
