@@ -163,7 +163,8 @@ async fn the_grade_policy_cli_shows_changes_and_refuses_bad_ranges() {
         assert_eq!(
             json,
             serde_json::json!({"school": "s1", "badge_grades": "PK-5",
-                "password_change_grades": "3-12", "claim_grades": "6-12"})
+                "password_change_grades": "3-12", "claim_grades": "6-12",
+                "staff_totp": "optional", "time_zone": "UTC"})
         );
         assert!(
             audited(&env, "school.policy").await.is_empty(),
@@ -190,6 +191,29 @@ async fn the_grade_policy_cli_shows_changes_and_refuses_bad_ranges() {
         assert_eq!(json["claim_grades"], "7-12");
         assert_eq!(audited(&env, "school.policy").await.len(), 1);
 
+        // The staff settings and the grades in one command, all shown after.
+        let both = cli(
+            &env,
+            &[
+                "school",
+                "policy",
+                "--school",
+                "s1",
+                "--staff-totp",
+                "required",
+                "--time-zone",
+                "America/Chicago",
+                "--password-change-grades",
+                "4-12",
+            ],
+        );
+        assert!(both.status.success(), "{}", stderr(&both));
+        let json: serde_json::Value = serde_json::from_str(&stdout(&both)).unwrap();
+        assert_eq!(json["password_change_grades"], "4-12");
+        assert_eq!(json["staff_totp"], "required");
+        assert_eq!(json["time_zone"], "America/Chicago");
+        assert_eq!(audited(&env, "school.policy").await.len(), 3);
+
         for bad in ["K-PK", "13", "5-3", "", "junk", "05", "PK-5-7"] {
             let refused = cli(
                 &env,
@@ -207,7 +231,7 @@ async fn the_grade_policy_cli_shows_changes_and_refuses_bad_ranges() {
         assert!(!unknown.status.success());
         let policy = env.portal().grade_policy(&"s1".into()).await.unwrap();
         assert_eq!(policy.view("s1").badge_grades, "K-3", "nothing changed");
-        assert_eq!(audited(&env, "school.policy").await.len(), 1);
+        assert_eq!(audited(&env, "school.policy").await.len(), 3);
     })
     .await;
 }

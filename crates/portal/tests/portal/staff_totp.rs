@@ -720,10 +720,6 @@ async fn the_cli_sets_the_policy_and_resets_a_second_factor() {
             "maybe",
         ),
         (
-            &["school", "policy", "--school", "s1"][..],
-            "nothing to set",
-        ),
-        (
             &[
                 "school",
                 "policy",
