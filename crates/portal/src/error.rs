@@ -57,6 +57,19 @@ pub enum PortalError {
     /// Too many requests from one kiosk or address; try again after `retry_after` seconds.
     #[error("rate limited for {retry_after} s")]
     RateLimited { retry_after: u64 },
+    /// The key file (missing, unreadable, another database's): its message says which and
+    /// what to do, never key material.
+    #[error("{0}")]
+    KeyFile(#[source] Box<crate::idp::KeyError>),
+}
+
+impl From<crate::idp::KeyError> for PortalError {
+    fn from(e: crate::idp::KeyError) -> Self {
+        match e {
+            crate::idp::KeyError::Store(inner) => inner,
+            other => Self::KeyFile(Box::new(other)),
+        }
+    }
 }
 
 impl From<sqlx::Error> for PortalError {
@@ -97,7 +110,8 @@ impl PortalError {
             | Self::Random(_)
             | Self::Hashing(_)
             | Self::Overloaded
-            | Self::Closing => ProblemCode::Unavailable,
+            | Self::Closing
+            | Self::KeyFile(_) => ProblemCode::Unavailable,
         }
     }
 

@@ -26,6 +26,8 @@ struct Inner {
     limiter: RateLimiter,
     guard: PasswordGuard,
     junk: JunkLog,
+    /// Claims a day per address and per number (`claim::limit`).
+    claims: crate::claim::limit::ClaimLimiter,
     signing_keys: SigningKeys,
     /// Rung when a session ends: the back-channel logout worker sends what it owes now
     /// rather than at its next poll (`idp::backchannel`).
@@ -65,6 +67,7 @@ impl Portal {
             limiter,
             guard,
             junk: JunkLog::default(),
+            claims: crate::claim::limit::ClaimLimiter::default(),
             signing_keys,
             logouts_due: tokio::sync::Notify::new(),
         })))
@@ -101,6 +104,10 @@ impl Portal {
 
     pub(crate) fn junk(&self) -> &JunkLog {
         &self.0.junk
+    }
+
+    pub(crate) fn claims(&self) -> &crate::claim::limit::ClaimLimiter {
+        &self.0.claims
     }
 
     pub(crate) fn signing_keys(&self) -> &SigningKeys {

@@ -6,6 +6,7 @@ pub mod junk;
 pub mod lockout;
 pub mod origin;
 pub mod password;
+pub mod password_rules;
 pub mod rate_limit;
 pub mod sessions;
 pub mod sign_in;

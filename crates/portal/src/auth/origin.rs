@@ -41,19 +41,28 @@ pub fn authority(role: Role, method: SessionMethod) -> Authority {
     }
 }
 
-/// Whether `role` is a member of staff (anyone but a student). A staff badge would open a
-/// door a password guards (see [`authority`] for what it cannot open), so it is issued only
-/// on purpose.
+/// Whether `role` is a member of staff (anyone but a student or a guardian). A staff badge
+/// would open a door a password guards (see [`authority`] for what it cannot open), so it is
+/// issued only on purpose.
 pub fn is_staff(role: Role) -> bool {
     match role {
-        Role::Student => false,
+        Role::Student | Role::Guardian => false,
         Role::Teacher | Role::Administrator | Role::Other => true,
+    }
+}
+
+/// Whether a badge may be issued to `role` at all: never to a parent or guardian, who is no
+/// one a classroom kiosk signs in.
+pub fn may_hold_badge(role: Role) -> bool {
+    match role {
+        Role::Guardian => false,
+        Role::Student | Role::Teacher | Role::Administrator | Role::Other => true,
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Authority, Role, SessionMethod, authority, is_staff};
+    use super::{Authority, Role, SessionMethod, authority, is_staff, may_hold_badge};
 
     #[test]
     fn a_badge_never_opens_the_teacher_pages() {
@@ -80,6 +89,10 @@ mod tests {
             authority(Role::Other, SessionMethod::Password),
             Authority::Own
         );
+        assert_eq!(
+            authority(Role::Guardian, SessionMethod::Password),
+            Authority::Own
+        );
         for role in Role::ALL {
             for method in [SessionMethod::Badge, SessionMethod::Password] {
                 assert_eq!(
@@ -98,5 +111,7 @@ mod tests {
         }
         assert_eq!(SessionMethod::from_stored("PASSWORD"), SessionMethod::Badge);
         assert!(is_staff(Role::Teacher) && is_staff(Role::Other) && !is_staff(Role::Student));
+        assert!(!is_staff(Role::Guardian) && !may_hold_badge(Role::Guardian));
+        assert!(may_hold_badge(Role::Student) && may_hold_badge(Role::Teacher));
     }
 }

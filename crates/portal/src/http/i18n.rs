@@ -1,6 +1,9 @@
 //! The portal pages' sentences in English and Spanish. One struct per language, so a missing
 //! translation is a compile error.
 
+pub use super::i18n_accounts::{ClaimPage, PasswordText};
+use super::i18n_accounts::{CLAIM_EN, CLAIM_ES, PASSWORD_EN, PASSWORD_ES};
+
 #[derive(Debug)]
 pub struct Strings {
     pub lang: &'static str,
@@ -35,6 +38,10 @@ pub struct Strings {
     pub teach: &'static Teach,
     /// The SAML sign-in pages (`http/saml.rs`).
     pub sso: &'static SsoPage,
+    /// Claiming an account (`http/claim.rs`).
+    pub claim: &'static ClaimPage,
+    /// Why a new password was refused.
+    pub password_rules: &'static PasswordText,
 }
 
 /// The SAML sign-in pages' sentences: the refusals and the form that posts to the app.
@@ -177,6 +184,8 @@ pub const EN: Strings = Strings {
     signed_out: "You are signed out.",
     teach: &TEACH_EN,
     sso: &SSO_EN,
+    claim: &CLAIM_EN,
+    password_rules: &PASSWORD_EN,
 };
 
 const SSO_EN: SsoPage = SsoPage {
@@ -344,6 +353,8 @@ pub const ES: Strings = Strings {
     signed_out: "Cerraste sesión.",
     teach: &TEACH_ES,
     sso: &SSO_ES,
+    claim: &CLAIM_ES,
+    password_rules: &PASSWORD_ES,
 };
 
 const SSO_ES: SsoPage = SsoPage {

@@ -24,10 +24,12 @@ use crate::store::within;
 
 mod api;
 mod avatar;
+mod claim;
 mod extract;
 mod headers;
 mod html;
 mod i18n;
+mod i18n_accounts;
 mod logout;
 mod next;
 mod oauth;
@@ -124,6 +126,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/", get(pages::dashboard))
         .route("/launch", get(pages::launch))
         .route("/login", get(pages::login_page).post(pages::login))
+        .route("/claim", get(claim::claim_page).post(claim::claim))
         .route("/logout", post(pages::logout))
         .route("/account/password", post(pages::change_password))
         .route("/avatars/{file}", get(pages::avatar))

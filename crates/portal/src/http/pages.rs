@@ -16,6 +16,7 @@ use super::i18n::{self, Strings};
 use super::session::{self, SignedIn, cookie_value, current, same_origin};
 use super::{AppState, avatar, next};
 use crate::apps::icon::IconKind;
+use crate::auth::password_rules;
 use crate::auth::sessions::LiveSession;
 use crate::error::UNAVAILABLE_RETRY_SECS;
 use crate::ids::AppId;
@@ -155,6 +156,7 @@ fn login_form(
                     autocomplete="current-password" required;
                 button type="submit" { (s.sign_in) }
             }
+            p { a href="/claim" { (s.claim.link) } }
         }
     };
     page(status, s, s.sign_in_title, body)
@@ -285,6 +287,11 @@ pub async fn change_password(
     let Ok(Form(form)) = form else {
         return message_page(StatusCode::BAD_REQUEST, s, s.bad_password_change);
     };
+    // The rules first, each refusal in its own words (the current password is not checked
+    // for a new one that could never be taken).
+    if let Err(problem) = password_rules::check(&form.new) {
+        return message_page(StatusCode::BAD_REQUEST, s, s.password_rules.of(problem));
+    }
     let result = state
         .run(async {
             state

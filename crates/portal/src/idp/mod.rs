@@ -67,6 +67,8 @@ pub enum KeyError {
         #[source]
         source: std::io::Error,
     },
+    #[error("a key could not be derived from the key file")]
+    Derive,
     #[error("the key file {0} is not a BadgeIn key file (64 hex digits)")]
     KekMalformed(PathBuf),
     #[error(
