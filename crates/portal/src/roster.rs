@@ -56,7 +56,11 @@ impl Portal {
             memberships: rows.members.len(),
             skipped_users,
             guardianships: rows.guardians.len(),
-            birth_dates: rows.users.iter().filter(|u| u.birth_date_hmac.is_some()).count(),
+            birth_dates: rows
+                .users
+                .iter()
+                .filter(|u| u.birth_date_hmac.is_some())
+                .count(),
             changes,
         })
     }

@@ -73,11 +73,21 @@ mod tests {
 
     #[test]
     fn common_passwords_are_refused_in_any_case() {
-        for common in ["password", "Password1", "PASSWORD1", "12345678", "iloveyou", "qwertyuiop"] {
+        for common in [
+            "password",
+            "Password1",
+            "PASSWORD1",
+            "12345678",
+            "iloveyou",
+            "qwertyuiop",
+        ] {
             assert_eq!(check(common), Err(PasswordProblem::Common), "{common}");
         }
         let list = include_str!("common_passwords.txt");
         assert_eq!(list.lines().count(), 10_000);
-        assert!(list.lines().all(|l| l.chars().count() >= 8 && l == l.to_lowercase()));
+        assert!(
+            list.lines()
+                .all(|l| l.chars().count() >= 8 && l == l.to_lowercase())
+        );
     }
 }

@@ -350,19 +350,17 @@ fn well_formed_device(device: Option<&str>) -> Option<String> {
 /// A new password under `auth::password_rules`; the refusal says which rule.
 fn check_new_password(password: &str) -> Result<()> {
     password_rules::check(password).map_err(|problem| {
-        PortalError::BadRequest(
-            match problem {
-                PasswordProblem::TooShort => {
-                    format!("a password needs at least {MIN_PASSWORD_LEN} characters")
-                }
-                PasswordProblem::TooLong => {
-                    format!("a password has at most {MAX_CHARS} characters")
-                }
-                PasswordProblem::Common => {
-                    "this password is one of the most common ones; choose another".to_owned()
-                }
-            },
-        )
+        PortalError::BadRequest(match problem {
+            PasswordProblem::TooShort => {
+                format!("a password needs at least {MIN_PASSWORD_LEN} characters")
+            }
+            PasswordProblem::TooLong => {
+                format!("a password has at most {MAX_CHARS} characters")
+            }
+            PasswordProblem::Common => {
+                "this password is one of the most common ones; choose another".to_owned()
+            }
+        })
     })
 }
 

@@ -33,7 +33,12 @@ mod tests {
         for n in 6..=12 {
             assert!(may_claim(Role::Student, Some(Grade::Numbered(n))), "{n}");
         }
-        for grade in [Some(Grade::PreK), Some(Grade::K), Some(Grade::Numbered(5)), None] {
+        for grade in [
+            Some(Grade::PreK),
+            Some(Grade::K),
+            Some(Grade::Numbered(5)),
+            None,
+        ] {
             assert!(!may_claim(Role::Student, grade), "{grade:?}");
         }
         for role in [Role::Teacher, Role::Administrator, Role::Other] {

@@ -95,7 +95,10 @@ mod tests {
                 .admit("10.0.0.1", &format!("N{i}"), 0)
                 .expect("within the address's ten");
         }
-        assert_eq!(limiter.admit("10.0.0.1", "N99", 1000), Err(DAY_MS as u64 / 1000 - 1));
+        assert_eq!(
+            limiter.admit("10.0.0.1", "N99", 1000),
+            Err(DAY_MS as u64 / 1000 - 1)
+        );
         // Another address may still claim, but not for a number that had its ten.
         for i in 0..PER_DAY {
             limiter

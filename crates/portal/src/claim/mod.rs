@@ -66,7 +66,9 @@ pub enum ClaimRefusal {
     Password(PasswordProblem),
     NoMatch,
     /// Ten claims today from this address or for this number; again in `retry_after` s.
-    RateLimited { retry_after: u64 },
+    RateLimited {
+        retry_after: u64,
+    },
 }
 
 /// The form, checked: what is compared.
@@ -79,10 +81,7 @@ struct Checked<'a> {
 }
 
 /// The form's own rules, in the order of its fields; nothing looked up.
-fn check<'a>(
-    form: &ClaimForm<'a>,
-    now: crate::clock::Millis,
-) -> Result<Checked<'a>, ClaimRefusal> {
+fn check<'a>(form: &ClaimForm<'a>, now: crate::clock::Millis) -> Result<Checked<'a>, ClaimRefusal> {
     let name_ok = |n: &str| !n.trim().is_empty() && n.chars().count() <= MAX_NAME_CHARS;
     if !name_ok(form.first_name) || !name_ok(form.last_name) {
         return Err(ClaimRefusal::Name);
@@ -132,10 +131,7 @@ impl Portal {
         };
         let address = limit_key(client_ip);
         let mut entry = Entry::new(now, "account.claim", "ok");
-        if let Err(retry_after) = self
-            .claims()
-            .admit(&address, checked.number.as_str(), now)
-        {
+        if let Err(retry_after) = self.claims().admit(&address, checked.number.as_str(), now) {
             // Counted, not written: a flood of refused claims costs no write (`auth::junk`).
             "rate_limited".clone_into(&mut entry.result);
             self.junk().count(&entry, &address);

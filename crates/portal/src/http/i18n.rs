@@ -1,8 +1,8 @@
 //! The portal pages' sentences in English and Spanish. One struct per language, so a missing
 //! translation is a compile error.
 
-pub use super::i18n_accounts::{ClaimPage, PasswordText};
 use super::i18n_accounts::{CLAIM_EN, CLAIM_ES, PASSWORD_EN, PASSWORD_ES};
+pub use super::i18n_accounts::{ClaimPage, PasswordText};
 
 #[derive(Debug)]
 pub struct Strings {

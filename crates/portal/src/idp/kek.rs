@@ -230,7 +230,10 @@ mod tests {
                 .as_ref()
                 .to_vec()
         };
-        assert_eq!(mac(&a, b"birth"), mac(&Kek::load(&one, IfMissing::Refuse).unwrap(), b"birth"));
+        assert_eq!(
+            mac(&a, b"birth"),
+            mac(&Kek::load(&one, IfMissing::Refuse).unwrap(), b"birth")
+        );
         assert_ne!(mac(&a, b"birth"), mac(&a, b"other"));
         assert_ne!(mac(&a, b"birth"), mac(&b, b"birth"));
         std::fs::remove_file(&one).unwrap();

@@ -51,7 +51,7 @@ pub const LOGOUT_TOKEN_LIFETIME: Duration = Duration::from_secs(2 * 60);
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     #[error(
-        "the signing keys in this database are sealed with the key file {0}, which is missing: \
+        "the signing keys (or birth-date hashes) in this database need the key file {0}, which is missing: \
          restore it from the backup taken with the database (docs/operations.md)"
     )]
     KekMissing(PathBuf),
