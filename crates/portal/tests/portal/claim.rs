@@ -16,6 +16,9 @@ use crate::harness::{Env, TempDir, backends, fresh_database, run, run_with, sess
 
 const PASSWORD: &str = "purple otter dances";
 
+/// A claim form's fields and values.
+type Form = Vec<(&'static str, String)>;
+
 /// Maple Middle: Ana María (grade 7, claimable), Leo (grade 4: not a claim grade), Noa (grade
 /// 8, no date of birth), Kim (a teacher, claimable), Old Kid (disabled), Sam (Ana's parent).
 const ORGS: &str = "sourcedId,name,type\nm1,Maple Middle,school\n";
@@ -53,7 +56,7 @@ async fn import(env: &Env) {
 
 /// Ana María's answers, as a child might type them: no accents, no apostrophe or hyphen, and
 /// the number with spaces.
-fn ana() -> Vec<(&'static str, String)> {
+fn ana() -> Form {
     [
         ("first_name", "ana maria"),
         ("last_name", "OBrien Nunez"),
@@ -66,11 +69,7 @@ fn ana() -> Vec<(&'static str, String)> {
     .to_vec()
 }
 
-fn with(
-    mut form: Vec<(&'static str, String)>,
-    field: &str,
-    value: &str,
-) -> Vec<(&'static str, String)> {
+fn with(mut form: Form, field: &str, value: &str) -> Form {
     for (k, v) in &mut form {
         if *k == field {
             *v = value.to_owned();
@@ -79,7 +78,7 @@ fn with(
     form
 }
 
-fn answers(given: &str, family: &str, date: &str, number: &str) -> Vec<(&'static str, String)> {
+fn answers(given: &str, family: &str, date: &str, number: &str) -> Form {
     let form = with(ana(), "first_name", given);
     let form = with(form, "last_name", family);
     let form = with(form, "birth_date", date);
@@ -349,7 +348,7 @@ async fn each_bad_input_says_what_is_wrong_and_changes_nothing_body(env: Env) {
     const FORMAT: &str = "Type the date as MM/DD/YYYY, for example 01/05/2012";
     const NO_SUCH: &str = "There is no such date. The month comes first, then the day: type the date as MM/DD/YYYY, for example 01/05/2012";
     const FUTURE: &str = "That date has not happened yet. Type your date of birth as MM/DD/YYYY, for example 01/05/2012";
-    let cases: Vec<(Vec<(&'static str, String)>, &str, &str)> = vec![
+    let cases: Vec<(Form, &str, &str)> = vec![
         (with(ana(), "birth_date", "1/5/2012"), FORMAT, "birth_date"),
         (
             with(ana(), "birth_date", "2012-01-05"),
