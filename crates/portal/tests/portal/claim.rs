@@ -484,6 +484,52 @@ async fn each_bad_input_says_what_is_wrong_and_changes_nothing_body(env: Env) {
     // Nothing changed: no password, no claim tried (form errors stop before any lookup).
     assert!(!has_password(&env, "ana.obrien").await);
     assert!(claims_audited(&env).await.is_empty());
+    // Numbers that are no number: too long, other scripts' digits.
+    for number in [
+        "9".repeat(65),
+        "١٢٣٤٥".to_owned(),
+        "12\u{202e}345".to_owned(),
+    ] {
+        let answer = claim(&env, &with(ana(), "number", &number)).await;
+        assert_eq!(
+            answer.alert().as_deref(),
+            Some("Type your student or staff number."),
+            "{number:?}"
+        );
+    }
+    // A field sent twice is not a form this page reads.
+    let mut twice = ana();
+    twice.push(("number", "12345".to_owned()));
+    let doubled = claim(&env, &twice).await;
+    assert_eq!(doubled.status, 400);
+    assert!(doubled.cookie.is_none());
+    // Markup typed into a name comes back as text, never as markup.
+    let markup = claim(
+        &env,
+        &with(
+            with(ana(), "first_name", "<script>alert(1)</script>"),
+            "birth_date",
+            "1/5/2012",
+        ),
+    )
+    .await;
+    assert!(!markup.body.contains("<script>alert(1)"));
+    assert!(
+        markup
+            .body
+            .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+    );
+    // A body over the 16 KiB limit is refused before it is read (the empty form again).
+    let huge = env
+        .http
+        .post(env.url("/claim"))
+        .form(&[("first_name", "a".repeat(20_000))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(huge.status(), 400);
+    assert!(!has_password(&env, "ana.obrien").await);
+    assert!(claims_audited(&env).await.is_empty());
     // And the right answers still work after all that.
     assert_eq!(claim(&env, &ana()).await.status, 303);
 }
@@ -491,6 +537,50 @@ async fn each_bad_input_says_what_is_wrong_and_changes_nothing_body(env: Env) {
 #[tokio::test]
 async fn each_bad_input_says_what_is_wrong_and_changes_nothing() {
     run(each_bad_input_says_what_is_wrong_and_changes_nothing_body).await;
+}
+
+// ------------------------------------------------------------------ password change
+
+/// The same rules, each in its own words, when a signed-in user changes the password.
+async fn a_password_change_follows_the_same_rules_body(env: Env) {
+    import(&env).await;
+    let cookie = claim(&env, &ana()).await.cookie.unwrap();
+    for (new, message) in [
+        ("short", "The new password needs at least 8 characters."),
+        (
+            "Iloveyou",
+            "That password is one of the most common ones, which are guessed first. Please choose another.",
+        ),
+    ] {
+        let r = env
+            .http
+            .post(env.url("/account/password"))
+            .header("cookie", &cookie)
+            .form(&[("current", PASSWORD), ("new", new)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{new}");
+        assert!(r.text().await.unwrap().contains(message), "{new}");
+        assert_ne!(login(&env, "ana.obrien", new).await, 303, "{new}");
+    }
+    assert_eq!(login(&env, "ana.obrien", PASSWORD).await, 303);
+    // A long passphrase of any characters is fine: no composition rules.
+    let r = env
+        .http
+        .post(env.url("/account/password"))
+        .header("cookie", &cookie)
+        .form(&[("current", PASSWORD), ("new", "ñandú saltarín")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(login(&env, "ana.obrien", "ñandú saltarín").await, 303);
+}
+
+#[tokio::test]
+async fn a_password_change_follows_the_same_rules() {
+    run(a_password_change_follows_the_same_rules_body).await;
 }
 
 // ------------------------------------------------------------------ limits
