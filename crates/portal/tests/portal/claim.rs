@@ -794,6 +794,73 @@ async fn the_import_keeps_numbers_guardians_and_only_a_keyed_hash() {
     run(the_import_keeps_numbers_guardians_and_only_a_keyed_hash_body).await;
 }
 
+/// A roster with a date of birth that is no date, an agent nobody is, or a child's agent who
+/// is no parent is refused whole, at its cell and without its values; what the portal holds
+/// stays as it was.
+async fn bad_roster_files_are_refused_whole_body(env: Env) {
+    import(&env).await;
+    let stored = |env: &Env| {
+        let db = env.portal().db().clone();
+        async move { claim::candidates(&db, "12345").await.unwrap()[0].clone() }
+    };
+    let before = stored(&env).await;
+    let cases = [
+        (
+            USERS.to_owned(),
+            "sourcedId,birthDate\nst7,2012-02-30\n",
+            "demographics.csv line 2, column 2 (birthDate): not a date written YYYY-MM-DD",
+            "2012",
+        ),
+        (
+            USERS.to_owned(),
+            "sourcedId,birthDate\nst7,01/05/2012\n",
+            "demographics.csv line 2, column 2 (birthDate): not a date written YYYY-MM-DD",
+            "01/05",
+        ),
+        (
+            USERS.to_owned(),
+            "sourcedId,birthDate\nghost,2012-01-05\n",
+            "demographics.csv line 2, column 1 (sourcedId): no active user has this sourcedId",
+            "ghost",
+        ),
+        (
+            USERS.replace("12 345,par1,07", "12 345,ghost,07"),
+            DEMOGRAPHICS,
+            "users.csv line 2, column 9 (agentSourcedIds): no active user has this sourcedId",
+            "ghost",
+        ),
+        (
+            USERS.replace("12 345,par1,07", "12 345,tch,07"),
+            DEMOGRAPHICS,
+            "users.csv line 2, column 9 (agentSourcedIds): a student's agent must be a parent or \
+             guardian",
+            "Ana",
+        ),
+    ];
+    for (users, demographics, message, value) in cases {
+        let err = Roster::from_files(
+            ORGS.as_bytes(),
+            users.as_bytes(),
+            CLASSES.as_bytes(),
+            ENROLLMENTS.as_bytes(),
+            Some(demographics.as_bytes()),
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(err, message);
+        assert!(!err.contains(value), "{err}");
+    }
+    let after = stored(&env).await;
+    assert_eq!(after.birth_date_hmac, before.birth_date_hmac);
+    assert_eq!(guardians_of(&env, "st7").await, ["par1"]);
+    assert_eq!(claim(&env, &ana()).await.status, 303);
+}
+
+#[tokio::test]
+async fn bad_roster_files_are_refused_whole() {
+    run(bad_roster_files_are_refused_whole_body).await;
+}
+
 // ------------------------------------------------------------------ the key file
 
 /// The key file is made for the first dates of birth, 0600, beside SQLite; once hashes exist a
