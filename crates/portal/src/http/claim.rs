@@ -189,6 +189,6 @@ fn text_field(
     html! {
         label for=(name) { (label) }
         input id=(name) name=(name) value=(value) autocomplete=(autocomplete)
-            maxlength="200" required aria-invalid=[invalid] aria-describedby=[described];
+            maxlength="100" required aria-invalid=[invalid] aria-describedby=[described];
     }
 }

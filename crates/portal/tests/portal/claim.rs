@@ -406,12 +406,12 @@ async fn each_bad_input_says_what_is_wrong_and_changes_nothing_body(env: Env) {
         ),
         (
             with(ana(), "first_name", "  "),
-            "Type your first name and your last name.",
+            "Type your first name and your last name (at most 100 characters each).",
             "first_name",
         ),
         (
             with(ana(), "last_name", &"a".repeat(10_000)),
-            "Type your first name and your last name.",
+            "Type your first name and your last name (at most 100 characters each).",
             "last_name",
         ),
         (
@@ -461,7 +461,7 @@ async fn each_bad_input_says_what_is_wrong_and_changes_nothing_body(env: Env) {
     assert_eq!(empty.status, 400);
     assert_eq!(
         empty.alert().as_deref(),
-        Some("Type your first name and your last name.")
+        Some("Type your first name and your last name (at most 100 characters each).")
     );
     let junk = env
         .http
