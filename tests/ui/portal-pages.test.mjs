@@ -161,6 +161,60 @@ describe('the portal pages', { timeout: 180_000 }, () => {
     await assertAccessible(page, 'kiosk-code');
     await context.close();
   });
+  for (const locale of ['en-US', 'es-ES']) {
+    const lang = locale.slice(0, 2);
+    test(`${lang}: the claim page, and a wrong date mask announced with the answers kept`, async () => {
+      const context = await browser.newContext({ locale });
+      const page = await context.newPage();
+      await page.goto(`${portal.url}/claim`);
+      assert.equal(await page.getAttribute('html', 'lang'), lang);
+      await assertAccessible(page, `${lang}-claim`);
+      await page.fill('input[name=first_name]', 'Nobody');
+      await page.fill('input[name=last_name]', 'Here');
+      await page.fill('input[name=birth_date]', '2013-01-05');
+      await page.fill('input[name=number]', '1');
+      await page.fill('input[name=password]', 'purple otter dances');
+      await page.fill('input[name=password_again]', 'purple otter dances');
+      await Promise.all([page.waitForNavigation(), page.press('input[name=password_again]', 'Enter')]);
+      assert.match(await page.textContent('[role=alert]'), /MM\/DD\/(YYYY|AAAA), (for example|por ejemplo) 01\/05\/2012/);
+      assert.equal(await page.getAttribute('input[name=birth_date]', 'aria-invalid'), 'true');
+      assert.equal(await page.inputValue('input[name=first_name]'), 'Nobody', 'the answers are kept');
+      assert.equal(await page.inputValue('input[name=password]'), '', 'never the password');
+      await assertAccessible(page, `${lang}-claim-wrong-date`);
+      await context.close();
+    });
+  }
+
+  test("a seventh grader claims her account by keyboard alone and is signed in", async () => {
+    const context = await browser.newContext({ locale: 'en-US' });
+    const page = await context.newPage();
+    await page.goto(`${portal.url}/login`);
+    // From the sign-in page: the claim link, by keyboard.
+    await page.locator('a[href="/claim"]').focus();
+    await Promise.all([page.waitForURL(`${portal.url}/claim`), page.keyboard.press('Enter')]);
+    await page.focus('input[name=first_name]');
+    // As a child types it: no accents, no apostrophe, the date without its zeros, the number
+    // with a space.
+    for (const text of ['ana maria', 'OBrien Nunez', '1/5/2013', '70 001', 'my purple otter', 'my purple otter']) {
+      await page.keyboard.type(text);
+      await page.keyboard.press('Tab');
+    }
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    assert.match(await page.textContent('[role=alert]'), /Type the date as MM\/DD\/YYYY, for example 01\/05\/2012/);
+    // The date again, then the two passwords (never sent back), by keyboard.
+    await page.focus('input[name=birth_date]');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('01/05/2013');
+    await page.focus('input[name=password]');
+    await page.keyboard.type('my purple otter');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('my purple otter');
+    await Promise.all([page.waitForURL(`${portal.url}/`), page.keyboard.press('Enter')]);
+    assert.match(await page.textContent('h1'), /Ana María/);
+    await assertAccessible(page, 'claimed-dashboard');
+    await context.close();
+  });
+
   test('an administrator adds an app and sees its secret once, by keyboard alone', async () => {
     // An administrator of a school of their own, from a one-person roster (the demo has none).
     const dir = mkdtempSync(join(tmpdir(), 'badgein-ui-roster-'));

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use badgein_badge::Badge;
 use badgein_proto::{ProblemCode, SignIn};
 
-use crate::auth::origin::is_staff;
+use crate::auth::origin::{is_staff, may_hold_badge};
 use crate::auth::sign_in::elapsed_ms;
 use crate::config::ms;
 use crate::error::{PortalError, Result};
@@ -67,6 +67,11 @@ impl Portal {
             .ok_or_else(|| PortalError::NotFound(format!("user {user_id}")))?;
         if user.disabled_at.is_some() {
             return Err(PortalError::Refused(ProblemCode::AccountDisabled));
+        }
+        if !may_hold_badge(user.role) {
+            return Err(PortalError::BadRequest(
+                "a parent or guardian gets no badge".into(),
+            ));
         }
         if is_staff(user.role) && staff == StaffBadges::Refused {
             return Err(PortalError::StaffBadge {

@@ -46,9 +46,6 @@ pub enum PortalError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("operating system random source failed: {0}")]
     Random(#[source] getrandom::Error),
-    /// The key file that seals stored secrets (`idp::kek`) could not be used.
-    #[error("{0}")]
-    Key(#[from] Box<crate::idp::KeyError>),
     #[error("password hashing failed: {0}")]
     Hashing(String),
     /// More password checks are waiting than the hashing workers can take: refused at once
@@ -64,6 +61,19 @@ pub enum PortalError {
     /// Too many requests from one kiosk or address; try again after `retry_after` seconds.
     #[error("rate limited for {retry_after} s")]
     RateLimited { retry_after: u64 },
+    /// The key file (missing, unreadable, another database's): its message says which and
+    /// what to do, never key material.
+    #[error("{0}")]
+    KeyFile(#[source] Box<crate::idp::KeyError>),
+}
+
+impl From<crate::idp::KeyError> for PortalError {
+    fn from(e: crate::idp::KeyError) -> Self {
+        match e {
+            crate::idp::KeyError::Store(inner) => inner,
+            other => Self::KeyFile(Box::new(other)),
+        }
+    }
 }
 
 impl From<sqlx::Error> for PortalError {
@@ -86,12 +96,6 @@ impl From<sqlx::Error> for PortalError {
     }
 }
 
-impl From<crate::idp::KeyError> for PortalError {
-    fn from(e: crate::idp::KeyError) -> Self {
-        Self::Key(Box::new(e))
-    }
-}
-
 impl PortalError {
     pub fn code(&self) -> ProblemCode {
         match self {
@@ -108,10 +112,10 @@ impl PortalError {
             | Self::Timeout
             | Self::Migrate(_)
             | Self::Random(_)
-            | Self::Key(_)
             | Self::Hashing(_)
             | Self::Overloaded
-            | Self::Closing => ProblemCode::Unavailable,
+            | Self::Closing
+            | Self::KeyFile(_) => ProblemCode::Unavailable,
         }
     }
 

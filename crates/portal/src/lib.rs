@@ -27,6 +27,7 @@ pub mod admin;
 pub mod apps;
 pub mod auth;
 pub mod badges;
+pub mod claim;
 pub mod cli;
 pub mod client_addr;
 pub mod clock;

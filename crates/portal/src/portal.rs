@@ -29,6 +29,8 @@ struct Inner {
     junk: JunkLog,
     /// Password sign-ins waiting for their second factor (`auth::pending`).
     pending: PendingSignIns,
+    /// Claims a day per address and per number (`claim::limit`).
+    claims: crate::claim::limit::ClaimLimiter,
     signing_keys: SigningKeys,
     /// Rung when a session ends: the back-channel logout worker sends what it owes now
     /// rather than at its next poll (`idp::backchannel`).
@@ -69,6 +71,7 @@ impl Portal {
             guard,
             junk: JunkLog::default(),
             pending: PendingSignIns::default(),
+            claims: crate::claim::limit::ClaimLimiter::default(),
             signing_keys,
             logouts_due: tokio::sync::Notify::new(),
         })))
@@ -109,6 +112,10 @@ impl Portal {
 
     pub(crate) fn pending(&self) -> &PendingSignIns {
         &self.0.pending
+    }
+
+    pub(crate) fn claims(&self) -> &crate::claim::limit::ClaimLimiter {
+        &self.0.claims
     }
 
     pub(crate) fn signing_keys(&self) -> &SigningKeys {

@@ -12,6 +12,9 @@ pub enum Role {
     Administrator,
     /// Staff the roster names neither teacher nor administrator.
     Other,
+    /// A parent or guardian (the roster's `parent` and `guardian`): linked to their children
+    /// (`store::guardians`), never staff, never a badge, never the teacher pages.
+    Guardian,
 }
 
 /// Stored role text that names no [`Role`]. Reading it fails (the row cannot be used) rather
@@ -21,11 +24,12 @@ pub enum Role {
 pub struct UnknownRole(pub String);
 
 impl Role {
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::Student,
         Self::Teacher,
         Self::Administrator,
         Self::Other,
+        Self::Guardian,
     ];
 
     /// The stored text: the one mapping, with [`Role::from_stored`].
@@ -35,6 +39,7 @@ impl Role {
             Self::Teacher => "teacher",
             Self::Administrator => "administrator",
             Self::Other => "other",
+            Self::Guardian => "guardian",
         }
     }
 
@@ -45,6 +50,7 @@ impl Role {
             "teacher" => Ok(Self::Teacher),
             "administrator" => Ok(Self::Administrator),
             "other" => Ok(Self::Other),
+            "guardian" => Ok(Self::Guardian),
             _ => Err(UnknownRole(stored.to_owned())),
         }
     }

@@ -6,14 +6,18 @@
 
 use std::collections::HashMap;
 
+use crate::birth_date::BirthDate;
 use crate::error::{Cell, RosterError};
-use crate::model::{Class, Email, Enrollment, ORG_TYPES, Org, Role, User};
+use crate::identifier::Identifier;
+use crate::model::{Class, Demographic, Email, Enrollment, ORG_TYPES, Org, Role, User};
 use crate::table::{RowRef, Table};
 
 pub const ORGS: &str = "orgs.csv";
 pub const USERS: &str = "users.csv";
 pub const CLASSES: &str = "classes.csv";
 pub const ENROLLMENTS: &str = "enrollments.csv";
+/// Optional: without it no one has a date of birth.
+pub const DEMOGRAPHICS: &str = "demographics.csv";
 
 /// A sourcedId one record points at, checked once every file is read.
 #[derive(Debug)]
@@ -40,11 +44,22 @@ impl Target {
     }
 }
 
+/// One `agentSourcedIds` entry: `owner` names `agent`, read at `at`. Checked once every user
+/// is known (a child's agent must be a parent or guardian, and the other way round).
+#[derive(Debug)]
+pub struct Agent {
+    pub at: Cell,
+    pub owner: String,
+    pub agent: String,
+}
+
 /// The active records of one file and the references they make.
 #[derive(Debug)]
 pub struct Parsed<T> {
     pub records: Vec<T>,
     pub references: Vec<Reference>,
+    /// Only `users.csv` has them.
+    pub agents: Vec<Agent>,
 }
 
 pub fn orgs(bytes: &[u8]) -> Result<Parsed<Org>, RosterError> {
@@ -72,8 +87,10 @@ pub fn users(bytes: &[u8]) -> Result<Parsed<User>, RosterError> {
         "givenName",
         "familyName",
     ];
-    let table = Table::parse(USERS, bytes, &required, &["status", "email", "grades"])?;
-    each_active(&table, |row, sourced_id, references| {
+    let optional = ["status", "email", "grades", "identifier", "agentSourcedIds"];
+    let table = Table::parse(USERS, bytes, &required, &optional)?;
+    let mut agents = Vec::new();
+    let mut parsed = each_active(&table, |row, sourced_id, references| {
         let enabled = match row.required("enabledUser")? {
             v if v.eq_ignore_ascii_case("true") => true,
             v if v.eq_ignore_ascii_case("false") => false,
@@ -95,6 +112,24 @@ pub fn users(bytes: &[u8]) -> Result<Parsed<User>, RosterError> {
                 )
             })?),
         };
+        let identifier = match row.value("identifier") {
+            "" => None,
+            value => Some(Identifier::parse(value).ok_or_else(|| {
+                row.bad(
+                    "identifier",
+                    "not a student or staff number (visible ASCII, at most 64 characters)",
+                )
+            })?),
+        };
+        let agent_ids = row.list("agentSourcedIds");
+        for id in &agent_ids {
+            references.push(reference(row, "agentSourcedIds", Target::User, id));
+            agents.push(Agent {
+                at: row.cell("agentSourcedIds"),
+                owner: sourced_id.clone(),
+                agent: id.clone(),
+            });
+        }
         Ok(User {
             sourced_id,
             enabled,
@@ -105,6 +140,30 @@ pub fn users(bytes: &[u8]) -> Result<Parsed<User>, RosterError> {
             org_ids,
             email,
             grades: row.list("grades"),
+            identifier,
+            agent_ids,
+        })
+    })?;
+    parsed.agents = agents;
+    Ok(parsed)
+}
+
+pub fn demographics(bytes: &[u8]) -> Result<Parsed<Demographic>, RosterError> {
+    let table = Table::parse(
+        DEMOGRAPHICS,
+        bytes,
+        &["sourcedId", "birthDate"],
+        &["status"],
+    )?;
+    // The row's sourcedId is the user's (OneRoster 1.1: a demographics record shares its
+    // user's sourcedId).
+    each_active(&table, |row, user_id, references| {
+        references.push(reference(row, "sourcedId", Target::User, &user_id));
+        let birth_date = BirthDate::parse_iso(row.required("birthDate")?)
+            .ok_or_else(|| row.bad("birthDate", "not a date written YYYY-MM-DD"))?;
+        Ok(Demographic {
+            user_id,
+            birth_date,
         })
     })
 }
@@ -158,6 +217,7 @@ fn each_active<T>(
     let mut parsed = Parsed {
         records: Vec::new(),
         references: Vec::new(),
+        agents: Vec::new(),
     };
     for row in table.rows() {
         let sourced_id = row.required("sourcedId")?;

@@ -2,7 +2,10 @@
 //! information system exports, read and fully checked.
 //!
 //! [`Roster::load`] reads `orgs.csv`, `users.csv`, `classes.csv` and `enrollments.csv` from a
-//! folder (the other files of a OneRoster export are not needed). Each file has a header row
+//! folder, and `demographics.csv` (dates of birth) when it is there (the other files of a
+//! OneRoster export are not needed). `users.csv` may also give each person's `identifier` (the
+//! student or staff number, [`Identifier`]) and `agentSourcedIds` (children and their parents
+//! or guardians, [`Roster::guardianships`]). Each file has a header row
 //! with the spec's column names, in any order; unknown columns are ignored. List fields
 //! (`orgSourcedIds`, `grades`) hold comma-separated values in one quoted field. Rows whose
 //! `status` is `tobedeleted` are dropped.
@@ -27,9 +30,12 @@
 //! # Ok::<(), badgein_roster::RosterError>(())
 //! ```
 
+mod birth_date;
 mod error;
 mod files;
 mod grade;
+mod guardians;
+mod identifier;
 mod model;
 mod table;
 
@@ -40,9 +46,13 @@ use std::path::Path;
 
 use serde::Serialize;
 
+pub use birth_date::BirthDate;
 pub use error::{Cell, RosterError};
 pub use grade::Grade;
-pub use model::{Class, Email, Enrollment, MAX_EMAIL_LEN, ORG_TYPES, Org, Role, User};
+pub use identifier::{Identifier, MAX_IDENTIFIER_LEN};
+pub use model::{
+    Class, Demographic, Email, Enrollment, Guardianship, MAX_EMAIL_LEN, ORG_TYPES, Org, Role, User,
+};
 pub use table::MAX_FILE_BYTES;
 
 use crate::files::{Reference, Target};
@@ -54,10 +64,14 @@ pub struct Roster {
     pub users: Vec<User>,
     pub classes: Vec<Class>,
     pub enrollments: Vec<Enrollment>,
+    /// Dates of birth, from the optional `demographics.csv`.
+    pub demographics: Vec<Demographic>,
+    /// Children and their parents or guardians, from `agentSourcedIds` (each pair once).
+    pub guardianships: Vec<Guardianship>,
 }
 
 impl Roster {
-    /// Reads the four CSV files from `dir`.
+    /// Reads the four CSV files from `dir`, and `demographics.csv` when it is there.
     pub fn load(dir: &Path) -> Result<Self, RosterError> {
         let open = |file: &'static str| {
             File::open(dir.join(file)).map_err(|source| match source.kind() {
@@ -65,11 +79,17 @@ impl Roster {
                 _ => RosterError::Io { file, source },
             })
         };
-        Self::from_readers(
+        let demographics = match open(files::DEMOGRAPHICS) {
+            Ok(file) => Some(file),
+            Err(RosterError::MissingFile { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        Self::from_files(
             open(files::ORGS)?,
             open(files::USERS)?,
             open(files::CLASSES)?,
             open(files::ENROLLMENTS)?,
+            demographics,
         )
     }
 
@@ -80,11 +100,32 @@ impl Roster {
         classes: impl Read,
         enrollments: impl Read,
     ) -> Result<Self, RosterError> {
+        Self::from_files(orgs, users, classes, enrollments, None::<&[u8]>)
+    }
+
+    /// [`Roster::from_readers`] with `demographics.csv` too, when there is one.
+    pub fn from_files(
+        orgs: impl Read,
+        users: impl Read,
+        classes: impl Read,
+        enrollments: impl Read,
+        demographics: Option<impl Read>,
+    ) -> Result<Self, RosterError> {
         let orgs = files::orgs(&table::read_limited(files::ORGS, orgs)?)?;
         let users = files::users(&table::read_limited(files::USERS, users)?)?;
         let classes = files::classes(&table::read_limited(files::CLASSES, classes)?)?;
         let enrollments =
             files::enrollments(&table::read_limited(files::ENROLLMENTS, enrollments)?)?;
+        let demographics = match demographics {
+            Some(reader) => {
+                files::demographics(&table::read_limited(files::DEMOGRAPHICS, reader)?)?
+            }
+            None => files::Parsed {
+                records: Vec::new(),
+                references: Vec::new(),
+                agents: Vec::new(),
+            },
+        };
 
         let org_ids: HashSet<&str> = orgs.records.iter().map(|o| o.sourced_id.as_str()).collect();
         let user_ids: HashSet<&str> = users
@@ -101,7 +142,8 @@ impl Roster {
             .references
             .iter()
             .chain(&classes.references)
-            .chain(&enrollments.references);
+            .chain(&enrollments.references)
+            .chain(&demographics.references);
         for Reference { at, target, id } in references {
             let known = match target {
                 Target::Org => &org_ids,
@@ -116,11 +158,14 @@ impl Roster {
             }
         }
 
+        let guardianships = guardians::links(&users.records, &users.agents)?;
         Ok(Self {
             orgs: orgs.records,
             users: users.records,
             classes: classes.records,
             enrollments: enrollments.records,
+            demographics: demographics.records,
+            guardianships,
         })
     }
 }

@@ -2,6 +2,9 @@
 
 use serde::Serialize;
 
+use crate::birth_date::BirthDate;
+use crate::identifier::Identifier;
+
 /// A school, district or other organisation (`orgs.csv`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Org {
@@ -27,6 +30,12 @@ pub struct User {
     /// The school's address for the person, when the roster gives one.
     pub email: Option<Email>,
     pub grades: Vec<String>,
+    /// `identifier`: the student or staff number, when the roster gives one.
+    pub identifier: Option<Identifier>,
+    /// `agentSourcedIds`: for a student their parents or guardians, for a parent or guardian
+    /// their children (both directions occur in exports; [`crate::Roster::guardianships`]
+    /// reads either).
+    pub agent_ids: Vec<String>,
 }
 
 /// An e-mail address as the roster gives it, checked and lowercased: ASCII, one `@` with text
@@ -85,20 +94,37 @@ pub struct Enrollment {
     pub role: Role,
 }
 
-/// The roles BadgeIn tells apart. OneRoster's aide, guardian, parent, proctor and relative are
-/// [`Role::Other`]: none of them gets a badge or a teacher's rights.
+/// A person's date of birth (`demographics.csv`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Demographic {
+    pub user_id: String,
+    pub birth_date: BirthDate,
+}
+
+/// A child and one of their parents or guardians (from `agentSourcedIds`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Guardianship {
+    pub student_id: String,
+    pub guardian_id: String,
+}
+
+/// The roles BadgeIn tells apart. OneRoster's parent and guardian are [`Role::Guardian`];
+/// aide, proctor and relative are [`Role::Other`]: none of them gets a badge or a teacher's
+/// rights.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Role {
     Student,
     Teacher,
     Administrator,
+    /// `parent` or `guardian`: someone a child's `agentSourcedIds` may name.
+    Guardian,
     Other,
 }
 
 impl Role {
     /// Reads a OneRoster 1.1 role (any ASCII case); `None` for a value outside the spec's list.
     pub fn parse(value: &str) -> Option<Self> {
-        const OTHERS: [&str; 5] = ["aide", "guardian", "parent", "proctor", "relative"];
+        const OTHERS: [&str; 3] = ["aide", "proctor", "relative"];
         let is = |name: &str| value.eq_ignore_ascii_case(name);
         if is("student") {
             Some(Self::Student)
@@ -106,6 +132,8 @@ impl Role {
             Some(Self::Teacher)
         } else if is("administrator") {
             Some(Self::Administrator)
+        } else if is("parent") || is("guardian") {
+            Some(Self::Guardian)
         } else if OTHERS.iter().any(|o| is(o)) {
             Some(Self::Other)
         } else {
@@ -133,7 +161,9 @@ mod tests {
         assert_eq!(Role::parse("student"), Some(Role::Student));
         assert_eq!(Role::parse("Teacher"), Some(Role::Teacher));
         assert_eq!(Role::parse("ADMINISTRATOR"), Some(Role::Administrator));
-        for other in ["aide", "guardian", "parent", "proctor", "relative"] {
+        assert_eq!(Role::parse("Parent"), Some(Role::Guardian));
+        assert_eq!(Role::parse("guardian"), Some(Role::Guardian));
+        for other in ["aide", "proctor", "relative"] {
             assert_eq!(Role::parse(other), Some(Role::Other), "{other}");
         }
         for bad in ["", "students", "admin", " student", "teacher\u{0}"] {

@@ -593,7 +593,7 @@ mod tests {
         assert_eq!(e, AppError::UnknownRole("Teacher".into()));
         assert!(
             e.to_string()
-                .ends_with("the roles are student, teacher, administrator, other"),
+                .ends_with("the roles are student, teacher, administrator, other, guardian"),
             "{e}"
         );
     }

@@ -7,6 +7,7 @@ pub mod junk;
 pub mod lockout;
 pub mod origin;
 pub mod password;
+pub mod password_rules;
 pub mod pending;
 pub mod rate_limit;
 pub mod recovery;

@@ -84,20 +84,30 @@ pub fn missing(role: Role, method: SessionMethod, factor: SecondFactor) -> Optio
     }
 }
 
-/// Whether `role` is a member of staff (anyone but a student). A staff badge would open a
-/// door a password guards (see [`authority`] for what it cannot open), so it is issued only
-/// on purpose.
+/// Whether `role` is a member of staff (anyone but a student or a guardian). A staff badge
+/// would open a door a password guards (see [`authority`] for what it cannot open), so it is
+/// issued only on purpose.
 pub fn is_staff(role: Role) -> bool {
     match role {
-        Role::Student => false,
+        Role::Student | Role::Guardian => false,
         Role::Teacher | Role::Administrator | Role::Other => true,
+    }
+}
+
+/// Whether a badge may be issued to `role` at all: never to a parent or guardian, who is no
+/// one a classroom kiosk signs in.
+pub fn may_hold_badge(role: Role) -> bool {
+    match role {
+        Role::Guardian => false,
+        Role::Student | Role::Teacher | Role::Administrator | Role::Other => true,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::{
-        Authority, Missing, Role, SecondFactor, SessionMethod, authority, is_staff, missing,
+        Authority, Missing, Role, SecondFactor, SessionMethod, authority, is_staff, may_hold_badge,
+        missing,
     };
 
     const OFF: SecondFactor = SecondFactor::Optional;
@@ -125,6 +135,10 @@ mod tests {
         );
         assert_eq!(
             authority(Role::Other, SessionMethod::Password, OFF),
+            Authority::Own
+        );
+        assert_eq!(
+            authority(Role::Guardian, SessionMethod::Password, OFF),
             Authority::Own
         );
         for role in Role::ALL {
@@ -200,5 +214,7 @@ mod tests {
             SessionMethod::Password
         );
         assert!(is_staff(Role::Teacher) && is_staff(Role::Other) && !is_staff(Role::Student));
+        assert!(!is_staff(Role::Guardian) && !may_hold_badge(Role::Guardian));
+        assert!(may_hold_badge(Role::Student) && may_hold_badge(Role::Teacher));
     }
 }

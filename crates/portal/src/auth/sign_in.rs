@@ -10,6 +10,7 @@ use super::guard::{Attempt, Scope};
 use super::junk;
 use super::origin::{SecondFactor, SessionMethod};
 use super::password::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN};
+use super::password_rules::{self, MAX_CHARS, PasswordProblem};
 use crate::client_addr::limit_key;
 use crate::clock::Millis;
 use crate::config::ms;
@@ -402,14 +403,21 @@ fn well_formed_device(device: Option<&str>) -> Option<String> {
         .map(str::to_ascii_lowercase)
 }
 
+/// A new password under `auth::password_rules`; the refusal says which rule.
 fn check_new_password(password: &str) -> Result<()> {
-    let chars = password.chars().count();
-    if chars < MIN_PASSWORD_LEN || password.len() > MAX_PASSWORD_LEN {
-        return Err(PortalError::BadRequest(format!(
-            "a password has {MIN_PASSWORD_LEN} to {MAX_PASSWORD_LEN} characters"
-        )));
-    }
-    Ok(())
+    password_rules::check(password).map_err(|problem| {
+        PortalError::BadRequest(match problem {
+            PasswordProblem::TooShort => {
+                format!("a password needs at least {MIN_PASSWORD_LEN} characters")
+            }
+            PasswordProblem::TooLong => {
+                format!("a password has at most {MAX_CHARS} characters")
+            }
+            PasswordProblem::Common => {
+                "this password is one of the most common ones; choose another".to_owned()
+            }
+        })
+    })
 }
 
 pub(crate) fn elapsed_ms(since: Instant) -> i64 {

@@ -23,7 +23,8 @@ pub async fn backup(db_url: &str, out: &Path, key_file: Option<&Path>) -> anyhow
         .or_else(|| crate::idp::kek::default_path(db_url));
     if let Some(key_file) = key_file.filter(|k| k.exists()) {
         eprintln!(
-            "not in the backup: the key file {} that seals the signing keys; keep a copy of it, \
+            "not in the backup: the key file {} that seals the signing keys and keys the \
+             birth-date hashes; keep a copy of it, \
              apart from the database backups (docs/operations.md)",
             key_file.display()
         );

@@ -19,8 +19,24 @@ const STUDENTS: [(&str, &str, &str); 8] = [
     ("Noah", "Smith", "en"),
 ];
 
+/// A middle school from a OneRoster export (what a district's import gives): one seventh
+/// grader who has not claimed her account yet, with a student number and a date of birth
+/// (kept only as a keyed hash), and her mother linked to her.
+const MIDDLE_SCHOOL: [&str; 5] = [
+    "sourcedId,name,type\ndemo-middle,Maple Middle (demo),school\n",
+    "sourcedId,enabledUser,orgSourcedIds,role,username,givenName,familyName,identifier,\
+     agentSourcedIds,grades\n\
+     demo-claim-1,true,demo-middle,student,ana.obrien,Ana María,O'Brien-Núñez,70 001,demo-parent-1,07\n\
+     demo-parent-1,true,demo-middle,parent,rosa.nunez,Rosa,Núñez,,,\n",
+    "sourcedId,title,schoolSourcedId\ndemo-m7,Grade 7 Homeroom,demo-middle\n",
+    "sourcedId,classSourcedId,schoolSourcedId,userSourcedId,role\n\
+     demo-m7-1,demo-m7,demo-middle,demo-claim-1,student\n",
+    "sourcedId,birthDate\ndemo-claim-1,2013-01-05\n",
+];
+
 /// Creates the demo school and its badges, gives the demo teacher a fresh password (printed
-/// to stderr with the username) and returns an enrollment code.
+/// to stderr with the username), imports the middle school whose student can claim her
+/// account, and returns an enrollment code.
 pub async fn create(portal: &Portal, dir: &Path) -> anyhow::Result<String> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     portal
@@ -115,6 +131,15 @@ pub async fn create(portal: &Portal, dir: &Path) -> anyhow::Result<String> {
     eprintln!(
         "teacher sign-in: username \"teacher\", password \"{password}\"; \
          the teacher pages (classes, badges, kiosks) are at /teach"
+    );
+    let [orgs, users, classes, enrollments, demographics] = MIDDLE_SCHOOL.map(str::as_bytes);
+    let middle =
+        badgein_roster::Roster::from_files(orgs, users, classes, enrollments, Some(demographics))
+            .context("the demo middle school's roster")?;
+    portal.import_roster(&middle).await?;
+    eprintln!(
+        "claim an account at /claim: Ana María O'Brien-Núñez, born 01/05/2013, \
+         student number 70001 (once; she then signs in as \"ana.obrien\")"
     );
     Ok(portal.enrollment_code("demo-school").await?)
 }

@@ -333,12 +333,15 @@ async fn execute(portal: &Portal, command: Command) -> anyhow::Result<()> {
             })?;
             let s = portal.import_roster(&roster).await?;
             eprintln!(
-                "imported {} school(s), {} user(s), {} class(es), {} membership(s); \
-                 {} skipped (not students or staff of a school); {} disabled, {} badge(s) voided",
+                "imported {} school(s), {} user(s), {} class(es), {} membership(s), {} guardian \
+                 link(s), {} date(s) of birth (kept hashed); {} skipped (not students, staff or \
+                 guardians of a school); {} disabled, {} badge(s) voided",
                 s.schools,
                 s.users,
                 s.classes,
                 s.memberships,
+                s.guardianships,
+                s.birth_dates,
                 s.skipped_users,
                 s.changes.disabled,
                 s.changes.badges_voided

@@ -75,9 +75,15 @@ pub fn may_change_password(policy: &GradePolicy, role: Role, grade: Option<Grade
     is_staff(role) || grade.is_none_or(|g| policy.password_change.contains(g))
 }
 
-/// Whether a user may claim their account: staff always, students in the claim grades.
+/// Whether a user may claim their account (when it has no password yet): students in the
+/// claim grades, every member of staff (employees claim too). Parents and guardians claim
+/// through another door, never this one.
 pub fn may_claim(policy: &GradePolicy, role: Role, grade: Option<Grade>) -> bool {
-    is_staff(role) || grade.is_some_and(|g| policy.claim.contains(g))
+    match role {
+        Role::Student => grade.is_some_and(|g| policy.claim.contains(g)),
+        Role::Teacher | Role::Administrator | Role::Other => true,
+        Role::Guardian => false,
+    }
 }
 
 #[cfg(test)]
@@ -116,6 +122,10 @@ mod tests {
         assert!(!may_claim(&p, Role::Student, g(5)));
         assert!(may_claim(&p, Role::Student, g(6)));
         assert!(!may_claim(&p, Role::Student, None));
+        assert!(
+            !may_claim(&p, Role::Guardian, None),
+            "parents claim elsewhere"
+        );
         for staff in [Role::Teacher, Role::Administrator, Role::Other] {
             assert!(may_claim(&p, staff, None), "{staff:?}");
         }

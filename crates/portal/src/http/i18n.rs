@@ -1,6 +1,9 @@
 //! The portal pages' sentences in English and Spanish. One struct per language, so a missing
 //! translation is a compile error.
 
+use super::i18n_accounts::{CLAIM_EN, CLAIM_ES, PASSWORD_EN, PASSWORD_ES};
+pub use super::i18n_accounts::{ClaimPage, PasswordText};
+
 #[derive(Debug)]
 pub struct Strings {
     pub lang: &'static str,
@@ -39,6 +42,10 @@ pub struct Strings {
     pub totp: &'static super::totp_text::TotpText,
     /// Grade rules, fixed and temporary passwords, delegates (`http/accounts_i18n.rs`).
     pub accounts: &'static super::accounts_i18n::AccountStrings,
+    /// Claiming an account (`http/claim.rs`).
+    pub claim: &'static ClaimPage,
+    /// Why a new password was refused.
+    pub password_rules: &'static PasswordText,
 }
 
 /// The SAML sign-in pages' sentences: the refusals and the form that posts to the app.
@@ -183,6 +190,8 @@ pub const EN: Strings = Strings {
     sso: &SSO_EN,
     totp: &super::totp_text::EN,
     accounts: &super::accounts_i18n::EN,
+    claim: &CLAIM_EN,
+    password_rules: &PASSWORD_EN,
 };
 
 const SSO_EN: SsoPage = SsoPage {
@@ -352,6 +361,8 @@ pub const ES: Strings = Strings {
     sso: &SSO_ES,
     totp: &super::totp_text::ES,
     accounts: &super::accounts_i18n::ES,
+    claim: &CLAIM_ES,
+    password_rules: &PASSWORD_ES,
 };
 
 const SSO_ES: SsoPage = SsoPage {

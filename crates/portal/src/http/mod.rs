@@ -26,10 +26,12 @@ mod account;
 mod accounts_i18n;
 mod api;
 mod avatar;
+mod claim;
 mod extract;
 mod headers;
 mod html;
 mod i18n;
+mod i18n_accounts;
 mod logout;
 mod next;
 mod oauth;
@@ -128,6 +130,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/", get(pages::dashboard))
         .route("/launch", get(pages::launch))
         .route("/login", get(pages::login_page).post(pages::login))
+        .route("/claim", get(claim::claim_page).post(claim::claim))
         .route("/logout", post(pages::logout))
         .route(
             "/account/password",

@@ -18,6 +18,7 @@ use super::session::{self, SignedIn, cookie_value, current, same_origin};
 use super::{AppState, avatar, next, totp};
 use crate::apps::icon::IconKind;
 use crate::auth::origin::{SessionMethod, is_staff};
+use crate::auth::password_rules;
 use crate::auth::sessions::LiveSession;
 use crate::auth::sign_in::PasswordStep;
 use crate::error::{PortalError, UNAVAILABLE_RETRY_SECS};
@@ -170,6 +171,7 @@ pub(super) fn login_form(
                     autocomplete="current-password" required;
                 button type="submit" { (s.sign_in) }
             }
+            p { a href="/claim" { (s.claim.link) } }
         }
     };
     page(status, s, s.sign_in_title, body)
@@ -316,6 +318,11 @@ pub async fn change_password(
         }
         Ok(_) => {}
         Err(e) => return error_page(s, &e),
+    }
+    // The rules first, each refusal in its own words (the current password is not checked
+    // for a new one that could never be taken).
+    if let Err(problem) = password_rules::check(&form.new) {
+        return message_page(StatusCode::BAD_REQUEST, s, s.password_rules.of(problem));
     }
     let result = state
         .run(async {

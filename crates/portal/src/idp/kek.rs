@@ -19,10 +19,14 @@ const KEY_LEN: usize = 32;
 const NONCE_LEN: usize = 24;
 /// Poly1305's tag.
 const TAG_LEN: usize = 16;
+/// HKDF's salt for [`Kek::derive_hmac_key`]: fixed, naming the use (RFC 5869, section 3.1).
+const HKDF_SALT: &[u8] = b"badgein key file v1";
 
 /// The key. `Debug` never shows it.
 pub struct Kek {
     cipher: XChaCha20Poly1305,
+    /// HKDF's pseudorandom key from the file's bytes, for [`Kek::derive_hmac_key`].
+    prk: ring::hkdf::Prk,
     path: PathBuf,
 }
 
@@ -95,10 +99,25 @@ impl Kek {
     fn from_bytes(key: &[u8], path: &Path) -> Result<Self, KeyError> {
         let cipher = XChaCha20Poly1305::new_from_slice(key)
             .map_err(|_| KeyError::KekMalformed(path.to_owned()))?;
+        let prk = ring::hkdf::Salt::new(ring::hkdf::HKDF_SHA256, HKDF_SALT).extract(key);
         Ok(Self {
             cipher,
+            prk,
             path: path.to_owned(),
         })
+    }
+
+    /// An HMAC-SHA256 key for one `purpose`, derived from this file by HKDF-SHA256 (RFC 5869):
+    /// independent of the sealing key and of every other purpose's, so a use of one reveals
+    /// nothing of the others, yet nothing new needs keeping, backing up or moving.
+    pub fn derive_hmac_key(&self, purpose: &[u8]) -> Result<ring::hmac::Key, KeyError> {
+        // Fails only for an output longer than HKDF's 255 blocks; this is one.
+        let info = [purpose];
+        let okm = self
+            .prk
+            .expand(&info, ring::hmac::HMAC_SHA256)
+            .map_err(|_| KeyError::Derive)?;
+        Ok(ring::hmac::Key::from(okm))
     }
 
     /// The file this key came from.
@@ -199,6 +218,26 @@ mod tests {
         assert!(read.open(&sealed, b"other|RS256").is_none());
         assert!(!format!("{read:?}").contains(&std::fs::read_to_string(&path).unwrap()));
         std::fs::remove_file(&path).unwrap();
+    }
+
+    #[test]
+    fn derived_keys_differ_by_purpose_and_file_and_repeat() {
+        let (one, two) = (temp_path("hkdf1"), temp_path("hkdf2"));
+        let a = Kek::load(&one, IfMissing::Create).unwrap();
+        let b = Kek::load(&two, IfMissing::Create).unwrap();
+        let mac = |k: &Kek, purpose: &[u8]| {
+            ring::hmac::sign(&k.derive_hmac_key(purpose).unwrap(), b"2012-01-05")
+                .as_ref()
+                .to_vec()
+        };
+        assert_eq!(
+            mac(&a, b"birth"),
+            mac(&Kek::load(&one, IfMissing::Refuse).unwrap(), b"birth")
+        );
+        assert_ne!(mac(&a, b"birth"), mac(&a, b"other"));
+        assert_ne!(mac(&a, b"birth"), mac(&b, b"birth"));
+        std::fs::remove_file(&one).unwrap();
+        std::fs::remove_file(&two).unwrap();
     }
 
     #[test]

@@ -84,7 +84,7 @@ impl SigningKeys {
         }
     }
 
-    fn kek_path(&self) -> Result<&Path, KeyError> {
+    pub(crate) fn kek_path(&self) -> Result<&Path, KeyError> {
         self.kek_path.as_deref().ok_or(KeyError::NoKeyFile)
     }
 
@@ -119,7 +119,13 @@ impl Portal {
         let keys = self.signing_keys();
         let path = keys.kek_path()?;
         if rows::count(self.db()).await? == 0 {
-            let kek = Kek::load(path, IfMissing::Create)?;
+            // Birth-date hashes (`claim::birth_key`) made with the file forbid a new one too.
+            let if_missing = if self.key_file_may_be_made().await? {
+                IfMissing::Create
+            } else {
+                IfMissing::Refuse
+            };
+            let kek = Kek::load(path, if_missing)?;
             let made = generate_all(&kek).await?;
             let new: Vec<NewKey<'_>> = made.iter().map(Sealed::as_new).collect();
             if rows::insert_first(self.db(), &new, self.now()).await? {
@@ -162,8 +168,7 @@ impl Portal {
     /// the new keys.
     pub async fn rotate_signing_keys(&self) -> Result<Vec<KeyInfo>, KeyError> {
         let path = self.signing_keys().kek_path()?;
-        let existing = rows::count(self.db()).await?;
-        let if_missing = if existing == 0 {
+        let if_missing = if self.key_file_may_be_made().await? {
             IfMissing::Create
         } else {
             IfMissing::Refuse

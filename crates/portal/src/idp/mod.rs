@@ -51,7 +51,7 @@ pub const LOGOUT_TOKEN_LIFETIME: Duration = Duration::from_secs(2 * 60);
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     #[error(
-        "the signing keys in this database are sealed with the key file {0}, which is missing: \
+        "the signing keys (or birth-date hashes) in this database need the key file {0}, which is missing: \
          restore it from the backup taken with the database (docs/operations.md)"
     )]
     KekMissing(PathBuf),
@@ -67,6 +67,8 @@ pub enum KeyError {
         #[source]
         source: std::io::Error,
     },
+    #[error("a key could not be derived from the key file")]
+    Derive,
     #[error("the key file {0} is not a BadgeIn key file (64 hex digits)")]
     KekMalformed(PathBuf),
     #[error(

@@ -194,18 +194,21 @@ fn pick<T: Clone>(rows: &[(AppId, T)], id: &AppId) -> Vec<T> {
         .collect()
 }
 
-/// The tiles a user of `school_id` with `role` sees, in registration order.
+/// The tiles a user of `school_id` with `role` sees, in registration order. An app that
+/// names no roles is shown to every role but parents and guardians: the school's apps are for
+/// its students and staff, and a parent sees only the apps registered for them by name.
 pub async fn tiles(db: &Pool, school_id: &SchoolId, role: Role) -> Result<Vec<Tile>> {
     let sql = format!(
         "SELECT a.id, a.name, a.url, a.icon_type, a.saml_acs IS NOT NULL AS saml \
          FROM apps a WHERE {AT_SCHOOL} \
-         AND (NOT EXISTS (SELECT 1 FROM app_roles r WHERE r.app_id = a.id) \
+         AND ((NOT EXISTS (SELECT 1 FROM app_roles r WHERE r.app_id = a.id) AND $2 <> $3) \
          OR EXISTS (SELECT 1 FROM app_roles r WHERE r.app_id = a.id AND r.role = $2)) \
          ORDER BY a.listed_at, a.id"
     );
     Ok(on_reader!(db, |p| sqlx::query_as(&sql)
         .bind(school_id)
         .bind(role)
+        .bind(Role::Guardian)
         .fetch_all(p)
         .await)?)
 }

@@ -17,6 +17,7 @@ pub mod apps;
 pub mod audit;
 pub mod backup;
 pub mod badges;
+pub mod claim;
 pub mod devices;
 pub mod directory;
 mod group_commit;

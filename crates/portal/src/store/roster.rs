@@ -14,6 +14,9 @@ pub struct Rows {
     pub classes: Vec<(ClassId, SchoolId, String)>,
     /// (class id, user id, role)
     pub members: Vec<(ClassId, UserId, Role)>,
+    /// (student id, guardian id): the links of the roster's children, in place of the ones
+    /// stored before.
+    pub guardians: Vec<(UserId, UserId)>,
 }
 
 #[derive(Debug)]
@@ -29,6 +32,11 @@ pub struct UserRow {
     /// `PK`, `K`, `1` .. `12` (`badgein_roster::Grade`).
     pub grade: Option<String>,
     pub enabled: bool,
+    /// The student or staff number (`badgein_roster::Identifier`).
+    pub number: Option<String>,
+    /// The date of birth's keyed hash (`claim::birth_key`); `None` keeps what is stored (the
+    /// demographics file is optional, and its absence says nothing of a date).
+    pub birth_date_hmac: Option<Vec<u8>>,
 }
 
 /// What an import changed.
@@ -44,11 +52,13 @@ pub struct Changes {
 // A disabled user keeps the time they were first disabled, so a second import of the same
 // roster writes the same values.
 const UPSERT_USER: &str = "INSERT INTO users \
-    (id, school_id, role, username, given_name, family_name, disabled_at, email, grade) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+    (id, school_id, role, username, given_name, family_name, disabled_at, email, grade, \
+    number, birth_date_hmac) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
     ON CONFLICT (id) DO UPDATE SET school_id = excluded.school_id, role = excluded.role, \
     username = excluded.username, given_name = excluded.given_name, \
     family_name = excluded.family_name, email = excluded.email, grade = excluded.grade, \
+    number = excluded.number, \
+    birth_date_hmac = COALESCE(excluded.birth_date_hmac, users.birth_date_hmac), \
     disabled_at = CASE WHEN excluded.disabled_at IS NULL THEN NULL \
                   ELSE COALESCE(users.disabled_at, excluded.disabled_at) END";
 const UPSERT_SCHOOL: &str = "INSERT INTO schools (id, name) VALUES ($1, $2) \
@@ -57,6 +67,8 @@ const UPSERT_CLASS: &str = "INSERT INTO classes (id, school_id, title) VALUES ($
     ON CONFLICT (id) DO UPDATE SET school_id = excluded.school_id, title = excluded.title";
 const CLEAR_MEMBERS: &str = "DELETE FROM class_members WHERE class_id = $1";
 const ADD_MEMBER: &str = "INSERT INTO class_members (class_id, user_id, role) VALUES ($1, $2, $3)";
+const CLEAR_GUARDIANS: &str = "DELETE FROM guardians WHERE student_id = $1";
+const ADD_GUARDIAN: &str = "INSERT INTO guardians (student_id, guardian_id) VALUES ($1, $2)";
 const IS_DISABLED: &str = "SELECT disabled_at FROM users WHERE id = $1";
 // Everyone the roster no longer lists, whatever their role: a teacher who left must lose the
 // teacher pages (their classes' badges and the school's kiosks) as surely as a child loses
@@ -105,8 +117,16 @@ pub async fn apply(db: &Pool, rows: &Rows, now: i64, audit: &mut Entry) -> Resul
                 .bind((!u.enabled).then_some(now))
                 .bind(&u.email)
                 .bind(&u.grade)
+                .bind(&u.number)
+                .bind(&u.birth_date_hmac)
                 .execute(&mut *tx)
                 .await?;
+            if u.role == Role::Student {
+                sqlx::query(CLEAR_GUARDIANS)
+                    .bind(&u.id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             if !u.enabled {
                 if !was_disabled {
                     changes.disabled += 1;
@@ -165,13 +185,21 @@ pub async fn apply(db: &Pool, rows: &Rows, now: i64, audit: &mut Entry) -> Resul
                 .execute(&mut *tx)
                 .await?;
         }
+        for (student, guardian) in &rows.guardians {
+            sqlx::query(ADD_GUARDIAN)
+                .bind(student)
+                .bind(guardian)
+                .execute(&mut *tx)
+                .await?;
+        }
         audit.detail = Some(format!(
-            "{} schools, {} users, {} classes, {} memberships; {} disabled, {} badges voided, \
-             {} sessions ended",
+            "{} schools, {} users, {} classes, {} memberships, {} guardian links; {} disabled, \
+             {} badges voided, {} sessions ended",
             rows.schools.len(),
             rows.users.len(),
             rows.classes.len(),
             rows.members.len(),
+            rows.guardians.len(),
             changes.disabled,
             changes.badges_voided,
             changes.sessions_ended

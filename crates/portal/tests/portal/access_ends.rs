@@ -330,7 +330,8 @@ async fn a_leaver_disabled_by_the_roster_is_signed_out_everywhere_body(env: Env)
             changes.badges_voided,
             changes.sessions_ended
         ),
-        (1, 1, 2),
+        // María, and her parent, whose line names her and goes with hers.
+        (2, 1, 2),
         "{}",
         env.backend
     );
@@ -342,7 +343,7 @@ async fn a_leaver_disabled_by_the_roster_is_signed_out_everywhere_body(env: Env)
             .await
             .last()
             .unwrap()
-            .ends_with("1 disabled, 1 badges voided, 2 sessions ended")
+            .ends_with("2 disabled, 1 badges voided, 2 sessions ended")
     );
 }
 

@@ -96,7 +96,24 @@ fn imports_a_roster_and_refuses_a_bad_one() {
     );
     assert!(good.status.success(), "{}", text(&good.stderr));
     assert!(good.stdout.is_empty());
-    assert!(text(&good.stderr).contains("imported 2 school(s), 4 user(s), 2 class(es)"));
+    let said = text(&good.stderr);
+    assert!(
+        said.contains("imported 2 school(s), 5 user(s), 2 class(es)"),
+        "{said}"
+    );
+    assert!(
+        said.contains("1 guardian link(s), 3 date(s) of birth (kept hashed)"),
+        "{said}"
+    );
+    // The dates of birth needed the key file: made beside the database, the owner's alone.
+    let key_file = dir.0.join("portal.db.kek");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    assert!(key_file.exists());
 
     // The good roster with one enrollment pointing at a user who is not in it.
     let bad = TempDir::new();
@@ -121,6 +138,27 @@ fn imports_a_roster_and_refuses_a_bad_one() {
         !message.contains("ghost"),
         "no roster values in messages: {message}"
     );
+
+    // A date of birth that is not one: refused at its cell, the value never repeated.
+    let bad_date = TempDir::new();
+    for file in ["orgs.csv", "users.csv", "classes.csv", "enrollments.csv"] {
+        std::fs::copy(good_roster_dir().join(file), bad_date.0.join(file)).unwrap();
+    }
+    std::fs::write(
+        bad_date.0.join("demographics.csv"),
+        "sourcedId,birthDate\ns1,2019-02-30\n",
+    )
+    .unwrap();
+    let refused = portal_cli(&db, &["roster", "import", bad_date.0.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    let message = text(&refused.stderr);
+    assert!(
+        message.contains(
+            "demographics.csv line 2, column 2 (birthDate): not a date written YYYY-MM-DD"
+        ),
+        "{message}"
+    );
+    assert!(!message.contains("2019"), "{message}");
 
     let gone = portal_cli(
         &db,

@@ -13,6 +13,7 @@ mod authorize;
 mod bad_input;
 mod badge_sign_in;
 mod browser;
+mod claim;
 mod cli;
 mod demo_app;
 mod durability;

@@ -123,6 +123,44 @@ fn unknown_references() {
 }
 
 #[test]
+fn birth_dates_numbers_and_guardians() {
+    assert_case(
+        "bad-birth-date",
+        "demographics.csv line 3, column 2 (birthDate): not a date written YYYY-MM-DD",
+        &["02/28", "2018"],
+    );
+    // s4 is tobedeleted in users.csv.
+    assert_case(
+        "unknown-demographic",
+        "demographics.csv line 3, column 1 (sourcedId): no active user has this sourcedId",
+        &["s4", "2018"],
+    );
+    assert_case(
+        "unknown-agent",
+        "users.csv line 3, column 16 (agentSourcedIds): no active user has this sourcedId",
+        &["p9", "María"],
+    );
+    assert_case(
+        "agent-not-guardian",
+        "users.csv line 3, column 16 (agentSourcedIds): a student's agent must be a parent or \
+         guardian",
+        &["t1", "María"],
+    );
+    assert_case(
+        "child-not-student",
+        "users.csv line 8, column 16 (agentSourcedIds): a parent's or guardian's agent must be a \
+         student",
+        &["a1", "Sam"],
+    );
+    assert_case(
+        "bad-identifier",
+        "users.csv line 2, column 12 (identifier): not a student or staff number (visible ASCII, \
+         at most 64 characters)",
+        &["Tñ", "Julia"],
+    );
+}
+
+#[test]
 fn not_utf8() {
     assert_case("not-utf8", "users.csv line 3: not valid UTF-8 text", &[]);
 }

@@ -1,4 +1,4 @@
-use badgein_roster::{Email, Role, Roster};
+use badgein_roster::{Email, Guardianship, Role, Roster};
 
 use crate::support::{data, good_bytes};
 
@@ -63,7 +63,17 @@ fn fields_are_read_by_header_name_with_lists_and_accents() {
     // `TRUE` as a spreadsheet writes it.
     assert!(user("a1").enabled);
     assert_eq!(user("a1").role, Role::Administrator);
-    assert_eq!(user("p1").role, Role::Other);
+    assert_eq!(user("p1").role, Role::Guardian);
+    // Spaces removed, letters uppercased (the file has `S 2 00` and `T-1`).
+    assert_eq!(
+        user("s2").identifier.as_ref().map(|i| i.as_str()),
+        Some("S200")
+    );
+    assert_eq!(
+        user("t1").identifier.as_ref().map(|i| i.as_str()),
+        Some("T-1")
+    );
+    assert_eq!(user("p1").identifier, None);
 
     let sch2 = &roster.orgs[2];
     assert_eq!(sch2.name, "Roosevelt Elementary, Annex");
@@ -84,16 +94,53 @@ fn fields_are_read_by_header_name_with_lists_and_accents() {
 }
 
 #[test]
+fn birth_dates_and_guardians_are_read() {
+    let roster = good();
+    let born = |id: &str| {
+        roster
+            .demographics
+            .iter()
+            .find(|d| d.user_id == id)
+            .map(|d| d.birth_date.canonical())
+    };
+    assert_eq!(born("s1").as_deref(), Some("2019-01-05"));
+    assert_eq!(born("t1").as_deref(), Some("1980-12-31"));
+    // s4's row is tobedeleted, and s3 has none.
+    assert_eq!((born("s4"), born("s3")), (None, None));
+    // María names Sam and Sam names María: one link.
+    assert_eq!(
+        roster.guardianships,
+        [Guardianship {
+            student_id: "s1".into(),
+            guardian_id: "p1".into()
+        }]
+    );
+    // Never the date itself in a debug print (logs).
+    assert!(!format!("{roster:?}").contains("2019"));
+}
+
+#[test]
 fn readers_and_folder_give_the_same_roster() {
     let [orgs, users, classes, enrollments] = good_bytes();
-    let from_bytes = Roster::from_readers(
+    let demographics = std::fs::read(data("good").join("demographics.csv")).unwrap();
+    let from_bytes = Roster::from_files(
+        orgs.as_slice(),
+        users.as_slice(),
+        classes.as_slice(),
+        enrollments.as_slice(),
+        Some(demographics.as_slice()),
+    )
+    .unwrap();
+    assert_eq!(from_bytes, good());
+    let without = Roster::from_readers(
         orgs.as_slice(),
         users.as_slice(),
         classes.as_slice(),
         enrollments.as_slice(),
     )
     .unwrap();
-    assert_eq!(from_bytes, good());
+    assert!(without.demographics.is_empty());
+    assert_eq!(without.users, good().users);
 }
 
 #[test]
