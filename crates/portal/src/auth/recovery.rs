@@ -1,10 +1,11 @@
 //! Recovery codes: what a member of staff types instead of an authenticator code when the
 //! phone is lost. Ten per enrollment, each single use, shown once and stored only as SHA-256.
 //!
-//! Each is 80 random bits, shown as 16 lowercase base32 letters in four groups
-//! (`abcd-efgh-ijkl-mnop`): short enough to type from paper, and far beyond guessing both online
-//! (every wrong try counts towards the lockout) and offline (2^80 SHA-256 per code from a
-//! database copy), so a fast hash suffices, as for the other random tokens (`crate::tokens`).
+//! Each is 140 random bits (a secret, so at least 128, as every secret here), shown as 28
+//! lowercase base32 letters in seven groups of four (`abcd-efgh-ijkl-mnop-qrst-uvwx-yz23`), the
+//! groups for typing from paper. Beyond guessing online (every wrong try counts towards the
+//! lockout) and offline (2^140 SHA-256 per code from a database copy), so a fast hash suffices,
+//! as for the other random tokens (`crate::tokens`).
 
 use data_encoding::BASE32_NOPAD;
 
@@ -12,8 +13,9 @@ use crate::error::PortalError;
 
 /// Codes made at each enrollment.
 pub const COUNT: usize = 10;
-const BYTES: usize = 10;
-const LETTERS: usize = 16;
+/// Random bytes drawn: 144 bits, of which the first 28 base32 letters keep 140.
+const BYTES: usize = 18;
+const LETTERS: usize = 28;
 
 /// `COUNT` new codes, as shown (with dashes).
 pub fn generate() -> Result<Vec<String>, PortalError> {
@@ -57,7 +59,7 @@ mod tests {
         let codes = generate().unwrap();
         assert_eq!(codes.len(), COUNT);
         for code in &codes {
-            assert_eq!(code.len(), 19, "{code}");
+            assert_eq!(code.len(), 34, "{code}");
             let n = normalise(code).unwrap();
             assert_eq!(normalise(&code.to_uppercase()), Some(n));
         }
@@ -72,9 +74,10 @@ mod tests {
         for bad in [
             "",
             "abcd-efgh",
-            "abcd-efgh-ijkl-mnop-q",
-            "abcd-efgh-ijkl-mno1",
-            "ábcd-efgh-ijkl-mnop",
+            "abcd-efgh-ijkl-mnop",
+            "abcd-efgh-ijkl-mnop-qrst-uvwx-yz23-a",
+            "abcd-efgh-ijkl-mnop-qrst-uvwx-yz21",
+            "ábcd-efgh-ijkl-mnop-qrst-uvwx-yz23",
         ] {
             assert_eq!(normalise(bad), None, "{bad}");
         }

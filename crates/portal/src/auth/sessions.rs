@@ -34,6 +34,9 @@ pub struct LiveSession {
     /// When it was made (ms): an ID token's `auth_time`, a SAML assertion's `AuthnInstant`.
     pub started_at: i64,
     pub second_factor: SecondFactor,
+    /// Signed in with a temporary password (a delegate's reset): it opens nothing but its own
+    /// change, not even an app's sign-in.
+    pub must_change_password: bool,
 }
 
 impl LiveSession {
@@ -217,6 +220,7 @@ impl Portal {
             method,
             started_at: row.session_created,
             second_factor,
+            must_change_password: row.must_change_password,
             user: row.user,
         }))
     }

@@ -161,7 +161,9 @@ async fn sso_answer(
         Ok(session) => session,
         Err(e) => return super::html::error_page(s, &e),
     };
-    let Some(session) = session else {
+    // A temporary password must be changed before any app is signed in to: the sign-in this
+    // asks for leads there first.
+    let Some(session) = session.filter(|s| !s.must_change_password) else {
         return sign_in_first(s, &checked, binding);
     };
     let s = i18n::for_locale(&session.user.locale);
@@ -222,9 +224,10 @@ async fn launch(
     }
     let app = crate::ids::AppId::new(app);
     let session = match session::current(&state, &headers).await {
-        Ok(Some(session)) => session,
-        // A tile is only on a signed-in dashboard: a stale one signs in again, then goes on.
-        Ok(None) => {
+        Ok(Some(session)) if !session.must_change_password => session,
+        // A tile is only on a signed-in dashboard: a stale one signs in again, then goes on
+        // (and a temporary password is changed first).
+        Ok(_) => {
             let login = next::login_url(&format!("/saml/launch/{app}"));
             return Redirect::to(login.as_deref().unwrap_or("/login")).into_response();
         }

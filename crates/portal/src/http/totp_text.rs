@@ -65,7 +65,7 @@ pub const EN: TotpText = TotpText {
     verify: "Verify",
     wrong_length: "The code has 6 digits. Type all 6 digits your app shows.",
     not_a_code: "That is not a code. Type the 6 digits your app shows, or one of your recovery \
-        codes (like abcd-efgh-ijkl-mnop).",
+        codes (like abcd-efgh-ijkl-mnop-qrst-uvwx-yz23).",
     wrong_code: "That code is not right, or it was already used. Wait for the next code and \
         try again.",
     expired: "Your sign-in took too long. Type your username and password again.",
@@ -115,7 +115,7 @@ pub const ES: TotpText = TotpText {
     verify: "Verificar",
     wrong_length: "El código tiene 6 dígitos. Escribe los 6 dígitos que muestra tu aplicación.",
     not_a_code: "Eso no es un código. Escribe los 6 dígitos que muestra tu aplicación, o uno de \
-        tus códigos de recuperación (como abcd-efgh-ijkl-mnop).",
+        tus códigos de recuperación (como abcd-efgh-ijkl-mnop-qrst-uvwx-yz23).",
     wrong_code: "Ese código no es correcto, o ya se usó. Espera el siguiente código e inténtalo \
         de nuevo.",
     expired: "Tu inicio de sesión tardó demasiado. Escribe otra vez tu usuario y contraseña.",

@@ -122,7 +122,14 @@ impl Portal {
         };
         let now = self.now();
         let session = match session {
-            Some(session) if authorize::session_fresh(&request, session.started_at, now) => session,
+            // A temporary password must be changed before any app is signed in to: the
+            // sign-in this asks for leads there first.
+            Some(session)
+                if !session.must_change_password
+                    && authorize::session_fresh(&request, session.started_at, now) =>
+            {
+                session
+            }
             _ if request.prompt.none => return Ok(Err(Refused::To(AuthError::LoginRequired))),
             _ => {
                 return Ok(Err(Refused::SignIn {

@@ -184,6 +184,8 @@ pub struct LiveRow {
     session_seen: i64,
     /// 1: the password session also passed the second factor.
     pub session_second_factor: i64,
+    /// The user signed in with a temporary password they must change first.
+    pub must_change_password: bool,
 }
 
 /// The session (and its user) of a cookie: live, not idle too long, within its absolute
@@ -192,7 +194,8 @@ pub struct LiveRow {
 static LIVE_BY_COOKIE: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT {USER_COLUMNS}, s.session_id, s.session_method, s.session_second_factor, \
-         s.session_created, s.session_seen FROM (SELECT id AS session_id, \
+         s.session_created, s.session_seen, users.must_change_password \
+         FROM (SELECT id AS session_id, \
          user_id AS session_user, method AS session_method, \
          second_factor AS session_second_factor, created_at AS session_created, \
          last_seen_at AS session_seen FROM sessions WHERE cookie_hash = $1 \

@@ -3,7 +3,7 @@
 //! passwords printed on cards, delegates and what they may reach, and the temporary password a
 //! student must change at the next sign-in.
 
-use badgein_portal::{Config, NewUser, PortalError, Role};
+use badgein_portal::{AppRequest, Config, NewUser, PortalError, Role};
 use badgein_roster::Grade;
 
 use crate::harness::{self, Env, TempDir, add_principal, get, run, run_with};
@@ -751,6 +751,28 @@ async fn a_temporary_password_must_be_changed_at_the_next_sign_in() {
         assert_eq!(dashboard.headers()["location"], "/account/password");
         let (own, _) = page(&env, &zoe, "/account/password").await;
         assert!(own.contains("Choose a new password"));
+        // Nor does an app's sign-in go through: the login it asks for leads to the change.
+        let app = env
+            .portal()
+            .add_app(&AppRequest {
+                name: "Reading".into(),
+                url: "https://reading.example/".into(),
+                schools: vec!["s1".into()],
+                oidc_redirects: vec!["https://reading.example/cb".into()],
+                ..AppRequest::default()
+            })
+            .await
+            .unwrap();
+        let authorize = format!(
+            "/oauth/authorize?response_type=code&scope=openid&redirect_uri={}&client_id={}\
+             &state=s1&nonce=n1",
+            "https%3A%2F%2Freading.example%2Fcb",
+            app.client_id.unwrap()
+        );
+        let held = get(&env, &zoe, &authorize).await;
+        assert_eq!(held.status(), 303);
+        let to = held.headers()["location"].to_str().unwrap().to_owned();
+        assert!(to.starts_with("/login?"), "{to}");
         let wrong = post(
             &env,
             &zoe,
@@ -772,6 +794,10 @@ async fn a_temporary_password_must_be_changed_at_the_next_sign_in() {
         .await;
         assert_eq!(changed.status(), 200);
         assert_eq!(get(&env, &zoe, "/").await.status(), 200);
+        let through = get(&env, &zoe, &authorize).await;
+        assert_eq!(through.status(), 303);
+        let to = through.headers()["location"].to_str().unwrap().to_owned();
+        assert!(to.starts_with("https://reading.example/cb?code="), "{to}");
         assert_eq!(
             try_login(&env, "zoe", "zoe picks this one").await,
             (303, "/".to_owned())
