@@ -6,7 +6,7 @@
 use badgein_portal::{AppRequest, Config, NewUser, PortalError, Role};
 use badgein_roster::Grade;
 
-use crate::harness::{self, Env, TempDir, add_principal, get, run, run_with};
+use crate::harness::{self, Env, TempDir, add_principal, get, page, post, run, run_with};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -93,30 +93,6 @@ async fn try_login(env: &Env, username: &str, password: &str) -> (u16, String) {
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default();
     (r.status().as_u16(), location)
-}
-
-async fn post(env: &Env, cookie: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    env.http
-        .post(env.url(path))
-        .header("cookie", cookie)
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
-
-/// The page and the CSRF token its forms carry.
-async fn page(env: &Env, cookie: &str, path: &str) -> (String, String) {
-    let r = get(env, cookie, path).await;
-    assert_eq!(r.status(), 200, "{path}");
-    let html = r.text().await.unwrap();
-    let token = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_default()
-        .to_owned();
-    (html, token)
 }
 
 /// The text of a PDF answer, by poppler's pdftotext.

@@ -6,7 +6,7 @@ use badgein_portal::apps::ClientAuth;
 use badgein_portal::store::Pool;
 use badgein_portal::{AppRequest, PortalError, Role};
 
-use crate::harness::{self, Env, TempDir, dump, get, portal_cli, run};
+use crate::harness::{self, Env, TempDir, dump, get, portal_cli, post, run};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -676,16 +676,6 @@ fn app_form<'a>(token: &'a str, fields: &[(&'a str, &'a str)]) -> Vec<(&'a str, 
     let mut form = vec![("csrf", token)];
     form.extend_from_slice(fields);
     form
-}
-
-async fn post(env: &Env, cookie: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    env.http
-        .post(env.url(path))
-        .header("cookie", cookie)
-        .form(form)
-        .send()
-        .await
-        .unwrap()
 }
 
 async fn token(env: &Env, cookie: &str) -> String {

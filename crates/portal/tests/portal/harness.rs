@@ -427,6 +427,31 @@ pub async fn get_json<T: serde::de::DeserializeOwned>(env: &Env, path: &str) -> 
 }
 
 /// `GET path` with the session cookie.
+/// A form posted with the session cookie `cookie`.
+pub async fn post(env: &Env, cookie: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    env.http
+        .post(env.url(path))
+        .header("cookie", cookie)
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The page at `path` (which must answer 200) and the CSRF token its forms carry.
+pub async fn page(env: &Env, cookie: &str, path: &str) -> (String, String) {
+    let r = get(env, cookie, path).await;
+    assert_eq!(r.status(), 200, "{path}");
+    let html = r.text().await.unwrap();
+    let token = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_owned();
+    (html, token)
+}
+
 pub async fn get(env: &Env, cookie: &str, path: &str) -> reqwest::Response {
     env.http
         .get(env.url(path))

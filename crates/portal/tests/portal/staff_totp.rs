@@ -9,7 +9,7 @@ use sha1::Sha1;
 
 use badgein_portal::StaffBadges;
 
-use crate::harness::{Env, add_principal, dump, get, login, run, session_cookie};
+use crate::harness::{Env, add_principal, dump, get, login, post, run, session_cookie};
 
 const PASSWORD: &str = "correct horse battery";
 const PENDING_COOKIE: &str = "badgein_pending";
@@ -61,21 +61,6 @@ async fn shown_secret(env: &Env, cookie: &str) -> String {
     between(&html, "?secret=", "&amp;").to_owned()
 }
 
-async fn post_form(
-    env: &Env,
-    cookie: &str,
-    path: &str,
-    form: &[(&str, &str)],
-) -> reqwest::Response {
-    env.http
-        .post(env.url(path))
-        .header("cookie", cookie)
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
-
 /// Sets Kim's (`t1`, username `mrsk`) password, signs her in and turns the second factor on.
 async fn enroll_kim(env: &Env) -> Enrolled {
     env.portal().set_password("t1", PASSWORD).await.unwrap();
@@ -90,7 +75,7 @@ async fn enroll_with(env: &Env, cookie: String) -> Enrolled {
     // The same secret until it is confirmed (the QR code scanned a minute ago still works).
     assert_eq!(shown_secret(env, &cookie).await, secret);
     let now = env.portal().now();
-    let r = post_form(
+    let r = post(
         env,
         &cookie,
         "/account/totp",
@@ -141,7 +126,7 @@ async fn password_step(env: &Env, username: &str) -> String {
 }
 
 async fn code_step(env: &Env, pending: &str, code: &str) -> reqwest::Response {
-    post_form(env, pending, "/login/code", &[("code", code)]).await
+    post(env, pending, "/login/code", &[("code", code)]).await
 }
 
 /// Signs Kim in with her password and `code`; the session cookie when it was accepted.
@@ -216,7 +201,7 @@ async fn enroll_then_sign_in_with_a_code_once_body(env: Env) {
         let pending = password_step(&env, "mrsk").await;
         env.clock.advance(Duration::from_secs(30));
         let code = code(&kim.secret, env.portal().now(), 0);
-        let r = post_form(
+        let r = post(
             &env,
             &pending,
             "/login/code",
@@ -394,7 +379,7 @@ async fn a_password_only_session_of_an_enrolled_teacher_opens_no_teacher_page_bo
         );
     }
     // A teacher form posted from it is refused too, and nothing is done.
-    let r = post_form(&env, &earlier, "/teach/classes/c1/students/u1/unlock", &[]).await;
+    let r = post(&env, &earlier, "/teach/classes/c1/students/u1/unlock", &[]).await;
     assert_eq!(r.status(), 403);
     assert_eq!(page_text(&env, &kim.cookie, "/teach").await.0, 200);
     // The kiosk's typed sign-in is a password alone: no teacher page either.
@@ -442,7 +427,7 @@ async fn a_required_second_factor_comes_before_the_teacher_pages_body(env: Env) 
     assert_eq!(r.headers()["location"], "/account/totp");
     let secret = shown_secret(&env, &cookie).await;
     let now = env.portal().now();
-    let r = post_form(
+    let r = post(
         &env,
         &cookie,
         "/account/totp",
@@ -458,7 +443,7 @@ async fn a_required_second_factor_comes_before_the_teacher_pages_body(env: Env) 
     let (_, dashboard) = page_text(&env, &maya, "/").await;
     assert!(!dashboard.contains("/account/totp"));
     assert_eq!(page_text(&env, &maya, "/account/totp").await.0, 404);
-    let r = post_form(&env, &maya, "/account/totp", &[("code", "123456")]).await;
+    let r = post(&env, &maya, "/account/totp", &[("code", "123456")]).await;
     assert_eq!(r.status(), 404);
     // Signed out, the page sends to the login page and back.
     let r = env.http.get(env.url("/account/totp")).send().await.unwrap();
@@ -487,7 +472,7 @@ async fn enrollment_refuses_bad_codes_body(env: Env) {
         ("not a code", 400),
         (code(&secret, now, 3).as_str(), 400),
     ] {
-        let r = post_form(&env, &cookie, "/account/totp", &[("code", typed)]).await;
+        let r = post(&env, &cookie, "/account/totp", &[("code", typed)]).await;
         assert_eq!(r.status(), status, "{typed}");
     }
     // Nothing turned on: the same secret is still waiting.
@@ -789,13 +774,10 @@ async fn an_administrator_resets_from_the_staff_page_body(env: Env) {
 
     // Refused, and nothing reset: no token, another school's user, a student, a teacher.
     let path = "/teach/staff/t1/totp-reset";
-    assert_eq!(post_form(&env, &pat, path, &[]).await.status(), 403);
-    assert_eq!(
-        post_form(&env, &pat, path, &[("csrf", "0")]).await.status(),
-        403
-    );
+    assert_eq!(post(&env, &pat, path, &[]).await.status(), 403);
+    assert_eq!(post(&env, &pat, path, &[("csrf", "0")]).await.status(), 403);
     for other in ["x1", "u1", "nobody", "..%2Ft1"] {
-        let r = post_form(
+        let r = post(
             &env,
             &pat,
             &format!("/teach/staff/{other}/totp-reset"),
@@ -805,7 +787,7 @@ async fn an_administrator_resets_from_the_staff_page_body(env: Env) {
         assert_eq!(r.status(), 403, "{other}");
     }
     assert_eq!(page_text(&env, &kim.cookie, "/teach/staff").await.0, 403);
-    let r = post_form(&env, &kim.cookie, path, &[("csrf", &token)]).await;
+    let r = post(&env, &kim.cookie, path, &[("csrf", &token)]).await;
     assert_eq!(r.status(), 403, "a teacher cannot reset");
     assert_eq!(
         page_text(&env, &kim.cookie, "/teach").await.0,
@@ -813,7 +795,7 @@ async fn an_administrator_resets_from_the_staff_page_body(env: Env) {
         "still on"
     );
 
-    let r = post_form(&env, &pat, path, &[("csrf", &token)]).await;
+    let r = post(&env, &pat, path, &[("csrf", &token)]).await;
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/teach/staff?done=reset");
     assert_eq!(

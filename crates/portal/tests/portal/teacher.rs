@@ -9,7 +9,7 @@ use badgein_portal::{Config, NewUser, Role};
 use badgein_proto::SignIn;
 use badgein_scanner::{Frame, scan};
 
-use crate::harness::{self, Env, TempDir, get, problem_code, run, run_with};
+use crate::harness::{self, Env, TempDir, get, page, post, problem_code, run, run_with};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -55,30 +55,6 @@ async fn more_seed(env: &Env) {
 /// Signs `username` in through the login page; returns the `name=value` cookie.
 async fn login(env: &Env, username: &str) -> String {
     harness::login(env, username, PASSWORD).await
-}
-
-async fn post(env: &Env, cookie: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    env.http
-        .post(env.url(path))
-        .header("cookie", cookie)
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
-
-/// The page and the CSRF token its forms carry.
-async fn page(env: &Env, cookie: &str, path: &str) -> (String, String) {
-    let r = get(env, cookie, path).await;
-    assert_eq!(r.status(), 200, "{path}");
-    let html = r.text().await.unwrap();
-    let token = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_default()
-        .to_owned();
-    (html, token)
 }
 
 /// A PDF answer's pages, rasterised by poppler, with the badge text each page holds.
