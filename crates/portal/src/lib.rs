@@ -32,6 +32,7 @@ pub mod client_addr;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod family;
 pub mod http;
 pub mod idp;
 pub mod ids;

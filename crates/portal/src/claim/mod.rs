@@ -23,6 +23,7 @@ pub mod date;
 pub mod eligibility;
 pub mod limit;
 pub mod names;
+pub mod parent;
 
 use std::net::IpAddr;
 

@@ -20,6 +20,7 @@ use crate::auth::password_rules;
 use crate::auth::sessions::LiveSession;
 use crate::error::UNAVAILABLE_RETRY_SECS;
 use crate::ids::AppId;
+use crate::roles::Role;
 use crate::store::apps::Tile;
 
 #[derive(Debug, Deserialize)]
@@ -55,6 +56,10 @@ pub async fn dashboard(
     State(state): State<AppState>,
     SignedIn { session, .. }: SignedIn,
 ) -> Response {
+    // A parent's or guardian's home is "My children" (`http/family`).
+    if session.user.role == Role::Guardian {
+        return Redirect::to("/family").into_response();
+    }
     match state.run(state.portal.tiles_for(&session.user)).await {
         Ok(apps) => dashboard_page(&session, &apps, None),
         Err(e) => error_page(i18n::for_locale(&session.user.locale), &e),
@@ -157,6 +162,7 @@ fn login_form(
                 button type="submit" { (s.sign_in) }
             }
             p { a href="/claim" { (s.claim.link) } }
+            p { a href="/claim/parent" { (s.parent_claim.link) } }
         }
     };
     page(status, s, s.sign_in_title, body)
