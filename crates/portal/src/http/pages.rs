@@ -79,6 +79,9 @@ fn dashboard_page(session: &LiveSession, apps: &[Tile], note: Option<&str>) -> R
             @if let Some(note) = note {
                 p role="status" class="note" { (note) }
             }
+            @if user.role == Role::Guardian {
+                p { a class="button" href="/family" { (s.family.title) } }
+            }
             @if session.authority().manages_classes() {
                 p { a class="button" href="/teach" { (s.teach.my_classes) } }
             }
