@@ -41,7 +41,9 @@ impl Portal {
             }
             None => {
                 "forbidden".clone_into(&mut entry.result);
-                entry.detail = Some(format!("by guardian: student {child}: not linked"));
+                // The id as sent (a forged form's), cut short.
+                let sent: String = child.chars().take(100).collect();
+                entry.detail = Some(format!("by guardian: student {sent}: not linked"));
                 audit::record(self.db(), &entry).await?;
                 Ok(BadgeLost::NotYourChild)
             }

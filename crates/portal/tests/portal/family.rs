@@ -10,7 +10,10 @@ use badgein_portal::{AppRequest, NewUser, Role};
 use badgein_proto::SignIn;
 use badgein_roster::Roster;
 
-use crate::harness::{Env, get, open, problem_code, run, session_cookie};
+use badgein_portal::Config;
+use badgein_portal::config::IpNet;
+
+use crate::harness::{Env, get, open, problem_code, run, run_with, session_cookie};
 
 const PASSWORD: &str = "purple otter dances";
 
@@ -437,6 +440,7 @@ async fn badge_lost_voids_the_badge_and_ends_its_session_body(env: Env) {
 
     // Refused, nothing changed: no token, a wrong token, another origin, another child,
     // someone who is nobody's child.
+    let long = "9".repeat(2000);
     let refusals = [
         ("st1", vec![], None, "out of date"),
         ("st1", vec![("csrf", "0".repeat(64))], None, "out of date"),
@@ -449,6 +453,18 @@ async fn badge_lost_voids_the_badge_and_ends_its_session_body(env: Env) {
         ("st3", vec![("csrf", token.clone())], None, "not linked"),
         ("nobody", vec![("csrf", token.clone())], None, "not linked"),
         ("par1", vec![("csrf", token.clone())], None, "not linked"),
+        (
+            "st3%2F..%2Fst1",
+            vec![("csrf", token.clone())],
+            None,
+            "not linked",
+        ),
+        (
+            long.as_str(),
+            vec![("csrf", token.clone())],
+            None,
+            "not linked",
+        ),
     ];
     for (child, form, origin, text) in &refusals {
         let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -607,4 +623,64 @@ async fn a_parent_gets_the_parent_apps_and_nothing_of_staff_body(env: Env) {
 #[tokio::test]
 async fn a_parent_gets_the_parent_apps_and_nothing_of_staff() {
     run(a_parent_gets_the_parent_apps_and_nothing_of_staff_body).await;
+}
+
+// ------------------------------------------------------------------ limits
+
+async fn a_childs_number_gets_ten_claims_a_day_through_both_doors_body(env: Env) {
+    import(&env).await;
+    // Five wrong dates for Ana's number at the parents' door, five at the students', each from
+    // another address: the number's day is used up, and the right answers are refused too.
+    for n in 0..10 {
+        let date = format!("02/{:02}/2016", n + 1);
+        let (path, form): (&str, Vec<(&str, String)>) = if n % 2 == 0 {
+            (
+                "/claim/parent",
+                form("sam.ruiz@example.org", "12345", &date),
+            )
+        } else {
+            let student = [
+                ("first_name", "Ana"),
+                ("last_name", "Ruiz"),
+                ("birth_date", date.as_str()),
+                ("number", "12345"),
+                ("password", PASSWORD),
+                ("password_again", PASSWORD),
+            ];
+            ("/claim", student.map(|(k, v)| (k, v.to_owned())).to_vec())
+        };
+        let r = env
+            .http
+            .post(env.url(path))
+            .header("x-forwarded-for", format!("203.0.113.{n}"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "try {n}");
+    }
+    let r = env
+        .http
+        .post(env.url("/claim/parent"))
+        .header("x-forwarded-for", "192.0.2.99")
+        .form(&sam())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+    assert!(!has_password(&env, "par1").await);
+}
+
+#[tokio::test]
+async fn a_childs_number_gets_ten_claims_a_day_through_both_doors() {
+    let config = Config {
+        trusted_proxies: vec!["127.0.0.1/32".parse::<IpNet>().unwrap()],
+        ..Config::for_tests()
+    };
+    run_with(
+        config,
+        a_childs_number_gets_ten_claims_a_day_through_both_doors_body,
+    )
+    .await;
 }
