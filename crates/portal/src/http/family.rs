@@ -94,8 +94,13 @@ pub async fn family_page(
         Err(e) => return error_page(s, &e),
     };
     let lost = query.ok().and_then(|Query(q)| q.lost);
-    // Only a linked child's name is ever shown back, whatever the query says.
-    let stopped = lost.and_then(|id| children.iter().find(|c| c.id == id.as_str()));
+    // Only a linked child's name is ever shown back, whatever the query says, and only when
+    // the badge indeed no longer works (a link cannot make a working badge look stopped).
+    let stopped = lost.and_then(|id| {
+        children
+            .iter()
+            .find(|c| c.id == id.as_str() && !c.badge_works)
+    });
     let f = s.family;
     let body = html! {
         header {

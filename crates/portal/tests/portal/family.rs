@@ -518,7 +518,10 @@ async fn badge_lost_voids_the_badge_and_ends_its_session_body(env: Env) {
             Some("by guardian: student st1: 1; ended 1 sessions")
         )
     );
-    // A confirmation never names a child who is not theirs.
+    // A confirmation never names a child who is not theirs, nor a badge that works.
+    env.portal().issue_badge("st2", None).await.unwrap();
+    let r = get(&env, &cookie, "/family?lost=st2").await;
+    assert!(!r.text().await.unwrap().contains("no longer works"));
     let r = get(&env, &cookie, "/family?lost=st3").await;
     assert!(!r.text().await.unwrap().contains("Cy"));
 }
