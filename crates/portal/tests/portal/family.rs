@@ -595,6 +595,18 @@ async fn a_parent_gets_the_parent_apps_and_nothing_of_staff_body(env: Env) {
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/login?next=%2Ffamily");
 
+    // A new password, and the way back to My children from its answer.
+    let r = env
+        .http
+        .post(env.url("/account/password"))
+        .header("cookie", &cookie)
+        .form(&[("current", PASSWORD), ("new", "a new purple otter")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains(r#"href="/family""#));
+
     // A parent with no child linked is told so.
     env.portal().set_password("par3", PASSWORD).await.unwrap();
     let lone = crate::harness::login(&env, "lone.parent", PASSWORD).await;
