@@ -1,4 +1,5 @@
-// The portal's own pages (login, a child's dashboard, the teacher pages) served by the real
+// The portal's own pages (login, a child's dashboard, the teacher pages, claiming accounts,
+// a parent's My children) served by the real
 // badgein-portal on 127.0.0.1 and opened in headless Chromium: axe-core finds no serious or
 // critical problem in English or Spanish, and a teacher's and an administrator's forms work by
 // keyboard alone.
@@ -212,6 +213,63 @@ describe('the portal pages', { timeout: 180_000 }, () => {
     await Promise.all([page.waitForURL(`${portal.url}/`), page.keyboard.press('Enter')]);
     assert.match(await page.textContent('h1'), /Ana María/);
     await assertAccessible(page, 'claimed-dashboard');
+    await context.close();
+  });
+
+  for (const locale of ['en-US', 'es-ES']) {
+    const lang = locale.slice(0, 2);
+    test(`${lang}: the parent's claim page, and a wrong date mask announced with the answers kept`, async () => {
+      const context = await browser.newContext({ locale });
+      const page = await context.newPage();
+      await page.goto(`${portal.url}/claim/parent`);
+      assert.equal(await page.getAttribute('html', 'lang'), lang);
+      await assertAccessible(page, `${lang}-claim-parent`);
+      await page.fill('input[name=account]', 'nobody@example.org');
+      await page.fill('input[name=child_number]', '1');
+      await page.fill('input[name=child_birth_date]', '2013-01-05');
+      await page.fill('input[name=password]', 'purple otter dances');
+      await page.fill('input[name=password_again]', 'purple otter dances');
+      await Promise.all([page.waitForNavigation(), page.press('input[name=password_again]', 'Enter')]);
+      assert.match(await page.textContent('[role=alert]'), /MM\/DD\/(YYYY|AAAA), (for example|por ejemplo) 01\/05\/2012/);
+      assert.equal(await page.getAttribute('input[name=child_birth_date]', 'aria-invalid'), 'true');
+      assert.equal(await page.inputValue('input[name=account]'), 'nobody@example.org', 'the answers are kept');
+      assert.equal(await page.inputValue('input[name=password]'), '', 'never the password');
+      await assertAccessible(page, `${lang}-claim-parent-wrong-date`);
+      await context.close();
+    });
+  }
+
+  test('a parent claims her account and stops her child\'s lost badge by keyboard alone', async () => {
+    // Ana María (the demo's seventh grader) gets a badge; her mother Rosa is in the roster.
+    portal.cli(['badge', 'issue', '--user', 'demo-claim-1']);
+    const context = await browser.newContext({ locale: 'en-US' });
+    const page = await context.newPage();
+    await page.goto(`${portal.url}/login`);
+    await page.locator('a[href="/claim/parent"]').focus();
+    await Promise.all([page.waitForURL(`${portal.url}/claim/parent`), page.keyboard.press('Enter')]);
+    await page.focus('input[name=account]');
+    for (const text of ['Rosa.Nunez@example.org', '70 001', '01/05/2013', 'our purple otter', 'our purple otter']) {
+      await page.keyboard.type(text);
+      await page.keyboard.press('Tab');
+    }
+    await Promise.all([page.waitForURL(`${portal.url}/family`), page.keyboard.press('Enter')]);
+    assert.match(await page.textContent('h1'), /My children/);
+    const main = await page.textContent('main');
+    assert.match(main, /Ana María O'Brien-Núñez/);
+    assert.match(main, /Grade 7 Homeroom/);
+    assert.match(main, /Badge works/);
+    assert.doesNotMatch(main, /70001|2013/, 'nothing else about the child');
+    await assertAccessible(page, 'family');
+    // The button says whose badge it stops (its description names the child).
+    const button = page.locator('form[action$="/badge-lost"] button');
+    const described = (await button.getAttribute('aria-describedby')).split(' ');
+    assert.match(await page.textContent(`#${described[0]}`), /Ana María/);
+    await button.focus();
+    await Promise.all([page.waitForURL(/\/family\?lost=/), page.keyboard.press('Enter')]);
+    assert.match(await page.textContent('[role=status]'), /Ana María's badge no longer works/);
+    assert.match(await page.textContent('main'), /No working badge/);
+    assert.equal(await page.locator('form[action$="/badge-lost"]').count(), 0);
+    await assertAccessible(page, 'family-badge-stopped');
     await context.close();
   });
 

@@ -33,6 +33,7 @@ pub mod client_addr;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod family;
 pub mod fixed_password;
 pub mod grade_policy;
 pub mod http;

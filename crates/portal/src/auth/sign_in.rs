@@ -8,7 +8,7 @@ use badgein_proto::{PasswordSignIn, ProblemCode, SignIn};
 
 use super::guard::{Attempt, Scope};
 use super::junk;
-use super::origin::{SecondFactor, SessionMethod};
+use super::origin::{SecondFactor, SessionMethod, may_hold_badge};
 use super::password::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN};
 use super::password_rules::{self, MAX_CHARS, PasswordProblem};
 use crate::client_addr::limit_key;
@@ -192,6 +192,10 @@ impl Portal {
                 )
                 .await?;
             entry.user_id = Some(user.id.clone());
+            // A classroom kiosk signs in the people who may hold a badge: never a parent.
+            if !may_hold_badge(user.role) {
+                return Err(PortalError::Refused(ProblemCode::WrongSchool));
+            }
             if user.school_id != kiosk.school_id {
                 return Err(PortalError::Refused(ProblemCode::WrongSchool));
             }

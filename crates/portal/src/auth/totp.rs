@@ -192,8 +192,8 @@ mod tests {
         assert_eq!(read("１２３４５６"), Err(Unreadable::NotACode));
         assert_eq!(read(&"1".repeat(100)), Err(Unreadable::NotACode));
         assert_eq!(
-            read("ABCD-EFGH-IJKL-MNOP"),
-            Ok(Typed::Recovery("abcdefghijklmnop".into()))
+            read("ABCD-EFGH-IJKL-MNOP-QRST-UVWX-YZ23"),
+            Ok(Typed::Recovery("abcdefghijklmnopqrstuvwxyz23".into()))
         );
     }
 

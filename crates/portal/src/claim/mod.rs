@@ -21,6 +21,7 @@ pub mod birth_key;
 pub mod date;
 pub mod limit;
 pub mod names;
+pub mod parent;
 
 use std::net::IpAddr;
 

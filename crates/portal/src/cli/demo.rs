@@ -21,13 +21,13 @@ const STUDENTS: [(&str, &str, &str); 8] = [
 
 /// A middle school from a OneRoster export (what a district's import gives): one seventh
 /// grader who has not claimed her account yet, with a student number and a date of birth
-/// (kept only as a keyed hash), and her mother linked to her.
+/// (kept only as a keyed hash), and her mother linked to her, who can claim hers too.
 const MIDDLE_SCHOOL: [&str; 5] = [
     "sourcedId,name,type\ndemo-middle,Maple Middle (demo),school\n",
     "sourcedId,enabledUser,orgSourcedIds,role,username,givenName,familyName,identifier,\
-     agentSourcedIds,grades\n\
-     demo-claim-1,true,demo-middle,student,ana.obrien,Ana María,O'Brien-Núñez,70 001,demo-parent-1,07\n\
-     demo-parent-1,true,demo-middle,parent,rosa.nunez,Rosa,Núñez,,,\n",
+     agentSourcedIds,grades,email\n\
+     demo-claim-1,true,demo-middle,student,ana.obrien,Ana María,O'Brien-Núñez,70 001,demo-parent-1,07,\n\
+     demo-parent-1,true,demo-middle,parent,rosa.nunez,Rosa,Núñez,,,,rosa.nunez@example.org\n",
     "sourcedId,title,schoolSourcedId\ndemo-m7,Grade 7 Homeroom,demo-middle\n",
     "sourcedId,classSourcedId,schoolSourcedId,userSourcedId,role\n\
      demo-m7-1,demo-m7,demo-middle,demo-claim-1,student\n",
@@ -140,6 +140,11 @@ pub async fn create(portal: &Portal, dir: &Path) -> anyhow::Result<String> {
     eprintln!(
         "claim an account at /claim: Ana María O'Brien-Núñez, born 01/05/2013, \
          student number 70001 (once; she then signs in as \"ana.obrien\")"
+    );
+    eprintln!(
+        "claim a parent's account at /claim/parent: rosa.nunez@example.org, Ana María's \
+         student number 70001 and her date of birth 01/05/2013 (once; Rosa then signs in as \
+         \"rosa.nunez\" and lands on My children)"
     );
     Ok(portal.enrollment_code("demo-school").await?)
 }

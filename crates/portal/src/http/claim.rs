@@ -172,6 +172,7 @@ fn form_page(
                     aria-describedby=[described(Field::PasswordAgain, None)];
                 button type="submit" { (c.submit) }
             }
+            p { a href="/claim/parent" { (s.parent_claim.link) } }
             p { a href="/login" { (c.back_to_sign_in) } }
         }
     };

@@ -3,6 +3,8 @@
 
 use super::i18n_accounts::{CLAIM_EN, CLAIM_ES, PASSWORD_EN, PASSWORD_ES};
 pub use super::i18n_accounts::{ClaimPage, PasswordText};
+use super::i18n_family::{FAMILY_EN, FAMILY_ES, PARENT_CLAIM_EN, PARENT_CLAIM_ES};
+pub use super::i18n_family::{FamilyPage, ParentClaimPage};
 
 #[derive(Debug)]
 pub struct Strings {
@@ -46,6 +48,10 @@ pub struct Strings {
     pub claim: &'static ClaimPage,
     /// Why a new password was refused.
     pub password_rules: &'static PasswordText,
+    /// Claiming a parent's account (`http/claim_parent.rs`).
+    pub parent_claim: &'static ParentClaimPage,
+    /// "My children" (`http/family.rs`).
+    pub family: &'static FamilyPage,
 }
 
 /// The SAML sign-in pages' sentences: the refusals and the form that posts to the app.
@@ -192,6 +198,8 @@ pub const EN: Strings = Strings {
     accounts: &super::accounts_i18n::EN,
     claim: &CLAIM_EN,
     password_rules: &PASSWORD_EN,
+    parent_claim: &PARENT_CLAIM_EN,
+    family: &FAMILY_EN,
 };
 
 const SSO_EN: SsoPage = SsoPage {
@@ -363,6 +371,8 @@ pub const ES: Strings = Strings {
     accounts: &super::accounts_i18n::ES,
     claim: &CLAIM_ES,
     password_rules: &PASSWORD_ES,
+    parent_claim: &PARENT_CLAIM_ES,
+    family: &FAMILY_ES,
 };
 
 const SSO_ES: SsoPage = SsoPage {

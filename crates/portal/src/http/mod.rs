@@ -27,11 +27,14 @@ mod accounts_i18n;
 mod api;
 mod avatar;
 mod claim;
+mod claim_parent;
 mod extract;
+mod family;
 mod headers;
 mod html;
 mod i18n;
 mod i18n_accounts;
+mod i18n_family;
 mod logout;
 mod next;
 mod oauth;
@@ -131,6 +134,15 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/launch", get(pages::launch))
         .route("/login", get(pages::login_page).post(pages::login))
         .route("/claim", get(claim::claim_page).post(claim::claim))
+        .route(
+            "/claim/parent",
+            get(claim_parent::claim_page).post(claim_parent::claim),
+        )
+        .route("/family", get(family::family_page))
+        .route(
+            "/family/children/{child}/badge-lost",
+            post(family::badge_lost),
+        )
         .route("/logout", post(pages::logout))
         .route(
             "/account/password",

@@ -23,6 +23,7 @@ use crate::auth::sessions::LiveSession;
 use crate::auth::sign_in::PasswordStep;
 use crate::error::{PortalError, UNAVAILABLE_RETRY_SECS};
 use crate::ids::AppId;
+use crate::roles::Role;
 use crate::store::apps::Tile;
 
 #[derive(Debug, Deserialize)]
@@ -58,6 +59,10 @@ pub async fn dashboard(
     State(state): State<AppState>,
     SignedIn { session, .. }: SignedIn,
 ) -> Response {
+    // A parent's or guardian's home is "My children" (`http/family`).
+    if session.user.role == Role::Guardian {
+        return Redirect::to("/family").into_response();
+    }
     let found = state
         .run(async {
             let standing = account::standing(&state, &session).await?;
@@ -91,6 +96,9 @@ fn dashboard_page(
         main {
             @if let Some(note) = note {
                 p role="status" class="note" { (note) }
+            }
+            @if user.role == Role::Guardian {
+                p { a class="button" href="/family" { (s.family.title) } }
             }
             @if session.authority().manages_classes() || standing.delegate {
                 p { a class="button" href="/teach" { (s.teach.my_classes) } }
@@ -172,6 +180,7 @@ pub(super) fn login_form(
                 button type="submit" { (s.sign_in) }
             }
             p { a href="/claim" { (s.claim.link) } }
+            p { a href="/claim/parent" { (s.parent_claim.link) } }
         }
     };
     page(status, s, s.sign_in_title, body)

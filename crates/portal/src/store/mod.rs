@@ -20,6 +20,7 @@ pub mod badges;
 pub mod claim;
 pub mod devices;
 pub mod directory;
+pub mod family;
 mod group_commit;
 pub mod kiosks;
 pub mod oauth;

@@ -18,6 +18,7 @@ mod cli;
 mod demo_app;
 mod durability;
 mod fail_closed;
+mod family;
 mod harness;
 mod logout;
 mod oidc;
