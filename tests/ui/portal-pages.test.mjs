@@ -240,7 +240,9 @@ describe('the portal pages', { timeout: 180_000 }, () => {
   }
 
   test('a parent claims her account and stops her child\'s lost badge by keyboard alone', async () => {
-    // Ana María (the demo's seventh grader) gets a badge; her mother Rosa is in the roster.
+    // Ana María (the demo's seventh grader) gets a badge, her school giving them up to grade 8;
+    // her mother Rosa is in the roster.
+    portal.cli(['school', 'policy', '--school', 'demo-middle', '--badge-grades', 'PK-8']);
     portal.cli(['badge', 'issue', '--user', 'demo-claim-1']);
     const context = await browser.newContext({ locale: 'en-US' });
     const page = await context.newPage();
