@@ -318,7 +318,8 @@ async fn execute(
             metrics_listen,
             ..
         }) => {
-            let running = crate::spawn(portal.clone(), &listen).await?;
+            // The metrics listener first: a bad address stops the start before anything is
+            // served.
             let metrics = match &metrics_listen {
                 Some(addr) => Some(
                     crate::spawn_metrics(portal, addr)
@@ -327,6 +328,7 @@ async fn execute(
                 ),
                 None => None,
             };
+            let running = crate::spawn(portal.clone(), &listen).await?;
             // In JSON the log's own "portal listening" and "metrics listening" events say
             // where; a line of plain text would break the stream.
             if log_format == logging::LogFormat::Text {

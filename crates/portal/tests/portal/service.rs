@@ -499,3 +499,52 @@ async fn json_logs_from_the_real_binary() {
         );
     }
 }
+
+/// Bad settings stop the start with a message naming them, before anything listens.
+#[test]
+fn bad_service_settings_are_refused_before_serving() {
+    let dir = TempDir::new();
+    let db = dir.0.join("portal.db");
+    let run = |args: &[&str], envs: &[(&str, &str)]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_badgein-portal"));
+        command
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .env_remove("BADGEIN_DB")
+            .env_remove("RUST_LOG")
+            .env_remove("BADGEIN_LOG_FORMAT")
+            .env_remove("BADGEIN_TRUSTED_PROXIES");
+        for (k, v) in envs {
+            command.env(k, v);
+        }
+        let out = command.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stderr) = run(&["--log-format", "xml", "serve"], &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--log-format") && stderr.contains("json"),
+        "{stderr}"
+    );
+    let (code, stderr) = run(&["serve"], &[("BADGEIN_LOG_FORMAT", "yaml")]);
+    assert_eq!(code, Some(2), "{stderr}");
+    let (code, stderr) = run(
+        &["serve", "--listen", "127.0.0.1:0"],
+        &[("BADGEIN_TRUSTED_PROXIES", "10.0.0.5/32,not-a-network")],
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("not-a-network"), "{stderr}");
+    for bad in ["not-an-address", "127.0.0.1:99999", ""] {
+        let (code, stderr) = run(
+            &["serve", "--listen", "127.0.0.1:0", "--metrics-listen", bad],
+            &[],
+        );
+        assert_eq!(code, Some(1), "{bad}: {stderr}");
+        assert!(stderr.contains("--metrics-listen"), "{bad}: {stderr}");
+        assert!(!stderr.contains("listening"), "{bad}: {stderr}");
+    }
+}
