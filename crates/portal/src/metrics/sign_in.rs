@@ -49,7 +49,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// Every outcome, in [`Outcome::index`] order.
+    /// Every outcome, in the order of their index (the sign-in table's columns).
     pub fn all() -> impl Iterator<Item = Self> {
         [Self::Ok, Self::CodeNeeded, Self::Expired]
             .into_iter()
