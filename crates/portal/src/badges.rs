@@ -12,6 +12,7 @@ use crate::auth::sign_in::elapsed_ms;
 use crate::config::ms;
 use crate::error::{PortalError, Result};
 use crate::ids::UserId;
+use crate::metrics::DbQuery;
 use crate::portal::Portal;
 use crate::store::audit::{self, Entry};
 use crate::store::badges::{self as stored, VoidScope};
@@ -146,10 +147,15 @@ impl Portal {
                 return Err(PortalError::Refused(ProblemCode::NotABadge));
             };
             let badge_id = badge.id().to_string();
-            let (kiosk, owner) =
-                stored::at_kiosk(self.db(), &tokens::digest(credential.as_bytes()), &badge_id)
-                    .await?
-                    .ok_or(PortalError::Refused(ProblemCode::KioskNotEnrolled))?;
+            let credential = tokens::digest(credential.as_bytes());
+            let (kiosk, owner) = self
+                .metrics()
+                .timed(
+                    DbQuery::BadgeLookup,
+                    stored::at_kiosk(self.db(), &credential, &badge_id),
+                )
+                .await?
+                .ok_or(PortalError::Refused(ProblemCode::KioskNotEnrolled))?;
             if kiosk.revoked_at.is_some() {
                 return Err(PortalError::Refused(ProblemCode::KioskRevoked));
             }

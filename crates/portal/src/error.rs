@@ -44,6 +44,17 @@ pub enum PortalError {
     Timeout,
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database has a migration this binary does not know: a newer version upgraded it.
+    /// Nothing is run against it (an older binary would read and write a schema it does not
+    /// know).
+    #[error(
+        "the database was upgraded by a newer badgein-portal: it has migration {found}, and \
+         this badgein-portal ({version}) knows migrations up to {known} only. Nothing was \
+         changed. Run the newer version (or restore the backup taken before the upgrade, \
+         docs/deploy.md)",
+        version = env!("CARGO_PKG_VERSION")
+    )]
+    NewerDatabase { found: i64, known: i64 },
     #[error("operating system random source failed: {0}")]
     Random(#[source] getrandom::Error),
     #[error("password hashing failed: {0}")]
@@ -111,6 +122,7 @@ impl PortalError {
             | Self::UnknownRole(_)
             | Self::Timeout
             | Self::Migrate(_)
+            | Self::NewerDatabase { .. }
             | Self::Random(_)
             | Self::Hashing(_)
             | Self::Overloaded

@@ -8,7 +8,8 @@
 //!   `void_badges`, `enrollment_code`, `set_password`, `revoke_kiosk`, `add_app`, …) are
 //!   methods of [`Portal`]; the ones that take access away end the sessions it gave;
 //! * [`spawn`] serves the HTTP API and pages on an address (`127.0.0.1:0` in tests) and gives
-//!   back a [`RunningPortal`] with the bound address; dropping it stops the server.
+//!   back a [`RunningPortal`] with the bound address; dropping it stops the server;
+//! * [`spawn_metrics`] serves the Prometheus metrics (`metrics`) on a listener of their own.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -40,6 +41,7 @@ pub mod http;
 pub mod idp;
 pub mod ids;
 pub mod kiosks;
+pub mod metrics;
 pub mod portal;
 pub mod retention;
 pub mod roles;
@@ -58,7 +60,7 @@ pub use badges::StaffBadges;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Argon2Cost, Config};
 pub use error::PortalError;
-pub use http::{RunningPortal, spawn};
+pub use http::{RunningMetrics, RunningPortal, spawn, spawn_metrics};
 pub use ids::{AppId, ClassId, KioskId, SchoolId, UserId};
 pub use portal::Portal;
 pub use roles::{Role, UnknownRole};

@@ -1,5 +1,6 @@
 //! `badgein-portal`: the portal service and its administration commands.
 
+use badgein_portal::cli::logging::LogFormat;
 use clap::Parser;
 
 /// mimalloc instead of the system allocator: after 30 s of 300 connections flooding `/login`
@@ -10,19 +11,14 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "badgein_portal=info".into()),
-        )
-        .init();
     let cli = badgein_portal::cli::Cli::parse();
+    let log_format = cli.log_format;
+    badgein_portal::cli::logging::init(log_format);
     // Each open connection is a file descriptor: the default soft limit (1024 on most Linux
     // systems) is below the server's connection cap. Raise it to what the system allows.
     #[cfg(unix)]
-    if let Err(e) = rlimit::increase_nofile_limit(u64::MAX) {
-        eprintln!("warning: open-file limit not raised: {e}");
+    if let Err(error) = rlimit::increase_nofile_limit(u64::MAX) {
+        tracing::warn!(%error, "open-file limit not raised");
     }
     // Blocking work (PDF sheets, roster files) is bounded; password hashing has its own
     // fixed workers (auth::password).
@@ -32,15 +28,19 @@ fn main() -> std::process::ExitCode {
         .build()
     {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
+        Err(error) => {
+            tracing::error!(%error, "cannot start the runtime");
             return std::process::ExitCode::FAILURE;
         }
     };
     match runtime.block_on(badgein_portal::cli::run(cli)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            match log_format {
+                LogFormat::Text => eprintln!("error: {e:#}"),
+                // One JSON line like the rest of the log.
+                LogFormat::Json => tracing::error!(error = format!("{e:#}"), "stopped"),
+            }
             // A refused roster or app registration is bad input, like a bad argument (clap
             // also exits 2).
             let refused_app = matches!(

@@ -12,6 +12,7 @@ use crate::clock::{Clock, Millis};
 use crate::config::{Config, ms};
 use crate::error::Result;
 use crate::idp::SigningKeys;
+use crate::metrics::Metrics;
 use crate::store::Pool;
 
 /// Cheap to clone; all clones share one database pool.
@@ -35,6 +36,8 @@ struct Inner {
     /// Rung when a session ends: the back-channel logout worker sends what it owes now
     /// rather than at its next poll (`idp::backchannel`).
     logouts_due: tokio::sync::Notify,
+    /// Counters and timings for `serve --metrics-listen` (`crate::metrics`).
+    metrics: Metrics,
 }
 
 impl Portal {
@@ -42,6 +45,7 @@ impl Portal {
     /// migrating it as needed.
     pub async fn open(db_url: &str, clock: Arc<dyn Clock>, config: Config) -> Result<Self> {
         let db = Pool::open(db_url).await?;
+        let metrics = Metrics::new(db.group_commit_time());
         let hasher = Hasher::new(
             config.argon2,
             config.hashing_concurrency,
@@ -74,6 +78,7 @@ impl Portal {
             claims: crate::claim::limit::ClaimLimiter::default(),
             signing_keys,
             logouts_due: tokio::sync::Notify::new(),
+            metrics,
         })))
     }
 
@@ -87,6 +92,11 @@ impl Portal {
 
     pub fn db(&self) -> &Pool {
         &self.0.db
+    }
+
+    /// The service's metrics (`crate::metrics`).
+    pub fn metrics(&self) -> &Metrics {
+        &self.0.metrics
     }
 
     pub(crate) fn hasher(&self) -> &Hasher {
@@ -134,7 +144,8 @@ impl Portal {
     }
 
     /// The server's chores every minute: learn kiosks enrolled elsewhere, write the junk
-    /// counts, forget old device cookies, pick up signing keys rotated by another process. Failures are logged and tried again next time.
+    /// counts, forget old device cookies, pick up signing keys rotated by another process,
+    /// count the live sessions for the metrics. Failures are logged and tried again next time.
     pub async fn housekeeping(&self) {
         if let Err(error) = self.refresh_kiosk_limits().await {
             tracing::warn!(%error, "kiosk credentials not refreshed");
@@ -149,6 +160,22 @@ impl Portal {
         if let Err(error) = self.refresh_signing_keys().await {
             tracing::warn!(%error, "signing keys not refreshed");
         }
+        if let Err(error) = self.count_active_sessions().await {
+            tracing::warn!(%error, "live sessions not counted");
+        }
+    }
+
+    /// Sets the `badgein_active_sessions` gauge to the sessions live now.
+    pub async fn count_active_sessions(&self) -> Result<()> {
+        let idle = ms(self.config().session_idle);
+        let live = crate::store::sessions::count_live(self.db(), self.now(), idle).await?;
+        self.metrics().set_active_sessions(live);
+        Ok(())
+    }
+
+    /// Whether the database answers (`/readyz`): a trivial query with a short deadline.
+    pub async fn ready(&self) -> Result<()> {
+        self.db().ready().await
     }
 
     /// Closes the pool (waits for checked-out connections to come back).

@@ -13,6 +13,7 @@ use crate::clock::rfc3339;
 use crate::config::ms;
 use crate::error::{PortalError, Result};
 use crate::ids::UserId;
+use crate::metrics::DbQuery;
 use crate::portal::Portal;
 use crate::store::audit::{self, Entry};
 use crate::store::directory::{self, User};
@@ -114,7 +115,12 @@ impl Portal {
             ticket_ip: Some(client_ip.to_owned()),
             cookie_hash: None,
         };
-        sessions::create(self.db(), new, audit).await?;
+        self.metrics()
+            .timed(
+                DbQuery::SessionWrite,
+                sessions::create(self.db(), new, audit),
+            )
+            .await?;
         Ok(SignIn {
             launch_url: format!("{base_url}/launch?ticket={ticket}"),
             expires_at: rfc3339(expires_at),
@@ -155,7 +161,12 @@ impl Portal {
             ticket_ip: None,
             cookie_hash: Some(cookie_hash),
         };
-        sessions::create(self.db(), new, audit).await?;
+        self.metrics()
+            .timed(
+                DbQuery::SessionWrite,
+                sessions::create(self.db(), new, audit),
+            )
+            .await?;
         Ok((session_id, cookie))
     }
 

@@ -16,6 +16,7 @@ use crate::clock::Millis;
 use crate::config::ms;
 use crate::error::{PortalError, Result};
 use crate::ids::UserId;
+use crate::metrics::DbQuery;
 use crate::portal::Portal;
 use crate::store::audit::{self, Entry};
 use crate::store::directory::{self, User};
@@ -99,7 +100,13 @@ impl Portal {
             self.guard()
                 .throttle_unrecognised(&unrecognised, &address, now)?;
         }
-        let login = directory::user_for_login(self.db(), &key).await?;
+        let login = self
+            .metrics()
+            .timed(
+                DbQuery::LoginLookup,
+                directory::user_for_login(self.db(), &key),
+            )
+            .await?;
         let recognised = match (&login, from, &device) {
             (Some(l), PasswordFrom::Browser { .. }, Some(hash)) => {
                 let since = now - ms(self.config().device_lifetime);

@@ -17,6 +17,7 @@ mod backup;
 mod delegate;
 mod demo;
 mod keys;
+pub mod logging;
 mod school;
 
 #[derive(Debug, Parser)]
@@ -39,6 +40,16 @@ pub struct Cli {
     /// Back it up with the database, but never in the same place (docs/operations.md).
     #[arg(long, global = true, env = "BADGEIN_KEY_FILE", value_name = "FILE")]
     pub key_file: Option<PathBuf>,
+    /// The log's shape on stderr: lines for people, or one JSON object a line for a log
+    /// collector. `RUST_LOG` sets what is logged (default `badgein_portal=info`).
+    #[arg(
+        long,
+        global = true,
+        env = "BADGEIN_LOG_FORMAT",
+        value_enum,
+        default_value_t = logging::LogFormat::Text
+    )]
+    pub log_format: logging::LogFormat,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -99,15 +110,25 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    #[arg(long, default_value = "127.0.0.1:8750")]
+    #[arg(long, env = "BADGEIN_LISTEN", default_value = "127.0.0.1:8750")]
     listen: String,
+    /// Serve Prometheus metrics at http://ADDR/metrics (e.g. 127.0.0.1:9750), a listener of
+    /// their own: never on --listen. Off when not given.
+    #[arg(long, env = "BADGEIN_METRICS_LISTEN", value_name = "ADDR")]
+    metrics_listen: Option<String>,
     /// The origin browsers see (https://portal.example.org) when behind a TLS proxy; turns on
     /// the `__Host-` Secure session cookie and HSTS. Must be https:// unless loopback.
-    #[arg(long)]
+    #[arg(long, env = "BADGEIN_PUBLIC_URL")]
     public_url: Option<String>,
-    /// A reverse proxy (CIDR, e.g. 10.0.0.5/32; repeatable) whose X-Forwarded-For names the
-    /// client. Nobody else's X-Forwarded-For is believed.
-    #[arg(long = "trusted-proxy", value_name = "CIDR")]
+    /// A reverse proxy (CIDR, e.g. 10.0.0.5/32; repeatable, or comma-separated in
+    /// BADGEIN_TRUSTED_PROXIES) whose X-Forwarded-For names the client. Nobody else's
+    /// X-Forwarded-For is believed.
+    #[arg(
+        long = "trusted-proxy",
+        value_name = "CIDR",
+        env = "BADGEIN_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
     trusted_proxies: Vec<ipnet::IpNet>,
     /// Seconds a client may take to send a request's headers (also closes connections that
     /// open and send nothing).
@@ -281,19 +302,47 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let portal = Portal::open(&cli.db, Arc::new(SystemClock), config)
         .await
         .with_context(|| "cannot open the database")?;
-    let result = execute(&portal, cli.command).await;
+    let result = execute(&portal, cli.command, cli.log_format).await;
     portal.close().await;
     result
 }
 
-async fn execute(portal: &Portal, command: Command) -> anyhow::Result<()> {
+async fn execute(
+    portal: &Portal,
+    command: Command,
+    log_format: logging::LogFormat,
+) -> anyhow::Result<()> {
     match command {
-        Command::Serve(ServeArgs { listen, .. }) => {
+        Command::Serve(ServeArgs {
+            listen,
+            metrics_listen,
+            ..
+        }) => {
+            // The metrics listener first: a bad address stops the start before anything is
+            // served.
+            let metrics = match &metrics_listen {
+                Some(addr) => Some(
+                    crate::spawn_metrics(portal, addr)
+                        .await
+                        .with_context(|| format!("--metrics-listen {addr}"))?,
+                ),
+                None => None,
+            };
             let running = crate::spawn(portal.clone(), &listen).await?;
-            eprintln!("serving on {}", running.base_url());
+            // In JSON the log's own "portal listening" and "metrics listening" events say
+            // where; a line of plain text would break the stream.
+            if log_format == logging::LogFormat::Text {
+                eprintln!("serving on {}", running.base_url());
+                if let Some(m) = &metrics {
+                    eprintln!("metrics on http://{}/metrics", m.addr());
+                }
+            }
             let housekeeping = crate::retention::housekeeping(portal.clone());
-            let served = running.until_ctrl_c().await;
+            let served = running.until_stopped().await;
             housekeeping.abort();
+            if let Some(m) = metrics {
+                m.stop().await?;
+            }
             served?;
         }
         Command::Badge(BadgeCommand::Issue { user, hours, staff }) => {

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use badgein_proto::{BadgeSignIn, EnrollRequest, PasswordSignIn, ProblemCode};
+use badgein_proto::{BadgeSignIn, EnrollRequest, PasswordSignIn, ProblemCode, SignIn};
 use serde_json::json;
 
 use std::net::IpAddr;
@@ -13,6 +13,7 @@ use super::AppState;
 use super::extract::{ApiJson, Bearer, ClientIp};
 use crate::client_addr::limit_key;
 use crate::error::{PortalError, Result};
+use crate::metrics::sign_in::{Outcome, SignInMethod};
 use crate::store::audit::Entry;
 use crate::tokens;
 
@@ -51,8 +52,8 @@ pub async fn sign_in_badge(
             .portal
             .sign_in_badge(&credential, &request.badge, ip, &state.base_url),
     )
-    .await?;
-    Ok((no_store(), Json(sign_in)).into_response())
+    .await;
+    counted(&state, SignInMethod::Badge, sign_in)
 }
 
 pub async fn sign_in_password(
@@ -69,8 +70,17 @@ pub async fn sign_in_password(
             .portal
             .sign_in_password_at_kiosk(&credential, &request, ip, &state.base_url),
     )
-    .await?;
-    Ok((no_store(), Json(sign_in)).into_response())
+    .await;
+    counted(&state, SignInMethod::Password, sign_in)
+}
+
+/// A kiosk sign-in's answer, counted by its outcome (rate-limited ones too).
+fn counted(state: &AppState, method: SignInMethod, sign_in: Result<SignIn>) -> Result<Response> {
+    state
+        .portal
+        .metrics()
+        .sign_in(method, Outcome::of(&sign_in));
+    Ok((no_store(), Json(sign_in?)).into_response())
 }
 
 /// Runs a sign-in under the rate limits (docs/API.md). A refused attempt costs no database

@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use badgein_proto::ProblemCode;
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -17,6 +18,7 @@ use super::i18n::Strings;
 use super::session::{self, same_origin};
 use crate::claim::date::DateProblem;
 use crate::claim::{ClaimForm, ClaimRefusal};
+use crate::metrics::sign_in::{Outcome, SignInMethod};
 
 /// The form's fields; a missing one is empty (and refused as such).
 #[derive(Debug, Default, Deserialize)]
@@ -76,7 +78,14 @@ pub async fn claim(
         password: &fields.password,
         password_again: &fields.password_again,
     };
-    match state.run(state.portal.claim_account(&request, ip)).await {
+    let result = state.run(state.portal.claim_account(&request, ip)).await;
+    let outcome = match &result {
+        Ok(Ok(_)) => Outcome::Ok,
+        Ok(Err(refusal)) => outcome(*refusal),
+        Err(e) => Outcome::Refused(e.code()),
+    };
+    state.portal.metrics().sign_in(SignInMethod::Claim, outcome);
+    match result {
         Ok(Ok(claimed)) => {
             let mut response = Redirect::to("/").into_response();
             if let Ok(v) = HeaderValue::from_str(&state.cookie.set(&claimed.cookie)) {
@@ -97,6 +106,20 @@ pub async fn claim(
         }
         Err(e) => error_page(s, &e),
     }
+}
+
+/// A refusal as the sign-in counters label it: the form's mistakes are `bad_request`, a
+/// claim that matches no account `invalid_credentials`.
+fn outcome(refusal: ClaimRefusal) -> Outcome {
+    Outcome::Refused(match refusal {
+        ClaimRefusal::Name
+        | ClaimRefusal::Date(_)
+        | ClaimRefusal::Number
+        | ClaimRefusal::Password(_)
+        | ClaimRefusal::PasswordsDiffer => ProblemCode::BadRequest,
+        ClaimRefusal::NoMatch => ProblemCode::InvalidCredentials,
+        ClaimRefusal::RateLimited { .. } => ProblemCode::RateLimited,
+    })
 }
 
 /// The status, sentence and field of a refusal.

@@ -1,5 +1,6 @@
 //! The HTTP side: the kiosk API (`api`), the portal's pages (`pages`), the teacher pages
-//! (`teacher`), and [`spawn`]. Both kinds of page build on `session` (cookie, origin,
+//! (`teacher`), the probes (`health`), and [`spawn`]; the metrics listener
+//! ([`spawn_metrics`]) is a server of its own. Both kinds of page build on `session` (cookie, origin,
 //! language, the signed-in user), `avatar` and `html`, and neither on the other.
 
 use std::net::SocketAddr;
@@ -22,6 +23,8 @@ use crate::idp::saml::cert::CertificateCache;
 use crate::portal::Portal;
 use crate::store::within;
 
+pub use metrics_listener::{RunningMetrics, spawn_metrics};
+
 mod account;
 mod accounts_i18n;
 mod api;
@@ -31,11 +34,13 @@ mod claim_parent;
 mod extract;
 mod family;
 mod headers;
+mod health;
 mod html;
 mod i18n;
 mod i18n_accounts;
 mod i18n_family;
 mod logout;
+mod metrics_listener;
 mod next;
 mod oauth;
 mod oidc;
@@ -44,6 +49,7 @@ mod saml;
 pub mod server;
 mod session;
 mod teacher;
+mod timing;
 mod totp;
 mod totp_text;
 
@@ -123,6 +129,7 @@ pub(crate) fn router(state: AppState) -> Router {
     let limit = state.portal.config().body_limit;
     let request_timeout = state.portal.config().server.request_timeout;
     let hsts = state.cookie.secure;
+    let metrics = state.portal.metrics().clone();
     Router::new()
         .route(paths::ENROLL, post(api::enroll))
         .route(paths::KIOSK_ME, get(api::me))
@@ -153,6 +160,8 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/avatars/{file}", get(pages::avatar))
         .route("/apps/{id}/icon", get(pages::app_icon))
         .route("/portal.css", get(pages::stylesheet))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .merge(teacher::routes())
         .merge(oidc::routes())
         .merge(saml::routes())
@@ -165,6 +174,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .layer(axum::middleware::map_response(move |r| {
             headers::on_every_response(r, hsts)
         }))
+        .layer(axum::middleware::from_fn_with_state(metrics, timing::timed))
         .with_state(state)
 }
 
@@ -209,9 +219,10 @@ impl RunningPortal {
         served
     }
 
-    /// Serves until the process is interrupted (Ctrl-C).
-    pub async fn until_ctrl_c(self) -> std::io::Result<()> {
-        tokio::signal::ctrl_c().await?;
+    /// Serves until the process is interrupted (Ctrl-C, SIGINT) or asked to stop (SIGTERM:
+    /// what systemd and container runtimes send), then stops as [`Self::stop`] does.
+    pub async fn until_stopped(self) -> std::io::Result<()> {
+        stop_signal().await?;
         tracing::info!("stopping");
         self.stop().await
     }
@@ -222,6 +233,22 @@ impl Drop for RunningPortal {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+    }
+}
+
+/// SIGINT or, on Unix, SIGTERM.
+async fn stop_signal() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            interrupted = tokio::signal::ctrl_c() => interrupted,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
     }
 }
 
@@ -256,6 +283,10 @@ pub async fn spawn(portal: Portal, listen: &str) -> std::io::Result<RunningPorta
     // whoever sprays made-up credentials there).
     if let Err(error) = portal.refresh_kiosk_limits().await {
         tracing::warn!(%error, "kiosk credentials not read; they are learnt at first use");
+    }
+    // The gauge is right from the start, not only after the first minute's housekeeping.
+    if let Err(error) = portal.count_active_sessions().await {
+        tracing::warn!(%error, "live sessions not counted");
     }
     let state = AppState {
         portal: portal.clone(),

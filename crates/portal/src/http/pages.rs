@@ -23,6 +23,7 @@ use crate::auth::sessions::LiveSession;
 use crate::auth::sign_in::PasswordStep;
 use crate::error::{PortalError, UNAVAILABLE_RETRY_SECS};
 use crate::ids::AppId;
+use crate::metrics::sign_in::{Outcome, SignInMethod};
 use crate::roles::Role;
 use crate::store::apps::Tile;
 
@@ -220,6 +221,15 @@ pub async fn login(
             ip,
         ))
         .await;
+    let outcome = match &result {
+        Ok(PasswordStep::SignedIn(_)) => Outcome::Ok,
+        Ok(PasswordStep::CodeNeeded { .. }) => Outcome::CodeNeeded,
+        Err(e) => Outcome::Refused(e.code()),
+    };
+    state
+        .portal
+        .metrics()
+        .sign_in(SignInMethod::Password, outcome);
     match result {
         Ok(PasswordStep::SignedIn(signed_in)) => {
             // A school that requires the second factor: its enrollment comes first; then a

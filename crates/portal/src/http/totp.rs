@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use badgein_proto::ProblemCode;
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -24,6 +25,7 @@ use crate::auth::sessions::LiveSession;
 use crate::auth::sign_in::BrowserSignIn;
 use crate::auth::totp::{self, Secret, Unreadable};
 use crate::error::PortalError;
+use crate::metrics::sign_in::{Outcome, SignInMethod};
 use crate::roles::Role;
 use crate::school_time;
 
@@ -140,6 +142,10 @@ pub async fn code_step(
     let result = state
         .run(async { Ok(state.portal.sign_in_with_code(&token, &form.code, ip).await) })
         .await;
+    state
+        .portal
+        .metrics()
+        .sign_in(SignInMethod::Code, code_outcome(&result));
     let forget = pending_cookie(state.cookie, "", 0);
     match result {
         Ok(Ok(signed_in)) => {
@@ -174,6 +180,18 @@ pub async fn code_step(
         Ok(Err(CodeRefused::Portal(e))) | Err(e) => {
             with_header(error_page(s, &e), header::SET_COOKIE, &forget)
         }
+    }
+}
+
+/// The code step's answer as the sign-in counters label it.
+fn code_outcome<T>(result: &Result<Result<T, CodeRefused>, PortalError>) -> Outcome {
+    match result {
+        Ok(Ok(_)) => Outcome::Ok,
+        Ok(Err(CodeRefused::Unreadable(_))) => Outcome::Refused(ProblemCode::BadRequest),
+        Ok(Err(CodeRefused::Wrong)) => Outcome::Refused(ProblemCode::InvalidCredentials),
+        Ok(Err(CodeRefused::Expired)) => Outcome::Expired,
+        Ok(Err(CodeRefused::Locked { .. })) => Outcome::Refused(ProblemCode::AccountLocked),
+        Ok(Err(CodeRefused::Portal(e))) | Err(e) => Outcome::Refused(e.code()),
     }
 }
 

@@ -20,12 +20,11 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteLockingMode};
 use sqlx::{ConnectOptions, Connection, SqliteConnection};
 
-/// The SQLite migrations this binary knows (the same files `Pool::open` runs).
-static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
+// The SQLite migrations this binary knows (the ones `Pool::open` runs).
+use super::SQLITE_MIGRATIONS as MIGRATOR;
 
 /// The first 16 bytes of every SQLite 3 database file.
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";

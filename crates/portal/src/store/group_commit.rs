@@ -17,7 +17,9 @@ use std::fmt::Debug;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Instant;
 
+use prometheus_client::metrics::histogram::Histogram;
 use sqlx::query::Query;
 use sqlx::{Database, Sqlite, SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
@@ -67,6 +69,8 @@ enum Message {
 #[derive(Debug, Clone)]
 pub(crate) struct GroupCommit {
     queue: mpsc::Sender<Message>,
+    /// Each group's transaction, begin to commit (`badgein_db_group_commit_duration_seconds`).
+    commit_time: Histogram,
 }
 
 impl GroupCommit {
@@ -74,8 +78,14 @@ impl GroupCommit {
     /// every handle is dropped.
     pub fn start(pool: SqlitePool) -> Self {
         let (queue, rx) = mpsc::channel(QUEUE);
-        tokio::spawn(run(pool, rx));
-        Self { queue }
+        let commit_time = crate::metrics::database_seconds();
+        tokio::spawn(run(pool, rx, commit_time.clone()));
+        Self { queue, commit_time }
+    }
+
+    /// How long the groups' transactions took (`crate::metrics` registers it).
+    pub fn commit_time(&self) -> Histogram {
+        self.commit_time.clone()
     }
 
     /// Writes `record` and returns once it is committed.
@@ -97,7 +107,7 @@ impl GroupCommit {
     }
 }
 
-async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<Message>) {
+async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<Message>, commit_time: Histogram) {
     let mut messages = Vec::with_capacity(MAX_GROUP);
     while rx.recv_many(&mut messages, MAX_GROUP).await > 0 {
         let mut group = Vec::with_capacity(messages.len());
@@ -111,7 +121,7 @@ async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<Message>) {
                 Message::Close(ack) => closing = Some(ack),
             }
         }
-        commit(&pool, group).await;
+        commit(&pool, group, &commit_time).await;
         if let Some(ack) = closing {
             rx.close();
             while let Ok(message) = rx.try_recv() {
@@ -125,12 +135,15 @@ async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<Message>) {
     }
 }
 
-async fn commit(pool: &SqlitePool, mut group: Vec<Job>) {
+async fn commit(pool: &SqlitePool, mut group: Vec<Job>, commit_time: &Histogram) {
     group.retain(|job| !job.done.is_closed());
     if group.is_empty() {
         return;
     }
-    let Err(error) = write(pool, group.iter().map(|j| j.record.as_ref())).await else {
+    let started = Instant::now();
+    let written = write(pool, group.iter().map(|j| j.record.as_ref())).await;
+    commit_time.observe(started.elapsed().as_secs_f64());
+    let Err(error) = written else {
         tracing::debug!(records = group.len(), "group committed");
         for job in group {
             let _ = job.done.send(Ok(()));

@@ -5,6 +5,8 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use prometheus_client::metrics::histogram::Histogram;
+use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
@@ -93,6 +95,14 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_millis(2000);
 /// commit).
 const SQLITE_READERS: u32 = 2;
 
+/// The migrations this binary knows, per database.
+pub(crate) static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+pub(crate) static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// How long the readiness probe's query may take (`/readyz`): well below a load balancer's
+/// probe timeout, and a database slower than this is not ready for sign-ins either.
+pub const READY_DEADLINE: Duration = Duration::from_secs(1);
+
 impl Pool {
     /// Opens (creating if needed) and migrates the database named by `url`: a
     /// `postgres://`/`postgresql://` URL, or a SQLite path or `sqlite:` URL.
@@ -104,7 +114,10 @@ impl Pool {
                 .acquire_timeout(ACQUIRE_TIMEOUT)
                 .connect_with(options)
                 .await?;
-            sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+            if let Err(e) = POSTGRES_MIGRATIONS.run(&pool).await {
+                pool.close().await;
+                return Err(refused_migration(e, &POSTGRES_MIGRATIONS));
+            }
             return Ok(Self::Postgres(pool));
         }
         let options = if url.starts_with("sqlite:") {
@@ -128,7 +141,10 @@ impl Pool {
         let write = one()
             .connect_with(options.clone().create_if_missing(true))
             .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&write).await?;
+        if let Err(e) = SQLITE_MIGRATIONS.run(&write).await {
+            write.close().await;
+            return Err(refused_migration(e, &SQLITE_MIGRATIONS));
+        }
         let read = SqlitePoolOptions::new()
             .max_connections(SQLITE_READERS)
             .acquire_timeout(ACQUIRE_TIMEOUT)
@@ -141,6 +157,31 @@ impl Pool {
         }))
     }
 
+    /// The SQLite group commit's transaction times (PostgreSQL has no group commit).
+    pub fn group_commit_time(&self) -> Option<Histogram> {
+        match self {
+            Self::Sqlite(s) => Some(s.records.commit_time()),
+            Self::Postgres(_) => None,
+        }
+    }
+
+    /// Whether the database answers a trivial query within [`READY_DEADLINE`] (`/readyz`). On
+    /// SQLite a reader answers (the writer may be busy with a group commit, which is no
+    /// reason to take the service out of a load balancer).
+    pub async fn ready(&self) -> Result<()> {
+        within(READY_DEADLINE, async {
+            let one: i32 = on_reader!(self, |p| sqlx::query_scalar("SELECT 1")
+                .fetch_one(p)
+                .await?);
+            if one == 1 {
+                Ok(())
+            } else {
+                Err(PortalError::Timeout)
+            }
+        })
+        .await
+    }
+
     /// Waits for the queued sign-in records to be written, then closes the connections.
     pub async fn close(&self) {
         match self {
@@ -151,6 +192,22 @@ impl Pool {
             }
             Self::Postgres(p) => p.close().await,
         }
+    }
+}
+
+/// A migration run that failed, as the start's error. A database that has a migration past the
+/// newest this binary knows was upgraded by a newer badgein-portal: sqlx refuses it before
+/// applying anything (an applied migration it does not know), and so does this, in words.
+fn refused_migration(error: MigrateError, known: &Migrator) -> PortalError {
+    let newest = known.iter().map(|m| m.version).max().unwrap_or(0);
+    match error {
+        MigrateError::VersionMissing(found) | MigrateError::Dirty(found) if found > newest => {
+            PortalError::NewerDatabase {
+                found,
+                known: newest,
+            }
+        }
+        other => PortalError::Migrate(other),
     }
 }
 

@@ -257,6 +257,21 @@ pub async fn live_user(db: &Pool, session_id: &str, now: i64) -> Result<Option<U
         .await)?)
 }
 
+/// How many sessions are live at `now`: not ended, within their absolute lifetime and used
+/// within `idle_ms` (the `badgein_active_sessions` gauge, counted once a minute). Withdrawn
+/// sessions are ended in their withdrawal's transaction, so the few a check would still
+/// refuse are not looked for: one scan of the table's live rows, no join.
+pub async fn count_live(db: &Pool, now: i64, idle_ms: i64) -> Result<i64> {
+    Ok(on_reader!(db, |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sessions \
+         WHERE ended_at IS NULL AND expires_at > $1 AND last_seen_at > $1 - $2"
+    )
+    .bind(now)
+    .bind(idle_ms)
+    .fetch_one(p)
+    .await)?)
+}
+
 /// Ends a kiosk's session (idempotent). `false`: no such session for this kiosk.
 pub async fn end_for_kiosk(
     db: &Pool,

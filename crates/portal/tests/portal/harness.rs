@@ -181,7 +181,8 @@ where
 
 /// Drops a test's PostgreSQL database once the test has passed (a failed test keeps its own, to
 /// look at). Without this a test cluster grew by a database a test, gigabytes over a few runs.
-/// `FORCE` ends the connections the stopped portal's pool may still hold.
+/// `FORCE` ends the connections the stopped portal's pool may still hold; `IF EXISTS`: a test
+/// may have dropped it itself (the database gone under a running portal).
 async fn drop_postgres(db_url: &str) {
     let admin = std::env::var("BADGEIN_TEST_POSTGRES").unwrap();
     let path = db_url.split('?').next().unwrap_or(db_url);
@@ -193,7 +194,7 @@ async fn drop_postgres(db_url: &str) {
     let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
         .await
         .unwrap();
-    sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         .execute(&mut conn)
         .await
         .unwrap();

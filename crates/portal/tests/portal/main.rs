@@ -29,6 +29,7 @@ mod rate_limit;
 mod roles;
 mod roster;
 mod saml;
+mod service;
 mod sheet;
 mod shutdown;
 mod signing_keys;
