@@ -262,7 +262,8 @@ impl Portal {
     }
 
     /// The origins a kiosk of `school_id` may open: those of the apps shown at the school
-    /// (to any role: the kiosk does not know who comes next), sorted, without repeats.
+    /// (to any role that signs in at a kiosk: the kiosk does not know who comes next; not an
+    /// app for guardians alone), sorted, without repeats.
     pub async fn app_origins(&self, school_id: &SchoolId) -> Result<Vec<String>> {
         let mut origins: Vec<String> = apps::urls_at_school(self.db(), school_id)
             .await?

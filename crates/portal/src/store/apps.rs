@@ -213,18 +213,25 @@ pub async fn tiles(db: &Pool, school_id: &SchoolId, role: Role) -> Result<Vec<Ti
         .await)?)
 }
 
-/// Every address a sign-in to an app shown at `school_id` (to any role) goes through: its
+/// Every address a sign-in to an app shown at `school_id` (to any role that signs in at a
+/// kiosk) goes through: its
 /// link, its OpenID Connect redirect URIs and its SAML ACS (what its kiosks may open: an app
 /// whose callback is on another host than its link must still be reachable).
 pub async fn urls_at_school(db: &Pool, school_id: &SchoolId) -> Result<Vec<String>> {
+    // An app for guardians alone is never a kiosk's destination: a guardian signs in at
+    // home, never at a kiosk (`auth::sign_in`).
+    const AT_KIOSK: &str = "(NOT EXISTS (SELECT 1 FROM app_roles r WHERE r.app_id = a.id) \
+         OR EXISTS (SELECT 1 FROM app_roles r WHERE r.app_id = a.id AND r.role <> $2))";
     let sql = format!(
-        "SELECT a.url FROM apps a WHERE {AT_SCHOOL} \
+        "SELECT a.url FROM apps a WHERE {AT_SCHOOL} AND {AT_KIOSK} \
          UNION SELECT a.saml_acs FROM apps a WHERE a.saml_acs IS NOT NULL AND {AT_SCHOOL} \
+         AND {AT_KIOSK} \
          UNION SELECT r.uri FROM app_redirect_uris r JOIN apps a ON a.id = r.app_id \
-         WHERE {AT_SCHOOL}"
+         WHERE {AT_SCHOOL} AND {AT_KIOSK}"
     );
     Ok(on_reader!(db, |p| sqlx::query_scalar(&sql)
         .bind(school_id)
+        .bind(Role::Guardian)
         .fetch_all(p)
         .await)?)
 }

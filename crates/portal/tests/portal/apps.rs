@@ -90,6 +90,15 @@ async fn shown_by_school_and_role_body(env: Env) {
     ))
     .await
     .unwrap();
+    // For parents alone: never a child's tile, never a kiosk's destination.
+    p.add_app(&link(
+        "Family access",
+        "https://family.example/",
+        &["s1"],
+        &[Role::Guardian],
+    ))
+    .await
+    .unwrap();
     // The harness's two tiles (s1, every role) come first: registration order.
     assert_eq!(
         tile_names(&env, "u1").await,
@@ -101,7 +110,8 @@ async fn shown_by_school_and_role_body(env: Env) {
     );
     assert_eq!(tile_names(&env, "x1").await, ["District mail", "Oak only"]);
 
-    // The kiosk's allow-list is the origins of the school's apps, for any role.
+    // The kiosk's allow-list is the origins of the school's apps, for any role that signs in
+    // at a kiosk (a guardian does not).
     let s1 = env.enroll("s1", "Room 12").await.settings.allowed_origins;
     assert_eq!(
         s1,
@@ -189,7 +199,7 @@ async fn shown_by_school_and_role_body(env: Env) {
         Err(PortalError::NotFound(_))
     ));
     let actions = audit_actions(&env).await;
-    assert_eq!(actions.iter().filter(|a| *a == "app.add").count(), 8);
+    assert_eq!(actions.iter().filter(|a| *a == "app.add").count(), 9);
     assert_eq!(actions.iter().filter(|a| *a == "app.remove").count(), 3);
 }
 
