@@ -187,14 +187,19 @@ impl Portal {
             audit::record(self.db(), &entry).await?;
             return Ok(Err(ClaimRefusal::NoMatch));
         };
-        let user = directory::user(self.db(), &user_id)
+        Ok(Ok(self.sign_in_claimed(&user_id).await?))
+    }
+
+    /// The password session a claim ends with (student, staff or guardian), as `/login` makes.
+    pub(super) async fn sign_in_claimed(&self, user_id: &UserId) -> Result<Claimed> {
+        let user = directory::user(self.db(), user_id)
             .await?
             .ok_or_else(|| PortalError::NotFound(format!("user {user_id}")))?;
         let sign_in = Entry::new(self.now(), "sign_in.claim", "ok");
         let (_, cookie) = self
             .start_browser_session(&user, SessionMethod::Password, &sign_in)
             .await?;
-        Ok(Ok(Claimed { cookie }))
+        Ok(Claimed { cookie })
     }
 }
 

@@ -17,14 +17,12 @@ use super::date::{self, DateProblem};
 use super::{Claimed, stand_in};
 use crate::auth::password_rules::{self, PasswordProblem};
 use crate::client_addr::limit_key;
-use crate::error::{PortalError, Result};
+use crate::error::Result;
 use crate::ids::UserId;
 use crate::portal::Portal;
 use crate::roles::Role;
-use crate::session_method::SessionMethod;
 use crate::store::audit::{self, Entry};
 use crate::store::claim::set_first_password;
-use crate::store::directory;
 use crate::store::family::{self, GuardianCandidate};
 
 /// The longest email address (RFC 5321's path limit).
@@ -203,14 +201,7 @@ impl Portal {
             audit::record(self.db(), &entry).await?;
             return Ok(Err(ParentClaimRefusal::NoMatch));
         };
-        let user = directory::user(self.db(), &user_id)
-            .await?
-            .ok_or_else(|| PortalError::NotFound(format!("user {user_id}")))?;
-        let sign_in = Entry::new(self.now(), "sign_in.claim", "ok");
-        let (_, cookie) = self
-            .start_browser_session(&user, SessionMethod::Password, &sign_in)
-            .await?;
-        Ok(Ok(Claimed { cookie }))
+        Ok(Ok(self.sign_in_claimed(&user_id).await?))
     }
 }
 
