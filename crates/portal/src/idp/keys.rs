@@ -410,7 +410,7 @@ mod tests {
             let pkcs8 = generate(alg).unwrap();
             let (encoding, jwk) = parse(alg, &pkcs8).unwrap();
             let kid = jwk.common.key_id.clone().unwrap();
-            // The RSA key signs through ring, as when served; jsonwebtoken verifies below.
+            // The RSA key signs through AWS-LC, as when served; jsonwebtoken verifies below.
             let saml = (alg == SigningAlg::Rs256).then(|| {
                 use rsa::pkcs8::DecodePrivateKey as _;
                 let key = rsa::PrivateKey::from_pkcs8_der(&pkcs8).unwrap();

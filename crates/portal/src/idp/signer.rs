@@ -93,7 +93,7 @@ impl Signer {
         header.kid = Some(key.kid.clone());
         header.typ = Some(typ.as_str().to_owned());
         match &key.saml {
-            // The RSA key signs through ring (`idp::saml::key` says why); the token is the JWS
+            // The RSA key signs through AWS-LC (`idp::saml::key` says why); the token is the JWS
             // compact serialization jsonwebtoken::encode writes, and jsonwebtoken verifies it.
             Some(rsa) => compact(&header, claims, |input| rsa.sign(input)),
             None => jsonwebtoken::encode(&header, claims, &key.encoding).map_err(KeyError::Sign),
