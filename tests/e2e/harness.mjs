@@ -302,14 +302,28 @@ export function managedWindows(pid, title) {
  * `windowactivate --sync` late (the keystroke then went nowhere): so it waits for the focus.
  */
 export async function pressAltF4(id) {
+  await focusWindow(id);
+  xtool('xdotool', ['key', 'alt+F4']);
+}
+
+/** Makes window `id` the active one and waits until it has the keyboard focus. */
+export async function focusWindow(id) {
   xtool('xdotool', ['windowactivate', '--sync', id]);
   await waitUntil(
     async () => Number(xtool('xdotool', ['getwindowfocus']).trim()) === Number(id),
     'the window to have the keyboard focus',
     10_000,
   );
-  xtool('xdotool', ['key', 'alt+F4']);
 }
+
+/**
+ * The real keyboard (XTEST), into whatever has the focus: `keys` are xdotool key names
+ * (`Tab`, `Return`, `shift+Tab`), `text` is typed character by character.
+ */
+export const keyboard = {
+  press: (...keys) => xtool('xdotool', ['key', '--delay', '50', ...keys]),
+  type: (text) => xtool('xdotool', ['type', '--delay', '20', text]),
+};
 
 /** A desktop's "close this window" (EWMH _NET_CLOSE_WINDOW: the WM sends WM_DELETE_WINDOW). */
 export function askToClose(id) {

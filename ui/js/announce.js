@@ -10,10 +10,16 @@ export function announce(text, { urgent = false } = {}) {
   if (!polite || !assertive) return;
   const target = urgent ? assertive : polite;
   const other = urgent ? polite : assertive;
-  other.textContent = '';
-  target.textContent = '';
+  other.replaceChildren();
+  target.replaceChildren();
   const ticket = ++pending;
   requestAnimationFrame(() => {
-    if (ticket === pending) target.textContent = text;
+    if (ticket !== pending) return;
+    // A new element, not new text in the region: WebKitGTK tells AT-SPI (and so Orca) of an
+    // element added to a live region, and says nothing when only its text changes
+    // (tests/e2e/accessibility.test.mjs listens).
+    const sentence = document.createElement('p');
+    sentence.textContent = text;
+    target.replaceChildren(sentence);
   });
 }
