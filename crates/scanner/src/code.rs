@@ -27,14 +27,38 @@ impl Code {
         }
     }
 
+    /// Whether `p` lies in the code or just around it (its outline grown by a fifth around its
+    /// centre: corners found in a blurred or tilted code are a module or two off).
+    pub fn covers(&self, p: Point) -> bool {
+        quad_contains(&grow(&self.corners, 1.2), p)
+    }
+
     /// The centre of the code, for de-duplicating reads of one code found twice.
     pub fn centre(&self) -> Point {
-        let (sx, sy) = self
-            .corners
-            .iter()
-            .fold((0.0, 0.0), |(sx, sy), p| (sx + p[0], sy + p[1]));
-        [sx / 4.0, sy / 4.0]
+        quad_centre(&self.corners)
     }
+}
+
+/// The centre of a quadrilateral (the mean of its corners).
+pub fn quad_centre(quad: &[Point; 4]) -> Point {
+    let (sx, sy) = quad
+        .iter()
+        .fold((0.0, 0.0), |(sx, sy), p| (sx + p[0], sy + p[1]));
+    [sx / 4.0, sy / 4.0]
+}
+
+/// `quad` scaled by `factor` around its centre.
+pub fn grow(quad: &[Point; 4], factor: f32) -> [Point; 4] {
+    let c = quad_centre(quad);
+    quad.map(|q| [c[0] + factor * (q[0] - c[0]), c[1] + factor * (q[1] - c[1])])
+}
+
+/// Whether `p` is inside the convex quadrilateral `quad` (either winding): on the same side of
+/// all four edges.
+pub fn quad_contains(quad: &[Point; 4], p: Point) -> bool {
+    let side = |a: Point, b: Point| (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0]);
+    let sides = [0, 1, 2, 3].map(|i| side(quad[i], quad[(i + 1) % 4]));
+    sides.iter().all(|&s| s >= 0.0) || sides.iter().all(|&s| s <= 0.0)
 }
 
 /// Reads a payload as text the way phones do, since codes rarely declare their encoding:

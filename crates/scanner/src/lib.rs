@@ -17,6 +17,7 @@ pub mod hints;
 pub mod live;
 pub mod pipeline;
 pub mod preprocess;
+pub mod quad_set;
 pub mod rqrr_pass;
 pub mod sample_set;
 
