@@ -1,5 +1,6 @@
 //! The decode pipeline: our detector first, then a cascade of rqrr passes over transformed
-//! frames, stopping at the first that decodes or when the time budget is spent.
+//! frames, stopping when every code in the frame is probably read (a camera frame: at the
+//! first step that reads one) or when the time budget is spent.
 //!
 //! Order matters: the cheap, most likely steps run first, so a live camera frame usually costs
 //! one detector pass, and the expensive fallbacks only run on photos (`Effort::Thorough`) or
@@ -8,7 +9,7 @@
 use std::time::{Duration, Instant};
 
 use crate::budget::Budget;
-use crate::code::{Code, Point};
+use crate::code::{Code, Point, quad_centre};
 use crate::detector::{self, FinderSeen};
 use crate::frame::Frame;
 use crate::preprocess;
@@ -79,11 +80,19 @@ pub fn scan(frame: &Frame, options: &ScanOptions) -> Scan {
         seen: measure(frame),
     };
 
-    let located = detector::locate(frame, &budget);
+    let reach = match options.effort {
+        Effort::Live => detector::Reach::CAMERA,
+        Effort::Thorough => detector::Reach::PHOTO,
+    };
+    let located = detector::locate_within(frame, &budget, reach);
     scan.seen.steps += 1;
     scan.seen.finders = located.finders;
-    if !located.codes.is_empty() {
-        scan.codes = dedup(located.codes);
+    let mut found = Found {
+        codes: located.codes,
+        unread: located.unread,
+    };
+    if found.complete(options.effort) {
+        scan.codes = dedup(found.codes);
         return scan;
     }
     // A camera frame with no finder pattern in it holds no readable code; rqrr's own locator
@@ -91,9 +100,11 @@ pub fn scan(frame: &Frame, options: &ScanOptions) -> Scan {
     if options.effort == Effort::Live && scan.seen.finders.is_empty() {
         return scan;
     }
-    let zoomed = zoom_on_small_finders(frame, &scan.seen.finders, &budget);
-    if !zoomed.is_empty() {
-        scan.codes = dedup(zoomed);
+    found
+        .codes
+        .extend(zoom_on_small_finders(frame, &scan.seen.finders, &budget));
+    if found.complete(options.effort) {
+        scan.codes = dedup(found.codes);
         return scan;
     }
 
@@ -146,15 +157,40 @@ pub fn scan(frame: &Frame, options: &ScanOptions) -> Scan {
         };
         scan.seen.steps += 1;
         let pass = rqrr_pass::run(&img, scale * step_scale);
+        found.codes.extend(pass.codes);
+        found
+            .unread
+            .extend(pass.failed_grids.iter().map(quad_centre));
         if scan.seen.failed_grids.is_empty() {
             scan.seen.failed_grids = pass.failed_grids;
         }
-        if !pass.codes.is_empty() {
-            scan.codes = dedup(pass.codes);
-            return scan;
+        if found.complete(options.effort) {
+            break;
         }
     }
+    scan.codes = dedup(found.codes);
     scan
+}
+
+/// The codes read so far, and where codes probably are that none of them accounts for.
+struct Found {
+    codes: Vec<Code>,
+    unread: Vec<Point>,
+}
+
+impl Found {
+    /// Whether to stop. A camera frame stops at the first step that reads anything: the next
+    /// frame is another chance. A photo goes on while a code is probably still unread (a
+    /// well-shaped triple of finder patterns, or a grid rqrr found, outside every code read),
+    /// so a photo of two badges reports both, not the one the cheapest step read.
+    fn complete(&self, effort: Effort) -> bool {
+        !self.codes.is_empty()
+            && (effort == Effort::Live
+                || self
+                    .unread
+                    .iter()
+                    .all(|&p| self.codes.iter().any(|c| c.covers(p))))
+    }
 }
 
 /// A badge far from the camera (60 cm from a 720p webcam) has modules of 2-3 pixels: its

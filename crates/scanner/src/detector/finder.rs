@@ -28,8 +28,6 @@ pub struct Finder {
     pub diagonal: bool,
 }
 
-/// Above this many distinct candidates the frame is mostly texture; stop adding more.
-const MAX_FINDERS: usize = 64;
 /// Tolerance of the row and column ratio tests, as a fraction of the expected run length.
 const TOLERANCE: f32 = 0.5;
 /// The narrowest pattern looked at, in pixels (modules of about 1.3 px): below that, blur
@@ -44,7 +42,9 @@ const PIXEL_SLACK: f32 = 0.5;
 const DIAGONAL_TOLERANCE: f32 = 0.75;
 
 /// Scans the frame for finder patterns of both polarities.
-pub fn find(bin: &Binarizer<'_>, budget: &Budget) -> Vec<Finder> {
+/// At most `max` distinct candidates are kept: past that the frame is mostly texture (see
+/// [`super::Reach`]).
+pub fn find(bin: &Binarizer<'_>, budget: &Budget, max: usize) -> Vec<Finder> {
     let height = bin.height();
     // A finder's centre is 3 modules tall; at the smallest modules we read (about 2 px in the
     // small photos, 4 px at 720p) this step still crosses every centre stone at least once.
@@ -57,7 +57,7 @@ pub fn find(bin: &Binarizer<'_>, budget: &Budget) -> Vec<Finder> {
         if y.is_multiple_of(64) && budget.expired() {
             break;
         }
-        scan_row(bin, y, &mut scratch, &mut runs, &mut finders);
+        scan_row(bin, y, &mut scratch, &mut runs, &mut finders, max);
         y += step;
     }
     finders
@@ -69,6 +69,7 @@ fn scan_row(
     scratch: &mut Vec<u8>,
     runs: &mut Vec<u32>,
     finders: &mut Vec<Finder>,
+    max: usize,
 ) {
     let first_dark = bin.row_runs(y, scratch, runs);
     if runs.len() < 5 {
@@ -87,7 +88,7 @@ fn scan_row(
             if contrast(bin, &window, cx, cy, centre_dark) >= MIN_CONTRAST
                 && let Some(found) = confirm(bin, cx, cy, total, centre_dark)
             {
-                merge(finders, found);
+                merge(finders, found, max);
             }
         }
         start += runs[i];
@@ -261,7 +262,7 @@ pub fn runs_through(
 }
 
 /// Adds a confirmed hit, averaging it into an existing candidate when it is the same pattern.
-fn merge(finders: &mut Vec<Finder>, new: Finder) {
+fn merge(finders: &mut Vec<Finder>, new: Finder, max: usize) {
     for f in finders.iter_mut() {
         let near = f.module.max(new.module) * 1.5;
         if f.dark == new.dark
@@ -278,7 +279,7 @@ fn merge(finders: &mut Vec<Finder>, new: Finder) {
             return;
         }
     }
-    if finders.len() < MAX_FINDERS {
+    if finders.len() < max {
         finders.push(new);
     }
 }

@@ -21,9 +21,13 @@ pub struct Triple {
     pub leg: f32,
 }
 
-/// Only the most often confirmed candidates take part; the rest are probably texture. A page
-/// of twelve badge labels has 36 real ones.
-const MAX_CANDIDATES: usize = 48;
+/// Up to this many candidates every three are scored; past it each candidate forms triples
+/// only with its [`NEIGHBOURS`] nearest (a code's three patterns are close to each other
+/// whatever the size of the sheet they are on), which keeps the work linear in the count.
+const ALL_TRIPLES_UP_TO: usize = 48;
+/// See [`ALL_TRIPLES_UP_TO`]: a pattern's own code's two others are among its nearest, with
+/// room for the patterns of the codes beside it on a sheet.
+const NEIGHBOURS: usize = 8;
 /// The largest ratio between the two legs (centre distances from the corner pattern).
 const MAX_LEG_RATIO: f32 = 2.2;
 /// The largest |cos| of the corner angle (0.8 allows 37 to 143 degrees: a code seen at a
@@ -40,21 +44,44 @@ const OUTER_PENALTY: f32 = 0.5;
 /// "Much smaller": the longer leg at most this share of the other's.
 const OUTER_LEG_RATIO: f32 = 0.8;
 
-/// Plausible triples, best first, at most `max`.
-pub fn triples(finders: &[Finder], max: usize) -> Vec<Triple> {
+/// Plausible triples, best first, at most `max`, from the `candidates` most often confirmed
+/// patterns (the rest are probably texture; a page of twelve badge labels has 36 real ones).
+pub fn triples(finders: &[Finder], candidates: usize, max: usize) -> Vec<Triple> {
     // A real pattern is crossed by at least two scan rows (see `finder::find`); single hits
     // are nearly always texture or noise, and each costs a lot of triples.
     let mut order: Vec<usize> = (0..finders.len())
         .filter(|&i| finders[i].count >= 2)
         .collect();
     order.sort_by(|&a, &b| finders[b].count.cmp(&finders[a].count));
-    order.truncate(MAX_CANDIDATES);
+    order.truncate(candidates);
     let mut out = Vec::new();
-    for (n, &i) in order.iter().enumerate() {
-        for (m, &j) in order.iter().enumerate().skip(n + 1) {
-            for &k in order.iter().skip(m + 1) {
-                if let Some(t) = score(finders, [i, j, k]) {
-                    out.push(t);
+    if order.len() <= ALL_TRIPLES_UP_TO {
+        for (n, &i) in order.iter().enumerate() {
+            for (m, &j) in order.iter().enumerate().skip(n + 1) {
+                for &k in order.iter().skip(m + 1) {
+                    if let Some(t) = score(finders, [i, j, k]) {
+                        out.push(t);
+                    }
+                }
+            }
+        }
+    } else {
+        let mut seen = std::collections::HashSet::new();
+        for &i in &order {
+            let mut near: Vec<usize> = order.iter().copied().filter(|&j| j != i).collect();
+            near.sort_by(|&a, &b| {
+                dist(&finders[i], &finders[a]).total_cmp(&dist(&finders[i], &finders[b]))
+            });
+            near.truncate(NEIGHBOURS);
+            for (m, &j) in near.iter().enumerate() {
+                for &k in near.iter().skip(m + 1) {
+                    let mut key = [i, j, k];
+                    key.sort_unstable();
+                    if seen.insert(key)
+                        && let Some(t) = score(finders, key)
+                    {
+                        out.push(t);
+                    }
                 }
             }
         }

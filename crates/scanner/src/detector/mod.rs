@@ -20,7 +20,7 @@ mod transform;
 mod tests;
 
 use crate::budget::Budget;
-use crate::code::Code;
+use crate::code::{Code, Point};
 use crate::frame::Frame;
 
 /// A finder pattern seen in the frame.
@@ -37,17 +37,52 @@ pub struct FinderSeen {
 pub struct Located {
     pub codes: Vec<Code>,
     pub finders: Vec<FinderSeen>,
+    /// Where a code probably is that was not read: the centres of well-shaped triples of
+    /// finder patterns that no decoded code accounts for (see [`UNREAD_SCORE`]).
+    pub unread: Vec<Point>,
 }
 
 /// Frames smaller than a version-1 code at one pixel per module cannot hold a code.
 const MIN_SIDE: u32 = 21;
-/// The most triples tried per frame: bounds the work on textured frames full of false finders.
-const MAX_TRIPLES: usize = 40;
+
+/// How far the detector looks: the most finder patterns it keeps, the most it groups, and the
+/// most triples it tries to read. The bounds are what keeps a textured frame full of false
+/// patterns cheap; a photo may be a whole sheet of codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reach {
+    pub finders: usize,
+    pub candidates: usize,
+    pub triples: usize,
+}
+
+impl Reach {
+    /// A camera frame: one or two badges, read in a few milliseconds.
+    pub const CAMERA: Self = Self {
+        finders: 64,
+        candidates: 48,
+        triples: 40,
+    };
+    /// A photo: up to a sheet of about a hundred codes (three patterns each).
+    pub const PHOTO: Self = Self {
+        finders: 400,
+        candidates: 320,
+        triples: 400,
+    };
+}
 /// The most finder reports handed back for hints.
 const MAX_REPORTED: usize = 16;
+/// A triple that failed to read counts as a code still in the frame only when its triangle is
+/// this good (a [`group::Triple`] score: near-isosceles, near-right, even module sizes): the
+/// looser triples the detector tries are mostly patterns of neighbouring codes or texture.
+const UNREAD_SCORE: f32 = 0.35;
 
-/// Finds and decodes the QR codes in `frame`.
+/// Finds and decodes the QR codes in `frame`, as far as a camera frame needs.
 pub fn locate(frame: &Frame, budget: &Budget) -> Located {
+    locate_within(frame, budget, Reach::CAMERA)
+}
+
+/// Finds and decodes the QR codes in `frame` as far as `reach`.
+pub fn locate_within(frame: &Frame, budget: &Budget, reach: Reach) -> Located {
     let mut out = Located::default();
     if frame.width() < MIN_SIDE || frame.height() < MIN_SIDE {
         return out;
@@ -55,7 +90,7 @@ pub fn locate(frame: &Frame, budget: &Budget) -> Located {
     let Some(bin) = binarize::Binarizer::new(frame) else {
         return out;
     };
-    let mut finders = finder::find(&bin, budget);
+    let mut finders = finder::find(&bin, budget, reach.finders);
     // Most confirmed first: that is the order of the reports and of the grouping.
     finders.sort_by_key(|f| std::cmp::Reverse(f.count));
     out.finders = finders
@@ -68,7 +103,8 @@ pub fn locate(frame: &Frame, budget: &Budget) -> Located {
         })
         .collect();
     let mut used = vec![false; finders.len()];
-    for t in group::triples(&finders, MAX_TRIPLES) {
+    let mut failed = Vec::new();
+    for t in group::triples(&finders, reach.candidates, reach.triples) {
         if budget.expired() {
             break;
         }
@@ -82,8 +118,20 @@ pub fn locate(frame: &Frame, budget: &Budget) -> Located {
             if !out.codes.iter().any(|c| same_code(c, &code)) {
                 out.codes.push(code);
             }
+        } else if t.score <= UNREAD_SCORE {
+            failed.push(t);
         }
     }
+    out.unread = failed
+        .iter()
+        .filter(|t| !(used[t.tl] || used[t.tr] || used[t.bl]))
+        .map(|t| {
+            // The code's centre is halfway along the diagonal between its two outer corners.
+            let (tr, bl) = (&finders[t.tr], &finders[t.bl]);
+            [(tr.x + bl.x) / 2.0, (tr.y + bl.y) / 2.0]
+        })
+        .filter(|&p| !out.codes.iter().any(|c| c.covers(p)))
+        .collect();
     out
 }
 

@@ -4,4 +4,5 @@ mod far;
 mod hostile;
 mod live;
 mod samples;
+mod sheet;
 mod support;
