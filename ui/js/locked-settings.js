@@ -6,12 +6,13 @@ import { h } from './dom.js';
 import { t } from './i18n.js';
 
 /**
- * @param {Partial<Record<import('../types/ipc').Locked, HTMLInputElement | HTMLSelectElement>>} controls
+ * @param {Partial<Record<import('../types/ipc').Locked, HTMLElement>>} controls
  * @param {unknown} locked `get_setup`'s `locked`
  */
 export function lockSettings(controls, locked) {
   const list = Array.isArray(locked) ? locked : [];
-  for (const [key, control] of Object.entries(controls)) {
+  for (const [key, element] of Object.entries(controls)) {
+    const control = /** @type {HTMLInputElement | HTMLSelectElement | undefined} */ (element);
     if (!control || !list.includes(key) || control.disabled) continue;
     // A disabled control loses focus to nowhere: keep the teacher's place at the heading.
     if (document.activeElement === control) {
@@ -24,7 +25,6 @@ export function lockSettings(controls, locked) {
       text: t('setup.locked'),
     });
     control.setAttribute('aria-describedby', note.id);
-    const row = control.closest('.form-row') ?? control;
-    row.after(note);
+    (control.closest('.form-row') ?? control).after(note);
   }
 }
