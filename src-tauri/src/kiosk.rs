@@ -12,9 +12,7 @@ use badgein_frame::frame::Frame;
 use badgein_kiosk_core::config::{self, KioskConfig};
 use badgein_kiosk_core::driver::{self, Driver, KioskHandle};
 use badgein_kiosk_core::enroll::Enrollment;
-use badgein_kiosk_core::machine::{
-    self, Code, Event, Language, PinAnswer, Settings, SetupEvent,
-};
+use badgein_kiosk_core::machine::{self, Code, Event, Language, PinAnswer, Settings, SetupEvent};
 use badgein_kiosk_core::managed::{self, Locked, Managed};
 use badgein_kiosk_core::pin_attempts::{self, PinAttempts};
 use badgein_kiosk_core::portal_client::PortalClient;

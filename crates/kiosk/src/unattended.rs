@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::driver::KioskHandle;
 use crate::enroll::{self, EnrollError, Enrollment};
-use crate::machine::{Event, Language, SetupEvent, Settings, UserAction};
+use crate::machine::{Event, Language, Settings, SetupEvent, UserAction};
 use crate::managed::{self, Managed};
 use crate::portal_client::ClientError;
 use crate::redacted::Redacted;
@@ -102,9 +102,10 @@ impl Backoff {
     /// The wait after the `failures`-th failure in a row (from 1); `spread` in `0.0..=1.0`
     /// picks within the upper half.
     pub fn wait(&self, failures: u32, spread: f64) -> Duration {
-        let doubled = self
-            .first
-            .saturating_mul(1u32.checked_shl(failures.saturating_sub(1)).unwrap_or(u32::MAX));
+        let doubled = self.first.saturating_mul(
+            1u32.checked_shl(failures.saturating_sub(1))
+                .unwrap_or(u32::MAX),
+        );
         let full = doubled.min(self.max);
         full.mul_f64(0.5 + spread.clamp(0.0, 1.0) / 2.0)
     }
@@ -229,17 +230,30 @@ mod tests {
         let p = plan(&Managed::default(), vars(ENV), || Some("host".into())).unwrap();
         assert_eq!(p.portal_url, "http://127.0.0.1:8080");
         assert_eq!(p.code.expose(), "ABCDE-FGHIJ");
-        assert_eq!((p.kiosk_name.as_str(), p.source), ("Demo kiosk", Source::Environment));
+        assert_eq!(
+            (p.kiosk_name.as_str(), p.source),
+            ("Demo kiosk", Source::Environment)
+        );
         let p = plan(
             &Managed::default(),
-            vars(&[(PORTAL_VAR, "http://127.0.0.1:8080"), (CODE_VAR, "ABCDE-FGHIJ")]),
+            vars(&[
+                (PORTAL_VAR, "http://127.0.0.1:8080"),
+                (CODE_VAR, "ABCDE-FGHIJ"),
+            ]),
             || Some("host".into()),
         )
         .unwrap();
         assert_eq!(p.kiosk_name, "", "the default name, as before");
-        assert_eq!(plan(&Managed::default(), vars(&[(PORTAL_VAR, "x")]), || None), None);
         assert_eq!(
-            plan(&Managed::default(), vars(&[(PORTAL_VAR, "x"), (CODE_VAR, " ")]), || None),
+            plan(&Managed::default(), vars(&[(PORTAL_VAR, "x")]), || None),
+            None
+        );
+        assert_eq!(
+            plan(
+                &Managed::default(),
+                vars(&[(PORTAL_VAR, "x"), (CODE_VAR, " ")]),
+                || None
+            ),
             None
         );
     }
@@ -253,7 +267,10 @@ mod tests {
         let p = plan(&m, vars(&[]), || Some("lab-pc-07".into())).unwrap();
         assert_eq!(p.portal_url, "https://portal.school.example");
         assert_eq!(p.code.expose(), "BFT-K3M2ZQ7XW4PLN6RT5YJ2HV3ABC");
-        assert_eq!((p.kiosk_name.as_str(), p.source), ("lab-pc-07", Source::Managed));
+        assert_eq!(
+            (p.kiosk_name.as_str(), p.source),
+            ("lab-pc-07", Source::Managed)
+        );
         let p = plan(&m, vars(ENV), || Some("lab-pc-07".into())).unwrap();
         assert_eq!(p.portal_url, "https://portal.school.example");
         assert_eq!(p.source, Source::Managed);
@@ -263,7 +280,10 @@ mod tests {
             ("enrollment_token", "ABCDE-FGHIJ"),
             ("kiosk_name", "Library"),
         ]);
-        assert_eq!(plan(&named, vars(ENV), || None).unwrap().kiosk_name, "Library");
+        assert_eq!(
+            plan(&named, vars(ENV), || None).unwrap().kiosk_name,
+            "Library"
+        );
         // A host name the portal would refuse is not used.
         let p = plan(&m, vars(&[]), || Some("x".repeat(300))).unwrap();
         assert_eq!(p.kiosk_name, "");
@@ -288,7 +308,11 @@ mod tests {
         assert_eq!(b.wait(u32::MAX, 1.0), Duration::from_secs(300));
         assert_eq!(b.wait(1, 0.0), Duration::from_secs(1));
         assert_eq!(b.wait(9, 0.0), Duration::from_secs(150));
-        assert_eq!(b.wait(0, 7.0), Duration::from_secs(2), "out of range is clamped");
+        assert_eq!(
+            b.wait(0, 7.0),
+            Duration::from_secs(2),
+            "out of range is clamped"
+        );
     }
 
     #[test]
@@ -302,17 +326,24 @@ mod tests {
                 until: None,
             })
         };
-        assert!(worth_retrying(&EnrollError::Portal(ClientError::Unreachable(
-            "connection refused".into()
-        ))));
+        assert!(worth_retrying(&EnrollError::Portal(
+            ClientError::Unreachable("connection refused".into())
+        )));
         assert!(worth_retrying(&problem(ProblemCode::Unavailable)));
         assert!(worth_retrying(&problem(ProblemCode::RateLimited)));
-        assert_eq!(retry_after(&problem(ProblemCode::RateLimited)), Duration::from_secs(30));
-        assert!(worth_retrying(&EnrollError::NoPersistentStore(SecretError::Store(
-            "locked".into()
-        ))));
-        assert!(!worth_retrying(&problem(ProblemCode::EnrollmentCodeInvalid)));
+        assert_eq!(
+            retry_after(&problem(ProblemCode::RateLimited)),
+            Duration::from_secs(30)
+        );
+        assert!(worth_retrying(&EnrollError::NoPersistentStore(
+            SecretError::Store("locked".into())
+        )));
+        assert!(!worth_retrying(&problem(
+            ProblemCode::EnrollmentCodeInvalid
+        )));
         assert!(!worth_retrying(&problem(ProblemCode::BadRequest)));
-        assert!(!worth_retrying(&EnrollError::Store(SecretError::Store("x".into()))));
+        assert!(!worth_retrying(&EnrollError::Store(SecretError::Store(
+            "x".into()
+        ))));
     }
 }

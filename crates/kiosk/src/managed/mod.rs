@@ -14,11 +14,11 @@
 //! so it gives nobody more than they have. No file there (or at `/etc/badgein/kiosk.toml`)
 //! means no managed configuration.
 
+#[cfg(target_os = "macos")]
+mod macos_profile;
 mod toml_file;
 #[cfg(windows)]
 mod windows_registry;
-#[cfg(target_os = "macos")]
-mod macos_profile;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -221,10 +221,7 @@ impl Managed {
                     Value::Number(0) => false,
                     Value::Number(1) => true,
                     Value::Number(_) => {
-                        return Err(Problem::OutOfRange {
-                            key,
-                            why: "0 or 1",
-                        });
+                        return Err(Problem::OutOfRange { key, why: "0 or 1" });
                     }
                     other => return Err(wrong_type(key, "true/false (or 0/1)", &other)),
                 });
@@ -433,13 +430,19 @@ fn origin(text: &str) -> Result<String, Problem> {
 /// A fleet token (`BFT-` and 26 base32 characters) or an enrollment code (10 base32
 /// characters), compared as the portal does: without case, dashes or spaces.
 fn is_token_or_code(text: &str) -> bool {
-    let base32 = |s: &str| s.bytes().all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b));
+    let base32 = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b))
+    };
     let normal: String = text
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_uppercase())
         .collect();
-    if !text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ' ') {
+    if !text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ' ')
+    {
         return false;
     }
     match normal.len() {

@@ -7,7 +7,9 @@ fn text(s: &str) -> Value {
 }
 
 fn entries(list: &[(&str, Value)]) -> Vec<Entry> {
-    list.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
+    list.iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect()
 }
 
 fn from(list: &[(&str, Value)]) -> (Managed, Vec<Problem>) {
@@ -33,7 +35,10 @@ fn every_key_in_the_shapes_each_store_gives() {
     assert_eq!(m.language, Some(Language::Es));
     assert_eq!(m.idle_timeout_secs, Some(300));
     assert_eq!(m.sounds, Some(false));
-    assert_eq!(m.enrollment_token.as_ref().map(Redacted::expose), Some(TOKEN));
+    assert_eq!(
+        m.enrollment_token.as_ref().map(Redacted::expose),
+        Some(TOKEN)
+    );
     assert_eq!(m.kiosk_name.as_deref(), Some("Library 2"));
     assert_eq!(
         m.locked(),
@@ -78,7 +83,10 @@ fn a_bad_value_costs_only_its_own_key_and_is_never_repeated() {
         ("idle_timeout_secs", Value::Number(3601)),
         ("portal_url", text(&format!("https://{long}.example"))),
         ("enrollment_token", text(&"A".repeat(1000))),
-        ("portal_url", text("https://portal.school.example/kiosk?x=1")),
+        (
+            "portal_url",
+            text("https://portal.school.example/kiosk?x=1"),
+        ),
         ("portal_url", text("https://user:pw@portal.school.example")),
         ("kiosk_name", text("   ")),
     ]);
@@ -108,7 +116,10 @@ fn a_bad_value_costs_only_its_own_key_and_is_never_repeated() {
         ("language", text("en")),
     ]);
     assert_eq!(problems.len(), 1);
-    assert_eq!((m.idle_timeout_secs, m.language), (None, Some(Language::En)));
+    assert_eq!(
+        (m.idle_timeout_secs, m.language),
+        (None, Some(Language::En))
+    );
 }
 
 #[test]
@@ -169,7 +180,10 @@ fn managed_settings_win_over_the_users_and_the_schools() {
         revoked: false,
     });
     managed.overlay(&mut config);
-    assert_eq!((config.idle_timeout_secs, config.language), (600, Language::Es));
+    assert_eq!(
+        (config.idle_timeout_secs, config.language),
+        (600, Language::Es)
+    );
     assert!(!config.allow_typed_login, "not managed: the school's");
     assert_eq!(Managed::default().locked(), []);
 }

@@ -45,8 +45,8 @@ pub fn read(path: &Path) -> Result<Vec<Entry>, ManagedError> {
 /// from 1; never the text, which may hold the token).
 pub fn parse(bytes: &[u8]) -> Result<Vec<Entry>, (usize, usize)> {
     let text = std::str::from_utf8(bytes).map_err(|e| position(bytes, e.valid_up_to()))?;
-    let table: toml::Table = toml::from_str(text)
-        .map_err(|e| position(bytes, e.span().map_or(0, |span| span.start)))?;
+    let table: toml::Table =
+        toml::from_str(text).map_err(|e| position(bytes, e.span().map_or(0, |span| span.start)))?;
     Ok(table
         .into_iter()
         .map(|(key, value)| {

@@ -25,10 +25,13 @@ pub fn read() -> Result<Vec<Entry>, ManagedError> {
     for found in key.enum_values() {
         let (name, raw) = found.map_err(store_error)?;
         let value = match raw.vtype {
-            RegType::REG_SZ | RegType::REG_EXPAND_SZ => String::from_reg_value(&raw)
-                .map_or(Value::Other("unreadable text"), Value::Text),
+            RegType::REG_SZ | RegType::REG_EXPAND_SZ => {
+                String::from_reg_value(&raw).map_or(Value::Other("unreadable text"), Value::Text)
+            }
             RegType::REG_DWORD => u32::from_reg_value(&raw)
-                .map_or(Value::Other("unreadable number"), |n| Value::Number(n.into())),
+                .map_or(Value::Other("unreadable number"), |n| {
+                    Value::Number(n.into())
+                }),
             RegType::REG_QWORD => u64::from_reg_value(&raw)
                 .ok()
                 .and_then(|n| i64::try_from(n).ok())

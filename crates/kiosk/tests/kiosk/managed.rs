@@ -2,7 +2,6 @@
 //! kiosk enrolls by itself at start, waiting for a portal that is not up yet, and then scans.
 //! A plain enrollment code stands in for a fleet token (the portal takes both in `code`).
 
-use std::io::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -78,7 +77,15 @@ async fn a_managed_token_enrolls_unattended_and_the_kiosk_goes_scanning() {
 
     let kiosk = RunningKiosk::start(&env, None, settings());
     kiosk
-        .wait_screen("setup", |s| matches!(s, Screen::Setup { enrolled: false, .. }))
+        .wait_screen("setup", |s| {
+            matches!(
+                s,
+                Screen::Setup {
+                    enrolled: false,
+                    ..
+                }
+            )
+        })
         .await;
     let (kept, record) = recorder();
     unattended::run(env.store.clone(), &kiosk.handle, &plan, FAST, record)
@@ -185,7 +192,11 @@ async fn a_portal_not_up_yet_is_waited_for_with_backoff() {
     enrolling.await.unwrap().unwrap();
     assert!(kept.lock().unwrap().is_some());
     let credential = stored_credential(env.store.as_ref()).expect("stored");
-    assert_eq!(credential.origin(), gate.base_url, "bound to the managed portal");
+    assert_eq!(
+        credential.origin(),
+        gate.base_url,
+        "bound to the managed portal"
+    );
 }
 
 /// The log, as a subscriber on the test's thread sees it (the runtime is current-thread, so
@@ -224,8 +235,7 @@ async fn the_token_never_reaches_the_log() {
         (env.base_url.as_str(), "BFT-AAAAAAAAAAAAAAAAAAAAAAAAAA"),
         (env.base_url.as_str(), code.as_str()),
     ] {
-        let (managed, problems) =
-            managed::load_file(&managed_file(&env, portal, token)).unwrap();
+        let (managed, problems) = managed::load_file(&managed_file(&env, portal, token)).unwrap();
         assert_eq!(problems.len(), 1);
         let plan = unattended::plan(&managed, |_| None, || None).unwrap();
         let (_, record) = recorder();
