@@ -35,12 +35,12 @@ fn managed_file(env: &Env, portal_url: &str, token: &str) -> std::path::PathBuf 
     path
 }
 
-/// What the shell's `record` keeps: the enrollment, answering the settings to follow.
-fn recorder() -> (
-    Arc<Mutex<Option<Enrollment>>>,
-    impl FnOnce(&Enrollment) -> (Settings, Language),
-) {
-    let kept = Arc::new(Mutex::new(None));
+/// What the shell's `record` keeps: the enrollment.
+type Kept = Arc<Mutex<Option<Enrollment>>>;
+
+/// A `record` for `unattended::run` that keeps the enrollment, answering the settings to follow.
+fn recorder() -> (Kept, impl FnOnce(&Enrollment) -> (Settings, Language)) {
+    let kept = Kept::default();
     let into = Arc::clone(&kept);
     (kept, move |e: &Enrollment| {
         *into.lock().unwrap() = Some(e.clone());
