@@ -15,6 +15,7 @@ use std::path::Path;
 use badgein_kiosk_core::machine::{
     CameraReason, ClockTime, Code, Idle, Language, Screen, UserView, View,
 };
+use badgein_kiosk_core::managed::Locked;
 use badgein_proto::ProblemCode;
 use badgein_scanner::hints::Hint;
 use ts_rs::{Config, TS};
@@ -52,6 +53,7 @@ fn generated() -> String {
         declaration::<ProblemCode>(&cfg),
         declaration::<CommandError>(&cfg),
         declaration::<SetupInfo>(&cfg),
+        declaration::<Locked>(&cfg),
         declaration::<CameraEntry>(&cfg),
         declaration::<PreviewArgs>(&cfg),
         declaration::<PreviewReady>(&cfg),

@@ -11,12 +11,14 @@ use anyhow::Context as _;
 use badgein_frame::frame::Frame;
 use badgein_kiosk_core::config::{self, KioskConfig};
 use badgein_kiosk_core::driver::{self, Driver, KioskHandle};
-use badgein_kiosk_core::machine::{self, Code, Event, Language, PinAnswer, SetupEvent};
+use badgein_kiosk_core::enroll::Enrollment;
+use badgein_kiosk_core::machine::{self, Code, Event, Language, PinAnswer, Settings, SetupEvent};
+use badgein_kiosk_core::managed::{self, Locked, Managed};
 use badgein_kiosk_core::pin_attempts::{self, PinAttempts};
 use badgein_kiosk_core::portal_client::PortalClient;
 use badgein_kiosk_core::secrets::{KeyringStore, SecretStore};
 use badgein_kiosk_core::setup::{self, SetupChange};
-use badgein_kiosk_core::{enroll, pin, portal_url};
+use badgein_kiosk_core::{enroll, pin, portal_url, unattended};
 use badgein_proto::{KioskSettings, ProblemCode};
 use badgein_scanner::{ScanOptions, scan};
 use serde::Serialize;
@@ -34,6 +36,8 @@ pub struct Kiosk {
     handle: KioskHandle,
     config_path: PathBuf,
     config: Mutex<KioskConfig>,
+    /// IT's machine-wide settings, read once at start: laid over `config` after every change.
+    managed: Managed,
     store: Arc<dyn SecretStore>,
     /// Wrong teacher PINs and the wait they started, kept in the state file.
     attempts: Arc<Mutex<PinAttempts>>,
@@ -66,6 +70,8 @@ pub struct SetupInfo {
     language: Language,
     sounds: bool,
     pin_set: bool,
+    /// The settings IT has set (the managed configuration): shown, not changeable.
+    locked: Vec<Locked>,
 }
 
 impl Kiosk {
@@ -73,13 +79,15 @@ impl Kiosk {
     pub fn start<R: Runtime>(app: &AppHandle<R>, camera: Choice) -> anyhow::Result<Arc<Self>> {
         let config_dir = app.path().config_dir().context("no config directory")?;
         let config_path = config::path_in(&config_dir);
-        let config = match config::load(&config_path) {
+        let mut config = match config::load(&config_path) {
             Ok(found) => found.unwrap_or_default(),
             Err(error) => {
                 tracing::warn!(%error, "config unusable; starting in setup");
                 KioskConfig::default()
             }
         };
+        let managed = managed::load_logged();
+        managed.overlay(&mut config);
         let attempts = PinAttempts::load(pin_attempts::path_in(&config_dir), SystemTime::now());
         let store: Arc<dyn SecretStore> = Arc::new(KeyringStore::default());
         let credential = store.load().unwrap_or_else(|error| {
@@ -115,6 +123,7 @@ impl Kiosk {
             handle: driver.handle(),
             config_path,
             config: Mutex::new(config),
+            managed,
             store,
             attempts: Arc::new(Mutex::new(attempts)),
             scope,
@@ -162,8 +171,11 @@ impl Kiosk {
 
     /// The school's settings as the portal gives them now (the core decides what changes).
     fn apply_polled_settings(&self, settings: &KioskSettings) {
-        let mut config = self.config().clone();
-        if !config.apply_polled_settings(settings) {
+        let before = self.config().clone();
+        let mut config = before.clone();
+        config.apply_polled_settings(settings);
+        self.managed.overlay(&mut config);
+        if config == before {
             return;
         }
         tracing::info!("the school's kiosk settings changed");
@@ -287,6 +299,7 @@ impl Kiosk {
             language: c.language,
             sounds: c.sounds,
             pin_set: c.pin_set(),
+            locked: self.managed.locked(),
         }
     }
 
@@ -295,7 +308,8 @@ impl Kiosk {
         self.send(Event::Setup(SetupEvent::Message(code)));
     }
 
-    async fn apply_setup(&self, change: SetupChange) -> Code {
+    async fn apply_setup(&self, mut change: SetupChange) -> Code {
+        self.managed.lock(&mut change);
         let current = self.config().clone();
         let applied = match tauri::async_runtime::spawn_blocking(move || {
             setup::apply(&current, change)
@@ -306,7 +320,8 @@ impl Kiosk {
             Ok(Err(error)) => return error.code(),
             Err(_) => return Code::Problem(ProblemCode::Unknown),
         };
-        let config = applied.config;
+        let mut config = applied.config;
+        self.managed.overlay(&mut config);
         if applied.portal_changed {
             // The credential belongs to the old portal: deleted before the new address is even
             // saved. (One left behind by a failing store is still refused for the new portal.)
@@ -327,29 +342,39 @@ impl Kiosk {
         }
     }
 
-    /// The setup screen's enroll, and the unattended one at start: the same path.
-    /// `true` when enrolled.
-    pub async fn enroll(&self, portal: &str, code: &str, kiosk_name: &str) -> bool {
+    /// The setup screen's enroll (a locked portal or name is IT's, whatever the window sent).
+    pub async fn enroll(&self, portal: &str, code: &str, kiosk_name: &str) {
+        let portal = self.managed.portal_url.as_deref().unwrap_or(portal);
+        let kiosk_name = self.managed.kiosk_name.as_deref().unwrap_or(kiosk_name);
         match enroll::enroll(self.store.clone(), portal, code, kiosk_name).await {
             Ok((client, enrolled)) => {
-                let mut config = self.config().clone();
-                config.enrolled(portal, enroll::kiosk_name(kiosk_name), &enrolled);
-                self.save(&config);
+                let (settings, language) = self.record_enrollment(portal, kiosk_name, &enrolled);
                 self.handle.use_client(Some(client));
-                self.send(Event::Setup(SetupEvent::Settings(config.settings())));
-                self.send(Event::User(machine::UserAction::SetLanguage(
-                    config.language,
-                )));
-                *self.config() = config;
+                self.send(Event::Setup(SetupEvent::Settings(settings)));
+                self.send(Event::User(machine::UserAction::SetLanguage(language)));
                 self.send(Event::Setup(SetupEvent::Enrolled));
-                true
             }
             Err(error) => {
                 tracing::warn!(%error, "enrollment failed");
                 self.send(Event::Setup(SetupEvent::Message(error.code())));
-                false
             }
         }
+    }
+
+    /// Saves what enrolling taught the kiosk; the settings and language to follow now.
+    fn record_enrollment(
+        &self,
+        portal: &str,
+        kiosk_name: &str,
+        enrolled: &Enrollment,
+    ) -> (Settings, Language) {
+        let mut config = self.config().clone();
+        config.enrolled(portal, enroll::kiosk_name(kiosk_name), enrolled);
+        self.managed.overlay(&mut config);
+        self.save(&config);
+        let follow = (config.settings(), config.language);
+        *self.config() = config;
+        follow
     }
 
     /// Whether the teacher has chosen a PIN (setup's commands act only then).
@@ -357,23 +382,27 @@ impl Kiosk {
         self.config().pin_set()
     }
 
-    /// Demos and tests enroll without a teacher: `BADGEIN_PORTAL_URL` and `BADGEIN_ENROLL_CODE`
-    /// (and optionally `BADGEIN_KIOSK_NAME`) do what the setup screen's enroll would.
+    /// A fleet kiosk (the managed `portal_url` + `enrollment_token`), a demo or a test
+    /// (`BADGEIN_PORTAL_URL` + `BADGEIN_ENROLL_CODE`, optionally `BADGEIN_KIOSK_NAME`) enrolls
+    /// without a teacher, the one way `unattended` says.
     fn enroll_unattended(self: &Arc<Self>) {
-        let (Ok(portal), Ok(code)) = (
-            std::env::var("BADGEIN_PORTAL_URL"),
-            std::env::var("BADGEIN_ENROLL_CODE"),
-        ) else {
+        let Some(plan) = unattended::plan_here(&self.managed) else {
             return;
         };
-        let name = std::env::var("BADGEIN_KIOSK_NAME").unwrap_or_default();
-        tracing::info!("enrolling unattended (BADGEIN_ENROLL_CODE is set)");
         let kiosk = self.clone();
         tauri::async_runtime::spawn(async move {
-            // No teacher is at the setup screen to leave it: go scanning.
-            if kiosk.enroll(&portal, &code, &name).await {
-                kiosk.send(Event::User(machine::UserAction::LeaveSetup));
-            }
+            let record = |enrolled: &Enrollment| {
+                kiosk.record_enrollment(&plan.portal_url, &plan.kiosk_name, enrolled)
+            };
+            // A refusal is on the setup screen already, and in the log.
+            let _ = unattended::run(
+                kiosk.store.clone(),
+                &kiosk.handle,
+                &plan,
+                unattended::Backoff::default(),
+                record,
+            )
+            .await;
         });
     }
 

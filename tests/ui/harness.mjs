@@ -150,6 +150,7 @@ export const SETUP = Object.freeze({
   language: 'en',
   sounds: true,
   pin_set: true,
+  locked: [],
 });
 
 export const CAMERAS = Object.freeze([

@@ -99,6 +99,7 @@ export default {
   'setup.idle_timeout': 'Sign out after this many idle seconds',
   'setup.language': 'Kiosk language',
   'setup.sounds': 'Sounds and voice',
+  'setup.locked': "Set by your school's IT",
   'setup.new_pin': 'New teacher PIN, 6 to 32 digits (leave empty to keep)',
   'setup.save': 'Save',
   'setup.leave': 'Done',

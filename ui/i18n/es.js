@@ -100,6 +100,7 @@ export default {
   'setup.idle_timeout': 'Cerrar sesión tras estos segundos sin actividad',
   'setup.language': 'Idioma del quiosco',
   'setup.sounds': 'Sonidos y voz',
+  'setup.locked': 'Lo configura el equipo de TI de tu escuela',
   'setup.new_pin': 'PIN nuevo del maestro, de 6 a 32 dígitos (déjalo vacío para no cambiarlo)',
   'setup.save': 'Guardar',
   'setup.leave': 'Listo',

@@ -75,7 +75,16 @@ export type CommandError = { code: Code, message: string, };
 /**
  * `get_setup`'s answer: the config minus anything secret (the PIN is only `pin_set`).
  */
-export type SetupInfo = { portal_url: string, kiosk_name: string, camera_index: number | null, idle_timeout_secs: number, language: Language, sounds: boolean, pin_set: boolean, };
+export type SetupInfo = { portal_url: string, kiosk_name: string, camera_index: number | null, idle_timeout_secs: number, language: Language, sounds: boolean, pin_set: boolean, 
+/**
+ * The settings IT has set (the managed configuration): shown, not changeable.
+ */
+locked: Array<Locked>, };
+
+/**
+ * The settings the setup screen shows locked (`get_setup`'s `locked`).
+ */
+export type Locked = "portal_url" | "kiosk_name" | "idle_timeout_secs" | "language" | "sounds";
 
 /**
  * A camera the teacher can choose.

@@ -10,6 +10,10 @@
 //!    [`pin::hash`] (first chosen with [`pin::choose`]) and checked through
 //!    [`pin_attempts::PinAttempts`], which applies [`pin_throttle`]'s waits and keeps the count
 //!    in the state file at [`pin_attempts::path_in`]`(config_dir)`.
+//!    Before it, [`managed::load_logged`] reads the machine-wide managed configuration (IT's:
+//!    `/etc/badgein/kiosk.toml`, the registry's `HKLM\Software\Policies\BadgeIn`, macOS's
+//!    managed preferences); [`managed::Managed::overlay`] puts its settings over the config
+//!    (again after every change) and [`managed::Managed::lock`] over setup's Save.
 //! 2. **Credential**: [`secrets::KeyringStore::default`] is the OS secret store;
 //!    [`secrets::SecretStore::load`] gives the device credential ([`secrets::Credential`]: a
 //!    secret that never prints, bound to the origin of the portal that issued it). Enroll
@@ -33,7 +37,9 @@
 //!    `SetupEvent::PinChecked(answer)`; `choose_pin` -> [`pin::choose`], saved, then
 //!    `SetupEvent::PinChosen`; `enroll` ->
 //!    [`enroll::enroll`], then [`driver::KioskHandle::use_client`] and
-//!    `SetupEvent::Enrolled` (or `SetupEvent::Message(err.code())`).
+//!    `SetupEvent::Enrolled` (or `SetupEvent::Message(err.code())`). A kiosk not enrolled at
+//!    start enrolls by itself when [`unattended::plan_here`] finds a portal and a code (managed
+//!    or from the environment): [`unattended::run`].
 //! 6. **Views**: [`driver::KioskHandle::views`] wakes on every new [`machine::View`], which
 //!    serialises to exactly the `view` payload of `docs/kiosk-ipc.md`.
 //!
@@ -46,6 +52,7 @@ pub mod config;
 pub mod driver;
 pub mod enroll;
 pub mod machine;
+pub mod managed;
 pub mod pin;
 pub mod pin_attempts;
 pub mod pin_throttle;
@@ -56,3 +63,4 @@ pub mod private_file;
 pub mod redacted;
 pub mod secrets;
 pub mod setup;
+pub mod unattended;

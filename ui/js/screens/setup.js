@@ -6,6 +6,7 @@ import { h } from '../dom.js';
 import { codeMessage, signal } from '../feedback.js';
 import { LANGUAGES, t } from '../i18n.js';
 import { invoke } from '../ipc.js';
+import { lockSettings } from '../locked-settings.js';
 import { startPreview } from '../preview.js';
 
 const MIN_IDLE = 30;
@@ -173,6 +174,10 @@ export function mount(root, view, ctx) {
     sounds.checked = s.sounds !== false;
     camera.value = Number.isInteger(s.camera_index) ? String(s.camera_index) : '';
     if (camera.selectedIndex < 0) camera.value = '';
+    lockSettings(
+      { portal_url: portalUrl, kiosk_name: kioskName, idle_timeout_secs: idle, language, sounds },
+      s.locked,
+    );
   };
   /** @param {import('../../types/ipc').CameraEntry[]} list */
   const fillCameras = (list) => {

@@ -9,6 +9,7 @@ mod support;
 
 mod camera;
 mod enrollment;
+mod managed;
 mod portal_client;
 mod portal_move;
 mod settings_poll;
