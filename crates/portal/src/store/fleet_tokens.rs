@@ -41,15 +41,15 @@ pub async fn create(db: &Pool, token: &FleetToken, token_hash: &[u8]) -> Result<
         .bind(token.expires_at)
         .bind(token.revoked_at)
         .execute(p)
-        .await)?;
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// The school's tokens, oldest first.
 pub async fn of_school(db: &Pool, school_id: &SchoolId) -> Result<Vec<FleetToken>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM fleet_tokens WHERE school_id = $1 ORDER BY created_at, id"
-    );
+    let sql =
+        format!("SELECT {COLUMNS} FROM fleet_tokens WHERE school_id = $1 ORDER BY created_at, id");
     Ok(on_reader!(db, |p| sqlx::query_as(&sql)
         .bind(school_id)
         .fetch_all(p)

@@ -88,7 +88,11 @@ async fn written(env: &Env) -> usize {
         .await
         .unwrap()
         .iter()
-        .filter(|e| !e.detail.as_deref().is_some_and(|d| d.contains(" attempt(s) from ")))
+        .filter(|e| {
+            !e.detail
+                .as_deref()
+                .is_some_and(|d| d.contains(" attempt(s) from "))
+        })
         .count()
 }
 
@@ -98,13 +102,9 @@ async fn enrolls_kiosks_of_its_school_each_with_its_own_credential_body(env: Env
     assert!(token.starts_with("BFT-") && token.len() == 30, "{token}");
     // As printed, lowercased, and with a file's white space around it.
     let mut kiosks: Vec<Enrolled> = Vec::new();
-    for (n, presented) in [
-        token.clone(),
-        token.to_lowercase(),
-        format!("  {token}\n"),
-    ]
-    .into_iter()
-    .enumerate()
+    for (n, presented) in [token.clone(), token.to_lowercase(), format!("  {token}\n")]
+        .into_iter()
+        .enumerate()
     {
         let r = enroll(&env, &presented, &format!("Hall {n}")).await;
         assert_eq!(r.status(), 201, "{}", env.backend);
@@ -115,7 +115,11 @@ async fn enrolls_kiosks_of_its_school_each_with_its_own_credential_body(env: Env
         .map(|k| k.device_credential.as_str())
         .collect();
     let ids: HashSet<&str> = kiosks.iter().map(|k| k.kiosk_id.as_str()).collect();
-    assert_eq!((credentials.len(), ids.len()), (3, 3), "one credential each");
+    assert_eq!(
+        (credentials.len(), ids.len()),
+        (3, 3),
+        "one credential each"
+    );
     for kiosk in &kiosks {
         assert_eq!(kiosk.school.id, "s2", "the token's school");
         assert!(kiosk.device_credential.len() >= 64);
@@ -129,23 +133,35 @@ async fn enrolls_kiosks_of_its_school_each_with_its_own_credential_body(env: Env
             .json()
             .await
             .unwrap();
-        assert_eq!((&me["school"]["id"], &me["revoked"]), (&"s2".into(), &false.into()));
+        assert_eq!(
+            (&me["school"]["id"], &me["revoked"]),
+            (&"s2".into(), &false.into())
+        );
     }
     // A kiosk of s2: a badge of s1 is the wrong school, one of s2 signs in.
     let maya = env.portal().issue_badge("u1", None).await.unwrap().encode();
     let r = env.badge_sign_in(&kiosks[0].device_credential, &maya).await;
     assert_eq!(problem_code(r).await, (403, "wrong_school".into()));
     let oskar = env.portal().issue_badge("x1", None).await.unwrap().encode();
-    let r = env.badge_sign_in(&kiosks[1].device_credential, &oskar).await;
+    let r = env
+        .badge_sign_in(&kiosks[1].device_credential, &oskar)
+        .await;
     assert_eq!(r.status(), 200);
 
     // The fourth is refused: used up.
     let r = enroll(&env, &token, "Hall 4").await;
-    assert_eq!(problem_code(r).await, (401, "enrollment_code_invalid".into()));
+    assert_eq!(
+        problem_code(r).await,
+        (401, "enrollment_code_invalid".into())
+    );
     let row = token_row(&env, "s2", &issued.id).await;
     assert_eq!((row.uses, row.used, row.revoked_at), (3, 3, None));
     assert_eq!(
-        count(env.portal().db(), "SELECT COUNT(*) FROM kiosks WHERE school_id = 's2'").await,
+        count(
+            env.portal().db(),
+            "SELECT COUNT(*) FROM kiosks WHERE school_id = 's2'"
+        )
+        .await,
         3
     );
 
@@ -155,7 +171,9 @@ async fn enrolls_kiosks_of_its_school_each_with_its_own_credential_body(env: Env
     let refused = refused_enrollments(&env).await;
     assert_eq!(
         refused,
-        [format!("fleet token {id} used up: 1 attempt(s) from 127.0.0.1")]
+        [format!(
+            "fleet token {id} used up: 1 attempt(s) from 127.0.0.1"
+        )]
     );
     let log = env.portal().audit_log().await.unwrap();
     let made: Vec<_> = log.iter().filter(|e| e.action == "kiosk.token").collect();
@@ -175,7 +193,10 @@ async fn enrolls_kiosks_of_its_school_each_with_its_own_credential_body(env: Env
     assert_eq!(enrolled.len(), 3);
     for (entry, kiosk) in enrolled.iter().zip(&kiosks) {
         assert_eq!(entry.kiosk_id.as_deref(), Some(kiosk.kiosk_id.as_str()));
-        assert_eq!(entry.detail.as_deref(), Some(format!("fleet token {id}").as_str()));
+        assert_eq!(
+            entry.detail.as_deref(),
+            Some(format!("fleet token {id}").as_str())
+        );
     }
     let secret = &token[4..];
     let logged = serde_json::to_string(&log).unwrap().to_uppercase();
@@ -220,10 +241,16 @@ async fn twenty_kiosks_racing_for_five_uses_get_five_body(env: Env) {
     assert_eq!(won.len(), 5, "{}: {results:?}", env.backend);
     for (status, body) in &results {
         if *status != 201 {
-            assert_eq!((*status, &body["code"]), (401, &"enrollment_code_invalid".into()));
+            assert_eq!(
+                (*status, &body["code"]),
+                (401, &"enrollment_code_invalid".into())
+            );
         }
     }
-    let ids: HashSet<&str> = won.iter().map(|b| b["kiosk_id"].as_str().unwrap()).collect();
+    let ids: HashSet<&str> = won
+        .iter()
+        .map(|b| b["kiosk_id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids.len(), 5);
     let row = token_row(&env, "s1", &issued.id).await;
     assert_eq!((row.uses, row.used), (5, 5));
@@ -268,9 +295,18 @@ async fn expired_used_up_and_revoked_tokens_answer_like_a_wrong_code_body(env: E
     let mut expected = vec![
         // The wrong code and the unknown token: nothing to name.
         "2 attempt(s) from 127.0.0.1".to_owned(),
-        format!("fleet token {} expired: 1 attempt(s) from 127.0.0.1", expiring.id),
-        format!("fleet token {} revoked: 1 attempt(s) from 127.0.0.1", revoked.id),
-        format!("fleet token {} used up: 1 attempt(s) from 127.0.0.1", used_up.id),
+        format!(
+            "fleet token {} expired: 1 attempt(s) from 127.0.0.1",
+            expiring.id
+        ),
+        format!(
+            "fleet token {} revoked: 1 attempt(s) from 127.0.0.1",
+            revoked.id
+        ),
+        format!(
+            "fleet token {} used up: 1 attempt(s) from 127.0.0.1",
+            used_up.id
+        ),
     ];
     expected.sort();
     assert_eq!(refused_enrollments(&env).await, expected);
@@ -289,13 +325,23 @@ async fn revoking_one_schools_token_leaves_the_other_schools_body(env: Env) {
     env.portal().revoke_fleet_token(&oak.id).await.unwrap();
     // Revoking again changes nothing; a token that does not exist is not found.
     env.portal().revoke_fleet_token(&oak.id).await.unwrap();
-    let missing = env.portal().revoke_fleet_token("ft-nope").await.unwrap_err();
+    let missing = env
+        .portal()
+        .revoke_fleet_token("ft-nope")
+        .await
+        .unwrap_err();
     assert!(missing.to_string().contains("ft-nope"), "{missing}");
     // Its token's id is not the token.
     let r = enroll(&env, &oak.id, "Oak hall").await;
-    assert_eq!(problem_code(r).await, (401, "enrollment_code_invalid".into()));
+    assert_eq!(
+        problem_code(r).await,
+        (401, "enrollment_code_invalid".into())
+    );
     let r = enroll(&env, &oak.token, "Oak hall").await;
-    assert_eq!(problem_code(r).await, (401, "enrollment_code_invalid".into()));
+    assert_eq!(
+        problem_code(r).await,
+        (401, "enrollment_code_invalid".into())
+    );
     let r = enroll(&env, &maple.token, "Maple hall").await;
     assert_eq!(r.status(), 201);
     let kiosk: Enrolled = r.json().await.unwrap();
@@ -359,7 +405,10 @@ async fn a_revocation_racing_enrollments_stops_them_body(env: Env) {
         statuses.push(status.unwrap());
     }
     revoke.await.unwrap().unwrap();
-    assert!(statuses.iter().all(|s| [201, 401].contains(s)), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| [201, 401].contains(s)),
+        "{statuses:?}"
+    );
     let won = statuses.iter().filter(|s| **s == 201).count();
     assert!(won >= 1, "{statuses:?}");
     // However the race went, every kiosk that got a credential spent a use, and nothing
@@ -371,7 +420,10 @@ async fn a_revocation_racing_enrollments_stops_them_body(env: Env) {
         won
     );
     let r = enroll(&env, &issued.token, "Late").await;
-    assert_eq!(problem_code(r).await, (401, "enrollment_code_invalid".into()));
+    assert_eq!(
+        problem_code(r).await,
+        (401, "enrollment_code_invalid".into())
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -428,8 +480,15 @@ async fn hostile_code_fields_are_refused_and_spend_nothing_body(env: Env) {
         assert_eq!(problem_code(r).await, (400, "bad_request".into()));
     }
     assert_eq!(written(&env).await, audit_before, "junk writes nothing");
-    assert_eq!(token_row(&env, "s1", &issued.id).await.used, 0, "nothing spent");
-    assert_eq!(count(env.portal().db(), "SELECT COUNT(*) FROM kiosks").await, 0);
+    assert_eq!(
+        token_row(&env, "s1", &issued.id).await.used,
+        0,
+        "nothing spent"
+    );
+    assert_eq!(
+        count(env.portal().db(), "SELECT COUNT(*) FROM kiosks").await,
+        0
+    );
     assert_eq!(
         refused_enrollments(&env).await,
         [format!("{} attempt(s) from 127.0.0.1", wrong.len())]
@@ -489,14 +548,20 @@ async fn the_cli_makes_lists_and_revokes_tokens() {
         let dir = dir.unwrap_or_else(TempDir::new);
         let config = with_key_file(&db_url, Some(&dir), Config::for_tests());
         let key_file = config.key_file.clone();
-        let portal = Portal::open(&db_url, Arc::new(ManualClock::starting_now()), config.clone())
-            .await
-            .unwrap();
+        let portal = Portal::open(
+            &db_url,
+            Arc::new(ManualClock::starting_now()),
+            config.clone(),
+        )
+        .await
+        .unwrap();
         portal.add_school("s1", "Maple Elementary").await.unwrap();
         portal.close().await;
         let cli = |args: &[&str]| cli_on(&db_url, key_file.as_deref(), args);
 
-        let made = cli(&["kiosk", "token", "--school", "s1", "--uses", "2", "--days", "7"]);
+        let made = cli(&[
+            "kiosk", "token", "--school", "s1", "--uses", "2", "--days", "7",
+        ]);
         assert!(made.status.success(), "{backend}: {}", text(&made.stderr));
         let out = text(&made.stdout);
         assert_eq!(out.lines().count(), 1, "only the token: {out:?}");
@@ -508,20 +573,43 @@ async fn the_cli_makes_lists_and_revokes_tokens() {
                 .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b))
         );
         let said = text(&made.stderr);
-        assert!(said.contains("fleet token ft-") && said.contains("2 kiosk(s)"), "{said}");
-        assert!(!said.contains(&token[4..]), "the token only once, on stdout");
+        assert!(
+            said.contains("fleet token ft-") && said.contains("2 kiosk(s)"),
+            "{said}"
+        );
+        assert!(
+            !said.contains(&token[4..]),
+            "the token only once, on stdout"
+        );
 
         let listed = cli(&["kiosk", "tokens", "--school", "s1"]);
         assert!(listed.status.success(), "{}", text(&listed.stderr));
         let line: serde_json::Value = serde_json::from_str(text(&listed.stdout).trim()).unwrap();
-        let mut keys: Vec<&str> = line.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut keys: Vec<&str> = line
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         keys.sort_unstable();
         assert_eq!(
             keys,
-            ["expires_at", "revoked", "school_id", "token_id", "used", "uses"]
+            [
+                "expires_at",
+                "revoked",
+                "school_id",
+                "token_id",
+                "used",
+                "uses"
+            ]
         );
         assert_eq!(
-            (&line["school_id"], &line["uses"], &line["used"], &line["revoked"]),
+            (
+                &line["school_id"],
+                &line["uses"],
+                &line["used"],
+                &line["revoked"]
+            ),
             (&"s1".into(), &2.into(), &0.into(), &false.into())
         );
         assert!(line["expires_at"].as_str().unwrap().ends_with('Z'));
@@ -555,7 +643,10 @@ async fn the_cli_makes_lists_and_revokes_tokens() {
             .send()
             .await
             .unwrap();
-        assert_eq!(problem_code(r).await, (401, "enrollment_code_invalid".into()));
+        assert_eq!(
+            problem_code(r).await,
+            (401, "enrollment_code_invalid".into())
+        );
         let portal = running.portal().clone();
         running.stop().await.unwrap();
         portal.close().await;
@@ -563,20 +654,32 @@ async fn the_cli_makes_lists_and_revokes_tokens() {
         // Clear failures, nothing on stdout.
         for (args, says) in [
             (
-                vec!["kiosk", "token", "--school", "s1", "--uses", "0", "--days", "7"],
+                vec![
+                    "kiosk", "token", "--school", "s1", "--uses", "0", "--days", "7",
+                ],
                 "--uses",
             ),
             (
-                vec!["kiosk", "token", "--school", "s1", "--uses", "2", "--days", "91"],
+                vec![
+                    "kiosk", "token", "--school", "s1", "--uses", "2", "--days", "91",
+                ],
                 "--days",
             ),
-            (vec!["kiosk", "token", "--school", "s1", "--days", "7"], "--uses"),
             (
-                vec!["kiosk", "token", "--school", "nope", "--uses", "2", "--days", "7"],
+                vec!["kiosk", "token", "--school", "s1", "--days", "7"],
+                "--uses",
+            ),
+            (
+                vec![
+                    "kiosk", "token", "--school", "nope", "--uses", "2", "--days", "7",
+                ],
                 "school nope",
             ),
             (vec!["kiosk", "tokens", "--school", "nope"], "school nope"),
-            (vec!["kiosk", "token-revoke", "--token", "ft-nope"], "fleet token ft-nope"),
+            (
+                vec!["kiosk", "token-revoke", "--token", "ft-nope"],
+                "fleet token ft-nope",
+            ),
         ] {
             let failed = cli(&args);
             assert!(!failed.status.success(), "{args:?}");
