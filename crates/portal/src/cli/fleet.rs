@@ -13,16 +13,18 @@ use crate::store::fleet_tokens::FleetToken;
 
 #[derive(Debug, Subcommand)]
 pub enum FleetCommand {
-    /// Print a fleet enrollment token for a school: it enrolls up to N kiosks, unattended (the
-    /// kiosks' managed configuration, docs/fleet.md), until it expires or is revoked. Each
-    /// kiosk still gets its own device credential. Shown this once; keep it like a password.
+    /// Print a fleet enrollment token for a school (alone on stdout, shown this once).
+    ///
+    /// It enrolls up to N kiosks of the school unattended (the kiosks' managed configuration,
+    /// docs/fleet.md) until it expires or is revoked; each kiosk still gets its own device
+    /// credential. Keep it like a password.
     Token {
         #[arg(long)]
         school: String,
-        /// How many kiosks it may enroll.
+        /// How many kiosks it may enroll (1 to 10000).
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_USES)))]
         uses: u32,
-        /// Days it stays valid.
+        /// Days it stays valid (1 to 90).
         #[arg(long, value_name = "D", value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_DAYS)))]
         days: u32,
     },
@@ -31,8 +33,10 @@ pub enum FleetCommand {
         #[arg(long)]
         school: String,
     },
-    /// Revoke a fleet token: it enrolls no more kiosks. The kiosks it enrolled keep working
-    /// (`kiosk revoke` each; `audit export` names the token of each enrollment).
+    /// Revoke a fleet token: it enrolls no more kiosks.
+    ///
+    /// The kiosks it enrolled keep working (`kiosk revoke` each; `audit export` names the token
+    /// of each enrollment).
     TokenRevoke {
         /// The token's id (`ft-…`, as `kiosk token` and `kiosk tokens` say), not the token.
         #[arg(long, value_name = "ID")]
