@@ -1,4 +1,5 @@
-//! Enrollment codes and kiosks. Codes and device credentials are stored as SHA-256 digests.
+//! Enrollment codes and kiosks (an enrollment by fleet token spends its use here too, with
+//! `fleet_tokens::SPEND`). Codes and device credentials are stored as SHA-256 digests.
 
 use super::{Pool, fleet_tokens, on_pool, on_reader, sessions};
 use crate::error::Result;
