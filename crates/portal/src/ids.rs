@@ -98,3 +98,8 @@ id!(
     /// before migration 0004).
     AppId
 );
+id!(
+    /// `fleet_tokens.id`: a fleet enrollment token's public name (`ft-` and 16 hex digits),
+    /// what the audit log and `kiosk tokens` show; never the token.
+    FleetTokenId
+);

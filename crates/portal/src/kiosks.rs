@@ -1,4 +1,5 @@
-//! Kiosk enrollment and authentication by device credential.
+//! Kiosk enrollment (by enrollment code or fleet token) and authentication by device
+//! credential.
 
 use std::net::IpAddr;
 
@@ -10,8 +11,8 @@ use crate::ids::{KioskId, SchoolId};
 use crate::portal::Portal;
 use crate::store::audit::{self, Entry};
 use crate::store::directory;
-use crate::store::kiosks::{self, Kiosk};
-use crate::tokens;
+use crate::store::kiosks::{self, Claim, Claimed, Kiosk};
+use crate::tokens::{self, EnrollmentSecret};
 
 /// Longest kiosk name accepted.
 const MAX_NAME_LEN: usize = 100;
@@ -34,8 +35,11 @@ impl Portal {
         Ok(code)
     }
 
-    /// Trades an enrollment code for a device credential (shown this once). A wrong code is
-    /// junk (`auth::junk`), counted for `client_ip` without a write.
+    /// Trades an enrollment code, or one use of a fleet token (`fleet_tokens`), for a device
+    /// credential (shown this once). A wrong, spent, expired or revoked code or token is the
+    /// same refusal, junk (`auth::junk`): counted for `client_ip` without a write, the token's
+    /// id and why in the count's row. A field that is neither a code nor a token is refused
+    /// before the database is asked.
     pub async fn enroll(&self, request: &EnrollRequest, client_ip: IpAddr) -> Result<Enrolled> {
         let now = self.now();
         let name = request.name.trim();
@@ -47,24 +51,40 @@ impl Portal {
                 "name must be 1 to {MAX_NAME_LEN} printable characters"
             )));
         }
-        let code = tokens::normalise_code(&request.code);
+        let mut entry = Entry::new(now, "kiosk.enroll", "ok");
+        let refused = PortalError::Refused(ProblemCode::EnrollmentCodeInvalid);
+        let claim = match EnrollmentSecret::read(&request.code) {
+            EnrollmentSecret::Code(code) => Claim::Code(tokens::digest(code.as_bytes())),
+            EnrollmentSecret::FleetToken(token) => {
+                Claim::FleetToken(tokens::digest(token.as_bytes()))
+            }
+            EnrollmentSecret::Malformed => {
+                return self.audit_failure(entry, refused, client_ip).await;
+            }
+        };
         let kiosk_id = KioskId::new(format!("k-{}", tokens::random_hex(8)?));
         let credential = tokens::random_hex(32)?;
-        let school_id = kiosks::enroll(
+        let claimed = kiosks::enroll(
             self.db(),
-            &tokens::digest(code.as_bytes()),
+            &claim,
             now,
             &kiosk_id,
             name,
             &tokens::digest(credential.as_bytes()),
         )
         .await?;
-        let mut entry = Entry::new(now, "kiosk.enroll", "ok");
-        let Some(school_id) = school_id else {
-            let refused = PortalError::Refused(ProblemCode::EnrollmentCodeInvalid);
+        let Some(Claimed {
+            school_id,
+            fleet_token,
+        }) = claimed
+        else {
+            if let Claim::FleetToken(hash) = &claim {
+                entry.detail = self.fleet_token_refusal(hash).await?;
+            }
             return self.audit_failure(entry, refused, client_ip).await;
         };
         entry.kiosk_id = Some(kiosk_id.clone());
+        entry.detail = fleet_token.map(|id| format!("fleet token {id}"));
         audit::record(self.db(), &entry).await?;
         // Its own rate-limit bucket from its first sign-in on.
         self.limiter()

@@ -5,8 +5,9 @@
 //! * [`Portal::open`] opens and migrates a database and holds the policy ([`Config`]) and the
 //!   [`Clock`];
 //! * administration (`add_school`, `add_user`, `issue_badge` (`issue_badge_to` for staff),
-//!   `void_badges`, `enrollment_code`, `set_password`, `revoke_kiosk`, `add_app`, …) are
-//!   methods of [`Portal`]; the ones that take access away end the sessions it gave;
+//!   `void_badges`, `enrollment_code`, `fleet_token`, `set_password`, `revoke_kiosk`,
+//!   `add_app`, …) are methods of [`Portal`]; the ones that take access away end the sessions
+//!   it gave;
 //! * [`spawn`] serves the HTTP API and pages on an address (`127.0.0.1:0` in tests) and gives
 //!   back a [`RunningPortal`] with the bound address; dropping it stops the server;
 //! * [`spawn_metrics`] serves the Prometheus metrics (`metrics`) on a listener of their own.
@@ -36,6 +37,7 @@ pub mod config;
 pub mod error;
 pub mod family;
 pub mod fixed_password;
+pub mod fleet_tokens;
 pub mod grade_policy;
 pub mod http;
 pub mod idp;
@@ -61,7 +63,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Argon2Cost, Config};
 pub use error::PortalError;
 pub use http::{RunningMetrics, RunningPortal, spawn, spawn_metrics};
-pub use ids::{AppId, ClassId, KioskId, SchoolId, UserId};
+pub use ids::{AppId, ClassId, FleetTokenId, KioskId, SchoolId, UserId};
 pub use portal::Portal;
 pub use roles::{Role, UnknownRole};
 pub use store::apps::{AppRow, Tile};

@@ -2,13 +2,25 @@
 
 use serde::{Deserialize, Serialize};
 
-/// `POST /api/v1/kiosks/enroll`: trade a single-use enrollment code for a device credential.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `POST /api/v1/kiosks/enroll`: trade a single-use enrollment code, or one use of a fleet
+/// enrollment token (`BFT-…`, many kiosks of one school), for a device credential. The code is
+/// a secret (a token enrolls kiosks for days), hence the redacted Debug.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EnrollRequest {
+    /// An enrollment code (`ABCDE-FGHJK`) or a fleet token (`BFT-` and 26 characters).
     pub code: String,
     /// What the teacher calls this kiosk ("Room 12 reading corner").
     pub name: String,
+}
+
+impl std::fmt::Debug for EnrollRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnrollRequest")
+            .field("code", &"<redacted>")
+            .field("name", &self.name)
+            .finish()
+    }
 }
 
 /// The answer to enrollment. `device_credential` is shown this once; the kiosk keeps it in the

@@ -2,7 +2,8 @@
 //! usernames — is counted here in memory instead of writing an audit row per attempt: a flood
 //! must not be able to queue writes behind the single SQLite writer or fill the disk. The
 //! counts go to the audit log as one row per kind and address at most once a minute
-//! ([`crate::Portal::flush_junk`], run by the server).
+//! ([`crate::Portal::flush_junk`], run by the server). An entry's `detail` (what was refused,
+//! e.g. a revoked fleet token's id) is part of its kind, so the row still says it.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -26,6 +27,7 @@ pub struct JunkLog {
 struct Key {
     action: String,
     result: String,
+    detail: Option<String>,
     address: String,
 }
 
@@ -58,6 +60,7 @@ impl JunkLog {
         let mut key = Key {
             action: entry.action.clone(),
             result: entry.result.clone(),
+            detail: entry.detail.clone(),
             address: address.to_owned(),
         };
         if counts.len() >= MAX_KEYS && !counts.contains_key(&key) {
@@ -105,18 +108,23 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// The audit row: the kind's action and result, the count and address in `detail`.
+    /// The audit row: the kind's action and result, the count and address in `detail` (after
+    /// the entries' own detail, if they had one).
     pub fn entry(&self) -> Entry {
+        let counted = format!(
+            "{} attempt(s) from {} since {}",
+            self.tally.count,
+            self.key.address,
+            crate::clock::rfc3339(self.tally.first)
+        );
         Entry {
             at: self.tally.last,
             action: self.key.action.clone(),
             result: self.key.result.clone(),
-            detail: Some(format!(
-                "{} attempt(s) from {} since {}",
-                self.tally.count,
-                self.key.address,
-                crate::clock::rfc3339(self.tally.first)
-            )),
+            detail: Some(match &self.key.detail {
+                Some(detail) => format!("{detail}: {counted}"),
+                None => counted,
+            }),
             ..Entry::default()
         }
     }
@@ -167,6 +175,32 @@ mod tests {
                 .unwrap()
                 .starts_with("6 attempt(s) from 192.0.2.1")
         }));
+    }
+
+    #[test]
+    fn what_was_refused_stays_in_the_row() {
+        let log = JunkLog::default();
+        let mut revoked = junk(3, "kiosk.enroll", "enrollment_code_invalid");
+        revoked.detail = Some("fleet token ft-1 revoked".into());
+        log.count(&revoked, "192.0.2.1");
+        log.count(&revoked, "192.0.2.1");
+        log.count(
+            &junk(4, "kiosk.enroll", "enrollment_code_invalid"),
+            "192.0.2.1",
+        );
+        let mut rows: Vec<String> = log
+            .drain()
+            .iter()
+            .map(|s| s.entry().detail.unwrap())
+            .collect();
+        rows.sort();
+        assert_eq!(
+            rows,
+            [
+                "1 attempt(s) from 192.0.2.1 since 1970-01-01T00:00:00Z",
+                "fleet token ft-1 revoked: 2 attempt(s) from 192.0.2.1 since 1970-01-01T00:00:00Z",
+            ]
+        );
     }
 
     #[test]

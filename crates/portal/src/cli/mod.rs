@@ -16,6 +16,7 @@ mod apps;
 mod backup;
 mod delegate;
 mod demo;
+mod fleet;
 mod keys;
 pub mod logging;
 mod school;
@@ -61,7 +62,7 @@ pub enum Command {
     /// Badges: issue, void.
     #[command(subcommand)]
     Badge(BadgeCommand),
-    /// Kiosks: enrollment codes, revocation.
+    /// Kiosks: enrollment codes, fleet enrollment tokens, revocation.
     #[command(subcommand)]
     Kiosk(KioskCommand),
     /// Users: passwords, lockouts, second factors.
@@ -233,6 +234,8 @@ pub enum KioskCommand {
         #[arg(long)]
         kiosk: String,
     },
+    #[command(flatten)]
+    Fleet(fleet::FleetCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -403,6 +406,7 @@ async fn execute(
             let ended = portal.revoke_kiosk(&kiosk).await?;
             eprintln!("kiosk {kiosk} revoked; {ended} session(s) ended");
         }
+        Command::Kiosk(KioskCommand::Fleet(command)) => fleet::run(portal, command).await?,
         Command::User(UserCommand::Password { user }) => {
             let mut input = String::new();
             std::io::stdin()

@@ -1,8 +1,9 @@
-//! Enrollment codes and kiosks. Codes and device credentials are stored as SHA-256 digests.
+//! Enrollment codes and kiosks (an enrollment by fleet token spends its use here too, with
+//! `fleet_tokens::SPEND`). Codes and device credentials are stored as SHA-256 digests.
 
-use super::{Pool, on_pool, on_reader, sessions};
+use super::{Pool, fleet_tokens, on_pool, on_reader, sessions};
 use crate::error::Result;
-use crate::ids::{KioskId, SchoolId};
+use crate::ids::{FleetTokenId, KioskId, SchoolId};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Kiosk {
@@ -30,41 +31,64 @@ pub async fn create_code(
     Ok(())
 }
 
-/// Spends the code and creates the kiosk in one transaction. `None`: the code is unknown,
-/// spent or expired. The code is claimed by a single `UPDATE`, so two kiosks racing for one
-/// code cannot both win.
+/// The secret a kiosk enrolls with, as the digest of its normalised text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// A single-use enrollment code.
+    Code(Vec<u8>),
+    /// A fleet enrollment token (`store::fleet_tokens`): one of its uses.
+    FleetToken(Vec<u8>),
+}
+
+/// An enrollment that went through: the kiosk's school, and the fleet token whose use it spent.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Claimed {
+    pub school_id: SchoolId,
+    pub fleet_token: Option<FleetTokenId>,
+}
+
+/// Spends the code (or one use of the fleet token) and creates the kiosk in one transaction.
+/// `None`: the code is unknown, spent or expired (the token unknown, used up, expired or
+/// revoked). Either is claimed by a single conditional `UPDATE`, so kiosks racing for one code
+/// or for a token's last uses cannot win more than there is (PostgreSQL re-reads the row a
+/// racing `UPDATE` waited for; SQLite has one writer).
 pub async fn enroll(
     db: &Pool,
-    code_hash: &[u8],
+    claim: &Claim,
     now: i64,
     kiosk_id: &KioskId,
     name: &str,
     credential_hash: &[u8],
-) -> Result<Option<SchoolId>> {
-    const CLAIM: &str = "UPDATE enrollment_codes SET used_at = $2 \
-        WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING school_id";
+) -> Result<Option<Claimed>> {
+    const CODE: &str = "UPDATE enrollment_codes SET used_at = $2 \
+        WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+        RETURNING school_id, CAST(NULL AS TEXT) AS fleet_token";
     const INSERT: &str = "INSERT INTO kiosks (id, school_id, name, credential_hash, enrolled_at) \
                           VALUES ($1, $2, $3, $4, $5)";
-    let school = on_pool!(db, |p| {
+    let (sql, secret_hash): (&str, &[u8]) = match claim {
+        Claim::Code(hash) => (CODE, hash),
+        Claim::FleetToken(hash) => (fleet_tokens::SPEND, hash),
+    };
+    let claimed = on_pool!(db, |p| {
         let mut tx = p.begin().await?;
-        let school: Option<SchoolId> = sqlx::query_scalar(CLAIM)
-            .bind(code_hash)
+        let claimed: Option<Claimed> = sqlx::query_as(sql)
+            .bind(secret_hash)
             .bind(now)
             .fetch_optional(&mut *tx)
             .await?;
-        if let Some(school_id) = &school {
+        if let Some(claimed) = &claimed {
             sqlx::query(INSERT)
                 .bind(kiosk_id)
-                .bind(school_id)
+                .bind(&claimed.school_id)
                 .bind(name)
                 .bind(credential_hash)
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
         }
-        tx.commit().await.map(|()| school)
+        tx.commit().await.map(|()| claimed)
     })?;
-    Ok(school)
+    Ok(claimed)
 }
 
 pub async fn by_credential(db: &Pool, credential_hash: &[u8]) -> Result<Option<Kiosk>> {

@@ -23,6 +23,7 @@ pub mod claim;
 pub mod devices;
 pub mod directory;
 pub mod family;
+pub mod fleet_tokens;
 mod group_commit;
 pub mod kiosks;
 pub mod oauth;

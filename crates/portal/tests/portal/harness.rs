@@ -183,7 +183,7 @@ where
 /// look at). Without this a test cluster grew by a database a test, gigabytes over a few runs.
 /// `FORCE` ends the connections the stopped portal's pool may still hold; `IF EXISTS`: a test
 /// may have dropped it itself (the database gone under a running portal).
-async fn drop_postgres(db_url: &str) {
+pub async fn drop_postgres(db_url: &str) {
     let admin = std::env::var("BADGEIN_TEST_POSTGRES").unwrap();
     let path = db_url.split('?').next().unwrap_or(db_url);
     let name = path.rsplit('/').next().unwrap_or_default();

@@ -19,6 +19,7 @@ mod demo_app;
 mod durability;
 mod fail_closed;
 mod family;
+mod fleet_tokens;
 mod harness;
 mod logout;
 mod oidc;
