@@ -1,6 +1,7 @@
 //! A fleet kiosk: IT's managed configuration names the portal and an enrollment token, and the
 //! kiosk enrolls by itself at start, waiting for a portal that is not up yet, and then scans.
-//! A plain enrollment code stands in for a fleet token (the portal takes both in `code`).
+//! IT's token is a fleet token (many kiosks, one secret) or a plain enrollment code: the portal
+//! takes both in `code`.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -112,6 +113,48 @@ async fn a_managed_token_enrolls_unattended_and_the_kiosk_goes_scanning() {
         again.code(),
         badgein_proto::ProblemCode::EnrollmentCodeInvalid.into()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fleet_token_from_the_managed_file_enrolls_and_counts_one_use() {
+    let env = Env::start().await;
+    let issued = env.portal.fleet_token("s1", 300, 7).await.unwrap();
+    let path = managed_file(&env, &env.base_url, &issued.token);
+    let (managed, _) = managed::load_file(&path).unwrap();
+    let plan = unattended::plan(&managed, |_| None, || Some("lab-pc".into())).unwrap();
+    assert_eq!(plan.source, Source::Managed);
+
+    let kiosk = RunningKiosk::start(&env, None, settings());
+    kiosk
+        .wait_screen("setup", |s| {
+            matches!(
+                s,
+                Screen::Setup {
+                    enrolled: false,
+                    ..
+                }
+            )
+        })
+        .await;
+    let (kept, record) = recorder();
+    unattended::run(env.store.clone(), &kiosk.handle, &plan, FAST, record)
+        .await
+        .unwrap();
+    kiosk
+        .wait_screen("scanning", |s| matches!(s, Screen::Scanning { .. }))
+        .await;
+    assert_eq!(
+        kept.lock().unwrap().clone().expect("recorded").school.id,
+        "s1"
+    );
+    let credential = stored_credential(env.store.as_ref()).expect("in the secret store");
+    assert_ne!(
+        credential.secret().expose(),
+        issued.token,
+        "a credential of its own"
+    );
+    let tokens = env.portal.fleet_tokens("s1").await.unwrap();
+    assert_eq!((tokens.len(), tokens[0].uses, tokens[0].used), (1, 300, 1));
 }
 
 /// A TCP gate on 127.0.0.1 in front of the portal: while shut it hangs up on every connection
