@@ -90,7 +90,7 @@ pub fn parse(text: &str) -> Option<Vec<[Point; 4]>> {
         .iter()
         .map(|l| l.split_whitespace().map(|n| n.parse().ok()).collect())
         .collect::<Option<_>>()?;
-    if numbers.len() % per_code != 0 {
+    if !numbers.len().is_multiple_of(per_code) {
         return None;
     }
     numbers
