@@ -1468,6 +1468,90 @@ mod tests {
     }
 
     #[test]
+    fn the_camera_degradations_range_from_readable_to_unreadable() {
+        // Plain rqrr reads each one mildly and none at full strength, so a sweep between the
+        // two finds a cliff.
+        let scene = Scene {
+            blur_px: LENS_BLUR_PX,
+            noise: 1.0,
+            ..Scene::default()
+        };
+        let mild_and_heavy = [
+            (
+                Scene {
+                    defocus: Some(Defocus { radius_px: 1.0 }),
+                    ..scene
+                },
+                Scene {
+                    defocus: Some(Defocus { radius_px: 10.0 }),
+                    ..scene
+                },
+            ),
+            (
+                Scene {
+                    motion_blur: Some(MotionBlur {
+                        length_px: 3.0,
+                        angle_deg: 30.0,
+                    }),
+                    ..scene
+                },
+                Scene {
+                    motion_blur: Some(MotionBlur {
+                        length_px: 40.0,
+                        angle_deg: 30.0,
+                    }),
+                    ..scene
+                },
+            ),
+            (
+                Scene {
+                    sensor_noise: Some(SensorNoise::webcam(0.3)),
+                    ..scene
+                },
+                Scene {
+                    sensor_noise: Some(SensorNoise::webcam(0.0005)),
+                    ..scene
+                },
+            ),
+            (
+                Scene {
+                    overshoot: Some(Overshoot { gain: 1.5 }),
+                    ..scene
+                },
+                Scene {
+                    overshoot: Some(Overshoot { gain: 20.0 }),
+                    ..scene
+                },
+            ),
+            (
+                Scene {
+                    rolling_shutter: Some(RollingShutter { shift_px: 40.0 }),
+                    ..scene
+                },
+                Scene {
+                    rolling_shutter: Some(RollingShutter { shift_px: 3000.0 }),
+                    ..scene
+                },
+            ),
+            // Webcam-quality JPEG reads; a strong backlight does not.
+            (
+                Scene {
+                    jpeg_quality: 60,
+                    ..scene
+                },
+                Scene {
+                    backlight: Some(Backlight { brightness: 50.0 }),
+                    ..scene
+                },
+            ),
+        ];
+        for (mild, heavy) in mild_and_heavy {
+            assert!(reads(&mild), "{mild:?}");
+            assert!(!reads(&heavy), "{heavy:?}");
+        }
+    }
+
+    #[test]
     fn an_inverted_badge_is_light_on_dark() {
         let scene = Scene {
             invert: true,
