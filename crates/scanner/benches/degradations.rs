@@ -15,9 +15,14 @@
 //! (a level fails as soon as more than 10% of its frames are missed), then one bisection step
 //! between each decoder's last passed and first failed level.
 //!
-//!     cargo bench -p badgein-scanner --bench degradations [-- --thorough]
+//!     cargo bench -p badgein-scanner --bench degradations [-- --thorough] [--budget-ms N]
 //!     DEGRADATIONS_FRAMES=40 cargo bench -p badgein-scanner --bench degradations
 //!     cargo test -p badgein-scanner --bench degradations     # smoke run
+//!
+//! `--budget-ms` replaces the decoders' time budgets (live 25 ms, thorough 1,500 ms): the budget
+//! runs out in wall time, so on a loaded machine the live pipeline stops before its steps do
+//! and the cliffs measure the machine's load; a longer budget measures the pipeline. The badge
+//! is the same in every run, so that runs compare frame for frame.
 //!
 //! Run by `cargo bench` (which passes `--bench`) it measures; run any other way it is a smoke
 //! run of two frames on two levels at one distance, whose numbers mean nothing.
@@ -29,6 +34,7 @@ mod reference;
 #[allow(dead_code)]
 mod support;
 
+use badgein_badge::Badge;
 use badgein_scanner::{ScanOptions, scan};
 use badgein_synthetic::{
     Backlight, Defocus, LENS_BLUR_PX, MotionBlur, Overshoot, RollingShutter, Scene, SensorNoise,
@@ -293,11 +299,37 @@ impl Run {
     }
 }
 
+/// The badge shown: fixed, so that runs compare.
+fn badge() -> support::Shown {
+    let badge = Badge::from_parts(
+        [0x3C, 0x91, 0x5E, 0x07, 0xA2],
+        [
+            0x6B, 0x12, 0xF0, 0x9D, 0x44, 0xC7, 0x28, 0x5A, 0xE1, 0x03, 0x7F, 0xB6, 0x90, 0x2D,
+            0x58, 0xCE,
+        ],
+    );
+    support::Shown {
+        text: badge.to_string(),
+        image: badge.render(8).expect("a badge renders"),
+    }
+}
+
 fn main() {
     std::panic::set_hook(Box::new(|_| {}));
     let args: Vec<String> = std::env::args().collect();
     let measured = args.iter().any(|a| a == "--bench");
     let thorough = args.iter().any(|a| a == "--thorough");
+    let budget = args
+        .iter()
+        .position(|a| a == "--budget-ms")
+        .and_then(|i| args.get(i + 1)?.parse().ok())
+        .map(std::time::Duration::from_millis);
+    let with_budget = |mut options: ScanOptions| {
+        if let Some(budget) = budget {
+            options.budget = budget;
+        }
+        options
+    };
     let run = if measured {
         Run {
             frames: std::env::var("DEGRADATIONS_FRAMES")
@@ -307,7 +339,7 @@ fn main() {
                 .unwrap_or(FRAMES),
             distances: DISTANCES.to_vec(),
             max_levels: usize::MAX,
-            badge: support::Shown::generate(),
+            badge: badge(),
         }
     } else {
         println!("SMOKE RUN (not under cargo bench: the numbers mean nothing)");
@@ -315,21 +347,29 @@ fn main() {
             frames: 2,
             distances: vec![40.0],
             max_levels: 2,
-            badge: support::Shown::generate(),
+            badge: badge(),
         }
     };
     let mut decoders = vec![
-        ("BadgeIn live", Decoder::BadgeIn(ScanOptions::LIVE)),
+        (
+            "BadgeIn live",
+            Decoder::BadgeIn(with_budget(ScanOptions::LIVE)),
+        ),
         ("reference", Decoder::Reference),
     ];
     if thorough {
-        decoders.push(("BadgeIn thorough", Decoder::BadgeIn(ScanOptions::THOROUGH)));
+        decoders.push((
+            "BadgeIn thorough",
+            Decoder::BadgeIn(with_budget(ScanOptions::THOROUGH)),
+        ));
     }
     let only: Vec<Decoder> = decoders.iter().map(|&(_, d)| d).collect();
     println!(
-        "{} frames per level (held-out seeds from {HELD_OUT_SEEDS}), a level passes at {:.0}% read",
+        "{} frames per level (held-out seeds from {HELD_OUT_SEEDS}), a level passes at {:.0}% read; badge {}; live budget {} ms",
         run.frames,
-        PASS * 100.0
+        PASS * 100.0,
+        run.badge.text,
+        with_budget(ScanOptions::LIVE).budget.as_millis(),
     );
     println!();
     print!("| degradation | distance |");
