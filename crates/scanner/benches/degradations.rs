@@ -52,6 +52,8 @@ const FRAMES: u64 = 20;
 struct Degradation {
     name: &'static str,
     levels: &'static [f32],
+    /// Where the bisection step between two levels falls.
+    between: Between,
     /// The scene with the degradation at `level`; `i` is the frame's number, for what varies
     /// from frame to frame (a motion's direction).
     apply: fn(Scene, f32, u64) -> Scene,
@@ -73,6 +75,7 @@ const DEGRADATIONS: &[Degradation] = &[
     Degradation {
         name: "lens blur (Gaussian), blur px",
         levels: &[0.8, 1.5, 2.5, 4.0, 6.0, 9.0, 12.0],
+        between: Between::Geometric,
         apply: |s, level, _| Scene {
             blur_px: level,
             ..s
@@ -81,6 +84,7 @@ const DEGRADATIONS: &[Degradation] = &[
     Degradation {
         name: "defocus (disk), radius px",
         levels: &[0.5, 1.0, 1.5, 2.0, 3.0, 4.5, 6.0, 8.0],
+        between: Between::Geometric,
         apply: |s, level, _| Scene {
             defocus: Some(Defocus { radius_px: level }),
             ..s
@@ -89,6 +93,7 @@ const DEGRADATIONS: &[Degradation] = &[
     Degradation {
         name: "motion blur, length px (any angle)",
         levels: &[1.0, 2.0, 4.0, 6.0, 9.0, 13.0, 18.0, 25.0, 35.0],
+        between: Between::Geometric,
         apply: |s, level, i| Scene {
             motion_blur: Some(MotionBlur {
                 length_px: level,
@@ -100,6 +105,7 @@ const DEGRADATIONS: &[Degradation] = &[
     Degradation {
         name: "low light (shot + read noise), room light",
         levels: &[1.0, 0.3, 0.1, 0.04, 0.02, 0.01, 0.005, 0.0025, 0.001],
+        between: Between::Geometric,
         apply: |s, level, _| Scene {
             sensor_noise: Some(SensorNoise::webcam(level)),
             ..s
@@ -108,6 +114,7 @@ const DEGRADATIONS: &[Degradation] = &[
     Degradation {
         name: "auto-exposure overshoot, gain",
         levels: &[1.25, 1.5, 2.0, 3.0, 4.5, 6.0, 9.0, 13.0],
+        between: Between::Geometric,
         apply: |s, level, _| Scene {
             overshoot: Some(Overshoot { gain: level }),
             ..s
@@ -116,6 +123,7 @@ const DEGRADATIONS: &[Degradation] = &[
     Degradation {
         name: "backlight, window / paper",
         levels: &[1.1, 1.25, 1.5, 2.0, 3.0, 5.0, 8.0, 16.0],
+        between: Between::Geometric,
         apply: |s, level, _| Scene {
             backlight: Some(Backlight { brightness: level }),
             ..s
@@ -124,6 +132,7 @@ const DEGRADATIONS: &[Degradation] = &[
     Degradation {
         name: "JPEG, quality",
         levels: &[80.0, 60.0, 45.0, 30.0, 20.0, 12.0, 6.0, 2.0],
+        between: Between::Whole,
         apply: |s, level, _| Scene {
             jpeg_quality: level.round().clamp(1.0, 100.0) as u8,
             ..s
@@ -132,6 +141,7 @@ const DEGRADATIONS: &[Degradation] = &[
     Degradation {
         name: "rolling shutter, shift px per frame",
         levels: &[10.0, 25.0, 50.0, 100.0, 175.0, 300.0, 500.0, 800.0],
+        between: Between::Geometric,
         apply: |s, level, i| Scene {
             rolling_shutter: Some(RollingShutter {
                 shift_px: if i % 2 == 0 { level } else { -level },
@@ -142,9 +152,28 @@ const DEGRADATIONS: &[Degradation] = &[
     Degradation {
         name: "glare, strength",
         levels: &[0.2, 0.4, 0.6, 0.8, 1.0],
+        between: Between::Geometric,
         apply: |s, level, _| Scene { glare: level, ..s },
     },
 ];
+
+/// The middle of two levels.
+#[derive(Clone, Copy)]
+enum Between {
+    /// Their geometric mean: the ladders are roughly geometric.
+    Geometric,
+    /// Their mean, rounded: JPEG's quality is a whole number.
+    Whole,
+}
+
+impl Between {
+    fn mid(self, a: f32, b: f32) -> f32 {
+        match self {
+            Between::Geometric => (a * b).sqrt(),
+            Between::Whole => ((a + b) / 2.0).round(),
+        }
+    }
+}
 
 /// A decoder under test.
 #[derive(Clone, Copy)]
@@ -282,11 +311,7 @@ impl Run {
                 Some(f) => {
                     // One bisection step between the last level passed and the first failed.
                     let (pass, fail) = (levels[f - 1], levels[f]);
-                    let mid = if d.name.starts_with("JPEG") {
-                        ((pass + fail) / 2.0).round()
-                    } else {
-                        (pass * fail).sqrt()
-                    };
+                    let mid = d.between.mid(pass, fail);
                     let refine = mid != pass && mid != fail && self.max_levels >= d.levels.len();
                     if refine && self.passes(d, distance_cm, mid, &[decoder])[0] {
                         Cliff::At(mid)
