@@ -9,9 +9,28 @@
 //! selfie mirror. Everything is deterministic from the seeds, and no parameter can panic: each
 //! is clamped and NaN falls back to its default.
 //!
+//! The camera's degradations beyond the lens blur each have a module of their own: motion blur
+//! along a direction, defocus (a disk PSF), photon-limited sensor noise in a dim room, auto
+//! exposure overshoot, backlight, rolling shutter and MJPEG compression.
+//!
 //! A crate of its own so that the decoder (`badgein-scanner`) does not ship 1,500 lines of
 //! scene painting: the kiosk shell's simulated camera depends on it, and the scanner's tests and
 //! benchmarks as a dev-dependency.
+
+mod backlight;
+mod defocus;
+mod jpeg;
+mod motion_blur;
+mod overshoot;
+mod rolling_shutter;
+mod sensor_noise;
+
+pub use backlight::Backlight;
+pub use defocus::Defocus;
+pub use motion_blur::MotionBlur;
+pub use overshoot::Overshoot;
+pub use rolling_shutter::RollingShutter;
+pub use sensor_noise::SensorNoise;
 
 use badgein_frame::{Frame, FrameSource, SourceError};
 use image::GrayImage;
@@ -29,6 +48,9 @@ const CARD_NAME_AREA: f64 = 0.55;
 const PAPER: f32 = 232.0;
 const INK: f32 = 28.0;
 const MAX_SIDE: u32 = 4096;
+/// The blur of a good webcam lens in focus (`Scene::blur_px`): no real camera is perfectly
+/// sharp, so measurements put at least this in every scene.
+pub const LENS_BLUR_PX: f32 = 0.8;
 
 /// What is behind the badge.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -62,14 +84,27 @@ pub struct Scene {
     /// Cylindrical bend about the vertical axis (a badge curling on its lanyard): the card's
     /// depth at `x` code widths from its centre is `curve * x^2` code widths. 0 is flat.
     pub curve: f32,
-    /// Defocus blur: about twice the Gaussian sigma, in pixels.
+    /// Lens blur: about twice the Gaussian sigma, in pixels ([`LENS_BLUR_PX`] for a sharp
+    /// webcam).
     pub blur_px: f32,
+    /// Out of focus: a disk blur, after the lens blur.
+    pub defocus: Option<Defocus>,
+    /// The badge moving during the exposure: a line blur.
+    pub motion_blur: Option<MotionBlur>,
+    /// The badge moving while the rows are read: a horizontal shear of the badge.
+    pub rolling_shutter: Option<RollingShutter>,
     /// Strength (0..1) of a specular highlight over part of the code; 1 washes it out.
     pub glare: f32,
     /// Exposure: 1 normal, 0.2 a dim room.
     pub light: f32,
-    /// Sensor noise standard deviation, in grey levels.
+    /// Sensor noise standard deviation, in grey levels, added after the gain.
     pub noise: f32,
+    /// A dim room seen by a photon-limited sensor: shot and read noise before the gain.
+    pub sensor_noise: Option<SensorNoise>,
+    /// Exposure set for a dark room: the badge clipped to white.
+    pub overshoot: Option<Overshoot>,
+    /// Exposure set for a bright window behind the child: the badge dark and low in contrast.
+    pub backlight: Option<Backlight>,
     /// JPEG quality (1..100) the frame is compressed at, as an MJPEG webcam does; 0 for none.
     pub jpeg_quality: u8,
     /// The front-camera selfie view: the whole frame flipped horizontally.
@@ -96,9 +131,15 @@ impl Default for Scene {
             tilt_y_deg: 0.0,
             curve: 0.0,
             blur_px: 0.0,
+            defocus: None,
+            motion_blur: None,
+            rolling_shutter: None,
             glare: 0.0,
             light: 1.0,
             noise: 0.0,
+            sensor_noise: None,
+            overshoot: None,
+            backlight: None,
             jpeg_quality: 0,
             mirror: false,
             invert: false,
@@ -123,13 +164,35 @@ impl Scene {
         let (w, h) = (s.width as usize, s.height as usize);
         let mut light = vec![0.0f32; w * h];
         paint_background(&mut light, w, h, s.background, s.seed);
+        let mut gain = s.light;
+        if let Some(overshoot) = s.overshoot {
+            overshoot.darken_room(&mut light);
+            gain *= overshoot.gain;
+        }
+        if let Some(backlight) = s.backlight {
+            backlight.paint_window(&mut light, w, h, s.seed);
+            gain *= backlight.gain();
+        }
         if let Some(code) = code.filter(|c| c.width() > 0 && c.height() > 0) {
             paint_badge(&mut light, &s, code);
         }
         blur(&mut light, w, h, s.blur_px);
-        let mut luma = expose(&light, s.light, s.noise, s.seed ^ s.frame.rotate_left(32));
+        if let Some(defocus) = s.defocus {
+            defocus.apply(&mut light, w, h);
+        }
+        if let Some(motion) = s.motion_blur {
+            motion.apply(&mut light, w, h);
+        }
+        if let Some(backlight) = s.backlight {
+            backlight.veil(&mut light);
+        }
+        let noise_seed = s.seed ^ s.frame.rotate_left(32);
+        if let Some(sensor) = s.sensor_noise {
+            sensor.apply(&mut light, noise_seed);
+        }
+        let mut luma = expose(&light, gain, s.noise, noise_seed);
         if s.jpeg_quality > 0 {
-            jpeg_round_trip(&mut luma, s.width, s.height, s.jpeg_quality);
+            jpeg::round_trip(&mut luma, s.width, s.height, s.jpeg_quality);
         }
         if s.mirror {
             luma.chunks_exact_mut(w).for_each(<[u8]>::reverse);
@@ -153,9 +216,15 @@ struct Sane {
     tilt_y: f64,
     curve: f64,
     blur_px: f32,
+    defocus: Option<Defocus>,
+    motion_blur: Option<MotionBlur>,
+    rolling_shutter: Option<RollingShutter>,
     glare: f32,
     light: f32,
     noise: f32,
+    sensor_noise: Option<SensorNoise>,
+    overshoot: Option<Overshoot>,
+    backlight: Option<Backlight>,
     jpeg_quality: u8,
     mirror: bool,
     invert: bool,
@@ -191,9 +260,15 @@ impl From<&Scene> for Sane {
             tilt_y: sane(s.tilt_y_deg, 0.0, -80.0, 80.0).to_radians(),
             curve: sane(s.curve, 0.0, -3.0, 3.0),
             blur_px: sane(s.blur_px, 0.0, 0.0, 100.0) as f32,
+            defocus: s.defocus.and_then(Defocus::sane),
+            motion_blur: s.motion_blur.and_then(MotionBlur::sane),
+            rolling_shutter: s.rolling_shutter.and_then(RollingShutter::sane),
             glare: sane(s.glare, 0.0, 0.0, 1.0) as f32,
             light: sane(s.light, 1.0, 0.0, 4.0) as f32,
             noise: sane(s.noise, 0.0, 0.0, 128.0) as f32,
+            sensor_noise: s.sensor_noise.and_then(SensorNoise::sane),
+            overshoot: s.overshoot.and_then(Overshoot::sane),
+            backlight: s.backlight.and_then(Backlight::sane),
             jpeg_quality: s.jpeg_quality.min(100),
             mirror: s.mirror,
             invert: s.invert,
@@ -675,14 +750,20 @@ fn paint_badge(buf: &mut [f32], s: &Sane, code: &GrayImage) {
     let drawn_px = s.focal * f64::from(CODE_CM) / s.distance;
     let plane = Plane::for_drawing(code, drawn_px);
     let (x0, y0, x1, y1) = badge_bounds(&pose, &card, w, h);
+    // A sheared badge reaches further left in the top rows and further right in the bottom ones.
+    let reach = s
+        .rolling_shutter
+        .map_or(0, |r| (r.shift_px.abs() / 2.0).ceil() as usize + 1);
+    let (x0, x1) = (x0.saturating_sub(reach), (x1 + reach).min(w));
     let glare_sigma2 = 2.0 * 0.2f64 * 0.2;
     // Past this squared distance the highlight adds less than 1% of its strength.
     let glare_reach2 = 4.6 * glare_sigma2;
     for y in y0..y1 {
         let row = &mut buf[y * w..(y + 1) * w];
         let (start, step) = pose.row_rays(y as f64 + 0.5);
+        let shift = s.rolling_shutter.map_or(0.0, |r| r.offset(y, h));
         for (x, out) in row.iter_mut().enumerate().take(x1).skip(x0) {
-            let px = x as f64 + 0.5;
+            let px = x as f64 + 0.5 - shift;
             let ray = [0, 1, 2].map(|j| start[j] + step[j] * px);
             let Some((bx, by)) = pose.hit(ray, &card) else {
                 continue;
@@ -861,23 +942,6 @@ fn expose(light: &[f32], gain: f32, noise: f32, seed: u64) -> Vec<u8> {
         }
     }
     out
-}
-
-/// What an MJPEG webcam does to a frame. On an encoder error the frame is left as it was.
-fn jpeg_round_trip(luma: &mut [u8], width: u32, height: u32, quality: u8) {
-    let mut jpeg = Vec::new();
-    let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, quality.max(1));
-    if image::ImageEncoder::write_image(encoder, luma, width, height, image::ExtendedColorType::L8)
-        .is_err()
-    {
-        return;
-    }
-    if let Ok(img) = image::load_from_memory_with_format(&jpeg, image::ImageFormat::Jpeg) {
-        let grey = img.to_luma8();
-        if grey.as_raw().len() == luma.len() {
-            luma.copy_from_slice(grey.as_raw());
-        }
-    }
 }
 
 // ---- sources -------------------------------------------------------------------------------
@@ -1203,6 +1267,33 @@ mod tests {
                 ..Scene::default()
             },
             Scene {
+                defocus: Some(Defocus { radius_px: 2.0 }),
+                ..Scene::default()
+            },
+            Scene {
+                motion_blur: Some(MotionBlur {
+                    length_px: 4.0,
+                    angle_deg: 10.0,
+                }),
+                ..Scene::default()
+            },
+            Scene {
+                rolling_shutter: Some(RollingShutter { shift_px: 20.0 }),
+                ..Scene::default()
+            },
+            Scene {
+                sensor_noise: Some(SensorNoise::webcam(0.1)),
+                ..Scene::default()
+            },
+            Scene {
+                overshoot: Some(Overshoot { gain: 2.0 }),
+                ..Scene::default()
+            },
+            Scene {
+                backlight: Some(Backlight { brightness: 3.0 }),
+                ..Scene::default()
+            },
+            Scene {
                 mirror: true,
                 ..Scene::default()
             },
@@ -1244,6 +1335,220 @@ mod tests {
             noise: 8.0,
             ..Scene::default()
         }));
+    }
+
+    /// The grey levels inside the code's square (its quiet zone excluded) of a face-on scene.
+    fn code_pixels(scene: &Scene, frame: &Frame) -> Vec<u8> {
+        let half = (scene.code_size_px() * 0.4) as u32;
+        let (cx, cy) = (frame.width() / 2, frame.height() / 2);
+        let mut v = Vec::new();
+        for y in cy - half..cy + half {
+            for x in cx - half..cx + half {
+                v.push(frame.get(x, y));
+            }
+        }
+        v
+    }
+
+    /// The spread between dark and light modules: 95th minus 5th percentile.
+    fn contrast(pixels: &[u8]) -> i32 {
+        let mut p = pixels.to_vec();
+        p.sort_unstable();
+        i32::from(p[p.len() * 95 / 100]) - i32::from(p[p.len() * 5 / 100])
+    }
+
+    #[test]
+    fn rolling_shutter_shifts_later_rows_more() {
+        let scene = Scene {
+            background: Background::Plain(128),
+            ..Scene::default()
+        };
+        let code = code(TEXT);
+        let plain = scene.render(Some(&code));
+        let shift_px = 144.0;
+        let sheared = Scene {
+            rolling_shutter: Some(RollingShutter { shift_px }),
+            ..scene
+        }
+        .render(Some(&code));
+        // Where the card's left edge (paper against the grey wall) is in a row.
+        let left_edge = |frame: &Frame, y: u32| (0..frame.width()).find(|&x| frame.get(x, y) > 200);
+        let half = (scene.code_size_px() * 0.45) as u32;
+        let shift = |y: u32| {
+            let (a, b) = (left_edge(&plain, y), left_edge(&sheared, y));
+            f64::from(b.expect("card")) - f64::from(a.expect("card"))
+        };
+        let (top, bottom) = (360 - half, 360 + half);
+        let expected = |y: u32| f64::from(shift_px) * ((f64::from(y) + 0.5) / 720.0 - 0.5);
+        for y in [top, 360, bottom] {
+            assert!(
+                (shift(y) - expected(y)).abs() < 1.5,
+                "row {y}: {} vs {}",
+                shift(y),
+                expected(y)
+            );
+        }
+        assert!(shift(bottom) - shift(top) > 30.0);
+    }
+
+    #[test]
+    fn backlight_darkens_the_badge_and_lowers_its_contrast() {
+        let scene = Scene {
+            noise: 1.0,
+            blur_px: LENS_BLUR_PX,
+            ..Scene::default()
+        };
+        let code = code(TEXT);
+        let plain = scene.render(Some(&code));
+        let backlit = Scene {
+            backlight: Some(Backlight { brightness: 6.0 }),
+            ..scene
+        }
+        .render(Some(&code));
+        let (before, after) = (
+            contrast(&code_pixels(&scene, &plain)),
+            contrast(&code_pixels(&scene, &backlit)),
+        );
+        assert!(after * 4 < before, "contrast {before} -> {after}");
+        // The window behind is white, far brighter than the badge's paper now.
+        let window = backlit.get(300, 20);
+        let paper = *code_pixels(&scene, &backlit).iter().max().expect("pixels");
+        assert!(window > 240 && paper < 80, "window {window}, paper {paper}");
+    }
+
+    #[test]
+    fn overshoot_clips_the_badge_to_white() {
+        let scene = Scene {
+            blur_px: LENS_BLUR_PX,
+            ..Scene::default()
+        };
+        let code = code(TEXT);
+        let plain = scene.render(Some(&code));
+        let clipped = Scene {
+            overshoot: Some(Overshoot { gain: 4.0 }),
+            ..scene
+        }
+        .render(Some(&code));
+        let white = |pixels: Vec<u8>| pixels.iter().filter(|&&v| v == 255).count();
+        let n = code_pixels(&scene, &plain).len();
+        assert_eq!(white(code_pixels(&scene, &plain)), 0);
+        // The paper (about half the code) clips, and the ink is lifted from black.
+        assert!(white(code_pixels(&scene, &clipped)) > n / 3);
+        let darkest = *code_pixels(&scene, &clipped).iter().min().expect("pixels");
+        assert!(darkest > 80, "{darkest}");
+        // The room looks as it did: the camera's gain made up for its darkness.
+        let (a, b) = (plain.get(40, 40), clipped.get(40, 40));
+        assert!(a.abs_diff(b) <= 1, "{a} vs {b}");
+    }
+
+    #[test]
+    fn defocus_and_motion_blur_soften_the_code() {
+        let scene = Scene {
+            blur_px: LENS_BLUR_PX,
+            ..Scene::default()
+        };
+        let code = code(TEXT);
+        let sharp = contrast(&code_pixels(&scene, &scene.render(Some(&code))));
+        for degraded in [
+            Scene {
+                defocus: Some(Defocus { radius_px: 6.0 }),
+                ..scene
+            },
+            Scene {
+                motion_blur: Some(MotionBlur {
+                    length_px: 20.0,
+                    angle_deg: 30.0,
+                }),
+                ..scene
+            },
+        ] {
+            let soft = contrast(&code_pixels(&scene, &degraded.render(Some(&code))));
+            assert!(soft < sharp, "{soft} vs {sharp}: {degraded:?}");
+        }
+    }
+
+    #[test]
+    fn the_camera_degradations_range_from_readable_to_unreadable() {
+        // Plain rqrr reads each one mildly and none at full strength, so a sweep between the
+        // two finds a cliff.
+        let scene = Scene {
+            blur_px: LENS_BLUR_PX,
+            noise: 1.0,
+            ..Scene::default()
+        };
+        let mild_and_heavy = [
+            (
+                Scene {
+                    defocus: Some(Defocus { radius_px: 1.0 }),
+                    ..scene
+                },
+                Scene {
+                    defocus: Some(Defocus { radius_px: 10.0 }),
+                    ..scene
+                },
+            ),
+            (
+                Scene {
+                    motion_blur: Some(MotionBlur {
+                        length_px: 3.0,
+                        angle_deg: 30.0,
+                    }),
+                    ..scene
+                },
+                Scene {
+                    motion_blur: Some(MotionBlur {
+                        length_px: 40.0,
+                        angle_deg: 30.0,
+                    }),
+                    ..scene
+                },
+            ),
+            (
+                Scene {
+                    sensor_noise: Some(SensorNoise::webcam(0.3)),
+                    ..scene
+                },
+                Scene {
+                    sensor_noise: Some(SensorNoise::webcam(0.0005)),
+                    ..scene
+                },
+            ),
+            (
+                Scene {
+                    overshoot: Some(Overshoot { gain: 1.5 }),
+                    ..scene
+                },
+                Scene {
+                    overshoot: Some(Overshoot { gain: 20.0 }),
+                    ..scene
+                },
+            ),
+            (
+                Scene {
+                    rolling_shutter: Some(RollingShutter { shift_px: 40.0 }),
+                    ..scene
+                },
+                Scene {
+                    rolling_shutter: Some(RollingShutter { shift_px: 3000.0 }),
+                    ..scene
+                },
+            ),
+            // Webcam-quality JPEG reads; a strong backlight does not.
+            (
+                Scene {
+                    jpeg_quality: 60,
+                    ..scene
+                },
+                Scene {
+                    backlight: Some(Backlight { brightness: 50.0 }),
+                    ..scene
+                },
+            ),
+        ];
+        for (mild, heavy) in mild_and_heavy {
+            assert!(reads(&mild), "{mild:?}");
+            assert!(!reads(&heavy), "{heavy:?}");
+        }
     }
 
     #[test]
@@ -1448,6 +1753,36 @@ mod tests {
             Scene {
                 width: 100_000,
                 height: 1,
+                ..Scene::default()
+            },
+            Scene {
+                width: 3,
+                height: 2,
+                defocus: Some(Defocus { radius_px: 1e9 }),
+                motion_blur: Some(MotionBlur {
+                    length_px: f32::INFINITY,
+                    angle_deg: f32::NAN,
+                }),
+                rolling_shutter: Some(RollingShutter { shift_px: -1e30 }),
+                ..Scene::default()
+            },
+            Scene {
+                width: 64,
+                height: 48,
+                sensor_noise: Some(SensorNoise {
+                    light: -1.0,
+                    electrons_at_white: f32::NAN,
+                    read_noise_e: 1e30,
+                    max_gain: f32::INFINITY,
+                }),
+                overshoot: Some(Overshoot { gain: f32::MAX }),
+                backlight: Some(Backlight { brightness: -4.0 }),
+                ..Scene::default()
+            },
+            Scene {
+                rolling_shutter: Some(RollingShutter { shift_px: f32::NAN }),
+                overshoot: Some(Overshoot { gain: f32::NAN }),
+                backlight: Some(Backlight { brightness: 1e30 }),
                 ..Scene::default()
             },
         ];
