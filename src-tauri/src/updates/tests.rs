@@ -281,7 +281,8 @@ async fn a_bad_signature_is_refused_and_nothing_is_installed() {
     let key = Key::new();
     let artifact = appimage_bytes("BadgeIn 9.1.0");
     let bad_signature = |e: &Error| matches!(e, Error::Minisign(_));
-    let cases: [(&str, String, fn(&Error) -> bool); 6] = [
+    type Expected = fn(&Error) -> bool;
+    let cases: [(&str, String, Expected); 6] = [
         (
             "another key's signature",
             Key::new().sign(&artifact, NEW),
@@ -388,5 +389,29 @@ fn updates_off_in_the_config_build_no_updater() {
         updater_builder(app.handle(), &config, record)
             .unwrap()
             .is_none()
+    );
+}
+
+#[test]
+fn the_shipped_config_starts_the_plugin_with_updates_off_until_a_key_is_set() {
+    let shipped: serde_json::Value =
+        serde_json::from_str(include_str!("../../../tauri.conf.json")).unwrap();
+    let mut context = mock_context(noop_assets());
+    context
+        .config_mut()
+        .plugins
+        .0
+        .insert("updater".into(), shipped["plugins"]["updater"].clone());
+    let app = mock_builder()
+        .plugin(plugin())
+        .build(context)
+        .expect("the plugin takes the shipped config");
+    let dir = tempfile::tempdir().unwrap();
+    let record = Record::open(update_record::path_in(dir.path()), "0.1.0");
+    assert!(
+        updater_builder(app.handle(), &KioskConfig::default(), record)
+            .unwrap()
+            .is_none(),
+        "no release key yet: no updater"
     );
 }
