@@ -205,6 +205,16 @@ impl Kiosk {
         self.handle.view()
     }
 
+    /// The core's handle, for the parts of the shell that wait on it (updates.rs).
+    pub fn core(&self) -> KioskHandle {
+        self.handle.clone()
+    }
+
+    /// The config as it is now.
+    pub fn config_now(&self) -> KioskConfig {
+        self.config().clone()
+    }
+
     pub fn send(&self, event: Event) {
         if !self.handle.send(event) {
             tracing::warn!("the kiosk core has stopped");

@@ -11,6 +11,7 @@ pub mod kiosk_window;
 pub mod paced;
 pub mod portal_view;
 pub mod preview;
+pub mod updates;
 mod webview_port;
 
 use std::sync::Arc;
@@ -39,12 +40,21 @@ pub fn run() -> anyhow::Result<()> {
             kiosk_window::refocus(app);
         }))
         .plugin(close_guard::plugin())
+        .plugin(updates::plugin())
         .invoke_handler(commands::handler())
         .setup(move |app| {
+            // First: a start that fails after this still counts against a new version.
+            let update_record = updates::Record::at_start(app.handle())?;
             if let Some(window) = app.get_webview_window(kiosk_window::MAIN) {
                 kiosk_window::cover_monitor(&window)?;
             }
             let kiosk = Kiosk::start(app.handle(), choice)?;
+            updates::start(
+                app.handle(),
+                kiosk.core(),
+                &kiosk.config_now(),
+                update_record,
+            );
             app.manage(kiosk);
             Ok(())
         })

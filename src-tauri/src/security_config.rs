@@ -104,11 +104,30 @@ fn no_dangerous_plugin_is_permitted_or_linked() {
     ] {
         assert!(!manifest.contains(plugin), "{plugin} is a dependency");
     }
+    // The one plugin configured is the updater (docs/updates.md), driven from Rust alone:
+    // https endpoints, real certificates, no downgrades, the signed version required.
+    let plugins = config()["plugins"].as_object().cloned().unwrap_or_default();
     assert!(
-        config()["plugins"]
-            .as_object()
-            .is_none_or(serde_json::Map::is_empty)
+        plugins.keys().all(|name| name == "updater"),
+        "plugins configured: {plugins:?}"
     );
+    if let Some(updater) = plugins.get("updater") {
+        for flag in [
+            "dangerousInsecureTransportProtocol",
+            "dangerousAcceptInvalidCerts",
+            "dangerousAcceptInvalidHostnames",
+            "allowDowngrades",
+        ] {
+            assert_ne!(updater[flag], true, "updater {flag} is set");
+        }
+        assert_eq!(updater["requireSignedVersion"], true);
+        for endpoint in strings(&updater["endpoints"]) {
+            assert!(
+                endpoint.starts_with("https://"),
+                "updater endpoint {endpoint}"
+            );
+        }
+    }
 }
 
 #[test]

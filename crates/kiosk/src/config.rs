@@ -11,6 +11,7 @@ use thiserror::Error;
 
 use crate::enroll::Enrollment;
 use crate::machine::{Language, Settings};
+use crate::portal_url::{self, PortalUrlError};
 use crate::private_file;
 
 /// Bounds on the idle timeout a teacher can choose, in seconds.
@@ -33,6 +34,20 @@ pub struct KioskConfig {
     pub allowed_origins: Vec<String>,
     /// Argon2id PHC string of the teacher PIN (see [`crate::pin`]); never the PIN.
     pub pin_hash: Option<String>,
+    /// Whether the kiosk installs updates by itself (docs/updates.md); IT turns it `off`.
+    pub updates: Updates,
+    /// Where to ask for updates instead of the address built into the app: https, or plain
+    /// http on this computer (a test or a demo), as [`KioskConfig::update_endpoint`] checks.
+    pub update_endpoint: Option<String>,
+}
+
+/// The `updates` key of the config.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Updates {
+    #[default]
+    On,
+    Off,
 }
 
 impl Default for KioskConfig {
@@ -48,6 +63,8 @@ impl Default for KioskConfig {
             allow_typed_login: Settings::default().allow_typed_login,
             allowed_origins: Vec::new(),
             pin_hash: None,
+            updates: Updates::On,
+            update_endpoint: None,
         }
     }
 }
@@ -61,6 +78,15 @@ impl KioskConfig {
                 .clamp(*IDLE_TIMEOUT_RANGE.start(), *IDLE_TIMEOUT_RANGE.end()),
             allow_typed_login: self.allow_typed_login,
         }
+    }
+
+    /// The update endpoint the config names, checked like a portal address (https, or http on
+    /// loopback only); `Ok(None)` for the app's own.
+    pub fn update_endpoint(&self) -> Result<Option<reqwest::Url>, PortalUrlError> {
+        self.update_endpoint
+            .as_deref()
+            .map(portal_url::parse)
+            .transpose()
     }
 
     /// Whether the teacher has chosen a PIN (setup stays closed until then).
@@ -229,6 +255,41 @@ mod tests {
         assert!(
             !config.apply_polled_settings(&school),
             "nothing new the second time"
+        );
+    }
+
+    #[test]
+    fn updates_are_on_unless_turned_off_and_the_endpoint_is_https_or_loopback() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kiosk.json");
+        std::fs::write(&path, r#"{"kiosk_name": "Library"}"#).unwrap();
+        let config = load(&path).unwrap().unwrap();
+        assert_eq!(config.updates, Updates::On);
+        assert_eq!(config.update_endpoint(), Ok(None));
+        std::fs::write(
+            &path,
+            r#"{"updates": "off", "update_endpoint": "https://updates.school.example/kiosk/{{target}}/{{current_version}}"}"#,
+        )
+        .unwrap();
+        let config = load(&path).unwrap().unwrap();
+        assert_eq!(config.updates, Updates::Off);
+        assert!(config.update_endpoint().unwrap().is_some());
+        for (endpoint, ok) in [
+            ("http://127.0.0.1:8123/latest.json", true),
+            ("http://updates.school.example/latest.json", false),
+            ("file:///tmp/latest.json", false),
+            ("https://user:pw@updates.example/latest.json", false),
+        ] {
+            let config = KioskConfig {
+                update_endpoint: Some(endpoint.into()),
+                ..KioskConfig::default()
+            };
+            assert_eq!(config.update_endpoint().is_ok(), ok, "{endpoint}");
+        }
+        std::fs::write(&path, r#"{"updates": "sometimes"}"#).unwrap();
+        assert!(
+            matches!(load(&path), Err(ConfigError::Corrupt { .. })),
+            "an unknown value is not taken as on"
         );
     }
 

@@ -43,9 +43,15 @@
 //! 6. **Views**: [`driver::KioskHandle::views`] wakes on every new [`machine::View`], which
 //!    serialises to exactly the `view` payload of `docs/kiosk-ipc.md`.
 //!
+//! 7. **Updates**: [`update_record::load`] at start and [`update_record::UpdateRecord::at_start`]
+//!    (a failed update is reported and its version refused); once an update is downloaded,
+//!    [`driver::KioskHandle::hold_when_quiet`] waits for [`update_gate`] to find a quiet moment
+//!    on the scan screen and holds the kiosk still while the shell installs and restarts.
+//!
 //! The pure parts ([`machine`], [`badge_reader`], [`preview_pace`], [`portal_url`],
-//! [`pin_throttle`], [`setup`], [`pin`]) read no clock and open nothing; time is an argument
-//! ([`config`] and [`pin_attempts`] read and write their files, the clock is still passed in).
+//! [`pin_throttle`], [`setup`], [`pin`], [`update_gate`]) read no clock and open nothing; time
+//! is an argument ([`config`], [`pin_attempts`] and [`update_record`] read and write their
+//! files, the clock is still passed in).
 
 pub mod badge_reader;
 pub mod config;
@@ -64,3 +70,5 @@ pub mod redacted;
 pub mod secrets;
 pub mod setup;
 pub mod unattended;
+pub mod update_gate;
+pub mod update_record;

@@ -1,22 +1,26 @@
 //! The async runner that wires the state machine to the world: the camera thread
 //! ([`camera::spawn`]), the portal client, a ticker, and the shell's webview through
 //! [`WebviewPort`]. The Tauri shell implements `WebviewPort`, forwards the window's commands
-//! as [`Event`]s through a [`KioskHandle`], and emits every new [`View`].
+//! as [`Event`]s through a [`KioskHandle`], and emits every new [`View`]. The runner also
+//! keeps the [`UpdateGate`] up to date with every event, so the shell can wait for a quiet
+//! moment to install an update ([`KioskHandle::hold_when_quiet`]).
 
 pub mod camera;
 pub mod settings_poll;
+pub mod update_poll;
 
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::machine::{Effect, Event, Kiosk, PortalAnswer, UserAction, View};
 use crate::portal_client::{PortalClient, answer_of};
 use crate::redacted::Redacted;
+use crate::update_gate::{self, UpdateGate, Verdict};
 
 /// The portal webview, which only the shell can drive.
 pub trait WebviewPort: Send + Sync + 'static {
@@ -34,6 +38,25 @@ pub const TICK: Duration = Duration::from_millis(250);
 enum Command {
     Event(Event),
     UseClient(Option<PortalClient>),
+    HoldWhenQuiet {
+        quiet: Duration,
+        granted: oneshot::Sender<Hold>,
+    },
+    Release,
+}
+
+/// The kiosk held still for an update: while it lives, badges and presses are ignored, so no
+/// sign-in starts that a restart would cut. Dropping it (the install failed) lets the kiosk go
+/// on as before.
+#[derive(Debug)]
+pub struct Hold {
+    commands: mpsc::UnboundedSender<Command>,
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        let _ = self.commands.send(Command::Release);
+    }
 }
 
 /// The shell's (and the camera thread's) way in. Cheap to clone.
@@ -60,6 +83,17 @@ impl KioskHandle {
     /// `None` when the kiosk is no longer enrolled.
     pub fn use_client(&self, client: Option<PortalClient>) -> bool {
         self.commands.send(Command::UseClient(client)).is_ok()
+    }
+
+    /// Waits for a quiet moment: the scan screen with no code in view and nothing done for
+    /// `quiet` ([`update_gate`]; [`update_gate::QUIET`] in the app), then holds the kiosk still
+    /// until the [`Hold`] is dropped. `None` when the kiosk stops first.
+    pub async fn hold_when_quiet(&self, quiet: Duration) -> Option<Hold> {
+        let (granted, hold) = oneshot::channel();
+        self.commands
+            .send(Command::HoldWhenQuiet { quiet, granted })
+            .ok()?;
+        hold.await.ok()
     }
 
     /// The current view.
@@ -112,6 +146,9 @@ impl Driver {
             reset_scanner: Arc::new(AtomicBool::new(false)),
         };
         let runner = Runner {
+            gate: UpdateGate::new(update_gate::QUIET, Instant::now()),
+            hold_wanted: None,
+            held: false,
             kiosk,
             client,
             client_tx,
@@ -142,6 +179,11 @@ impl Drop for Driver {
 
 struct Runner<W> {
     kiosk: Kiosk,
+    gate: UpdateGate,
+    /// Someone waits for a quiet moment to hold the kiosk in.
+    hold_wanted: Option<oneshot::Sender<Hold>>,
+    /// A [`Hold`] is out: badges and presses are dropped.
+    held: bool,
     client: Option<PortalClient>,
     client_tx: watch::Sender<Option<PortalClient>>,
     webview: W,
@@ -162,6 +204,16 @@ impl<W: WebviewPort> Runner<W> {
                         self.client = c;
                         continue;
                     }
+                    Some(Command::HoldWhenQuiet { quiet, granted }) => {
+                        self.gate.set_quiet(quiet);
+                        self.hold_wanted = Some(granted);
+                        self.grant_hold(Instant::now());
+                        continue;
+                    }
+                    Some(Command::Release) => {
+                        self.held = false;
+                        continue;
+                    }
                     None => return,
                 },
                 _ = ticker.tick() => Event::Tick,
@@ -171,11 +223,19 @@ impl<W: WebviewPort> Runner<W> {
     }
 
     async fn apply(&mut self, event: Event) {
-        let effects = self.kiosk.handle(event, Instant::now());
+        if self.held && matches!(event, Event::Scan(_) | Event::User(_)) {
+            // Dropped, not deferred: a child shows the badge again after the restart, and
+            // nothing stale starts if the install fails and the hold ends.
+            return;
+        }
+        let now = Instant::now();
+        let effects = self.kiosk.handle(event.clone(), now);
         for effect in effects {
             self.execute(effect).await;
         }
         let view = self.kiosk.view();
+        self.gate.observe(&event, &view.screen, now);
+        self.grant_hold(now);
         self.view.send_if_modified(|current| {
             let changed = *current != view;
             if changed {
@@ -183,6 +243,22 @@ impl<W: WebviewPort> Runner<W> {
             }
             changed
         });
+    }
+
+    /// Hands out the hold someone waits for, if the gate says the moment is quiet.
+    fn grant_hold(&mut self, now: Instant) {
+        if self.hold_wanted.is_none()
+            || self.gate.verdict(&self.kiosk.view().screen, now) != Verdict::ApplyNow
+        {
+            return;
+        }
+        if let Some(granted) = self.hold_wanted.take() {
+            self.held = true;
+            // Refused when the waiter went away: the hold drops and releases itself.
+            let _ = granted.send(Hold {
+                commands: self.handle.commands.clone(),
+            });
+        }
     }
 
     async fn execute(&mut self, effect: Effect) {

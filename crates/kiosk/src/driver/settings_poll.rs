@@ -60,7 +60,7 @@ fn refused(code: ProblemCode) -> Event {
 }
 
 /// `every`, plus or minus up to a tenth of it.
-fn jittered(every: Duration) -> Duration {
+pub(crate) fn jittered(every: Duration) -> Duration {
     let tenth = every / 10;
     let random = getrandom::u32().unwrap_or(0);
     let offset = tenth.mul_f64(f64::from(random) / f64::from(u32::MAX));

@@ -15,3 +15,4 @@ mod portal_move;
 mod settings_poll;
 mod sign_in;
 mod typed;
+mod update_hold;
