@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -65,6 +65,22 @@ describe('the kiosk from its .deb', { timeout: 240_000 }, () => {
     const depends = execFileSync('dpkg-deb', ['-f', DEB, 'Depends'], { encoding: 'utf8' });
     for (const dep of ['libwebkit2gtk-4.1-0', 'libgtk-3-0', 'libdbus-1-3']) assert.ok(depends.includes(dep), depends);
     assert.equal(execFileSync('dpkg-deb', ['-f', DEB, 'Version'], { encoding: 'utf8' }).trim(), kioskVersion());
+  });
+
+  test("the autostart script hands the session's display to the user service and starts it", () => {
+    // A stand-in systemctl on PATH records what the script asks of the user manager.
+    const bin = join(root, 'stub-bin');
+    mkdirSync(bin);
+    const calls = join(root, 'systemctl-calls');
+    writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\necho "$*" >>'${calls}'\n`, { mode: 0o755 });
+    const env = { PATH: `${bin}:/usr/bin:/bin`, DISPLAY: ':7', XDG_SESSION_TYPE: 'x11' };
+    execFileSync('sh', [join(root, 'tree', 'usr/lib/badgein-kiosk/start-in-session')], { env });
+    assert.deepEqual(readFileSync(calls, 'utf8').trim().split('\n'), [
+      '--user show-environment',
+      '--user import-environment DISPLAY',
+      '--user import-environment XDG_SESSION_TYPE',
+      '--user start badgein-kiosk.service',
+    ]);
   });
 
   test('the unpacked kiosk enrolls and reaches the scan screen; its log goes where told', async () => {
