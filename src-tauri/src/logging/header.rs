@@ -162,9 +162,7 @@ mod tests {
         let written = files.files.clone();
         let header = Arc::new(Header::new("1.2.3"));
         let clock = day.clone();
-        let headed = Headed::new(files, header.clone(), move || {
-            clock.load(Ordering::SeqCst)
-        });
+        let headed = Headed::new(files, header.clone(), move || clock.load(Ordering::SeqCst));
 
         day.store(10, Ordering::SeqCst);
         log(&headed, "starting\n");

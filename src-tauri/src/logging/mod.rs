@@ -16,7 +16,7 @@ use tracing_subscriber::Layer as _;
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 
-use self::header::{Header, Headed, utc_day};
+use self::header::{Headed, Header, utc_day};
 
 /// Two weeks of daily files.
 pub const KEEP_FILES: usize = 14;
@@ -71,7 +71,10 @@ pub fn init() {
     if let Some(trouble) = trouble {
         tracing::warn!(%trouble, "no log file: logging to stderr only");
     }
-    tracing::info!(version = env!("CARGO_PKG_VERSION"), "BadgeIn kiosk starting");
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        "BadgeIn kiosk starting"
+    );
 }
 
 /// The kiosk id in the config, read before anything is logged so that the first header of a
@@ -82,7 +85,9 @@ fn configured_kiosk_id() -> Option<String> {
     badgein_kiosk_core::config::load(&path).ok()??.kiosk_id
 }
 
-fn open(dir: &std::path::Path) -> Result<RollingFileAppender, tracing_appender::rolling::InitError> {
+fn open(
+    dir: &std::path::Path,
+) -> Result<RollingFileAppender, tracing_appender::rolling::InitError> {
     RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix(FILE_PREFIX)
