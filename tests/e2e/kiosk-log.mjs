@@ -36,7 +36,7 @@ export function kioskId(configHome) {
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
- * The log files in `dir` after `kiosk` signed in `users` (SignedInUser views): daily files
+ * The log files in `dir` after `kiosk` signed in `users` (the views' users): daily files
  * named kiosk.YYYY-MM-DD.log, the first line of each the version's header, the kiosk's id in
  * them, and neither the device credential nor any part of a child's name. Returns the text.
  */
@@ -55,7 +55,9 @@ export function checkLogDir(dir, kiosk, users) {
   assert.ok(secret.length >= 32, 'a device credential was read from the keyring');
   assert.ok(!text.includes(secret), 'the device credential is in the log');
   for (const user of users) {
-    const names = new Set([user.display_name, ...user.display_name.split(/\s+/), user.first_name]);
+    // The view's user carries the first name; a display name too where there is one.
+    const full = user.display_name ?? '';
+    const names = new Set([user.first_name, full, ...full.split(/\s+/)]);
     for (const name of names) {
       if (name.length < 2) continue;
       assert.doesNotMatch(text, new RegExp(`\\b${escape(name)}\\b`), `a child's name (${name}) is in the log`);
