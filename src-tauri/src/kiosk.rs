@@ -88,6 +88,7 @@ impl Kiosk {
         };
         let managed = managed::load_logged();
         managed.overlay(&mut config);
+        crate::logging::kiosk_identified(config.kiosk_id.as_deref());
         let attempts = PinAttempts::load(pin_attempts::path_in(&config_dir), SystemTime::now());
         let store: Arc<dyn SecretStore> = Arc::new(KeyringStore::default());
         let credential = store.load().unwrap_or_else(|error| {
@@ -236,6 +237,7 @@ impl Kiosk {
         if let Ok(mut scope) = self.scope.lock() {
             *scope = scope_of(config);
         }
+        crate::logging::kiosk_identified(config.kiosk_id.as_deref());
         true
     }
 

@@ -8,9 +8,12 @@ mod close_guard;
 mod commands;
 mod kiosk;
 pub mod kiosk_window;
+pub mod logging;
 pub mod paced;
+mod platform;
 pub mod portal_view;
 pub mod preview;
+pub mod supervise;
 pub mod updates;
 mod webview_port;
 
@@ -25,14 +28,7 @@ use crate::kiosk::Kiosk;
 
 /// Starts the kiosk and returns when it quits.
 pub fn run() -> anyhow::Result<()> {
-    // Diagnostics go to stderr, where service managers and WebDriver's launcher keep them.
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,badgein=debug".into()),
-        )
-        .init();
+    logging::init();
     let choice = Choice::parse(std::env::var("BADGEIN_CAMERA").ok().as_deref())?;
     tauri::Builder::default()
         // First, so a second launch exits before anything else starts.

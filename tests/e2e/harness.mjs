@@ -106,11 +106,13 @@ export function appPid(driverPid) {
 
 /**
  * Launches tauri-driver and a WebDriver session on the kiosk app. `env` is added to the app's
- * environment (through tauri-driver and WebKitWebDriver, which pass theirs on).
+ * environment (through tauri-driver and WebKitWebDriver, which pass theirs on); `app` is the
+ * kiosk binary (default APP: the build's, or BADGEIN_KIOSK_BIN), e.g. one unpacked from a
+ * package.
  */
-export async function launch(name, env = {}) {
+export async function launch(name, env = {}, { app = APP } = {}) {
   const dir = mkdtempSync(join(tmpdir(), `badgein-e2e-${name}-`));
-  for (const sub of ['data', 'cache', 'config', 'runtime']) mkdirSync(join(dir, sub), { mode: 0o700 });
+  for (const sub of ['data', 'cache', 'config', 'state', 'runtime']) mkdirSync(join(dir, sub), { mode: 0o700 });
   const camera = join(dir, 'camera.png');
   const [port, nativePort] = [await freePort(), await freePort()];
   const log = openSync(join(dir, 'tauri-driver.log'), 'a');
@@ -118,7 +120,7 @@ export async function launch(name, env = {}) {
   // streams in app.log (exec, so the process is still the kiosk app itself).
   const appLog = join(dir, 'app.log');
   const wrapper = join(dir, 'badgein-kiosk');
-  const script = `#!/bin/sh\nexec ${shellQuote(APP)} "$@" >>${shellQuote(appLog)} 2>&1\n`;
+  const script = `#!/bin/sh\nexec ${shellQuote(app)} "$@" >>${shellQuote(appLog)} 2>&1\n`;
   writeFileSync(wrapper, script, { mode: 0o700 });
   const driver = spawn(
     process.env.TAURI_DRIVER ?? 'tauri-driver',
@@ -130,6 +132,8 @@ export async function launch(name, env = {}) {
         XDG_DATA_HOME: join(dir, 'data'),
         XDG_CACHE_HOME: join(dir, 'cache'),
         XDG_CONFIG_HOME: join(dir, 'config'),
+        // The kiosk's log files (src-tauri/src/logging) land in state/badgein/logs.
+        XDG_STATE_HOME: join(dir, 'state'),
         BADGEIN_CAMERA: `still:${camera}`,
         RUST_LOG: 'info',
         ...env,

@@ -3,11 +3,13 @@
 // child B signs in next. Run by scripts/test-e2e; screenshots in $CARGO_TARGET_DIR/e2e-screenshots/.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { launch, portalPainted, screenshot, startPortal, waitForScreen } from './harness.mjs';
+import { checkLogDir } from './kiosk-log.mjs';
 
 /** The demo writes `demo-student-<n>-<given name>.png`. */
 function givenName(badgePath) {
@@ -32,15 +34,19 @@ async function signedInView(session, timeoutMs) {
 describe('signing in by badge against a real portal', { timeout: 240_000 }, () => {
   let portal;
   let kiosk;
+  // The kiosk's log files, where IT would find them (BADGEIN_LOG_DIR overrides the OS's place).
+  const logDir = mkdtempSync(join(tmpdir(), 'badgein-e2e-signin-logs-'));
+  const signedIn = [];
 
   before(async () => {
     portal = await startPortal();
-    kiosk = await launch('signin', portal.enrollEnv());
+    kiosk = await launch('signin', { ...portal.enrollEnv(), BADGEIN_LOG_DIR: logDir });
   });
 
   after(async () => {
     await kiosk?.close();
     portal?.stop();
+    rmSync(logDir, { recursive: true, force: true });
   });
 
   test('child A signs in, says "I\'m done", child B signs in', async () => {
@@ -83,5 +89,11 @@ describe('signing in by badge against a real portal', { timeout: 240_000 }, () =
     kiosk.showToCamera(null);
     await portalPainted();
     await screenshot(session, 'signin-5-signed-in-b');
+    signedIn.push(a.user, b.user);
+  });
+
+  test('the log file has the version and the kiosk id, never the credential or a name', () => {
+    assert.equal(signedIn.length, 2, 'the sign-ins ran first');
+    checkLogDir(logDir, kiosk, signedIn);
   });
 });

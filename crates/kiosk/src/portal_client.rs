@@ -316,8 +316,20 @@ async fn problem_of(response: Response) -> ClientError {
 }
 
 async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ClientError> {
-    let bytes = read_body(response).await?;
-    serde_json::from_slice(&bytes).map_err(|e| ClientError::Protocol(e.to_string()))
+    parse_json(&read_body(response).await?)
+}
+
+/// serde_json's message can quote the value it could not take (a child's name, a token) and
+/// the error is logged: only the kind of error and where it is are kept.
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ClientError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        ClientError::Protocol(format!(
+            "unreadable JSON ({:?} error at line {}, column {})",
+            e.classify(),
+            e.line(),
+            e.column()
+        ))
+    })
 }
 
 /// Reads a body of at most [`MAX_BODY`] bytes.
@@ -356,6 +368,16 @@ mod tests {
     fn session_ids_stay_one_path_segment() {
         assert_eq!(url_segment("abc-DEF_1.2~"), "abc-DEF_1.2~");
         assert_eq!(url_segment("../admin?x=1"), "..%2Fadmin%3Fx%3D1");
+    }
+
+    #[test]
+    fn an_unreadable_answer_is_reported_without_its_values() {
+        // A name where a number belongs: serde_json's own message would quote it.
+        let error = parse_json::<Vec<u32>>(br#"["Zoe Quintana"]"#)
+            .unwrap_err()
+            .to_string();
+        assert!(!error.contains("Quintana"), "{error}");
+        assert!(error.contains("line 1, column"), "{error}");
     }
 
     #[test]

@@ -1,0 +1,17 @@
+//! What differs per operating system, each behind a small module of its own: where the kiosk's
+//! log files go (docs/kiosk-install.md says where IT finds them). How the kiosk starts at login
+//! and comes back after a crash is the installers' business (packaging/kiosk/), not the app's.
+
+#[cfg(all(unix, not(target_os = "macos")))]
+mod linux;
+#[cfg(target_os = "macos")]
+mod macos;
+#[cfg(windows)]
+mod windows;
+
+#[cfg(all(unix, not(target_os = "macos")))]
+pub use linux::log_dir;
+#[cfg(target_os = "macos")]
+pub use macos::log_dir;
+#[cfg(windows)]
+pub use windows::log_dir;

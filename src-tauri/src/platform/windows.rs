@@ -1,0 +1,9 @@
+//! Windows.
+
+use std::path::PathBuf;
+
+/// `%LOCALAPPDATA%\BadgeIn\logs`: per user and not roaming (a classroom computer's logs stay
+/// on it).
+pub fn log_dir() -> Option<PathBuf> {
+    Some(dirs::data_local_dir()?.join("BadgeIn").join("logs"))
+}
