@@ -37,8 +37,13 @@
 //! 6. **Views**: [`driver::KioskHandle::views`] wakes on every new [`machine::View`], which
 //!    serialises to exactly the `view` payload of `docs/kiosk-ipc.md`.
 //!
+//! 7. **Setup QR**: on the setup screen the camera loop reads [`setup_qr`]s instead of badges
+//!    ([`setup_qr_reader`]); the machine asks before switching portals and then emits
+//!    `Effect::EnrollWithQr`, which the shell takes from
+//!    [`driver::Driver::take_qr_enrollments`] and carries out with [`qr_enroll::enroll`].
+//!
 //! The pure parts ([`machine`], [`badge_reader`], [`preview_pace`], [`portal_url`],
-//! [`pin_throttle`], [`setup`], [`pin`]) read no clock and open nothing; time is an argument
+//! [`pin_throttle`], [`setup`], [`pin`], [`setup_qr`]) read no clock and open nothing; time is an argument
 //! ([`config`] and [`pin_attempts`] read and write their files, the clock is still passed in).
 
 pub mod badge_reader;
@@ -53,6 +58,9 @@ pub mod portal_client;
 pub mod portal_url;
 pub mod preview_pace;
 pub mod private_file;
+pub mod qr_enroll;
 pub mod redacted;
 pub mod secrets;
 pub mod setup;
+pub mod setup_qr;
+pub mod setup_qr_reader;

@@ -12,5 +12,6 @@ mod enrollment;
 mod portal_client;
 mod portal_move;
 mod settings_poll;
+mod setup_qr;
 mod sign_in;
 mod typed;
