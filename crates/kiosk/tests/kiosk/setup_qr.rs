@@ -67,7 +67,7 @@ async fn a_setup_qr_shown_on_the_setup_screen_enrolls() {
         .await
         .unwrap();
     assert_eq!(enrolled.school.id, "s1");
-    let credential = stored_credential(env.store.as_ref()).expect("credential stored");
+    let credential = stored_credential(&*env.store).expect("credential stored");
     assert_eq!(credential.origin(), env.base_url);
     kiosk.handle.use_client(Some(client));
     kiosk.handle.send(Event::Setup(SetupEvent::Enrolled));
@@ -85,7 +85,7 @@ async fn a_setup_qr_on_the_scan_screen_is_just_not_a_badge() {
     let env = Env::start().await;
     let other = Env::start().await;
     let (client, _) = env.enroll("s1").await;
-    let before = stored_credential(env.store.as_ref()).unwrap();
+    let before = stored_credential(&*env.store).unwrap();
     let mut kiosk = RunningKiosk::start(&env, Some(client), settings());
     let mut requests = kiosk.driver.take_qr_enrollments().unwrap();
     kiosk.wait_scanning().await;
@@ -99,7 +99,7 @@ async fn a_setup_qr_on_the_scan_screen_is_just_not_a_badge() {
         })
         .await;
     assert!(requests.try_recv().is_err(), "no enrollment from the scan screen");
-    assert_eq!(stored_credential(env.store.as_ref()), Some(before));
+    assert_eq!(stored_credential(&*env.store), Some(before));
     assert!(
         !kiosk
             .views()
@@ -155,6 +155,7 @@ async fn switching_portals_by_setup_qr_asks_and_never_sends_as_credential_to_b()
     assert_ne!(credential_b, credential_a);
     kiosk.handle.use_client(Some(client_b));
     kiosk.handle.send(Event::Setup(SetupEvent::Enrolled));
+    kiosk.camera.show_and_settle(&a.png("empty", &[])).await;
     kiosk.handle.user(UserAction::LeaveSetup);
     kiosk.wait_scanning().await;
     b_proxy
