@@ -108,7 +108,7 @@ export default {
   'setup.qr_hint':
     "Or hold the setup QR code from the portal's enrollment code page up to the camera: the kiosk enrolls without typing.",
 
-  'setup_switch.title': 'Enroll with another portal?',
+  'setup_switch.title': 'Enroll this kiosk with this portal?',
   'setup_switch.text':
     'The camera read a setup code for this portal. Enrolling there forgets this kiosk\'s current enrollment.',
   'setup_switch.yes': 'Yes, enroll with this portal',

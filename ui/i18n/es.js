@@ -109,7 +109,7 @@ export default {
   'setup.qr_hint':
     'O muestra a la cámara el código QR de configuración de la página del código de registro del portal: el quiosco se registra sin escribir nada.',
 
-  'setup_switch.title': '¿Registrar con otro portal?',
+  'setup_switch.title': '¿Registrar este quiosco con este portal?',
   'setup_switch.text':
     'La cámara leyó un código de configuración de este portal. Registrarlo allí borra el registro actual del quiosco.',
   'setup_switch.yes': 'Sí, registrar con este portal',
