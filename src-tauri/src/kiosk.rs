@@ -11,9 +11,9 @@ use anyhow::Context as _;
 use badgein_frame::frame::Frame;
 use badgein_kiosk_core::config::{self, KioskConfig};
 use badgein_kiosk_core::driver::{self, Driver, KioskHandle};
+use badgein_kiosk_core::enroll::{EnrollError, Enrollment};
 use badgein_kiosk_core::machine::{self, Code, Event, Language, PinAnswer, SetupEvent};
 use badgein_kiosk_core::pin_attempts::{self, PinAttempts};
-use badgein_kiosk_core::enroll::{EnrollError, Enrollment};
 use badgein_kiosk_core::portal_client::PortalClient;
 use badgein_kiosk_core::qr_enroll::{self, QrEnrollment};
 use badgein_kiosk_core::secrets::{KeyringStore, SecretStore};
@@ -340,10 +340,7 @@ impl Kiosk {
 
     /// Enrollments from setup QRs read on the setup screen (`Effect::EnrollWithQr`), one at a
     /// time, for as long as the kiosk runs.
-    fn serve_qr_enrollments(
-        self: &Arc<Self>,
-        requests: Option<qr_enroll::QrEnrollments>,
-    ) {
+    fn serve_qr_enrollments(self: &Arc<Self>, requests: Option<qr_enroll::QrEnrollments>) {
         let Some(mut requests) = requests else {
             return;
         };

@@ -40,15 +40,6 @@ pub async fn enroll(
             .await
             .map_err(EnrollError::NoPersistentStore)?;
     }
-    tracing::info!(
-        switching = request.switching,
-        "enrolling from a setup QR"
-    );
-    enroll::enroll(
-        store,
-        request.qr.origin(),
-        request.qr.code().expose(),
-        name,
-    )
-    .await
+    tracing::info!(switching = request.switching, "enrolling from a setup QR");
+    enroll::enroll(store, request.qr.origin(), request.qr.code().expose(), name).await
 }

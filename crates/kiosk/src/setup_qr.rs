@@ -85,7 +85,10 @@ pub fn parse(bytes: &[u8]) -> Result<SetupQr, SetupQrError> {
     let Some(rest) = text.strip_prefix(PREFIX) else {
         return Err(SetupQrError::NotSetupQr);
     };
-    if text.chars().any(|c| c.is_control() || (c.is_whitespace() && c != ' ')) {
+    if text
+        .chars()
+        .any(|c| c.is_control() || (c.is_whitespace() && c != ' '))
+    {
         return Err(SetupQrError::NotText);
     }
     let mut parts = rest.split(' ');
@@ -153,24 +156,39 @@ mod tests {
         assert_eq!(qr.origin(), "https://portal.example.org");
         assert_eq!(qr.code().expose(), "ABCDE-FGHIJ");
         assert_eq!(qr.kind(), CodeKind::EnrollmentCode);
-        let qr = ok(&format!("BADGEIN-SETUP/1 https://portal.example.org:8443 {TOKEN}"));
+        let qr = ok(&format!(
+            "BADGEIN-SETUP/1 https://portal.example.org:8443 {TOKEN}"
+        ));
         assert_eq!(qr.origin(), "https://portal.example.org:8443");
         assert_eq!(qr.kind(), CodeKind::FleetToken);
-        for loopback in ["http://127.0.0.1:8750", "http://localhost:8750", "http://[::1]:8750"] {
-            assert_eq!(ok(&format!("BADGEIN-SETUP/1 {loopback} ABCDE-FGHIJ")).origin(), loopback);
+        for loopback in [
+            "http://127.0.0.1:8750",
+            "http://localhost:8750",
+            "http://[::1]:8750",
+        ] {
+            assert_eq!(
+                ok(&format!("BADGEIN-SETUP/1 {loopback} ABCDE-FGHIJ")).origin(),
+                loopback
+            );
         }
         // Lower case is the same code (the portal upper-cases what is typed, too).
         let qr = ok("BADGEIN-SETUP/1 https://Portal.Example.org abcde-fghij");
         assert_eq!(qr.code().expose(), "ABCDE-FGHIJ");
         assert_eq!(qr.origin(), "https://portal.example.org");
         assert_eq!(
-            ok(&format!("BADGEIN-SETUP/1 https://p.example {}", TOKEN.to_lowercase()))
-                .code()
-                .expose(),
+            ok(&format!(
+                "BADGEIN-SETUP/1 https://p.example {}",
+                TOKEN.to_lowercase()
+            ))
+            .code()
+            .expose(),
             TOKEN
         );
         // The default port is the origin without it.
-        assert_eq!(ok("BADGEIN-SETUP/1 https://p.example:443 ABCDE-FGHIJ").origin(), "https://p.example");
+        assert_eq!(
+            ok("BADGEIN-SETUP/1 https://p.example:443 ABCDE-FGHIJ").origin(),
+            "https://p.example"
+        );
     }
 
     #[test]
@@ -178,50 +196,161 @@ mod tests {
         use SetupQrError::*;
         let code = "ABCDE-FGHIJ";
         for (text, why) in [
-            (format!("BADGEIN-SETUP/1 javascript:alert(1) {code}"), Malformed),
-            (format!("BADGEIN-SETUP/1 javascript://alert(1) {code}"), Origin(PortalUrlError::Invalid)),
-            (format!("BADGEIN-SETUP/1 file:///etc/passwd {code}"), Origin(PortalUrlError::Invalid)),
-            (format!("BADGEIN-SETUP/1 file://host {code}"), Origin(PortalUrlError::Invalid)),
-            (format!("BADGEIN-SETUP/1 http://portal.example.org {code}"), Origin(PortalUrlError::NotHttps)),
-            (format!("BADGEIN-SETUP/1 http://10.0.0.5:8750 {code}"), Origin(PortalUrlError::NotHttps)),
-            (format!("BADGEIN-SETUP/1 http://localhost.evil.example {code}"), Origin(PortalUrlError::NotHttps)),
-            (format!("BADGEIN-SETUP/1 https://user:pw@portal.example.org {code}"), NotAnOrigin),
-            (format!("BADGEIN-SETUP/1 https://portal.example.org@evil.example {code}"), NotAnOrigin),
-            (format!("BADGEIN-SETUP/1 https://portal.example.org/ {code}"), NotAnOrigin),
-            (format!("BADGEIN-SETUP/1 https://portal.example.org/enroll {code}"), NotAnOrigin),
-            (format!("BADGEIN-SETUP/1 https://portal.example.org?next=x {code}"), NotAnOrigin),
-            (format!("BADGEIN-SETUP/1 https://portal.example.org#x {code}"), NotAnOrigin),
+            (
+                format!("BADGEIN-SETUP/1 javascript:alert(1) {code}"),
+                Malformed,
+            ),
+            (
+                format!("BADGEIN-SETUP/1 javascript://alert(1) {code}"),
+                Origin(PortalUrlError::Invalid),
+            ),
+            (
+                format!("BADGEIN-SETUP/1 file:///etc/passwd {code}"),
+                Origin(PortalUrlError::Invalid),
+            ),
+            (
+                format!("BADGEIN-SETUP/1 file://host {code}"),
+                Origin(PortalUrlError::Invalid),
+            ),
+            (
+                format!("BADGEIN-SETUP/1 http://portal.example.org {code}"),
+                Origin(PortalUrlError::NotHttps),
+            ),
+            (
+                format!("BADGEIN-SETUP/1 http://10.0.0.5:8750 {code}"),
+                Origin(PortalUrlError::NotHttps),
+            ),
+            (
+                format!("BADGEIN-SETUP/1 http://localhost.evil.example {code}"),
+                Origin(PortalUrlError::NotHttps),
+            ),
+            (
+                format!("BADGEIN-SETUP/1 https://user:pw@portal.example.org {code}"),
+                NotAnOrigin,
+            ),
+            (
+                format!("BADGEIN-SETUP/1 https://portal.example.org@evil.example {code}"),
+                NotAnOrigin,
+            ),
+            (
+                format!("BADGEIN-SETUP/1 https://portal.example.org/ {code}"),
+                NotAnOrigin,
+            ),
+            (
+                format!("BADGEIN-SETUP/1 https://portal.example.org/enroll {code}"),
+                NotAnOrigin,
+            ),
+            (
+                format!("BADGEIN-SETUP/1 https://portal.example.org?next=x {code}"),
+                NotAnOrigin,
+            ),
+            (
+                format!("BADGEIN-SETUP/1 https://portal.example.org#x {code}"),
+                NotAnOrigin,
+            ),
             (format!("BADGEIN-SETUP/1 https:// {code}"), NotAnOrigin),
-            (format!("BADGEIN-SETUP/1 https://%65vil.example {code}"), NotAnOrigin),
-            (format!("BADGEIN-SETUP/1 portal.example.org {code}"), Malformed),
-            (format!("BADGEIN-SETUP/1 https://{}.example {code}", "a".repeat(170)), TooLong),
-            (format!("BADGEIN-SETUP/1 https://portal.example.org {code}\n"), NotText),
-            (format!("BADGEIN-SETUP/1 https://portal.example.org\n{code}"), NotText),
-            (format!("BADGEIN-SETUP/1 https://portal.example.org {code}\0"), NotText),
-            (format!("BADGEIN-SETUP/1 https://portal.example.org\t{code}"), NotText),
-            (format!("BADGEIN-SETUP/1  https://portal.example.org {code}"), Malformed),
-            (format!("BADGEIN-SETUP/1 https://portal.example.org  {code}"), Malformed),
-            (format!("BADGEIN-SETUP/1 https://portal.example.org {code} "), Malformed),
-            (format!("BADGEIN-SETUP/1 https://portal.example.org {code} extra"), Malformed),
-            ("BADGEIN-SETUP/1 https://portal.example.org".into(), Malformed),
+            (
+                format!("BADGEIN-SETUP/1 https://%65vil.example {code}"),
+                NotAnOrigin,
+            ),
+            (
+                format!("BADGEIN-SETUP/1 portal.example.org {code}"),
+                Malformed,
+            ),
+            (
+                format!("BADGEIN-SETUP/1 https://{}.example {code}", "a".repeat(170)),
+                TooLong,
+            ),
+            (
+                format!("BADGEIN-SETUP/1 https://portal.example.org {code}\n"),
+                NotText,
+            ),
+            (
+                format!("BADGEIN-SETUP/1 https://portal.example.org\n{code}"),
+                NotText,
+            ),
+            (
+                format!("BADGEIN-SETUP/1 https://portal.example.org {code}\0"),
+                NotText,
+            ),
+            (
+                format!("BADGEIN-SETUP/1 https://portal.example.org\t{code}"),
+                NotText,
+            ),
+            (
+                format!("BADGEIN-SETUP/1  https://portal.example.org {code}"),
+                Malformed,
+            ),
+            (
+                format!("BADGEIN-SETUP/1 https://portal.example.org  {code}"),
+                Malformed,
+            ),
+            (
+                format!("BADGEIN-SETUP/1 https://portal.example.org {code} "),
+                Malformed,
+            ),
+            (
+                format!("BADGEIN-SETUP/1 https://portal.example.org {code} extra"),
+                Malformed,
+            ),
+            (
+                "BADGEIN-SETUP/1 https://portal.example.org".into(),
+                Malformed,
+            ),
             ("BADGEIN-SETUP/1".into(), Malformed),
-            (format!("BADGEIN-SETUP/2 https://portal.example.org {code}"), NotSetupQr),
-            (format!("BADGEIN-SETUP/10 https://portal.example.org {code}"), Malformed),
-            (format!("badgein-setup/1 https://portal.example.org {code}"), NotSetupQr),
-            (format!(" BADGEIN-SETUP/1 https://portal.example.org {code}"), NotSetupQr),
+            (
+                format!("BADGEIN-SETUP/2 https://portal.example.org {code}"),
+                NotSetupQr,
+            ),
+            (
+                format!("BADGEIN-SETUP/10 https://portal.example.org {code}"),
+                Malformed,
+            ),
+            (
+                format!("badgein-setup/1 https://portal.example.org {code}"),
+                NotSetupQr,
+            ),
+            (
+                format!(" BADGEIN-SETUP/1 https://portal.example.org {code}"),
+                NotSetupQr,
+            ),
             (format!("https://portal.example.org {code}"), NotSetupQr),
-            ("BI1-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into(), NotSetupQr),
-            ("BADGEIN-SETUP/1 https://portal.example.org ABCDE-FGHI1".into(), Code),
-            ("BADGEIN-SETUP/1 https://portal.example.org ABCDEFGHIJ".into(), Code),
-            ("BADGEIN-SETUP/1 https://portal.example.org ABCDE-FGHIJK".into(), Code),
-            ("BADGEIN-SETUP/1 https://portal.example.org BFT-ABC".into(), Code),
-            (format!("BADGEIN-SETUP/1 https://portal.example.org {TOKEN}A"), Code),
-            ("BADGEIN-SETUP/1 https://portal.example.org ÀBCDE-FGHIJ".into(), Code),
+            (
+                "BI1-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into(),
+                NotSetupQr,
+            ),
+            (
+                "BADGEIN-SETUP/1 https://portal.example.org ABCDE-FGHI1".into(),
+                Code,
+            ),
+            (
+                "BADGEIN-SETUP/1 https://portal.example.org ABCDEFGHIJ".into(),
+                Code,
+            ),
+            (
+                "BADGEIN-SETUP/1 https://portal.example.org ABCDE-FGHIJK".into(),
+                Code,
+            ),
+            (
+                "BADGEIN-SETUP/1 https://portal.example.org BFT-ABC".into(),
+                Code,
+            ),
+            (
+                format!("BADGEIN-SETUP/1 https://portal.example.org {TOKEN}A"),
+                Code,
+            ),
+            (
+                "BADGEIN-SETUP/1 https://portal.example.org ÀBCDE-FGHIJ".into(),
+                Code,
+            ),
         ] {
             assert_eq!(refused(text.as_bytes()), why, "{text:?}");
         }
         assert_eq!(refused(&[0xff; 20]), NotText);
-        assert_eq!(refused(b"BADGEIN-SETUP/1 https://p.example \xff\xfe"), NotText);
+        assert_eq!(
+            refused(b"BADGEIN-SETUP/1 https://p.example \xff\xfe"),
+            NotText
+        );
         assert_eq!(refused(&[b'A'; MAX_LEN + 1]), TooLong);
         assert_eq!(refused(b""), NotSetupQr);
     }

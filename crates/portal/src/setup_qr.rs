@@ -75,7 +75,10 @@ mod tests {
         for (url, want) in [
             ("https://portal.example.org", "https://portal.example.org"),
             ("https://Portal.Example.org/", "https://portal.example.org"),
-            ("https://portal.example.org:8443", "https://portal.example.org:8443"),
+            (
+                "https://portal.example.org:8443",
+                "https://portal.example.org:8443",
+            ),
             ("http://127.0.0.1:8750", "http://127.0.0.1:8750"),
             ("http://localhost:8750/", "http://localhost:8750"),
             ("http://[::1]:8750", "http://[::1]:8750"),

@@ -10,8 +10,8 @@ use badgein_frame::source::{FrameSource, SourceError};
 
 use super::KioskHandle;
 use crate::badge_reader::BadgeReader;
-use crate::setup_qr_reader::SetupQrReader;
 use crate::machine::{CameraReason, CameraState, Event, ScanEvent, SetupEvent};
+use crate::setup_qr_reader::SetupQrReader;
 
 /// How long to wait before trying a camera that failed again.
 pub const REOPEN_AFTER: Duration = Duration::from_secs(1);

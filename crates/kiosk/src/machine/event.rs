@@ -9,8 +9,8 @@ use badgein_proto::{PasswordSignIn, ProblemCode, SignIn};
 use badgein_scanner::hints::Hint;
 
 use super::effect::RequestId;
-use crate::setup_qr::{SetupQr, SetupQrError};
 use super::view::{CameraReason, ClockTime, Code, Language};
+use crate::setup_qr::{SetupQr, SetupQrError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {

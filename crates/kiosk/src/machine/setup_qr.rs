@@ -100,9 +100,19 @@ mod tests {
                 ..
             }
         ));
-        assert!(read(&mut k, Ok(a.clone())).is_empty(), "one enrollment at a time");
-        k.handle(Event::Setup(SetupEvent::Message(Code::Offline)), Instant::now());
-        assert_eq!(read(&mut k, Ok(a.clone())).len(), 1, "after a failure, again");
+        assert!(
+            read(&mut k, Ok(a.clone())).is_empty(),
+            "one enrollment at a time"
+        );
+        k.handle(
+            Event::Setup(SetupEvent::Message(Code::Offline)),
+            Instant::now(),
+        );
+        assert_eq!(
+            read(&mut k, Ok(a.clone())).len(),
+            1,
+            "after a failure, again"
+        );
         k.handle(Event::Setup(SetupEvent::Enrolled), Instant::now());
         assert!(!k.qr_enrolling);
     }
@@ -111,7 +121,10 @@ mod tests {
     fn an_enrolled_kiosk_asks_before_switching() {
         let mut k = in_setup(true);
         let b = qr("https://b.example");
-        assert!(read(&mut k, Ok(b.clone())).is_empty(), "nothing before the teacher says yes");
+        assert!(
+            read(&mut k, Ok(b.clone())).is_empty(),
+            "nothing before the teacher says yes"
+        );
         assert_eq!(
             k.view().screen,
             Screen::SetupSwitch {
@@ -121,7 +134,10 @@ mod tests {
         assert!(!k.wants_badges());
         // No, then yes.
         k.handle(Event::User(UserAction::CancelSetupSwitch), Instant::now());
-        assert!(matches!(k.view().screen, Screen::Setup { message: None, .. }));
+        assert!(matches!(
+            k.view().screen,
+            Screen::Setup { message: None, .. }
+        ));
         read(&mut k, Ok(b.clone()));
         let fx = k.handle(Event::User(UserAction::ConfirmSetupSwitch), Instant::now());
         assert_eq!(
@@ -153,8 +169,15 @@ mod tests {
         let mut scanning = Kiosk::new(Settings::default(), Language::En, true, true);
         assert!(read(&mut scanning, Ok(qr("https://b.example"))).is_empty());
         assert!(matches!(scanning.view().screen, Screen::Scanning { .. }));
-        for action in [UserAction::ConfirmSetupSwitch, UserAction::CancelSetupSwitch] {
-            assert!(scanning.handle(Event::User(action), Instant::now()).is_empty());
+        for action in [
+            UserAction::ConfirmSetupSwitch,
+            UserAction::CancelSetupSwitch,
+        ] {
+            assert!(
+                scanning
+                    .handle(Event::User(action), Instant::now())
+                    .is_empty()
+            );
             assert!(matches!(scanning.view().screen, Screen::Scanning { .. }));
         }
     }

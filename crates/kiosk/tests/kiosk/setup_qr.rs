@@ -40,15 +40,31 @@ async fn a_setup_qr_shown_on_the_setup_screen_enrolls() {
     let mut kiosk = RunningKiosk::start(&env, None, settings());
     let mut requests = kiosk.driver.take_qr_enrollments().unwrap();
     kiosk
-        .wait_screen("setup", |s| matches!(s, Screen::Setup { enrolled: false, .. }))
+        .wait_screen("setup", |s| {
+            matches!(
+                s,
+                Screen::Setup {
+                    enrolled: false,
+                    ..
+                }
+            )
+        })
         .await;
 
     // Something that is not a setup QR is refused, with a message.
     let wrong = setup_text("http://portal.example.org", "ABCDE-FGHIJ");
-    kiosk.camera.show(&env.png("wrong-setup-qr", &[&qr_image(&wrong)]));
+    kiosk
+        .camera
+        .show(&env.png("wrong-setup-qr", &[&qr_image(&wrong)]));
     kiosk
         .wait_screen("refused", |s| {
-            matches!(s, Screen::Setup { message: Some(Code::SetupQrRefused), .. })
+            matches!(
+                s,
+                Screen::Setup {
+                    message: Some(Code::SetupQrRefused),
+                    ..
+                }
+            )
         })
         .await;
 
@@ -60,7 +76,13 @@ async fn a_setup_qr_shown_on_the_setup_screen_enrolls() {
     assert_eq!(request.qr.origin(), env.base_url);
     kiosk
         .wait_screen("found", |s| {
-            matches!(s, Screen::Setup { message: Some(Code::SetupQrFound), .. })
+            matches!(
+                s,
+                Screen::Setup {
+                    message: Some(Code::SetupQrFound),
+                    ..
+                }
+            )
         })
         .await;
     let (client, enrolled) = qr_enroll::enroll(env.store.clone(), &kiosk.handle, &request, "Hall")
@@ -95,10 +117,19 @@ async fn a_setup_qr_on_the_scan_screen_is_just_not_a_badge() {
     kiosk.camera.show(&env.png("setup-qr", &[&qr_image(&text)]));
     kiosk
         .wait_screen("not a badge", |s| {
-            matches!(s, Screen::Result { code: Code::Problem(ProblemCode::NotABadge), .. })
+            matches!(
+                s,
+                Screen::Result {
+                    code: Code::Problem(ProblemCode::NotABadge),
+                    ..
+                }
+            )
         })
         .await;
-    assert!(requests.try_recv().is_err(), "no enrollment from the scan screen");
+    assert!(
+        requests.try_recv().is_err(),
+        "no enrollment from the scan screen"
+    );
     assert_eq!(stored_credential(&*env.store), Some(before));
     assert!(
         !kiosk
@@ -125,7 +156,9 @@ async fn switching_portals_by_setup_qr_asks_and_never_sends_as_credential_to_b()
 
     open_setup(&kiosk);
     kiosk
-        .wait_screen("setup", |s| matches!(s, Screen::Setup { enrolled: true, .. }))
+        .wait_screen("setup", |s| {
+            matches!(s, Screen::Setup { enrolled: true, .. })
+        })
         .await;
     let code_b = b.portal.enrollment_code("s1").await.unwrap();
     let text = setup_text(&b_proxy.base_url, &code_b);
@@ -141,7 +174,10 @@ async fn switching_portals_by_setup_qr_asks_and_never_sends_as_credential_to_b()
     );
     // Nothing happens before the teacher says yes.
     assert!(requests.try_recv().is_err());
-    assert_eq!(stored_credential(store.as_ref()), Some(credential_a.clone()));
+    assert_eq!(
+        stored_credential(store.as_ref()),
+        Some(credential_a.clone())
+    );
     assert!(b_proxy.text().is_empty(), "B heard nothing yet");
 
     kiosk.handle.user(UserAction::ConfirmSetupSwitch);

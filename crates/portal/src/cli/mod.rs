@@ -406,9 +406,7 @@ async fn execute(
             );
         }
         Command::Kiosk(KioskCommand::Code {
-            school,
-            qr: None,
-            ..
+            school, qr: None, ..
         }) => {
             print_value(&portal.enrollment_code(&school).await?)?;
         }

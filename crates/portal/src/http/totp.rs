@@ -10,15 +10,15 @@ use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use badgein_proto::ProblemCode;
-use maud::{Markup, html};
+use maud::html;
 use serde::Deserialize;
 
 use super::extract::ClientIp;
 use super::html::{error_page, message_page, page, secure_headers, status_of};
 use super::i18n::{self, Strings};
+use super::qr_svg::qr_svg;
 use super::session::{self, SignedIn, cookie_value, same_origin};
 use super::{AppState, CookiePolicy, next};
-use super::qr_svg::qr_svg;
 use crate::auth::origin::{SessionMethod, is_staff};
 use crate::auth::pending::LIFETIME_MS;
 use crate::auth::second_factor::{CodeRefused, Enrollment, ISSUER};

@@ -32,7 +32,13 @@ fn rasterise(svg: &str) -> GrayImage {
         .unwrap()
         .parse()
         .unwrap();
-    let d = svg.split(" d=\"").nth(1).unwrap().split('"').next().unwrap();
+    let d = svg
+        .split(" d=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
     let px = 6;
     let mut image = GrayImage::from_pixel(n * px, n * px, Luma([255]));
     for module in d.split('M').filter(|m| !m.is_empty()) {
@@ -54,7 +60,10 @@ async fn the_code_page_shows_a_setup_qr_body(env: Env) {
     let (_, token) = page(&env, &cookie, "/teach/kiosks").await;
     let r = post(&env, &cookie, "/teach/kiosks/code", &[("csrf", &token)]).await;
     assert_eq!(r.status(), 200);
-    let csp = r.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(csp.contains("default-src 'none'"), "{csp}");
     let html = r.text().await.unwrap();
     let code = html
@@ -63,7 +72,13 @@ async fn the_code_page_shows_a_setup_qr_body(env: Env) {
         .and_then(|rest| rest.split('<').next())
         .unwrap()
         .to_owned();
-    let svg = html.split("<svg").nth(1).unwrap().split("</svg>").next().unwrap();
+    let svg = html
+        .split("<svg")
+        .nth(1)
+        .unwrap()
+        .split("</svg>")
+        .next()
+        .unwrap();
     // Its name says what it is, and never holds the code for a screen reader to spell out.
     assert!(svg.contains("role=\"img\" aria-label=\"Setup QR code for a kiosk\""));
     assert!(!svg.contains(&code));
@@ -71,7 +86,10 @@ async fn the_code_page_shows_a_setup_qr_body(env: Env) {
     assert!(html.contains(&format!("<code>{origin}</code>")), "{html}");
     // The spelled-out code waits behind a disclosure.
     let spelled: Vec<String> = code.chars().map(String::from).collect();
-    assert!(html.contains(&format!("<details><summary>Spell the code out</summary><p>{}</p>", spelled.join(" "))));
+    assert!(html.contains(&format!(
+        "<details><summary>Spell the code out</summary><p>{}</p>",
+        spelled.join(" ")
+    )));
 
     let decoded = decode(rasterise(svg));
     assert_eq!(decoded, [format!("BADGEIN-SETUP/1 {origin} {code}")]);
@@ -97,7 +115,10 @@ async fn the_code_page_shows_a_setup_qr() {
 fn kiosk_code_writes_a_readable_setup_qr_file() {
     let dir = TempDir::new();
     let db = dir.0.join("portal.db");
-    let demo = portal_cli(&db, &["demo", "--dir", dir.0.join("demo").to_str().unwrap()]);
+    let demo = portal_cli(
+        &db,
+        &["demo", "--dir", dir.0.join("demo").to_str().unwrap()],
+    );
     assert!(demo.status.success(), "{}", text(&demo.stderr));
     let school = "demo-school";
 
@@ -110,13 +131,23 @@ fn kiosk_code_writes_a_readable_setup_qr_file() {
         let out = portal_cli(
             &db,
             &[
-                "kiosk", "code", "--school", school, "--qr", path.to_str().unwrap(),
-                "--public-url", &url,
+                "kiosk",
+                "code",
+                "--school",
+                school,
+                "--qr",
+                path.to_str().unwrap(),
+                "--public-url",
+                &url,
             ],
         );
         assert!(out.status.success(), "{}", text(&out.stderr));
         let code = text(&out.stdout);
-        assert_eq!(code.lines().count(), 1, "the code alone on stdout: {code:?}");
+        assert_eq!(
+            code.lines().count(),
+            1,
+            "the code alone on stdout: {code:?}"
+        );
         let code = code.trim();
         assert_eq!(code.len(), 11);
         assert!(!text(&out.stderr).contains(code));
@@ -127,7 +158,11 @@ fn kiosk_code_writes_a_readable_setup_qr_file() {
             assert!(svg.starts_with("<?xml"));
             rasterise(&svg)
         };
-        assert_eq!(decode(picture), [format!("BADGEIN-SETUP/1 {origin} {code}")], "{file}");
+        assert_eq!(
+            decode(picture),
+            [format!("BADGEIN-SETUP/1 {origin} {code}")],
+            "{file}"
+        );
     }
 }
 
@@ -135,19 +170,52 @@ fn kiosk_code_writes_a_readable_setup_qr_file() {
 fn kiosk_code_qr_fails_clearly_and_prints_no_code() {
     let dir = TempDir::new();
     let db = dir.0.join("portal.db");
-    let demo = portal_cli(&db, &["demo", "--dir", dir.0.join("demo").to_str().unwrap()]);
+    let demo = portal_cli(
+        &db,
+        &["demo", "--dir", dir.0.join("demo").to_str().unwrap()],
+    );
     assert!(demo.status.success(), "{}", text(&demo.stderr));
     let good = dir.0.join("ok.png");
     let good = good.to_str().unwrap();
     let unwritable = dir.0.join("no-such-dir").join("setup.png");
     let unwritable = unwritable.to_str().unwrap();
     for (args, says) in [
-        (vec!["--qr", unwritable, "--public-url", "https://p.example.org"], "cannot write the file"),
-        (vec!["--qr", "/proc/setup.png", "--public-url", "https://p.example.org"], "cannot write the file"),
+        (
+            vec!["--qr", unwritable, "--public-url", "https://p.example.org"],
+            "cannot write the file",
+        ),
+        (
+            vec![
+                "--qr",
+                "/proc/setup.png",
+                "--public-url",
+                "https://p.example.org",
+            ],
+            "cannot write the file",
+        ),
         (vec!["--qr", good], "--public-url"),
-        (vec!["--qr", good, "--public-url", "http://portal.example.org"], "https://"),
-        (vec!["--qr", good, "--public-url", "https://portal.example.org/badgein"], "https://"),
-        (vec!["--qr", dir.0.join("setup.gif").to_str().unwrap(), "--public-url", "https://p.example.org"], ".png or .svg"),
+        (
+            vec!["--qr", good, "--public-url", "http://portal.example.org"],
+            "https://",
+        ),
+        (
+            vec![
+                "--qr",
+                good,
+                "--public-url",
+                "https://portal.example.org/badgein",
+            ],
+            "https://",
+        ),
+        (
+            vec![
+                "--qr",
+                dir.0.join("setup.gif").to_str().unwrap(),
+                "--public-url",
+                "https://p.example.org",
+            ],
+            ".png or .svg",
+        ),
     ] {
         let mut all = vec!["kiosk", "code", "--school", "demo-school"];
         all.extend(args.iter().copied());

@@ -129,11 +129,7 @@ fn setup_qr(origin: &str, code: &str, lang: &str) -> Markup {
     let t = setup_qr_text(lang);
     let text = crate::setup_qr::origin(origin)
         .and_then(|origin| Ok((crate::setup_qr::text(&origin, code)?, origin)));
-    let spelled = code
-        .chars()
-        .map(String::from)
-        .collect::<Vec<_>>()
-        .join(" ");
+    let spelled = code.chars().map(String::from).collect::<Vec<_>>().join(" ");
     match text {
         Ok((text, origin)) => html! {
             (qr_svg(&text, t.label))
