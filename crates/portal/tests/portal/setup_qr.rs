@@ -103,7 +103,9 @@ async fn the_code_page_shows_a_setup_qr_body(env: Env) {
         .send()
         .await
         .unwrap();
-    assert_eq!(enrolled.status(), 200);
+    assert_eq!(enrolled.status(), 201);
+    let enrolled: badgein_proto::Enrolled = enrolled.json().await.unwrap();
+    assert_eq!(enrolled.school.id, "s1");
 }
 
 #[tokio::test]
