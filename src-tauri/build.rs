@@ -30,6 +30,8 @@ fn badgein_commands() -> &'static [&'static str] {
         "get_setup",
         "save_setup",
         "enroll",
+        "confirm_setup_switch",
+        "cancel_setup_switch",
         "list_cameras",
         "test_scan",
         "quit",

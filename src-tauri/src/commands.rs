@@ -258,6 +258,28 @@ pub async fn enroll(kiosk: Shell<'_>, Args(a): Args<Enroll>) -> Result<(), ()> {
     Ok(())
 }
 
+/// `setup_switch`'s answers act only while it shows, behind the teacher PIN.
+fn on_setup_switch(kiosk: &Kiosk, command: &str) -> Result<(), ()> {
+    on_screen(kiosk, command, |s| {
+        matches!(s, Screen::SetupSwitch { .. }) && kiosk.pin_set()
+    })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn confirm_setup_switch(kiosk: Shell<'_>) -> Result<(), ()> {
+    on_setup_switch(&kiosk, "confirm_setup_switch")?;
+    // The outcome arrives as `setup.message` (setup_qr_found, then enrolled or a failure).
+    kiosk.send(Event::User(UserAction::ConfirmSetupSwitch));
+    Ok(())
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn cancel_setup_switch(kiosk: Shell<'_>) -> Result<(), ()> {
+    on_setup_switch(&kiosk, "cancel_setup_switch")?;
+    kiosk.send(Event::User(UserAction::CancelSetupSwitch));
+    Ok(())
+}
+
 #[tauri::command(rename_all = "snake_case")]
 pub async fn list_cameras() -> Vec<CameraEntry> {
     let listed = tauri::async_runtime::spawn_blocking(badgein_camera::list).await;
@@ -337,6 +359,8 @@ ipc_commands! {
     get_setup: () => SetupInfo,
     save_setup: SaveSetup => (),
     enroll: Enroll => (),
+    confirm_setup_switch: () => (),
+    cancel_setup_switch: () => (),
     list_cameras: () => Vec<CameraEntry>,
     test_scan: () => (),
     quit: Pin => (),

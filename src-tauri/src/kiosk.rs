@@ -11,11 +11,12 @@ use anyhow::Context as _;
 use badgein_frame::frame::Frame;
 use badgein_kiosk_core::config::{self, KioskConfig};
 use badgein_kiosk_core::driver::{self, Driver, KioskHandle};
-use badgein_kiosk_core::enroll::Enrollment;
+use badgein_kiosk_core::enroll::{EnrollError, Enrollment};
 use badgein_kiosk_core::machine::{self, Code, Event, Language, PinAnswer, Settings, SetupEvent};
 use badgein_kiosk_core::managed::{self, Locked, Managed};
 use badgein_kiosk_core::pin_attempts::{self, PinAttempts};
 use badgein_kiosk_core::portal_client::PortalClient;
+use badgein_kiosk_core::qr_enroll::{self, QrEnrollment};
 use badgein_kiosk_core::secrets::{KeyringStore, SecretStore};
 use badgein_kiosk_core::setup::{self, SetupChange};
 use badgein_kiosk_core::{enroll, pin, portal_url, unattended};
@@ -115,10 +116,11 @@ impl Kiosk {
             scope: scope.clone(),
         };
         // The driver spawns onto the current tokio runtime: Tauri's.
-        let driver = {
+        let mut driver = {
             let _runtime = tauri::async_runtime::handle().inner().enter();
             Driver::spawn(machine, client, webview, driver::TICK)
         };
+        let qr_enrollments = driver.take_qr_enrollments();
         let kiosk = Arc::new(Self {
             preview: Arc::new(Preview::start().context("starting the preview encoder")?),
             handle: driver.handle(),
@@ -132,6 +134,7 @@ impl Kiosk {
             _driver: driver,
         });
         kiosk.emit_views(app.clone());
+        kiosk.serve_qr_enrollments(qr_enrollments);
         kiosk.poll_settings();
         kiosk.start_camera(camera)?;
         if !enrolled {
@@ -358,7 +361,55 @@ impl Kiosk {
     pub async fn enroll(&self, portal: &str, code: &str, kiosk_name: &str) {
         let portal = self.managed.portal_url.as_deref().unwrap_or(portal);
         let kiosk_name = self.managed.kiosk_name.as_deref().unwrap_or(kiosk_name);
-        match enroll::enroll(self.store.clone(), portal, code, kiosk_name).await {
+        let result = enroll::enroll(self.store.clone(), portal, code, kiosk_name).await;
+        self.finish_enrollment(portal, kiosk_name, result);
+    }
+
+    /// Enrollments from setup QRs read on the setup screen (`Effect::EnrollWithQr`), one at a
+    /// time, for as long as the kiosk runs.
+    fn serve_qr_enrollments(self: &Arc<Self>, requests: Option<qr_enroll::QrEnrollments>) {
+        let Some(mut requests) = requests else {
+            return;
+        };
+        let kiosk = Arc::downgrade(self);
+        tauri::async_runtime::spawn(async move {
+            while let Some(request) = requests.recv().await {
+                let Some(kiosk) = kiosk.upgrade() else {
+                    return;
+                };
+                kiosk.enroll_from_qr(&request).await;
+            }
+        });
+    }
+
+    /// A setup QR's enrollment: the old credential deleted first when switching portals
+    /// (`qr_enroll`), then kept like a typed enrollment, under the configured kiosk name.
+    /// A portal IT locked is not switched by a QR: the QR is refused before anything is
+    /// deleted or sent.
+    async fn enroll_from_qr(&self, request: &QrEnrollment) {
+        if self
+            .managed
+            .portal_url
+            .as_deref()
+            .is_some_and(|locked| locked != request.qr.origin())
+        {
+            tracing::warn!("a setup QR for another portal refused: the portal is set by IT");
+            self.send(Event::Setup(SetupEvent::Message(Code::SetupQrRefused)));
+            return;
+        }
+        let name = self.config().kiosk_name.clone();
+        let result = qr_enroll::enroll(self.store.clone(), &self.handle, request, &name).await;
+        self.finish_enrollment(request.qr.origin(), &name, result);
+    }
+
+    /// After an enrollment: the config saved, the client in use, the machine told.
+    fn finish_enrollment(
+        &self,
+        portal: &str,
+        kiosk_name: &str,
+        result: Result<(PortalClient, Enrollment), EnrollError>,
+    ) {
+        match result {
             Ok((client, enrolled)) => {
                 let (settings, language) = self.record_enrollment(portal, kiosk_name, &enrolled);
                 self.handle.use_client(Some(client));

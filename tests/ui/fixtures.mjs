@@ -13,6 +13,7 @@ export const MAYA = Object.freeze({ first_name: 'Maya', avatar_url: null });
  */
 const EVERY_SCREEN = {
   setup: true,
+  setup_switch: true,
   choose_pin: true,
   teacher_pin: true,
   scanning: true,
@@ -32,6 +33,8 @@ const fixtures = [
   ['setup-saved', { screen: 'setup', enrolled: true, message: 'saved' }],
   ['setup-no-keyring', { screen: 'setup', enrolled: false, message: 'keyring_unavailable' }],
   ['setup-portal-changed', { screen: 'setup', enrolled: false, message: 'portal_changed' }],
+  ['setup-qr-refused', { screen: 'setup', enrolled: false, message: 'setup_qr_refused' }],
+  ['setup-switch', { screen: 'setup_switch', origin: 'https://portal.example.org' }],
   ['choose-pin', { screen: 'choose_pin', message: null }],
   ['choose-pin-mismatch', { screen: 'choose_pin', message: 'pin_mismatch' }],
   ['teacher-pin', { screen: 'teacher_pin', failed: false, wait_secs: null }],

@@ -106,6 +106,14 @@ export default {
   'setup.quit_title': 'Quit BadgeIn',
   'setup.quit_pin': 'Teacher PIN to quit',
   'setup.quit': 'Quit',
+  'setup.qr_hint':
+    "Or hold the setup QR code from the portal's enrollment code page up to the camera: the kiosk enrolls without typing.",
+
+  'setup_switch.title': 'Enroll this kiosk with this portal?',
+  'setup_switch.text':
+    'The camera read a setup code for this portal. Enrolling there forgets this kiosk\'s current enrollment.',
+  'setup_switch.yes': 'Yes, enroll with this portal',
+  'setup_switch.no': 'No, keep the current portal',
 
   'code.not_a_badge': 'That is not a BadgeIn badge. Show your own badge.',
   'code.badge_unknown': 'I do not know this badge. Ask your teacher.',
@@ -137,4 +145,7 @@ export default {
   'code.enrolled': 'This kiosk is enrolled.',
   'code.test_scan_ok': 'The camera read a badge. Scanning works.',
   'code.test_scan_nothing': 'The camera did not see a badge. Hold one up and try again.',
+  'code.setup_qr_found': 'Setup code found. Enrolling…',
+  'code.setup_qr_refused':
+    'That QR code is not a BadgeIn setup code from a secure portal address. Make a new one on the portal.',
 };

@@ -107,6 +107,14 @@ export default {
   'setup.quit_title': 'Salir de BadgeIn',
   'setup.quit_pin': 'PIN del maestro para salir',
   'setup.quit': 'Salir',
+  'setup.qr_hint':
+    'O muestra a la cámara el código QR de configuración de la página del código de registro del portal: el quiosco se registra sin escribir nada.',
+
+  'setup_switch.title': '¿Registrar este quiosco con este portal?',
+  'setup_switch.text':
+    'La cámara leyó un código de configuración de este portal. Registrarlo allí borra el registro actual del quiosco.',
+  'setup_switch.yes': 'Sí, registrar con este portal',
+  'setup_switch.no': 'No, mantener el portal actual',
 
   'code.not_a_badge': 'Esa no es una tarjeta de BadgeIn. Muestra tu tarjeta.',
   'code.badge_unknown': 'No conozco esta tarjeta. Pregunta a tu maestro.',
@@ -138,4 +146,7 @@ export default {
   'code.enrolled': 'Este quiosco está registrado.',
   'code.test_scan_ok': 'La cámara leyó una tarjeta. La lectura funciona.',
   'code.test_scan_nothing': 'La cámara no vio ninguna tarjeta. Muestra una e inténtalo otra vez.',
+  'code.setup_qr_found': 'Código de configuración encontrado. Registrando…',
+  'code.setup_qr_refused':
+    'Ese código QR no es un código de configuración de BadgeIn de una dirección de portal segura. Crea uno nuevo en el portal.',
 };

@@ -40,6 +40,8 @@ export const CODES = Object.freeze(
     enrolled: { picture: 'check', sound: 'chime' },
     test_scan_ok: { picture: 'check', sound: 'chime' },
     test_scan_nothing: { picture: 'magnifier', sound: 'blip' },
+    setup_qr_found: { picture: 'check', sound: 'chime' },
+    setup_qr_refused: { picture: 'ask-teacher', sound: 'fail' },
   }),
 );
 

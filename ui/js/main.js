@@ -7,6 +7,7 @@ import { invoke, listen } from './ipc.js';
 import { codeOf } from './catalog.js';
 import { setSoundsEnabled } from './sound.js';
 import * as setup from './screens/setup.js';
+import * as setupSwitch from './screens/setup-switch.js';
 import * as teacherPin from './screens/teacher-pin.js';
 import * as choosePin from './screens/choose-pin.js';
 import * as scanning from './screens/scanning.js';
@@ -28,6 +29,7 @@ import * as cameraTrouble from './screens/camera-trouble.js';
 const SCREENS = Object.freeze(
   /** @satisfies {{ [S in View['screen']]: ScreenModule<S> }} */ ({
     setup,
+    setup_switch: setupSwitch,
     teacher_pin: teacherPin,
     choose_pin: choosePin,
     scanning,

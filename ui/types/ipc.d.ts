@@ -5,7 +5,7 @@
 /**
  * The view the shell emits as the `view` event.
  */
-export type View = { language: Language, } & ({ "screen": "setup", enrolled: boolean, message: Code | null, } | { "screen": "choose_pin", message: Code | null, } | { "screen": "teacher_pin", failed: boolean, 
+export type View = { language: Language, } & ({ "screen": "setup", enrolled: boolean, message: Code | null, } | { "screen": "setup_switch", origin: string, } | { "screen": "choose_pin", message: Code | null, } | { "screen": "teacher_pin", failed: boolean, 
 /**
  * Seconds before another PIN is checked, counting down; absent when it may be tried.
  */
@@ -18,7 +18,7 @@ until: ClockTime | null, } | { "screen": "camera_trouble", reason: CameraReason,
 /**
  * One variant per `screen` of the IPC contract.
  */
-export type Screen = { "screen": "setup", enrolled: boolean, message: Code | null, } | { "screen": "choose_pin", message: Code | null, } | { "screen": "teacher_pin", failed: boolean, 
+export type Screen = { "screen": "setup", enrolled: boolean, message: Code | null, } | { "screen": "setup_switch", origin: string, } | { "screen": "choose_pin", message: Code | null, } | { "screen": "teacher_pin", failed: boolean, 
 /**
  * Seconds before another PIN is checked, counting down; absent when it may be tried.
  */
@@ -59,7 +59,7 @@ export type CameraReason = "no_camera" | "permission_denied" | "disconnected" | 
  * own in snake_case. Serialized by derive, so the TypeScript declaration (`ts`) reads the same
  * serde attributes; `as_str` spells the same strings (a test holds them together).
  */
-export type Code = "several_badges" | "offline" | "keyring_unavailable" | "camera_missing" | "pin_wrong" | "pin_invalid" | "pin_mismatch" | "portal_changed" | "saved" | "enrolled" | "test_scan_ok" | "test_scan_nothing" | ProblemCode;
+export type Code = "several_badges" | "offline" | "keyring_unavailable" | "camera_missing" | "pin_wrong" | "pin_invalid" | "pin_mismatch" | "portal_changed" | "saved" | "enrolled" | "test_scan_ok" | "test_scan_nothing" | "setup_qr_found" | "setup_qr_refused" | ProblemCode;
 
 /**
  * The stable machine codes of the API. The kiosk switches on these; the service maps each to
@@ -133,6 +133,8 @@ export type Commands = {
   get_setup: { args: null, answer: SetupInfo },
   save_setup: { args: SaveSetup, answer: null },
   enroll: { args: Enroll, answer: null },
+  confirm_setup_switch: { args: null, answer: null },
+  cancel_setup_switch: { args: null, answer: null },
   list_cameras: { args: null, answer: Array<CameraEntry> },
   test_scan: { args: null, answer: null },
   quit: { args: Pin, answer: null },

@@ -47,11 +47,15 @@
 //!    (a failed update is reported and its version refused); once an update is downloaded,
 //!    [`driver::KioskHandle::hold_when_quiet`] waits for [`update_gate`] to find a quiet moment
 //!    on the scan screen and holds the kiosk still while the shell installs and restarts.
+//! 8. **Setup QR**: on the setup screen the camera loop reads [`setup_qr`]s instead of badges
+//!    ([`setup_qr_reader`]); the machine asks before switching portals and then emits
+//!    `Effect::EnrollWithQr`, which the shell takes from
+//!    [`driver::Driver::take_qr_enrollments`] and carries out with [`qr_enroll::enroll`].
 //!
 //! The pure parts ([`machine`], [`badge_reader`], [`preview_pace`], [`portal_url`],
-//! [`pin_throttle`], [`setup`], [`pin`], [`update_gate`]) read no clock and open nothing; time
-//! is an argument ([`config`], [`pin_attempts`] and [`update_record`] read and write their
-//! files, the clock is still passed in).
+//! [`pin_throttle`], [`setup`], [`pin`], [`update_gate`], [`setup_qr`]) read no clock and open
+//! nothing; time is an argument ([`config`], [`pin_attempts`] and [`update_record`] read and
+//! write their files, the clock is still passed in).
 
 pub mod badge_reader;
 pub mod config;
@@ -66,9 +70,12 @@ pub mod portal_client;
 pub mod portal_url;
 pub mod preview_pace;
 pub mod private_file;
+pub mod qr_enroll;
 pub mod redacted;
 pub mod secrets;
 pub mod setup;
+pub mod setup_qr;
+pub mod setup_qr_reader;
 pub mod unattended;
 pub mod update_gate;
 pub mod update_record;

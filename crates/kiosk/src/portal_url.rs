@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use reqwest::Url;
 use thiserror::Error;
 
-#[derive(Debug, Error, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Error, PartialEq, Eq)]
 pub enum PortalUrlError {
     #[error("the portal address is not a valid URL")]
     Invalid,

@@ -8,6 +8,7 @@ import { LANGUAGES, t } from '../i18n.js';
 import { invoke } from '../ipc.js';
 import { lockSettings } from '../locked-settings.js';
 import { startPreview } from '../preview.js';
+import { setupQrHint } from '../setup-qr.js';
 
 const MIN_IDLE = 30;
 const MAX_IDLE = 3600;
@@ -116,6 +117,7 @@ export function mount(root, view, ctx) {
           h('legend', { text: t('setup.camera') }),
           field('setup-camera', 'setup.camera_choice', camera),
           canvas,
+          setupQrHint(),
           button('setup.test_scan', () => invoke('test_scan').catch(ctx.onError)),
         ),
         h(

@@ -10,7 +10,8 @@ use badgein_frame::source::{FrameSource, SourceError};
 
 use super::KioskHandle;
 use crate::badge_reader::BadgeReader;
-use crate::machine::{CameraReason, CameraState, Event, ScanEvent};
+use crate::machine::{CameraReason, CameraState, Event, ScanEvent, SetupEvent};
+use crate::setup_qr_reader::SetupQrReader;
 
 /// How long to wait before trying a camera that failed again.
 pub const REOPEN_AFTER: Duration = Duration::from_secs(1);
@@ -36,6 +37,8 @@ struct CameraLoop {
     handle: KioskHandle,
     tap: Option<Tap>,
     reader: BadgeReader,
+    /// Reads setup QRs instead of badges while the setup screen shows.
+    setup_reader: SetupQrReader,
     trouble: Option<CameraReason>,
     last_nothing: Option<ScanEvent>,
 }
@@ -46,6 +49,7 @@ impl CameraLoop {
             handle,
             tap,
             reader: BadgeReader::default(),
+            setup_reader: SetupQrReader::default(),
             trouble: None,
             last_nothing: None,
         }
@@ -90,12 +94,23 @@ impl CameraLoop {
             if self.handle.take_scanner_reset() {
                 self.reader.reset();
             }
-            // The badge first: the preview's copy of the frame must not delay a sign-in.
-            let read = self.reader.push(&frame, Instant::now());
-            if let Some(event) = read
-                && !self.deliver(event)
-            {
-                return Played::Stopped;
+            if self.handle.looking_for_setup_qr() {
+                // Only the setup screen reads setup QRs; the scan screen's reader below takes
+                // one for a code that is not a badge.
+                let read = self.setup_reader.push(&frame, Instant::now());
+                if let Some(read) = read
+                    && !self.handle.send(Event::Setup(SetupEvent::QrRead(read)))
+                {
+                    return Played::Stopped;
+                }
+            } else {
+                // The badge first: the preview's copy of the frame must not delay a sign-in.
+                let read = self.reader.push(&frame, Instant::now());
+                if let Some(event) = read
+                    && !self.deliver(event)
+                {
+                    return Played::Stopped;
+                }
             }
             if let Some(tap) = &mut self.tap {
                 tap(&frame);

@@ -17,8 +17,9 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
-use crate::machine::{Effect, Event, Kiosk, PortalAnswer, UserAction, View};
+use crate::machine::{Effect, Event, Kiosk, PortalAnswer, Screen, UserAction, View};
 use crate::portal_client::{PortalClient, answer_of};
+use crate::qr_enroll::{QrEnrollment, QrEnrollments};
 use crate::redacted::Redacted;
 use crate::update_gate::{self, UpdateGate, Verdict};
 
@@ -115,6 +116,12 @@ impl KioskHandle {
         self.client.borrow().clone()
     }
 
+    /// Whether the camera loop reads setup QRs instead of badges: only while the setup screen
+    /// (behind the teacher PIN) shows.
+    pub(crate) fn looking_for_setup_qr(&self) -> bool {
+        matches!(self.view.borrow().screen, Screen::Setup { .. })
+    }
+
     /// Takes the scanner's "forget the current badge" request, if one is pending.
     pub(crate) fn take_scanner_reset(&self) -> bool {
         self.reset_scanner.swap(false, Ordering::AcqRel)
@@ -126,6 +133,7 @@ impl KioskHandle {
 pub struct Driver {
     handle: KioskHandle,
     task: JoinHandle<()>,
+    qr_enrollments: Option<QrEnrollments>,
 }
 
 impl Driver {
@@ -139,6 +147,7 @@ impl Driver {
         let (commands, inbox) = mpsc::unbounded_channel();
         let (view_tx, view) = watch::channel(kiosk.view());
         let (client_tx, client_rx) = watch::channel(client.clone());
+        let (qr_tx, qr_rx) = mpsc::unbounded_channel();
         let handle = KioskHandle {
             commands,
             view,
@@ -155,9 +164,20 @@ impl Driver {
             webview,
             view: view_tx,
             handle: handle.clone(),
+            qr_enrollments: qr_tx,
         };
         let task = tokio::spawn(runner.run(inbox, tick));
-        Self { handle, task }
+        Self {
+            handle,
+            task,
+            qr_enrollments: Some(qr_rx),
+        }
+    }
+
+    /// The enrollments from setup QRs the machine asks for (`Effect::EnrollWithQr`), for the
+    /// shell to carry out with [`crate::qr_enroll::enroll`]; `None` after the first call.
+    pub fn take_qr_enrollments(&mut self) -> Option<QrEnrollments> {
+        self.qr_enrollments.take()
     }
 
     pub fn handle(&self) -> KioskHandle {
@@ -189,6 +209,7 @@ struct Runner<W> {
     webview: W,
     view: watch::Sender<View>,
     handle: KioskHandle,
+    qr_enrollments: mpsc::UnboundedSender<QrEnrollment>,
 }
 
 impl<W: WebviewPort> Runner<W> {
@@ -299,6 +320,18 @@ impl<W: WebviewPort> Runner<W> {
             Effect::OpenPortal { launch_url } => self.webview.open_portal(&launch_url).await,
             Effect::WipePortal => self.webview.wipe_portal().await,
             Effect::ResetScanner => self.handle.reset_scanner.store(true, Ordering::Release),
+            Effect::EnrollWithQr { qr, switching } => {
+                if self
+                    .qr_enrollments
+                    .send(QrEnrollment { qr, switching })
+                    .is_err()
+                {
+                    // Nobody carries enrollments out: say so rather than wait for ever.
+                    events.send(Event::Setup(crate::machine::SetupEvent::Message(
+                        crate::machine::Code::Problem(badgein_proto::ProblemCode::Unknown),
+                    )));
+                }
+            }
         }
     }
 }

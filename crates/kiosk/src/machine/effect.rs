@@ -32,4 +32,11 @@ pub enum Effect {
     WipePortal,
     /// Forget the badge being presented, so the same badge may sign in again at once.
     ResetScanner,
+    /// Enroll with the portal of a setup QR read on the setup screen; `switching`: the kiosk is
+    /// enrolled elsewhere, and that credential is deleted first (`crate::qr_enroll`). Answer with
+    /// `SetupEvent::Enrolled` or `SetupEvent::Message`.
+    EnrollWithQr {
+        qr: crate::setup_qr::SetupQr,
+        switching: bool,
+    },
 }

@@ -10,6 +10,7 @@ use badgein_scanner::hints::Hint;
 
 use super::effect::RequestId;
 use super::view::{CameraReason, ClockTime, Code, Language};
+use crate::setup_qr::{SetupQr, SetupQrError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
@@ -79,6 +80,10 @@ pub enum UserAction {
     /// The teacher chord.
     OpenTeacher,
     LeaveSetup,
+    /// Yes, enroll with the setup QR's portal instead (`setup_switch`).
+    ConfirmSetupSwitch,
+    /// No, keep this portal (`setup_switch`).
+    CancelSetupSwitch,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +103,8 @@ pub enum SetupEvent {
     Message(Code),
     /// The school's settings for this kiosk (from enrollment, `kiosks/me` or the config).
     Settings(Settings),
+    /// A QR the camera read while the setup screen shows ([`crate::setup_qr_reader`]).
+    QrRead(Result<SetupQr, SetupQrError>),
 }
 
 /// What became of a teacher PIN typed on the pad.

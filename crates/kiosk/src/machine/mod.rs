@@ -20,6 +20,7 @@
 
 mod effect;
 mod event;
+mod setup_qr;
 mod view;
 
 #[cfg(test)]
@@ -82,6 +83,8 @@ pub struct Kiosk {
     refused: Option<Code>,
     camera: Option<CameraReason>,
     last_request: u64,
+    /// An enrollment from a setup QR is running (`setup_qr.rs`): further QRs wait.
+    qr_enrolling: bool,
 }
 
 /// A signed-in child as the kiosk keeps it: enough to greet, to end the session, and to tell
@@ -111,6 +114,10 @@ enum Then {
 enum State {
     Setup {
         message: Option<Code>,
+    },
+    /// Enrolled, and a setup QR for a portal was read: asking before switching.
+    SetupSwitch {
+        qr: crate::setup_qr::SetupQr,
     },
     ChoosePin {
         message: Option<Code>,
@@ -178,6 +185,7 @@ impl Kiosk {
             refused: None,
             camera: None,
             last_request: 0,
+            qr_enrolling: false,
         };
         kiosk.go_home();
         kiosk
@@ -191,7 +199,10 @@ impl Kiosk {
     pub fn wants_badges(&self) -> bool {
         !matches!(
             self.state,
-            State::Setup { .. } | State::TeacherPin { .. } | State::ChoosePin { .. }
+            State::Setup { .. }
+                | State::SetupSwitch { .. }
+                | State::TeacherPin { .. }
+                | State::ChoosePin { .. }
         )
     }
 
@@ -218,6 +229,7 @@ impl Kiosk {
             }
             Event::User(action) => self.on_user(action, now, &mut fx),
             Event::Tick => self.on_tick(now, &mut fx),
+            Event::Setup(SetupEvent::QrRead(read)) => self.on_setup_qr(read, &mut fx),
             Event::Setup(setup) => self.on_setup(setup, now),
         }
         fx
@@ -571,7 +583,10 @@ impl Kiosk {
             }
             UserAction::SetLanguage(language) => self.language = language,
             UserAction::OpenTeacher => match &mut self.state {
-                State::Setup { .. } | State::TeacherPin { .. } | State::ChoosePin { .. } => {}
+                State::Setup { .. }
+                | State::SetupSwitch { .. }
+                | State::TeacherPin { .. }
+                | State::ChoosePin { .. } => {}
                 State::Greeting { session, .. } | State::SignedIn { session, .. } => {
                     let id = session.id.clone();
                     self.begin_sign_out(id, Then::TeacherPin, now, fx);
@@ -582,11 +597,16 @@ impl Kiosk {
             UserAction::LeaveSetup => {
                 if matches!(
                     self.state,
-                    State::Setup { .. } | State::TeacherPin { .. } | State::ChoosePin { .. }
+                    State::Setup { .. }
+                        | State::SetupSwitch { .. }
+                        | State::TeacherPin { .. }
+                        | State::ChoosePin { .. }
                 ) {
                     self.go_home();
                 }
             }
+            UserAction::ConfirmSetupSwitch => self.confirm_setup_switch(fx),
+            UserAction::CancelSetupSwitch => self.cancel_setup_switch(),
         }
     }
 
@@ -618,6 +638,7 @@ impl Kiosk {
                 }
             }
             SetupEvent::Enrolled => {
+                self.qr_enrolling = false;
                 self.enrolled = true;
                 self.refused = None;
                 if let State::Setup { message } = &mut self.state {
@@ -645,10 +666,13 @@ impl Kiosk {
                 }
             }
             SetupEvent::Message(code) => {
+                self.qr_enrolling = false;
                 if let State::Setup { message } | State::ChoosePin { message } = &mut self.state {
                     *message = Some(code);
                 }
             }
+            // Taken by `on_setup_qr` in `handle`, which may ask for an effect.
+            SetupEvent::QrRead(_) => {}
             SetupEvent::Settings(settings) => {
                 self.settings = settings;
                 if !settings.allow_typed_login && matches!(self.state, State::Typed { .. }) {
@@ -671,6 +695,9 @@ impl Kiosk {
                 message: *message,
             },
             State::ChoosePin { message } => Screen::ChoosePin { message: *message },
+            State::SetupSwitch { qr } => Screen::SetupSwitch {
+                origin: qr.origin().to_owned(),
+            },
             State::TeacherPin { failed, wait } => Screen::TeacherPin {
                 failed: *failed,
                 wait_secs: wait.map(|(_, secs)| secs),

@@ -900,6 +900,8 @@ fn every_code_is_on_the_wire_as_its_as_str() {
         Code::Enrolled,
         Code::TestScanOk,
         Code::TestScanNothing,
+        Code::SetupQrFound,
+        Code::SetupQrRefused,
     ];
     let problems = ProblemCode::ALL.map(Code::Problem);
     for code in own.into_iter().chain(problems) {

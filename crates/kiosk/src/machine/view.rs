@@ -25,6 +25,10 @@ pub enum Screen {
         enrolled: bool,
         message: Option<Code>,
     },
+    /// A setup QR for another portal was read on an enrolled kiosk: switch to `origin`?
+    SetupSwitch {
+        origin: String,
+    },
     /// No teacher PIN yet: the teacher chooses one before anything else in setup.
     ChoosePin {
         message: Option<Code>,
@@ -184,6 +188,10 @@ pub enum Code {
     Enrolled,
     TestScanOk,
     TestScanNothing,
+    /// A setup QR was read on the setup screen: enrolling with its portal.
+    SetupQrFound,
+    /// A QR read on the setup screen is not a valid setup QR (`crate::setup_qr`).
+    SetupQrRefused,
     /// Untagged, so it is the problem code's own string; serde wants untagged variants last.
     #[serde(untagged)]
     Problem(ProblemCode),
@@ -205,6 +213,8 @@ impl Code {
             Self::Enrolled => "enrolled",
             Self::TestScanOk => "test_scan_ok",
             Self::TestScanNothing => "test_scan_nothing",
+            Self::SetupQrFound => "setup_qr_found",
+            Self::SetupQrRefused => "setup_qr_refused",
         }
     }
 }

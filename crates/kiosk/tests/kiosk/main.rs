@@ -13,6 +13,7 @@ mod managed;
 mod portal_client;
 mod portal_move;
 mod settings_poll;
+mod setup_qr;
 mod sign_in;
 mod typed;
 mod update_hold;

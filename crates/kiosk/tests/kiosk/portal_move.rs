@@ -21,13 +21,13 @@ use crate::support::{Env, PATIENCE, RunningKiosk, settings, stored_credential};
 
 /// A TCP proxy on 127.0.0.1 in front of `target` (`http://host:port`) that keeps a copy of
 /// every request byte.
-struct Recorder {
-    base_url: String,
+pub struct Recorder {
+    pub base_url: String,
     requests: Arc<Mutex<Vec<u8>>>,
 }
 
 impl Recorder {
-    async fn start(target: &str) -> Self {
+    pub async fn start(target: &str) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base_url = format!("http://{}", listener.local_addr().unwrap());
         let target = target.trim_start_matches("http://").to_owned();
@@ -58,12 +58,12 @@ impl Recorder {
         Self { base_url, requests }
     }
 
-    fn text(&self) -> String {
+    pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.requests.lock().unwrap()).into_owned()
     }
 
     /// Waits until a request carrying `needle` has gone through.
-    async fn wait_for(&self, needle: &str) {
+    pub async fn wait_for(&self, needle: &str) {
         let found = tokio::time::timeout(PATIENCE, async {
             // Polling a recording, not waiting for time to pass: it ends as soon as it is there.
             while !self.text().contains(needle) {

@@ -108,8 +108,8 @@ impl Env {
 
 /// A kiosk running against the portal, with its camera and webview.
 pub struct RunningKiosk {
-    /// Kept alive: dropping the driver stops the kiosk.
-    _driver: Driver,
+    /// Dropping the driver stops the kiosk.
+    pub driver: Driver,
     pub handle: KioskHandle,
     pub camera: Camera,
     pub webview: Webview,
@@ -145,7 +145,7 @@ impl RunningKiosk {
             }
         });
         Self {
-            _driver: driver,
+            driver,
             handle,
             camera,
             webview,

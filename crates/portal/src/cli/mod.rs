@@ -20,6 +20,7 @@ mod fleet;
 mod keys;
 pub mod logging;
 mod school;
+mod setup_qr_file;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -227,6 +228,14 @@ pub enum KioskCommand {
     Code {
         #[arg(long)]
         school: String,
+        /// Also write the code as a kiosk setup QR (with the portal's address) to FILE, a
+        /// .png or .svg; the code alone still goes to stdout.
+        #[arg(long, value_name = "FILE")]
+        qr: Option<PathBuf>,
+        /// The portal's address for the setup QR (https://portal.example.org, as `serve
+        /// --public-url`); needed with --qr.
+        #[arg(long, env = "BADGEIN_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Revoke a kiosk: the sessions started at it end, and its next request is refused (all
     /// but ending one of its sessions).
@@ -399,8 +408,18 @@ async fn execute(
                 s.changes.badges_voided
             );
         }
-        Command::Kiosk(KioskCommand::Code { school }) => {
+        Command::Kiosk(KioskCommand::Code {
+            school, qr: None, ..
+        }) => {
             print_value(&portal.enrollment_code(&school).await?)?;
+        }
+        Command::Kiosk(KioskCommand::Code {
+            school,
+            qr: Some(file),
+            public_url,
+        }) => {
+            let code = setup_qr_file::write(portal, &school, &file, public_url.as_deref()).await?;
+            print_value(&code)?;
         }
         Command::Kiosk(KioskCommand::Revoke { kiosk }) => {
             let ended = portal.revoke_kiosk(&kiosk).await?;

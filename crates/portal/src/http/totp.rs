@@ -10,12 +10,13 @@ use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use badgein_proto::ProblemCode;
-use maud::{Markup, html};
+use maud::html;
 use serde::Deserialize;
 
 use super::extract::ClientIp;
 use super::html::{error_page, message_page, page, secure_headers, status_of};
 use super::i18n::{self, Strings};
+use super::qr_svg::qr_svg;
 use super::session::{self, SignedIn, cookie_value, same_origin};
 use super::{AppState, CookiePolicy, next};
 use crate::auth::origin::{SessionMethod, is_staff};
@@ -356,31 +357,6 @@ fn grouped(secret: &Secret) -> String {
         .map(|c| String::from_utf8_lossy(c).into_owned())
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// The QR code of `uri` as inline SVG (no image request, no outside service): one path of dark
-/// modules inside the 4-module quiet zone.
-fn qr_svg(uri: &str, label: &str) -> Markup {
-    let Ok(code) = qrcode::QrCode::new(uri.as_bytes()) else {
-        return html! {};
-    };
-    let width = code.width();
-    let size = width + 8;
-    let mut path = String::new();
-    for (i, color) in code.to_colors().iter().enumerate() {
-        if *color == qrcode::Color::Dark {
-            let (x, y) = (i % width + 4, i / width + 4);
-            path.push_str(&format!("M{x} {y}h1v1h-1z"));
-        }
-    }
-    html! {
-        svg class="qr" xmlns="http://www.w3.org/2000/svg" role="img" aria-label=(label)
-            viewBox={ "0 0 " (size) " " (size) } width="240" height="240"
-            shape-rendering="crispEdges" {
-            rect width=(size) height=(size) fill="#fff" {}
-            path d=(path) fill="#000" {}
-        }
-    }
 }
 
 fn recovery_page(s: &Strings, session: &LiveSession, codes: &[String]) -> Response {

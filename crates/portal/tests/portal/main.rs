@@ -31,6 +31,7 @@ mod roles;
 mod roster;
 mod saml;
 mod service;
+mod setup_qr;
 mod sheet;
 mod shutdown;
 mod signing_keys;

@@ -9,6 +9,8 @@ use maud::{Markup, html};
 use super::access::{Answer, Posted, Teacher};
 use super::forms::{CsrfForm, DoneQuery};
 use super::view::{self, Confirm, Section, csrf_field, day, moment, segment};
+use crate::http::i18n_setup_qr::setup_qr_text;
+use crate::http::qr_svg::qr_svg;
 use crate::http::{AppState, i18n};
 use crate::store::teaching::KioskRow;
 
@@ -108,6 +110,7 @@ pub async fn code(
         p class="code" { (code) }
         p { (s.teach.code_help) }
         p { (minutes) " " (left) }
+        (setup_qr(&state.base_url, &code, s.lang))
         p { a class="button" href="/teach/kiosks" { (s.teach.kiosks) } }
     };
     Ok(view::frame(
@@ -117,6 +120,27 @@ pub async fn code(
         s.teach.code_title,
         main,
     ))
+}
+
+/// The code as a setup QR for the kiosk's camera (`crate::setup_qr`), with the portal's
+/// address in words; a note instead when the portal's address cannot go in one. The QR's name
+/// says what it is for; the code is spelled out only when the teacher opens the disclosure.
+fn setup_qr(origin: &str, code: &str, lang: &str) -> Markup {
+    let t = setup_qr_text(lang);
+    let text = crate::setup_qr::origin(origin)
+        .and_then(|origin| Ok((crate::setup_qr::text(&origin, code)?, origin)));
+    let spelled = code.chars().map(String::from).collect::<Vec<_>>().join(" ");
+    match text {
+        Ok((text, origin)) => html! {
+            (qr_svg(&text, t.label))
+            p { (t.help) " " code { (origin) } }
+            details {
+                summary { (t.spell) }
+                p { (spelled) }
+            }
+        },
+        Err(_) => html! { p { (t.no_origin) } },
+    }
 }
 
 /// `GET /teach/kiosks/{kiosk}/revoke`: the confirm step.
