@@ -26,6 +26,8 @@ pub mod family;
 mod group_commit;
 pub mod kiosks;
 pub mod oauth;
+pub mod password_failures;
+pub mod pending_sign_ins;
 pub mod prune;
 pub mod roster;
 pub mod school_policy;

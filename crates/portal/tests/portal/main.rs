@@ -35,3 +35,4 @@ mod shutdown;
 mod signing_keys;
 mod staff_totp;
 mod teacher;
+mod two_instances;
