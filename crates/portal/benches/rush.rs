@@ -131,7 +131,11 @@ async fn server() -> anyhow::Result<()> {
                 .execute(&mut conn)
                 .await?;
             let (base, _) = admin.rsplit_once('/').unwrap_or((&admin, ""));
-            let backend = if instances == 1 { "postgres" } else { "postgres x2" };
+            let backend = if instances == 1 {
+                "postgres"
+            } else {
+                "postgres x2"
+            };
             let db = format!("{base}/{name}");
             rates.push(rush(backend, &db, instances, sign_ins, concurrency, &probe).await?);
         }

@@ -165,8 +165,7 @@ impl PasswordGuard {
         let lock_at = a.now + p.lock_ms;
         let counter =
             rows::count_pair(db, &account, &a.scope.counter(), a.now, p.failures, lock_at).await?;
-        if let Decision::Locked { retry_after_secs } = lockout::decide(counter, a.now, p.failures)
-        {
+        if let Decision::Locked { retry_after_secs } = lockout::decide(counter, a.now, p.failures) {
             return Err(PortalError::Locked {
                 retry_after: retry_after_secs,
             });
@@ -200,9 +199,15 @@ impl PasswordGuard {
     pub async fn admit_code(&self, db: &Pool, account: &str, now: Millis) -> Result<()> {
         let p = self.policy;
         let account = account_key(account);
-        let codes =
-            rows::count_pair(db, &account, &codes_counter(), now, p.failures, now + p.lock_ms)
-                .await?;
+        let codes = rows::count_pair(
+            db,
+            &account,
+            &codes_counter(),
+            now,
+            p.failures,
+            now + p.lock_ms,
+        )
+        .await?;
         match lockout::decide(codes, now, p.failures) {
             Decision::Locked { retry_after_secs } => Err(PortalError::Locked {
                 retry_after: retry_after_secs,
@@ -223,7 +228,12 @@ impl PasswordGuard {
 
     /// Until when `account` is locked anywhere (for the teacher pages), if it is: every
     /// counter's lock is set only when its limit is reached.
-    pub async fn locked_until(&self, db: &Pool, account: &str, now: Millis) -> Result<Option<Millis>> {
+    pub async fn locked_until(
+        &self,
+        db: &Pool,
+        account: &str,
+        now: Millis,
+    ) -> Result<Option<Millis>> {
         rows::locked_until(db, &account_key(account), now).await
     }
 
@@ -276,7 +286,8 @@ mod tests {
 
     impl Db {
         async fn new() -> Self {
-            let dir = std::env::temp_dir().join(format!("badgein-guard-{}", tokens::random_hex(8).unwrap()));
+            let dir = std::env::temp_dir()
+                .join(format!("badgein-guard-{}", tokens::random_hex(8).unwrap()));
             std::fs::create_dir_all(&dir).unwrap();
             let pool = Pool::open(&dir.join("guard.db").display().to_string())
                 .await
@@ -339,7 +350,10 @@ mod tests {
                 Err(PortalError::Locked { .. })
             ));
         }
-        assert_eq!(b.locked_until(&db.pool, "ms.rivera", 5).await.unwrap(), Some(4 + MIN15));
+        assert_eq!(
+            b.locked_until(&db.pool, "ms.rivera", 5).await.unwrap(),
+            Some(4 + MIN15)
+        );
         a.clear(&db.pool, "ms.rivera").await.unwrap();
         b.admit(&db.pool, &lab(6)).await.unwrap();
     }
@@ -364,9 +378,17 @@ mod tests {
             now += 1;
             g.admit(&db.pool, &classroom(now)).await.unwrap();
         }
-        assert!(g.locked_until(&db.pool, "ms.rivera", now).await.unwrap().is_some());
+        assert!(
+            g.locked_until(&db.pool, "ms.rivera", now)
+                .await
+                .unwrap()
+                .is_some()
+        );
         g.succeeded(&db.pool, "ms.rivera").await.unwrap();
-        assert_eq!(g.locked_until(&db.pool, "ms.rivera", now).await.unwrap(), None);
+        assert_eq!(
+            g.locked_until(&db.pool, "ms.rivera", now).await.unwrap(),
+            None
+        );
         g.admit(&db.pool, &lab(now + 1)).await.unwrap();
     }
 
@@ -411,12 +433,21 @@ mod tests {
             g.admit(d, &classroom(8)).await,
             Err(PortalError::Locked { .. })
         ));
-        assert!(matches!(g.admit(d, &lab(9)).await, Err(PortalError::Locked { .. })));
-        assert_eq!(g.locked_until(d, "ms.rivera", 9).await.unwrap(), Some(6 + MIN15));
+        assert!(matches!(
+            g.admit(d, &lab(9)).await,
+            Err(PortalError::Locked { .. })
+        ));
+        assert_eq!(
+            g.locked_until(d, "ms.rivera", 9).await.unwrap(),
+            Some(6 + MIN15)
+        );
         g.admit(d, &classroom(6 + MIN15)).await.unwrap();
         g.admit_code(d, "ms.rivera", 6 + MIN15).await.unwrap();
         g.code_succeeded(d, "ms.rivera").await.unwrap();
-        assert_eq!(g.locked_until(d, "ms.rivera", 6 + MIN15).await.unwrap(), None);
+        assert_eq!(
+            g.locked_until(d, "ms.rivera", 6 + MIN15).await.unwrap(),
+            None
+        );
     }
 
     #[tokio::test]
@@ -451,6 +482,9 @@ mod tests {
         let day = QUIET_MS;
         assert_eq!(g.forget_quiet(&db.pool, day - 1).await.unwrap(), 0);
         assert_eq!(g.forget_quiet(&db.pool, day).await.unwrap(), 1);
-        assert_eq!(g.locked_until(&db.pool, "ms.rivera", 0).await.unwrap(), None);
+        assert_eq!(
+            g.locked_until(&db.pool, "ms.rivera", 0).await.unwrap(),
+            None
+        );
     }
 }

@@ -79,7 +79,10 @@ fn xor(data: &[u8], token: &str) -> Vec<u8> {
         .chain_update(b"badgein pending device cookie\0")
         .chain_update(token.as_bytes())
         .finalize();
-    data.iter().zip(pad.iter().cycle()).map(|(d, p)| d ^ p).collect()
+    data.iter()
+        .zip(pad.iter().cycle())
+        .map(|(d, p)| d ^ p)
+        .collect()
 }
 
 #[cfg(test)]

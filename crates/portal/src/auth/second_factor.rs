@@ -201,7 +201,11 @@ impl Portal {
         if matches!(typed, Typed::Recovery(_)) {
             entry.detail = Some("recovery code".into());
         }
-        match self.guard().admit_code(self.db(), &waiting.account, now).await {
+        match self
+            .guard()
+            .admit_code(self.db(), &waiting.account, now)
+            .await
+        {
             Ok(()) => {}
             Err(locked @ PortalError::Locked { .. }) => {
                 // The waiting sign-in ends with the lock: after it, the password comes first

@@ -92,20 +92,24 @@ pub async fn read(db: &Pool, account: &[u8], counter: &[u8]) -> Result<Counter> 
         .bind(counter)
         .fetch_optional(p)
         .await)?;
-    Ok(row.map_or_else(Counter::default, |(failures, locked_until)| Counter {
-        failures,
-        locked_until,
-    }))
+    Ok(
+        row.map_or_else(Counter::default, |(failures, locked_until)| Counter {
+            failures,
+            locked_until,
+        }),
+    )
 }
 
 /// Forgets `account`'s counters, all of them or all but `keep`.
 pub async fn clear(db: &Pool, account: &[u8], keep: Option<&[u8]>) -> Result<()> {
     const ALL: &str = "DELETE FROM password_failures WHERE account_hash = $1";
-    const BUT: &str = "DELETE FROM password_failures WHERE account_hash = $1 AND counter_hash <> $2";
+    const BUT: &str =
+        "DELETE FROM password_failures WHERE account_hash = $1 AND counter_hash <> $2";
     on_pool!(db, |p| match keep {
         None => sqlx::query(ALL).bind(account).execute(p).await,
         Some(keep) => sqlx::query(BUT).bind(account).bind(keep).execute(p).await,
-    })?;
+    }
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 

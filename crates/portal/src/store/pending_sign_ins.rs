@@ -24,7 +24,8 @@ pub async fn insert(db: &Pool, token_hash: &[u8], row: &Row) -> Result<()> {
         .bind(&row.device_sealed)
         .bind(row.expires_at)
         .execute(p)
-        .await)?;
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 

@@ -19,7 +19,12 @@ const A: usize = 0;
 const B: usize = 1;
 const PASSWORD: &str = "correct horse battery";
 
-async fn badge_sign_in_at(env: &Env, which: usize, credential: &str, badge: &str) -> reqwest::Response {
+async fn badge_sign_in_at(
+    env: &Env,
+    which: usize,
+    credential: &str,
+    badge: &str,
+) -> reqwest::Response {
     env.http
         .post(env.url_at(which, "/api/v1/sign-ins/badge"))
         .bearer_auth(credential)
@@ -72,8 +77,14 @@ async fn a_ticket_from_one_instance_opens_at_the_other_once_body(env: Env) {
     let cookie = open(&env, &env.moved_to(A, &sign_in.launch_url))
         .await
         .expect("the ticket opens at the other instance");
-    assert_eq!(open(&env, &env.moved_to(B, &sign_in.launch_url)).await, None);
-    assert_eq!(open(&env, &env.moved_to(A, &sign_in.launch_url)).await, None);
+    assert_eq!(
+        open(&env, &env.moved_to(B, &sign_in.launch_url)).await,
+        None
+    );
+    assert_eq!(
+        open(&env, &env.moved_to(A, &sign_in.launch_url)).await,
+        None
+    );
     assert!(signed_in_at(&env, A, &cookie).await);
     assert!(signed_in_at(&env, B, &cookie).await);
 }
@@ -228,7 +239,15 @@ async fn the_password_and_the_code_step_may_reach_different_instances_body(env: 
             .unwrap();
         assert_eq!(r.status(), 303);
         let cookie = session_cookie(&r).unwrap();
-        assert!(signed_in_at(&env, first, &cookie).await);
+        // The session passed the second factor: the teacher pages open, at the first too.
+        let teach = env
+            .http
+            .get(env.url_at(first, "/teach"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(teach.status(), 200);
         // Taken once: the same pending cookie at the first instance completes nothing.
         let r = env
             .http
@@ -267,7 +286,10 @@ async fn an_authorization_code_is_redeemed_once_at_either_instance_body(env: Env
             ("client_secret", app.secret.as_str()),
         ];
         form.extend(redeem_form(&code));
-        env.http.post(env.url_at(which, "/oauth/token")).form(&form).send()
+        env.http
+            .post(env.url_at(which, "/oauth/token"))
+            .form(&form)
+            .send()
     };
     let first = exchange(A).await.unwrap();
     assert_eq!(first.status(), 200);
@@ -355,14 +377,22 @@ async fn a_kiosks_burst_spent_at_both_stays_within_the_bound_body(env: Env) {
 
 #[tokio::test]
 async fn a_kiosks_burst_spent_at_both_stays_within_the_bound() {
-    two_instances(tight(), a_kiosks_burst_spent_at_both_stays_within_the_bound_body).await;
+    two_instances(
+        tight(),
+        a_kiosks_burst_spent_at_both_stays_within_the_bound_body,
+    )
+    .await;
 }
 
 /// The dashboard through the harness's own alternation (the whole suite can run so, with
 /// `BADGEIN_TEST_TWO_INSTANCES=1`): every other request goes to B.
 async fn the_harness_alternates_body(env: Env) {
     assert!(env.second.is_some());
-    assert_ne!(env.url("/"), env.url("/"), "one request here, the next there");
+    assert_ne!(
+        env.url("/"),
+        env.url("/"),
+        "one request here, the next there"
+    );
     let cookie = badge_cookie(&env).await;
     for _ in 0..4 {
         assert_eq!(get(&env, &cookie, "/").await.status(), 200);
