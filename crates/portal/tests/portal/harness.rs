@@ -2,7 +2,8 @@
 //! when `BADGEIN_TEST_POSTGRES` holds a server URL (each test gets its own database).
 //!
 //! Two instances: [`two_instances`] (and, for the whole suite, `BADGEIN_TEST_TWO_INSTANCES=1`
-//! on PostgreSQL) starts a second portal on the same database, and [`Env::url`] then
+//! on PostgreSQL) starts a second portal on the same database, with the first's address as its
+//! public URL (as instances behind a load balancer share one), and [`Env::url`] then
 //! alternates between them, as a load balancer without sticky sessions would.
 
 use std::future::Future;
@@ -37,7 +38,7 @@ impl Env {
     pub fn url(&self, path: &str) -> String {
         let turn = self.turn.fetch_add(1, Ordering::Relaxed);
         match &self.second {
-            Some(second) if turn % 2 == 1 => format!("{}{path}", second.base_url()),
+            Some(second) if turn % 2 == 1 => format!("{}{path}", address(second)),
             _ => format!("{}{path}", self.running.base_url()),
         }
     }
@@ -45,20 +46,26 @@ impl Env {
     /// `path` at instance `which` (0: the first, 1: the second; the first when one runs).
     pub fn url_at(&self, which: usize, path: &str) -> String {
         match (&self.second, which) {
-            (Some(second), 1) => format!("{}{path}", second.base_url()),
+            (Some(second), 1) => format!("{}{path}", address(second)),
             _ => format!("{}{path}", self.running.base_url()),
         }
     }
 
     /// `url` (an address one instance gave out, such as a launch URL) at instance `which`.
     pub fn moved_to(&self, which: usize, url: &str) -> String {
-        let path = [Some(&self.running), self.second.as_ref()]
-            .into_iter()
-            .flatten()
-            .filter_map(|r| url.strip_prefix(r.base_url()))
-            .find(|rest| rest.starts_with('/'))
-            .expect("an address of one of the instances");
-        self.url_at(which, path)
+        let path = [
+            Some(self.running.base_url().to_owned()),
+            self.second.as_ref().map(address),
+        ]
+        .into_iter()
+        .flatten()
+        .find_map(|base| {
+            url.strip_prefix(&base)
+                .filter(|rest| rest.starts_with('/'))
+                .map(str::to_owned)
+        })
+        .expect("an address of one of the instances");
+        self.url_at(which, &path)
     }
 
     /// The second instance's portal (the first's when only one runs).
@@ -102,7 +109,7 @@ impl Env {
         let config = with_key_file(&db_url, _dir.as_ref(), config);
         let running = serve(&db_url, &clock, config.clone()).await;
         let second = if two {
-            Some(serve(&db_url, &clock, config).await)
+            Some(serve(&db_url, &clock, beside(&running, config)).await)
         } else {
             None
         };
@@ -340,7 +347,7 @@ async fn start_at(
     let running = spawn(portal, "127.0.0.1:0").await.unwrap();
     // The second starts after the seed, as a second instance joins a running service.
     let second = if two {
-        Some(serve(&db_url, &clock, config).await)
+        Some(serve(&db_url, &clock, beside(&running, config)).await)
     } else {
         None
     };
@@ -358,6 +365,23 @@ async fn start_at(
         backend,
         _dir: dir,
     }
+}
+
+/// `config` for a second instance beside `first`: the first's address is the public URL of both
+/// (unless the test gave one), so that tickets, issuers and origins are the same at either.
+fn beside(first: &RunningPortal, config: Config) -> Config {
+    Config {
+        public_url: config
+            .public_url
+            .clone()
+            .or_else(|| Some(first.base_url().to_owned())),
+        ..config
+    }
+}
+
+/// Where an instance listens (its base URL may be the public URL of both).
+fn address(r: &RunningPortal) -> String {
+    format!("http://{}", r.addr())
 }
 
 /// A portal serving on 127.0.0.1:0 over the existing database `db_url`.
