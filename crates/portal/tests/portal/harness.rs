@@ -4,7 +4,10 @@
 //! Two instances: [`two_instances`] (and, for the whole suite, `BADGEIN_TEST_TWO_INSTANCES=1`
 //! on PostgreSQL) starts a second portal on the same database, with the first's address as its
 //! public URL (as instances behind a load balancer share one), and [`Env::url`] then
-//! alternates between them, as a load balancer without sticky sessions would.
+//! alternates between them, as a load balancer without sticky sessions would. Run so, the
+//! suite passes but for the tests that count what each instance keeps for itself (the junk
+//! counts, the claim limits, the hashing work: docs/deploy.md, "Running more than one
+//! instance") or compare one request's address with another's (six, when last run).
 
 use std::future::Future;
 use std::sync::Arc;
