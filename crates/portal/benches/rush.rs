@@ -22,6 +22,12 @@
 //! with one connection of its own, sending its sign-ins one after another as a kiosk does. The
 //! client still shares the machine's cores with the server; the load average is printed.
 //!
+//! On PostgreSQL the rush runs twice, on fresh databases: against one instance, and against two
+//! instances on the one database (`postgres x2`), each kiosk's sign-ins alternating between them
+//! as behind a load balancer without sticky sessions (docs/deploy.md, "Running more than one
+//! instance"). Both instances run in this process, on its runtime and the same cores: the
+//! second row shows what sharing the database costs, not what a second machine would add.
+//!
 //!     cargo bench -p badgein-portal --bench rush
 //!     RUSH_SIGN_INS=50000 cargo bench -p badgein-portal --bench rush
 
@@ -108,29 +114,37 @@ async fn server() -> anyhow::Result<()> {
          times in ms"
     );
     println!(
-        "backend   sign-ins/s   p50 ms   p95 ms   p99 ms   ok   refused   wrong   429   5xx   \
+        "backend       sign-ins/s   p50 ms   p95 ms   p99 ms   ok   refused   wrong   429   5xx   \
          sign-ins per commit   load average before"
     );
     let dir = std::env::temp_dir().join(format!("badgein-rush-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let sqlite = dir.join("rush.db").display().to_string();
-    rush("sqlite", &sqlite, sign_ins, concurrency, &probe).await?;
+    rush("sqlite", &sqlite, 1, sign_ins, concurrency, &probe).await?;
     std::fs::remove_dir_all(&dir)?;
     if let Ok(admin) = std::env::var("BADGEIN_TEST_POSTGRES") {
-        let name = format!("badgein_rush_{}", std::process::id());
-        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await?;
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .await?;
-        let (base, _) = admin.rsplit_once('/').unwrap_or((&admin, ""));
-        rush(
-            "postgres",
-            &format!("{base}/{name}"),
-            sign_ins,
-            concurrency,
-            &probe,
-        )
-        .await?;
+        let mut rates = Vec::new();
+        for instances in [1, 2] {
+            let name = format!("badgein_rush_{}_{instances}", std::process::id());
+            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await?;
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await?;
+            let (base, _) = admin.rsplit_once('/').unwrap_or((&admin, ""));
+            let backend = if instances == 1 {
+                "postgres"
+            } else {
+                "postgres x2"
+            };
+            let db = format!("{base}/{name}");
+            rates.push(rush(backend, &db, instances, sign_ins, concurrency, &probe).await?);
+        }
+        println!(
+            "postgres: one instance {:.0} sign-ins/s, two instances {:.0} sign-ins/s ({:.2}x)",
+            rates[0],
+            rates[1],
+            rates[1] / rates[0]
+        );
     }
     Ok(())
 }
@@ -187,13 +201,16 @@ struct Probe {
     count_statements: Box<dyn Fn(bool)>,
 }
 
+/// One timed rush against `instances` instances on the database `db`; returns the sign-ins a
+/// second.
 async fn rush(
     backend: &str,
     db: &str,
+    instances: usize,
     total: usize,
     concurrency: usize,
     probe: &Probe,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<f64> {
     let mut config = bench_config(total);
     // The identity provider's key file: SQLite keeps it beside the database; PostgreSQL's goes
     // to the temporary directory and is removed with it.
@@ -269,10 +286,22 @@ async fn rush(
             }
         })
         .collect();
-    statements_per_sign_in(backend, &http, &running, &credentials, &plans, probe).await?;
-    let url = format!("{}/api/v1/sign-ins/badge", running.base_url());
+    // The second instance starts once the kiosks are enrolled, so that it knows them all (as it
+    // would a minute later), and is not counted in the statements.
+    let mut more = Vec::new();
+    for _ in 1..instances {
+        let portal = Portal::open(db, Arc::new(SystemClock), config.clone()).await?;
+        more.push(spawn(portal, "127.0.0.1:0").await?);
+    }
+    if instances == 1 {
+        statements_per_sign_in(backend, &http, &running, &credentials, &plans, probe).await?;
+    }
+    let urls: Vec<String> = std::iter::once(&running)
+        .chain(&more)
+        .map(|r| format!("{}/api/v1/sign-ins/badge", r.base_url()))
+        .collect();
     let plan_file = std::env::temp_dir().join(format!("badgein-rush-plan-{}", std::process::id()));
-    let mut text = format!("{url}\n");
+    let mut text = format!("{}\n", urls.join("\t"));
     for plan in &plans {
         text.push_str(&format!(
             "{}\t{}\t{}\t{}\n",
@@ -289,9 +318,10 @@ async fn rush(
     std::fs::remove_file(&plan_file)?;
     let all: Summary = serde_json::from_slice(&out).context("load client's summary")?;
     let groups = probe.counters.groups.load(Ordering::Relaxed) - groups_before;
+    let rate = total as f64 / all.seconds;
     println!(
-        "{backend:<9} {:>10.0}   {:>6.1}   {:>6.1}   {:>6.1}   {}   {}   {}   {}   {}   {}   {}",
-        total as f64 / all.seconds,
+        "{backend:<11} {:>10.0}   {:>6.1}   {:>6.1}   {:>6.1}   {}   {}   {}   {}   {}   {}   {}",
+        rate,
         all.p50_ms,
         all.p95_ms,
         all.p99_ms,
@@ -307,10 +337,15 @@ async fn rush(
         },
         load_before,
     );
+    for running in more {
+        let portal = running.portal().clone();
+        running.stop().await?;
+        portal.close().await;
+    }
     running.stop().await?;
     portal.close().await;
     let _ = std::fs::remove_file(&key_file);
-    Ok(())
+    Ok(rate)
 }
 
 /// What the load client reports (its stdout, as JSON).
@@ -328,15 +363,20 @@ struct Summary {
     p99_ms: f64,
 }
 
-/// The load client (`--load-client PLAN_FILE`): the plan file's first line is the sign-in URL,
-/// then one line per sign-in: kiosk, its credential, the badge, the expected answer. Every
-/// kiosk is a task with a connection of its own that sends its sign-ins in order; prints a
-/// [`Summary`].
+/// The load client (`--load-client PLAN_FILE`): the plan file's first line is the sign-in URL
+/// of each instance (tab-separated), then one line per sign-in: kiosk, its credential, the
+/// badge, the expected answer. Every kiosk is a task with a connection of its own per instance
+/// that sends its sign-ins in order, each to the next instance in turn; prints a [`Summary`].
 #[tokio::main]
 async fn load_client(plan_file: &str) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(plan_file)?;
     let mut lines = text.lines();
-    let url = lines.next().context("empty plan")?.to_owned();
+    let urls: Vec<String> = lines
+        .next()
+        .context("empty plan")?
+        .split('\t')
+        .map(str::to_owned)
+        .collect();
     let mut kiosks: Vec<(String, Vec<(String, Expect)>)> = Vec::new();
     for line in lines {
         let mut fields = line.split('\t');
@@ -357,17 +397,18 @@ async fn load_client(plan_file: &str) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut workers = Vec::new();
     for (credential, plans) in kiosks {
-        // One idle connection kept per kiosk, and one request at a time: one connection.
+        // One idle connection kept per kiosk and instance, and one request at a time: one
+        // connection to each.
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(1)
             .build()?;
-        let url = url.clone();
+        let urls = urls.clone();
         workers.push(tokio::spawn(async move {
             let mut stats = Stats::default();
-            for (badge, expect) in &plans {
+            for (n, (badge, expect)) in plans.iter().enumerate() {
                 let t = Instant::now();
                 let sent = http
-                    .post(&url)
+                    .post(&urls[n % urls.len()])
                     .bearer_auth(&credential)
                     .json(&serde_json::json!({ "badge": badge }))
                     .send()

@@ -256,7 +256,11 @@ impl Portal {
             Some(by),
         );
         stored::reset_password(self.db(), &student.id, &hash, true, now, &e).await?;
-        self.guard().clear(&student.username.to_lowercase());
+        // The new password is set: a database that did not answer here must not lose it.
+        let account = student.username.to_lowercase();
+        if let Err(error) = self.guard().clear(self.db(), &account).await {
+            tracing::warn!(%error, "lockout counters not cleared after a password reset");
+        }
         self.wake_logouts();
         Ok(password)
     }

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use crate::auth::guard::{PasswordGuard, Policy};
 use crate::auth::junk::JunkLog;
 use crate::auth::password::Hasher;
-use crate::auth::pending::PendingSignIns;
 use crate::auth::rate_limit::RateLimiter;
 use crate::clock::{Clock, Millis};
 use crate::config::{Config, ms};
@@ -28,8 +27,6 @@ struct Inner {
     limiter: RateLimiter,
     guard: PasswordGuard,
     junk: JunkLog,
-    /// Password sign-ins waiting for their second factor (`auth::pending`).
-    pending: PendingSignIns,
     /// Claims a day per address and per number (`claim::limit`).
     claims: crate::claim::limit::ClaimLimiter,
     signing_keys: SigningKeys,
@@ -74,7 +71,6 @@ impl Portal {
             limiter,
             guard,
             junk: JunkLog::default(),
-            pending: PendingSignIns::default(),
             claims: crate::claim::limit::ClaimLimiter::default(),
             signing_keys,
             logouts_due: tokio::sync::Notify::new(),
@@ -120,10 +116,6 @@ impl Portal {
         &self.0.junk
     }
 
-    pub(crate) fn pending(&self) -> &PendingSignIns {
-        &self.0.pending
-    }
-
     pub(crate) fn claims(&self) -> &crate::claim::limit::ClaimLimiter {
         &self.0.claims
     }
@@ -144,7 +136,8 @@ impl Portal {
     }
 
     /// The server's chores every minute: learn kiosks enrolled elsewhere, write the junk
-    /// counts, forget old device cookies, pick up signing keys rotated by another process,
+    /// counts, forget quiet lockout counters, expired sign-ins waiting for a code and old
+    /// device cookies, pick up signing keys rotated by another process,
     /// count the live sessions for the metrics. Failures are logged and tried again next time.
     pub async fn housekeeping(&self) {
         if let Err(error) = self.refresh_kiosk_limits().await {
@@ -152,6 +145,9 @@ impl Portal {
         }
         if let Err(error) = self.flush_junk().await {
             tracing::warn!(%error, "junk counts not written");
+        }
+        if let Err(error) = self.forget_quiet_guard_rows().await {
+            tracing::warn!(%error, "quiet lockout counters not forgotten");
         }
         let stale = self.now() - ms(self.config().device_lifetime);
         if let Err(error) = crate::store::devices::forget_browsers(self.db(), stale, 1000).await {
@@ -163,6 +159,14 @@ impl Portal {
         if let Err(error) = self.count_active_sessions().await {
             tracing::warn!(%error, "live sessions not counted");
         }
+    }
+
+    /// Forgets the password guard's quiet counters and the expired sign-ins waiting for a code.
+    async fn forget_quiet_guard_rows(&self) -> Result<()> {
+        let now = self.now();
+        self.guard().forget_quiet(self.db(), now).await?;
+        crate::store::pending_sign_ins::forget_expired(self.db(), now).await?;
+        Ok(())
     }
 
     /// Sets the `badgein_active_sessions` gauge to the sessions live now.

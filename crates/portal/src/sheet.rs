@@ -151,7 +151,12 @@ impl Portal {
                 Ok(()) => {
                     if !fixed.is_empty() {
                         for student in students {
-                            self.guard().clear(&student.username.to_lowercase());
+                            // The sheet is issued: a database that did not answer here must
+                            // not lose its passwords.
+                            let account = student.username.to_lowercase();
+                            if let Err(error) = self.guard().clear(self.db(), &account).await {
+                                tracing::warn!(%error, "lockout counters not cleared");
+                            }
                         }
                         self.wake_logouts();
                     }

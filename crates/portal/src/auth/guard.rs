@@ -1,5 +1,5 @@
-//! The password guard: throttles and lockout counters for password attempts, in memory,
-//! decided before a password is hashed. The policy (docs/API.md, "Password attempts"):
+//! The password guard: throttles and lockout counters for password attempts, decided
+//! before a password is hashed. The policy (docs/API.md, "Password attempts"):
 //!
 //! * Every attempt comes from a **scope**: a browser recognised for the account (its device
 //!   cookie was set by a sign-in to this account there), a kiosk, or — anything else — the
@@ -22,24 +22,23 @@
 //!   does not clear this count, only a right code (or an unlock) does, so re-typing the
 //!   password never buys more guesses at the code.
 //!
-//! Counters live in this process (per service instance; a restart forgets them, which an
-//! attacker cannot cause). An administrator's unlock, which may run in another process, is
-//! seen through the account's `unlocked_at`.
+//! The lockout counters are in the database (`store::password_failures`), so that every
+//! instance of the service counts the same failures and a lock made at one holds at all
+//! (docs/deploy.md, "Running more than one instance"); an administrator's unlock, in any
+//! process, forgets them. They are written only after the throttles, which stay in this
+//! process's memory (per instance: N instances admit at most N times a throttle's rate), and
+//! after a place in the hashing pool: each write is bound to an Argon2 check that costs far
+//! more, so a flood that the throttles let through cannot outrun the hashing.
 
-use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::lockout::{self, Counter, Decision};
+use super::lockout::{self, Decision};
 use super::rate_limit::{KeyedBuckets, Rate, lock};
 use crate::clock::Millis;
 use crate::error::{PortalError, Result};
 use crate::ids::KioskId;
-
-/// Accounts (known or not) with counters kept at most; past it, quiet ones are forgotten and,
-/// if none is, new accounts are throttled rather than resetting anyone's count.
-const MAX_ACCOUNTS: usize = 100_000;
-/// Scopes counted per account at most (a sprayed account sees many addresses).
-const MAX_SCOPES: usize = 1_000;
+use crate::store::{Pool, password_failures as rows};
+use crate::tokens;
 
 /// Where a password attempt comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -52,6 +51,33 @@ pub enum Scope {
     Address(String),
 }
 
+impl Scope {
+    /// The scope's counter as stored: a digest, kind and key apart.
+    fn counter(&self) -> Vec<u8> {
+        let named = match self {
+            Self::Browser(hash) => format!("browser {hash}"),
+            Self::Kiosk(id) => format!("kiosk {id}"),
+            Self::Address(key) => format!("address {key}"),
+        };
+        tokens::digest(named.as_bytes())
+    }
+}
+
+/// The counter of an account's attempts from unrecognised scopes.
+fn unrecognised_counter() -> Vec<u8> {
+    tokens::digest(b"unrecognised")
+}
+
+/// The counter of an account's wrong second-factor codes.
+fn codes_counter() -> Vec<u8> {
+    tokens::digest(b"codes")
+}
+
+/// The account as stored: the digest of the lowercased username.
+fn account_key(account: &str) -> Vec<u8> {
+    tokens::digest(account.as_bytes())
+}
+
 /// One password attempt, as the guard sees it.
 #[derive(Debug, Clone)]
 pub struct Attempt<'a> {
@@ -62,8 +88,6 @@ pub struct Attempt<'a> {
     pub recognised: bool,
     /// The client address's limit key (for the per-address throttle).
     pub address: &'a str,
-    /// When an administrator last cleared this account's lockout (known accounts only).
-    pub unlocked_at: Option<Millis>,
     pub now: Millis,
 }
 
@@ -90,28 +114,6 @@ pub struct PasswordGuard {
     addresses: Mutex<KeyedBuckets<String>>,
     usernames: Mutex<KeyedBuckets<String>>,
     devices: Mutex<KeyedBuckets<Scope>>,
-    accounts: Mutex<HashMap<String, Account>>,
-}
-
-#[derive(Debug, Clone, Default)]
-struct Account {
-    /// When counting started (an unlock after it clears everything).
-    since: Millis,
-    /// Last failure, to find quiet accounts.
-    last: Millis,
-    unrecognised: Counter,
-    scopes: HashMap<Scope, Counter>,
-    /// Wrong second-factor codes.
-    codes: Counter,
-}
-
-impl Account {
-    fn quiet(&self, now: Millis, lock_ms: i64) -> bool {
-        self.last + lock_ms <= now
-            && self.unrecognised.locked_until <= now
-            && self.codes.locked_until <= now
-            && self.scopes.values().all(|c| c.locked_until <= now)
-    }
 }
 
 impl PasswordGuard {
@@ -121,7 +123,6 @@ impl PasswordGuard {
             addresses: Mutex::new(KeyedBuckets::new(policy.address_rate)),
             usernames: Mutex::new(KeyedBuckets::new(policy.username_rate)),
             devices: Mutex::new(KeyedBuckets::new(policy.device_rate)),
-            accounts: Mutex::new(HashMap::new()),
         }
     }
 
@@ -138,7 +139,7 @@ impl PasswordGuard {
     /// Decides an attempt and counts it as a failure until [`Self::succeeded`] says otherwise
     /// (counting first, so concurrent guesses cannot slip past the limit). A refusal means
     /// the password must not be checked.
-    pub fn admit(&self, a: &Attempt<'_>) -> Result<Admitted> {
+    pub async fn admit(&self, db: &Pool, a: &Attempt<'_>) -> Result<Admitted> {
         let p = self.policy;
         let throttled = if a.recognised {
             lock(&self.devices).take(&a.scope, a.now)
@@ -147,104 +148,67 @@ impl PasswordGuard {
         };
         throttled.map_err(|retry_after| PortalError::RateLimited { retry_after })?;
 
-        let mut accounts = lock(&self.accounts);
-        if accounts.len() >= MAX_ACCOUNTS && !accounts.contains_key(a.account) {
-            accounts.retain(|_, acc| !acc.quiet(a.now, p.lock_ms));
-            if accounts.len() >= MAX_ACCOUNTS {
-                return Err(PortalError::RateLimited { retry_after: 60 });
-            }
-        }
-        let account = accounts.entry(a.account.to_owned()).or_insert(Account {
-            since: a.now,
-            ..Account::default()
-        });
-        if a.unlocked_at.is_some_and(|u| u >= account.since) {
-            *account = Account {
-                since: a.now,
-                ..Account::default()
-            };
-        }
-        account.last = a.now;
-
-        if let Decision::Locked { retry_after_secs } =
-            lockout::decide(account.codes, a.now, p.failures - 1)
+        let account = account_key(a.account);
+        let codes = rows::read(db, &account, &codes_counter()).await?;
+        if let Decision::Locked { retry_after_secs } = lockout::decide(codes, a.now, p.failures - 1)
         {
             return Err(PortalError::Locked {
                 retry_after: retry_after_secs,
             });
         }
         if !a.recognised {
-            let c = account.unrecognised;
+            let c = rows::read(db, &account, &unrecognised_counter()).await?;
             if c.failures >= p.unrecognised_failures && c.locked_until > a.now {
                 return Err(locked(c.locked_until - a.now));
             }
         }
-        if account.scopes.len() >= MAX_SCOPES && !account.scopes.contains_key(&a.scope) {
-            let now = a.now;
-            account.scopes.retain(|_, c| c.locked_until > now);
-            if account.scopes.len() >= MAX_SCOPES {
-                return Err(PortalError::RateLimited { retry_after: 60 });
-            }
-        }
-        let counter = account.scopes.entry(a.scope.clone()).or_default();
-        *counter = count(*counter, a.now, p.failures, p.lock_ms);
-        if let Decision::Locked { retry_after_secs } = lockout::decide(*counter, a.now, p.failures)
-        {
+        let lock_at = a.now + p.lock_ms;
+        let counter =
+            rows::count_pair(db, &account, &a.scope.counter(), a.now, p.failures, lock_at).await?;
+        if let Decision::Locked { retry_after_secs } = lockout::decide(counter, a.now, p.failures) {
             return Err(PortalError::Locked {
                 retry_after: retry_after_secs,
             });
         }
         let mut locks_if_wrong = counter.failures == p.failures;
         if !a.recognised {
-            let c = &mut account.unrecognised;
-            c.failures += 1;
-            if c.failures >= p.unrecognised_failures {
-                // At the cap, and each guess after it: one more try per lock period.
-                c.locked_until = a.now + p.lock_ms;
-                locks_if_wrong |= c.failures == p.unrecognised_failures;
-            }
+            let c = rows::count_capped(
+                db,
+                &account,
+                &unrecognised_counter(),
+                a.now,
+                p.unrecognised_failures,
+                lock_at,
+            )
+            .await?;
+            // At the cap, and each guess after it: one more try per lock period.
+            locks_if_wrong |= c.failures == p.unrecognised_failures;
         }
         Ok(Admitted { locks_if_wrong })
     }
 
     /// The password was right: this account's password counters start over (its count of
     /// wrong codes does not).
-    pub fn succeeded(&self, account: &str) {
-        let mut accounts = lock(&self.accounts);
-        match accounts.get_mut(account) {
-            Some(a) if a.codes.failures > 0 => {
-                *a = Account {
-                    since: a.since,
-                    last: a.last,
-                    codes: a.codes,
-                    ..Account::default()
-                };
-            }
-            _ => {
-                accounts.remove(account);
-            }
-        }
+    pub async fn succeeded(&self, db: &Pool, account: &str) -> Result<()> {
+        rows::clear(db, &account_key(account), Some(codes_counter().as_slice())).await
     }
 
     /// Decides a second-factor code for `account` (whose password was right) and counts it as
     /// wrong until [`Self::code_succeeded`] says otherwise. A refusal means the code must not
     /// be checked.
-    pub fn admit_code(&self, account: &str, now: Millis) -> Result<()> {
+    pub async fn admit_code(&self, db: &Pool, account: &str, now: Millis) -> Result<()> {
         let p = self.policy;
-        let mut accounts = lock(&self.accounts);
-        if accounts.len() >= MAX_ACCOUNTS && !accounts.contains_key(account) {
-            accounts.retain(|_, acc| !acc.quiet(now, p.lock_ms));
-            if accounts.len() >= MAX_ACCOUNTS {
-                return Err(PortalError::RateLimited { retry_after: 60 });
-            }
-        }
-        let entry = accounts.entry(account.to_owned()).or_insert(Account {
-            since: now,
-            ..Account::default()
-        });
-        entry.last = now;
-        entry.codes = count(entry.codes, now, p.failures, p.lock_ms);
-        match lockout::decide(entry.codes, now, p.failures) {
+        let account = account_key(account);
+        let codes = rows::count_pair(
+            db,
+            &account,
+            &codes_counter(),
+            now,
+            p.failures,
+            now + p.lock_ms,
+        )
+        .await?;
+        match lockout::decide(codes, now, p.failures) {
             Decision::Locked { retry_after_secs } => Err(PortalError::Locked {
                 retry_after: retry_after_secs,
             }),
@@ -253,56 +217,37 @@ impl PasswordGuard {
     }
 
     /// The code was right: every counter of this account starts over.
-    pub fn code_succeeded(&self, account: &str) {
-        lock(&self.accounts).remove(account);
+    pub async fn code_succeeded(&self, db: &Pool, account: &str) -> Result<()> {
+        rows::clear(db, &account_key(account), None).await
     }
 
-    /// A teacher cleared the lockout in this process.
-    pub fn clear(&self, account: &str) {
-        lock(&self.accounts).remove(account);
+    /// A teacher or administrator cleared the lockout (at any instance, or the CLI).
+    pub async fn clear(&self, db: &Pool, account: &str) -> Result<()> {
+        rows::clear(db, &account_key(account), None).await
     }
 
-    /// Until when `account` is locked anywhere (for the teacher pages), if it is.
-    pub fn locked_until(&self, account: &str, now: Millis) -> Option<Millis> {
-        let p = self.policy;
-        let accounts = lock(&self.accounts);
-        let account = accounts.get(account)?;
-        let unrecognised = account.unrecognised;
-        let capped =
-            (unrecognised.failures >= p.unrecognised_failures).then_some(unrecognised.locked_until);
-        let codes = (account.codes.failures >= p.failures).then_some(account.codes.locked_until);
-        account
-            .scopes
-            .values()
-            .filter(|c| c.failures >= p.failures)
-            .map(|c| c.locked_until)
-            .chain(capped)
-            .chain(codes)
-            .filter(|&until| until > now)
-            .max()
+    /// Until when `account` is locked anywhere (for the teacher pages), if it is: every
+    /// counter's lock is set only when its limit is reached.
+    pub async fn locked_until(
+        &self,
+        db: &Pool,
+        account: &str,
+        now: Millis,
+    ) -> Result<Option<Millis>> {
+        rows::locked_until(db, &account_key(account), now).await
+    }
+
+    /// Forgets counters quiet for a day and locking nothing (`Portal::housekeeping`): a
+    /// slow guesser still meets the cap within a day's quiet, and the table does not grow
+    /// with every username ever mistyped.
+    pub async fn forget_quiet(&self, db: &Pool, now: Millis) -> Result<u64> {
+        let before = now - QUIET_MS.max(self.policy.lock_ms);
+        rows::forget_quiet(db, before, now, 1000).await
     }
 }
 
-/// The pair counter after one more attempt: an expired lock starts a new count; the attempt
-/// that reaches `max` starts the lock.
-fn count(c: Counter, now: Millis, max: i64, lock_ms: i64) -> Counter {
-    if c.failures >= max && c.locked_until <= now {
-        Counter {
-            failures: 1,
-            locked_until: if max <= 1 { now + lock_ms } else { 0 },
-        }
-    } else {
-        let failures = c.failures + 1;
-        Counter {
-            failures,
-            locked_until: if failures == max {
-                now + lock_ms
-            } else {
-                c.locked_until
-            },
-        }
-    }
-}
+/// How long an unlocked counter is kept after its last failure.
+const QUIET_MS: Millis = 24 * 60 * 60 * 1000;
 
 fn locked(ms: i64) -> PortalError {
     PortalError::Locked {
@@ -333,13 +278,36 @@ mod tests {
         },
     };
 
+    /// A fresh SQLite database in the temporary directory, removed on drop.
+    struct Db {
+        pool: Pool,
+        dir: std::path::PathBuf,
+    }
+
+    impl Db {
+        async fn new() -> Self {
+            let dir = std::env::temp_dir()
+                .join(format!("badgein-guard-{}", tokens::random_hex(8).unwrap()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let pool = Pool::open(&dir.join("guard.db").display().to_string())
+                .await
+                .unwrap();
+            Self { pool, dir }
+        }
+    }
+
+    impl Drop for Db {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+
     fn from(scope: Scope, recognised: bool, now: Millis) -> Attempt<'static> {
         Attempt {
             account: "ms.rivera",
             scope,
             recognised,
             address: "192.0.2.9",
-            unlocked_at: None,
             now,
         }
     }
@@ -352,108 +320,139 @@ mod tests {
         from(Scope::Browser("ab12".into()), true, now)
     }
 
-    #[test]
-    fn five_failures_lock_the_pair_for_fifteen_minutes() {
+    #[tokio::test]
+    async fn five_failures_lock_the_pair_for_fifteen_minutes() {
+        let db = Db::new().await;
         let g = PasswordGuard::new(POLICY);
         for i in 0..4 {
-            assert!(!g.admit(&lab(i)).unwrap().locks_if_wrong);
+            assert!(!g.admit(&db.pool, &lab(i)).await.unwrap().locks_if_wrong);
         }
-        assert!(g.admit(&lab(4)).unwrap().locks_if_wrong);
-        match g.admit(&lab(5)) {
+        assert!(g.admit(&db.pool, &lab(4)).await.unwrap().locks_if_wrong);
+        match g.admit(&db.pool, &lab(5)).await {
             Err(PortalError::Locked { retry_after }) => assert_eq!(retry_after, 900),
             other => panic!("{other:?}"),
         }
         // The lock ends; counting starts over.
-        g.admit(&lab(4 + MIN15)).unwrap();
+        g.admit(&db.pool, &lab(4 + MIN15)).await.unwrap();
     }
 
-    #[test]
-    fn spraying_from_the_lab_never_locks_the_teachers_own_browser() {
+    #[tokio::test]
+    async fn two_guards_on_one_database_count_the_same_failures() {
+        let db = Db::new().await;
+        let (a, b) = (PasswordGuard::new(POLICY), PasswordGuard::new(POLICY));
+        for i in 0..5 {
+            let g = if i % 2 == 0 { &a } else { &b };
+            g.admit(&db.pool, &lab(i)).await.unwrap();
+        }
+        for g in [&a, &b] {
+            assert!(matches!(
+                g.admit(&db.pool, &lab(5)).await,
+                Err(PortalError::Locked { .. })
+            ));
+        }
+        assert_eq!(
+            b.locked_until(&db.pool, "ms.rivera", 5).await.unwrap(),
+            Some(4 + MIN15)
+        );
+        a.clear(&db.pool, "ms.rivera").await.unwrap();
+        b.admit(&db.pool, &lab(6)).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn spraying_from_the_lab_never_locks_the_teachers_own_browser() {
+        let db = Db::new().await;
         let g = PasswordGuard::new(POLICY);
         let mut now = 0;
         // 200 guesses from many addresses: the unrecognised cap is reached.
         for i in 0..200 {
             now += 1;
             let a = from(Scope::Address(format!("198.51.100.{i}")), false, now);
-            let _ = g.admit(&a);
+            let _ = g.admit(&db.pool, &a).await;
         }
         assert!(matches!(
-            g.admit(&lab(now)),
+            g.admit(&db.pool, &lab(now)).await,
             Err(PortalError::Locked { .. })
         ));
         // Her own browser goes on as if nothing happened.
         for _ in 0..3 {
             now += 1;
-            g.admit(&classroom(now)).unwrap();
+            g.admit(&db.pool, &classroom(now)).await.unwrap();
         }
-        assert!(g.locked_until("ms.rivera", now).is_some());
-        g.succeeded("ms.rivera");
-        assert_eq!(g.locked_until("ms.rivera", now), None);
-        g.admit(&lab(now + 1)).unwrap();
+        assert!(
+            g.locked_until(&db.pool, "ms.rivera", now)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        g.succeeded(&db.pool, "ms.rivera").await.unwrap();
+        assert_eq!(
+            g.locked_until(&db.pool, "ms.rivera", now).await.unwrap(),
+            None
+        );
+        g.admit(&db.pool, &lab(now + 1)).await.unwrap();
     }
 
-    #[test]
-    fn at_most_a_hundred_unrecognised_guesses_then_one_per_lock_period() {
+    #[tokio::test]
+    async fn at_most_a_hundred_unrecognised_guesses_then_one_per_lock_period() {
+        let db = Db::new().await;
         let g = PasswordGuard::new(POLICY);
         let mut admitted = 0;
         for i in 0..300 {
             let a = from(Scope::Address(format!("a{i}")), false, 0);
-            if g.admit(&a).is_ok() {
+            if g.admit(&db.pool, &a).await.is_ok() {
                 admitted += 1;
             }
         }
         assert_eq!(admitted, 100);
         let later = from(Scope::Address("b".into()), false, MIN15);
-        g.admit(&later).unwrap();
-        assert!(
-            g.admit(&from(Scope::Address("c".into()), false, MIN15))
-                .is_err()
-        );
+        g.admit(&db.pool, &later).await.unwrap();
+        let again = from(Scope::Address("c".into()), false, MIN15);
+        assert!(g.admit(&db.pool, &again).await.is_err());
     }
 
-    #[test]
-    fn an_unlock_elsewhere_clears_the_counters() {
+    #[tokio::test]
+    async fn wrong_codes_lock_the_account_and_a_right_password_does_not_clear_them() {
+        let db = Db::new().await;
+        let d = &db.pool;
         let g = PasswordGuard::new(POLICY);
-        for i in 0..6 {
-            let _ = g.admit(&lab(i));
-        }
-        assert!(g.admit(&lab(10)).is_err());
-        let mut unlocked = lab(11);
-        unlocked.unlocked_at = Some(10);
-        g.admit(&unlocked).unwrap();
-    }
-
-    #[test]
-    fn wrong_codes_lock_the_account_and_a_right_password_does_not_clear_them() {
-        let g = PasswordGuard::new(POLICY);
-        g.admit(&classroom(0)).unwrap();
-        g.succeeded("ms.rivera");
+        g.admit(d, &classroom(0)).await.unwrap();
+        g.succeeded(d, "ms.rivera").await.unwrap();
         for i in 1..=4 {
-            g.admit_code("ms.rivera", i).unwrap();
+            g.admit_code(d, "ms.rivera", i).await.unwrap();
         }
         // The password again: right, but the count of wrong codes stays.
-        g.admit(&classroom(5)).unwrap();
-        g.succeeded("ms.rivera");
-        g.admit_code("ms.rivera", 6).unwrap();
+        g.admit(d, &classroom(5)).await.unwrap();
+        g.succeeded(d, "ms.rivera").await.unwrap();
+        g.admit_code(d, "ms.rivera", 6).await.unwrap();
         assert!(matches!(
-            g.admit_code("ms.rivera", 7),
+            g.admit_code(d, "ms.rivera", 7).await,
             Err(PortalError::Locked { retry_after: 900 })
         ));
         // Locked everywhere, the password step included, until the lock ends.
         assert!(matches!(
-            g.admit(&classroom(8)),
+            g.admit(d, &classroom(8)).await,
             Err(PortalError::Locked { .. })
         ));
-        assert!(matches!(g.admit(&lab(9)), Err(PortalError::Locked { .. })));
-        assert_eq!(g.locked_until("ms.rivera", 9), Some(6 + MIN15));
-        g.admit(&classroom(6 + MIN15)).unwrap();
-        g.admit_code("ms.rivera", 6 + MIN15).unwrap();
-        g.code_succeeded("ms.rivera");
-        assert_eq!(g.locked_until("ms.rivera", 6 + MIN15), None);
+        assert!(matches!(
+            g.admit(d, &lab(9)).await,
+            Err(PortalError::Locked { .. })
+        ));
+        assert_eq!(
+            g.locked_until(d, "ms.rivera", 9).await.unwrap(),
+            Some(6 + MIN15)
+        );
+        g.admit(d, &classroom(6 + MIN15)).await.unwrap();
+        g.admit_code(d, "ms.rivera", 6 + MIN15).await.unwrap();
+        g.code_succeeded(d, "ms.rivera").await.unwrap();
+        assert_eq!(
+            g.locked_until(d, "ms.rivera", 6 + MIN15).await.unwrap(),
+            None
+        );
     }
 
-    #[test]
-    fn throttles_answer_with_retry_after() {
+    #[tokio::test]
+    async fn throttles_answer_with_retry_after() {
+        let db = Db::new().await;
         let policy = Policy {
             username_rate: Rate {
                 burst: 2,
@@ -462,13 +461,30 @@ mod tests {
             ..POLICY
         };
         let g = PasswordGuard::new(policy);
-        g.admit(&lab(0)).unwrap();
-        g.admit(&lab(0)).unwrap();
+        g.admit(&db.pool, &lab(0)).await.unwrap();
+        g.admit(&db.pool, &lab(0)).await.unwrap();
         assert!(matches!(
-            g.admit(&lab(0)),
+            g.admit(&db.pool, &lab(0)).await,
             Err(PortalError::RateLimited { retry_after: 1 })
         ));
         // Her recognised browser has its own bucket.
-        g.admit(&classroom(0)).unwrap();
+        g.admit(&db.pool, &classroom(0)).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn quiet_counters_are_forgotten_after_a_day() {
+        let db = Db::new().await;
+        let g = PasswordGuard::new(Policy {
+            failures: 1,
+            ..POLICY
+        });
+        g.admit(&db.pool, &classroom(0)).await.unwrap();
+        let day = QUIET_MS;
+        assert_eq!(g.forget_quiet(&db.pool, day - 1).await.unwrap(), 0);
+        assert_eq!(g.forget_quiet(&db.pool, day).await.unwrap(), 1);
+        assert_eq!(
+            g.locked_until(&db.pool, "ms.rivera", 0).await.unwrap(),
+            None
+        );
     }
 }

@@ -1,22 +1,23 @@
 //! Password sign-ins waiting for their second factor: the password step of a user with an
 //! authenticator hands the browser a random token (a cookie) instead of a session; the code
-//! step takes the waiting sign-in out by that token, once. In memory and short-lived, like the
-//! password guard's counters: a restart makes the person type the password again, nothing more.
+//! step takes the waiting sign-in out by that token, once. Kept in the database
+//! (`store::pending_sign_ins`), so that the code step may reach another instance of the service
+//! than the password step did; short-lived, and forgotten once expired.
+//!
+//! The database holds the token only as its digest, and the browser's device cookie (set when
+//! the sign-in completes) sealed with a pad derived from the token: a copy of the database can
+//! neither complete a sign-in nor learn a device cookie.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use sha2::{Digest, Sha512};
 
-use super::rate_limit::lock;
 use crate::clock::Millis;
-use crate::error::{PortalError, Result};
+use crate::error::Result;
 use crate::ids::UserId;
+use crate::store::{Pool, pending_sign_ins as rows};
 use crate::tokens;
 
 /// How long the code step may wait after the password (an app open on the phone, a code typed).
 pub const LIFETIME_MS: Millis = 5 * 60 * 1000;
-/// Waiting sign-ins kept at most; past it, expired ones are dropped and, if none is, new ones
-/// are refused (throttled) rather than anyone's waiting sign-in forgotten.
-const MAX_WAITING: usize = 10_000;
 /// The token's randomness (256 bits, like a session cookie).
 const TOKEN_BYTES: usize = 32;
 
@@ -31,62 +32,69 @@ pub struct Waiting {
     pub expires_at: Millis,
 }
 
-#[derive(Debug, Default)]
-pub struct PendingSignIns {
-    waiting: Mutex<HashMap<Vec<u8>, Waiting>>,
+/// Keeps `waiting` and returns the token for the browser's cookie.
+pub async fn insert(db: &Pool, waiting: Waiting) -> Result<String> {
+    let token = tokens::random_hex(TOKEN_BYTES)?;
+    put_back(db, &token, waiting).await?;
+    Ok(token)
 }
 
-impl PendingSignIns {
-    /// Keeps `waiting` and returns the token for the browser's cookie.
-    pub fn insert(&self, waiting: Waiting, now: Millis) -> Result<String> {
-        let token = tokens::random_hex(TOKEN_BYTES)?;
-        let mut all = lock(&self.waiting);
-        if all.len() >= MAX_WAITING {
-            all.retain(|_, w| w.expires_at > now);
-            if all.len() >= MAX_WAITING {
-                return Err(PortalError::RateLimited { retry_after: 60 });
-            }
-        }
-        all.insert(tokens::digest(token.as_bytes()), waiting);
-        Ok(token)
+/// Takes the live sign-in behind `token` out (so two code steps, at one instance or two, can
+/// never both complete it); [`put_back`] returns it after a wrong code.
+pub async fn take(db: &Pool, token: &str, now: Millis) -> Result<Option<Waiting>> {
+    let Some(row) = rows::take(db, &tokens::digest(token.as_bytes())).await? else {
+        return Ok(None);
+    };
+    if row.expires_at <= now {
+        return Ok(None);
     }
+    // Only this module writes the rows: a seal that does not open is no sign-in at all.
+    let Ok(device_cookie) = String::from_utf8(xor(&row.device_sealed, token)) else {
+        return Ok(None);
+    };
+    Ok(Some(Waiting {
+        user_id: row.user_id,
+        account: row.account,
+        device_cookie,
+        expires_at: row.expires_at,
+    }))
+}
 
-    /// Takes the live sign-in behind `token` out (so two code steps can never both complete
-    /// it); [`Self::put_back`] returns it after a wrong code.
-    pub fn take(&self, token: &str, now: Millis) -> Option<(Vec<u8>, Waiting)> {
-        let key = tokens::digest(token.as_bytes());
-        let waiting = lock(&self.waiting).remove(&key)?;
-        (waiting.expires_at > now).then_some((key, waiting))
-    }
+/// Keeps the sign-in `waiting` behind `token` (again, after a wrong code: the person may try
+/// again, the guard counting the tries, until it expires).
+pub async fn put_back(db: &Pool, token: &str, waiting: Waiting) -> Result<()> {
+    let row = rows::Row {
+        device_sealed: xor(waiting.device_cookie.as_bytes(), token),
+        user_id: waiting.user_id,
+        account: waiting.account,
+        expires_at: waiting.expires_at,
+    };
+    rows::insert(db, &tokens::digest(token.as_bytes()), &row).await
+}
 
-    /// Returns a sign-in taken by [`Self::take`] whose code was wrong: the person may try again
-    /// (the guard counts the tries) until it expires.
-    pub fn put_back(&self, key: Vec<u8>, waiting: Waiting) {
-        lock(&self.waiting).insert(key, waiting);
-    }
+/// `data` (a device cookie: 64 hex characters) XORed with a pad derived from `token`, which
+/// seals and opens alike. The pad is as long as a device cookie; `data` is never longer.
+fn xor(data: &[u8], token: &str) -> Vec<u8> {
+    let pad = Sha512::new()
+        .chain_update(b"badgein pending device cookie\0")
+        .chain_update(token.as_bytes())
+        .finalize();
+    data.iter()
+        .zip(pad.iter().cycle())
+        .map(|(d, p)| d ^ p)
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn waiting(expires_at: Millis) -> Waiting {
-        Waiting {
-            user_id: UserId::from("t1"),
-            account: "mrsk".into(),
-            device_cookie: "d".into(),
-            expires_at,
-        }
-    }
-
     #[test]
-    fn taken_once_and_only_while_live() {
-        let p = PendingSignIns::default();
-        let token = p.insert(waiting(100), 0).unwrap();
-        let (key, w) = p.take(&token, 50).unwrap();
-        assert!(p.take(&token, 50).is_none(), "single use");
-        p.put_back(key, w);
-        assert!(p.take(&token, 100).is_none(), "expired");
-        assert!(p.take("not a token", 0).is_none());
+    fn the_seal_opens_with_its_token_only() {
+        let cookie = "ab".repeat(32);
+        let sealed = xor(cookie.as_bytes(), "token one");
+        assert_ne!(sealed, cookie.as_bytes());
+        assert_eq!(xor(&sealed, "token one"), cookie.as_bytes());
+        assert_ne!(xor(&sealed, "token two"), cookie.as_bytes());
     }
 }

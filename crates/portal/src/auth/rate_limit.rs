@@ -8,8 +8,12 @@
 //!   from the database at start and every minute, so a stranger spraying made-up credentials
 //!   from that address never touches their buckets, also right after a restart.
 //!
-//! The buckets live in this process's memory: limits are per service instance. The same
-//! [`KeyedBuckets`] serve the password limits (`auth::guard`).
+//! The buckets live in this process's memory: limits are per service instance, so behind N
+//! instances a client gets at most N bursts at once and N times the rate after
+//! (docs/deploy.md, "Running more than one instance"); a refused attempt still costs no
+//! database work. A kiosk enrolled at another instance in the last minute draws its first
+//! attempt here from its address's bucket and has its own from then on. The same
+//! [`KeyedBuckets`] serve the password throttles (`auth::guard`).
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -9,7 +9,7 @@ use std::time::Instant;
 use badgein_proto::ProblemCode;
 
 use super::origin::{SecondFactor, SessionMethod, is_staff};
-use super::pending::{LIFETIME_MS, Waiting};
+use super::pending::{self, LIFETIME_MS, Waiting};
 use super::recovery;
 use super::sign_in::{BrowserSignIn, elapsed_ms};
 use super::totp::{self, Secret, Typed, Unreadable};
@@ -164,17 +164,14 @@ impl Portal {
     }
 
     /// Keeps a password sign-in of `user` waiting for its code; returns the browser's token.
-    pub(crate) fn wait_for_code(&self, user: &User, device_cookie: String) -> Result<String> {
-        let now = self.now();
-        self.pending().insert(
-            Waiting {
-                user_id: user.id.clone(),
-                account: user.username.to_lowercase(),
-                device_cookie,
-                expires_at: now + LIFETIME_MS,
-            },
-            now,
-        )
+    pub(crate) async fn wait_for_code(&self, user: &User, device_cookie: String) -> Result<String> {
+        let waiting = Waiting {
+            user_id: user.id.clone(),
+            account: user.username.to_lowercase(),
+            device_cookie,
+            expires_at: self.now() + LIFETIME_MS,
+        };
+        pending::insert(self.db(), waiting).await
     }
 
     /// The login page's code step: completes the password sign-in waiting behind `token` with
@@ -189,14 +186,13 @@ impl Portal {
     ) -> std::result::Result<BrowserSignIn, CodeRefused> {
         let started = Instant::now();
         let now = self.now();
-        let (key, waiting) = self
-            .pending()
-            .take(token, now)
+        let waiting = pending::take(self.db(), token, now)
+            .await?
             .ok_or(CodeRefused::Expired)?;
         let typed = match totp::read(input) {
             Ok(typed) => typed,
             Err(unreadable) => {
-                self.pending().put_back(key, waiting);
+                pending::put_back(self.db(), token, waiting).await?;
                 return Err(unreadable.into());
             }
         };
@@ -205,36 +201,54 @@ impl Portal {
         if matches!(typed, Typed::Recovery(_)) {
             entry.detail = Some("recovery code".into());
         }
-        if let Err(locked) = self.guard().admit_code(&waiting.account, now) {
-            // The waiting sign-in ends with the lock: after it, the password comes first again.
-            entry.latency_ms = Some(elapsed_ms(started));
-            let retry_after = locked.problem().retry_after.unwrap_or(1);
-            if let Err(e) = self.audit_failure::<()>(entry, locked, client_ip).await
-                && e.code() == ProblemCode::Unavailable
-            {
+        match self
+            .guard()
+            .admit_code(self.db(), &waiting.account, now)
+            .await
+        {
+            Ok(()) => {}
+            Err(locked @ PortalError::Locked { .. }) => {
+                // The waiting sign-in ends with the lock: after it, the password comes first
+                // again.
+                entry.latency_ms = Some(elapsed_ms(started));
+                let retry_after = locked.problem().retry_after.unwrap_or(1);
+                if let Err(e) = self.audit_failure::<()>(entry, locked, client_ip).await
+                    && e.code() == ProblemCode::Unavailable
+                {
+                    return Err(e.into());
+                }
+                let (at, zone) = self
+                    .lock_ends_for_login(&waiting.account, retry_after)
+                    .await?;
+                return Err(CodeRefused::Locked {
+                    retry_after,
+                    at,
+                    zone,
+                });
+            }
+            Err(e) => {
+                // No verdict on the code (the database did not answer): the sign-in waits on.
+                pending::put_back(self.db(), token, waiting).await?;
                 return Err(e.into());
             }
-            let (at, zone) = self
-                .lock_ends_for_login(&waiting.account, retry_after)
-                .await?;
-            return Err(CodeRefused::Locked {
-                retry_after,
-                at,
-                zone,
-            });
         }
         let spent = match self.spend_code(&waiting.user_id, &typed, now).await {
             Ok(spent) => spent,
             Err(e) => {
-                self.pending().put_back(key, waiting);
+                pending::put_back(self.db(), token, waiting).await?;
                 return Err(e.into());
             }
         };
         entry.latency_ms = Some(elapsed_ms(started));
         if !spent {
             let account = waiting.account.clone();
-            self.pending().put_back(key, waiting);
-            if self.guard().locked_until(&account, now).is_some() {
+            pending::put_back(self.db(), token, waiting).await?;
+            if self
+                .guard()
+                .locked_until(self.db(), &account, now)
+                .await?
+                .is_some()
+            {
                 entry.detail = Some("this wrong code locks the account".into());
             }
             let wrong = PortalError::Refused(ProblemCode::InvalidCredentials);
@@ -246,7 +260,9 @@ impl Portal {
                 _ => Err(CodeRefused::Wrong),
             };
         }
-        self.guard().code_succeeded(&waiting.account);
+        self.guard()
+            .code_succeeded(self.db(), &waiting.account)
+            .await?;
         let user = directory::user(self.db(), &waiting.user_id)
             .await?
             .filter(|u| u.disabled_at.is_none())

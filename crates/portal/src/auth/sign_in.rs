@@ -131,14 +131,14 @@ impl Portal {
         };
         // A place in the hashing pool first: what the workers cannot take costs no counter.
         let slot = self.hasher().reserve()?;
-        let admitted = self.guard().admit(&Attempt {
+        let attempt = Attempt {
             account: &key,
             scope,
             recognised,
             address: &address,
-            unlocked_at: login.as_ref().and_then(|l| l.unlocked_at),
             now,
-        })?;
+        };
+        let admitted = self.guard().admit(self.db(), &attempt).await?;
         let (user, hash) = match login {
             Some(l) => (Some(l.user), l.password_hash),
             None => (None, None),
@@ -149,7 +149,7 @@ impl Portal {
             .await?;
         match user {
             Some(user) if ok => {
-                self.guard().succeeded(&key);
+                self.guard().succeeded(self.db(), &key).await?;
                 if user.disabled_at.is_some() {
                     entry.user_id = Some(user.id.clone());
                     return Err(PortalError::Refused(ProblemCode::AccountDisabled));
@@ -264,7 +264,7 @@ impl Portal {
         };
         let factor = self.second_factor(&user).await?;
         if factor == SecondFactor::Enrolled {
-            let token = self.wait_for_code(&user, device_cookie)?;
+            let token = self.wait_for_code(&user, device_cookie).await?;
             entry.user_id = Some(user.id.clone());
             entry.detail = Some("the second factor comes next".into());
             audit::record(self.db(), &entry).await?;
@@ -303,9 +303,10 @@ impl Portal {
     }
 
     /// Until when `username`'s password sign-in is locked anywhere (for the teacher pages).
-    pub fn locked_until(&self, username: &str) -> Option<Millis> {
+    pub async fn locked_until(&self, username: &str) -> Result<Option<Millis>> {
         self.guard()
-            .locked_until(&username.to_lowercase(), self.now())
+            .locked_until(self.db(), &username.to_lowercase(), self.now())
+            .await
     }
 
     /// Writes the junk counted since the last call to the audit log, one row per kind and
@@ -399,8 +400,9 @@ impl Portal {
         let user = directory::user(self.db(), &user_id)
             .await?
             .ok_or_else(|| PortalError::NotFound(format!("user {user_id}")))?;
-        devices::mark_unlocked(self.db(), &user.id, self.now()).await?;
-        self.guard().clear(&user.username.to_lowercase());
+        self.guard()
+            .clear(self.db(), &user.username.to_lowercase())
+            .await?;
         let mut entry = Entry::new(self.now(), "user.unlock", "ok");
         entry.user_id = Some(user.id);
         audit::record(self.db(), &entry).await

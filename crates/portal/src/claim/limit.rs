@@ -5,7 +5,8 @@
 //! and the counters are read before any hashing. What that gives up: a restart forgets the
 //! counts (an operator's act, which no client can cause), and several instances each count
 //! their own. The per-number limit is what bounds guessing one child's date of birth: ten
-//! guesses a day from anywhere, whatever the number of addresses.
+//! guesses a day from anywhere, whatever the number of addresses, at each instance (N
+//! instances: at most 10 N; docs/deploy.md, "Running more than one instance").
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -57,18 +57,6 @@ pub async fn kiosk_known(db: &Pool, user_id: &UserId, kiosk_id: &KioskId) -> Res
     Ok(n > 0)
 }
 
-/// An administrator cleared `user_id`'s password lockout at `now`.
-pub async fn mark_unlocked(db: &Pool, user_id: &UserId, now: i64) -> Result<bool> {
-    const SQL: &str = "UPDATE users SET unlocked_at = $2 WHERE id = $1";
-    let done = on_pool!(db, |p| sqlx::query(SQL)
-        .bind(user_id)
-        .bind(now)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(done == 1)
-}
-
 /// Forgets browsers not seen since `before` (their cookie no longer counts anyway); at most
 /// `batch` rows at a time, so the writer is not held long. Returns how many went.
 pub async fn forget_browsers(db: &Pool, before: i64, batch: i64) -> Result<u64> {

@@ -99,8 +99,7 @@ pub async fn user(db: &Pool, id: &UserId) -> Result<Option<User>> {
 /// A user with what a password sign-in needs, by username (usernames are stored lowercased,
 /// so the lookup ignores case and still uses the unique index).
 pub async fn user_for_login(db: &Pool, username: &str) -> Result<Option<Login>> {
-    let sql =
-        format!("SELECT {USER_COLUMNS}, password_hash, unlocked_at FROM users WHERE username = $1");
+    let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1");
     Ok(on_reader!(db, |p| sqlx::query_as(&sql)
         .bind(username.to_lowercase())
         .fetch_optional(p)
@@ -112,8 +111,6 @@ pub struct Login {
     #[sqlx(flatten)]
     pub user: User,
     pub password_hash: Option<String>,
-    /// When an administrator last cleared the password lockout.
-    pub unlocked_at: Option<i64>,
 }
 
 pub async fn set_password_hash(db: &Pool, user_id: &UserId, hash: &str) -> Result<bool> {

@@ -27,6 +27,8 @@ pub mod fleet_tokens;
 mod group_commit;
 pub mod kiosks;
 pub mod oauth;
+pub mod password_failures;
+pub mod pending_sign_ins;
 pub mod prune;
 pub mod roster;
 pub mod school_policy;

@@ -1,8 +1,17 @@
 //! Spawns a real portal on 127.0.0.1:0 over a fresh database: SQLite always, PostgreSQL too
 //! when `BADGEIN_TEST_POSTGRES` holds a server URL (each test gets its own database).
+//!
+//! Two instances: [`two_instances`] (and, for the whole suite, `BADGEIN_TEST_TWO_INSTANCES=1`
+//! on PostgreSQL) starts a second portal on the same database, with the first's address as its
+//! public URL (as instances behind a load balancer share one), and [`Env::url`] then
+//! alternates between them, as a load balancer without sticky sessions would. Run so, the
+//! suite passes but for the tests that count what each instance keeps for itself (the junk
+//! counts, the claim limits, the hashing work: docs/deploy.md, "Running more than one
+//! instance") or compare one request's address with another's (six, when last run).
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use badgein_portal::{
     AppRequest, Config, ManualClock, NewUser, Portal, Role, RunningPortal, spawn,
@@ -11,6 +20,10 @@ use badgein_proto::Enrolled;
 
 pub struct Env {
     pub running: RunningPortal,
+    /// A second instance on the same database, if two run (see the module doc).
+    pub second: Option<RunningPortal>,
+    /// Requests sent through [`Env::url`], for the alternation.
+    turn: AtomicUsize,
     pub clock: ManualClock,
     pub http: reqwest::Client,
     pub db_url: String,
@@ -23,8 +36,44 @@ impl Env {
         self.running.portal()
     }
 
+    /// `path` at the next instance: the first always when one runs, the first and the second
+    /// in turn when two do.
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.running.base_url())
+        let turn = self.turn.fetch_add(1, Ordering::Relaxed);
+        match &self.second {
+            Some(second) if turn % 2 == 1 => format!("{}{path}", address(second)),
+            _ => format!("{}{path}", self.running.base_url()),
+        }
+    }
+
+    /// `path` at instance `which` (0: the first, 1: the second; the first when one runs).
+    pub fn url_at(&self, which: usize, path: &str) -> String {
+        match (&self.second, which) {
+            (Some(second), 1) => format!("{}{path}", address(second)),
+            _ => format!("{}{path}", self.running.base_url()),
+        }
+    }
+
+    /// `url` (an address one instance gave out, such as a launch URL) at instance `which`.
+    pub fn moved_to(&self, which: usize, url: &str) -> String {
+        let path = [
+            Some(self.running.base_url().to_owned()),
+            self.second.as_ref().map(address),
+        ]
+        .into_iter()
+        .flatten()
+        .find_map(|base| {
+            url.strip_prefix(&base)
+                .filter(|rest| rest.starts_with('/'))
+                .map(str::to_owned)
+        })
+        .expect("an address of one of the instances");
+        self.url_at(which, &path)
+    }
+
+    /// The second instance's portal (the first's when only one runs).
+    pub fn second_portal(&self) -> &Portal {
+        self.second.as_ref().unwrap_or(&self.running).portal()
     }
 
     /// Enrolls a kiosk at `school` and returns what it was given.
@@ -46,22 +95,31 @@ impl Env {
     pub async fn restart(self, config: Config) -> Env {
         let Env {
             running,
+            second,
+            turn,
             clock,
             http,
             db_url,
             backend,
             _dir,
         } = self;
-        let portal = running.portal().clone();
-        running.stop().await.unwrap();
-        portal.close().await;
+        let two = second.is_some();
+        for running in [Some(running), second].into_iter().flatten() {
+            let portal = running.portal().clone();
+            running.stop().await.unwrap();
+            portal.close().await;
+        }
         let config = with_key_file(&db_url, _dir.as_ref(), config);
-        let portal = Portal::open(&db_url, Arc::new(clock.clone()), config)
-            .await
-            .unwrap();
-        let running = spawn(portal, "127.0.0.1:0").await.unwrap();
+        let running = serve(&db_url, &clock, config.clone()).await;
+        let second = if two {
+            Some(serve(&db_url, &clock, beside(&running, config)).await)
+        } else {
+            None
+        };
         Env {
             running,
+            second,
+            turn,
             clock,
             http,
             db_url,
@@ -169,8 +227,13 @@ where
     F: Fn(Env) -> Fut,
     Fut: Future<Output = ()>,
 {
+    let two = two_instances_everywhere();
     for backend in backends() {
-        let env = start(backend, config.clone()).await;
+        let env = if two && backend == "postgres" {
+            start_two(backend, config.clone()).await
+        } else {
+            start(backend, config.clone()).await
+        };
         let db_url = env.db_url.clone();
         test(env).await;
         if backend == "postgres" {
@@ -210,14 +273,50 @@ pub fn backends() -> Vec<&'static str> {
 
 pub async fn start(backend: &'static str, config: Config) -> Env {
     let (db_url, dir) = fresh_database(backend).await;
-    start_at(backend, db_url, dir, config).await
+    start_at(backend, db_url, dir, config, false).await
+}
+
+/// Two instances on one fresh database of `backend` (see the module doc).
+pub async fn start_two(backend: &'static str, config: Config) -> Env {
+    let (db_url, dir) = fresh_database(backend).await;
+    start_at(backend, db_url, dir, config, true).await
+}
+
+/// Whether the whole suite runs with two instances on PostgreSQL
+/// (`BADGEIN_TEST_TWO_INSTANCES=1`).
+fn two_instances_everywhere() -> bool {
+    std::env::var("BADGEIN_TEST_TWO_INSTANCES").is_ok_and(|v| v == "1")
+}
+
+/// Runs `test` with two instances on one PostgreSQL database: two instances on one SQLite file
+/// are not how the service is deployed (docs/deploy.md). Without `BADGEIN_TEST_POSTGRES` the
+/// test cannot run: under CI (`CI` set, as CI services do) that fails it, saying so; elsewhere
+/// it says on stderr that it did not run.
+pub async fn two_instances<F, Fut>(config: Config, test: F)
+where
+    F: Fn(Env) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    if !backends().contains(&"postgres") {
+        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
+        assert!(
+            !ci,
+            "the two-instance tests need PostgreSQL: set BADGEIN_TEST_POSTGRES              (scripts/test starts a throwaway cluster)"
+        );
+        eprintln!("NOT RUN: the two-instance tests need BADGEIN_TEST_POSTGRES (PostgreSQL)");
+        return;
+    }
+    let env = start_two("postgres", config).await;
+    let db_url = env.db_url.clone();
+    test(env).await;
+    drop_postgres(&db_url).await;
 }
 
 /// A portal on a fresh database of the PostgreSQL server `admin` (a URL as in
 /// `BADGEIN_TEST_POSTGRES`).
 pub async fn start_on(admin: &str, config: Config) -> Env {
     let db_url = fresh_postgres(admin).await;
-    start_at("postgres", db_url, None, config).await
+    start_at("postgres", db_url, None, config, false).await
 }
 
 /// `config` with a key-encryption key file for `db_url`: SQLite keeps the default (beside the
@@ -237,28 +336,63 @@ async fn start_at(
     db_url: String,
     dir: Option<TempDir>,
     config: Config,
+    two: bool,
 ) -> Env {
     // PostgreSQL has no database file to keep the key file beside: a directory of its own.
+    // Both instances share it, as they share the database.
     let dir = dir.or_else(|| Some(TempDir::new()));
     let config = with_key_file(&db_url, dir.as_ref(), config);
     let clock = ManualClock::starting_now();
-    let portal = Portal::open(&db_url, Arc::new(clock.clone()), config)
+    let portal = Portal::open(&db_url, Arc::new(clock.clone()), config.clone())
         .await
         .unwrap();
     seed(&portal).await;
     let running = spawn(portal, "127.0.0.1:0").await.unwrap();
+    // The second starts after the seed, as a second instance joins a running service.
+    let second = if two {
+        Some(serve(&db_url, &clock, beside(&running, config)).await)
+    } else {
+        None
+    };
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
     Env {
         running,
+        second,
+        turn: AtomicUsize::new(0),
         clock,
         http,
         db_url,
         backend,
         _dir: dir,
     }
+}
+
+/// `config` for a second instance beside `first`: the first's address is the public URL of both
+/// (unless the test gave one), so that tickets, issuers and origins are the same at either.
+fn beside(first: &RunningPortal, config: Config) -> Config {
+    Config {
+        public_url: config
+            .public_url
+            .clone()
+            .or_else(|| Some(first.base_url().to_owned())),
+        ..config
+    }
+}
+
+/// Where an instance listens (its base URL may be the public URL of both).
+fn address(r: &RunningPortal) -> String {
+    format!("http://{}", r.addr())
+}
+
+/// A portal serving on 127.0.0.1:0 over the existing database `db_url`.
+async fn serve(db_url: &str, clock: &ManualClock, config: Config) -> RunningPortal {
+    let portal = Portal::open(db_url, Arc::new(clock.clone()), config)
+        .await
+        .unwrap();
+    spawn(portal, "127.0.0.1:0").await.unwrap()
 }
 
 pub async fn fresh_database(backend: &str) -> (String, Option<TempDir>) {

@@ -37,3 +37,4 @@ mod shutdown;
 mod signing_keys;
 mod staff_totp;
 mod teacher;
+mod two_instances;

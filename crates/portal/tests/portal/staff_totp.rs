@@ -15,7 +15,7 @@ const PASSWORD: &str = "correct horse battery";
 const PENDING_COOKIE: &str = "badgein_pending";
 
 /// RFC 6238 with SHA-1, 6 digits, 30 s: the code of the step `offset` steps from `now_ms`.
-fn code(secret_b32: &str, now_ms: i64, offset: i64) -> String {
+pub(crate) fn code(secret_b32: &str, now_ms: i64, offset: i64) -> String {
     let key = data_encoding::BASE32_NOPAD
         .decode(secret_b32.as_bytes())
         .unwrap();
@@ -38,9 +38,9 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
 }
 
 /// What an enrollment showed: the session that enrolled, the secret, the recovery codes.
-struct Enrolled {
+pub(crate) struct Enrolled {
     cookie: String,
-    secret: String,
+    pub(crate) secret: String,
     recovery: Vec<String>,
 }
 
@@ -62,7 +62,7 @@ async fn shown_secret(env: &Env, cookie: &str) -> String {
 }
 
 /// Sets Kim's (`t1`, username `mrsk`) password, signs her in and turns the second factor on.
-async fn enroll_kim(env: &Env) -> Enrolled {
+pub(crate) async fn enroll_kim(env: &Env) -> Enrolled {
     env.portal().set_password("t1", PASSWORD).await.unwrap();
     let cookie = login(env, "mrsk", PASSWORD).await;
     enroll_with(env, cookie).await

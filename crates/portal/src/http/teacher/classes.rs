@@ -78,7 +78,9 @@ pub async fn class_page(
         })
         .await?;
     for p in &mut pupils {
-        p.locked_until = portal.locked_until(&p.username);
+        p.locked_until = teacher
+            .run(&state, portal.locked_until(&p.username))
+            .await?;
     }
     let rows: Vec<Row<'_>> = pupils
         .iter()
