@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::code::{Point, grow, quad_contains};
+use crate::sample_set;
 
 #[derive(Debug, Clone)]
 pub struct QuadSample {
@@ -26,22 +27,14 @@ pub struct QuadSet {
 /// Where the corner-labelled photos are: `$BADGEIN_QR_PHOTOS`, else `shared/qr-photos-boofcv`
 /// beside the repository.
 pub fn default_root() -> PathBuf {
-    if let Some(dir) = std::env::var_os("BADGEIN_QR_PHOTOS") {
-        return PathBuf::from(dir);
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/qr-photos-boofcv")
+    sample_set::shared_dir("BADGEIN_QR_PHOTOS", "qr-photos-boofcv")
 }
 
 /// Every sub-folder of `root` with labelled photos, in name order. A label file that does not
 /// parse is an error naming it (a set scored on half its labels would mislead).
 pub fn load(root: &Path) -> std::io::Result<Vec<QuadSet>> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
     let mut sets = Vec::new();
-    for dir in dirs {
+    for dir in sample_set::sub_folders(root)? {
         let mut images: Vec<PathBuf> = std::fs::read_dir(&dir)?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| {

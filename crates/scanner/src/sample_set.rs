@@ -21,21 +21,34 @@ const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "bmp"];
 /// Where the shared sample photos are: `$BADGEIN_QR_SAMPLES`, else `shared/qr-samples` beside
 /// the repository.
 pub fn default_root() -> PathBuf {
-    if let Some(dir) = std::env::var_os("BADGEIN_QR_SAMPLES") {
-        return PathBuf::from(dir);
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/qr-samples")
+    shared_dir("BADGEIN_QR_SAMPLES", "qr-samples")
 }
 
-/// Every sub-folder of `root` that holds labelled images, in name order.
-pub fn load(root: &Path) -> std::io::Result<Vec<SampleSet>> {
+/// `$var`, else `shared/<folder>` beside the repository (where the project's photo sets are
+/// read in place).
+pub(crate) fn shared_dir(var: &str, folder: &str) -> PathBuf {
+    if let Some(dir) = std::env::var_os(var) {
+        return PathBuf::from(dir);
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared")
+        .join(folder)
+}
+
+/// The sub-folders of `root`, in name order.
+pub(crate) fn sub_folders(root: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_dir())
         .collect();
     dirs.sort();
+    Ok(dirs)
+}
+
+/// Every sub-folder of `root` that holds labelled images, in name order.
+pub fn load(root: &Path) -> std::io::Result<Vec<SampleSet>> {
     let mut sets = Vec::new();
-    for dir in dirs {
+    for dir in sub_folders(root)? {
         let samples = load_dir(&dir)?;
         if !samples.is_empty() {
             let name = dir

@@ -33,19 +33,7 @@ pub async fn count_pair(
             ELSE password_failures.locked_until END, \
         last_at = $3 \
         RETURNING failures, locked_until";
-    let (failures, locked_until): (i64, i64) = on_pool!(db, |p| sqlx::query_as(SQL)
-        .bind(account)
-        .bind(counter)
-        .bind(now)
-        .bind(max)
-        .bind(first_lock)
-        .bind(lock_at)
-        .fetch_one(p)
-        .await)?;
-    Ok(Counter {
-        failures,
-        locked_until,
-    })
+    count(db, SQL, account, counter, [now, max, first_lock, lock_at]).await
 }
 
 /// One more failure from an unrecognised device: from the `cap`-th on, each locks such devices
@@ -67,11 +55,24 @@ pub async fn count_capped(
             ELSE password_failures.locked_until END, \
         last_at = $3 \
         RETURNING failures, locked_until";
-    let (failures, locked_until): (i64, i64) = on_pool!(db, |p| sqlx::query_as(SQL)
+    count(db, SQL, account, counter, [now, cap, first_lock, lock_at]).await
+}
+
+/// Runs one of the counting upserts: `$1` the account, `$2` the counter, `$3..$6` `numbers`
+/// (now, the limit, the lock of a first failure, the lock when the limit is reached).
+async fn count(
+    db: &Pool,
+    sql: &'static str,
+    account: &[u8],
+    counter: &[u8],
+    numbers: [i64; 4],
+) -> Result<Counter> {
+    let [now, limit, first_lock, lock_at] = numbers;
+    let (failures, locked_until): (i64, i64) = on_pool!(db, |p| sqlx::query_as(sql)
         .bind(account)
         .bind(counter)
         .bind(now)
-        .bind(cap)
+        .bind(limit)
         .bind(first_lock)
         .bind(lock_at)
         .fetch_one(p)
