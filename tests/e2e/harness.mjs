@@ -33,7 +33,7 @@ export const LOGS = join(TARGET, 'e2e-logs');
  * WebKit's helper processes may still be writing caches as they exit, hence the retries; a
  * leftover dir is reported, not a failure.
  */
-function removeTemp(dir) {
+export function removeTemp(dir) {
   if (process.env.BADGEIN_E2E_KEEP) return;
   try {
     rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
