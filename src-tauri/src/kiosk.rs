@@ -387,12 +387,7 @@ impl Kiosk {
     /// A portal IT locked is not switched by a QR: the QR is refused before anything is
     /// deleted or sent.
     async fn enroll_from_qr(&self, request: &QrEnrollment) {
-        if self
-            .managed
-            .portal_url
-            .as_deref()
-            .is_some_and(|locked| locked != request.qr.origin())
-        {
+        if !self.managed.allows_portal(request.qr.origin()) {
             tracing::warn!("a setup QR for another portal refused: the portal is set by IT");
             self.send(Event::Setup(SetupEvent::Message(Code::SetupQrRefused)));
             return;

@@ -170,6 +170,12 @@ pub struct Managed {
 }
 
 impl Managed {
+    /// Whether the kiosk may enroll at `origin`: anywhere unless IT set the portal, then only
+    /// there (a setup QR naming another portal is refused before anything is deleted or sent).
+    pub fn allows_portal(&self, origin: &str) -> bool {
+        self.portal_url.as_deref().is_none_or(|set| set == origin)
+    }
+
     /// Checks each entry on its own: the valid ones are kept, the others reported.
     pub fn from_entries(entries: impl IntoIterator<Item = Entry>) -> (Self, Vec<Problem>) {
         let mut managed = Self::default();

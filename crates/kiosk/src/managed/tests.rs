@@ -309,3 +309,11 @@ fn a_file_not_owned_by_root_is_still_read() {
     let (m, problems) = Managed::from_entries(toml_file::read(&path).unwrap());
     assert_eq!((m.language, problems), (Some(Language::Es), vec![]));
 }
+
+#[test]
+fn a_portal_it_set_is_the_only_one_allowed() {
+    assert!(Managed::default().allows_portal("https://b.example"));
+    let (managed, _) = from(&[("portal_url", text("https://a.example"))]);
+    assert!(managed.allows_portal("https://a.example"));
+    assert!(!managed.allows_portal("https://b.example"));
+}
