@@ -334,6 +334,32 @@ export function askToClose(id) {
   xtool('wmctrl', ['-i', '-c', id]);
 }
 
+/**
+ * The window's commands as the UI calls them: `invoke(command, args)` answers `{value}` or
+ * `{error}`; `waitForView(what, pred, ms)` polls `get_view` until `pred(view)` holds (within
+ * `waitMs` unless told otherwise).
+ */
+export function commands(session, { waitMs = 20_000 } = {}) {
+  const invoke = (command, args = {}) =>
+    session.executeAsync(
+      `const done = arguments[arguments.length - 1];
+       window.__TAURI__.core.invoke(arguments[0], arguments[1]).then(
+         (value) => done({ value: value ?? null }), (error) => done({ error }));`,
+      command,
+      args,
+    );
+  const waitForView = async (what, pred, ms = waitMs) => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const { value: view } = await invoke('get_view');
+      if (pred(view)) return view;
+      if (Date.now() > deadline) throw new Error(`never saw ${what}: ${JSON.stringify(view)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  return { invoke, waitForView };
+}
+
 /** Waits until the UI shows `screen` (main.js sets body[data-screen]). */
 export function waitForScreen(session, screen, timeoutMs = 20_000) {
   return session.waitFor(

@@ -9,6 +9,7 @@ import {
   APP,
   appPid,
   askToClose,
+  commands,
   launch,
   managedWindows,
   pressAltF4,
@@ -167,23 +168,7 @@ describe('the kiosk window', { timeout: 180_000 }, () => {
   // Last: it ends the app.
   test('a kiosk without a PIN makes the teacher choose one; wrong PINs start a wait; quit needs the PIN', async () => {
     const { session } = kiosk;
-    const invoke = (command, args = {}) =>
-      session.executeAsync(
-        `const done = arguments[arguments.length - 1];
-         window.__TAURI__.core.invoke(arguments[0], arguments[1]).then(
-           (value) => done({ value: value ?? null }), (error) => done({ error }));`,
-        command,
-        args,
-      );
-    const waitForView = async (what, pred, ms = 20_000) => {
-      const deadline = Date.now() + ms;
-      for (;;) {
-        const { value: view } = await invoke('get_view');
-        if (pred(view)) return view;
-        assert.ok(Date.now() < deadline, `never saw ${what}: ${JSON.stringify(view)}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
+    const { invoke, waitForView } = commands(session);
     // Setup's commands are refused outside the setup screen, whoever calls them.
     const { value: before } = await invoke('get_setup');
     const { pin_set: _before, ...current } = before;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { launch, screenshot, startPortal, waitForScreen } from './harness.mjs';
+import { commands, launch, screenshot, startPortal, waitForScreen } from './harness.mjs';
 
 describe('a kiosk deployed with a managed configuration', { timeout: 180_000 }, () => {
   let kiosk;
@@ -43,14 +43,7 @@ describe('a kiosk deployed with a managed configuration', { timeout: 180_000 }, 
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const invoke = (command, args = {}) =>
-    kiosk.session.executeAsync(
-      `const done = arguments[arguments.length - 1];
-       window.__TAURI__.core.invoke(arguments[0], arguments[1]).then(
-         (value) => done({ value: value ?? null }), (error) => done({ error }));`,
-      command,
-      args,
-    );
+  const invoke = (command, args) => commands(kiosk.session).invoke(command, args);
 
   test('enrolls unattended, scans in the managed language, and never logs the token', async () => {
     await waitForScreen(kiosk.session, 'scanning', 60_000);

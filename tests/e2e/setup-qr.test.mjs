@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
-import { launch, screenshot, startPortal, waitForScreen } from './harness.mjs';
+import { commands, launch, screenshot, startPortal, waitForScreen } from './harness.mjs';
 
 describe('the setup QR', { timeout: 240_000 }, () => {
   test('a kiosk enrolls from the setup QR its camera reads, and asks before switching portals', async () => {
@@ -15,23 +15,7 @@ describe('the setup QR', { timeout: 240_000 }, () => {
     const b = await startPortal();
     const kiosk = await launch('setup-qr');
     const { session } = kiosk;
-    const invoke = (command, args = {}) =>
-      session.executeAsync(
-        `const done = arguments[arguments.length - 1];
-         window.__TAURI__.core.invoke(arguments[0], arguments[1]).then(
-           (value) => done({ value: value ?? null }), (error) => done({ error }));`,
-        command,
-        args,
-      );
-    const waitForView = async (what, pred, ms = 30_000) => {
-      const deadline = Date.now() + ms;
-      for (;;) {
-        const { value: view } = await invoke('get_view');
-        if (pred(view)) return view;
-        assert.ok(Date.now() < deadline, `never saw ${what}: ${JSON.stringify(view)}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
+    const { invoke, waitForView } = commands(session, { waitMs: 30_000 });
     /** A setup QR of `portal` as `kiosk code --qr` writes it. */
     const setupQr = (portal, name) => {
       const file = join(portal.dir, name);
