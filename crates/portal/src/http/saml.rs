@@ -4,10 +4,11 @@
 //!
 //! SSO: the request is read by `idp::saml::request`, its app found by entity id and checked by
 //! `idp::saml::sso` (only the registered ACS; which NameID); anything wrong is an error page
-//! in the user's language, audited, and nothing is signed. Without a session the user is
-//! sent to sign in and comes back to the request (`sign_in_first`). With one, an
-//! auto-submitting form posts the signed response (`idp::saml::response`) and the RelayState
-//! to the ACS.
+//! in the user's language, audited, and nothing is signed. Without a session that answers the
+//! request (any live one; one begun after it for `ForceAuthn`) the user is sent to sign in and
+//! comes back to the request (`sign_in_first`), or, when the request is `IsPassive`, the app
+//! is told `NoPassive` at its ACS. With one, an auto-submitting form posts the signed
+//! response (`idp::saml::response`) and the RelayState to the ACS.
 
 use std::net::IpAddr;
 
@@ -162,8 +163,21 @@ async fn sso_answer(
         Err(e) => return super::html::error_page(s, &e),
     };
     // A temporary password must be changed before any app is signed in to: the sign-in this
-    // asks for leads there first.
-    let Some(session) = session.filter(|s| !s.must_change_password) else {
+    // asks for leads there first. A request that forces a new sign-in is answered only by a
+    // session begun for it.
+    let now = state.portal.now();
+    // By HTTP-POST from the app's site the browser leaves the cookie behind (`SameSite=Lax`):
+    // whether anyone is signed in is known only after the 303 to the same request by GET.
+    let unseen = session.is_none() && matches!(binding, Binding::Post);
+    let answering = session.filter(|session| {
+        !session.must_change_password
+            && sso::session_answers(&checked.request, session.started_at, now)
+    });
+    let Some(session) = answering else {
+        // Asked not to show the user anything: told so, at its ACS, instead of the login page.
+        if checked.request.is_passive && !unseen {
+            return no_passive(state, s, &checked);
+        }
         return sign_in_first(s, &checked, binding);
     };
     let s = i18n::for_locale(&session.user.locale);
@@ -288,6 +302,29 @@ fn refusal_text(s: &Strings, e: &SsoError) -> &'static str {
         | SsoError::UnsupportedBinding => s.bad_app_link,
         SsoError::NotShown => s.sso.not_shown,
         SsoError::NoEmail => s.sso.no_email,
+    }
+}
+
+/// A passive request nobody signed in answers: the `NoPassive` status posted to the app's ACS
+/// with its RelayState; nothing is released or signed, so nothing is audited.
+fn no_passive(state: &AppState, s: &Strings, checked: &Checked) -> Response {
+    let answer = response::no_passive(
+        &metadata::entity_id(&state.base_url),
+        &checked.acs,
+        &checked.request.id,
+        state.portal.now(),
+    );
+    match answer {
+        Ok(saml_response) => post_form(
+            s,
+            &checked.acs,
+            &saml_response,
+            checked.relay_state.as_deref(),
+        ),
+        Err(error) => {
+            tracing::error!(%error, "SAML NoPassive answer not made");
+            message_page(StatusCode::SERVICE_UNAVAILABLE, s, s.unavailable)
+        }
     }
 }
 

@@ -682,6 +682,135 @@ async fn signed_out_users_sign_in_and_come_back_to_the_app() {
 /// The login page follows a `next` only back to this portal's `/saml/sso?` (or
 /// `/oauth/authorize?`): never another host, another path, or a huge one. (Eight tries: the
 /// address's password sign-ins are rate-limited; `http::next`'s unit test has the rest.)
+/// The `Responder`/`NoPassive` answer of a passive request nobody signed in answers: posted to
+/// the registered ACS with the RelayState, in answer to the request, with no assertion.
+async fn assert_no_passive(r: reqwest::Response, relay: &str) {
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains(&format!("action=\"{ACS}\"")), "{html}");
+    assert_eq!(hidden(&html, "RelayState").as_deref(), Some(relay));
+    let xml = String::from_utf8(
+        STANDARD
+            .decode(hidden(&html, "SAMLResponse").expect("a response"))
+            .unwrap(),
+    )
+    .unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let root = doc.root_element();
+    assert!(
+        root.has_tag_name((response::ns::PROTOCOL, "Response")),
+        "{xml}"
+    );
+    assert_eq!(root.attribute("InResponseTo"), Some("_req42"));
+    assert_eq!(root.attribute("Destination"), Some(ACS));
+    let codes: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name((response::ns::PROTOCOL, "StatusCode")))
+        .filter_map(|n| n.attribute("Value"))
+        .collect();
+    assert_eq!(codes, [response::ns::RESPONDER, response::ns::NO_PASSIVE]);
+    assert!(!xml.contains("Assertion"), "{xml}");
+}
+
+/// `IsPassive`: the app asks that the user see nothing. Signed out, it hears `NoPassive` at its
+/// ACS instead of the user getting the login page (by HTTP-POST only after the 303 to GET that
+/// shows whether a cookie comes); signed in, it is answered as any request. `ForceAuthn`: only
+/// a session begun for the request answers, so a signed-in user signs in again and the
+/// assertion's `AuthnInstant` is the new sign-in; with `IsPassive` too, `NoPassive`.
+async fn passive_and_forced_requests_body(env: Env) {
+    let old_session = saml_setup(&env).await;
+    let meta = metadata(&env).await;
+    let relay = "state-7";
+    let rfc3339 = badgein_portal::clock::rfc3339;
+    // A request made now by the app's clock, with `attrs`.
+    let made_now = |attrs: &str| {
+        authn_request(SP, attrs).replace(
+            "2026-12-05T04:00:00Z",
+            &rfc3339(badgein_portal::Clock::now_ms(&env.clock)),
+        )
+    };
+    env.clock.advance(std::time::Duration::from_secs(300));
+
+    let passive = made_now("IsPassive=\"true\"");
+    let query = [
+        ("SAMLRequest", deflated(passive.as_bytes())),
+        ("RelayState", relay.to_owned()),
+    ];
+    let query: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_no_passive(sso_get(&env, None, &query).await, relay).await;
+    let (xml, _) =
+        verified_response(sso_get(&env, Some(&old_session), &query).await, &meta.cert).await;
+    assert!(xml.contains("AuthnStatement"), "{xml}");
+    let posted = env
+        .http
+        .post(env.url("/saml/sso"))
+        .form(&[
+            ("SAMLRequest", STANDARD.encode(&passive)),
+            ("RelayState", relay.to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), 303);
+    let get = location(&posted);
+    assert!(get.starts_with("/saml/sso?SAMLRequest="), "{get}");
+    let r = env.http.get(env.url(&get)).send().await.unwrap();
+    assert_no_passive(r, relay).await;
+
+    // Forced: the session from before the request does not answer it.
+    let forced = deflated(made_now("ForceAuthn=\"true\"").as_bytes());
+    let forced_query = [("SAMLRequest", forced.as_str()), ("RelayState", relay)];
+    let r = sso_get(&env, Some(&old_session), &forced_query).await;
+    assert_eq!(r.status(), 303);
+    let next = next_of(&location(&r));
+    let signed_in_at = badgein_portal::Clock::now_ms(&env.clock);
+    let r = env
+        .http
+        .post(env.url("/login"))
+        .form(&[
+            ("username", "mrsk"),
+            ("password", PASSWORD),
+            ("next", &next),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), next);
+    let new_session = crate::harness::session_cookie(&r).unwrap();
+    env.clock.advance(std::time::Duration::from_secs(5));
+    let r = env
+        .http
+        .get(env.url(&next))
+        .header("cookie", &new_session)
+        .send()
+        .await
+        .unwrap();
+    let (xml, html) = verified_response(r, &meta.cert).await;
+    assert_eq!(hidden(&html, "RelayState").as_deref(), Some(relay));
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    assert_eq!(
+        attribute_of(&doc, "AuthnStatement", "AuthnInstant"),
+        Some(rfc3339(signed_in_at).as_str())
+    );
+    // The old session still does not answer it; with IsPassive too, the app is told so.
+    let r = sso_get(&env, Some(&old_session), &forced_query).await;
+    assert_eq!(r.status(), 303);
+    let both = deflated(made_now("ForceAuthn=\"true\" IsPassive=\"true\"").as_bytes());
+    let r = sso_get(
+        &env,
+        Some(&old_session),
+        &[("SAMLRequest", both.as_str()), ("RelayState", relay)],
+    )
+    .await;
+    assert_no_passive(r, relay).await;
+}
+
+#[tokio::test]
+async fn passive_and_forced_requests() {
+    run(passive_and_forced_requests_body).await;
+}
+
 async fn login_next_never_leaves_for_elsewhere_body(env: Env) {
     saml_setup(&env).await;
     let huge = format!("/saml/sso?SAMLRequest={}", "a".repeat(9000));

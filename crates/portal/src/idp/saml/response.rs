@@ -34,6 +34,8 @@ pub mod ns {
     pub const EMAIL_ADDRESS: &str = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
     pub const BEARER: &str = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
     pub const SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";
+    pub const RESPONDER: &str = "urn:oasis:names:tc:SAML:2.0:status:Responder";
+    pub const NO_PASSIVE: &str = "urn:oasis:names:tc:SAML:2.0:status:NoPassive";
     pub const BASIC: &str = "urn:oasis:names:tc:SAML:2.0:attrname-format:basic";
     pub const UNSPECIFIED_CONTEXT: &str = "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified";
 }
@@ -264,6 +266,44 @@ pub fn build(
         response_id,
         assertion_id,
     })
+}
+
+/// The answer to a request the identity provider cannot grant without the user, which asked
+/// it not to interact with them (`IsPassive`, and nobody signed in who answers it): a
+/// `Response` with the status `Responder` / `NoPassive` (SAML Core 3.2.2.2) and no assertion,
+/// in answer to request `in_response_to`, for the app's registered ACS; base64, as the form's
+/// `SAMLResponse`.
+///
+/// Not signed: it releases nothing and grants nothing, and an app treats it as a failed
+/// sign-in whoever sent it, which anyone can cause by not signing in.
+pub fn no_passive(
+    idp_entity_id: &str,
+    acs: &str,
+    in_response_to: &str,
+    now: Millis,
+) -> Result<String, KeyError> {
+    let response_id = new_id()?;
+    let now = rfc3339(now);
+    let mut w = Writer::new();
+    w.open(
+        "samlp:Response",
+        &[("samlp", ns::PROTOCOL), ("saml", ns::ASSERTION)],
+        &[
+            ("Destination", acs),
+            ("ID", &response_id),
+            ("InResponseTo", in_response_to),
+            ("IssueInstant", &now),
+            ("Version", "2.0"),
+        ],
+    );
+    w.leaf("saml:Issuer", &[], idp_entity_id);
+    w.open("samlp:Status", &[], &[]);
+    w.open("samlp:StatusCode", &[], &[("Value", ns::RESPONDER)]);
+    w.leaf("samlp:StatusCode", &[("Value", ns::NO_PASSIVE)], "");
+    w.close("samlp:StatusCode");
+    w.close("samlp:Status");
+    w.close("samlp:Response");
+    Ok(STANDARD.encode(w.finish()))
 }
 
 fn with_in_response_to<'a>(

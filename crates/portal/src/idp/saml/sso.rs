@@ -6,6 +6,7 @@ use thiserror::Error;
 
 use super::request::{AuthnRequest, RequestError};
 use super::response::{NameId, ns};
+use crate::clock::{Millis, parse_instant};
 
 /// The one binding we answer with.
 pub const HTTP_POST: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST";
@@ -56,6 +57,25 @@ pub fn check(request: &AuthnRequest, registered_acs: &str, sso_url: &str) -> Res
         return Err(SsoError::UnsupportedBinding);
     }
     Ok(())
+}
+
+/// How far behind ours an app's clock may be for a sign-in it forced to count: a session that
+/// began up to this long before the request's `IssueInstant` was made for it.
+pub const FORCE_AUTHN_SKEW_MS: Millis = 60_000;
+
+/// Whether a live session that began at `started_at` may answer `request` at `now`. Any may,
+/// unless the request says `ForceAuthn` (SAML Core 3.4.1: the user signs in again rather than
+/// rely on an earlier sign-in); then only one begun after the request was made, as the user's
+/// sign-in on the login page it leads to is. When it was made is the app's `IssueInstant`, by
+/// the app's clock: taken no later than `now` (an app whose clock runs ahead would otherwise
+/// send the user round the login page forever), and with [`FORCE_AUTHN_SKEW_MS`] for a clock
+/// behind. The answer's `AuthnInstant` says when the session began, for the app to check.
+pub fn session_answers(request: &AuthnRequest, started_at: Millis, now: Millis) -> bool {
+    if !request.force_authn {
+        return true;
+    }
+    let asked_at = parse_instant(&request.issue_instant).map_or(now, |t| t.min(now));
+    started_at >= asked_at.saturating_sub(FORCE_AUTHN_SKEW_MS)
 }
 
 /// The `NameID` for `request` from the app `sp_entity_id`: the user's address when the
@@ -165,6 +185,42 @@ mod tests {
         ] {
             assert_eq!(check(&bad, ACS, SSO), Err(err));
         }
+    }
+
+    #[test]
+    fn a_forced_sign_in_is_one_made_after_the_request() {
+        let at = |t: &str| parse_instant(t).unwrap();
+        let asked = AuthnRequest {
+            issue_instant: "2026-12-05T09:00:00Z".into(),
+            force_authn: true,
+            ..request()
+        };
+        let now = at("2026-12-05T09:00:30Z");
+        // Without ForceAuthn any live session answers.
+        assert!(session_answers(&request(), at("2026-12-01T08:00:00Z"), now));
+        assert!(session_answers(&asked, at("2026-12-05T09:00:10Z"), now));
+        assert!(session_answers(&asked, at("2026-12-05T08:59:00Z"), now));
+        assert!(!session_answers(&asked, at("2026-12-05T08:58:59Z"), now));
+        assert!(!session_answers(&asked, at("2026-12-05T07:00:00Z"), now));
+        // The app's clock an hour ahead: the request counts as made now, so a sign-in
+        // just made answers it (no loop through the login page).
+        let ahead = AuthnRequest {
+            issue_instant: "2026-12-05T10:00:00Z".into(),
+            ..asked.clone()
+        };
+        assert!(session_answers(&ahead, now, now));
+        assert!(!session_answers(&ahead, at("2026-12-05T08:00:00Z"), now));
+        // An instant we cannot read: as if made now.
+        let unreadable = AuthnRequest {
+            issue_instant: "yesterday".into(),
+            ..asked
+        };
+        assert!(session_answers(&unreadable, now, now));
+        assert!(!session_answers(
+            &unreadable,
+            at("2026-12-05T08:00:00Z"),
+            now
+        ));
     }
 
     #[test]
