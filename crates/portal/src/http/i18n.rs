@@ -5,6 +5,8 @@ use super::i18n_accounts::{CLAIM_EN, CLAIM_ES, PASSWORD_EN, PASSWORD_ES};
 pub use super::i18n_accounts::{ClaimPage, PasswordText};
 use super::i18n_family::{FAMILY_EN, FAMILY_ES, PARENT_CLAIM_EN, PARENT_CLAIM_ES};
 pub use super::i18n_family::{FamilyPage, ParentClaimPage};
+use crate::apps::registration::OIDC_SCOPES;
+use crate::roles::Role;
 
 #[derive(Debug)]
 pub struct Strings {
@@ -150,6 +152,12 @@ pub struct AppsPage {
     pub public_help: &'static str,
     pub scopes: &'static str,
     pub scopes_help: &'static str,
+    /// The checkboxes' labels: `profile`, `email`, `school`.
+    pub scope_labels: [&'static str; 3],
+    /// The checkboxes' labels: students, teachers, administrators, other staff, guardians.
+    pub role_labels: [&'static str; 5],
+    pub id_token_alg: &'static str,
+    pub id_token_alg_help: &'static str,
     pub public_kind: &'static str,
     pub public_registered: &'static str,
     pub no_secret: &'static str,
@@ -164,6 +172,28 @@ pub struct AppsPage {
     pub secret_help: &'static str,
     pub client_id: &'static str,
     pub client_secret: &'static str,
+}
+
+impl AppsPage {
+    /// The checkbox label of `role`.
+    pub fn role(&self, role: Role) -> &'static str {
+        let [student, teacher, administrator, other, guardian] = self.role_labels;
+        match role {
+            Role::Student => student,
+            Role::Teacher => teacher,
+            Role::Administrator => administrator,
+            Role::Other => other,
+            Role::Guardian => guardian,
+        }
+    }
+
+    /// The checkbox label of `scope` (one of `OIDC_SCOPES`; the name itself otherwise).
+    pub fn scope(&self, scope: &'static str) -> &'static str {
+        OIDC_SCOPES
+            .iter()
+            .position(|s| *s == scope)
+            .map_or(scope, |i| self.scope_labels[i])
+    }
 }
 
 pub const EN: Strings = Strings {
@@ -223,7 +253,7 @@ const APPS_EN: AppsPage = AppsPage {
     elsewhere: "Not an app of this school alone: the district changes it with the badgein-portal command.",
     add_title: "Add an app",
     add_help: "The app is shown on the dashboards of this school. Links must start with https://.",
-    roles_help: "Roles it is shown to, separated by commas (student, teacher, administrator, other); empty for everyone.",
+    roles_help: "None ticked: everyone.",
     redirects: "OpenID Connect redirect URIs",
     redirects_help: "One a line, exactly as the app sends them; empty for a plain link.",
     backchannel: "Back-channel logout URI",
@@ -231,7 +261,17 @@ const APPS_EN: AppsPage = AppsPage {
     public_client: "A public client: no secret (a single-page or phone app)",
     public_help: "For an app that runs entirely in the browser or on a device and cannot keep a secret. It must use PKCE (S256).",
     scopes: "What it may learn (OpenID Connect scopes)",
-    scopes_help: "profile (names), email, school (role, school, grade), separated by commas. Empty: profile only.",
+    scopes_help: "For an OpenID Connect app. None ticked: the names alone. Release no more than the app needs: these are children.",
+    scope_labels: ["Names", "E-mail address", "Role, school and grade"],
+    role_labels: [
+        "Students",
+        "Teachers",
+        "Administrators",
+        "Other staff",
+        "Parents and guardians",
+    ],
+    id_token_alg: "ID token signature",
+    id_token_alg_help: "RS256 unless the app asks for ES256; most school apps accept RS256 only.",
     public_kind: "public client",
     public_registered: "The app is a public client: it has no secret. Put this client id in its settings; it must use PKCE (S256).",
     no_secret: "This app is a public client: it has no secret.",
@@ -260,7 +300,7 @@ const APPS_ES: AppsPage = AppsPage {
     elsewhere: "No es una aplicación solo de esta escuela: el distrito la cambia con el comando badgein-portal.",
     add_title: "Añadir una aplicación",
     add_help: "La aplicación se muestra en los paneles de esta escuela. Los enlaces deben empezar con https://.",
-    roles_help: "Roles a los que se muestra, separados por comas (student, teacher, administrator, other); vacío para todos.",
+    roles_help: "Ninguno marcado: todos.",
     redirects: "URI de redirección de OpenID Connect",
     redirects_help: "Una por línea, exactamente como la envía la aplicación; vacío para un enlace simple.",
     backchannel: "URI de cierre de sesión por canal trasero",
@@ -268,7 +308,21 @@ const APPS_ES: AppsPage = AppsPage {
     public_client: "Un cliente público: sin secreto (una aplicación de una sola página o de teléfono)",
     public_help: "Para una aplicación que funciona por completo en el navegador o en un dispositivo y no puede guardar un secreto. Debe usar PKCE (S256).",
     scopes: "Lo que puede saber (alcances de OpenID Connect)",
-    scopes_help: "profile (nombres), email, school (rol, escuela, grado), separados por comas. Vacío: solo profile.",
+    scopes_help: "Para una aplicación de OpenID Connect. Ninguno marcado: solo los nombres. No dé más de lo que la aplicación necesita: son niños.",
+    scope_labels: [
+        "Nombres",
+        "Dirección de correo electrónico",
+        "Rol, escuela y grado",
+    ],
+    role_labels: [
+        "Estudiantes",
+        "Maestros",
+        "Administradores",
+        "Otro personal",
+        "Padres y tutores",
+    ],
+    id_token_alg: "Firma del token de identidad",
+    id_token_alg_help: "RS256, salvo que la aplicación pida ES256; la mayoría de las aplicaciones escolares solo aceptan RS256.",
     public_kind: "cliente público",
     public_registered: "La aplicación es un cliente público: no tiene secreto. Ponga este identificador de cliente en su configuración; debe usar PKCE (S256).",
     no_secret: "Esta aplicación es un cliente público: no tiene secreto.",

@@ -806,6 +806,35 @@ async fn administrators_page_body(env: Env) {
             ],
             "give both or neither",
         ),
+        // The boxes and the list, sent with values the page never offers.
+        (
+            vec![
+                ("name", "X"),
+                ("url", "https://x.example/"),
+                ("redirect_uris", "https://x.example/cb"),
+                ("scopes", "profile"),
+                ("scopes", "phone"),
+            ],
+            "unknown scope",
+        ),
+        (
+            vec![
+                ("name", "X"),
+                ("url", "https://x.example/"),
+                ("redirect_uris", "https://x.example/cb"),
+                ("id_token_alg", "HS256"),
+            ],
+            "must be RS256 or ES256",
+        ),
+        (
+            vec![
+                ("name", "X"),
+                ("url", "https://x.example/"),
+                ("roles", "student"),
+                ("roles", "superuser"),
+            ],
+            "unknown role",
+        ),
     ] {
         let r = post(&env, &admin, "/teach/apps", &app_form(&csrf, &fields)).await;
         assert_eq!(r.status(), 400, "{fields:?}");
@@ -836,6 +865,72 @@ async fn administrators_page_body(env: Env) {
     assert!(maya.contains("&lt;script&gt;"), "shown to students");
     let teacher_dash = get(&env, &teacher, "/").await.text().await.unwrap();
     assert!(!teacher_dash.contains("&lt;script&gt;"), "only to students");
+
+    // The page offers a box per role and per scope (the names ticked on a new form) and the
+    // two algorithms; what is ticked is what is registered. A plain link ignores the OpenID
+    // Connect settings the form always sends.
+    let html = get(&env, &admin, "/teach/apps").await.text().await.unwrap();
+    for role in ["student", "teacher", "administrator", "other", "guardian"] {
+        assert!(
+            html.contains(&format!(
+                "name=\"roles\" type=\"checkbox\" value=\"{role}\""
+            )),
+            "{role}"
+        );
+    }
+    assert!(html.contains("name=\"scopes\" type=\"checkbox\" value=\"profile\" checked"));
+    assert!(html.contains("name=\"scopes\" type=\"checkbox\" value=\"email\">"));
+    assert!(html.contains("<option value=\"ES256\">"));
+    let r = post(
+        &env,
+        &admin,
+        "/teach/apps",
+        &app_form(
+            &csrf,
+            &[
+                ("name", "Library"),
+                ("url", "https://library.example/"),
+                ("roles", "teacher"),
+                ("roles", "other"),
+                ("scopes", "profile"),
+                ("id_token_alg", "RS256"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let r = post(
+        &env,
+        &admin,
+        "/teach/apps",
+        &app_form(
+            &csrf,
+            &[
+                ("name", "Math"),
+                ("url", "https://math.example/"),
+                ("redirect_uris", "https://math.example/cb"),
+                ("roles", "student"),
+                ("scopes", "email"),
+                ("scopes", "school"),
+                ("id_token_alg", "ES256"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let apps = p.apps().await.unwrap();
+    let library = apps.iter().find(|a| a.name == "Library").unwrap();
+    assert_eq!(library.roles, [Role::Teacher, Role::Other]);
+    assert!(library.client_id.is_none() && library.oidc_scopes.is_none());
+    let math = apps.iter().find(|a| a.name == "Math").unwrap();
+    assert_eq!(math.roles, [Role::Student]);
+    assert_eq!(
+        math.id_token_alg,
+        Some(badgein_portal::idp::SigningAlg::Es256)
+    );
+    assert_eq!(math.oidc_scopes.as_deref(), Some("email school"));
+    let list = get(&env, &admin, "/teach/apps").await.text().await.unwrap();
+    assert!(list.contains("Teachers, Other staff"), "{list}");
 
     // A client: its secret shown once, and it works.
     let r = post(

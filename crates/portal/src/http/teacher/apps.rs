@@ -13,36 +13,63 @@ use serde::Deserialize;
 use super::access::{Answer, CsrfToken, Failure, Posted, Teacher, refused};
 use super::forms::{CsrfForm, DoneQuery};
 use super::view::{self, Section, csrf_field, segment};
-use crate::apps::{AppRequest, Registered, parse_roles, parse_scopes};
+use crate::apps::registration::{DEFAULT_SCOPES, OIDC_SCOPES};
+use crate::apps::{
+    AppError, AppRequest, Registered, parse_id_token_alg, parse_roles, parse_scopes,
+};
 use crate::error::PortalError;
 use crate::http::AppState;
 use crate::http::i18n::AppsPage;
+use crate::idp::SigningAlg;
+use crate::roles::Role;
 use crate::store::apps::AppRow;
 
-/// What the add form sends. Empty optional fields are absent values.
+/// What the add form sends: one field each, but `roles` and `scopes`, a checkbox each (a field
+/// repeated per box ticked, which is why it is read from the pairs). Empty optional fields are
+/// absent values; an unknown field is ignored.
 #[derive(Debug, Default, Deserialize)]
+#[serde(from = "Vec<(String, String)>")]
 pub struct AppForm {
     csrf: String,
     name: String,
     url: String,
-    #[serde(default)]
-    roles: String,
+    /// The roles ticked, as sent: none is everyone.
+    roles: Vec<String>,
     /// One a line.
-    #[serde(default)]
     redirect_uris: String,
-    #[serde(default)]
     backchannel_logout: String,
-    #[serde(default)]
-    pairwise: Option<String>,
-    #[serde(default)]
-    public_client: Option<String>,
-    /// Comma-separated, as `--scopes`.
-    #[serde(default)]
-    scopes: String,
-    #[serde(default)]
+    pairwise: bool,
+    public_client: bool,
+    /// The scopes ticked, as sent: none is `profile` alone.
+    scopes: Vec<String>,
+    /// `RS256` or `ES256`; empty is RS256.
+    id_token_alg: String,
     saml_entity_id: String,
-    #[serde(default)]
     saml_acs: String,
+}
+
+impl From<Vec<(String, String)>> for AppForm {
+    fn from(pairs: Vec<(String, String)>) -> Self {
+        let mut form = Self::default();
+        for (key, value) in pairs {
+            match key.as_str() {
+                "csrf" => form.csrf = value,
+                "name" => form.name = value,
+                "url" => form.url = value,
+                "roles" => form.roles.push(value),
+                "redirect_uris" => form.redirect_uris = value,
+                "backchannel_logout" => form.backchannel_logout = value,
+                "pairwise" => form.pairwise = true,
+                "public_client" => form.public_client = true,
+                "scopes" => form.scopes.push(value),
+                "id_token_alg" => form.id_token_alg = value,
+                "saml_entity_id" => form.saml_entity_id = value,
+                "saml_acs" => form.saml_acs = value,
+                _ => {}
+            }
+        }
+        form
+    }
 }
 
 impl CsrfToken for AppForm {
@@ -191,7 +218,7 @@ fn row(teacher: &Teacher, app: &AppRow) -> Markup {
     } else {
         app.roles
             .iter()
-            .map(|r| r.as_str())
+            .map(|r| a.role(*r))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -240,9 +267,17 @@ fn add_form(teacher: &Teacher, f: &AppForm) -> Markup {
             input id="name" name="name" required maxlength="80" value=(f.name);
             label for="url" { (a.url) }
             input id="url" name="url" type="url" required value=(f.url);
-            label for="roles" { (a.shown_to) }
-            input id="roles" name="roles" aria-describedby="roles-help" value=(f.roles);
-            p id="roles-help" class="help" { (a.roles_help) }
+            fieldset aria-describedby="roles-help" {
+                legend { (a.shown_to) }
+                @for role in Role::ALL {
+                    label {
+                        input name="roles" type="checkbox" value=(role.as_str())
+                            checked[f.roles.iter().any(|r| r == role.as_str())];
+                        " " (a.role(role))
+                    }
+                }
+                p id="roles-help" class="help" { (a.roles_help) }
+            }
             label for="redirect_uris" { (a.redirects) }
             textarea id="redirect_uris" name="redirect_uris" rows="3"
                 aria-describedby="redirects-help" { (f.redirect_uris) }
@@ -251,18 +286,40 @@ fn add_form(teacher: &Teacher, f: &AppForm) -> Markup {
             input id="backchannel_logout" name="backchannel_logout" type="url"
                 value=(f.backchannel_logout);
             label {
-                input name="pairwise" type="checkbox" checked[f.pairwise.is_some()];
+                input name="pairwise" type="checkbox" checked[f.pairwise];
                 " " (a.pairwise)
             }
             label {
                 input name="public_client" type="checkbox" aria-describedby="public-help"
-                    checked[f.public_client.is_some()];
+                    checked[f.public_client];
                 " " (a.public_client)
             }
             p id="public-help" class="help" { (a.public_help) }
-            label for="scopes" { (a.scopes) }
-            input id="scopes" name="scopes" aria-describedby="scopes-help" value=(f.scopes);
-            p id="scopes-help" class="help" { (a.scopes_help) }
+            fieldset aria-describedby="scopes-help" {
+                legend { (a.scopes) }
+                @for scope in OIDC_SCOPES {
+                    label {
+                        // A new form ticks what an app gets when nothing is ticked.
+                        input name="scopes" type="checkbox" value=(scope)
+                            checked[if f.scopes.is_empty() {
+                                DEFAULT_SCOPES.contains(&scope)
+                            } else {
+                                f.scopes.iter().any(|s| s == scope)
+                            }];
+                        " " (a.scope(scope)) " (" code { (scope) } ")"
+                    }
+                }
+                p id="scopes-help" class="help" { (a.scopes_help) }
+            }
+            label for="id_token_alg" { (a.id_token_alg) }
+            select id="id_token_alg" name="id_token_alg" aria-describedby="alg-help" {
+                @for alg in SigningAlg::ALL {
+                    option value=(alg.as_str()) selected[f.id_token_alg == alg.as_str()] {
+                        (alg.as_str())
+                    }
+                }
+            }
+            p id="alg-help" class="help" { (a.id_token_alg_help) }
             label for="saml_entity_id" { (a.entity_id) }
             input id="saml_entity_id" name="saml_entity_id" value=(f.saml_entity_id);
             label for="saml_acs" { (a.acs) }
@@ -323,24 +380,37 @@ enum Refused {
 
 /// The form's app registered for this administrator's school.
 async fn register(state: &AppState, teacher: &Teacher, f: &AppForm) -> Result<Registered, Refused> {
-    let roles = parse_roles(&f.roles).map_err(|e| Refused::Rule(e.to_string()))?;
-    let scopes = parse_scopes(&f.scopes).map_err(|e| Refused::Rule(e.to_string()))?;
+    let rule = |e: AppError| Refused::Rule(e.to_string());
+    let roles = parse_roles(&f.roles.join(",")).map_err(rule)?;
+    let oidc_redirects: Vec<String> = f
+        .redirect_uris
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    // The form always sends the boxes ticked and the algorithm chosen; they are an OpenID
+    // Connect client's settings, so a plain link or a SAML app leaves them out.
+    let (scopes, id_token_alg) = if oidc_redirects.is_empty() {
+        (Vec::new(), None)
+    } else {
+        let scopes = parse_scopes(&f.scopes.join(",")).map_err(rule)?;
+        let alg = match f.id_token_alg.as_str() {
+            "" => None,
+            text => Some(parse_id_token_alg(text).map_err(rule)?),
+        };
+        (scopes, alg)
+    };
     let request = AppRequest {
         name: f.name.clone(),
         url: f.url.clone(),
         schools: vec![teacher.user.school_id.clone()],
         roles,
-        oidc_redirects: f
-            .redirect_uris
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        oidc_redirects,
         backchannel_logout: given(&f.backchannel_logout),
-        pairwise: f.pairwise.is_some(),
-        public_client: f.public_client.is_some(),
-        id_token_alg: None,
+        pairwise: f.pairwise,
+        public_client: f.public_client,
+        id_token_alg,
         scopes,
         saml_entity_id: given(&f.saml_entity_id),
         saml_acs: given(&f.saml_acs),
