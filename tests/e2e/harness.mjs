@@ -373,24 +373,40 @@ export function waitForScreen(session, screen, timeoutMs = 20_000) {
 export const PORTAL_BIN = process.env.BADGEIN_PORTAL_BIN ?? join(TARGET, 'debug', 'badgein-portal');
 
 /**
+ * A fresh database in the PostgreSQL cluster at `clusterUrl` (scripts/postgres-for-tests): its
+ * URL, and how to drop it.
+ */
+function postgresDatabase(clusterUrl) {
+  const name = `badgein_e2e_${process.pid}_${Date.now()}`;
+  const psql = (sql) => execFileSync('psql', [clusterUrl, '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql], { stdio: 'pipe' });
+  psql(`CREATE DATABASE ${name}`);
+  const url = new URL(clusterUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/**
  * A real portal on a free 127.0.0.1 port: `badgein-portal demo` (the demo school and one badge
  * PNG per student) then `serve`. `enrollmentCode()` prints a fresh single-use code. With
  * `publicUrl` (a proxy in front of it) the portal names that origin in its links and kiosks
- * enroll against it.
+ * enroll against it. Its database is SQLite in a temporary directory, or with `postgres` (a
+ * cluster's URL) a fresh database there, dropped by `stop()`.
  */
-export async function startPortal({ publicUrl } = {}) {
+export async function startPortal({ publicUrl, postgres } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'badgein-e2e-portal-'));
-  const db = join(dir, 'portal.db');
+  const pg = postgres ? postgresDatabase(postgres) : undefined;
+  // PostgreSQL keeps no key file beside the database: it is named.
+  const dbArgs = pg ? ['--db', pg.url, '--key-file', join(dir, 'portal.kek')] : ['--db', join(dir, 'portal.db')];
   const badgesDir = join(dir, 'badges');
   const run = (args, input) =>
-    execFileSync(PORTAL_BIN, ['--db', db, ...args], { encoding: 'utf8', input }).trim();
+    execFileSync(PORTAL_BIN, [...dbArgs, ...args], { encoding: 'utf8', input }).trim();
   const firstCode = run(['demo', '--dir', badgesDir]);
   const badges = readdirSync(badgesDir).filter((f) => f.endsWith('.png')).sort().map((f) => join(badgesDir, f));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const log = openSync(join(dir, 'portal.log'), 'a');
   const publicArgs = publicUrl ? ['--public-url', publicUrl] : [];
-  const server = spawn(PORTAL_BIN, ['--db', db, 'serve', '--listen', `127.0.0.1:${port}`, ...publicArgs], {
+  const server = spawn(PORTAL_BIN, [...dbArgs, 'serve', '--listen', `127.0.0.1:${port}`, ...publicArgs], {
     stdio: ['ignore', log, log],
   });
   const stop = () => {
@@ -398,6 +414,12 @@ export async function startPortal({ publicUrl } = {}) {
       server.kill('SIGKILL');
     } catch {
       // Already gone.
+    }
+    try {
+      pg?.drop();
+    } catch (error) {
+      // The throwaway cluster goes with the run; a database left in it is reported.
+      console.error(`the e2e database was not dropped: ${error.message}`);
     }
     removeTemp(dir);
   };

@@ -2,6 +2,7 @@
 // (badgein-demo-app, an OpenID Connect relying party) registered as one of the school's apps.
 // A child shows her badge, taps the app's tile on her dashboard, and the app says "Signed in
 // as <her name>" without a key pressed; "I'm done" then reaches the app's back-channel logout.
+// On SQLite and on PostgreSQL (the cluster scripts/test starts).
 // The portal sits behind the probing proxy (probe.mjs) because WebDriver cannot enter the
 // portal view: the probe's script taps the tile the way a child's finger does.
 // Run by scripts/test-e2e; screenshots in $CARGO_TARGET_DIR/e2e-screenshots/.
@@ -67,70 +68,85 @@ async function startDemoApp(portal, issuer) {
   };
 }
 
-describe('from badge to app without typing', { timeout: 240_000 }, () => {
-  let probe;
-  let portal;
-  let demo;
-  let kiosk;
+// The same sign-in on each database the portal runs on. scripts/test starts a throwaway
+// PostgreSQL cluster and names it in BADGEIN_TEST_POSTGRES; without it the PostgreSQL run is
+// reported skipped, not passed.
+const POSTGRES = process.env.BADGEIN_TEST_POSTGRES;
+const DATABASES = [
+  { name: 'sqlite' },
+  {
+    name: 'postgres',
+    postgres: POSTGRES,
+    skip: POSTGRES ? false : 'BADGEIN_TEST_POSTGRES is not set (scripts/test sets it)',
+  },
+];
 
-  before(async () => {
-    probe = await startProbe();
-    portal = await startPortal({ publicUrl: probe.url });
-    probe.forwardTo(portal.url);
-    // Registered before the kiosk enrolls, so its allow-list has the app's origin.
-    demo = await startDemoApp(portal, probe.url);
-    kiosk = await launch('sso', portal.enrollEnv());
-  });
+for (const database of DATABASES) {
+  describe(`from badge to app without typing (${database.name})`, { timeout: 240_000, skip: database.skip }, () => {
+    let probe;
+    let portal;
+    let demo;
+    let kiosk;
 
-  after(async () => {
-    await kiosk?.close();
-    demo?.stop();
-    portal?.stop();
-    probe?.close();
-  });
+    before(async () => {
+      probe = await startProbe();
+      portal = await startPortal({ publicUrl: probe.url, postgres: database.postgres });
+      probe.forwardTo(portal.url);
+      // Registered before the kiosk enrolls, so its allow-list has the app's origin.
+      demo = await startDemoApp(portal, probe.url);
+      kiosk = await launch(`sso-${database.name}`, portal.enrollEnv());
+    });
 
-  test('a child opens an app from her dashboard and "I\'m done" signs her out of it', async () => {
-    const { session } = kiosk;
-    const badge = portal.badges[0];
-    const name = basename(badge, '.png').split('-').pop();
-    await waitForScreen(session, 'scanning', 60_000);
+    after(async () => {
+      await kiosk?.close();
+      demo?.stop();
+      portal?.stop();
+      probe?.close();
+    });
 
-    probe.expect(name);
-    kiosk.showToCamera(readFileSync(badge));
-    await waitForScreen(session, 'signed_in', 20_000);
-    kiosk.showToCamera(null);
-    await probe.waitForReport((r) => r.label === name && r.phase === 'planted', 'her dashboard');
-    await portalPainted();
-    await screenshot(session, 'sso-1-dashboard');
+    test('a child opens an app from her dashboard and "I\'m done" signs her out of it', async () => {
+      const { session } = kiosk;
+      const badge = portal.badges[0];
+      const name = basename(badge, '.png').split('-').pop();
+      await waitForScreen(session, 'scanning', 60_000);
 
-    // Her finger on the tile: the app starts its sign-in at the portal, which knows her.
-    const tap = probe.command(name, { type: 'click', selector: `a.tile[href="${demo.url}/"]` });
-    const tapped = await probe.waitForReport((r) => r.command === tap, 'the tap on the tile');
-    assert.equal(tapped.result.clicked, true, 'the dashboard shows the app\'s tile');
-    try {
+      probe.expect(name);
+      kiosk.showToCamera(readFileSync(badge));
+      await waitForScreen(session, 'signed_in', 20_000);
+      kiosk.showToCamera(null);
+      await probe.waitForReport((r) => r.label === name && r.phase === 'planted', 'her dashboard');
+      await portalPainted();
+      await screenshot(session, `sso-${database.name}-1-dashboard`);
+
+      // Her finger on the tile: the app starts its sign-in at the portal, which knows her.
+      const tap = probe.command(name, { type: 'click', selector: `a.tile[href="${demo.url}/"]` });
+      const tapped = await probe.waitForReport((r) => r.command === tap, 'the tap on the tile');
+      assert.equal(tapped.result.clicked, true, 'the dashboard shows the app\'s tile');
+      try {
+        await waitUntil(
+          async () => (await appStatus(demo.url)).signed_in.some((n) => n.toLowerCase().startsWith(name)),
+          `the app to say she is signed in`,
+          20_000,
+        );
+      } catch (error) {
+        throw new Error(`${error.message}\n--- demo app log ---\n${demo.log().slice(-3000)}`);
+      }
+      await portalPainted();
+      await screenshot(session, `sso-${database.name}-2-app-signed-in`);
+      assert.equal((await appStatus(demo.url)).backchannel_logouts, 0);
+
+      // "I'm done" in the kiosk's bar: the portal tells the app over the back channel.
+      await session.execute("document.querySelector('button.button-secondary.button-bar').click();");
+      await waitForScreen(session, 'scanning', 20_000);
       await waitUntil(
-        async () => (await appStatus(demo.url)).signed_in.some((n) => n.toLowerCase().startsWith(name)),
-        `the app to say she is signed in`,
+        async () => {
+          const status = await appStatus(demo.url);
+          return status.backchannel_logouts === 1 && status.signed_in.length === 0;
+        },
+        'the app to hear of the sign-out',
         20_000,
       );
-    } catch (error) {
-      throw new Error(`${error.message}\n--- demo app log ---\n${demo.log().slice(-3000)}`);
-    }
-    await portalPainted();
-    await screenshot(session, 'sso-2-app-signed-in');
-    assert.equal((await appStatus(demo.url)).backchannel_logouts, 0);
-
-    // "I'm done" in the kiosk's bar: the portal tells the app over the back channel.
-    await session.execute("document.querySelector('button.button-secondary.button-bar').click();");
-    await waitForScreen(session, 'scanning', 20_000);
-    await waitUntil(
-      async () => {
-        const status = await appStatus(demo.url);
-        return status.backchannel_logouts === 1 && status.signed_in.length === 0;
-      },
-      'the app to hear of the sign-out',
-      20_000,
-    );
-    await screenshot(session, 'sso-3-signed-out');
+      await screenshot(session, `sso-${database.name}-3-signed-out`);
+    });
   });
-});
+}
