@@ -382,10 +382,9 @@ impl Kiosk {
         });
     }
 
-    /// A setup QR's enrollment: the old credential deleted first when switching portals
-    /// (`qr_enroll`), then kept like a typed enrollment, under the configured kiosk name.
-    /// A portal IT locked is not switched by a QR: the QR is refused before anything is
-    /// deleted or sent.
+    /// A setup QR's enrollment, kept like a typed enrollment under the configured kiosk name;
+    /// when switching portals the old one is kept until the new one succeeds (`qr_enroll`).
+    /// A portal IT locked is not switched by a QR: the QR is refused before anything is sent.
     async fn enroll_from_qr(&self, request: &QrEnrollment) {
         if !self.managed.allows_portal(request.qr.origin()) {
             tracing::warn!("a setup QR for another portal refused: the portal is set by IT");
@@ -393,7 +392,7 @@ impl Kiosk {
             return;
         }
         let name = self.config().kiosk_name.clone();
-        let result = qr_enroll::enroll(self.store.clone(), &self.handle, request, &name).await;
+        let result = qr_enroll::enroll(self.store.clone(), request, &name).await;
         self.finish_enrollment(request.qr.origin(), &name, result);
     }
 

@@ -1,15 +1,16 @@
 //! Carrying out `Effect::EnrollWithQr` (a setup QR read on the setup screen): the shell takes
 //! the requests from [`crate::driver::Driver::take_qr_enrollments`] and calls [`enroll`], then
-//! keeps the config as after a typed enrollment.
+//! keeps the config and uses the client as after a typed enrollment.
 //!
-//! Switching portals, the old credential is deleted from the secret store *before* anything
-//! is sent to the new portal ([`crate::enroll::unenroll`]); if it cannot be deleted, nothing is
-//! sent. (The client would refuse to carry it to another origin anyway:
-//! [`crate::portal_client::PortalClient::new`].)
+//! Switching portals, the kiosk enrolls with the new portal before it lets go of the old one:
+//! the enrollment carries the QR's code alone (the client for the new origin is made without a
+//! credential, and [`crate::portal_client::PortalClient::new`] would refuse the old one there),
+//! and only its success replaces the stored credential, as one write. A QR whose code is spent
+//! or mistyped, or whose portal does not answer, leaves the kiosk enrolled where it was and
+//! signing children in there; the teacher sees why on the setup screen.
 
 use std::sync::Arc;
 
-use crate::driver::KioskHandle;
 use crate::enroll::{self, EnrollError, Enrollment};
 use crate::portal_client::PortalClient;
 use crate::secrets::SecretStore;
@@ -22,24 +23,18 @@ pub type QrEnrollments = tokio::sync::mpsc::UnboundedReceiver<QrEnrollment>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QrEnrollment {
     pub qr: SetupQr,
-    /// The kiosk is enrolled elsewhere: unenroll first.
+    /// The kiosk is enrolled elsewhere, and stays so unless this enrollment succeeds.
     pub switching: bool,
 }
 
-/// Enrolls as `name` with the QR's portal, unenrolling first when switching. On failure the
-/// caller tells the machine (`SetupEvent::Message(err.code())`), which also lets it read the
-/// next QR.
+/// Enrolls as `name` with the QR's portal; on success the new credential has replaced any
+/// old one in `store`. On failure nothing changed, and the caller tells the machine
+/// (`SetupEvent::Message(err.code())`), which also lets it read the next QR.
 pub async fn enroll(
     store: Arc<dyn SecretStore>,
-    handle: &KioskHandle,
     request: &QrEnrollment,
     name: &str,
 ) -> Result<(PortalClient, Enrollment), EnrollError> {
-    if request.switching {
-        enroll::unenroll(store.clone(), handle)
-            .await
-            .map_err(EnrollError::NoPersistentStore)?;
-    }
     tracing::info!(switching = request.switching, "enrolling from a setup QR");
     enroll::enroll(store, request.qr.origin(), request.qr.code().expose(), name).await
 }

@@ -1,6 +1,6 @@
 //! The setup QR on the setup screen (docs/kiosk-ipc.md, `setup_switch`): what the machine does
 //! with a QR the camera read there. A kiosk that is not enrolled enrolls at once; an enrolled
-//! one asks first (`setup_switch`), because enrolling elsewhere deletes its credential. While
+//! one asks first (`setup_switch`), because enrolling elsewhere replaces its credential. While
 //! an enrollment from a QR runs, further QRs are ignored. The scan screen never gets here: its
 //! reader takes a setup QR for a code that is not a badge.
 

@@ -1,13 +1,14 @@
 //! The setup QR read by the kiosk's camera (docs/kiosk-ipc.md, `setup_switch`): on the setup
 //! screen it enrolls with a real portal on loopback; on the scan screen it is a code that is
-//! not a badge; and an enrolled kiosk asks, then deletes its credential before portal B hears
-//! anything, so B never sees A's credential.
+//! not a badge; and an enrolled kiosk asks, keeps A's credential until B has enrolled it (a
+//! spent code leaves it with A), and B never sees A's credential.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use badgein_kiosk_core::driver::settings_poll;
 use badgein_kiosk_core::machine::{Code, Event, PinAnswer, Screen, SetupEvent, UserAction};
+use badgein_kiosk_core::portal_client::PortalClient;
 use badgein_kiosk_core::qr_enroll::{self, QrEnrollments};
 use badgein_kiosk_core::secrets::SecretStore;
 use badgein_proto::ProblemCode;
@@ -85,7 +86,7 @@ async fn a_setup_qr_shown_on_the_setup_screen_enrolls() {
             )
         })
         .await;
-    let (client, enrolled) = qr_enroll::enroll(env.store.clone(), &kiosk.handle, &request, "Hall")
+    let (client, enrolled) = qr_enroll::enroll(env.store.clone(), &request, "Hall")
         .await
         .unwrap();
     assert_eq!(enrolled.school.id, "s1");
@@ -160,6 +161,68 @@ async fn switching_portals_by_setup_qr_asks_and_never_sends_as_credential_to_b()
             matches!(s, Screen::Setup { enrolled: true, .. })
         })
         .await;
+
+    // A code B has already used: the switch fails and the kiosk stays A's, still signing in.
+    let spent = b.portal.enrollment_code("s1").await.unwrap();
+    PortalClient::new(&b.base_url, None)
+        .unwrap()
+        .enroll(&spent, "another kiosk")
+        .await
+        .unwrap();
+    let text = setup_text(&b_proxy.base_url, &spent);
+    kiosk
+        .camera
+        .show(&a.png("setup-qr-spent", &[&qr_image(&text)]));
+    kiosk
+        .wait_screen("the question", |s| matches!(s, Screen::SetupSwitch { .. }))
+        .await;
+    kiosk.handle.user(UserAction::ConfirmSetupSwitch);
+    let request = next(&mut requests).await;
+    assert!(request.switching);
+    let error = qr_enroll::enroll(store.clone(), &request, "Room 12")
+        .await
+        .expect_err("a spent code enrolls nothing");
+    assert_eq!(
+        stored_credential(store.as_ref()),
+        Some(credential_a.clone()),
+        "A's credential kept"
+    );
+    kiosk
+        .handle
+        .send(Event::Setup(SetupEvent::Message(error.code())));
+    kiosk
+        .wait_screen("the failure, still enrolled", |s| {
+            matches!(
+                s,
+                Screen::Setup {
+                    enrolled: true,
+                    message: Some(m),
+                    ..
+                } if *m == error.code()
+            )
+        })
+        .await;
+    assert!(
+        !b_proxy.text().contains(credential_a.secret().expose()),
+        "portal B received portal A's credential"
+    );
+    kiosk.camera.show_and_settle(&a.png("empty-1", &[])).await;
+    kiosk.handle.user(UserAction::LeaveSetup);
+    kiosk.wait_scanning().await;
+    let maya = a.portal.issue_badge("u1", None).await.unwrap();
+    kiosk.camera.show(&a.badge_png("maya", &maya));
+    kiosk.wait_signed_in("Maya").await;
+    kiosk.camera.show_and_settle(&a.png("empty-2", &[])).await;
+    kiosk.handle.user(UserAction::SignOut);
+    kiosk.wait_scanning().await;
+    open_setup(&kiosk);
+    kiosk
+        .wait_screen("setup again", |s| {
+            matches!(s, Screen::Setup { enrolled: true, .. })
+        })
+        .await;
+
+    let heard = b_proxy.text();
     let code_b = b.portal.enrollment_code("s1").await.unwrap();
     let text = setup_text(&b_proxy.base_url, &code_b);
     kiosk.camera.show(&a.png("setup-qr-b", &[&qr_image(&text)]));
@@ -178,12 +241,12 @@ async fn switching_portals_by_setup_qr_asks_and_never_sends_as_credential_to_b()
         stored_credential(store.as_ref()),
         Some(credential_a.clone())
     );
-    assert!(b_proxy.text().is_empty(), "B heard nothing yet");
+    assert_eq!(b_proxy.text(), heard, "B heard nothing more yet");
 
     kiosk.handle.user(UserAction::ConfirmSetupSwitch);
     let request = next(&mut requests).await;
     assert!(request.switching);
-    let (client_b, _) = qr_enroll::enroll(store.clone(), &kiosk.handle, &request, "Room 12")
+    let (client_b, _) = qr_enroll::enroll(store.clone(), &request, "Room 12")
         .await
         .unwrap();
     let credential_b = stored_credential(store.as_ref()).expect("B's credential stored");
