@@ -15,11 +15,13 @@ pub const MAX_TOKEN_LEN: usize = 8 * 1024;
 /// Clock difference tolerated between the portal and the app.
 pub const LEEWAY_SECS: i64 = 60;
 
-/// Whom a valid logout token signs out: its `sid`, its `sub`, at least one of them.
+/// Whom a valid logout token signs out: its `sid`, its `sub`, at least one of them; and its
+/// `jti`, by which the app refuses the same token twice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogoutSubject {
     pub sid: Option<String>,
     pub sub: Option<String>,
+    pub jti: String,
 }
 
 /// What the token must match.
@@ -163,9 +165,10 @@ fn check_claims(
     if iat > expected.now.saturating_add(LEEWAY_SECS) {
         return Err(E::IssuedInFuture);
     }
-    if claims.jti.is_none_or(|j| j.is_empty()) {
-        return Err(E::MissingClaim("jti"));
-    }
+    let jti = claims
+        .jti
+        .filter(|j| !j.is_empty())
+        .ok_or(E::MissingClaim("jti"))?;
     let event = claims
         .events
         .as_ref()
@@ -182,7 +185,7 @@ fn check_claims(
     if sid.is_none() && sub.is_none() {
         return Err(E::NoSubject);
     }
-    Ok(LogoutSubject { sid, sub })
+    Ok(LogoutSubject { sid, sub, jti })
 }
 
 #[cfg(test)]
@@ -278,7 +281,8 @@ mod tests {
             subject,
             LogoutSubject {
                 sid: Some("sid-1".into()),
-                sub: Some("u1".into())
+                sub: Some("u1".into()),
+                jti: "j-1".into(),
             }
         );
         // sid alone, sub alone, an audience list, an untyped header, the edges of the leeway.
@@ -293,6 +297,7 @@ mod tests {
             let want = LogoutSubject {
                 sid: sid.map(Into::into),
                 sub: sub.map(Into::into),
+                jti: "j-1".into(),
             };
             assert_eq!(got, Ok(want), "{change}");
         }

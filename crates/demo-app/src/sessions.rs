@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::Hash;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -17,6 +18,15 @@ pub const LOGIN_LIFETIME: Duration = Duration::from_secs(10 * 60);
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
 /// Nothing grows without bound: past this many entries the oldest one goes.
 pub const MAX_ENTRIES: usize = 10_000;
+/// How long a logout token's `jti` is remembered, to refuse the same token again (Back-Channel
+/// Logout 1.0, section 2.6, step 8): longer than any token is accepted (the portal's live two
+/// minutes, with a minute's leeway either side). The portal signs a new token for every try.
+pub const REPLAY_WINDOW: Duration = Duration::from_secs(10 * 60);
+
+/// A logout token that came before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("this logout token was used before (the same jti)")]
+pub struct Replayed;
 
 /// A random 128-bit name: a session's cookie value, or a started sign-in's.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -104,14 +114,15 @@ struct Entry<T> {
     since: Instant,
 }
 
-/// Entries named by tokens, each live for `lifetime`, at most [`MAX_ENTRIES`].
+/// Entries named by keys (tokens, or logout tokens' `jti`), each live for `lifetime`, at most
+/// [`MAX_ENTRIES`].
 #[derive(Debug)]
-struct Timed<T> {
-    entries: HashMap<Token, Entry<T>>,
+struct Timed<K, T> {
+    entries: HashMap<K, Entry<T>>,
     lifetime: Duration,
 }
 
-impl<T> Timed<T> {
+impl<K: Hash + Eq + Clone, T> Timed<K, T> {
     fn new(lifetime: Duration) -> Self {
         Self {
             entries: HashMap::new(),
@@ -123,7 +134,7 @@ impl<T> Timed<T> {
         now.saturating_duration_since(entry.since) < self.lifetime
     }
 
-    fn insert(&mut self, token: Token, value: T, now: Instant) {
+    fn insert(&mut self, token: K, value: T, now: Instant) {
         if self.entries.len() >= MAX_ENTRIES {
             let lifetime = self.lifetime;
             self.entries
@@ -134,21 +145,21 @@ impl<T> Timed<T> {
                 .entries
                 .iter()
                 .min_by_key(|(_, e)| e.since)
-                .map(|(t, _)| *t)
+                .map(|(t, _)| t.clone())
         {
             self.entries.remove(&oldest);
         }
         self.entries.insert(token, Entry { value, since: now });
     }
 
-    fn get(&self, token: &Token, now: Instant) -> Option<&T> {
+    fn get(&self, token: &K, now: Instant) -> Option<&T> {
         self.entries
             .get(token)
             .filter(|e| self.live(e, now))
             .map(|e| &e.value)
     }
 
-    fn take(&mut self, token: &Token, now: Instant) -> Option<T> {
+    fn take(&mut self, token: &K, now: Instant) -> Option<T> {
         let entry = self.entries.remove(token)?;
         self.live(&entry, now).then_some(entry.value)
     }
@@ -156,8 +167,10 @@ impl<T> Timed<T> {
 
 #[derive(Debug)]
 struct Table {
-    sessions: Timed<AppSession>,
-    logins: Timed<PendingLogin>,
+    sessions: Timed<Token, AppSession>,
+    logins: Timed<Token, PendingLogin>,
+    /// The `jti` of the logout tokens taken.
+    logout_tokens: Timed<String, ()>,
     backchannel_logouts: u64,
 }
 
@@ -173,6 +186,7 @@ impl Default for Sessions {
             table: Mutex::new(Table {
                 sessions: Timed::new(SESSION_LIFETIME),
                 logins: Timed::new(LOGIN_LIFETIME),
+                logout_tokens: Timed::new(REPLAY_WINDOW),
                 backchannel_logouts: 0,
             }),
         }
@@ -213,16 +227,25 @@ impl Sessions {
         self.lock().sessions.get(token, now).cloned()
     }
 
-    /// A valid logout token arrived: ends every session it names; how many.
-    pub fn back_channel_logout(&self, subject: &LogoutSubject) -> usize {
+    /// A valid logout token arrived: ends every session it names; how many. The same token
+    /// again (its `jti` seen within [`REPLAY_WINDOW`]) ends nothing and is refused.
+    pub fn back_channel_logout(
+        &self,
+        subject: &LogoutSubject,
+        now: Instant,
+    ) -> Result<usize, Replayed> {
         let mut table = self.lock();
+        if table.logout_tokens.get(&subject.jti, now).is_some() {
+            return Err(Replayed);
+        }
+        table.logout_tokens.insert(subject.jti.clone(), (), now);
         table.backchannel_logouts += 1;
         let before = table.sessions.entries.len();
         table
             .sessions
             .entries
             .retain(|_, e| !e.value.ended_by(subject));
-        before - table.sessions.entries.len()
+        Ok(before - table.sessions.entries.len())
     }
 
     pub fn status(&self, now: Instant) -> Status {
@@ -266,6 +289,7 @@ mod tests {
         LogoutSubject {
             sid: sid.map(Into::into),
             sub: sub.map(Into::into),
+            jti: Token::random().unwrap().to_string(),
         }
     }
 
@@ -322,14 +346,20 @@ mod tests {
         let leo = s.open(session("Leo", "u2", Some("sid-3")), now).unwrap();
 
         // sid names one session; the one without a sid is found by sub.
-        assert_eq!(s.back_channel_logout(&logout(Some("sid-1"), Some("u1"))), 2);
+        assert_eq!(
+            s.back_channel_logout(&logout(Some("sid-1"), Some("u1")), now),
+            Ok(2)
+        );
         assert!(s.get(&maya_kiosk, now).is_none());
         assert!(s.get(&maya_old, now).is_none());
         assert!(s.get(&maya_home, now).is_some());
         // A sid alone never reaches a session by sub.
-        assert_eq!(s.back_channel_logout(&logout(Some("sid-9"), None)), 0);
+        assert_eq!(
+            s.back_channel_logout(&logout(Some("sid-9"), None), now),
+            Ok(0)
+        );
         // sub alone ends all of that subject's sessions, nobody else's.
-        assert_eq!(s.back_channel_logout(&logout(None, Some("u1"))), 1);
+        assert_eq!(s.back_channel_logout(&logout(None, Some("u1")), now), Ok(1));
         assert!(s.get(&leo, now).is_some());
         assert_eq!(
             s.status(now),
@@ -338,6 +368,29 @@ mod tests {
                 backchannel_logouts: 3
             }
         );
+    }
+
+    #[test]
+    fn the_same_logout_token_counts_once() {
+        let s = Sessions::default();
+        let now = Instant::now();
+        let maya = s.open(session("Maya", "u1", Some("sid-1")), now).unwrap();
+        let token = logout(Some("sid-9"), None);
+        assert_eq!(s.back_channel_logout(&token, now), Ok(0));
+        assert_eq!(s.back_channel_logout(&token, now), Err(Replayed));
+        // Replayed with her sid: still refused, she stays signed in.
+        let replayed = LogoutSubject {
+            sid: Some("sid-1".into()),
+            ..token.clone()
+        };
+        assert_eq!(
+            s.back_channel_logout(&replayed, now + REPLAY_WINDOW / 2),
+            Err(Replayed)
+        );
+        assert!(s.get(&maya, now).is_some());
+        assert_eq!(s.status(now).backchannel_logouts, 1);
+        // Long after (the token itself expired by then), the jti is forgotten.
+        assert_eq!(s.back_channel_logout(&token, now + REPLAY_WINDOW), Ok(0));
     }
 
     #[test]

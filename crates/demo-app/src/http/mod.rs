@@ -211,11 +211,16 @@ async fn backchannel_logout(
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     match app.relying_party.check_logout_token(&token, now).await {
-        Ok(subject) => {
-            let ended = app.sessions.back_channel_logout(&subject);
-            tracing::info!(ended, "back-channel logout");
-            StatusCode::OK.into_response()
-        }
+        Ok(subject) => match app.sessions.back_channel_logout(&subject, Instant::now()) {
+            Ok(ended) => {
+                tracing::info!(ended, "back-channel logout");
+                StatusCode::OK.into_response()
+            }
+            Err(replayed) => {
+                tracing::info!(reason = %replayed, "a logout token was refused");
+                refused(&replayed.to_string())
+            }
+        },
         Err(error) => {
             tracing::info!(reason = %error, "a logout token was refused");
             refused(&error.to_string())

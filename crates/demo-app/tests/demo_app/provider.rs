@@ -1,7 +1,7 @@
 //! A stand-in OpenID Connect provider: its discovery document, a JWKS the test can change, and
 //! a token endpoint that answers with the ID token the test planned, recording what it got.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -104,13 +104,16 @@ impl Provider {
     }
 
     /// The claims of a valid logout token for Story Time.
+    /// A logout token's claims, each with a `jti` of its own, as a provider signs them.
     pub fn logout_claims(&self, sid: Option<&str>, sub: Option<&str>) -> Value {
+        static JTI: AtomicU64 = AtomicU64::new(1);
+        let jti = JTI.fetch_add(1, Ordering::Relaxed);
         let mut claims = json!({
             "iss": self.issuer,
             "aud": CLIENT_ID,
             "iat": now(),
             "exp": now() + 120,
-            "jti": "jti-1",
+            "jti": format!("jti-{jti}"),
             "events": { "http://schemas.openid.net/event/backchannel-logout": {} },
         });
         if let Some(sid) = sid {

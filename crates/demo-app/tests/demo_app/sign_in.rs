@@ -186,6 +186,10 @@ async fn a_child_signs_in_and_a_back_channel_logout_ends_her_session() {
         env.status().await,
         json!({"signed_in": [], "backchannel_logouts": 1})
     );
+    // The same token again (its jti seen) is refused and counts for nothing.
+    let r = env.logout(&[("logout_token", &token)]).await;
+    assert_eq!(r.status(), 400);
+    assert_eq!(env.status().await["backchannel_logouts"], 1);
     // The next visit starts a fresh sign-in.
     let r = page(&env, &session).await;
     assert_eq!(r.status(), 303);
@@ -248,9 +252,9 @@ async fn a_rotated_key_is_fetched_again_once() {
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     assert_eq!(env.provider.jwks_fetches(), fetches + 1);
     // Known now: no fetch. A made-up kid right after: refused, and no fetch either.
+    let token = keys()[1].sign(&env.provider.logout_claims(Some("s"), None), "logout+jwt");
     assert_eq!(env.logout(&[("logout_token", &token)]).await.status(), 200);
-    let mut claims = env.provider.logout_claims(Some("s"), None);
-    claims["jti"] = "jti-2".into();
+    let claims = env.provider.logout_claims(Some("s"), None);
     let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
     header.kid = Some("made-up".into());
     let forged = jsonwebtoken::encode(&header, &claims, &keys()[1].encoding).unwrap();

@@ -211,6 +211,35 @@ async fn im_done_at_the_kiosk_signs_her_out_of_story_time_body(env: Env) {
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"], "invalid_request");
     assert_eq!(status(&browser, &base).await["backchannel_logouts"], 1);
+
+    // A valid token for Story Time is taken once; the same token again is refused.
+    let mine = serde_json::json!({
+        "iss": env.running.base_url(),
+        "aud": story_time.client_id.clone().unwrap(),
+        "iat": now,
+        "exp": now + 120,
+        "jti": random_suffix(),
+        "events": { "http://schemas.openid.net/event/backchannel-logout": {} },
+        "sub": "u1",
+    });
+    let token = env
+        .portal()
+        .signer()
+        .unwrap()
+        .sign(&mine, SigningAlg::Rs256, TokenType::LogoutToken)
+        .unwrap();
+    let post = || {
+        env.http
+            .post(&backchannel)
+            .form(&[("logout_token", &token)])
+            .send()
+    };
+    assert_eq!(post().await.unwrap().status(), 200);
+    let again = post().await.unwrap();
+    assert_eq!(again.status(), 400);
+    let body: serde_json::Value = again.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_request");
+    assert_eq!(status(&browser, &base).await["backchannel_logouts"], 2);
     app.stop().await.unwrap();
 }
 
