@@ -139,7 +139,7 @@ impl Portal {
     /// counts, forget quiet lockout counters, expired sign-ins waiting for a code and old
     /// device cookies, pick up signing keys rotated by another process,
     /// count the live sessions for the metrics. Failures are logged and tried again next time.
-    pub async fn housekeeping(&self) {
+    pub async fn minute_chores(&self) {
         if let Err(error) = self.refresh_kiosk_limits().await {
             tracing::warn!(%error, "kiosk credentials not refreshed");
         }

@@ -6,7 +6,7 @@
 //! * Sessions and enrollment codes are working state, not a record (each sign-in and enrollment
 //!   is in the audit log), and they hold token digests: `serve` deletes those that ended, expired
 //!   or were used more than [`FINISHED_RETENTION`] ago, at start and then every
-//!   [`HOUSEKEEPING_EVERY`] ([`housekeeping`]).
+//!   [`PRUNE_EVERY`] ([`spawn_pruning`]).
 //! * OpenID Connect codes and access tokens (digests) go by the same rule, counted from their
 //!   expiry.
 //! * Retired signing keys are deleted once they have left the JWKS
@@ -26,9 +26,9 @@ use crate::store::prune;
 /// Ended or expired sessions and used or expired enrollment codes are kept this long.
 pub const FINISHED_RETENTION: Duration = Duration::from_secs(30 * 86_400);
 /// How often `serve` prunes them.
-pub const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(3600);
+pub const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
-/// What one housekeeping pass deleted.
+/// What one pruning pass deleted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Pruned {
     pub sessions: u64,
@@ -96,11 +96,11 @@ impl Portal {
     }
 }
 
-/// Runs [`Portal::prune_finished`] now and every [`HOUSEKEEPING_EVERY`] until aborted. A
+/// Runs [`Portal::prune_finished`] now and every [`PRUNE_EVERY`] until aborted. A
 /// failed pass is logged and tried again at the next tick.
-pub fn housekeeping(portal: Portal) -> JoinHandle<()> {
+pub fn spawn_pruning(portal: Portal) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(HOUSEKEEPING_EVERY);
+        let mut ticks = tokio::time::interval(PRUNE_EVERY);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;

@@ -237,7 +237,7 @@ impl PasswordGuard {
         rows::locked_until(db, &account_key(account), now).await
     }
 
-    /// Forgets counters quiet for a day and locking nothing (`Portal::housekeeping`): a
+    /// Forgets counters quiet for a day and locking nothing (`Portal::minute_chores`): a
     /// slow guesser still meets the cap within a day's quiet, and the table does not grow
     /// with every username ever mistyped.
     pub async fn forget_quiet(&self, db: &Pool, now: Millis) -> Result<u64> {

@@ -349,9 +349,9 @@ async fn execute(
                     eprintln!("metrics on http://{}/metrics", m.addr());
                 }
             }
-            let housekeeping = crate::retention::housekeeping(portal.clone());
+            let pruning = crate::retention::spawn_pruning(portal.clone());
             let served = running.until_stopped().await;
-            housekeeping.abort();
+            pruning.abort();
             if let Some(m) = metrics {
                 m.stop().await?;
             }

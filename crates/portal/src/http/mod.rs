@@ -256,7 +256,7 @@ async fn stop_signal() -> std::io::Result<()> {
 
 /// How often the rate limiter re-reads the kiosks' credentials (kiosks enrolled at another
 /// instance) and the junk counts go to the audit log.
-const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(60);
+const CHORES_EVERY: Duration = Duration::from_secs(60);
 
 /// Binds `listen` (e.g. `127.0.0.1:0`) and serves the portal on it in a background task.
 /// A public URL that is not `https://` (except on loopback) is refused: the session cookie
@@ -286,7 +286,7 @@ pub async fn spawn(portal: Portal, listen: &str) -> std::io::Result<RunningPorta
     if let Err(error) = portal.refresh_kiosk_limits().await {
         tracing::warn!(%error, "kiosk credentials not read; they are learnt at first use");
     }
-    // The gauge is right from the start, not only after the first minute's housekeeping.
+    // The gauge is right from the start, not only after the first minute's chores.
     if let Err(error) = portal.count_active_sessions().await {
         tracing::warn!(%error, "live sessions not counted");
     }
@@ -301,15 +301,15 @@ pub async fn spawn(portal: Portal, listen: &str) -> std::io::Result<RunningPorta
     let app = router(state);
     let limits = portal.config().server;
     let (tx, rx) = oneshot::channel::<()>();
-    let housekeeping = portal.clone();
+    let chores_portal = portal.clone();
     let (logout_portal, logout_issuer) = (portal.clone(), base_url.clone());
     let task = tokio::spawn(async move {
         let chores = tokio::spawn(async move {
-            let mut every = tokio::time::interval(HOUSEKEEPING_EVERY);
+            let mut every = tokio::time::interval(CHORES_EVERY);
             every.tick().await;
             loop {
                 every.tick().await;
-                housekeeping.housekeeping().await;
+                chores_portal.minute_chores().await;
             }
         });
         let logouts = crate::idp::backchannel::spawn(logout_portal, logout_issuer);

@@ -4,9 +4,9 @@
 //! * A key's `kid` is its RFC 7638 thumbprint (SHA-256 of the public key), so a row whose
 //!   private key is not the key its kid names is caught when it is opened.
 //! * Rotation makes new current keys; the old ones stop signing at once and stay in the JWKS for
-//!   [`RETIRED_KEY_PUBLISHED`], then leave it (housekeeping deletes them).
+//!   [`RETIRED_KEY_PUBLISHED`], then leave it (the hourly pruning deletes them).
 //! * A serving portal holds the current keys, opened, in memory ([`SigningKeys`]); a rotation
-//!   by another process (the CLI) reaches it at its next housekeeping (every minute), while
+//!   by another process (the CLI) reaches it at its next minute chores (`Portal::minute_chores`), while
 //!   the JWKS, read from the database, shows the new keys at once.
 
 use std::path::{Path, PathBuf};

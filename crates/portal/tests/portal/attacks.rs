@@ -770,10 +770,10 @@ async fn devices_are_forgotten_after_their_lifetime_body(env: Env) {
     assert_eq!(device_cookie(&again).as_deref(), Some(device.as_str()));
     assert_eq!(known(&env).await, 1);
     env.clock.advance(Duration::from_secs(179 * 86_400));
-    env.portal().housekeeping().await;
+    env.portal().minute_chores().await;
     assert_eq!(known(&env).await, 1, "still within 180 days");
     env.clock.advance(Duration::from_secs(2 * 86_400));
-    env.portal().housekeeping().await;
+    env.portal().minute_chores().await;
     assert_eq!(known(&env).await, 0);
 }
 

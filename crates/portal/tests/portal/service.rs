@@ -176,7 +176,7 @@ async fn metrics_count_sign_ins_on_their_own_listener_body(env: Env) {
         .await
         .unwrap();
     assert_eq!(claim.status(), 400);
-    env.portal().housekeeping().await;
+    env.portal().minute_chores().await;
 
     let after = scrape(&metrics_url).await;
     assert!(value(&after, ok_badge) >= 1.0, "{after}");
@@ -284,7 +284,7 @@ async fn metrics_count_sign_ins_on_their_own_listener_body(env: Env) {
         .await
         .unwrap();
     assert_eq!(ended.status(), 204);
-    env.portal().housekeeping().await;
+    env.portal().minute_chores().await;
     let later = scrape(&metrics_url).await;
     assert_eq!(value(&later, "badgein_active_sessions"), live - 1.0);
     metrics.stop().await.unwrap();

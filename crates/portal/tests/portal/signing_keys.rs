@@ -343,8 +343,8 @@ async fn a_rotation_by_another_process_reaches_the_serving_portal_body(env: crat
     let signer = env.portal().signer().unwrap();
     assert_eq!(signer.kid(SigningAlg::Rs256), Some(before.as_str()));
 
-    // ...until its housekeeping picks the rotation up.
-    env.portal().housekeeping().await;
+    // ...until its minute chores pick the rotation up.
+    env.portal().minute_chores().await;
     let signer = env.portal().signer().unwrap();
     assert_eq!(
         signer.kid(SigningAlg::Rs256),
