@@ -4,37 +4,12 @@
 fn main() {
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("src-tauri/capabilities/**/*")
-        .app_manifest(tauri_build::AppManifest::new().commands(badgein_commands()));
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMAND_NAMES));
     if let Err(error) = tauri_build::try_build(attributes) {
         // A build script reports failure by panicking; the message is what cargo shows.
         panic!("tauri-build: {error:#}");
     }
 }
 
-/// The commands of docs/kiosk-ipc.md; each gets an `allow-<name>` permission.
-fn badgein_commands() -> &'static [&'static str] {
-    &[
-        "get_view",
-        "preview",
-        "preview_ready",
-        "set_language",
-        "show_typed",
-        "cancel_typed",
-        "sign_in_password",
-        "sign_out",
-        "still_here",
-        "open_teacher",
-        "teacher_unlock",
-        "choose_pin",
-        "leave_setup",
-        "get_setup",
-        "save_setup",
-        "enroll",
-        "confirm_setup_switch",
-        "cancel_setup_switch",
-        "list_cameras",
-        "test_scan",
-        "quit",
-        "dismiss",
-    ]
-}
+// `COMMAND_NAMES`: the one list of the app's commands (its file says who else reads it).
+include!("src/command_names.rs");

@@ -5,6 +5,8 @@
 pub mod allow_list;
 pub mod camera;
 mod close_guard;
+#[cfg(test)]
+mod command_names;
 mod commands;
 mod kiosk;
 pub mod kiosk_window;

@@ -218,3 +218,34 @@ fn the_ui_is_granted_exactly_the_commands_of_the_ipc_contract() {
         );
     }
 }
+
+/// Every command the invoke handler registers is in the list `build.rs` gives tauri-build (so
+/// it has an `allow-<name>` permission) and granted to the kiosk window by the capability, and
+/// nothing else is: a command added in one place only fails here, not as a refused call in the
+/// running app.
+#[test]
+fn every_command_is_registered_permitted_and_granted() {
+    let cfg = ts_rs::Config::new();
+    let registered: Vec<&str> = crate::commands::declared(&cfg)
+        .into_iter()
+        .map(|(name, _, _)| name)
+        .collect();
+    assert_eq!(
+        registered,
+        crate::command_names::COMMAND_NAMES,
+        "the invoke handler's commands and build.rs's list"
+    );
+    let main = json(&root().join("src-tauri/capabilities/main.json"));
+    let granted: Vec<String> = permission_names(&main)
+        .into_iter()
+        .filter_map(|p| p.strip_prefix("allow-").map(str::to_owned))
+        .collect();
+    let permitted: Vec<String> = crate::command_names::COMMAND_NAMES
+        .iter()
+        .map(|name| name.replace('_', "-"))
+        .collect();
+    assert_eq!(
+        granted, permitted,
+        "the capability's grants and the commands"
+    );
+}
