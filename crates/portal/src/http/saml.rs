@@ -54,7 +54,7 @@ pub(crate) fn certificate(state: &AppState) -> Result<IdpCertificate, KeyError> 
     let signer = state.portal.signer()?;
     state
         .saml_certificate
-        .for_key(signer.saml_key()?, &public_host(&state.base_url))
+        .for_key(signer.rsa_key()?, &public_host(&state.base_url))
 }
 
 /// The host (and port, if any) of the public URL: the certificate's CN.
@@ -417,7 +417,7 @@ fn sign(
     name_id: NameId<'_>,
 ) -> Result<response::SignedResponse, KeyError> {
     let signer = state.portal.signer()?;
-    let key = signer.saml_key()?;
+    let key = signer.rsa_key()?;
     let cert = state
         .saml_certificate
         .for_key(key, &public_host(&state.base_url))?;

@@ -18,7 +18,7 @@ use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse, ThumbprintHash};
 use serde::Serialize;
 
 use super::kek::{IfMissing, Kek};
-use super::saml::key::SamlKey;
+use super::rsa_key::RsaKey;
 use super::signer::{CurrentKey, Signer};
 use super::{ID_TOKEN_LIFETIME, KeyError, SigningAlg};
 use crate::clock::Millis;
@@ -344,11 +344,11 @@ fn open_current(kek: &Kek, current: &[Row]) -> Result<Signer, KeyError> {
         if jwk.common.key_id.as_deref() != Some(row.kid.as_str()) {
             return Err(damaged());
         }
-        let saml = match alg {
+        let rsa = match alg {
             SigningAlg::Rs256 => {
                 use rsa::pkcs8::DecodePrivateKey as _;
                 let key = rsa::PrivateKey::from_pkcs8_der(&pkcs8).map_err(|_| damaged())?;
-                Some(SamlKey::new(row.kid.clone(), row.created_at, key).map_err(|_| damaged())?)
+                Some(RsaKey::new(row.kid.clone(), row.created_at, key).map_err(|_| damaged())?)
             }
             SigningAlg::Es256 => None,
         };
@@ -356,7 +356,7 @@ fn open_current(kek: &Kek, current: &[Row]) -> Result<Signer, KeyError> {
             kid: row.kid.clone(),
             alg,
             encoding,
-            saml,
+            rsa,
         });
     }
     match unopened.as_slice() {
@@ -411,16 +411,16 @@ mod tests {
             let (encoding, jwk) = parse(alg, &pkcs8).unwrap();
             let kid = jwk.common.key_id.clone().unwrap();
             // The RSA key signs through AWS-LC, as when served; jsonwebtoken verifies below.
-            let saml = (alg == SigningAlg::Rs256).then(|| {
+            let rsa = (alg == SigningAlg::Rs256).then(|| {
                 use rsa::pkcs8::DecodePrivateKey as _;
                 let key = rsa::PrivateKey::from_pkcs8_der(&pkcs8).unwrap();
-                SamlKey::new(kid.clone(), 0, key).unwrap()
+                RsaKey::new(kid.clone(), 0, key).unwrap()
             });
             keys.push(CurrentKey {
                 kid,
                 alg,
                 encoding,
-                saml,
+                rsa,
             });
             jwks.keys.push(jwk);
         }

@@ -33,6 +33,7 @@ pub mod end_session;
 pub mod kek;
 pub mod keys;
 pub mod logout;
+pub mod rsa_key;
 pub mod saml;
 pub mod signer;
 

@@ -8,7 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{EncodingKey, Header};
 use serde::Serialize;
 
-use super::saml::key::SamlKey;
+use super::rsa_key::RsaKey;
 use super::{KeyError, SigningAlg};
 
 /// The header's `typ`: explicit typing keeps one kind of token from passing as another.
@@ -34,8 +34,9 @@ pub(crate) struct CurrentKey {
     pub kid: String,
     pub alg: SigningAlg,
     pub encoding: EncodingKey,
-    /// The RSA key again, for SAML's XML signatures (`None` for the other algorithms).
-    pub saml: Option<SamlKey>,
+    /// The RSA key as AWS-LC signs with it: RS256 tokens and SAML's XML signatures (`None`
+    /// for the other algorithms).
+    pub rsa: Option<RsaKey>,
 }
 
 impl fmt::Debug for CurrentKey {
@@ -69,10 +70,10 @@ impl Signer {
     }
 
     /// The current RSA key as SAML signs with it.
-    pub fn saml_key(&self) -> Result<&SamlKey, KeyError> {
+    pub fn rsa_key(&self) -> Result<&RsaKey, KeyError> {
         self.keys
             .iter()
-            .find_map(|k| k.saml.as_ref())
+            .find_map(|k| k.rsa.as_ref())
             .ok_or(KeyError::NoCurrentKey(SigningAlg::Rs256))
     }
 
@@ -92,8 +93,8 @@ impl Signer {
         let mut header = Header::new(alg.jwt());
         header.kid = Some(key.kid.clone());
         header.typ = Some(typ.as_str().to_owned());
-        match &key.saml {
-            // The RSA key signs through AWS-LC (`idp::saml::key` says why); the token is the JWS
+        match &key.rsa {
+            // The RSA key signs through AWS-LC (`idp::rsa_key` says why); the token is the JWS
             // compact serialization jsonwebtoken::encode writes, and jsonwebtoken verifies it.
             Some(rsa) => compact(&header, claims, |input| rsa.sign(input)),
             None => jsonwebtoken::encode(&header, claims, &key.encoding).map_err(KeyError::Sign),

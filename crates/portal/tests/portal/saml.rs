@@ -87,7 +87,7 @@ async fn metadata(env: &Env) -> Metadata {
 /// A response signed with the portal's current key (the builder the SSO endpoint uses).
 fn sign(env: &Env, entity_id: &str) -> String {
     let signer = env.portal().signer().unwrap();
-    let key = signer.saml_key().unwrap();
+    let key = signer.rsa_key().unwrap();
     let host = env
         .running
         .base_url()

@@ -13,8 +13,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use rsa::sha2::{Digest as _, Sha256};
 
-use super::key::SamlKey;
 use crate::idp::KeyError;
+use crate::idp::rsa_key::RsaKey;
 
 /// How long the certificate is valid. SAML apps check the signature against the pinned
 /// certificate, and most ignore its dates; ten years keeps the few that check from failing
@@ -35,7 +35,7 @@ impl std::fmt::Debug for IdpCertificate {
 
 impl IdpCertificate {
     /// Makes the certificate of `key` for `host` (the public URL's host, the subject's CN).
-    pub fn for_key(key: &SamlKey, host: &str) -> Result<Self, KeyError> {
+    pub fn for_key(key: &RsaKey, host: &str) -> Result<Self, KeyError> {
         let failed = |e: rcgen::Error| KeyError::Saml {
             what: "certificate",
             reason: e.to_string(),
@@ -111,7 +111,7 @@ struct Cached {
 
 impl CertificateCache {
     /// [`IdpCertificate::for_key`], made only when the key (by kid) or host is not the last.
-    pub fn for_key(&self, key: &SamlKey, host: &str) -> Result<IdpCertificate, KeyError> {
+    pub fn for_key(&self, key: &RsaKey, host: &str) -> Result<IdpCertificate, KeyError> {
         let lock = || self.last.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(cached) = lock().as_ref()
             && cached.kid == key.kid()

@@ -1,15 +1,13 @@
 //! BadgeIn as a SAML 2.0 identity provider (Web Browser SSO profile).
 //!
 //! * `request`: reads an app's `AuthnRequest` (hardened: no DTD, size caps);
-//! * `key`: the current RSA signing key as XML signatures use it;
-//! * `cert`: the self-signed certificate of that key that apps pin;
+//! * `cert`: the self-signed certificate of the RSA signing key (`idp::rsa_key`) that apps pin;
 //! * `xml`: a writer that emits exclusive-canonical XML;
 //! * `response`: the signed `Response`/`Assertion`;
 //! * `metadata`: the `EntityDescriptor` apps load (entity id, SSO URL, certificate);
 //! * `sso`: the SSO endpoint's rules (registered ACS only, our destination, HTTP-POST).
 
 pub mod cert;
-pub mod key;
 pub mod metadata;
 pub mod request;
 pub mod response;

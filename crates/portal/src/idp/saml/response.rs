@@ -13,10 +13,10 @@ use base64::engine::general_purpose::STANDARD;
 use rsa::sha2::{Digest as _, Sha256};
 
 use super::cert::IdpCertificate;
-use super::key::SamlKey;
 use super::xml::Writer;
 use crate::clock::{Millis, rfc3339};
 use crate::idp::KeyError;
+use crate::idp::rsa_key::RsaKey;
 
 /// How long an assertion may be used: its `Conditions` and its bearer confirmation end this
 /// long after it is issued. An app consumes it at once (the browser posts it on arrival).
@@ -127,7 +127,7 @@ pub fn persistent_id(sp_entity_id: &str, user_id: &str) -> String {
 /// Builds and signs the response.
 pub fn build(
     grant: &Grant<'_>,
-    key: &SamlKey,
+    key: &RsaKey,
     cert: &IdpCertificate,
 ) -> Result<SignedResponse, KeyError> {
     let response_id = new_id()?;

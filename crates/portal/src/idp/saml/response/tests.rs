@@ -16,15 +16,15 @@ const SP: &str = "https://sp.example.com/saml";
 const ACS: &str = "https://sp.example.com/saml/acs?tenant=a&x=1";
 const NOW: Millis = 1_796_000_000_000;
 
-fn new_key() -> SamlKey {
+fn new_key() -> RsaKey {
     let key = rsa::PrivateKey::new(&mut getrandom_rng::SysRng, 2048).unwrap();
     let kid = format!("test-{}", new_id().unwrap());
-    SamlKey::new(kid, NOW - 86_400_000, key).unwrap()
+    RsaKey::new(kid, NOW - 86_400_000, key).unwrap()
 }
 
 /// One key and certificate for the whole module (RSA key generation takes a while).
-fn key() -> &'static (SamlKey, IdpCertificate) {
-    static KEY: OnceLock<(SamlKey, IdpCertificate)> = OnceLock::new();
+fn key() -> &'static (RsaKey, IdpCertificate) {
+    static KEY: OnceLock<(RsaKey, IdpCertificate)> = OnceLock::new();
     KEY.get_or_init(|| {
         let key = new_key();
         let cert = IdpCertificate::for_key(&key, "portal.example.org").unwrap();

@@ -1,6 +1,6 @@
-//! [`SamlKey`]: the current RSA signing key: RSA-SHA256 (RSASSA-PKCS1-v1_5) signatures over
+//! [`RsaKey`]: the current RSA signing key: RSA-SHA256 (RSASSA-PKCS1-v1_5) signatures over
 //! canonical XML for SAML and over the signing input of RS256 tokens (`idp::signer`), and the
-//! self-signed certificate apps pin ([`super::cert`]). `Debug` shows its kid only.
+//! self-signed certificate SAML apps pin (`idp::saml::cert`). `Debug` shows its kid only.
 //!
 //! The signatures are AWS-LC's (aws-lc-rs), not the `rsa` crate's that made the key: one
 //! RSA-2048 signature per app sign-in was the largest single cost of single sign-on
@@ -16,7 +16,7 @@ use crate::clock::Millis;
 use crate::idp::KeyError;
 
 /// The current RSA key, opened.
-pub struct SamlKey {
+pub struct RsaKey {
     kid: String,
     created_at: Millis,
     key: rsa::PrivateKey,
@@ -25,15 +25,15 @@ pub struct SamlKey {
     rng: SystemRandom,
 }
 
-impl fmt::Debug for SamlKey {
+impl fmt::Debug for RsaKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SamlKey")
+        f.debug_struct("RsaKey")
             .field("kid", &self.kid)
             .finish_non_exhaustive()
     }
 }
 
-impl SamlKey {
+impl RsaKey {
     pub(crate) fn new(
         kid: String,
         created_at: Millis,
