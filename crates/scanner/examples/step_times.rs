@@ -31,6 +31,10 @@ fn main() {
                 s.seen.steps,
                 s.seen.finders.len()
             );
+            for code in &s.codes {
+                let text: String = code.text.chars().take(40).collect();
+                println!("    {text:?} at {:?}", code.corners[0]);
+            }
         }
         let long = Budget::new(Duration::from_secs(600));
         let finders_only = |finders| Reach {

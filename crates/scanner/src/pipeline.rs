@@ -108,8 +108,14 @@ pub fn scan(frame: &Frame, options: &ScanOptions) -> Scan {
         return scan;
     }
 
+    // rqrr sees the frame without the codes read so far: it would find and decode them again
+    // (on a sheet, dozens of grids, each perspective-fitted and error-corrected) only to have
+    // them dropped as duplicates, and their patterns would pair with those of the codes
+    // still unread.
+    let read: Vec<[Point; 4]> = found.codes.iter().map(|c| c.corners).collect();
+    let blanked = (!read.is_empty()).then(|| preprocess::blank(frame, &read));
     // rqrr works on a frame of bounded size.
-    let mut base = std::borrow::Cow::Borrowed(frame);
+    let mut base = std::borrow::Cow::Borrowed(blanked.as_ref().unwrap_or(frame));
     let mut scale = 1.0;
     while u64::from(base.width()) * u64::from(base.height()) > RQRR_MAX_PIXELS {
         match preprocess::half(&base) {

@@ -20,7 +20,7 @@ mod transform;
 mod tests;
 
 use crate::budget::Budget;
-use crate::code::{Code, Point};
+use crate::code::{Code, Point, quad_contains};
 use crate::frame::Frame;
 
 /// A finder pattern seen in the frame.
@@ -115,6 +115,20 @@ pub fn locate_within(frame: &Frame, budget: &Budget, reach: Reach) -> Located {
             used[t.tl] = true;
             used[t.tr] = true;
             used[t.bl] = true;
+            // A code's data modules hold finder-like patterns (a large version has dozens):
+            // inside a code already read, patterns of its own module size are its data, never
+            // another code's corner, and every triple through them would be sampled and
+            // decoded for nothing. (A pattern of another size may be a code printed inside
+            // it: a "double QR".)
+            let module = (finders[t.tl].module + finders[t.tr].module + finders[t.bl].module) / 3.0;
+            for (i, f) in finders.iter().enumerate() {
+                if quad_contains(&code.corners, [f.x, f.y])
+                    && f.module < module * SAME_MODULE
+                    && module < f.module * SAME_MODULE
+                {
+                    used[i] = true;
+                }
+            }
             if !out.codes.iter().any(|c| same_code(c, &code)) {
                 out.codes.push(code);
             }
@@ -134,6 +148,10 @@ pub fn locate_within(frame: &Frame, budget: &Budget, reach: Reach) -> Located {
         .collect();
     out
 }
+
+/// Module sizes within this ratio are taken as the same code's (the merge tolerance of
+/// `finder`).
+const SAME_MODULE: f32 = 1.6;
 
 /// One code read twice (e.g. through two overlapping triples): same payload, same place.
 fn same_code(a: &Code, b: &Code) -> bool {

@@ -7,7 +7,10 @@ use super::binarize::Binarizer;
 use super::corners::finder_corners;
 use super::finder::Finder;
 use super::group::Triple;
-use super::sample::{format_distance, luma_at, sample_grid, sample_grid_global};
+use super::sample::{
+    VERSION_INFO_FROM, format_distance, luma_at, sample_grid, sample_grid_global, version_distance,
+    version_distance_at,
+};
 use super::transform::{Homography, Pt};
 use crate::budget::Budget;
 use crate::code::Code;
@@ -16,6 +19,43 @@ use crate::grid_decode::decode_grid;
 /// Both format copies within this many bit errors (of 30) of one format word means the grid
 /// is registered at least near the finders, so the triple is worth more effort.
 const PROMISING_FORMAT: u32 = 5;
+/// The most bit errors the version information's BCH(18, 6) code corrects: a grid of version 7
+/// or more with both copies further from its size's word than this is not that size (or not a
+/// code), and its decoding (error correction of every block, straight and mirrored: the most
+/// expensive step of a failed triple) is skipped.
+const VERSION_ERRORS: u32 = 3;
+
+/// The most modules the fourth-corner nudges of one grid sample: all 24 nudges up to version
+/// 10 (57 modules a side), fewer above (two at version 40).
+const JITTER_MODULES: usize = 24 * 57 * 57;
+
+/// The decode attempts of one triple. A grid sampled exactly as one tried before (two
+/// transforms that agree, a jitter that moves no module) is not decoded again, and a grid whose
+/// version information says it is not its size is not decoded at all.
+#[derive(Default)]
+struct Attempts {
+    tried: std::collections::HashSet<u64>,
+}
+
+impl Attempts {
+    fn decode(&mut self, bits: &[bool], dim: usize, h: &Homography) -> Option<Code> {
+        use std::hash::{Hash, Hasher};
+        if !size_fits(bits, dim) {
+            return None;
+        }
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        bits.hash(&mut hasher);
+        if !self.tried.insert(hasher.finish()) {
+            return None;
+        }
+        decode(bits, dim, h)
+    }
+}
+
+/// See [`VERSION_ERRORS`].
+fn size_fits(bits: &[bool], dim: usize) -> bool {
+    dim < VERSION_INFO_FROM || version_distance(bits, dim) <= VERSION_ERRORS
+}
 
 /// Tries to decode the code whose finders are `t`.
 pub fn read(bin: &Binarizer<'_>, finders: &[Finder], t: &Triple, budget: &Budget) -> Option<Code> {
@@ -40,6 +80,7 @@ pub fn read(bin: &Binarizer<'_>, finders: &[Finder], t: &Triple, budget: &Budget
         )
     });
     let mut promising: Vec<(usize, Homography)> = Vec::new();
+    let mut attempts = Attempts::default();
     for &dim in &dims {
         if budget.expired() {
             return None;
@@ -47,37 +88,65 @@ pub fn read(bin: &Binarizer<'_>, finders: &[Finder], t: &Triple, budget: &Budget
         let d = dim as f64;
         let mut transforms = Vec::with_capacity(4);
         // Perspective-correct: the twelve outer corners of the three finders.
-        if let [Some(q0), Some(q1), Some(q2)] = &quads {
-            let src: Vec<Pt> = finder_module_corners(d).to_vec();
-            let dst: Vec<Pt> = q0.iter().chain(q1).chain(q2).copied().collect();
-            if let Some(h) = Homography::fit(&src, &dst) {
-                if dim >= 25
-                    && let Some(ha) = with_alignment(bin, &h, &src, &dst, dim, dark, contrast, 3.0)
-                {
-                    transforms.push(ha);
-                }
-                transforms.push(h);
-            }
+        let corner_src: Vec<Pt> = finder_module_corners(d).to_vec();
+        let corner_dst: Vec<Pt> = quads.iter().flatten().flatten().copied().collect();
+        let perspective = (corner_dst.len() == corner_src.len())
+            .then(|| Homography::fit(&corner_src, &corner_dst))
+            .flatten();
+        // Affine from the centres.
+        let centre_src = [(3.5, 3.5), (d - 3.5, 3.5), (3.5, d - 3.5)];
+        let affine = Homography::affine(&centre_src, &centres);
+        // From version 7 the size is written twice beside the finders, where either transform
+        // is right: a size neither reads there is skipped before its alignment search and
+        // sampling (on a large false triple, most of the work).
+        if dim >= VERSION_INFO_FROM
+            && ![&perspective, &affine]
+                .into_iter()
+                .flatten()
+                .any(|h| version_distance_at(bin, h, dim, dark) <= VERSION_ERRORS)
+        {
+            continue;
         }
-        // Affine from the centres, corrected by the alignment pattern where there is one.
-        let src = [(3.5, 3.5), (d - 3.5, 3.5), (3.5, d - 3.5)];
-        if let Some(affine) = Homography::affine(&src, &centres) {
+        if let Some(h) = perspective {
+            if dim >= 25
+                && let Some(ha) =
+                    with_alignment(bin, &h, &corner_src, &corner_dst, dim, dark, contrast, 3.0)
+            {
+                transforms.push(ha);
+            }
+            transforms.push(h);
+        }
+        // The affine transform, corrected by the alignment pattern where there is one.
+        if let Some(affine) = affine {
             if dim >= 25 {
                 let radius = (d / 8.0).max(4.0);
-                if let Some(h) =
-                    with_alignment(bin, &affine, &src, &centres, dim, dark, contrast, radius)
-                {
+                if let Some(h) = with_alignment(
+                    bin,
+                    &affine,
+                    &centre_src,
+                    &centres,
+                    dim,
+                    dark,
+                    contrast,
+                    radius,
+                ) {
                     transforms.push(h);
                 }
             }
             transforms.push(affine);
         }
         for h in transforms {
+            // Checked before every grid: a large version's sampling and decoding take a few
+            // milliseconds each.
+            if budget.expired() {
+                return None;
+            }
             let bits = sample_grid(bin, &h, dim, dark);
-            if let Some(code) = decode(&bits, dim, &h) {
+            if let Some(code) = attempts.decode(&bits, dim, &h) {
                 return Some(code);
             }
-            if format_distance(&bits, dim) <= PROMISING_FORMAT {
+            // A grid that is not of this size gains nothing from moving its far corner.
+            if size_fits(&bits, dim) && format_distance(&bits, dim) <= PROMISING_FORMAT {
                 promising.push((dim, h));
             }
         }
@@ -85,13 +154,16 @@ pub fn read(bin: &Binarizer<'_>, finders: &[Finder], t: &Triple, budget: &Budget
     // The size and the finders look right but the far corner is off (perspective without an
     // alignment pattern, or a wrong one): move the fourth corner around.
     for (dim, h) in promising.iter().take(2) {
+        if budget.expired() {
+            return None;
+        }
         let bits = sample_grid_global(bin, h, *dim, dark);
-        if let Some(code) = decode(&bits, *dim, h) {
+        if let Some(code) = attempts.decode(&bits, *dim, h) {
             return Some(code);
         }
     }
     for (dim, h) in promising.into_iter().take(2) {
-        if let Some(code) = jitter_fourth_corner(bin, &h, dim, dark, budget) {
+        if let Some(code) = jitter_fourth_corner(bin, &h, dim, dark, budget, &mut attempts) {
             return Some(code);
         }
     }
@@ -258,6 +330,7 @@ fn jitter_fourth_corner(
     dim: usize,
     dark: bool,
     budget: &Budget,
+    attempts: &mut Attempts,
 ) -> Option<Code> {
     let d = dim as f64;
     let src = [
@@ -280,7 +353,12 @@ fn jitter_fourth_corner(
         }
     }
     offsets.sort_by(|p, q| (p.0 * p.0 + p.1 * p.1).total_cmp(&(q.0 * q.0 + q.1 * q.1)));
-    for (sx, sy) in offsets {
+    // Each try samples and decodes the whole grid, so its cost grows with the square of the
+    // size while one corner's nudge fixes less and less of a large code (its distortion is
+    // spread over many alignment patterns): the smallest nudges only, as many as the
+    // modules of every nudge of a version 10 code allow.
+    let tries = (JITTER_MODULES / (dim * dim)).clamp(1, offsets.len());
+    for (sx, sy) in offsets.into_iter().take(tries) {
         if budget.expired() {
             return None;
         }
@@ -289,7 +367,7 @@ fn jitter_fourth_corner(
             continue;
         };
         let bits = sample_grid(bin, &hj, dim, dark);
-        if let Some(code) = decode(&bits, dim, &hj) {
+        if let Some(code) = attempts.decode(&bits, dim, &hj) {
             return Some(code);
         }
     }
