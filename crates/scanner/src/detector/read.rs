@@ -8,30 +8,23 @@ use super::corners::finder_corners;
 use super::finder::Finder;
 use super::group::Triple;
 use super::sample::{
-    VERSION_INFO_FROM, format_distance, luma_at, sample_grid, sample_grid_global, version_distance,
-    version_distance_at,
+    format_distance, luma_at, sample_grid, sample_grid_global, version_distance_at,
 };
 use super::transform::{Homography, Pt};
 use crate::budget::Budget;
 use crate::code::Code;
-use crate::grid_decode::decode_grid;
+use crate::grid_decode::{VERSION_ERRORS, VERSION_INFO_FROM, decode_grid, version_distance};
 
 /// Both format copies within this many bit errors (of 30) of one format word means the grid
 /// is registered at least near the finders, so the triple is worth more effort.
 const PROMISING_FORMAT: u32 = 5;
-/// The most bit errors the version information's BCH(18, 6) code corrects: a grid of version 7
-/// or more with both copies further from its size's word than this is not that size (or not a
-/// code), and its decoding (error correction of every block, straight and mirrored: the most
-/// expensive step of a failed triple) is skipped.
-const VERSION_ERRORS: u32 = 3;
 
 /// The most modules the fourth-corner nudges of one grid sample: all 24 nudges up to version
 /// 10 (57 modules a side), fewer above (two at version 40).
 const JITTER_MODULES: usize = 24 * 57 * 57;
 
 /// The decode attempts of one triple. A grid sampled exactly as one tried before (two
-/// transforms that agree, a jitter that moves no module) is not decoded again, and a grid whose
-/// version information says it is not its size is not decoded at all.
+/// transforms that agree, a jitter that moves no module) is not decoded again.
 #[derive(Default)]
 struct Attempts {
     tried: std::collections::HashSet<u64>,
@@ -40,9 +33,6 @@ struct Attempts {
 impl Attempts {
     fn decode(&mut self, bits: &[bool], dim: usize, h: &Homography) -> Option<Code> {
         use std::hash::{Hash, Hasher};
-        if !size_fits(bits, dim) {
-            return None;
-        }
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         bits.hash(&mut hasher);
         if !self.tried.insert(hasher.finish()) {
@@ -52,9 +42,10 @@ impl Attempts {
     }
 }
 
-/// See [`VERSION_ERRORS`].
+/// Whether a grid of version 7 or more reads its own size in its version information (see
+/// [`VERSION_ERRORS`]).
 fn size_fits(bits: &[bool], dim: usize) -> bool {
-    dim < VERSION_INFO_FROM || version_distance(bits, dim) <= VERSION_ERRORS
+    version_distance(dim, |x, y| bits[y * dim + x]) <= VERSION_ERRORS
 }
 
 /// Tries to decode the code whose finders are `t`.

@@ -4,6 +4,7 @@
 use super::binarize::Binarizer;
 use super::transform::Homography;
 use crate::frame::Frame;
+use crate::grid_decode::version_distance;
 
 /// Bilinear luma at a point in pixel coordinates (pixel `i` is centred on `i + 0.5`); points
 /// outside the frame take the nearest edge pixel, non-finite points read as 0.
@@ -168,108 +169,12 @@ pub fn format_distance(bits: &[bool], dim: usize) -> u32 {
     best
 }
 
-/// The smallest size that carries version information (version 7).
-pub const VERSION_INFO_FROM: usize = 45;
-
-/// The fewest bit errors between either copy of the version information (the 6 x 3 blocks
-/// beside the top-right and bottom-left finders) and the version word of a `dim` x `dim` code,
-/// read straight or mirrored (a mirror swaps the two blocks). 0 below version 7, which has
-/// none. The word is a BCH(18, 6) code of distance 8: a copy within 3 errors is that version,
-/// and a grid sampled at a neighbouring size is at least 5 errors from it.
-pub fn version_distance(bits: &[bool], dim: usize) -> u32 {
-    if dim < VERSION_INFO_FROM || bits.len() < dim * dim {
-        return 0;
-    }
-    let word = version_word((dim - 17) / 4);
-    let at = |x: usize, y: usize| bits[y * dim + x];
-    let (mut top_right, mut bottom_left) = (0u32, 0u32);
-    for k in 0..18 {
-        let (a, b) = (k / 3, dim - 11 + k % 3);
-        top_right |= u32::from(at(b, a)) << k;
-        bottom_left |= u32::from(at(a, b)) << k;
-    }
-    (top_right ^ word)
-        .count_ones()
-        .min((bottom_left ^ word).count_ones())
-}
-
 /// [`version_distance`] of the grid `h` maps, sampling only the 36 modules of the two
 /// version blocks.
 pub fn version_distance_at(bin: &Binarizer<'_>, h: &Homography, dim: usize, dark: bool) -> u32 {
-    if dim < VERSION_INFO_FROM {
-        return 0;
-    }
     let frame = bin.frame();
-    let module = |c: usize, r: usize| {
+    version_distance(dim, |c, r| {
         let (x, y) = h.map(c as f64 + 0.5, r as f64 + 0.5);
         (luma_at(frame, x, y) <= threshold_at(bin, x, y)) == dark
-    };
-    let word = version_word((dim - 17) / 4);
-    let (mut top_right, mut bottom_left) = (0u32, 0u32);
-    for k in 0..18 {
-        let (a, b) = (k / 3, dim - 11 + k % 3);
-        top_right |= u32::from(module(b, a)) << k;
-        bottom_left |= u32::from(module(a, b)) << k;
-    }
-    (top_right ^ word)
-        .count_ones()
-        .min((bottom_left ^ word).count_ones())
-}
-
-/// The 18-bit version information of `version` (7..=40): the version in the top 6 bits, then
-/// the remainder of its division by the generator x^12 + x^11 + x^10 + x^9 + x^8 + x^5 + x^2 + 1.
-fn version_word(version: usize) -> u32 {
-    let data = version as u32 & 0x3F;
-    let mut rem = data << 12;
-    for i in (12..18).rev() {
-        if rem & (1 << i) != 0 {
-            rem ^= 0x1F25 << (i - 12);
-        }
-    }
-    (data << 12) | rem
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn version_words_are_the_standards() {
-        // ISO/IEC 18004 table D.1.
-        assert_eq!(version_word(7), 0x07C94);
-        assert_eq!(version_word(21), 0x15683);
-        assert_eq!(version_word(40), 0x28C69);
-    }
-
-    #[test]
-    fn a_rendered_code_has_its_version_and_a_neighbouring_size_does_not() {
-        let code = qrcode::QrCode::with_version(
-            b"version information",
-            qrcode::Version::Normal(12),
-            qrcode::EcLevel::L,
-        )
-        .expect("fits version 12");
-        let dim = code.width();
-        let bits: Vec<bool> = code
-            .to_colors()
-            .iter()
-            .map(|c| *c == qrcode::Color::Dark)
-            .collect();
-        assert_eq!(version_distance(&bits, dim), 0);
-        let mirrored: Vec<bool> = (0..dim * dim)
-            .map(|i| bits[(i % dim) * dim + i / dim])
-            .collect();
-        assert_eq!(version_distance(&mirrored, dim), 0);
-        // The same modules read as a code four modules larger or smaller: the blocks land
-        // elsewhere and no copy is near that size's word.
-        for other in [dim - 4, dim + 4] {
-            let resampled: Vec<bool> = (0..other * other)
-                .map(|i| {
-                    let (x, y) = ((i % other) * dim / other, (i / other) * dim / other);
-                    bits[y * dim + x]
-                })
-                .collect();
-            assert!(version_distance(&resampled, other) > 3, "size {other}");
-        }
-    }
+    })
 }
