@@ -40,6 +40,9 @@ pub struct Located {
     /// Where a code probably is that was not read: the centres of well-shaped triples of
     /// finder patterns that no decoded code accounts for (see [`UNREAD_SCORE`]).
     pub unread: Vec<Point>,
+    /// Finder patterns confirmed on two scan rows or more that are not part of a code read:
+    /// a frame with very many is mostly finder-like texture (see the pipeline's use).
+    pub loose_patterns: usize,
 }
 
 /// Frames smaller than a version-1 code at one pixel per module cannot hold a code.
@@ -136,6 +139,11 @@ pub fn locate_within(frame: &Frame, budget: &Budget, reach: Reach) -> Located {
             failed.push(t);
         }
     }
+    out.loose_patterns = finders
+        .iter()
+        .zip(&used)
+        .filter(|(f, used)| f.count >= 2 && !**used)
+        .count();
     out.unread = failed
         .iter()
         .filter(|t| !(used[t.tl] || used[t.tr] || used[t.bl]))
