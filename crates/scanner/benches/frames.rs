@@ -196,7 +196,7 @@ fn lattice(w: u32, h: u32, module: u32) -> Frame {
     // Random modules everywhere, then the finders painted over them.
     for my in 0..h / module {
         for mx in 0..w / module {
-            if rng.next() % 2 == 0 {
+            if rng.next().is_multiple_of(2) {
                 for y in my * module..(my + 1) * module {
                     for x in mx * module..(mx + 1) * module {
                         page.put_pixel(x, y, Luma([30]));
