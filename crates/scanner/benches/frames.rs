@@ -1,21 +1,32 @@
 //! Per-frame decode time of the live pipeline on generated webcam-like frames, with a badge in
 //! view and with nobody there (the idle case), and the CPU cost of scanning a second of still
-//! video through the live scanner (which skips unchanged frames). Prints a table.
+//! video through the live scanner (which skips unchanged frames). Then the worst cases for
+//! "never stuck": generated photos that make the most work (a 12-megapixel sheet of codes,
+//! a lattice of finder-like squares with no code among them, noise) at both efforts, against
+//! the limits the real photos are held to (200 ms at Thorough, the live budget at Live).
+//! Prints tables; asserts nothing.
 //!
-//!     cargo bench -p badgein-scanner --bench frames
+//!     cargo bench -p badgein-scanner --bench frames [-- --worst]
+//!
+//! `--worst` runs only the worst cases.
 
 mod support;
 
 use std::time::{Duration, Instant};
 
 use badgein_scanner::live::LiveScanner;
-use badgein_scanner::{ScanOptions, scan};
+use badgein_scanner::{Frame, ScanOptions, scan};
 use badgein_synthetic::{Background, Scene};
+use image::{GrayImage, Luma};
 
 const FRAMES: u64 = 200;
 
 fn main() {
     std::panic::set_hook(Box::new(|_| {}));
+    if std::env::args().any(|a| a == "--worst") {
+        worst_cases();
+        return;
+    }
     let badge = support::Shown::generate();
     println!("| frame | content | frames | decoded | median ms | p95 ms | render ms |");
     println!("|---|---|---|---|---|---|---|");
@@ -89,6 +100,144 @@ fn main() {
         "| live scanner, nobody there | {per_second:.2} | {:.2}% |",
         per_second / 10.0
     );
+
+    worst_cases();
+}
+
+/// The most a photo may take at `Effort::Thorough` (item 4 of issue 13); Live's limit is its
+/// budget.
+const THOROUGH_LIMIT_MS: f64 = 200.0;
+
+/// Generated photos that make the pipeline work hardest, timed at both efforts (fastest of
+/// three runs: the machine is shared).
+fn worst_cases() {
+    println!();
+    println!("| generated photo | size | codes shown | effort | codes read | ms | limit ms |");
+    println!("|---|---|---|---|---|---|---|");
+    let cases: [(&str, Frame, usize); 4] = [
+        ("sheet of 60 codes", sheet(4032, 3024, 10, 6, 9), 60),
+        ("sheet of 60 small codes", sheet(1600, 1200, 10, 6, 3), 60),
+        ("lattice of finder-like squares", lattice(4032, 3024, 9), 0),
+        ("noise", noise(4032, 3024), 0),
+    ];
+    for (name, frame, shown) in &cases {
+        for (effort, options, limit) in [
+            ("Thorough", ScanOptions::THOROUGH, THOROUGH_LIMIT_MS),
+            ("Live", ScanOptions::LIVE, ms(ScanOptions::LIVE.budget)),
+        ] {
+            let mut best = f64::INFINITY;
+            let mut read = 0;
+            for _ in 0..3 {
+                let t = Instant::now();
+                read = scan(frame, &options).codes.len();
+                best = best.min(ms(t.elapsed()));
+            }
+            println!(
+                "| {name} | {}x{} | {shown} | {effort} | {read} | {best:.1} | {limit:.0}{} |",
+                frame.width(),
+                frame.height(),
+                if best > limit { " (over)" } else { "" }
+            );
+        }
+    }
+}
+
+/// A deterministic pseudo-random sequence for the generated photos.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+}
+
+/// `cols` x `rows` distinct codes at `module` px per module, spread over a `w` x `h` page with
+/// a little sensor noise: a teacher's class sheet photographed whole.
+fn sheet(w: u32, h: u32, cols: u32, rows: u32, module: u32) -> Frame {
+    let mut page = GrayImage::from_pixel(w, h, Luma([225]));
+    let (cell_w, cell_h) = (w / cols, h / rows);
+    for i in 0..cols * rows {
+        let code = qrcode::QrCode::new(format!("BADGE-{i:03}-SHEET").as_bytes())
+            .expect("a short payload fits");
+        let n = code.width() as u32;
+        let colors = code.to_colors();
+        let (x0, y0) = (
+            (i % cols) * cell_w + 4 * module,
+            (i / cols) * cell_h + 4 * module,
+        );
+        for (k, c) in colors.iter().enumerate() {
+            if *c == qrcode::Color::Dark {
+                let (mx, my) = (k as u32 % n, k as u32 / n);
+                for dy in 0..module {
+                    for dx in 0..module {
+                        let (x, y) = (x0 + mx * module + dx, y0 + my * module + dy);
+                        if x < w && y < h {
+                            page.put_pixel(x, y, Luma([30]));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    with_noise(page)
+}
+
+/// A lattice of finder patterns (7 x 7 modules: dark ring, light ring, dark centre) 30 modules
+/// apart, with random modules between them: every three neighbours make a well-shaped triple,
+/// none of them a code (as in a photo of tiled or printed patterns).
+fn lattice(w: u32, h: u32, module: u32) -> Frame {
+    let mut rng = Lcg(7);
+    let mut page = GrayImage::from_pixel(w, h, Luma([225]));
+    let pitch = 30 * module;
+    // Random modules everywhere, then the finders painted over them.
+    for my in 0..h / module {
+        for mx in 0..w / module {
+            if rng.next().is_multiple_of(2) {
+                for y in my * module..(my + 1) * module {
+                    for x in mx * module..(mx + 1) * module {
+                        page.put_pixel(x, y, Luma([30]));
+                    }
+                }
+            }
+        }
+    }
+    for cy in (module * 4..h.saturating_sub(module * 4)).step_by(pitch as usize) {
+        for cx in (module * 4..w.saturating_sub(module * 4)).step_by(pitch as usize) {
+            for dy in 0..9 * module {
+                for dx in 0..9 * module {
+                    // 9 x 9 modules: the 7 x 7 pattern inside a one-module light border.
+                    let (mx, my) = ((dx / module) as i32 - 4, (dy / module) as i32 - 4);
+                    let ring = mx.abs().max(my.abs());
+                    let dark = ring != 2 && ring != 4;
+                    let (x, y) = (cx + dx - 4 * module, cy + dy - 4 * module);
+                    if x < w && y < h {
+                        page.put_pixel(x, y, Luma([if dark { 30 } else { 225 }]));
+                    }
+                }
+            }
+        }
+    }
+    with_noise(page)
+}
+
+/// Grey noise, every pixel independent: the most runs a row can have.
+fn noise(w: u32, h: u32) -> Frame {
+    let mut rng = Lcg(11);
+    let page = GrayImage::from_fn(w, h, |_, _| Luma([(rng.next() % 256) as u8]));
+    Frame::from_image(&image::DynamicImage::ImageLuma8(page))
+}
+
+/// Adds a camera's sensor noise (up to 6 grey levels each way).
+fn with_noise(mut page: GrayImage) -> Frame {
+    let mut rng = Lcg(3);
+    for p in page.pixels_mut() {
+        p.0[0] = (i32::from(p.0[0]) + (rng.next() % 13) as i32 - 6).clamp(0, 255) as u8;
+    }
+    Frame::from_image(&image::DynamicImage::ImageLuma8(page))
 }
 
 fn ms(d: Duration) -> f64 {

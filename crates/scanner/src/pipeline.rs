@@ -71,6 +71,11 @@ pub struct Seen {
 /// linear in pixels and a webcam badge keeps enough pixels per module at half a 1080p frame.
 const RQRR_MAX_PIXELS: u64 = 1_300_000;
 
+/// Past this many finder patterns outside every code read, rqrr's passes are skipped (see
+/// `scan`). A sheet of codes read by the detector leaves few; a photo of one or two codes a
+/// handful more (false patterns in print and texture).
+const RQRR_MAX_LOOSE_PATTERNS: usize = 96;
+
 /// Scans one frame. Never panics; returns within about `budget` plus one step.
 pub fn scan(frame: &Frame, options: &ScanOptions) -> Scan {
     let started = Instant::now();
@@ -85,6 +90,7 @@ pub fn scan(frame: &Frame, options: &ScanOptions) -> Scan {
         Effort::Thorough => detector::Reach::PHOTO,
     };
     let located = detector::locate_within(frame, &budget, reach);
+    let loose_patterns = located.loose_patterns;
     scan.seen.steps += 1;
     scan.seen.finders = located.finders;
     let mut found = Found {
@@ -108,8 +114,22 @@ pub fn scan(frame: &Frame, options: &ScanOptions) -> Scan {
         return scan;
     }
 
+    // rqrr's locator pairs every finder pattern with every other it lines up with, copying
+    // the whole image and fitting a perspective for each pair: on a frame full of finder-like
+    // texture (tiles, a lattice, a large unread code's data) one pass takes seconds and cannot
+    // be interrupted, and what it could add there our detector has tried already.
+    if loose_patterns > RQRR_MAX_LOOSE_PATTERNS {
+        scan.codes = dedup(found.codes);
+        return scan;
+    }
+    // rqrr sees the frame without the codes read so far: it would find and decode them again
+    // (on a sheet, dozens of grids, each perspective-fitted and error-corrected) only to have
+    // them dropped as duplicates, and their patterns would pair with those of the codes
+    // still unread.
+    let read: Vec<[Point; 4]> = found.codes.iter().map(|c| c.corners).collect();
+    let blanked = (!read.is_empty()).then(|| preprocess::blank(frame, &read));
     // rqrr works on a frame of bounded size.
-    let mut base = std::borrow::Cow::Borrowed(frame);
+    let mut base = std::borrow::Cow::Borrowed(blanked.as_ref().unwrap_or(frame));
     let mut scale = 1.0;
     while u64::from(base.width()) * u64::from(base.height()) > RQRR_MAX_PIXELS {
         match preprocess::half(&base) {

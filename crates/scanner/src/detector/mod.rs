@@ -20,7 +20,7 @@ mod transform;
 mod tests;
 
 use crate::budget::Budget;
-use crate::code::{Code, Point};
+use crate::code::{Code, Point, quad_contains};
 use crate::frame::Frame;
 
 /// A finder pattern seen in the frame.
@@ -40,6 +40,9 @@ pub struct Located {
     /// Where a code probably is that was not read: the centres of well-shaped triples of
     /// finder patterns that no decoded code accounts for (see [`UNREAD_SCORE`]).
     pub unread: Vec<Point>,
+    /// Finder patterns confirmed on two scan rows or more that are not part of a code read:
+    /// a frame with very many is mostly finder-like texture (see the pipeline's use).
+    pub loose_patterns: usize,
 }
 
 /// Frames smaller than a version-1 code at one pixel per module cannot hold a code.
@@ -115,6 +118,20 @@ pub fn locate_within(frame: &Frame, budget: &Budget, reach: Reach) -> Located {
             used[t.tl] = true;
             used[t.tr] = true;
             used[t.bl] = true;
+            // A code's data modules hold finder-like patterns (a large version has dozens):
+            // inside a code already read, patterns of its own module size are its data, never
+            // another code's corner, and every triple through them would be sampled and
+            // decoded for nothing. (A pattern of another size may be a code printed inside
+            // it: a "double QR".)
+            let module = (finders[t.tl].module + finders[t.tr].module + finders[t.bl].module) / 3.0;
+            for (i, f) in finders.iter().enumerate() {
+                if quad_contains(&code.corners, [f.x, f.y])
+                    && f.module < module * SAME_MODULE
+                    && module < f.module * SAME_MODULE
+                {
+                    used[i] = true;
+                }
+            }
             if !out.codes.iter().any(|c| same_code(c, &code)) {
                 out.codes.push(code);
             }
@@ -122,6 +139,11 @@ pub fn locate_within(frame: &Frame, budget: &Budget, reach: Reach) -> Located {
             failed.push(t);
         }
     }
+    out.loose_patterns = finders
+        .iter()
+        .zip(&used)
+        .filter(|(f, used)| f.count >= 2 && !**used)
+        .count();
     out.unread = failed
         .iter()
         .filter(|t| !(used[t.tl] || used[t.tr] || used[t.bl]))
@@ -134,6 +156,10 @@ pub fn locate_within(frame: &Frame, budget: &Budget, reach: Reach) -> Located {
         .collect();
     out
 }
+
+/// Module sizes within this ratio are taken as the same code's (the merge tolerance of
+/// `finder`).
+const SAME_MODULE: f32 = 1.6;
 
 /// One code read twice (e.g. through two overlapping triples): same payload, same place.
 fn same_code(a: &Code, b: &Code) -> bool {

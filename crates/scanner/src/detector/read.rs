@@ -7,15 +7,59 @@ use super::binarize::Binarizer;
 use super::corners::finder_corners;
 use super::finder::Finder;
 use super::group::Triple;
-use super::sample::{format_distance, luma_at, sample_grid, sample_grid_global};
+use super::sample::{
+    format_distance, luma_at, sample_grid, sample_grid_global, timing_agreement,
+    timing_agreement_at, version_distance_at,
+};
 use super::transform::{Homography, Pt};
 use crate::budget::Budget;
 use crate::code::Code;
-use crate::grid_decode::decode_grid;
+use crate::grid_decode::{VERSION_ERRORS, VERSION_INFO_FROM, decode_grid, version_distance};
 
 /// Both format copies within this many bit errors (of 30) of one format word means the grid
 /// is registered at least near the finders, so the triple is worth more effort.
 const PROMISING_FORMAT: u32 = 5;
+
+/// The most modules the fourth-corner nudges of one grid sample: all 24 nudges up to version
+/// 10 (57 modules a side), fewer above (two at version 40).
+const JITTER_MODULES: usize = 24 * 57 * 57;
+
+/// The least share of its timing-pattern modules a sampled grid must have right to be decoded.
+/// A grid registered on a code has nearly all (they run along the finders' edges); one sampled
+/// where three finder-like patterns happen to stand in a right triangle (texture, tiles, a
+/// large code's own data) about half, and its decoding, whose error correction fails only
+/// after working through a whole block straight and mirrored, is where a frame full of such
+/// triples spends its time. At 65 %, 1 random grid in 40 of version 5 is still decoded.
+const MIN_TIMING: f32 = 0.65;
+
+/// The decode attempts of one triple. A grid sampled exactly as one tried before (two
+/// transforms that agree, a jitter that moves no module) is not decoded again, nor one whose
+/// timing patterns say it is not registered on a code (see [`MIN_TIMING`]).
+#[derive(Default)]
+struct Attempts {
+    tried: std::collections::HashSet<u64>,
+}
+
+impl Attempts {
+    fn decode(&mut self, bits: &[bool], dim: usize, h: &Homography) -> Option<Code> {
+        use std::hash::{Hash, Hasher};
+        if timing_agreement(bits, dim) < MIN_TIMING {
+            return None;
+        }
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        bits.hash(&mut hasher);
+        if !self.tried.insert(hasher.finish()) {
+            return None;
+        }
+        decode(bits, dim, h)
+    }
+}
+
+/// Whether a grid of version 7 or more reads its own size in its version information (see
+/// [`VERSION_ERRORS`]).
+fn size_fits(bits: &[bool], dim: usize) -> bool {
+    version_distance(dim, |x, y| bits[y * dim + x]) <= VERSION_ERRORS
+}
 
 /// Tries to decode the code whose finders are `t`.
 pub fn read(bin: &Binarizer<'_>, finders: &[Finder], t: &Triple, budget: &Budget) -> Option<Code> {
@@ -40,6 +84,7 @@ pub fn read(bin: &Binarizer<'_>, finders: &[Finder], t: &Triple, budget: &Budget
         )
     });
     let mut promising: Vec<(usize, Homography)> = Vec::new();
+    let mut attempts = Attempts::default();
     for &dim in &dims {
         if budget.expired() {
             return None;
@@ -47,37 +92,65 @@ pub fn read(bin: &Binarizer<'_>, finders: &[Finder], t: &Triple, budget: &Budget
         let d = dim as f64;
         let mut transforms = Vec::with_capacity(4);
         // Perspective-correct: the twelve outer corners of the three finders.
-        if let [Some(q0), Some(q1), Some(q2)] = &quads {
-            let src: Vec<Pt> = finder_module_corners(d).to_vec();
-            let dst: Vec<Pt> = q0.iter().chain(q1).chain(q2).copied().collect();
-            if let Some(h) = Homography::fit(&src, &dst) {
-                if dim >= 25
-                    && let Some(ha) = with_alignment(bin, &h, &src, &dst, dim, dark, contrast, 3.0)
-                {
-                    transforms.push(ha);
-                }
-                transforms.push(h);
-            }
+        let corner_src: Vec<Pt> = finder_module_corners(d).to_vec();
+        let corner_dst: Vec<Pt> = quads.iter().flatten().flatten().copied().collect();
+        let perspective = (corner_dst.len() == corner_src.len())
+            .then(|| Homography::fit(&corner_src, &corner_dst))
+            .flatten();
+        // Affine from the centres.
+        let centre_src = [(3.5, 3.5), (d - 3.5, 3.5), (3.5, d - 3.5)];
+        let affine = Homography::affine(&centre_src, &centres);
+        // Beside the finders, where either transform is right, a code at this size has its
+        // timing patterns and (from version 7) its size written twice: a size neither
+        // transform reads them at is skipped before its alignment search and sampling (on a
+        // false triple, all of the work).
+        if ![&perspective, &affine].into_iter().flatten().any(|h| {
+            timing_agreement_at(bin, h, dim, dark) >= MIN_TIMING
+                && (dim < VERSION_INFO_FROM
+                    || version_distance_at(bin, h, dim, dark) <= VERSION_ERRORS)
+        }) {
+            continue;
         }
-        // Affine from the centres, corrected by the alignment pattern where there is one.
-        let src = [(3.5, 3.5), (d - 3.5, 3.5), (3.5, d - 3.5)];
-        if let Some(affine) = Homography::affine(&src, &centres) {
+        if let Some(h) = perspective {
+            if dim >= 25
+                && let Some(ha) =
+                    with_alignment(bin, &h, &corner_src, &corner_dst, dim, dark, contrast, 3.0)
+            {
+                transforms.push(ha);
+            }
+            transforms.push(h);
+        }
+        // The affine transform, corrected by the alignment pattern where there is one.
+        if let Some(affine) = affine {
             if dim >= 25 {
                 let radius = (d / 8.0).max(4.0);
-                if let Some(h) =
-                    with_alignment(bin, &affine, &src, &centres, dim, dark, contrast, radius)
-                {
+                if let Some(h) = with_alignment(
+                    bin,
+                    &affine,
+                    &centre_src,
+                    &centres,
+                    dim,
+                    dark,
+                    contrast,
+                    radius,
+                ) {
                     transforms.push(h);
                 }
             }
             transforms.push(affine);
         }
         for h in transforms {
+            // Checked before every grid: a large version's sampling and decoding take a few
+            // milliseconds each.
+            if budget.expired() {
+                return None;
+            }
             let bits = sample_grid(bin, &h, dim, dark);
-            if let Some(code) = decode(&bits, dim, &h) {
+            if let Some(code) = attempts.decode(&bits, dim, &h) {
                 return Some(code);
             }
-            if format_distance(&bits, dim) <= PROMISING_FORMAT {
+            // A grid that is not of this size gains nothing from moving its far corner.
+            if size_fits(&bits, dim) && format_distance(&bits, dim) <= PROMISING_FORMAT {
                 promising.push((dim, h));
             }
         }
@@ -85,13 +158,16 @@ pub fn read(bin: &Binarizer<'_>, finders: &[Finder], t: &Triple, budget: &Budget
     // The size and the finders look right but the far corner is off (perspective without an
     // alignment pattern, or a wrong one): move the fourth corner around.
     for (dim, h) in promising.iter().take(2) {
+        if budget.expired() {
+            return None;
+        }
         let bits = sample_grid_global(bin, h, *dim, dark);
-        if let Some(code) = decode(&bits, *dim, h) {
+        if let Some(code) = attempts.decode(&bits, *dim, h) {
             return Some(code);
         }
     }
     for (dim, h) in promising.into_iter().take(2) {
-        if let Some(code) = jitter_fourth_corner(bin, &h, dim, dark, budget) {
+        if let Some(code) = jitter_fourth_corner(bin, &h, dim, dark, budget, &mut attempts) {
             return Some(code);
         }
     }
@@ -258,6 +334,7 @@ fn jitter_fourth_corner(
     dim: usize,
     dark: bool,
     budget: &Budget,
+    attempts: &mut Attempts,
 ) -> Option<Code> {
     let d = dim as f64;
     let src = [
@@ -280,7 +357,12 @@ fn jitter_fourth_corner(
         }
     }
     offsets.sort_by(|p, q| (p.0 * p.0 + p.1 * p.1).total_cmp(&(q.0 * q.0 + q.1 * q.1)));
-    for (sx, sy) in offsets {
+    // Each try samples and decodes the whole grid, so its cost grows with the square of the
+    // size while one corner's nudge fixes less and less of a large code (its distortion is
+    // spread over many alignment patterns): the smallest nudges only, as many as the
+    // modules of every nudge of a version 10 code allow.
+    let tries = (JITTER_MODULES / (dim * dim)).clamp(1, offsets.len());
+    for (sx, sy) in offsets.into_iter().take(tries) {
         if budget.expired() {
             return None;
         }
@@ -289,7 +371,7 @@ fn jitter_fourth_corner(
             continue;
         };
         let bits = sample_grid(bin, &hj, dim, dark);
-        if let Some(code) = decode(&bits, dim, &hj) {
+        if let Some(code) = attempts.decode(&bits, dim, &hj) {
             return Some(code);
         }
     }

@@ -4,6 +4,7 @@
 use super::binarize::Binarizer;
 use super::transform::Homography;
 use crate::frame::Frame;
+use crate::grid_decode::version_distance;
 
 /// Bilinear luma at a point in pixel coordinates (pixel `i` is centred on `i + 0.5`); points
 /// outside the frame take the nearest edge pixel, non-finite points read as 0.
@@ -166,4 +167,78 @@ pub fn format_distance(bits: &[bool], dim: usize) -> u32 {
         }
     }
     best
+}
+
+/// [`version_distance`] of the grid `h` maps, sampling only the 36 modules of the two
+/// version blocks.
+pub fn version_distance_at(bin: &Binarizer<'_>, h: &Homography, dim: usize, dark: bool) -> u32 {
+    let frame = bin.frame();
+    version_distance(dim, |c, r| {
+        let (x, y) = h.map(c as f64 + 0.5, r as f64 + 0.5);
+        (luma_at(frame, x, y) <= threshold_at(bin, x, y)) == dark
+    })
+}
+
+/// The share of the timing-pattern modules (row 6 and column 6 between the finders, dark on
+/// even positions) that a sampled grid has right: near 1 when the grid is registered on a
+/// code (they sit along the finders' edges, where a transform from the finders is at its
+/// best), near one half for a grid sampled from anything else.
+pub fn timing_agreement(bits: &[bool], dim: usize) -> f32 {
+    if dim < 21 || bits.len() < dim * dim {
+        return 0.0;
+    }
+    let right = (8..dim - 8)
+        .map(|i| {
+            let expected = i % 2 == 0;
+            u32::from(bits[6 * dim + i] == expected) + u32::from(bits[i * dim + 6] == expected)
+        })
+        .sum::<u32>();
+    right as f32 / (2 * (dim - 16)) as f32
+}
+
+/// [`timing_agreement`] of the grid `h` maps, sampling only the timing patterns' modules.
+pub fn timing_agreement_at(bin: &Binarizer<'_>, h: &Homography, dim: usize, dark: bool) -> f32 {
+    if dim < 21 {
+        return 0.0;
+    }
+    let frame = bin.frame();
+    let module = |c: usize, r: usize| {
+        let (x, y) = h.map(c as f64 + 0.5, r as f64 + 0.5);
+        (luma_at(frame, x, y) <= threshold_at(bin, x, y)) == dark
+    };
+    let right = (8..dim - 8)
+        .map(|i| {
+            let expected = i % 2 == 0;
+            u32::from(module(i, 6) == expected) + u32::from(module(6, i) == expected)
+        })
+        .sum::<u32>();
+    right as f32 / (2 * (dim - 16)) as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::timing_agreement;
+
+    #[test]
+    fn a_code_keeps_time_and_noise_does_not() {
+        let code = qrcode::QrCode::new(b"timing patterns").expect("fits");
+        let dim = code.width();
+        let bits: Vec<bool> = code
+            .to_colors()
+            .iter()
+            .map(|c| *c == qrcode::Color::Dark)
+            .collect();
+        assert_eq!(timing_agreement(&bits, dim), 1.0);
+        let mut seed = 5u64;
+        let noise: Vec<bool> = (0..57 * 57)
+            .map(|_| {
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                seed >> 63 == 1
+            })
+            .collect();
+        assert!(timing_agreement(&noise, 57) < 0.65);
+        assert_eq!(timing_agreement(&[], 21), 0.0);
+    }
 }

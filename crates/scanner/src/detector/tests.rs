@@ -317,3 +317,43 @@ fn an_expired_budget_returns_at_once() {
     assert!(located.finders.is_empty(), "{:?}", located.finders);
     assert!(located.codes.is_empty(), "{:?}", located.codes);
 }
+
+#[test]
+fn reads_a_code_printed_inside_another() {
+    // A "double QR": a small code in the middle of a large one (which its error correction
+    // reads through). The small code's patterns lie inside the large code read first, but
+    // at another module size they are not its data.
+    let (modules, n) = code(
+        "the outer code, at level H so that it reads with a code printed over its middle",
+        qrcode::EcLevel::H,
+    );
+    let outer = Placed {
+        modules,
+        n,
+        quad: square(20.0, 20.0, (n + 2 * QUIET) as f64 * 6.0, 0.0),
+        inverted: false,
+        mirrored: false,
+    };
+    let centre = 20.0 + (n + 2 * QUIET) as f64 * 3.0;
+    let inner_side = 29.0 * 2.5;
+    let inner = placed(
+        "inner",
+        square(
+            centre - inner_side / 2.0,
+            centre - inner_side / 2.0,
+            inner_side,
+            0.0,
+        ),
+    );
+    let side = (40.0 + (n + 2 * QUIET) as f64 * 6.0) as u32;
+    let frame = render(side, side, &[outer, inner]);
+    let mut found = texts(&frame);
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "inner",
+            "the outer code, at level H so that it reads with a code printed over its middle"
+        ]
+    );
+}
