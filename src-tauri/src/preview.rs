@@ -39,7 +39,18 @@ struct State {
     /// A frame is being encoded for, or waits to be drawn by, the current channel.
     in_flight: bool,
     pace: PreviewPace,
+    counts: Counts,
 }
+
+/// Frames offered and frames sent to the window, said at trace level once per
+/// [`COUNT_EVERY`] offered (scripts/bench-kiosk reads them; no default log filter shows them).
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    offered: u64,
+    sent: u64,
+}
+
+const COUNT_EVERY: u64 = 30;
 
 impl std::fmt::Debug for State {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -57,6 +68,7 @@ impl Preview {
             channel: None,
             in_flight: false,
             pace: PreviewPace::new(IDLE_EVERY),
+            counts: Counts::default(),
         }));
         let (encoder, frames) = sync_channel(1);
         let shared = state.clone();
@@ -91,6 +103,11 @@ impl Preview {
     /// otherwise drops it. Never waits for the encoding.
     pub fn offer(&self, frame: &Frame) {
         let mut state = self.state();
+        state.counts.offered += 1;
+        if state.counts.offered.is_multiple_of(COUNT_EVERY) {
+            let Counts { offered, sent } = state.counts;
+            tracing::trace!(offered, sent, "preview frames");
+        }
         if state.in_flight {
             return;
         }
@@ -101,7 +118,10 @@ impl Preview {
             return;
         }
         match self.encoder.try_send((frame.clone(), channel)) {
-            Ok(()) => state.in_flight = true,
+            Ok(()) => {
+                state.in_flight = true;
+                state.counts.sent += 1;
+            }
             // The encoder still has the previous frame: this one is dropped like any other.
             Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {}
         }
