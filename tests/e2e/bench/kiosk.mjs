@@ -234,7 +234,7 @@ function breakdownTable(pid, when) {
   const { threads, groups } = smapsBreakdown(pid);
   const mb = (kb) => fmt(kb / 1024, 1);
   return [
-    `\nThe app's own memory (badgein-kiosk, ${when}, ${threads} threads)`,
+    `\nThe app's own memory (badgein-kiosk, ${when}; ${threads.reduce((n, [, c]) => n + c, 0)} threads: ${threads.map(([name, c]) => `${c} ${name}`).join(', ')})`,
     '| mappings | n | RSS (MB) | PSS (MB) | private (MB) |',
     '|---|---|---|---|---|',
     ...groups.map((g) => `| ${g.group} | ${g.mappings} | ${mb(g.rssKb)} | ${mb(g.pssKb)} | ${mb(g.privateKb)} |`),

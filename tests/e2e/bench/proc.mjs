@@ -1,7 +1,7 @@
 // What Linux says about a process tree: CPU time, memory and start time, all read from /proc
 // (the tree itself: harness.mjs's `descendants`).
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
 const TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -132,6 +132,19 @@ export function smapsBreakdown(pid) {
     g.privateKb += (m.kb.Private_Clean ?? 0) + (m.kb.Private_Dirty ?? 0);
     groups.set(group, g);
   });
-  const threads = Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/^Threads:\s+(\d+)/m)?.[1] ?? 0);
-  return { threads, groups: [...groups.values()].filter((g) => g.rssKb > 0).sort((a, b) => b.rssKb - a.rssKb) };
+  return { threads: threadNames(pid), groups: [...groups.values()].filter((g) => g.rssKb > 0).sort((a, b) => b.rssKb - a.rssKb) };
+}
+
+/** `pid`'s threads counted by name (digits dropped: `tokio-runtime-w`, `gst...`), most first. */
+export function threadNames(pid) {
+  const counts = new Map();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim().replace(/\d+$/, '');
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+    } catch {
+      // Ended while we looked.
+    }
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]);
 }

@@ -60,11 +60,7 @@ impl FrameCounts {
         self.read += 1;
         self.scanned += u64::from(scanned);
         if self.read.is_multiple_of(COUNT_EVERY) {
-            tracing::trace!(
-                read = self.read,
-                scanned = self.scanned,
-                "camera frames"
-            );
+            tracing::trace!(read = self.read, scanned = self.scanned, "camera frames");
         }
     }
 }
