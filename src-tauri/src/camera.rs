@@ -6,7 +6,8 @@
 //! - `sim:<dir>`: the same with the badge QR images (`*.png`) found in `<dir>`;
 //! - `still:<file>`: the image in `<file>` is what the camera sees, re-read when it changes, an
 //!   empty classroom with sensor noise while it is missing (tests "hold up" a badge by writing
-//!   the file);
+//!   the file); `BADGEIN_STILL_NOISE` sets that noise's standard deviation in grey levels
+//!   (default 2, a lit room; scripts/bench-kiosk measures a dim room's 5 too);
 //! - `folder:<dir>`: the images in `<dir>` played in name order, looping.
 //!
 //! Unset, the first webcam is used, or the simulation when there is none.
@@ -33,6 +34,8 @@ const DEMO_MODULE_PX: u32 = 8;
 /// The still source's empty scene: a classroom whose sensor noise (in grey levels, as a webcam
 /// in a lit room) changes from frame to frame over a short loop of frames.
 const EMPTY_NOISE: f32 = 2.0;
+/// The most `BADGEIN_STILL_NOISE` may ask: beyond it the scene is noise, not a classroom.
+const MAX_EMPTY_NOISE: f32 = 32.0;
 const EMPTY_FRAMES: usize = 8;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +52,21 @@ pub enum Choice {
 pub enum ChoiceError {
     #[error("BADGEIN_CAMERA={0:?} is not an index, sim, sim:<dir>, still:<file> or folder:<dir>")]
     Unknown(String),
+    #[error("BADGEIN_STILL_NOISE={0:?} is not a number of grey levels from 0 to 32")]
+    Noise(String),
+}
+
+/// The still source's empty-scene noise from the value of `BADGEIN_STILL_NOISE` (`None` when
+/// unset: a lit room's).
+pub fn still_noise(value: Option<&str>) -> Result<f32, ChoiceError> {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(EMPTY_NOISE);
+    };
+    value
+        .parse::<f32>()
+        .ok()
+        .filter(|sigma| (0.0..=MAX_EMPTY_NOISE).contains(sigma))
+        .ok_or_else(|| ChoiceError::Noise(value.to_owned()))
 }
 
 impl Choice {
@@ -80,7 +98,11 @@ impl Choice {
         match self {
             Self::Webcam(index) => webcam(*index),
             Self::Simulated(dir) => simulated(dir.as_deref()),
-            Self::Still(file) => Ok(Box::new(StillSource::new(file.clone()))),
+            Self::Still(file) => {
+                let noise = still_noise(std::env::var("BADGEIN_STILL_NOISE").ok().as_deref())
+                    .map_err(|e| SourceError::Other(e.to_string()))?;
+                Ok(Box::new(StillSource::new(file.clone(), noise)))
+            }
             Self::Folder(dir) => Ok(Box::new(FolderSource::from_dir(dir, 30, true)?)),
             Self::Auto => webcam(0).or_else(|error| {
                 tracing::info!(%error, "no webcam; using the simulated camera");
@@ -160,16 +182,19 @@ pub struct StillSource {
     path: PathBuf,
     /// The file's modification time and length when last read, and the frame it gave.
     current: Option<((SystemTime, u64), Frame)>,
-    /// The empty scene's frames, rendered as first needed, and the next one to show.
+    /// The empty scene's sensor noise (grey levels), its frames, rendered as first needed, and
+    /// the next one to show.
+    noise: f32,
     empty: Vec<Frame>,
     next_empty: usize,
 }
 
 impl StillSource {
-    pub fn new(path: PathBuf) -> Self {
+    pub fn new(path: PathBuf, noise: f32) -> Self {
         Self {
             path,
             current: None,
+            noise,
             empty: Vec::new(),
             next_empty: 0,
         }
@@ -185,7 +210,7 @@ impl StillSource {
         let frame = Scene {
             width,
             height,
-            noise: EMPTY_NOISE,
+            noise: self.noise,
             frame: index as u64,
             ..Scene::default()
         }
@@ -255,11 +280,22 @@ mod tests {
     }
 
     #[test]
+    fn still_noise_parses() {
+        assert_eq!(still_noise(None).unwrap(), EMPTY_NOISE);
+        assert_eq!(still_noise(Some(" ")).unwrap(), EMPTY_NOISE);
+        assert_eq!(still_noise(Some("5")).unwrap(), 5.0);
+        assert_eq!(still_noise(Some("0")).unwrap(), 0.0);
+        for bad in ["-1", "33", "NaN", "inf", "five", "5 levels"] {
+            assert!(still_noise(Some(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn still_source_follows_the_file() {
         let dir = std::env::temp_dir().join(format!("badgein-still-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("camera.png");
-        let mut source = StillSource::new(path.clone());
+        let mut source = StillSource::new(path.clone(), EMPTY_NOISE);
 
         let empty = source.next_frame().unwrap().unwrap();
         assert_eq!((empty.width(), empty.height()), SIM_SIZE);

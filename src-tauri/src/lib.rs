@@ -45,6 +45,7 @@ pub fn run() -> anyhow::Result<()> {
             let update_record = updates::Record::at_start(app.handle())?;
             if let Some(window) = app.get_webview_window(kiosk_window::MAIN) {
                 kiosk_window::cover_monitor(&window)?;
+                platform::lighten_webview(&window)?;
             }
             let kiosk = Kiosk::start(app.handle(), choice)?;
             updates::start(

@@ -1,8 +1,9 @@
 //! The live preview: camera frames, halved to at most 640 px wide and JPEG-encoded, sent as raw
 //! bytes over the window's `tauri::ipc::Channel` (an ArrayBuffer in JS, never base64). One
 //! frame is in flight at a time: the next goes only after the UI calls `preview_ready`, so a busy
-//! window drops frames instead of queueing them. While the scene is still, only a few frames a
-//! second go ([`PreviewPace`]).
+//! window drops frames instead of queueing them. While the scene is still, no frame goes
+//! ([`SceneChange`]): the picture on screen is the same, and each repaint costs WebKit more CPU
+//! than the kiosk's whole idle scanning (scripts/bench-kiosk).
 //!
 //! Encoding happens on the preview's own thread: the camera loop hands a frame over and goes
 //! back to reading badges, so the preview never delays a sign-in.
@@ -11,7 +12,7 @@ use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use badgein_frame::frame::Frame;
-use badgein_kiosk_core::preview_pace::PreviewPace;
+use badgein_kiosk_core::scene_change::SceneChange;
 use badgein_scanner::preprocess;
 use image::ExtendedColorType;
 use image::codecs::jpeg::JpegEncoder;
@@ -20,10 +21,10 @@ use tauri::ipc::{Channel, InvokeResponseBody};
 /// The widest preview sent; the UI scales it up to fill the screen.
 pub const PREVIEW_WIDTH: u32 = 640;
 const JPEG_QUALITY: u8 = 70;
-/// While nothing moves, one camera frame in this many is shown: 1 a second from a 30 fps
-/// camera, which looks the same as 30 of a still scene and costs WebKit a thirtieth. The first
-/// frame that moves goes at once, and every one after it.
-const IDLE_EVERY: u32 = 30;
+/// While nothing moves, one camera frame in this many is shown: one a minute from a 30 fps
+/// camera. A still scene looks the same without it; the first frame that moves goes at once,
+/// and every one after it.
+const IDLE_EVERY: u32 = 30 * 60;
 
 type PreviewChannel = Channel<InvokeResponseBody>;
 
@@ -38,8 +39,19 @@ struct State {
     channel: Option<PreviewChannel>,
     /// A frame is being encoded for, or waits to be drawn by, the current channel.
     in_flight: bool,
-    pace: PreviewPace,
+    pace: SceneChange,
+    counts: Counts,
 }
+
+/// Frames offered and frames sent to the window, said at trace level once per
+/// [`COUNT_EVERY`] offered (scripts/bench-kiosk reads them; no default log filter shows them).
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    offered: u64,
+    sent: u64,
+}
+
+const COUNT_EVERY: u64 = 30;
 
 impl std::fmt::Debug for State {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -56,7 +68,8 @@ impl Preview {
         let state = Arc::new(Mutex::new(State {
             channel: None,
             in_flight: false,
-            pace: PreviewPace::new(IDLE_EVERY),
+            pace: SceneChange::new(IDLE_EVERY),
+            counts: Counts::default(),
         }));
         let (encoder, frames) = sync_channel(1);
         let shared = state.clone();
@@ -76,6 +89,8 @@ impl Preview {
         let mut state = self.state();
         state.channel = Some(channel);
         state.in_flight = false;
+        // A new canvas is blank: its first frame goes even if the scene is still.
+        state.pace.reset();
     }
 
     /// The UI drew the last frame sent on channel `channel_id`. An ack for a channel that has
@@ -91,17 +106,25 @@ impl Preview {
     /// otherwise drops it. Never waits for the encoding.
     pub fn offer(&self, frame: &Frame) {
         let mut state = self.state();
+        state.counts.offered += 1;
+        if state.counts.offered.is_multiple_of(COUNT_EVERY) {
+            let Counts { offered, sent } = state.counts;
+            tracing::trace!(offered, sent, "preview frames");
+        }
         if state.in_flight {
             return;
         }
         let Some(channel) = state.channel.clone() else {
             return;
         };
-        if !state.pace.show(frame) {
+        if !state.pace.pass(frame) {
             return;
         }
         match self.encoder.try_send((frame.clone(), channel)) {
-            Ok(()) => state.in_flight = true,
+            Ok(()) => {
+                state.in_flight = true;
+                state.counts.sent += 1;
+            }
             // The encoder still has the previous frame: this one is dropped like any other.
             Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {}
         }
@@ -136,13 +159,24 @@ pub fn encode(frame: &Frame) -> Result<Vec<u8>, String> {
     let small = downscale(frame);
     let frame = small.as_ref().unwrap_or(frame);
     let (width, height) = (frame.width(), frame.height());
-    let mut luma = Vec::with_capacity((width * height) as usize);
-    for y in 0..height {
-        luma.extend_from_slice(frame.row(y));
-    }
+    // A frame's rows are usually contiguous already: copied together only when they are not.
+    let packed: Vec<u8>;
+    let contiguous = frame
+        .data()
+        .get(..width as usize * height as usize)
+        .filter(|_| frame.stride() == width as usize);
+    let luma = match contiguous {
+        Some(rows) => rows,
+        None => {
+            packed = (0..height)
+                .flat_map(|y| frame.row(y).iter().copied())
+                .collect();
+            &packed
+        }
+    };
     let mut jpeg = Vec::with_capacity(luma.len() / 8);
     JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY)
-        .encode(&luma, width, height, ExtendedColorType::L8)
+        .encode(luma, width, height, ExtendedColorType::L8)
         .map_err(|e| e.to_string())?;
     Ok(jpeg)
 }

@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 
+import { PNG } from 'pngjs';
+
 import {
   APP,
   appPid,
@@ -50,7 +52,21 @@ describe('the kiosk window', { timeout: 180_000 }, () => {
   });
 
   test('preview frames arrive as JPEG bytes over a channel, one in flight', async () => {
-    const result = await kiosk.session.executeAsync(`
+    // A still scene sends its one frame and then nothing: two striped pictures, one brighter,
+    // take turns in front of the camera, so a frame is always waiting when the window
+    // acknowledges the last one.
+    const stripes = (dark, light) => {
+      const [width, height] = [320, 180];
+      const data = Buffer.alloc(width * height * 4, 255);
+      for (let i = 0; i < width * height; i++) data.fill(i % 8 < 4 ? dark : light, i * 4, i * 4 + 3);
+      return PNG.sync.write({ width, height, data });
+    };
+    const pictures = [stripes(40, 200), stripes(90, 250)];
+    let turn = 0;
+    const flicker = setInterval(() => kiosk.showToCamera(pictures[turn++ % 2]), 50);
+    let result;
+    try {
+      result = await kiosk.session.executeAsync(`
       const done = arguments[0];
       const { Channel, invoke } = window.__TAURI__.core;
       const seen = [];
@@ -69,6 +85,10 @@ describe('the kiosk window', { timeout: 180_000 }, () => {
       invoke('preview', { channel }).catch((e) => done({ error: String(e) }));
       setTimeout(() => done({ seen, maxUnacked, timeout: true }), 15000);
     `);
+    } finally {
+      clearInterval(flicker);
+      kiosk.showToCamera(null);
+    }
     assert.equal(result.error, undefined);
     assert.ok(result.seen.length >= 4, JSON.stringify(result));
     for (const frame of result.seen) {

@@ -1,21 +1,28 @@
-//! Frames in, [`ScanEvent`]s out: the scanner's live pieces (change detection, debounce,
-//! hints) put together the way the kiosk needs them, which is `LiveScanner` plus one rule: a
-//! frame with several codes is rejected (X7) instead of signing in whichever came first.
+//! Frames in, [`ScanEvent`]s out: the scanner's live pieces (debounce, hints) put together the
+//! way the kiosk needs them, which is `LiveScanner` plus two rules: a frame with several codes
+//! is rejected (X7) instead of signing in whichever came first; and a frame is skipped when
+//! [`SceneChange`] finds its scene still, a rule that holds with a dim room's sensor noise
+//! (the scanner's frame-wide `ChangeDetector` counts noise of sigma 3 or more as change, so a
+//! real webcam's frames were all decoded).
 
 use std::time::Instant;
 
 use badgein_badge::Badge;
-use badgein_scanner::change::ChangeDetector;
 use badgein_scanner::debounce::Debouncer;
 use badgein_scanner::hints::{self, Hint};
 use badgein_scanner::{Frame, ScanOptions, scan};
 
 use crate::machine::ScanEvent;
+use crate::scene_change::SceneChange;
+
+/// A still scene is decoded once in this many frames (twice a second from a 30 fps camera), so
+/// a change too slow or small to see is never missed for long.
+const SCAN_STILL_EVERY: u32 = 16;
 
 #[derive(Debug)]
 pub struct BadgeReader {
     options: ScanOptions,
-    change: ChangeDetector,
+    change: SceneChange,
     debounce: Debouncer,
     last_hint: Option<Hint>,
 }
@@ -24,7 +31,7 @@ impl Default for BadgeReader {
     fn default() -> Self {
         Self {
             options: ScanOptions::LIVE,
-            change: ChangeDetector::default(),
+            change: SceneChange::new(SCAN_STILL_EVERY),
             debounce: Debouncer::default(),
             last_hint: Some(Hint::ShowBadge),
         }
@@ -34,7 +41,7 @@ impl Default for BadgeReader {
 impl BadgeReader {
     /// One camera frame captured at `now`; `None` when the frame is unchanged.
     pub fn push(&mut self, frame: &Frame, now: Instant) -> Option<ScanEvent> {
-        if !self.change.changed(frame) {
+        if !self.change.pass(frame) {
             return None;
         }
         let found = scan(frame, &self.options);

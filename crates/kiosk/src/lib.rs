@@ -52,7 +52,7 @@
 //!    `Effect::EnrollWithQr`, which the shell takes from
 //!    [`driver::Driver::take_qr_enrollments`] and carries out with [`qr_enroll::enroll`].
 //!
-//! The pure parts ([`machine`], [`badge_reader`], [`preview_pace`], [`portal_url`],
+//! The pure parts ([`machine`], [`badge_reader`], [`scene_change`], [`portal_url`],
 //! [`pin_throttle`], [`setup`], [`pin`], [`update_gate`], [`setup_qr`]) read no clock and open
 //! nothing; time is an argument ([`config`], [`pin_attempts`] and [`update_record`] read and
 //! write their files, the clock is still passed in).
@@ -68,10 +68,10 @@ pub mod pin_attempts;
 pub mod pin_throttle;
 pub mod portal_client;
 pub mod portal_url;
-pub mod preview_pace;
 pub mod private_file;
 pub mod qr_enroll;
 pub mod redacted;
+pub mod scene_change;
 pub mod secrets;
 pub mod setup;
 pub mod setup_qr;

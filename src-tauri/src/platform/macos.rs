@@ -11,3 +11,8 @@ pub fn log_dir() -> Option<PathBuf> {
             .join("BadgeIn"),
     )
 }
+
+/// Nothing yet: the idle numbers (docs/kiosk-performance.md) were measured on Linux only.
+pub fn lighten_webview<R: tauri::Runtime>(_window: &tauri::WebviewWindow<R>) -> tauri::Result<()> {
+    Ok(())
+}

@@ -7,3 +7,8 @@ use std::path::PathBuf;
 pub fn log_dir() -> Option<PathBuf> {
     Some(dirs::data_local_dir()?.join("BadgeIn").join("logs"))
 }
+
+/// Nothing yet: the idle numbers (docs/kiosk-performance.md) were measured on Linux only.
+pub fn lighten_webview<R: tauri::Runtime>(_window: &tauri::WebviewWindow<R>) -> tauri::Result<()> {
+    Ok(())
+}

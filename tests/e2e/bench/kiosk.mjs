@@ -1,21 +1,48 @@
-// The kiosk app's numbers (issue 4): scan-to-greeting latency over many sign-ins against a
-// real local portal, CPU of the app's process tree while it scans an empty scene, its memory,
-// and cold start. A benchmark: it prints a table and asserts nothing. Run by scripts/bench-kiosk
-// (Xvfb, D-Bus, an unlocked keyring), which says how to pick the debug or release build.
+// The kiosk app's numbers (issues 4 and 13): scan-to-greeting latency over many sign-ins against
+// a real local portal, with the badge in a 720p classroom at 20, 40 and 60 cm and (a lower
+// bound) as the whole frame; CPU of the app's process tree while it scans an empty scene with a
+// lit room's sensor noise and a dim room's, and how many frames the change rule let through;
+// memory, what the app's own memory holds, and cold start. A benchmark: it prints tables and
+// asserts nothing. Run by scripts/bench-kiosk (Xvfb, D-Bus, an unlocked keyring), which says how
+// to pick the debug or release build.
 //
 // Times: the bench notes Date.now() just before it renames a badge PNG over the simulated
 // camera's file (BADGEIN_CAMERA=still:<file>); in the page a MutationObserver notes Date.now()
 // when body[data-screen] changes. Both read the same system clock on one machine.
+//
+// Knobs: BENCH_SIGN_INS (sign-ins per case, 25), BENCH_CPU_SECONDS (20), BENCH_DISTANCES
+// (cm, "20,40,60"), BENCH_NOISES (the empty room's noise sigma in grey levels, "2,5": the first
+// is measured after the sign-ins, each other in a kiosk started with it), BENCH_APP_ENV
+// ("NAME=value ..." added to the app's environment, e.g. MALLOC_ARENA_MAX=2).
 
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
 import { APP, PORTAL_BIN, appPid, descendants, launch, startPortal, waitForScreen } from '../harness.mjs';
-import { cpuTicks, memory, processStart } from './proc.mjs';
+import { cpuTicks, memory, processStart, smapsBreakdown } from './proc.mjs';
+import { BADGE_CM, HFOV_DEG, badgePx, sceneWithBadge } from './scene.mjs';
 
-const SIGN_INS = Number(process.env.BENCH_SIGN_INS ?? 50);
+const SIGN_INS = Number(process.env.BENCH_SIGN_INS ?? 25);
 const CPU_SECONDS = Number(process.env.BENCH_CPU_SECONDS ?? 20);
+const list = (value) => value.split(',').map((v) => Number(v.trim())).filter(Number.isFinite);
+const DISTANCES_CM = list(process.env.BENCH_DISTANCES ?? '20,40,60');
+const NOISES = list(process.env.BENCH_NOISES ?? '2,5');
+/** Added to every kiosk's environment (experiments: MALLOC_ARENA_MAX=2, ...). */
+const APP_ENV = Object.fromEntries(
+  (process.env.BENCH_APP_ENV ?? '')
+    .split(/\s+/)
+    .filter((kv) => kv.includes('='))
+    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+);
+/**
+ * The app's log on stderr (app.log) even in a release build, with the camera loop's and the
+ * preview's frame counts (trace level, off by default).
+ */
+const LOG_ENV = {
+  BADGEIN_LOG_STDERR: '1',
+  RUST_LOG: 'info,badgein_kiosk_core::driver::camera=trace,badgein_kiosk::preview=trace',
+};
 /** Every SWAP_EVERY-th sign-in replaces the child signed in by showing another badge. */
 const SWAP_EVERY = 5;
 
@@ -80,10 +107,9 @@ function hideBadge(kiosk) {
   rmSync(join(kiosk.dir, 'camera.png'), { force: true });
 }
 
-/** `count` sign-ins, children in turn; returns the latencies in ms. */
-async function signIns(kiosk, badgeFiles, count) {
+/** `count` sign-ins, children in turn (`badges`: {name, png}); returns the latencies in ms. */
+async function signIns(kiosk, badges, count) {
   const { session } = kiosk;
-  const badges = badgeFiles.map((path) => ({ name: basename(path, '.png'), png: readFileSync(path) }));
   const fresh = [];
   const swaps = [];
   const parts = { toSigningIn: [], toGreeting: [] };
@@ -118,26 +144,41 @@ async function signIns(kiosk, badgeFiles, count) {
   return { fresh, swaps, parts };
 }
 
-/** CPU of the app's process tree as % of one core over `seconds`, and the processes seen. */
+/** The latest cumulative frame counts in the app's log: camera loop and preview. */
+function frameCounts(kiosk) {
+  const log = kiosk.appLog();
+  const last = (re) => [...log.matchAll(re)].at(-1)?.slice(1).map(Number) ?? [NaN, NaN];
+  const [read, scanned] = last(/camera frames read=(\d+) scanned=(\d+)/g);
+  const [offered, sent] = last(/preview frames offered=(\d+) sent=(\d+)/g);
+  return { read, scanned, offered, sent };
+}
+
+/**
+ * CPU of the app's process tree as % of one core over `seconds`, the processes seen, and the
+ * frames read, scanned and sent to the preview meanwhile (to the 30 frames the log says them).
+ */
 async function idleCpu(kiosk, seconds) {
   const tree = appTree(kiosk);
   const before = cpuTicks(tree);
+  const countsBefore = frameCounts(kiosk);
   const started = process.hrtime.bigint();
   await sleep(seconds * 1000);
   const after = cpuTicks(tree);
   const wallS = Number(process.hrtime.bigint() - started) / 1e9;
+  const countsAfter = frameCounts(kiosk);
+  const frames = Object.fromEntries(Object.keys(countsAfter).map((k) => [k, countsAfter[k] - countsBefore[k]]));
   const rows = tree.map((pid) => ({
     pid,
     comm: after.get(pid)?.comm ?? before.get(pid)?.comm ?? '?',
     percent: (100 * ((after.get(pid)?.seconds ?? 0) - (before.get(pid)?.seconds ?? 0))) / wallS,
   }));
   const total = rows.reduce((sum, r) => sum + r.percent, 0);
-  return { total, rows, wallS };
+  return { total, rows, wallS, frames };
 }
 
 /** Process spawn -> preview started (scanning screen) and -> first live frame drawn. */
 async function coldStart(portal, profile) {
-  const kiosk = await launch('bench-cold', profile);
+  const kiosk = await launch('bench-cold', { ...profile, ...APP_ENV });
   try {
     const pid = appTree(kiosk)[0];
     const spawned = processStart(pid);
@@ -160,18 +201,67 @@ async function coldStart(portal, profile) {
 
 const fmt = (v, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : '-');
 
+function latencyRows(label, latency) {
+  const f = summary(latency.fresh);
+  const s = summary(latency.swaps);
+  const a = summary(latency.parts.toSigningIn);
+  return [
+    `| ${label}: badge shown -> greeting | ${f.n} | ${fmt(f.p50)} | ${fmt(f.p95)} | ${fmt(f.max)} |`,
+    `|   of which badge shown -> signing_in | ${a.n} | ${fmt(a.p50)} | ${fmt(a.p95)} | ${fmt(a.max)} |`,
+    `|   badge swap: B shown while A signed in -> B greeted | ${s.n} | ${fmt(s.p50)} | ${fmt(s.p95)} | ${fmt(s.max)} |`,
+  ].join('\n');
+}
+
+function cpuRows(noise, cpu, when) {
+  const { read, scanned, offered, sent } = cpu.frames;
+  return [
+    `| CPU scanning, nobody there, noise sigma ${noise} (${when}; % of one core, ${fmt(cpu.wallS, 1)} s) | ${fmt(cpu.total, 1)} |`,
+    ...cpu.rows.map((r) => `|   ${r.comm} | ${fmt(r.percent, 1)} |`),
+    `|   frames read / scanned (the rest skipped as unchanged) | ${read} / ${scanned} |`,
+    `|   preview frames offered / sent to the window | ${offered} / ${sent} |`,
+  ].join('\n');
+}
+
+function memoryRows(mem, when) {
+  return [
+    `| RSS, app + WebKit processes, ${when} (MB) | ${fmt(mem.rssKb / 1024)} |`,
+    `| PSS, app + WebKit processes, ${when} (MB) | ${fmt(mem.pssKb / 1024)} |`,
+    ...mem.rows.map((r) => `|   ${r.comm} RSS / PSS (MB) | ${fmt(r.rssKb / 1024)} / ${fmt(r.pssKb / 1024)} |`),
+  ].join('\n');
+}
+
+function breakdownTable(pid, when) {
+  const { threads, groups } = smapsBreakdown(pid);
+  const mb = (kb) => fmt(kb / 1024, 1);
+  return [
+    `\nThe app's own memory (badgein-kiosk, ${when}; ${threads.reduce((n, [, c]) => n + c, 0)} threads: ${threads.map(([name, c]) => `${c} ${name}`).join(', ')})`,
+    '| mappings | n | RSS (MB) | PSS (MB) | private (MB) |',
+    '|---|---|---|---|---|',
+    ...groups.map((g) => `| ${g.group} | ${g.mappings} | ${mb(g.rssKb)} | ${mb(g.pssKb)} | ${mb(g.privateKb)} |`),
+  ].join('\n');
+}
+
+/** Launches an enrolled kiosk on `profile` with the empty room's noise `noise`; waits for scanning. */
+async function launchScanning(name, profile, noise, env = {}) {
+  const kiosk = await launch(name, { ...profile, ...LOG_ENV, ...APP_ENV, BADGEIN_STILL_NOISE: String(noise), ...env });
+  await waitForScreen(kiosk.session, 'scanning', 60_000);
+  return kiosk;
+}
+
 async function main() {
   const build = process.env.BENCH_LABEL ?? (APP.includes('/release/') ? 'release' : 'debug');
   // Without a GPU (Xvfb) WebKit composites through Mesa's software GL (llvmpipe) unless told
   // to paint on the CPU; the number depends on it, so it is printed.
   const painting = process.env.WEBKIT_DISABLE_COMPOSITING_MODE === '1' ? 'CPU painting (WEBKIT_DISABLE_COMPOSITING_MODE=1)' : 'WebKit default compositing';
-  console.log(`kiosk ${APP}\nportal ${PORTAL_BIN}\nbuild ${build}, ${painting}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+  console.log(`kiosk ${APP}\nportal ${PORTAL_BIN}\nbuild ${build}, ${painting}, app env ${JSON.stringify(APP_ENV)}, load average ${load()}`);
   const portal = await startPortal();
   let kiosk;
   let profileDir;
   try {
     // A profile of our own (the harness removes its temp dirs at close), used again for the
-    // cold start, which is then already enrolled (the credential is in the session's keyring).
+    // idle and cold-start kiosks, which are then already enrolled (the credential is in the
+    // session's keyring).
     profileDir = mkdtempSync(join(tmpdir(), 'badgein-bench-profile-'));
     const profile = Object.fromEntries(
       ['data', 'cache', 'config'].map((d) => {
@@ -179,43 +269,60 @@ async function main() {
         return [`XDG_${d.toUpperCase()}_HOME`, join(profileDir, d)];
       }),
     );
-    kiosk = await launch('bench', { ...portal.enrollEnv(), ...profile });
+    const [firstNoise, ...otherNoises] = NOISES;
+    kiosk = await launch('bench', { ...portal.enrollEnv(), ...profile, ...LOG_ENV, ...APP_ENV, BADGEIN_STILL_NOISE: String(firstNoise) });
     await waitForScreen(kiosk.session, 'scanning', 60_000);
 
-    // Warm-up: WebKit's first greeting loads pictures and fonts.
-    await signIns(kiosk, portal.badges.slice(-2), 2);
+    // The camera's pictures: each badge PNG as the whole frame (a lower bound: nothing to
+    // find), and in the classroom at each distance.
+    const files = portal.badges.map((path) => ({ name: basename(path, '.png'), png: readFileSync(path) }));
+    const cases = [
+      { label: 'badge PNG as the whole frame (lower bound)', badges: files },
+      ...DISTANCES_CM.map((cm) => ({
+        label: `badge in the 720p scene at ${cm} cm (${fmt(badgePx(cm))} px)`,
+        badges: files.map(({ name, png }) => ({ name, png: sceneWithBadge(png, cm) })),
+      })),
+    ];
 
-    const latency = await signIns(kiosk, portal.badges, SIGN_INS);
+    // Warm-up: WebKit's first greeting loads pictures and fonts.
+    await signIns(kiosk, files.slice(-2), 2);
+
+    const latencies = [];
+    for (const c of cases) latencies.push({ label: c.label, latency: await signIns(kiosk, c.badges, SIGN_INS) });
     await sleep(3000); // the scanning screen settles before its CPU is read
-    const cpu = await idleCpu(kiosk, CPU_SECONDS);
-    const mem = memory(appTree(kiosk));
+    const cpus = [{ noise: firstNoise, when: 'after the sign-ins', cpu: await idleCpu(kiosk, CPU_SECONDS) }];
+    const mems = [{ when: 'after the sign-ins', mem: memory(appTree(kiosk)) }];
+    const breakdowns = [breakdownTable(appTree(kiosk)[0], 'after the sign-ins')];
     await kiosk.close();
     kiosk = undefined;
 
-    const f = summary(latency.fresh);
-    const s = summary(latency.swaps);
-    const a = summary(latency.parts.toSigningIn);
-    const b = summary(latency.parts.toGreeting);
+    for (const noise of otherNoises) {
+      kiosk = await launchScanning(`bench-noise-${noise}`, profile, noise);
+      await sleep(3000);
+      cpus.push({ noise, when: 'a kiosk started with it', cpu: await idleCpu(kiosk, CPU_SECONDS) });
+      mems.push({ when: `idle since start, noise ${noise}`, mem: memory(appTree(kiosk)) });
+      breakdowns.push(breakdownTable(appTree(kiosk)[0], `idle since start, noise ${noise}`));
+      await kiosk.close();
+      kiosk = undefined;
+    }
+
     console.log(`
-| ${build} build | n | p50 | p95 | max |
+Badge sizes: ${BADGE_CM} cm printed code, ${HFOV_DEG} degree horizontal field of view, 1280 px wide.
+
+| ${build} build (ms) | n | p50 | p95 | max |
 |---|---|---|---|---|
-| badge shown -> greeting (scanning, ms) | ${f.n} | ${fmt(f.p50)} | ${fmt(f.p95)} | ${fmt(f.max)} |
-|   of which badge shown -> signing_in | ${a.n} | ${fmt(a.p50)} | ${fmt(a.p95)} | ${fmt(a.max)} |
-|   of which signing_in -> greeting | ${b.n} | ${fmt(b.p50)} | ${fmt(b.p95)} | ${fmt(b.max)} |
-| badge swap: B shown while A signed in -> B greeted (ms) | ${s.n} | ${fmt(s.p50)} | ${fmt(s.p95)} | ${fmt(s.max)} |
+${latencies.map((l) => latencyRows(l.label, l.latency)).join('\n')}
 
 | ${build} build | value |
 |---|---|
-| CPU scanning, nobody there, 1280x720 at 30 fps (% of one core, ${fmt(cpu.wallS, 1)} s) | ${fmt(cpu.total, 1)} |
-${cpu.rows.map((r) => `|   ${r.comm} | ${fmt(r.percent, 1)} |`).join('\n')}
-| RSS, app + WebKit processes (MB) | ${fmt(mem.rssKb / 1024)} |
-| PSS, app + WebKit processes (MB) | ${fmt(mem.pssKb / 1024)} |
-${mem.rows.map((r) => `|   ${r.comm} RSS / PSS (MB) | ${fmt(r.rssKb / 1024)} / ${fmt(r.pssKb / 1024)} |`).join('\n')}`);
+${cpus.map((c) => cpuRows(c.noise, c.cpu, c.when)).join('\n')}
+${mems.map((m) => memoryRows(m.mem, m.when)).join('\n')}`);
 
-    const cold = await coldStart(portal, profile);
+    const cold = await coldStart(portal, { ...profile, BADGEIN_STILL_NOISE: String(firstNoise) });
     console.log(`| cold start, enrolled: spawn -> scanning screen (ms) | ${fmt(cold.scanning)} |
 | cold start: spawn -> first live preview frame drawn (ms) | ${fmt(cold.firstFrame)} |
-load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+${breakdowns.join('\n')}
+load average after: ${load()}`);
   } finally {
     await kiosk?.close();
     portal.stop();

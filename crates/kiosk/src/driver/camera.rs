@@ -20,6 +20,8 @@ pub const REOPEN_AFTER: Duration = Duration::from_secs(1);
 pub type Opener = Box<dyn FnMut() -> Result<Box<dyn FrameSource>, SourceError> + Send>;
 /// Sees every frame (the shell's live preview).
 pub type Tap = Box<dyn FnMut(&Frame) + Send>;
+/// The frame counts are said (at trace level) once per this many frames.
+const COUNT_EVERY: u64 = 30;
 
 /// Starts the camera thread. It ends when the kiosk stops or the source ends (a folder of
 /// images played once).
@@ -41,6 +43,26 @@ struct CameraLoop {
     setup_reader: SetupQrReader,
     trouble: Option<CameraReason>,
     last_nothing: Option<ScanEvent>,
+    counts: FrameCounts,
+}
+
+/// Frames read while looking for badges, and how many of them the reader scanned (the rest
+/// its change rule skipped as unchanged). Said at trace level, which no default filter shows:
+/// scripts/bench-kiosk turns it on to see what the skip rule does with a camera's noise.
+#[derive(Debug, Default)]
+struct FrameCounts {
+    read: u64,
+    scanned: u64,
+}
+
+impl FrameCounts {
+    fn count(&mut self, scanned: bool) {
+        self.read += 1;
+        self.scanned += u64::from(scanned);
+        if self.read.is_multiple_of(COUNT_EVERY) {
+            tracing::trace!(read = self.read, scanned = self.scanned, "camera frames");
+        }
+    }
 }
 
 impl CameraLoop {
@@ -52,6 +74,7 @@ impl CameraLoop {
             setup_reader: SetupQrReader::default(),
             trouble: None,
             last_nothing: None,
+            counts: FrameCounts::default(),
         }
     }
 
@@ -106,6 +129,7 @@ impl CameraLoop {
             } else {
                 // The badge first: the preview's copy of the frame must not delay a sign-in.
                 let read = self.reader.push(&frame, Instant::now());
+                self.counts.count(read.is_some());
                 if let Some(event) = read
                     && !self.deliver(event)
                 {
