@@ -446,9 +446,13 @@ export async function startPortal({ publicUrl, postgres } = {}) {
     },
     /** Runs a `badgein-portal` command on this portal's database; `input` is its stdin. */
     cli: run,
-    /** Runs SQL on the portal's SQLite database (school settings no CLI command sets). */
+    /** Runs SQL on the portal's database (school settings no CLI command sets). */
     sql(statement) {
-      execFileSync('sqlite3', [db, statement], { encoding: 'utf8' });
+      if (pg) {
+        execFileSync('psql', [pg.url, '-q', '-v', 'ON_ERROR_STOP=1', '-c', statement], { stdio: 'pipe' });
+      } else {
+        execFileSync('sqlite3', [join(dir, 'portal.db'), statement], { encoding: 'utf8' });
+      }
     },
     stop,
   };
