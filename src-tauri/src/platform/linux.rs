@@ -15,12 +15,12 @@ pub fn log_dir() -> Option<PathBuf> {
 /// no back-forward page cache, no WebGL (unused), and the cache model of a single-document
 /// viewer. Applied on the main thread, soon after.
 ///
-/// Not set: painting on the CPU (`HardwareAccelerationPolicy::Never`), which spares Mesa's
-/// software GL where there is no GPU. With it, WebKitWebDriver's screenshots of the kiosk
-/// window never returned once the portal view covered it (tests/e2e/isolation.test.mjs), and
-/// what else a window painted differently from its child window might do on a school's
-/// machines was not worth the risk; scripts/bench-kiosk measures it with
-/// WEBKIT_DISABLE_COMPOSITING_MODE=1 (docs/kiosk-performance.md).
+/// Not set: painting on the CPU (`HardwareAccelerationPolicy::Never`, or
+/// `WEBKIT_DISABLE_COMPOSITING_MODE=1` for the whole process), which spares Mesa's software GL
+/// where there is no GPU (about 90 MB of PSS, docs/kiosk-performance.md). With either,
+/// WebKitWebDriver's screenshots of the kiosk window never returned once the portal view
+/// covered it, and the tests that keep children apart (tests/e2e/isolation.test.mjs) could not
+/// run against the kiosk as shipped.
 pub fn lighten_webview<R: Runtime>(window: &WebviewWindow<R>) -> tauri::Result<()> {
     window.with_webview(|webview| {
         let view = webview.inner();
