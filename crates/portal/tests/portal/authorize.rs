@@ -572,20 +572,7 @@ async fn without_a_fresh_session_the_user_signs_in_first_body(env: Env) {
     let html = page.text().await.unwrap();
     assert!(html.contains("name=\"next\""), "{html}");
     env.portal().set_password("u1", PASSWORD).await.unwrap();
-    let r = env
-        .http
-        .post(env.url("/login"))
-        .form(&[
-            ("username", "maya"),
-            ("password", PASSWORD),
-            ("next", &next),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    assert_eq!(r.headers()["location"], next.as_str());
-    let cookie = crate::harness::session_cookie(&r).unwrap();
+    let cookie = crate::harness::login_back_to(&env, "maya", PASSWORD, &next).await;
     let (status, location) = visit(&env, &env.url(&next), Some(&cookie)).await;
     assert_eq!(status, 303);
     assert!(param(&location.unwrap(), "code").is_some());

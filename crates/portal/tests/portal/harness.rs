@@ -549,6 +549,25 @@ pub async fn login(env: &Env, username: &str, password: &str) -> String {
     session_cookie(&r).unwrap()
 }
 
+/// Signs `username` in through the login page sent from `next` (a page that needs a
+/// session); checks the login sends the browser back there and returns the session cookie.
+pub async fn login_back_to(env: &Env, username: &str, password: &str, next: &str) -> String {
+    let r = env
+        .http
+        .post(env.url("/login"))
+        .form(&[
+            ("username", username),
+            ("password", password),
+            ("next", next),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{username} signs in");
+    assert_eq!(r.headers()["location"], next, "{username} is sent back");
+    session_cookie(&r).unwrap()
+}
+
 /// `GET path` (no cookie) read as JSON: the public documents (discovery, the JWKS).
 pub async fn get_json<T: serde::de::DeserializeOwned>(env: &Env, path: &str) -> T {
     env.http

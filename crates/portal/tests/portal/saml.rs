@@ -568,16 +568,7 @@ async fn signed_out_users_sign_in_and_come_back_to_the_app_body(env: Env) {
     // A wrong password keeps `next` in the form for the next try.
     assert!(r.text().await.unwrap().contains("name=\"next\""));
     env.portal().set_password("u2", PASSWORD).await.unwrap();
-    let r = env
-        .http
-        .post(env.url("/login"))
-        .form(&[("username", "leo"), ("password", PASSWORD), ("next", &next)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    assert_eq!(location(&r), next);
-    let cookie = crate::harness::session_cookie(&r).unwrap();
+    let cookie = crate::harness::login_back_to(&env, "leo", PASSWORD, &next).await;
 
     // The app is opened a while later: the assertion says when the user signed in.
     env.clock.advance(std::time::Duration::from_secs(90));
@@ -764,20 +755,7 @@ async fn passive_and_forced_requests_body(env: Env) {
     assert_eq!(r.status(), 303);
     let next = next_of(&location(&r));
     let signed_in_at = badgein_portal::Clock::now_ms(&env.clock);
-    let r = env
-        .http
-        .post(env.url("/login"))
-        .form(&[
-            ("username", "mrsk"),
-            ("password", PASSWORD),
-            ("next", &next),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    assert_eq!(location(&r), next);
-    let new_session = crate::harness::session_cookie(&r).unwrap();
+    let new_session = crate::harness::login_back_to(&env, "mrsk", PASSWORD, &next).await;
     env.clock.advance(std::time::Duration::from_secs(5));
     let r = env
         .http

@@ -45,13 +45,11 @@ pub fn threshold_at(bin: &Binarizer<'_>, x: f64, y: f64) -> f32 {
 /// Samples the `dim` x `dim` module grid, row-major; `true` is a set (dark) module of the code,
 /// which for an inverted code (`dark == false`) is a light pixel.
 pub fn sample_grid(bin: &Binarizer<'_>, h: &Homography, dim: usize, dark: bool) -> Vec<bool> {
-    let frame = bin.frame();
+    let module = module_at(bin, h, dark);
     let mut bits = Vec::with_capacity(dim * dim);
     for r in 0..dim {
         for c in 0..dim {
-            let (x, y) = h.map(c as f64 + 0.5, r as f64 + 0.5);
-            let is_dark = luma_at(frame, x, y) <= threshold_at(bin, x, y);
-            bits.push(is_dark == dark);
+            bits.push(module(c, r));
         }
     }
     bits
@@ -172,11 +170,20 @@ pub fn format_distance(bits: &[bool], dim: usize) -> u32 {
 /// [`version_distance`] of the grid `h` maps, sampling only the 36 modules of the two
 /// version blocks.
 pub fn version_distance_at(bin: &Binarizer<'_>, h: &Homography, dim: usize, dark: bool) -> u32 {
-    let frame = bin.frame();
-    version_distance(dim, |c, r| {
+    version_distance(dim, module_at(bin, h, dark))
+}
+
+/// Whether the module at column `c`, row `r` of the grid `h` maps is dark (in the code's own
+/// sense: `dark` false for a light-on-dark code), one module sampled at its centre.
+fn module_at<'a>(
+    bin: &'a Binarizer<'_>,
+    h: &'a Homography,
+    dark: bool,
+) -> impl Fn(usize, usize) -> bool + 'a {
+    move |c, r| {
         let (x, y) = h.map(c as f64 + 0.5, r as f64 + 0.5);
-        (luma_at(frame, x, y) <= threshold_at(bin, x, y)) == dark
-    })
+        (luma_at(bin.frame(), x, y) <= threshold_at(bin, x, y)) == dark
+    }
 }
 
 /// The share of the timing-pattern modules (row 6 and column 6 between the finders, dark on
@@ -184,32 +191,27 @@ pub fn version_distance_at(bin: &Binarizer<'_>, h: &Homography, dim: usize, dark
 /// code (they sit along the finders' edges, where a transform from the finders is at its
 /// best), near one half for a grid sampled from anything else.
 pub fn timing_agreement(bits: &[bool], dim: usize) -> f32 {
-    if dim < 21 || bits.len() < dim * dim {
+    if bits.len() < dim * dim {
         return 0.0;
     }
-    let right = (8..dim - 8)
-        .map(|i| {
-            let expected = i % 2 == 0;
-            u32::from(bits[6 * dim + i] == expected) + u32::from(bits[i * dim + 6] == expected)
-        })
-        .sum::<u32>();
-    right as f32 / (2 * (dim - 16)) as f32
+    timing_share(dim, |x, y| bits[y * dim + x])
 }
 
 /// [`timing_agreement`] of the grid `h` maps, sampling only the timing patterns' modules.
 pub fn timing_agreement_at(bin: &Binarizer<'_>, h: &Homography, dim: usize, dark: bool) -> f32 {
+    timing_share(dim, module_at(bin, h, dark))
+}
+
+/// The timing share of a `dim` x `dim` grid whose module at column `x`, row `y` is dark when
+/// `dark(x, y)`; 0 for a grid too small to be a code.
+fn timing_share(dim: usize, dark: impl Fn(usize, usize) -> bool) -> f32 {
     if dim < 21 {
         return 0.0;
     }
-    let frame = bin.frame();
-    let module = |c: usize, r: usize| {
-        let (x, y) = h.map(c as f64 + 0.5, r as f64 + 0.5);
-        (luma_at(frame, x, y) <= threshold_at(bin, x, y)) == dark
-    };
     let right = (8..dim - 8)
         .map(|i| {
             let expected = i % 2 == 0;
-            u32::from(module(i, 6) == expected) + u32::from(module(6, i) == expected)
+            u32::from(dark(i, 6) == expected) + u32::from(dark(6, i) == expected)
         })
         .sum::<u32>();
     right as f32 / (2 * (dim - 16)) as f32
