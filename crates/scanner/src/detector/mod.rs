@@ -12,6 +12,7 @@ mod binarize;
 mod corners;
 mod finder;
 mod group;
+mod piecewise;
 mod read;
 mod sample;
 mod transform;
@@ -56,6 +57,11 @@ pub struct Reach {
     pub finders: usize,
     pub candidates: usize,
     pub triples: usize,
+    /// Whether a large code (version 7+) whose size and timing read right but whose data does
+    /// not is sampled again through all its alignment patterns (`piecewise`): a few
+    /// milliseconds, and rqrr's error correction of such a code tens more, past a camera
+    /// frame's budget; the kiosk's badges are far smaller.
+    pub piecewise: bool,
 }
 
 impl Reach {
@@ -64,12 +70,14 @@ impl Reach {
         finders: 64,
         candidates: 48,
         triples: 40,
+        piecewise: false,
     };
     /// A photo: up to a sheet of about a hundred codes (three patterns each).
     pub const PHOTO: Self = Self {
         finders: 400,
         candidates: 320,
         triples: 400,
+        piecewise: true,
     };
 }
 /// The most finder reports handed back for hints.
@@ -114,7 +122,7 @@ pub fn locate_within(frame: &Frame, budget: &Budget, reach: Reach) -> Located {
         if used[t.tl] || used[t.tr] || used[t.bl] {
             continue;
         }
-        if let Some(code) = read::read(&bin, &finders, &t, budget) {
+        if let Some(code) = read::read(&bin, &finders, &t, budget, reach.piecewise) {
             used[t.tl] = true;
             used[t.tr] = true;
             used[t.bl] = true;

@@ -7,6 +7,7 @@ use super::binarize::Binarizer;
 use super::corners::finder_corners;
 use super::finder::Finder;
 use super::group::Triple;
+use super::piecewise;
 use super::sample::{
     format_distance, luma_at, sample_grid, sample_grid_global, timing_agreement,
     timing_agreement_at, version_distance_at,
@@ -61,8 +62,15 @@ fn size_fits(bits: &[bool], dim: usize) -> bool {
     version_distance(dim, |x, y| bits[y * dim + x]) <= VERSION_ERRORS
 }
 
-/// Tries to decode the code whose finders are `t`.
-pub fn read(bin: &Binarizer<'_>, finders: &[Finder], t: &Triple, budget: &Budget) -> Option<Code> {
+/// Tries to decode the code whose finders are `t`; `piecewise` allows sampling a large code
+/// through all its alignment patterns (see [`piecewise`]).
+pub fn read(
+    bin: &Binarizer<'_>,
+    finders: &[Finder],
+    t: &Triple,
+    budget: &Budget,
+    piecewise: bool,
+) -> Option<Code> {
     let (tl, tr, bl) = (&finders[t.tl], &finders[t.tr], &finders[t.bl]);
     let dark = tl.dark;
     let dims = dimensions(bin, tl, tr, bl);
@@ -139,6 +147,7 @@ pub fn read(bin: &Binarizer<'_>, finders: &[Finder], t: &Triple, budget: &Budget
             }
             transforms.push(affine);
         }
+        let mut piecewise_tried = false;
         for h in transforms {
             // Checked before every grid: a large version's sampling and decoding take a few
             // milliseconds each.
@@ -148,6 +157,25 @@ pub fn read(bin: &Binarizer<'_>, finders: &[Finder], t: &Triple, budget: &Budget
             let bits = sample_grid(bin, &h, dim, dark);
             if let Some(code) = attempts.decode(&bits, dim, &h) {
                 return Some(code);
+            }
+            // Registered at the finders (its size and timing read right) but not decoded: a
+            // large code drifting inside is sampled again through all its alignment patterns,
+            // once a size.
+            if piecewise
+                && !piecewise_tried
+                && dim >= VERSION_INFO_FROM
+                && size_fits(&bits, dim)
+                && timing_agreement(&bits, dim) >= MIN_TIMING
+            {
+                piecewise_tried = true;
+                if budget.expired() {
+                    return None;
+                }
+                if let Some(bits) = piecewise::sample(bin, &h, dim, dark, contrast)
+                    && let Some(code) = attempts.decode(&bits, dim, &h)
+                {
+                    return Some(code);
+                }
             }
             // A grid that is not of this size gains nothing from moving its far corner.
             if size_fits(&bits, dim) && format_distance(&bits, dim) <= PROMISING_FORMAT {

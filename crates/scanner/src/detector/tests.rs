@@ -357,3 +357,82 @@ fn reads_a_code_printed_inside_another() {
         ]
     );
 }
+
+/// A version-`version` code seen through a lens that bows lines outwards (pincushion, `k` at
+/// the code's corners): each pixel's module is its offset from the centre grown by
+/// `1 + k r^2`, `r` in half-sides of the code.
+fn bowed(version: i16, k: f64) -> (Frame, String) {
+    let text: String = (0..)
+        .map(|i| char::from(b'A' + (i % 26) as u8))
+        .take(usize::from(version.unsigned_abs()) * 20)
+        .collect();
+    let qr = qrcode::QrCode::with_version(
+        text.as_bytes(),
+        qrcode::Version::Normal(version),
+        qrcode::EcLevel::L,
+    )
+    .expect("text fits");
+    let n = qr.width();
+    let modules: Vec<bool> = qr
+        .to_colors()
+        .iter()
+        .map(|c| *c == qrcode::Color::Dark)
+        .collect();
+    let module_px = 4.0;
+    let side = (n + 2 * QUIET) as f64;
+    let size = (side * module_px * 1.1) as u32;
+    let centre = f64::from(size) / 2.0;
+    let half = side / 2.0;
+    let mut data = Vec::with_capacity((size * size) as usize);
+    for y in 0..size {
+        for x in 0..size {
+            let mut acc = 0.0;
+            for (ox, oy) in [(0.25, 0.25), (0.75, 0.25), (0.25, 0.75), (0.75, 0.75)] {
+                let (dx, dy) = (
+                    (f64::from(x) + ox - centre) / module_px,
+                    (f64::from(y) + oy - centre) / module_px,
+                );
+                let grow = 1.0 + k * (dx * dx + dy * dy) / (half * half);
+                let (u, v) = (dx * grow + half, dy * grow + half);
+                let dark = u >= QUIET as f64
+                    && v >= QUIET as f64
+                    && (u as usize) < QUIET + n
+                    && (v as usize) < QUIET + n
+                    && modules[(v as usize - QUIET) * n + (u as usize - QUIET)];
+                acc += if dark { DARK } else { LIGHT };
+            }
+            data.push((acc / 4.0) as u8);
+        }
+    }
+    (
+        Frame::from_luma(size, size, data).expect("valid size"),
+        text,
+    )
+}
+
+#[test]
+fn a_large_code_bowed_by_the_lens_reads_through_its_alignment_patterns() {
+    let whole = Reach::PHOTO;
+    let one_transform = Reach {
+        piecewise: false,
+        ..Reach::PHOTO
+    };
+    let budget = || Budget::new(Duration::from_secs(10));
+    // Bowed until one transform no longer reads it: about two modules of drift inside.
+    for (version, k) in [(10, 0.05), (20, 0.03), (30, 0.015), (40, 0.01)] {
+        let (frame, text) = bowed(version, k);
+        let read = |reach| {
+            locate_within(&frame, &budget(), reach)
+                .codes
+                .into_iter()
+                .map(|c| c.text)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            read(one_transform),
+            Vec::<String>::new(),
+            "version {version} without"
+        );
+        assert_eq!(read(whole), [text], "version {version}");
+    }
+}
