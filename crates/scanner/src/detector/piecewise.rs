@@ -50,6 +50,9 @@ pub fn sample(
     }
     let cs = alignment_positions(version);
     let n = cs.len();
+    if n < 3 {
+        return None;
+    }
     // Where each lattice point is in the frame: the finders' corners of the lattice keep the
     // transform's (fitted on the finders); every other point is an alignment pattern found.
     let mut points: Vec<Pt> = vec![(0.0, 0.0); n * n];
