@@ -17,6 +17,7 @@ use badgein_kiosk_core::managed::{self, Locked, Managed};
 use badgein_kiosk_core::pin_attempts::{self, PinAttempts};
 use badgein_kiosk_core::portal_client::PortalClient;
 use badgein_kiosk_core::qr_enroll::{self, QrEnrollment};
+use badgein_kiosk_core::scene_change::SceneSample;
 use badgein_kiosk_core::secrets::{KeyringStore, SecretStore};
 use badgein_kiosk_core::setup::{self, SetupChange};
 use badgein_kiosk_core::{enroll, pin, portal_url, unattended};
@@ -191,8 +192,8 @@ impl Kiosk {
     fn start_camera(&self, camera: Choice) -> std::io::Result<()> {
         let preview = self.preview.clone();
         let wanted = self.frame_wanted.clone();
-        let tap = move |frame: &Frame| {
-            preview.offer(frame);
+        let tap = move |frame: &Frame, scene: &SceneSample| {
+            preview.offer(frame, scene);
             if let Some(waiting) = wanted.lock().ok().and_then(|mut w| w.take()) {
                 let _ = waiting.try_send(frame.clone());
             }

@@ -12,7 +12,7 @@ use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use badgein_frame::frame::Frame;
-use badgein_kiosk_core::scene_change::SceneChange;
+use badgein_kiosk_core::scene_change::{SceneChange, SceneSample};
 use badgein_scanner::preprocess;
 use image::ExtendedColorType;
 use image::codecs::jpeg::JpegEncoder;
@@ -104,7 +104,7 @@ impl Preview {
 
     /// Hands `frame` to the encoder if the UI is waiting for one and the pace wants it shown;
     /// otherwise drops it. Never waits for the encoding.
-    pub fn offer(&self, frame: &Frame) {
+    pub fn offer(&self, frame: &Frame, scene: &SceneSample) {
         let mut state = self.state();
         state.counts.offered += 1;
         if state.counts.offered.is_multiple_of(COUNT_EVERY) {
@@ -117,7 +117,7 @@ impl Preview {
         let Some(channel) = state.channel.clone() else {
             return;
         };
-        if !state.pace.pass(frame) {
+        if !state.pace.pass(scene) {
             return;
         }
         match self.encoder.try_send((frame.clone(), channel)) {

@@ -13,7 +13,7 @@ use badgein_scanner::hints::{self, Hint};
 use badgein_scanner::{Frame, ScanOptions, scan};
 
 use crate::machine::ScanEvent;
-use crate::scene_change::SceneChange;
+use crate::scene_change::{SceneChange, SceneSample};
 
 /// A still scene is decoded once in this many frames (twice a second from a 30 fps camera), so
 /// a change too slow or small to see is never missed for long.
@@ -39,9 +39,10 @@ impl Default for BadgeReader {
 }
 
 impl BadgeReader {
-    /// One camera frame captured at `now`; `None` when the frame is unchanged.
-    pub fn push(&mut self, frame: &Frame, now: Instant) -> Option<ScanEvent> {
-        if !self.change.pass(frame) {
+    /// One camera frame captured at `now`, and its `scene` sample; `None` when the scene is
+    /// unchanged.
+    pub fn push(&mut self, frame: &Frame, scene: &SceneSample, now: Instant) -> Option<ScanEvent> {
+        if !self.change.pass(scene) {
             return None;
         }
         let found = scan(frame, &self.options);
@@ -83,6 +84,10 @@ mod tests {
 
     use super::*;
 
+    fn push(reader: &mut BadgeReader, frame: &Frame, now: Instant) -> Option<ScanEvent> {
+        reader.push(frame, &SceneSample::of(frame), now)
+    }
+
     /// A 640x480 grey scene with the given codes pasted at x offsets.
     fn scene(codes: &[(&GrayImage, i64)]) -> Frame {
         let mut canvas = GrayImage::from_pixel(640, 480, Luma([180]));
@@ -114,31 +119,38 @@ mod tests {
 
         let empty = scene(&[]);
         assert!(matches!(
-            reader.push(&empty, at(0)),
+            push(&mut reader, &empty, at(0)),
             Some(ScanEvent::Nothing(Some(_)))
         ));
         assert_eq!(
-            reader.push(&scene(&[(&maya_px, 40)]), at(33)),
+            push(&mut reader, &scene(&[(&maya_px, 40)]), at(33)),
             Some(ScanEvent::Badge(maya.clone()))
         );
         assert_eq!(
-            reader.push(&scene(&[(&maya_px, 40)]), at(66)),
+            push(&mut reader, &scene(&[(&maya_px, 40)]), at(66)),
             None,
             "unchanged"
         );
 
         // Two children at once: nobody is signed in, then one badge alone counts again.
         let crowd = scene(&[(&maya_px, 20), (&leo_px, 330)]);
-        assert!(reader.push(&empty, at(3000)).is_some());
-        assert_eq!(reader.push(&crowd, at(3033)), Some(ScanEvent::Several));
+        assert!(push(&mut reader, &empty, at(3000)).is_some());
         assert_eq!(
-            reader.push(&scene(&[(&leo_px, 330)]), at(3066)),
+            push(&mut reader, &crowd, at(3033)),
+            Some(ScanEvent::Several)
+        );
+        assert_eq!(
+            push(&mut reader, &scene(&[(&leo_px, 330)]), at(3066)),
             Some(ScanEvent::Badge(leo.clone()))
         );
 
         // A code that is not a badge is recognised locally.
         assert_eq!(
-            reader.push(&scene(&[(&other_qr("javascript:alert(1)"), 100)]), at(6000)),
+            push(
+                &mut reader,
+                &scene(&[(&other_qr("javascript:alert(1)"), 100)]),
+                at(6000)
+            ),
             Some(ScanEvent::NotABadge)
         );
     }
@@ -151,14 +163,17 @@ mod tests {
         let mut reader = BadgeReader::default();
         let a = scene(&[(&px, 40)]);
         let b = scene(&[(&px, 60)]);
-        assert_eq!(reader.push(&a, t0), Some(ScanEvent::Badge(maya.clone())));
+        assert_eq!(
+            push(&mut reader, &a, t0),
+            Some(ScanEvent::Badge(maya.clone()))
+        );
         assert!(matches!(
-            reader.push(&b, t0 + Duration::from_millis(33)),
+            push(&mut reader, &b, t0 + Duration::from_millis(33)),
             Some(ScanEvent::Nothing(None))
         ));
         reader.reset();
         assert_eq!(
-            reader.push(&a, t0 + Duration::from_millis(66)),
+            push(&mut reader, &a, t0 + Duration::from_millis(66)),
             Some(ScanEvent::Badge(maya))
         );
     }

@@ -15,6 +15,9 @@
 //! 144-pixel means has a sigma of `sigma * sqrt(2 / 144)`, 0.7 levels at 6, so a threshold of 4
 //! is over 5 of those sigmas in each of the 144 blocks (the detail's spread is about the same).
 //! With 36 pixels a block, a still room at sigma 6 counted as moving in most frames.
+//!
+//! A frame is sampled once ([`SceneSample::of`]) and the sample shared: the camera loop's
+//! badge reader and the live preview each judge it against the frame they last let through.
 
 use badgein_frame::frame::Frame;
 
@@ -34,7 +37,7 @@ const DETAIL_THRESHOLD: u8 = 6;
 /// `every` of a still scene's.
 #[derive(Debug, Clone)]
 pub struct SceneChange {
-    last: Option<Blocks>,
+    last: Option<SceneSample>,
     every: u32,
     skipped: u32,
 }
@@ -56,34 +59,34 @@ impl SceneChange {
         self.skipped = 0;
     }
 
-    /// Whether `frame` goes through (it then becomes the frame compared with).
-    pub fn pass(&mut self, frame: &Frame) -> bool {
-        let blocks = Blocks::of(frame);
+    /// Whether the frame `sample` was taken of goes through (it then becomes the frame
+    /// compared with).
+    pub fn pass(&mut self, sample: &SceneSample) -> bool {
         let still = self
             .last
             .as_ref()
-            .is_some_and(|last| last.same_scene(&blocks));
+            .is_some_and(|last| last.same_scene(sample));
         if still && self.skipped + 1 < self.every {
             self.skipped += 1;
             return false;
         }
-        self.last = Some(blocks);
+        self.last = Some(sample.clone());
         self.skipped = 0;
         true
     }
 }
 
-/// Each block's mean and detail, and the frame's size.
+/// Each block's mean and detail, and the frame's size: what [`SceneChange`] compares.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Blocks {
+pub struct SceneSample {
     size: (u32, u32),
     mean: Vec<u8>,
     detail: Vec<u8>,
 }
 
-impl Blocks {
+impl SceneSample {
     /// `SAMPLES x SAMPLES` pixels spread over each block, each with its right-hand neighbour.
-    fn of(frame: &Frame) -> Self {
+    pub fn of(frame: &Frame) -> Self {
         let (w, h) = (frame.width(), frame.height());
         let (bx, by) = (BLOCKS_X.min(w), BLOCKS_Y.min(h));
         let spread = |blocks: u32, side: u32, i: u32| {
@@ -136,6 +139,10 @@ impl Blocks {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn pass(change: &mut SceneChange, frame: &Frame) -> bool {
+        change.pass(&SceneSample::of(frame))
+    }
 
     /// A 1280x720 grey scene with deterministic uniform noise of +-`amplitude` levels, and an
     /// optional badge (x, y, side, module px) far away.
@@ -208,7 +215,9 @@ mod tests {
     #[test]
     fn a_still_noisy_scene_goes_one_frame_in_n() {
         let mut change = SceneChange::new(6);
-        let passed: Vec<bool> = (0..13).map(|i| change.pass(&scene(i, 6, None))).collect();
+        let passed: Vec<bool> = (0..13)
+            .map(|i| pass(&mut change, &scene(i, 6, None)))
+            .collect();
         assert_eq!(
             passed,
             [
@@ -222,27 +231,27 @@ mod tests {
     fn a_dim_rooms_noise_is_still() {
         // Uniform noise of +-10 levels: a sigma of 6, a dim room's webcam.
         let mut change = SceneChange::new(1000);
-        assert!(change.pass(&scene(1, 10, None)));
+        assert!(pass(&mut change, &scene(1, 10, None)));
         let moving = (2..40)
-            .filter(|&i| change.pass(&scene(i, 10, None)))
+            .filter(|&i| pass(&mut change, &scene(i, 10, None)))
             .count();
         assert_eq!(moving, 0);
         // ... and the far badge in it is a change at once.
-        assert!(change.pass(&scene(40, 10, Some((600, 300, 80, 3)))));
+        assert!(pass(&mut change, &scene(40, 10, Some((600, 300, 80, 3)))));
     }
 
     #[test]
     fn a_small_badge_far_away_is_a_change_at_once() {
         let mut change = SceneChange::new(6);
-        assert!(change.pass(&scene(1, 6, None)));
-        assert!(!change.pass(&scene(2, 6, None)));
+        assert!(pass(&mut change, &scene(1, 6, None)));
+        assert!(!pass(&mut change, &scene(2, 6, None)));
         // 80 px: a badge about 60 cm from a 720p camera. Under 1% of the frame.
-        assert!(change.pass(&scene(3, 6, Some((600, 300, 80, 4)))));
+        assert!(pass(&mut change, &scene(3, 6, Some((600, 300, 80, 4)))));
         // It moves by a few pixels: still a change, frame after frame.
-        assert!(change.pass(&scene(4, 6, Some((620, 310, 80, 4)))));
-        assert!(change.pass(&scene(5, 6, Some((640, 320, 80, 4)))));
+        assert!(pass(&mut change, &scene(4, 6, Some((620, 310, 80, 4)))));
+        assert!(pass(&mut change, &scene(5, 6, Some((640, 320, 80, 4)))));
         // Held still: back to the idle rate.
-        assert!(!change.pass(&scene(6, 6, Some((640, 320, 80, 4)))));
+        assert!(!pass(&mut change, &scene(6, 6, Some((640, 320, 80, 4)))));
     }
 
     #[test]
@@ -250,32 +259,35 @@ mod tests {
         let badge = Some((560, 260, 160, 4));
         let mut change = SceneChange::new(1000);
         let sharp = scene(1, 4, badge);
-        assert!(change.pass(&blurred(&sharp, 4)));
-        assert!(!change.pass(&blurred(&scene(2, 4, badge), 4)));
-        assert!(change.pass(&sharp));
-        assert!(!change.pass(&scene(3, 4, badge)));
+        assert!(pass(&mut change, &blurred(&sharp, 4)));
+        assert!(!pass(&mut change, &blurred(&scene(2, 4, badge), 4)));
+        assert!(pass(&mut change, &sharp));
+        assert!(!pass(&mut change, &scene(3, 4, badge)));
     }
 
     #[test]
     fn after_a_reset_the_next_frame_goes() {
         let mut change = SceneChange::new(1000);
-        assert!(change.pass(&scene(1, 2, None)));
-        assert!(!change.pass(&scene(2, 2, None)));
+        assert!(pass(&mut change, &scene(1, 2, None)));
+        assert!(!pass(&mut change, &scene(2, 2, None)));
         change.reset();
-        assert!(change.pass(&scene(3, 2, None)));
-        assert!(!change.pass(&scene(4, 2, None)));
+        assert!(pass(&mut change, &scene(3, 2, None)));
+        assert!(!pass(&mut change, &scene(4, 2, None)));
     }
 
     #[test]
     fn every_frame_when_every_is_one_and_tiny_frames_work() {
         let mut change = SceneChange::new(0);
         let tiny = Frame::from_luma(1, 1, vec![7]).unwrap();
-        assert!(change.pass(&tiny));
-        assert!(change.pass(&tiny));
+        assert!(pass(&mut change, &tiny));
+        assert!(pass(&mut change, &tiny));
         let mut change = SceneChange::new(3);
-        assert!(change.pass(&tiny));
-        assert!(!change.pass(&tiny));
+        assert!(pass(&mut change, &tiny));
+        assert!(!pass(&mut change, &tiny));
         // A new size is a change.
-        assert!(change.pass(&Frame::from_luma(2, 1, vec![7, 7]).unwrap()));
+        assert!(pass(
+            &mut change,
+            &Frame::from_luma(2, 1, vec![7, 7]).unwrap()
+        ));
     }
 }

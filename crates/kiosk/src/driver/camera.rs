@@ -11,6 +11,7 @@ use badgein_frame::source::{FrameSource, SourceError};
 use super::KioskHandle;
 use crate::badge_reader::BadgeReader;
 use crate::machine::{CameraReason, CameraState, Event, ScanEvent, SetupEvent};
+use crate::scene_change::SceneSample;
 use crate::setup_qr_reader::SetupQrReader;
 
 /// How long to wait before trying a camera that failed again.
@@ -18,8 +19,9 @@ pub const REOPEN_AFTER: Duration = Duration::from_secs(1);
 
 /// Opens (or reopens) the camera.
 pub type Opener = Box<dyn FnMut() -> Result<Box<dyn FrameSource>, SourceError> + Send>;
-/// Sees every frame (the shell's live preview).
-pub type Tap = Box<dyn FnMut(&Frame) + Send>;
+/// Sees every frame, with the scene sample the camera loop took of it (the shell's live
+/// preview judges stillness on it too).
+pub type Tap = Box<dyn FnMut(&Frame, &SceneSample) + Send>;
 /// The frame counts are said (at trace level) once per this many frames.
 const COUNT_EVERY: u64 = 30;
 
@@ -114,6 +116,8 @@ impl CameraLoop {
             if self.trouble.take().is_some() && !self.handle.send(Event::Camera(CameraState::Ok)) {
                 return Played::Stopped;
             }
+            // Sampled once: both the badge reader and the preview ask whether the scene moved.
+            let scene = SceneSample::of(&frame);
             if self.handle.take_scanner_reset() {
                 self.reader.reset();
             }
@@ -128,7 +132,7 @@ impl CameraLoop {
                 }
             } else {
                 // The badge first: the preview's copy of the frame must not delay a sign-in.
-                let read = self.reader.push(&frame, Instant::now());
+                let read = self.reader.push(&frame, &scene, Instant::now());
                 self.counts.count(read.is_some());
                 if let Some(event) = read
                     && !self.deliver(event)
@@ -137,7 +141,7 @@ impl CameraLoop {
                 }
             }
             if let Some(tap) = &mut self.tap {
-                tap(&frame);
+                tap(&frame, &scene);
             }
         }
     }
