@@ -8,7 +8,7 @@
 
 use super::alignment;
 use super::binarize::Binarizer;
-use super::sample::{luma_at, threshold_at};
+use super::sample::module_at;
 use super::transform::{Homography, Pt};
 
 /// How far (in modules) from its corrected prediction an alignment pattern is looked for.
@@ -90,11 +90,7 @@ pub fn sample(
                 )
             };
             let guess = (predicted.0 + drift.0, predicted.1 + drift.1);
-            let o = h.map(cx - 1.0, cy - 1.0);
-            let ux = h.map(cx, cy - 1.0);
-            let vy = h.map(cx - 1.0, cy);
-            let u = (ux.0 - o.0, ux.1 - o.1);
-            let v = (vy.0 - o.0, vy.1 - o.1);
+            let (u, v) = h.module_axes(cx, cy);
             match alignment::find(bin.frame(), guess, u, v, SEARCH_MODULES, dark, contrast) {
                 Some(p) => {
                     points[at(i, j)] = p;
@@ -116,14 +112,12 @@ pub fn sample(
         }
     }
     let cell_of = |m: usize| cs[1..n - 1].iter().take_while(|&&c| m >= c).count();
-    let frame = bin.frame();
+    let modules: Vec<_> = cells.iter().map(|h| module_at(bin, h, dark)).collect();
     let mut bits = Vec::with_capacity(dim * dim);
     for r in 0..dim {
-        let cj = cell_of(r);
+        let row = &modules[cell_of(r) * (n - 1)..];
         for c in 0..dim {
-            let ci = cell_of(c);
-            let (x, y) = cells[cj * (n - 1) + ci].map(c as f64 + 0.5, r as f64 + 0.5);
-            bits.push((luma_at(frame, x, y) <= threshold_at(bin, x, y)) == dark);
+            bits.push(row[cell_of(c)](c, r));
         }
     }
     Some(bits)

@@ -161,10 +161,11 @@ pub fn read(
             // Registered at the finders (its size and timing read right) but not decoded: a
             // large code drifting inside is sampled again through all its alignment patterns,
             // once a size.
+            let fits = size_fits(&bits, dim);
             if piecewise
                 && !piecewise_tried
                 && dim >= VERSION_INFO_FROM
-                && size_fits(&bits, dim)
+                && fits
                 && timing_agreement(&bits, dim) >= MIN_TIMING
             {
                 piecewise_tried = true;
@@ -178,7 +179,7 @@ pub fn read(
                 }
             }
             // A grid that is not of this size gains nothing from moving its far corner.
-            if size_fits(&bits, dim) && format_distance(&bits, dim) <= PROMISING_FORMAT {
+            if fits && format_distance(&bits, dim) <= PROMISING_FORMAT {
                 promising.push((dim, h));
             }
         }
@@ -331,11 +332,7 @@ fn with_alignment(
 ) -> Option<Homography> {
     let a = dim as f64 - 6.5;
     let predicted = base.map(a, a);
-    let o = base.map(a - 1.0, a - 1.0);
-    let ux = base.map(a, a - 1.0);
-    let vy = base.map(a - 1.0, a);
-    let u = (ux.0 - o.0, ux.1 - o.1);
-    let v = (vy.0 - o.0, vy.1 - o.1);
+    let (u, v) = base.module_axes(a, a);
     let found = alignment::find(bin.frame(), predicted, u, v, radius, dark, contrast)?;
     if src.len() == 3 && dst.len() == 3 {
         return Homography::from_points(

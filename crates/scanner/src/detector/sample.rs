@@ -175,7 +175,7 @@ pub fn version_distance_at(bin: &Binarizer<'_>, h: &Homography, dim: usize, dark
 
 /// Whether the module at column `c`, row `r` of the grid `h` maps is dark (in the code's own
 /// sense: `dark` false for a light-on-dark code), one module sampled at its centre.
-fn module_at<'a>(
+pub fn module_at<'a>(
     bin: &'a Binarizer<'_>,
     h: &'a Homography,
     dark: bool,

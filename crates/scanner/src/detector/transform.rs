@@ -86,6 +86,15 @@ impl Homography {
         }
     }
 
+    /// One module along the grid's x and y axes, in pixels, at the module whose far corner is
+    /// (`x`, `y`): what an alignment pattern's template is oriented and scaled by.
+    pub fn module_axes(&self, x: f64, y: f64) -> (Pt, Pt) {
+        let o = self.map(x - 1.0, y - 1.0);
+        let ux = self.map(x, y - 1.0);
+        let vy = self.map(x - 1.0, y);
+        ((ux.0 - o.0, ux.1 - o.1), (vy.0 - o.0, vy.1 - o.1))
+    }
+
     /// Maps a point; non-finite when the point is on the horizon line.
     #[inline]
     pub fn map(&self, x: f64, y: f64) -> Pt {
