@@ -378,11 +378,15 @@ export const PORTAL_BIN = process.env.BADGEIN_PORTAL_BIN ?? join(TARGET, 'debug'
  */
 function postgresDatabase(clusterUrl) {
   const name = `badgein_e2e_${process.pid}_${Date.now()}`;
-  const psql = (sql) => execFileSync('psql', [clusterUrl, '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql], { stdio: 'pipe' });
-  psql(`CREATE DATABASE ${name}`);
+  psql(clusterUrl, `CREATE DATABASE ${name}`);
   const url = new URL(clusterUrl);
   url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  return { url: url.toString(), drop: () => psql(clusterUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/** Runs one SQL statement on the PostgreSQL database at `url`; throws on an error. */
+function psql(url, sql) {
+  execFileSync('psql', [url, '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql], { stdio: 'pipe' });
 }
 
 /**
@@ -449,7 +453,7 @@ export async function startPortal({ publicUrl, postgres } = {}) {
     /** Runs SQL on the portal's database (school settings no CLI command sets). */
     sql(statement) {
       if (pg) {
-        execFileSync('psql', [pg.url, '-q', '-v', 'ON_ERROR_STOP=1', '-c', statement], { stdio: 'pipe' });
+        psql(pg.url, statement);
       } else {
         execFileSync('sqlite3', [join(dir, 'portal.db'), statement], { encoding: 'utf8' });
       }

@@ -183,23 +183,26 @@ async fn im_done_at_the_kiosk_signs_her_out_of_story_time_body(env: Env) {
         location.starts_with(&env.url("/oauth/authorize?")),
         "{location}"
     );
-    // A token for another app, even one the portal signed, is refused and counted for nothing.
+    // A logout token for Maya signed by the portal, for the app `aud`.
     let now = badgein_portal::Clock::now_ms(&env.clock) / 1000;
-    let other = serde_json::json!({
-        "iss": env.running.base_url(),
-        "aud": "c-another-app",
-        "iat": now,
-        "exp": now + 120,
-        "jti": random_suffix(),
-        "events": { "http://schemas.openid.net/event/backchannel-logout": {} },
-        "sub": "u1",
-    });
-    let token = env
-        .portal()
-        .signer()
-        .unwrap()
-        .sign(&other, SigningAlg::Rs256, TokenType::LogoutToken)
-        .unwrap();
+    let logout_token = |aud: &str| {
+        let claims = serde_json::json!({
+            "iss": env.running.base_url(),
+            "aud": aud,
+            "iat": now,
+            "exp": now + 120,
+            "jti": random_suffix(),
+            "events": { "http://schemas.openid.net/event/backchannel-logout": {} },
+            "sub": "u1",
+        });
+        env.portal()
+            .signer()
+            .unwrap()
+            .sign(&claims, SigningAlg::Rs256, TokenType::LogoutToken)
+            .unwrap()
+    };
+    // A token for another app, even one the portal signed, is refused and counted for nothing.
+    let token = logout_token("c-another-app");
     let r = env
         .http
         .post(&backchannel)
@@ -213,21 +216,7 @@ async fn im_done_at_the_kiosk_signs_her_out_of_story_time_body(env: Env) {
     assert_eq!(status(&browser, &base).await["backchannel_logouts"], 1);
 
     // A valid token for Story Time is taken once; the same token again is refused.
-    let mine = serde_json::json!({
-        "iss": env.running.base_url(),
-        "aud": story_time.client_id.clone().unwrap(),
-        "iat": now,
-        "exp": now + 120,
-        "jti": random_suffix(),
-        "events": { "http://schemas.openid.net/event/backchannel-logout": {} },
-        "sub": "u1",
-    });
-    let token = env
-        .portal()
-        .signer()
-        .unwrap()
-        .sign(&mine, SigningAlg::Rs256, TokenType::LogoutToken)
-        .unwrap();
+    let token = logout_token(story_time.client_id.as_deref().unwrap());
     let post = || {
         env.http
             .post(&backchannel)
