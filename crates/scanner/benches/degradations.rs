@@ -17,6 +17,7 @@
 //!
 //!     cargo bench -p badgein-scanner --bench degradations [-- --thorough] [--budget-ms N]
 //!     DEGRADATIONS_FRAMES=40 cargo bench -p badgein-scanner --bench degradations
+//!     cargo bench -p badgein-scanner --bench degradations -- --only overshoot
 //!     cargo test -p badgein-scanner --bench degradations     # smoke run
 //!
 //! `--budget-ms` replaces the decoders' time budgets (live 25 ms, thorough 1,500 ms): the budget
@@ -344,6 +345,12 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let measured = args.iter().any(|a| a == "--bench");
     let thorough = args.iter().any(|a| a == "--thorough");
+    // `--only overshoot` sweeps only the degradations whose name contains it.
+    let only_named = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
     let budget = args
         .iter()
         .position(|a| a == "--budget-ms")
@@ -405,7 +412,12 @@ fn main() {
     println!("|---|---|{}---|", "---|".repeat(decoders.len()));
     let started = std::time::Instant::now();
     let (mut at_or_beyond, mut rows) = (0, 0);
-    for d in DEGRADATIONS {
+    let chosen = DEGRADATIONS.iter().filter(|d| {
+        only_named
+            .as_ref()
+            .is_none_or(|name| d.name.contains(name.as_str()))
+    });
+    for d in chosen {
         for &distance_cm in &run.distances {
             let cliffs = run.cliffs(d, distance_cm, &only);
             print!("| {} | {distance_cm} cm |", d.name);
