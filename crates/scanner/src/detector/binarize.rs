@@ -91,16 +91,27 @@ impl<'a> Binarizer<'a> {
         x >= 0 && y >= 0 && (x as usize) < self.width && (y as usize) < self.height
     }
 
-    /// Run lengths of row `y`, alternating colours, into `runs`; returns whether the first run
-    /// is dark. `scratch` is reused between calls.
+    /// Run lengths of row `y` between `from` and `to` (pixels; `from` is rounded down to a
+    /// block edge, `to` clamped to the row), alternating colours, into `runs`; returns the
+    /// start of the first run and whether it is dark. `scratch` is reused between calls.
     ///
     /// Written for speed on noisy rows, where a per-pixel branch mispredicts half the time: the
     /// row is thresholded into bytes (vectorised), packed into 64-bit words, and only the
     /// colour changes are visited, via their bit positions.
-    pub fn row_runs(&self, y: usize, scratch: &mut Vec<u8>, runs: &mut Vec<u32>) -> bool {
+    pub fn row_runs(
+        &self,
+        y: usize,
+        from: usize,
+        to: usize,
+        scratch: &mut Vec<u8>,
+        runs: &mut Vec<u32>,
+    ) -> (usize, bool) {
         runs.clear();
-        let row = self.frame.row(y as u32);
-        let thresholds = &self.thresholds[(y / BLOCK).min(self.blocks_y - 1) * self.blocks_x..];
+        let to = to.min(self.width);
+        let from = (from / BLOCK * BLOCK).min(to);
+        let row = &self.frame.row(y as u32)[from..to];
+        let thresholds =
+            &self.thresholds[(y / BLOCK).min(self.blocks_y - 1) * self.blocks_x + from / BLOCK..];
         scratch.clear();
         scratch.resize(row.len(), 0);
         for ((out, px), &t) in scratch
@@ -134,7 +145,7 @@ impl<'a> Binarizer<'a> {
             }
         }
         runs.push((row.len() - last) as u32);
-        first_dark
+        (from, first_dark)
     }
 }
 

@@ -57,31 +57,75 @@ pub fn find(bin: &Binarizer<'_>, budget: &Budget, max: usize) -> Vec<Finder> {
         if y.is_multiple_of(64) && budget.expired() {
             break;
         }
-        scan_row(bin, y, &mut scratch, &mut runs, &mut finders, max);
+        scan_row(
+            bin,
+            y,
+            0..bin.width(),
+            &mut scratch,
+            &mut runs,
+            &mut finders,
+            max,
+        );
         y += step;
+    }
+    // A pattern crossed by one scan row is not grouped (see `group::triples`), yet a small
+    // or turned one may have been stepped over by the rows around its hit: those rows are
+    // scanned across it, so that a real pattern gets the second hit a chance one does not.
+    if step > 1 && !budget.expired() {
+        let singles: Vec<(f32, f32, f32)> = finders
+            .iter()
+            .filter(|f| f.count == 1)
+            .map(|f| (f.x, f.y, f.module))
+            .collect();
+        for (x, y, module) in singles {
+            let reach = module * SINGLE_RESCAN_MODULES;
+            let from = (x - reach).max(0.0) as usize;
+            let to = (x + reach).max(0.0) as usize;
+            let hit_row = y as usize;
+            for row in hit_row.saturating_sub(step - 1)..(hit_row + step).min(height) {
+                if row != hit_row {
+                    scan_row(
+                        bin,
+                        row,
+                        from..to,
+                        &mut scratch,
+                        &mut runs,
+                        &mut finders,
+                        max,
+                    );
+                }
+            }
+        }
     }
     finders
 }
 
+/// How far either side of a single hit its neighbouring rows are scanned, in modules: a
+/// pattern turned 45 degrees spans five modules either side of its centre along a row.
+const SINGLE_RESCAN_MODULES: f32 = 6.0;
+
 fn scan_row(
     bin: &Binarizer<'_>,
     y: usize,
+    span: std::ops::Range<usize>,
     scratch: &mut Vec<u8>,
     runs: &mut Vec<u32>,
     finders: &mut Vec<Finder>,
     max: usize,
 ) {
-    let first_dark = bin.row_runs(y, scratch, runs);
+    let (from, first_dark) = bin.row_runs(y, span.start, span.end, scratch, runs);
     if runs.len() < 5 {
         return;
     }
-    let mut start = 0u32;
+    let mut start = from as u32;
     for i in 0..runs.len() - 4 {
         let window = [runs[i], runs[i + 1], runs[i + 2], runs[i + 3], runs[i + 4]];
         // Run i+2 is dark when run 0 is dark and i is even, or run 0 is light and i is odd.
         let centre_dark = first_dark == (i % 2 == 0);
         let total: u32 = window.iter().sum();
-        if total >= MIN_TOTAL && row_ratio_ok(&window, total) {
+        if total >= MIN_TOTAL
+            && (row_ratio_ok(&window, total) || spread_ratio_ok(&window, TOLERANCE))
+        {
             let centre_start = start + window[0] + window[1];
             let cx = centre_start as f32 + window[2] as f32 / 2.0;
             let cy = y as f32 + 0.5;
@@ -95,7 +139,7 @@ fn scan_row(
     }
 }
 
-/// [`ratio_ok`] at [`TOLERANCE`] (one half) in integer maths, checking the centre first: this
+/// [`plain_ratio_ok`] at [`TOLERANCE`] (one half) in integer maths, checking the centre first: this
 /// runs on every window of every scanned row, which on a noisy frame is most of the work.
 #[inline]
 fn row_ratio_ok(r: &[u32; 5], total: u32) -> bool {
@@ -110,8 +154,15 @@ fn row_ratio_ok(r: &[u32; 5], total: u32) -> bool {
         && in1(r[4])
 }
 
-/// Whether five runs look like 1:1:3:1:1 within `tolerance`.
+/// Whether five runs look like 1:1:3:1:1 within `tolerance`, as printed ([`plain_ratio_ok`])
+/// or with every dark run widened or thinned by the same amount ([`spread_ratio_ok`]).
 pub fn ratio_ok(runs: &[u32; 5], tolerance: f32) -> bool {
+    plain_ratio_ok(runs, tolerance) || spread_ratio_ok(runs, tolerance)
+}
+
+/// Whether five runs look like 1:1:3:1:1 within `tolerance`, each against a seventh of the
+/// whole.
+fn plain_ratio_ok(runs: &[u32; 5], tolerance: f32) -> bool {
     let total: u32 = runs.iter().sum();
     if total < 7 {
         return false;
@@ -127,6 +178,44 @@ pub fn ratio_ok(runs: &[u32; 5], tolerance: f32) -> bool {
         && (runs[2] as f32 - 3.0 * module).abs() < 3.0 * max_dev
         && (runs[3] as f32 - module).abs() < one
         && (runs[4] as f32 - module).abs() < one
+}
+
+/// The smallest module, in pixels, at which a spread is told from where the module edges fall
+/// between pixels: under two pixels a module a run's length is mostly rounding, and a large
+/// code's data at that size is full of runs a loose test would take for patterns.
+const MIN_SPREAD_MODULE: f32 = 2.0;
+/// How far the pattern's colour may spread into the other, per run, as a share of a module
+/// (see [`spread_ratio_ok`]).
+const MAX_SPREAD: f32 = 0.75;
+
+/// Whether five runs are 1:1:3:1:1 with the pattern's own colour spread by the same amount
+/// into every edge (or pulled back from it): `module ± spread`, `3 module ± spread`.
+///
+/// A camera moves every edge the same way when the light side clips (a white badge in a
+/// camera exposed for a dark room: the ink's blurred edges clip to white and dark runs thin),
+/// and ink spread, defocus or JPEG do the opposite. Either shifts one-module runs by the same
+/// number of pixels as the three-module centre, which the plain test, scaling each run by the
+/// whole, refuses long before the code stops reading. The sums of neighbouring runs (edge to
+/// edge: 2, 4, 4 and 2 modules) do not move, so they are tested instead, and the spread itself
+/// is bounded so that a pattern still has both colours. zxing-cpp's finder test measures dark
+/// and light runs apart for the same reason.
+fn spread_ratio_ok(runs: &[u32; 5], tolerance: f32) -> bool {
+    let [a, b, c, d, e] = runs.map(|r| r as f32);
+    let pairs = [a + b, b + c, c + d, d + e];
+    let module = pairs.iter().sum::<f32>() / 12.0;
+    if module < MIN_SPREAD_MODULE {
+        return false;
+    }
+    // The pairs carry no spread, so they are held to half the tolerance of a single run
+    // (looser, sheets of small codes yield many more false patterns from their data), plus a
+    // pixel: sampling moves a pair's two edges by up to a pixel together.
+    let slack = module * tolerance / 2.0 + 2.0 * PIXEL_SLACK;
+    let spread = module - (b + d) / 2.0;
+    spread.abs() <= MAX_SPREAD * module
+        && pairs
+            .iter()
+            .zip([2.0, 4.0, 4.0, 2.0])
+            .all(|(&pair, modules)| (pair - modules * module).abs() < slack)
 }
 
 /// Confirms a row hit at (`cx`, `cy`) whose runs added up to `total` pixels.

@@ -436,3 +436,26 @@ fn a_large_code_bowed_by_the_lens_reads_through_its_alignment_patterns() {
         assert_eq!(read(whole), [text], "version {version}");
     }
 }
+
+#[test]
+fn a_finder_whose_dark_runs_are_all_thinned_alike_is_a_finder() {
+    use super::finder::ratio_ok;
+    // Six pixels a module, each dark run 3 px thinner and each light one as much wider (the
+    // light side clipped): too far from 1:1:3:1:1 for a ratio scaled by the whole...
+    let thinned = [3, 9, 15, 9, 3];
+    // ...as is ink spread 4 px the other way.
+    let spread = [10, 2, 22, 2, 10];
+    for runs in [thinned, spread] {
+        assert!(ratio_ok(&runs, 0.5), "{runs:?}");
+    }
+    // Uneven runs are no pattern however the spread is chosen, nor is a spread that leaves
+    // a colour almost nothing.
+    for runs in [
+        [4, 4, 4, 4, 4],
+        [2, 8, 12, 2, 8],
+        [1, 8, 9, 8, 1],
+        [4, 12, 4, 12, 4],
+    ] {
+        assert!(!ratio_ok(&runs, 0.5), "{runs:?}");
+    }
+}

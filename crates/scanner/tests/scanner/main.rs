@@ -3,6 +3,7 @@
 mod far;
 mod hostile;
 mod live;
+mod overshoot;
 mod samples;
 mod sheet;
 mod support;
