@@ -29,3 +29,34 @@ impl Budget {
         self.deadline.saturating_duration_since(Instant::now())
     }
 }
+
+/// The dearest of one kind of uninterruptible step seen so far on a frame: the next one is
+/// begun only when the budget left can pay for as much, so a scan overruns its budget by less
+/// than one such step (rqrr's passes and grid decodes cannot be stopped once begun).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Dearest(Duration);
+
+impl Dearest {
+    /// A floor for the first step, before any was timed.
+    pub fn at_least(floor: Duration) -> Self {
+        Self(floor)
+    }
+
+    /// Whether `budget` has time left for one more step as dear as the dearest so far.
+    pub fn affordable(&self, budget: &Budget) -> bool {
+        budget.remaining() > self.0
+    }
+
+    /// Runs `step`, remembering its time if it is the dearest yet.
+    pub fn time<T>(&mut self, step: impl FnOnce() -> T) -> T {
+        let started = Instant::now();
+        let out = step();
+        self.record(started.elapsed());
+        out
+    }
+
+    /// Remembers a step timed by the caller, if it is the dearest yet.
+    pub fn record(&mut self, took: Duration) {
+        self.0 = self.0.max(took);
+    }
+}

@@ -3,7 +3,8 @@
 //! [`crate::grid_decode::decode_grid`].
 //!
 //! Contract with the pipeline (see `pipeline.rs`):
-//! - `locate` never panics and returns within the budget (checked between candidates);
+//! - `locate` never panics and returns within the budget, overrunning it by less than its
+//!   dearest grid decode (checked before every grid);
 //! - it reports every code it decoded, with corners in the frame's pixel coordinates;
 //! - it reports the finder patterns it saw even when nothing decoded, for the hints.
 
@@ -20,7 +21,7 @@ mod transform;
 #[cfg(test)]
 mod tests;
 
-use crate::budget::Budget;
+use crate::budget::{Budget, Dearest};
 use crate::code::{Code, Point, quad_contains};
 use crate::frame::Frame;
 
@@ -115,14 +116,15 @@ pub fn locate_within(frame: &Frame, budget: &Budget, reach: Reach) -> Located {
         .collect();
     let mut used = vec![false; finders.len()];
     let mut failed = Vec::new();
+    let mut grids = Dearest::default();
     for t in group::triples(&finders, reach.candidates, reach.triples) {
-        if budget.expired() {
+        if !grids.affordable(budget) {
             break;
         }
         if used[t.tl] || used[t.tr] || used[t.bl] {
             continue;
         }
-        if let Some(code) = read::read(&bin, &finders, &t, budget, reach.piecewise) {
+        if let Some(code) = read::read(&bin, &finders, &t, budget, &mut grids, reach.piecewise) {
             used[t.tl] = true;
             used[t.tr] = true;
             used[t.bl] = true;

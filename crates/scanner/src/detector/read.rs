@@ -13,7 +13,7 @@ use super::sample::{
     timing_agreement_at, version_distance_at,
 };
 use super::transform::{Homography, Pt};
-use crate::budget::Budget;
+use crate::budget::{Budget, Dearest};
 use crate::code::Code;
 use crate::grid_decode::{VERSION_ERRORS, VERSION_INFO_FROM, decode_grid, version_distance};
 
@@ -36,13 +36,51 @@ const MIN_TIMING: f32 = 0.65;
 /// The decode attempts of one triple. A grid sampled exactly as one tried before (two
 /// transforms that agree, a jitter that moves no module) is not decoded again, nor one whose
 /// timing patterns say it is not registered on a code (see [`MIN_TIMING`]).
-#[derive(Default)]
-struct Attempts {
+///
+/// The frame's dearest decode so far (`grids`) says whether the budget pays for another.
+struct Attempts<'a> {
     tried: std::collections::HashSet<u64>,
+    grids: &'a mut Dearest,
+    budget: &'a Budget,
+    /// The time the grid about to be decoded took to sample.
+    sampling: std::time::Duration,
 }
 
-impl Attempts {
+impl<'a> Attempts<'a> {
+    fn new(grids: &'a mut Dearest, budget: &'a Budget) -> Self {
+        Self {
+            tried: std::collections::HashSet::new(),
+            grids,
+            budget,
+            sampling: std::time::Duration::ZERO,
+        }
+    }
+
+    /// Samples a grid with `sample`, timing it as part of the grid's cost.
+    fn sample<T>(&mut self, sample: impl FnOnce() -> T) -> T {
+        let started = std::time::Instant::now();
+        let bits = sample();
+        self.sampling = started.elapsed();
+        bits
+    }
+
+    /// Whether the budget left pays for one more grid as dear as the dearest on this frame.
+    fn affordable(&self) -> bool {
+        self.grids.affordable(self.budget)
+    }
+
+    /// Decodes a grid sampled by [`Attempts::sample`] unless it is not worth it (see above),
+    /// and remembers what the grid cost.
     fn decode(&mut self, bits: &[bool], dim: usize, h: &Homography) -> Option<Code> {
+        let started = std::time::Instant::now();
+        let code = self.decode_new(bits, dim, h);
+        let sampling = std::mem::take(&mut self.sampling);
+        self.grids.record(sampling + started.elapsed());
+        code
+    }
+
+    /// The decode itself, when the grid is new and its timing patterns right.
+    fn decode_new(&mut self, bits: &[bool], dim: usize, h: &Homography) -> Option<Code> {
         use std::hash::{Hash, Hasher};
         if timing_agreement(bits, dim) < MIN_TIMING {
             return None;
@@ -63,14 +101,19 @@ fn size_fits(bits: &[bool], dim: usize) -> bool {
 }
 
 /// Tries to decode the code whose finders are `t`; `piecewise` allows sampling a large code
-/// through all its alignment patterns (see [`piecewise`]).
+/// through all its alignment patterns (see [`piecewise`]). A grid is begun only while the
+/// budget pays for the dearest decode on this frame so far (`grids`).
 pub fn read(
     bin: &Binarizer<'_>,
     finders: &[Finder],
     t: &Triple,
     budget: &Budget,
+    grids: &mut Dearest,
     piecewise: bool,
 ) -> Option<Code> {
+    // The triple's own preparation and each size's (timing checks, alignment searches: for a
+    // large version, milliseconds) count as steps too.
+    let preparing = std::time::Instant::now();
     let (tl, tr, bl) = (&finders[t.tl], &finders[t.tr], &finders[t.bl]);
     let dark = tl.dark;
     let dims = dimensions(bin, tl, tr, bl);
@@ -91,12 +134,14 @@ pub fn read(
             dark,
         )
     });
+    grids.record(preparing.elapsed());
     let mut promising: Vec<(usize, Homography)> = Vec::new();
-    let mut attempts = Attempts::default();
+    let mut attempts = Attempts::new(grids, budget);
     for &dim in &dims {
-        if budget.expired() {
+        if !attempts.affordable() {
             return None;
         }
+        let preparing = std::time::Instant::now();
         let d = dim as f64;
         let mut transforms = Vec::with_capacity(4);
         // Perspective-correct: the twelve outer corners of the three finders.
@@ -117,6 +162,7 @@ pub fn read(
                 && (dim < VERSION_INFO_FROM
                     || version_distance_at(bin, h, dim, dark) <= VERSION_ERRORS)
         }) {
+            attempts.grids.record(preparing.elapsed());
             continue;
         }
         if let Some(h) = perspective {
@@ -147,14 +193,15 @@ pub fn read(
             }
             transforms.push(affine);
         }
+        attempts.grids.record(preparing.elapsed());
         let mut piecewise_tried = false;
         for h in transforms {
             // Checked before every grid: a large version's sampling and decoding take a few
             // milliseconds each.
-            if budget.expired() {
+            if !attempts.affordable() {
                 return None;
             }
-            let bits = sample_grid(bin, &h, dim, dark);
+            let bits = attempts.sample(|| sample_grid(bin, &h, dim, dark));
             if let Some(code) = attempts.decode(&bits, dim, &h) {
                 return Some(code);
             }
@@ -169,10 +216,11 @@ pub fn read(
                 && timing_agreement(&bits, dim) >= MIN_TIMING
             {
                 piecewise_tried = true;
-                if budget.expired() {
+                if !attempts.affordable() {
                     return None;
                 }
-                if let Some(bits) = piecewise::sample(bin, &h, dim, dark, contrast)
+                if let Some(bits) =
+                    attempts.sample(|| piecewise::sample(bin, &h, dim, dark, contrast))
                     && let Some(code) = attempts.decode(&bits, dim, &h)
                 {
                     return Some(code);
@@ -187,16 +235,16 @@ pub fn read(
     // The size and the finders look right but the far corner is off (perspective without an
     // alignment pattern, or a wrong one): move the fourth corner around.
     for (dim, h) in promising.iter().take(2) {
-        if budget.expired() {
+        if !attempts.affordable() {
             return None;
         }
-        let bits = sample_grid_global(bin, h, *dim, dark);
+        let bits = attempts.sample(|| sample_grid_global(bin, h, *dim, dark));
         if let Some(code) = attempts.decode(&bits, *dim, h) {
             return Some(code);
         }
     }
     for (dim, h) in promising.into_iter().take(2) {
-        if let Some(code) = jitter_fourth_corner(bin, &h, dim, dark, budget, &mut attempts) {
+        if let Some(code) = jitter_fourth_corner(bin, &h, dim, dark, &mut attempts) {
             return Some(code);
         }
     }
@@ -358,7 +406,6 @@ fn jitter_fourth_corner(
     h: &Homography,
     dim: usize,
     dark: bool,
-    budget: &Budget,
     attempts: &mut Attempts,
 ) -> Option<Code> {
     let d = dim as f64;
@@ -388,14 +435,14 @@ fn jitter_fourth_corner(
     // modules of every nudge of a version 10 code allow.
     let tries = (JITTER_MODULES / (dim * dim)).clamp(1, offsets.len());
     for (sx, sy) in offsets.into_iter().take(tries) {
-        if budget.expired() {
+        if !attempts.affordable() {
             return None;
         }
         let p = (base.0 + sx * u.0 + sy * v.0, base.1 + sx * u.1 + sy * v.1);
         let Some(hj) = Homography::from_points(&src, &[a, b, c, p]) else {
             continue;
         };
-        let bits = sample_grid(bin, &hj, dim, dark);
+        let bits = attempts.sample(|| sample_grid(bin, &hj, dim, dark));
         if let Some(code) = attempts.decode(&bits, dim, &hj) {
             return Some(code);
         }
