@@ -55,6 +55,11 @@ impl Dearest {
         out
     }
 
+    /// The dearest step so far (or the floor).
+    pub fn cost(&self) -> Duration {
+        self.0
+    }
+
     /// Remembers a step timed by the caller, if it is the dearest yet.
     pub fn record(&mut self, took: Duration) {
         self.0 = self.0.max(took);

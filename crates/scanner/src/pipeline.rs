@@ -103,6 +103,9 @@ pub fn scan(frame: &Frame, options: &ScanOptions) -> Scan {
     };
     let located = detector::locate_within(frame, &budget, reach);
     let loose_patterns = located.loose_patterns;
+    // The dearest uninterruptible step so far: the next is begun only when the budget pays
+    // for as much.
+    let mut dearest = Dearest::at_least(located.dearest_grid);
     scan.seen.steps += 1;
     scan.seen.finders = located.finders;
     let mut found = Found {
@@ -118,9 +121,12 @@ pub fn scan(frame: &Frame, options: &ScanOptions) -> Scan {
     if options.effort == Effort::Live && scan.seen.finders.is_empty() {
         return scan;
     }
-    found
-        .codes
-        .extend(zoom_on_small_finders(frame, &scan.seen.finders, &budget));
+    found.codes.extend(zoom_on_small_finders(
+        frame,
+        &scan.seen.finders,
+        &budget,
+        &mut dearest,
+    ));
     if found.complete(options.effort) {
         scan.codes = dedup(found.codes);
         return scan;
@@ -180,9 +186,10 @@ pub fn scan(frame: &Frame, options: &ScanOptions) -> Scan {
             |f| preprocess::half(f).map(|h| (h, 2.0)),
         ],
     };
-    // A pass is begun only when the budget left pays for the dearest so far on this frame,
-    // or before the first, a floor from its size.
-    let mut rqrr_cost = Dearest::at_least(rqrr_floor(&base));
+    // A pass is begun only when the budget left pays for the dearest pass so far on this
+    // frame, or before the first, a floor from its size plus the dearest step so far (rqrr
+    // decodes the grids it finds, and it finds the same codes as the detector).
+    let mut rqrr_cost = Dearest::at_least(rqrr_floor(&base) + dearest.cost());
     for step in steps {
         if !rqrr_cost.affordable(&budget) {
             break;
@@ -232,7 +239,12 @@ impl Found {
 /// finders are seen but, rotated or tilted, its grid cannot be sampled. Enlarging just the area
 /// around those finders twice gives the detector room, at the cost of a few hundred thousand
 /// pixels instead of the whole frame's four times.
-fn zoom_on_small_finders(frame: &Frame, finders: &[FinderSeen], budget: &Budget) -> Vec<Code> {
+fn zoom_on_small_finders(
+    frame: &Frame,
+    finders: &[FinderSeen],
+    budget: &Budget,
+    dearest: &mut Dearest,
+) -> Vec<Code> {
     const SMALL_MODULE: f32 = 4.0;
     /// At most this many areas per frame: false finders in text or texture are small too.
     const MAX_ZOOMS: usize = 2;
@@ -242,7 +254,7 @@ fn zoom_on_small_finders(frame: &Frame, finders: &[FinderSeen], budget: &Budget)
     // Finders come most confirmed first: each in turn anchors an area holding its neighbours,
     // unless an earlier area already covered it.
     for anchor in &small {
-        if zoomed.len() == MAX_ZOOMS || budget.expired() {
+        if zoomed.len() == MAX_ZOOMS || !dearest.affordable(budget) {
             break;
         }
         if zoomed
@@ -255,7 +267,10 @@ fn zoom_on_small_finders(frame: &Frame, finders: &[FinderSeen], budget: &Budget)
             continue;
         };
         zoomed.push(area);
-        codes.extend(zoom(frame, area, budget));
+        let started = Instant::now();
+        codes.extend(zoom(frame, area, budget, dearest));
+        // The whole zoom, enlarging and locating, is a step too.
+        dearest.record(started.elapsed());
     }
     codes
 }
@@ -297,7 +312,12 @@ fn code_area(anchor: &FinderSeen, small: &[&FinderSeen], frame: &Frame) -> Optio
 }
 
 /// Reads the codes in `area` of `frame` enlarged twice, with corners in frame coordinates.
-fn zoom(frame: &Frame, [x0, y0, x1, y1]: [f32; 4], budget: &Budget) -> Vec<Code> {
+fn zoom(
+    frame: &Frame,
+    [x0, y0, x1, y1]: [f32; 4],
+    budget: &Budget,
+    dearest: &mut Dearest,
+) -> Vec<Code> {
     let (cx, cy) = (x0 as u32, y0 as u32);
     let Some(big) = preprocess::crop(frame, cx, cy, x1 as u32 - cx, y1 as u32 - cy)
         .as_ref()
@@ -305,7 +325,7 @@ fn zoom(frame: &Frame, [x0, y0, x1, y1]: [f32; 4], budget: &Budget) -> Vec<Code>
     else {
         return Vec::new();
     };
-    let mut codes = detector::locate(&big, budget).codes;
+    let mut codes = detector::locate_paced(&big, budget, detector::Reach::CAMERA, dearest).codes;
     for code in &mut codes {
         code.corners = code
             .corners

@@ -45,6 +45,9 @@ pub struct Located {
     /// Finder patterns confirmed on two scan rows or more that are not part of a code read:
     /// a frame with very many is mostly finder-like texture (see the pipeline's use).
     pub loose_patterns: usize,
+    /// The dearest grid (sampling and decoding) or size preparation of this frame: what a
+    /// decoder that finds the same codes pays for one of them at least.
+    pub dearest_grid: std::time::Duration,
 }
 
 /// Frames smaller than a version-1 code at one pixel per module cannot hold a code.
@@ -95,6 +98,13 @@ pub fn locate(frame: &Frame, budget: &Budget) -> Located {
 
 /// Finds and decodes the QR codes in `frame` as far as `reach`.
 pub fn locate_within(frame: &Frame, budget: &Budget, reach: Reach) -> Located {
+    locate_paced(frame, budget, reach, &mut Dearest::default())
+}
+
+/// [`locate_within`] for a frame that is part of a scan already under way: a grid is begun
+/// only while the budget pays for the dearest step of the scan so far (`grids`), which this
+/// frame's grids join.
+pub fn locate_paced(frame: &Frame, budget: &Budget, reach: Reach, grids: &mut Dearest) -> Located {
     let mut out = Located::default();
     if frame.width() < MIN_SIDE || frame.height() < MIN_SIDE {
         return out;
@@ -116,7 +126,6 @@ pub fn locate_within(frame: &Frame, budget: &Budget, reach: Reach) -> Located {
         .collect();
     let mut used = vec![false; finders.len()];
     let mut failed = Vec::new();
-    let mut grids = Dearest::default();
     for t in group::triples(&finders, reach.candidates, reach.triples) {
         if !grids.affordable(budget) {
             break;
@@ -124,7 +133,7 @@ pub fn locate_within(frame: &Frame, budget: &Budget, reach: Reach) -> Located {
         if used[t.tl] || used[t.tr] || used[t.bl] {
             continue;
         }
-        if let Some(code) = read::read(&bin, &finders, &t, budget, &mut grids, reach.piecewise) {
+        if let Some(code) = read::read(&bin, &finders, &t, budget, grids, reach.piecewise) {
             used[t.tl] = true;
             used[t.tr] = true;
             used[t.bl] = true;
@@ -149,6 +158,7 @@ pub fn locate_within(frame: &Frame, budget: &Budget, reach: Reach) -> Located {
             failed.push(t);
         }
     }
+    out.dearest_grid = grids.cost();
     out.loose_patterns = finders
         .iter()
         .zip(&used)

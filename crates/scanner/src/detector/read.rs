@@ -94,6 +94,37 @@ impl<'a> Attempts<'a> {
     }
 }
 
+/// A transform to sample a size through, made when its turn comes.
+enum Transform<'a> {
+    Ready(Homography),
+    /// `base` corrected by the alignment pattern searched within `radius` modules (see
+    /// [`with_alignment`]).
+    Aligned {
+        base: Homography,
+        src: &'a [Pt],
+        dst: &'a [Pt],
+        radius: f64,
+    },
+}
+
+impl<'a> Transform<'a> {
+    /// `base` corrected by the alignment pattern, for a size that has one (version 2+).
+    fn aligned(
+        dim: usize,
+        base: Homography,
+        src: &'a [Pt],
+        dst: &'a [Pt],
+        radius: f64,
+    ) -> Option<Self> {
+        (dim >= 25).then_some(Self::Aligned {
+            base,
+            src,
+            dst,
+            radius,
+        })
+    }
+}
+
 /// Whether a grid of version 7 or more reads its own size in its version information (see
 /// [`VERSION_ERRORS`]).
 fn size_fits(bits: &[bool], dim: usize) -> bool {
@@ -143,7 +174,6 @@ pub fn read(
         }
         let preparing = std::time::Instant::now();
         let d = dim as f64;
-        let mut transforms = Vec::with_capacity(4);
         // Perspective-correct: the twelve outer corners of the three finders.
         let corner_src: Vec<Pt> = finder_module_corners(d).to_vec();
         let corner_dst: Vec<Pt> = quads.iter().flatten().flatten().copied().collect();
@@ -165,42 +195,49 @@ pub fn read(
             attempts.grids.record(preparing.elapsed());
             continue;
         }
+        // Each transform corrected by the alignment pattern where there is one (version 2+);
+        // the affine one searches wider, its fourth corner being a guess. A small code's
+        // finders span most of it, so its perspective alone usually reads and its alignment
+        // searches (most of the work on such a code) wait until it has not; a large code's
+        // far corner is off without one.
+        let mut transforms = Vec::with_capacity(4);
         if let Some(h) = perspective {
-            if dim >= 25
-                && let Some(ha) =
-                    with_alignment(bin, &h, &corner_src, &corner_dst, dim, dark, contrast, 3.0)
-            {
-                transforms.push(ha);
+            let with = Transform::aligned(dim, h, &corner_src, &corner_dst, 3.0);
+            if dim < VERSION_INFO_FROM {
+                transforms.extend([Some(Transform::Ready(h)), with]);
+            } else {
+                transforms.extend([with, Some(Transform::Ready(h))]);
             }
-            transforms.push(h);
         }
-        // The affine transform, corrected by the alignment pattern where there is one.
-        if let Some(affine) = affine {
-            if dim >= 25 {
-                let radius = (d / 8.0).max(4.0);
-                if let Some(h) = with_alignment(
-                    bin,
-                    &affine,
-                    &centre_src,
-                    &centres,
-                    dim,
-                    dark,
-                    contrast,
-                    radius,
-                ) {
-                    transforms.push(h);
-                }
-            }
-            transforms.push(affine);
+        if let Some(h) = affine {
+            let with = Transform::aligned(dim, h, &centre_src, &centres, (d / 8.0).max(4.0));
+            transforms.extend([with, Some(Transform::Ready(h))]);
         }
         attempts.grids.record(preparing.elapsed());
         let mut piecewise_tried = false;
-        for h in transforms {
+        for transform in transforms.into_iter().flatten() {
             // Checked before every grid: a large version's sampling and decoding take a few
             // milliseconds each.
             if !attempts.affordable() {
                 return None;
             }
+            let h = match transform {
+                Transform::Ready(h) => h,
+                Transform::Aligned {
+                    base,
+                    src,
+                    dst,
+                    radius,
+                } => {
+                    let searching = std::time::Instant::now();
+                    let found = with_alignment(bin, &base, src, dst, dim, dark, contrast, radius);
+                    attempts.grids.record(searching.elapsed());
+                    match found {
+                        Some(h) => h,
+                        None => continue,
+                    }
+                }
+            };
             let bits = attempts.sample(|| sample_grid(bin, &h, dim, dark));
             if let Some(code) = attempts.decode(&bits, dim, &h) {
                 return Some(code);
