@@ -11,7 +11,7 @@
 // when body[data-screen] changes. Both read the same system clock on one machine.
 //
 // Knobs: BENCH_SIGN_INS (sign-ins per case, 25), BENCH_CPU_SECONDS (20), BENCH_DISTANCES
-// (cm, "20,40,60"), BENCH_NOISES (the empty room's noise sigma in grey levels, "2,5": the first
+// (cm, "20,40,60"; empty: only the badge as the whole frame), BENCH_NOISES (the empty room's noise sigma in grey levels, "2,5": the first
 // is measured after the sign-ins, each other in a kiosk started with it), BENCH_APP_ENV
 // ("NAME=value ..." added to the app's environment, e.g. MALLOC_ARENA_MAX=2).
 
@@ -25,7 +25,12 @@ import { BADGE_CM, HFOV_DEG, badgePx, sceneWithBadge } from './scene.mjs';
 
 const SIGN_INS = Number(process.env.BENCH_SIGN_INS ?? 25);
 const CPU_SECONDS = Number(process.env.BENCH_CPU_SECONDS ?? 20);
-const list = (value) => value.split(',').map((v) => Number(v.trim())).filter(Number.isFinite);
+const list = (value) =>
+  value
+    .split(',')
+    .filter((v) => v.trim() !== '')
+    .map((v) => Number(v.trim()))
+    .filter(Number.isFinite);
 const DISTANCES_CM = list(process.env.BENCH_DISTANCES ?? '20,40,60');
 const NOISES = list(process.env.BENCH_NOISES ?? '2,5');
 /** Added to every kiosk's environment (experiments: MALLOC_ARENA_MAX=2, ...). */
@@ -286,13 +291,18 @@ async function main() {
 
     // Warm-up: WebKit's first greeting loads pictures and fonts.
     await signIns(kiosk, files.slice(-2), 2);
+    // The same kiosk before the sign-ins, so that what each child leaves behind (threads,
+    // memory: docs/kiosk-performance.md's leak) shows as a difference.
+    await sleep(3000);
+    const mems = [{ when: 'after the warm-up, before the sign-ins', mem: memory(appTree(kiosk)) }];
+    const breakdowns = [breakdownTable(appTree(kiosk)[0], 'after the warm-up, before the sign-ins')];
 
     const latencies = [];
     for (const c of cases) latencies.push({ label: c.label, latency: await signIns(kiosk, c.badges, SIGN_INS) });
     await sleep(3000); // the scanning screen settles before its CPU is read
     const cpus = [{ noise: firstNoise, when: 'after the sign-ins', cpu: await idleCpu(kiosk, CPU_SECONDS) }];
-    const mems = [{ when: 'after the sign-ins', mem: memory(appTree(kiosk)) }];
-    const breakdowns = [breakdownTable(appTree(kiosk)[0], 'after the sign-ins')];
+    mems.push({ when: `after ${latencies.reduce((n, l) => n + l.latency.fresh.length + l.latency.swaps.length, 0)} sign-ins`, mem: memory(appTree(kiosk)) });
+    breakdowns.push(breakdownTable(appTree(kiosk)[0], 'after the sign-ins'));
     await kiosk.close();
     kiosk = undefined;
 
