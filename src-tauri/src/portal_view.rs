@@ -74,6 +74,9 @@ pub fn wipe<R: Runtime>(app: &AppHandle<R>) {
     if let Err(error) = view.clear_all_browsing_data() {
         tracing::warn!(%error, "clearing the portal view's data failed; destroying it anyway");
     }
+    if let Err(error) = crate::platform::release_webview(&view) {
+        tracing::warn!(%error, "the portal view's handlers could not be dropped; it may linger");
+    }
     if let Err(error) = view.destroy() {
         tracing::error!(%error, "the portal view could not be destroyed");
     }

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use tauri::{Runtime, WebviewWindow};
+use webkit2gtk::glib::object::ObjectType;
 use webkit2gtk::{CacheModel, SettingsExt, WebContextExt, WebViewExt};
 
 /// `$XDG_STATE_HOME/badgein/logs`, else `~/.local/state/badgein/logs`: logs are state that
@@ -30,6 +31,31 @@ pub fn lighten_webview<R: Runtime>(window: &WebviewWindow<R>) -> tauri::Result<(
         }
         if let Some(context) = view.context() {
             context.set_cache_model(CacheModel::DocumentViewer);
+        }
+    })
+}
+
+/// Lets a webview about to be destroyed be freed: drops every signal handler on its user content
+/// manager. Queued on the main thread ahead of the destroy that follows it.
+///
+/// wry 0.57 connects its IPC handler to the view's user content manager with a closure that
+/// holds the view itself, and the view holds the manager until it is freed: a cycle that
+/// destroying the view does not break. A private (incognito) view owns an ephemeral web context
+/// of its own, so each child's portal view left its context, that context's website data store
+/// and two threads behind for the rest of the day (200 more threads and about 33 MB after 100
+/// children, docs/kiosk-performance.md). The portal view has no IPC, so its handlers do
+/// nothing that is lost. glib-rs can disconnect only a handler whose id it returned, and wry
+/// keeps that id to itself, hence the one unsafe call here.
+#[allow(unsafe_code)]
+pub fn release_webview<R: Runtime>(window: &WebviewWindow<R>) -> tauri::Result<()> {
+    window.with_webview(|webview| {
+        if let Some(manager) = webview.inner().user_content_manager() {
+            // SAFETY: `manager` is a live WebKitUserContentManager (a GObject) for the whole
+            // call, which only drops the handlers connected to it; nothing keeps their ids to
+            // disconnect them later (wry never does).
+            unsafe {
+                webkit2gtk::glib::gobject_ffi::g_signal_handlers_destroy(manager.as_ptr().cast())
+            };
         }
     })
 }
