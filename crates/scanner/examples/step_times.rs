@@ -41,7 +41,7 @@ fn main() {
             finders,
             candidates: 0,
             triples: 0,
-            piecewise: false,
+            ..Reach::CAMERA
         };
         for (name, reach) in [
             ("photo finders only", finders_only(Reach::PHOTO.finders)),

@@ -103,9 +103,10 @@ pub fn scan(frame: &Frame, options: &ScanOptions) -> Scan {
     };
     let located = detector::locate_within(frame, &budget, reach);
     let loose_patterns = located.loose_patterns;
-    // The dearest uninterruptible step so far: the next is begun only when the budget pays
-    // for as much.
-    let mut dearest = Dearest::at_least(located.dearest_grid);
+    // The detector's dearest grid: the zooms below are begun only when the budget pays for as
+    // much, and so is rqrr's first pass, beside its own floor.
+    let dearest_grid = located.dearest_grid;
+    let mut zoom_cost = Dearest::at_least(dearest_grid);
     scan.seen.steps += 1;
     scan.seen.finders = located.finders;
     let mut found = Found {
@@ -125,7 +126,7 @@ pub fn scan(frame: &Frame, options: &ScanOptions) -> Scan {
         frame,
         &scan.seen.finders,
         &budget,
-        &mut dearest,
+        &mut zoom_cost,
     ));
     if found.complete(options.effort) {
         scan.codes = dedup(found.codes);
@@ -187,9 +188,9 @@ pub fn scan(frame: &Frame, options: &ScanOptions) -> Scan {
         ],
     };
     // A pass is begun only when the budget left pays for the dearest pass so far on this
-    // frame, or before the first, a floor from its size plus the dearest step so far (rqrr
-    // decodes the grids it finds, and it finds the same codes as the detector).
-    let mut rqrr_cost = Dearest::at_least(rqrr_floor(&base) + dearest.cost());
+    // frame, or before the first, a floor from its size plus the detector's dearest grid (rqrr
+    // decodes the grids it finds, and it finds the same codes).
+    let mut rqrr_cost = Dearest::at_least(rqrr_floor(&base) + dearest_grid);
     for step in steps {
         if !rqrr_cost.affordable(&budget) {
             break;
@@ -245,10 +246,12 @@ fn zoom_on_small_finders(
     budget: &Budget,
     dearest: &mut Dearest,
 ) -> Vec<Code> {
-    const SMALL_MODULE: f32 = 4.0;
     /// At most this many areas per frame: false finders in text or texture are small too.
     const MAX_ZOOMS: usize = 2;
-    let small: Vec<&FinderSeen> = finders.iter().filter(|f| f.module < SMALL_MODULE).collect();
+    let small: Vec<&FinderSeen> = finders
+        .iter()
+        .filter(|f| f.module < detector::SMALL_MODULE)
+        .collect();
     let mut zoomed: Vec<[f32; 4]> = Vec::new();
     let mut codes = Vec::new();
     // Finders come most confirmed first: each in turn anchors an area holding its neighbours,

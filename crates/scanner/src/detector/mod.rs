@@ -56,7 +56,7 @@ const MIN_SIDE: u32 = 21;
 /// How far the detector looks: the most finder patterns it keeps, the most it groups, and the
 /// most triples it tries to read. The bounds are what keeps a textured frame full of false
 /// patterns cheap; a photo may be a whole sheet of codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Reach {
     pub finders: usize,
     pub candidates: usize,
@@ -66,6 +66,12 @@ pub struct Reach {
     /// milliseconds, and rqrr's error correction of such a code tens more, past a camera
     /// frame's budget; the kiosk's badges are far smaller.
     pub piecewise: bool,
+    /// The smallest module, in pixels, whose triple gets the fourth-corner nudges when its
+    /// first grids do not read (dozens of decodes). A camera frame's smaller codes are
+    /// enlarged twice by the pipeline and located again (`pipeline::zoom_on_small_finders`),
+    /// where the nudges run at twice the pixels: spent here, they took a blurred 60 cm badge's
+    /// whole budget before the zoom that reads it could run.
+    pub nudge_from_module: f32,
 }
 
 impl Reach {
@@ -75,6 +81,7 @@ impl Reach {
         candidates: 48,
         triples: 40,
         piecewise: false,
+        nudge_from_module: SMALL_MODULE,
     };
     /// A photo: up to a sheet of about a hundred codes (three patterns each).
     pub const PHOTO: Self = Self {
@@ -82,8 +89,12 @@ impl Reach {
         candidates: 320,
         triples: 400,
         piecewise: true,
+        nudge_from_module: 0.0,
     };
 }
+/// Finder patterns with modules under this many pixels are small: the pipeline enlarges the
+/// area around them and locates again.
+pub const SMALL_MODULE: f32 = 4.0;
 /// The most finder reports handed back for hints.
 const MAX_REPORTED: usize = 16;
 /// A triple that failed to read counts as a code still in the frame only when its triangle is
@@ -133,7 +144,7 @@ pub fn locate_paced(frame: &Frame, budget: &Budget, reach: Reach, grids: &mut De
         if used[t.tl] || used[t.tr] || used[t.bl] {
             continue;
         }
-        if let Some(code) = read::read(&bin, &finders, &t, budget, grids, reach.piecewise) {
+        if let Some(code) = read::read(&bin, &finders, &t, budget, grids, reach) {
             used[t.tl] = true;
             used[t.tr] = true;
             used[t.bl] = true;

@@ -2,6 +2,7 @@
 //! corner (alignment pattern or parallelogram), sample, decode; on failure try the neighbouring
 //! sizes and, when the sampled grid looked like a QR code, nudges of the fourth corner.
 
+use super::Reach;
 use super::alignment;
 use super::binarize::Binarizer;
 use super::corners::finder_corners;
@@ -131,8 +132,9 @@ fn size_fits(bits: &[bool], dim: usize) -> bool {
     version_distance(dim, |x, y| bits[y * dim + x]) <= VERSION_ERRORS
 }
 
-/// Tries to decode the code whose finders are `t`; `piecewise` allows sampling a large code
-/// through all its alignment patterns (see [`piecewise`]). A grid is begun only while the
+/// Tries to decode the code whose finders are `t`, as far as `reach` (the piecewise sampling of
+/// a large code through all its alignment patterns, see [`piecewise`]; the fourth-corner
+/// nudges, from which module size). A grid is begun only while the
 /// budget pays for the dearest decode on this frame so far (`grids`).
 pub fn read(
     bin: &Binarizer<'_>,
@@ -140,7 +142,7 @@ pub fn read(
     t: &Triple,
     budget: &Budget,
     grids: &mut Dearest,
-    piecewise: bool,
+    reach: Reach,
 ) -> Option<Code> {
     // The triple's own preparation and each size's (timing checks, alignment searches: for a
     // large version, milliseconds) count as steps too.
@@ -246,7 +248,7 @@ pub fn read(
             // large code drifting inside is sampled again through all its alignment patterns,
             // once a size.
             let fits = size_fits(&bits, dim);
-            if piecewise
+            if reach.piecewise
                 && !piecewise_tried
                 && dim >= VERSION_INFO_FROM
                 && fits
@@ -270,7 +272,11 @@ pub fn read(
         }
     }
     // The size and the finders look right but the far corner is off (perspective without an
-    // alignment pattern, or a wrong one): move the fourth corner around.
+    // alignment pattern, or a wrong one): move the fourth corner around, unless the modules are
+    // too small for it here (see `Reach::nudge_from_module`).
+    if (tl.module + tr.module + bl.module) / 3.0 < reach.nudge_from_module {
+        return None;
+    }
     for (dim, h) in promising.iter().take(2) {
         if !attempts.affordable() {
             return None;
