@@ -68,9 +68,9 @@ pub fn find(bin: &Binarizer<'_>, budget: &Budget, max: usize) -> Vec<Finder> {
         );
         y += step;
     }
-    // A pattern crossed by one scan row is not grouped (see `group::triples`), yet a small
-    // or turned one may have been stepped over by the rows around its hit: those rows are
-    // scanned across it, so that a real pattern gets the second hit a chance one does not.
+    // A pattern crossed by one scan row is not grouped (see `group::triples`), yet a small or
+    // turned one may have been stepped over by the rows around its hit: those rows are scanned
+    // across it, so that a real pattern gets the second hit that a chance one does not.
     if step > 1 && !budget.expired() {
         let singles: Vec<(f32, f32, f32)> = finders
             .iter()
