@@ -3,12 +3,12 @@
 //! pipeline's steps. The budget is generous so that a loaded test machine cannot turn a
 //! capability test into a timing one; the frames benchmark measures the time.
 //!
-//! The badges are fixed (`support::badges`); how far random badges read is the frames
+//! The badges are fixed (`scenes::badges`); how far random badges read is the frames
 //! benchmark's job.
 
 use badgein_synthetic::Scene;
 
-use crate::support::unread_scenes;
+use crate::scenes::unread_scenes;
 
 /// The (badge, seed) pairs whose frame did not read as exactly that badge.
 fn unread_at_60_cm(invert: bool, mirror: bool) -> Vec<(usize, u64)> {

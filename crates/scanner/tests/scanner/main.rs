@@ -5,5 +5,6 @@ mod hostile;
 mod live;
 mod overshoot;
 mod samples;
+mod scenes;
 mod sheet;
 mod support;

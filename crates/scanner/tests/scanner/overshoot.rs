@@ -4,11 +4,11 @@
 //! such patterns for what they are (`detector::finder`, the spread rule), and a pattern only
 //! one scan row crossed gets its neighbouring rows scanned.
 //!
-//! Seeds below the degradation benchmark's held-out ones; the badges are `support::badges`.
+//! Seeds below the degradation benchmark's held-out ones; the badges are `scenes::badges`.
 
 use badgein_synthetic::{LENS_BLUR_PX, Overshoot, Scene};
 
-use crate::support::unread_scenes;
+use crate::scenes::unread_scenes;
 
 /// The (badge, seed) pairs not read as exactly that badge at `distance_cm` and `gain`.
 fn unread(distance_cm: f32, gain: f32) -> Vec<(usize, u64)> {
