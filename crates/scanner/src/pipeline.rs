@@ -76,11 +76,20 @@ const RQRR_MAX_PIXELS: u64 = 1_300_000;
 /// development machine; more where it finds grids to decode).
 const RQRR_FLOOR_NS_PER_PIXEL: u64 = 12;
 
-/// The least time an rqrr pass over `frame` takes (see [`RQRR_FLOOR_NS_PER_PIXEL`]).
+/// What rqrr spends on each grid it finds, whatever the frame's size: it refines the grid's
+/// perspective by trial (4-6 ms on the small photos of the shared sets).
+const RQRR_GRID_FIT: Duration = Duration::from_millis(4);
+
+/// The least time an rqrr pass over `frame` (as rqrr sees it) takes when it finds a grid (see
+/// [`RQRR_FLOOR_NS_PER_PIXEL`], [`RQRR_GRID_FIT`]): the pipeline runs rqrr only where the
+/// detector saw finder patterns, so it usually does.
 fn rqrr_floor(frame: &Frame) -> Duration {
-    Duration::from_nanos(
-        u64::from(frame.width()) * u64::from(frame.height()) * RQRR_FLOOR_NS_PER_PIXEL,
-    )
+    // rqrr sees the frame halved until it is within RQRR_MAX_PIXELS.
+    let mut pixels = u64::from(frame.width()) * u64::from(frame.height());
+    while pixels > RQRR_MAX_PIXELS {
+        pixels /= 4;
+    }
+    Duration::from_nanos(pixels * RQRR_FLOOR_NS_PER_PIXEL) + RQRR_GRID_FIT
 }
 
 /// Past this many finder patterns outside every code read, rqrr's passes are skipped (see
@@ -145,6 +154,15 @@ pub fn scan(frame: &Frame, options: &ScanOptions) -> Scan {
     // (on a sheet, dozens of grids, each perspective-fitted and error-corrected) only to have
     // them dropped as duplicates, and their patterns would pair with those of the codes
     // still unread.
+    // A pass is begun only when the budget left pays for the dearest pass so far on this
+    // frame, or before the first, a floor from its size plus the detector's dearest grid (rqrr
+    // decodes the grids it finds, and it finds the same codes); nothing is prepared for rqrr
+    // either (blanking and halving a large photo take milliseconds) unless the first is paid.
+    let mut rqrr_cost = Dearest::at_least(rqrr_floor(frame) + dearest_grid);
+    if !rqrr_cost.affordable(&budget) {
+        scan.codes = dedup(found.codes);
+        return scan;
+    }
     let read: Vec<[Point; 4]> = found.codes.iter().map(|c| c.corners).collect();
     let blanked = (!read.is_empty()).then(|| preprocess::blank(frame, &read));
     // rqrr works on a frame of bounded size.
@@ -187,10 +205,6 @@ pub fn scan(frame: &Frame, options: &ScanOptions) -> Scan {
             |f| preprocess::half(f).map(|h| (h, 2.0)),
         ],
     };
-    // A pass is begun only when the budget left pays for the dearest pass so far on this
-    // frame, or before the first, a floor from its size plus the detector's dearest grid (rqrr
-    // decodes the grids it finds, and it finds the same codes).
-    let mut rqrr_cost = Dearest::at_least(rqrr_floor(&base) + dearest_grid);
     for step in steps {
         if !rqrr_cost.affordable(&budget) {
             break;

@@ -45,6 +45,8 @@ struct Attempts<'a> {
     budget: &'a Budget,
     /// The time the grid about to be decoded took to sample.
     sampling: std::time::Duration,
+    /// The last alignment search's radius and time, from which a wider one's is foretold.
+    last_search: Option<(f64, std::time::Duration)>,
 }
 
 impl<'a> Attempts<'a> {
@@ -54,7 +56,27 @@ impl<'a> Attempts<'a> {
             grids,
             budget,
             sampling: std::time::Duration::ZERO,
+            last_search: None,
         }
+    }
+
+    /// Whether the budget pays for an alignment search of `radius` modules as well as for the
+    /// dearest step so far. A search scores a template at every third of a module across the
+    /// window, so its time grows with the square of the radius: a version 40 code's affine
+    /// search (22 modules) costs some 40 times its perspective one (3), about 9 ms.
+    fn affords_search(&self, radius: f64) -> bool {
+        let foretold = self
+            .last_search
+            .map_or(std::time::Duration::ZERO, |(r, took)| {
+                took.mul_f64(((6.0 * radius + 1.0) / (6.0 * r + 1.0)).powi(2))
+            });
+        self.affordable() && self.budget.remaining() > foretold
+    }
+
+    /// Remembers an alignment search's time, as a step and for [`Attempts::affords_search`].
+    fn searched(&mut self, radius: f64, took: std::time::Duration) {
+        self.grids.record(took);
+        self.last_search = Some((radius, took));
     }
 
     /// Samples a grid with `sample`, timing it as part of the grid's cost.
@@ -231,9 +253,12 @@ pub fn read(
                     dst,
                     radius,
                 } => {
+                    if !attempts.affords_search(radius) {
+                        continue;
+                    }
                     let searching = std::time::Instant::now();
                     let found = with_alignment(bin, &base, src, dst, dim, dark, contrast, radius);
-                    attempts.grids.record(searching.elapsed());
+                    attempts.searched(radius, searching.elapsed());
                     match found {
                         Some(h) => h,
                         None => continue,
