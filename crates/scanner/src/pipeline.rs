@@ -110,12 +110,14 @@ pub fn scan(frame: &Frame, options: &ScanOptions) -> Scan {
         Effort::Live => detector::Reach::CAMERA,
         Effort::Thorough => detector::Reach::PHOTO,
     };
-    let located = detector::locate_within(frame, &budget, reach);
+    // The detector's dearest grid (sampling and decoding, or a size's preparation): the zooms
+    // below are begun only when the budget pays for as much, and so is rqrr's first pass,
+    // beside its own floor (a decoder that finds the same codes pays that for one at least).
+    let mut grids = Dearest::default();
+    let located = detector::locate_paced(frame, &budget, reach, &mut grids);
     let loose_patterns = located.loose_patterns;
-    // The detector's dearest grid: the zooms below are begun only when the budget pays for as
-    // much, and so is rqrr's first pass, beside its own floor.
-    let dearest_grid = located.dearest_grid;
-    let mut zoom_cost = Dearest::at_least(dearest_grid);
+    let dearest_grid = grids.cost();
+    let mut zoom_cost = grids;
     scan.seen.steps += 1;
     scan.seen.finders = located.finders;
     let mut found = Found {

@@ -45,9 +45,6 @@ pub struct Located {
     /// Finder patterns confirmed on two scan rows or more that are not part of a code read:
     /// a frame with very many is mostly finder-like texture (see the pipeline's use).
     pub loose_patterns: usize,
-    /// The dearest grid (sampling and decoding) or size preparation of this frame: what a
-    /// decoder that finds the same codes pays for one of them at least.
-    pub dearest_grid: std::time::Duration,
 }
 
 /// Frames smaller than a version-1 code at one pixel per module cannot hold a code.
@@ -169,7 +166,6 @@ pub fn locate_paced(frame: &Frame, budget: &Budget, reach: Reach, grids: &mut De
             failed.push(t);
         }
     }
-    out.dearest_grid = grids.cost();
     out.loose_patterns = finders
         .iter()
         .zip(&used)

@@ -2,6 +2,8 @@
 //! corner (alignment pattern or parallelogram), sample, decode; on failure try the neighbouring
 //! sizes and, when the sampled grid looked like a QR code, nudges of the fourth corner.
 
+use std::time::{Duration, Instant};
+
 use super::Reach;
 use super::alignment;
 use super::binarize::Binarizer;
@@ -44,9 +46,9 @@ struct Attempts<'a> {
     grids: &'a mut Dearest,
     budget: &'a Budget,
     /// The time the grid about to be decoded took to sample.
-    sampling: std::time::Duration,
+    sampling: Duration,
     /// The last alignment search's radius and time, from which a wider one's is foretold.
-    last_search: Option<(f64, std::time::Duration)>,
+    last_search: Option<(f64, Duration)>,
 }
 
 impl<'a> Attempts<'a> {
@@ -55,7 +57,7 @@ impl<'a> Attempts<'a> {
             tried: std::collections::HashSet::new(),
             grids,
             budget,
-            sampling: std::time::Duration::ZERO,
+            sampling: Duration::ZERO,
             last_search: None,
         }
     }
@@ -65,23 +67,26 @@ impl<'a> Attempts<'a> {
     /// window, so its time grows with the square of the radius: a version 40 code's affine
     /// search (22 modules) costs some 40 times its perspective one (3), about 9 ms.
     fn affords_search(&self, radius: f64) -> bool {
-        let foretold = self
-            .last_search
-            .map_or(std::time::Duration::ZERO, |(r, took)| {
-                took.mul_f64(((6.0 * radius + 1.0) / (6.0 * r + 1.0)).powi(2))
-            });
+        let foretold = self.last_search.map_or(Duration::ZERO, |(r, took)| {
+            took.mul_f64(((6.0 * radius + 1.0) / (6.0 * r + 1.0)).powi(2))
+        });
         self.affordable() && self.budget.remaining() > foretold
     }
 
-    /// Remembers an alignment search's time, as a step and for [`Attempts::affords_search`].
-    fn searched(&mut self, radius: f64, took: std::time::Duration) {
+    /// Runs an alignment search of `radius` modules, remembering its time as a step and for
+    /// [`Attempts::affords_search`].
+    fn search<T>(&mut self, radius: f64, search: impl FnOnce() -> T) -> T {
+        let started = Instant::now();
+        let found = search();
+        let took = started.elapsed();
         self.grids.record(took);
         self.last_search = Some((radius, took));
+        found
     }
 
     /// Samples a grid with `sample`, timing it as part of the grid's cost.
     fn sample<T>(&mut self, sample: impl FnOnce() -> T) -> T {
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         let bits = sample();
         self.sampling = started.elapsed();
         bits
@@ -95,7 +100,7 @@ impl<'a> Attempts<'a> {
     /// Decodes a grid sampled by [`Attempts::sample`] unless it is not worth it (see above),
     /// and remembers what the grid cost.
     fn decode(&mut self, bits: &[bool], dim: usize, h: &Homography) -> Option<Code> {
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         let code = self.decode_new(bits, dim, h);
         let sampling = std::mem::take(&mut self.sampling);
         self.grids.record(sampling + started.elapsed());
@@ -168,7 +173,7 @@ pub fn read(
 ) -> Option<Code> {
     // The triple's own preparation and each size's (timing checks, alignment searches: for a
     // large version, milliseconds) count as steps too.
-    let preparing = std::time::Instant::now();
+    let preparing = Instant::now();
     let (tl, tr, bl) = (&finders[t.tl], &finders[t.tr], &finders[t.bl]);
     let dark = tl.dark;
     let dims = dimensions(bin, tl, tr, bl);
@@ -196,7 +201,7 @@ pub fn read(
         if !attempts.affordable() {
             return None;
         }
-        let preparing = std::time::Instant::now();
+        let preparing = Instant::now();
         let d = dim as f64;
         // Perspective-correct: the twelve outer corners of the three finders.
         let corner_src: Vec<Pt> = finder_module_corners(d).to_vec();
@@ -256,9 +261,9 @@ pub fn read(
                     if !attempts.affords_search(radius) {
                         continue;
                     }
-                    let searching = std::time::Instant::now();
-                    let found = with_alignment(bin, &base, src, dst, dim, dark, contrast, radius);
-                    attempts.searched(radius, searching.elapsed());
+                    let found = attempts.search(radius, || {
+                        with_alignment(bin, &base, src, dst, dim, dark, contrast, radius)
+                    });
                     match found {
                         Some(h) => h,
                         None => continue,
