@@ -1,6 +1,7 @@
 //! The scanner's integration tests: one binary, one module per concern.
 
 mod far;
+mod field_power;
 mod hostile;
 mod live;
 mod overshoot;
