@@ -150,7 +150,11 @@ fn score(finders: &[Finder], idx: [usize; 3]) -> Option<Triple> {
         return None;
     }
     // Centre distance in modules is size - 7: at least 14 (version 1), at most 170 (40).
-    let mean_module = (o.module + fp.module + fq.module) / 3.0;
+    // The patterns' modules were measured along the scan's rows and columns, which cross a
+    // code turned by an angle up to 1/cos longer (sqrt 2 at 45 degrees: a version 1 code's
+    // legs would measure 9.9 modules); the legs' own direction says by how much.
+    let turned = ux.abs().max(uy.abs()) / lu;
+    let mean_module = (o.module + fp.module + fq.module) / 3.0 * turned;
     let (mu, mv) = (lu / mean_module, lv / mean_module);
     if mu.min(mv) < 10.0 || mu.max(mv) > 180.0 {
         return None;

@@ -155,6 +155,18 @@ fn reads_rotated_codes() {
 }
 
 #[test]
+fn reads_a_version_1_code_turned_45_degrees_and_tilted() {
+    // Scan rows cross a pattern turned 45 degrees along its diagonal, so its modules measure
+    // 1.4 times their size and a version 1 code's legs (14 modules) about 10; tilted away on
+    // one side, as a sheet on a wall seen from below, one leg shortens further.
+    let [tl, tr, br, bl] = square(80.0, 80.0, 170.0, 45.0);
+    let toward = |p: Pt, q: Pt| (p.0 + 0.15 * (q.0 - p.0), p.1 + 0.15 * (q.1 - p.1));
+    let quad = [tl, toward(tr, tl), toward(br, bl), bl];
+    let frame = render(330, 330, &[placed("badge 7", quad)]);
+    assert_eq!(texts(&frame), ["badge 7"]);
+}
+
+#[test]
 fn reads_a_code_in_perspective() {
     // The right edge is much further away than the left, as a badge turned about 40 degrees.
     let quad = [(40.0, 40.0), (200.0, 70.0), (200.0, 190.0), (40.0, 230.0)];
