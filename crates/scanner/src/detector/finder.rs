@@ -26,6 +26,9 @@ pub struct Finder {
     pub dark: bool,
     /// Whether the diagonal through the centre shows the ratio too (square corners).
     pub diagonal: bool,
+    /// Not seen: placed where a code's third pattern would be, from the two seen
+    /// ([`super::pair`]). Nothing is measured on it.
+    pub inferred: bool,
 }
 
 /// Tolerance of the row and column ratio tests, as a fraction of the expected run length.
@@ -252,6 +255,7 @@ fn confirm(bin: &Binarizer<'_>, cx: f32, cy: f32, total: u32, dark: bool) -> Opt
         count: 1,
         dark,
         diagonal,
+        inferred: false,
     })
 }
 

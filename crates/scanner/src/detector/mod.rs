@@ -13,6 +13,7 @@ mod binarize;
 mod corners;
 mod finder;
 mod group;
+mod pair;
 mod piecewise;
 mod read;
 mod sample;
@@ -69,6 +70,9 @@ pub struct Reach {
     /// where the nudges run at twice the pixels: spent here, they took a blurred 60 cm badge's
     /// whole budget before the zoom that reads it could run.
     pub nudge_from_module: f32,
+    /// The most pairs of patterns left over whose code's unseen third pattern is guessed
+    /// (`pair`; six guesses a pair at most).
+    pub pairs: usize,
 }
 
 impl Reach {
@@ -79,6 +83,7 @@ impl Reach {
         triples: 40,
         piecewise: false,
         nudge_from_module: SMALL_MODULE,
+        pairs: 4,
     };
     /// A photo: up to a sheet of about a hundred codes (three patterns each).
     pub const PHOTO: Self = Self {
@@ -87,6 +92,7 @@ impl Reach {
         triples: 400,
         piecewise: true,
         nudge_from_module: 0.0,
+        pairs: 32,
     };
 }
 /// Finder patterns with modules under this many pixels are small: the pipeline enlarges the
@@ -141,29 +147,31 @@ pub fn locate_paced(frame: &Frame, budget: &Budget, reach: Reach, grids: &mut De
         if used[t.tl] || used[t.tr] || used[t.bl] {
             continue;
         }
-        if let Some(code) = read::read(&bin, &finders, &t, budget, grids, reach) {
-            used[t.tl] = true;
-            used[t.tr] = true;
-            used[t.bl] = true;
-            // A code's data modules hold finder-like patterns (a large version has dozens):
-            // inside a code already read, patterns of its own module size are its data, never
-            // another code's corner, and every triple through them would be sampled and
-            // decoded for nothing. (A pattern of another size may be a code printed inside
-            // it: a "double QR".)
-            let module = (finders[t.tl].module + finders[t.tr].module + finders[t.bl].module) / 3.0;
-            for (i, f) in finders.iter().enumerate() {
-                if quad_contains(&code.corners, [f.x, f.y])
-                    && f.module < module * SAME_MODULE
-                    && module < f.module * SAME_MODULE
-                {
-                    used[i] = true;
-                }
-            }
+        let three = [t.tl, t.tr, t.bl].map(|i| &finders[i]);
+        if let Some(code) = read::read(&bin, three, budget, grids, reach) {
+            spend(&finders, &mut used, &[t.tl, t.tr, t.bl], &code);
             if !out.codes.iter().any(|c| same_code(c, &code)) {
                 out.codes.push(code);
             }
         } else if t.score <= UNREAD_SCORE {
             failed.push(t);
+        }
+    }
+    // A code with one pattern unseen (covered, torn, run into a dark edge): the two left over
+    // are read with the third where it would be.
+    for guess in pair::guesses(&finders, &used, frame.width(), frame.height(), reach.pairs) {
+        if !grids.affordable(budget) {
+            break;
+        }
+        if guess.seen.iter().any(|&i| used[i]) {
+            continue;
+        }
+        let three = guess.finders.each_ref();
+        if let Some(code) = read::read(&bin, three, budget, grids, reach) {
+            spend(&finders, &mut used, &guess.seen, &code);
+            if !out.codes.iter().any(|c| same_code(c, &code)) {
+                out.codes.push(code);
+            }
         }
     }
     out.loose_patterns = finders
@@ -187,6 +195,26 @@ pub fn locate_paced(frame: &Frame, budget: &Budget, reach: Reach, grids: &mut De
 /// Module sizes within this ratio are taken as the same code's (the merge tolerance of
 /// `finder`).
 const SAME_MODULE: f32 = 1.6;
+
+/// Marks the patterns `code` was read through as used, and with them every pattern of their
+/// module size inside it: a code's data modules hold finder-like patterns (a large version has
+/// dozens), never another code's corner, and every triple through them would be sampled and
+/// decoded for nothing. (A pattern of another size may be a code printed inside it: a "double
+/// QR".)
+fn spend(finders: &[finder::Finder], used: &mut [bool], through: &[usize], code: &Code) {
+    let module = through.iter().map(|&i| finders[i].module).sum::<f32>() / through.len() as f32;
+    for &i in through {
+        used[i] = true;
+    }
+    for (i, f) in finders.iter().enumerate() {
+        if quad_contains(&code.corners, [f.x, f.y])
+            && f.module < module * SAME_MODULE
+            && module < f.module * SAME_MODULE
+        {
+            used[i] = true;
+        }
+    }
+}
 
 /// One code read twice (e.g. through two overlapping triples): same payload, same place.
 fn same_code(a: &Code, b: &Code) -> bool {

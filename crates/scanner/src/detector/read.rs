@@ -9,7 +9,6 @@ use super::alignment;
 use super::binarize::Binarizer;
 use super::corners::finder_corners;
 use super::finder::Finder;
-use super::group::Triple;
 use super::piecewise;
 use super::sample::{
     format_distance, luma_at, sample_grid, sample_grid_global, timing_agreement,
@@ -159,14 +158,14 @@ fn size_fits(bits: &[bool], dim: usize) -> bool {
     version_distance(dim, |x, y| bits[y * dim + x]) <= VERSION_ERRORS
 }
 
-/// Tries to decode the code whose finders are `t`, as far as `reach` (the piecewise sampling of
+/// Tries to decode the code whose top-left, top-right and bottom-left finders are `[tl, tr, bl]`
+/// (one may be inferred, see [`Finder::inferred`]), as far as `reach` (the piecewise sampling of
 /// a large code through all its alignment patterns, see [`piecewise`]; the fourth-corner
 /// nudges, from which module size). A grid is begun only while the
 /// budget pays for the dearest decode on this frame so far (`grids`).
 pub fn read(
     bin: &Binarizer<'_>,
-    finders: &[Finder],
-    t: &Triple,
+    [tl, tr, bl]: [&Finder; 3],
     budget: &Budget,
     grids: &mut Dearest,
     reach: Reach,
@@ -174,7 +173,6 @@ pub fn read(
     // The triple's own preparation and each size's (timing checks, alignment searches: for a
     // large version, milliseconds) count as steps too.
     let preparing = Instant::now();
-    let (tl, tr, bl) = (&finders[t.tl], &finders[t.tr], &finders[t.bl]);
     let dark = tl.dark;
     let dims = dimensions(bin, tl, tr, bl);
     let contrast = finder_contrast(bin, tl, tr, bl);
@@ -193,6 +191,7 @@ pub fn read(
             f64::from(f.module),
             dark,
         )
+        .filter(|_| !f.inferred)
     });
     grids.record(preparing.elapsed());
     let mut promising: Vec<(usize, Homography)> = Vec::new();
@@ -203,10 +202,15 @@ pub fn read(
         }
         let preparing = Instant::now();
         let d = dim as f64;
-        // Perspective-correct: the twelve outer corners of the three finders.
-        let corner_src: Vec<Pt> = finder_module_corners(d).to_vec();
-        let corner_dst: Vec<Pt> = quads.iter().flatten().flatten().copied().collect();
-        let perspective = (corner_dst.len() == corner_src.len())
+        // Perspective-correct: the outer corners of the finders, of all three or of the two
+        // found (eight points fix a perspective too; an inferred finder has none).
+        let (corner_src, corner_dst): (Vec<Pt>, Vec<Pt>) = finder_module_corners(d)
+            .into_iter()
+            .zip(&quads)
+            .filter_map(|(src, quad)| quad.map(|dst| src.into_iter().zip(dst)))
+            .flatten()
+            .unzip();
+        let perspective = (corner_dst.len() >= 8)
             .then(|| Homography::fit(&corner_src, &corner_dst))
             .flatten();
         // Affine from the centres.
@@ -364,9 +368,12 @@ fn dist(a: &Finder, b: &Finder) -> f32 {
 /// The module size along the line joining two finders, measured across both patterns (ZXing's
 /// idea): under perspective it differs from the patterns' own averaged estimate.
 fn pair_module(bin: &Binarizer<'_>, a: &Finder, b: &Finder) -> f32 {
-    let ab = module_along(bin, a, (b.x - a.x, b.y - a.y));
-    let ba = module_along(bin, b, (a.x - b.x, a.y - b.y));
-    match (ab, ba) {
+    let along = |f: &Finder, to: &Finder| {
+        (!f.inferred)
+            .then(|| module_along(bin, f, (to.x - f.x, to.y - f.y)))
+            .flatten()
+    };
+    match (along(a, b), along(b, a)) {
         (Some(x), Some(y)) => (x + y) / 2.0,
         (Some(x), None) | (None, Some(x)) => x,
         (None, None) => (a.module + b.module) / 2.0,
@@ -414,8 +421,9 @@ fn module_along(bin: &Binarizer<'_>, f: &Finder, dir: (f32, f32)) -> Option<f32>
 /// the alignment match.
 fn finder_contrast(bin: &Binarizer<'_>, tl: &Finder, tr: &Finder, bl: &Finder) -> f32 {
     let frame = bin.frame();
-    let mut sum = 0.0;
-    for f in [tl, tr, bl] {
+    let (mut sum, mut n) = (0.0, 0.0);
+    for f in [tl, tr, bl].into_iter().filter(|f| !f.inferred) {
+        n += 1.0;
         let (x, y, m) = (f64::from(f.x), f64::from(f.y), f64::from(f.module));
         let centre = luma_at(frame, x, y);
         let ring = [(2.0, 0.0), (-2.0, 0.0), (0.0, 2.0), (0.0, -2.0)]
@@ -425,17 +433,14 @@ fn finder_contrast(bin: &Binarizer<'_>, tl: &Finder, tr: &Finder, bl: &Finder) -
             / 4.0;
         sum += if f.dark { ring - centre } else { centre - ring };
     }
-    (sum / 3.0).max(10.0)
+    (sum / f32::max(n, 1.0)).max(10.0)
 }
 
 /// Where the outer corners of the three finders sit in module coordinates: top-left,
 /// top-right and bottom-left patterns, each clockwise from its own top-left corner.
-fn finder_module_corners(d: f64) -> [Pt; 12] {
+fn finder_module_corners(d: f64) -> [[Pt; 4]; 3] {
     let square = |x: f64, y: f64| [(x, y), (x + 7.0, y), (x + 7.0, y + 7.0), (x, y + 7.0)];
-    let [a, b, c] = [square(0.0, 0.0), square(d - 7.0, 0.0), square(0.0, d - 7.0)];
-    [
-        a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3], c[0], c[1], c[2], c[3],
-    ]
+    [square(0.0, 0.0), square(d - 7.0, 0.0), square(0.0, d - 7.0)]
 }
 
 /// `base` corrected by the bottom-right alignment pattern: searched within `radius` modules of

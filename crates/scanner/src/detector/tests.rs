@@ -471,3 +471,59 @@ fn a_finder_whose_dark_runs_are_all_thinned_alike_is_a_finder() {
         assert!(!ratio_ok(&runs, 0.5), "{runs:?}");
     }
 }
+
+/// `frame` with a disc of `radius` pixels at (`x`, `y`) painted `luma`.
+fn covered(frame: &Frame, (x, y): Pt, radius: f64, luma: u8) -> Frame {
+    let (w, h) = (frame.width(), frame.height());
+    let mut data = Vec::with_capacity((w * h) as usize);
+    for py in 0..h {
+        for (px, &v) in frame.row(py).iter().enumerate() {
+            let inside = (px as f64 + 0.5 - x).hypot(f64::from(py) + 0.5 - y) < radius;
+            data.push(if inside { luma } else { v });
+        }
+    }
+    Frame::from_luma(w, h, data).expect("same size")
+}
+
+#[test]
+fn reads_a_badge_with_one_finder_pattern_covered() {
+    // A thumb over each corner in turn, and a hole punched through it; the code otherwise
+    // clean, turned a little. 29 modules of 6 px a side with the quiet zone.
+    let side = 174.0;
+    let module = side / 29.0;
+    let quad = square(60.0, 60.0, side, 10.0);
+    let frame = render(300, 300, &[placed("badge 12", quad)]);
+    // A finder's centre, 7.5 modules in from two edges of the quiet zone's square.
+    let finder = |corner: usize| {
+        let (c, o) = (quad[corner], quad[(corner + 2) % 4]);
+        let t = 7.5 / 29.0;
+        (c.0 + (o.0 - c.0) * t, c.1 + (o.1 - c.1) * t)
+    };
+    let no_pairs = Reach {
+        pairs: 0,
+        ..Reach::CAMERA
+    };
+    let budget = || Budget::new(Duration::from_secs(5));
+    let read = |frame: &Frame, reach| {
+        locate_within(frame, &budget(), reach)
+            .codes
+            .into_iter()
+            .map(|c| c.text)
+            .collect::<Vec<_>>()
+    };
+    for corner in [0, 1, 3] {
+        for (what, luma) in [("a thumb", 150), ("a hole", 250)] {
+            let frame = covered(&frame, finder(corner), 2.5 * module, luma);
+            assert_eq!(
+                read(&frame, no_pairs),
+                Vec::<String>::new(),
+                "{what} over corner {corner} hides the pattern"
+            );
+            assert_eq!(
+                read(&frame, Reach::CAMERA),
+                ["badge 12"],
+                "{what} over corner {corner}"
+            );
+        }
+    }
+}
