@@ -132,7 +132,9 @@ fn scan_row(
             let centre_start = start + window[0] + window[1];
             let cx = centre_start as f32 + window[2] as f32 / 2.0;
             let cy = y as f32 + 0.5;
-            if contrast(bin, &window, cx, cy, centre_dark) >= MIN_CONTRAST
+            if let Some(f) = settled(finders, cx, cy, total, centre_dark) {
+                f.count += 1;
+            } else if contrast(bin, &window, cx, cy, centre_dark) >= MIN_CONTRAST
                 && let Some(found) = confirm(bin, cx, cy, total, centre_dark)
             {
                 merge(finders, found, max);
@@ -352,6 +354,31 @@ pub fn runs_through(
         y0 as f32 + 0.5 + mid * step.1 as f32,
     );
     Some((runs, centre))
+}
+
+/// Confirmations averaged into a pattern's centre and size before further row hits on its
+/// centre stone only count: a pattern of 5 px modules is crossed by 15 rows, and confirming
+/// each (three more scans through it) was most of the detector's time on a small photo.
+const SETTLED_AFTER: u32 = 3;
+
+/// The pattern, confirmed [`SETTLED_AFTER`] times and on its diagonal too, whose centre stone
+/// a row hit at (`cx`, `cy`) with runs of `total` pixels and `dark` centre falls in, if any.
+fn settled(
+    finders: &mut [Finder],
+    cx: f32,
+    cy: f32,
+    total: u32,
+    dark: bool,
+) -> Option<&mut Finder> {
+    let module = total as f32 / 7.0;
+    finders.iter_mut().find(|f| {
+        f.count >= SETTLED_AFTER
+            && f.diagonal
+            && f.dark == dark
+            && (f.x - cx).abs() <= 1.5 * f.module
+            && (f.y - cy).abs() <= 1.5 * f.module
+            && similar_f(f.module, module, 1.6)
+    })
 }
 
 /// Adds a confirmed hit, averaging it into an existing candidate when it is the same pattern.
