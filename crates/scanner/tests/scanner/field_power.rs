@@ -1,6 +1,6 @@
-//! rqrr's Reed-Solomon arithmetic runs on g2p's GF(256), whose `pow` the workspace patches
-//! (vendor/README.md): a wrong power would make every syndrome, and so every decode, wrong in
-//! ways a clean code might not show.
+//! rqrr's Reed-Solomon arithmetic runs on GF(256) types from g2p's macro, whose `pow` the
+//! workspace patches (vendor/README.md: a table power, g2gen): a wrong power would make every
+//! syndrome, and so every decode, wrong in ways a clean code might not show.
 
 // The field rqrr declares (QR's polynomial x^8 + x^4 + x^3 + x^2 + 1), from the same macro.
 g2p::g2p!(GF256, 8, modulus: 0b1_0001_1101);
