@@ -11,8 +11,8 @@ use super::corners::finder_corners;
 use super::finder::Finder;
 use super::piecewise;
 use super::sample::{
-    format_distance, luma_at, sample_grid, sample_grid_global, timing_agreement,
-    timing_agreement_at, version_distance_at,
+    format_distance, luma_at, sample_grid, sample_grid_global, timing_agreement, timing_lines_at,
+    version_distance_at,
 };
 use super::transform::{Homography, Pt};
 use crate::budget::{Budget, Dearest};
@@ -152,6 +152,22 @@ impl<'a> Transform<'a> {
     }
 }
 
+/// The least share of each timing line right in a grid of version 7 or more through a guessed
+/// finder (see [`keeps_time`]): above the half a misplaced guess's line has by chance.
+const GUESSED_LINE_TIMING: f32 = 0.55;
+
+/// Whether a `dim` x `dim` grid's timing patterns (the row's and the column's shares right)
+/// say it is registered on a code (see [`MIN_TIMING`]). Where one finder was `guessed`, from
+/// version 7, each line must have more than chance too: two seen finders keep the line between
+/// them right wherever the third is guessed, which alone made most wrong guesses pass, and a
+/// large code's wrong guess costs alignment searches and a piecewise sampling before its
+/// decoding fails. (A small code's lines are too short to tell chance by, its guessed line is
+/// the one an affine guess registers worst, and its wrong guesses are cheap.)
+fn keeps_time([row, column]: [f32; 2], dim: usize, guessed: bool) -> bool {
+    (row + column) / 2.0 >= MIN_TIMING
+        && (!guessed || dim < VERSION_INFO_FROM || row.min(column) >= GUESSED_LINE_TIMING)
+}
+
 /// Whether a grid of version 7 or more reads its own size in its version information (see
 /// [`VERSION_ERRORS`]).
 fn size_fits(bits: &[bool], dim: usize) -> bool {
@@ -174,6 +190,7 @@ pub fn read(
     // large version, milliseconds) count as steps too.
     let preparing = Instant::now();
     let dark = tl.dark;
+    let guessed = [tl, tr, bl].iter().any(|f| f.inferred);
     let dims = dimensions(bin, tl, tr, bl);
     let contrast = finder_contrast(bin, tl, tr, bl);
     let centres =
@@ -221,7 +238,7 @@ pub fn read(
         // transform reads them at is skipped before its alignment search and sampling (on a
         // false triple, all of the work).
         if ![&perspective, &affine].into_iter().flatten().any(|h| {
-            timing_agreement_at(bin, h, dim, dark) >= MIN_TIMING
+            keeps_time(timing_lines_at(bin, h, dim, dark), dim, guessed)
                 && (dim < VERSION_INFO_FROM
                     || version_distance_at(bin, h, dim, dark) <= VERSION_ERRORS)
         }) {
@@ -526,4 +543,21 @@ fn jitter_fourth_corner(
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keeps_time;
+
+    #[test]
+    fn a_guessed_large_grid_needs_both_timing_lines() {
+        // Two seen finders keep one line right; the guessed side's line at chance.
+        let (one_right, both_fair) = ([1.0, 0.45], [0.7, 0.7]);
+        assert!(keeps_time(one_right, 57, false));
+        assert!(!keeps_time(one_right, 57, true));
+        assert!(keeps_time(both_fair, 57, true));
+        // A small code's lines are too short to judge alone.
+        assert!(keeps_time(one_right, 29, true));
+        assert!(!keeps_time([0.6, 0.6], 29, false));
+    }
 }

@@ -197,29 +197,36 @@ pub fn timing_agreement(bits: &[bool], dim: usize) -> f32 {
     timing_share(dim, |x, y| bits[y * dim + x])
 }
 
-/// [`timing_agreement`] of the grid `h` maps, sampling only the timing patterns' modules.
-pub fn timing_agreement_at(bin: &Binarizer<'_>, h: &Homography, dim: usize, dark: bool) -> f32 {
-    timing_share(dim, module_at(bin, h, dark))
+/// The share of each timing pattern's modules right, the row's (between the top finders) and
+/// the column's (between the left ones), in the grid `h` maps, sampling only those modules.
+pub fn timing_lines_at(bin: &Binarizer<'_>, h: &Homography, dim: usize, dark: bool) -> [f32; 2] {
+    timing_lines(dim, module_at(bin, h, dark))
 }
 
 /// The timing share of a `dim` x `dim` grid whose module at column `x`, row `y` is dark when
 /// `dark(x, y)`; 0 for a grid too small to be a code.
 fn timing_share(dim: usize, dark: impl Fn(usize, usize) -> bool) -> f32 {
+    let [row, column] = timing_lines(dim, dark);
+    (row + column) / 2.0
+}
+
+/// The row's and the column's shares (see [`timing_lines_at`]); 0 for a grid too small.
+fn timing_lines(dim: usize, dark: impl Fn(usize, usize) -> bool) -> [f32; 2] {
     if dim < 21 {
-        return 0.0;
+        return [0.0; 2];
     }
-    let right = (8..dim - 8)
-        .map(|i| {
-            let expected = i % 2 == 0;
-            u32::from(dark(i, 6) == expected) + u32::from(dark(6, i) == expected)
-        })
-        .sum::<u32>();
-    right as f32 / (2 * (dim - 16)) as f32
+    let share = |module: &dyn Fn(usize) -> bool| {
+        let right = (8..dim - 8)
+            .filter(|&i| module(i) == i.is_multiple_of(2))
+            .count();
+        right as f32 / (dim - 16) as f32
+    };
+    [share(&|i| dark(i, 6)), share(&|i| dark(6, i))]
 }
 
 #[cfg(test)]
 mod tests {
-    use super::timing_agreement;
+    use super::{timing_agreement, timing_lines};
 
     #[test]
     fn a_code_keeps_time_and_noise_does_not() {
@@ -242,5 +249,16 @@ mod tests {
             .collect();
         assert!(timing_agreement(&noise, 57) < 0.65);
         assert_eq!(timing_agreement(&[], 21), 0.0);
+    }
+
+    #[test]
+    fn each_timing_line_is_judged_on_its_own() {
+        // A grid whose row keeps time and whose column is all light: the row right, the
+        // column right only where it should be light (every other module).
+        let dim = 57;
+        let lines = timing_lines(dim, |x, y| y == 6 && x % 2 == 0);
+        assert_eq!(lines[0], 1.0);
+        assert!((lines[1] - 0.5).abs() < 0.05, "{lines:?}");
+        assert_eq!(timing_lines(20, |_, _| true), [0.0, 0.0]);
     }
 }
