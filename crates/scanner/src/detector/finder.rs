@@ -356,6 +356,9 @@ pub fn runs_through(
     Some((runs, centre))
 }
 
+/// Hits whose module sizes are within this ratio (and whose centres are near) are one pattern.
+const SAME_PATTERN_MODULE: f32 = 1.6;
+
 /// Confirmations averaged into a pattern's centre and size before further row hits on its
 /// centre stone only count: a pattern of 5 px modules is crossed by 15 rows, and confirming
 /// each (three more scans through it) was most of the detector's time on a small photo.
@@ -377,7 +380,7 @@ fn settled(
             && f.dark == dark
             && (f.x - cx).abs() <= 1.5 * f.module
             && (f.y - cy).abs() <= 1.5 * f.module
-            && similar_f(f.module, module, 1.6)
+            && similar_f(f.module, module, SAME_PATTERN_MODULE)
     })
 }
 
@@ -388,7 +391,7 @@ fn merge(finders: &mut Vec<Finder>, new: Finder, max: usize) {
         if f.dark == new.dark
             && (f.x - new.x).abs() <= near
             && (f.y - new.y).abs() <= near
-            && similar_f(f.module, new.module, 1.6)
+            && similar_f(f.module, new.module, SAME_PATTERN_MODULE)
         {
             let n = f.count as f32;
             f.x = (f.x * n + new.x) / (n + 1.0);

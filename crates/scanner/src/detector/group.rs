@@ -44,6 +44,20 @@ const OUTER_PENALTY: f32 = 0.5;
 /// "Much smaller": the longer leg at most this share of the other's.
 const OUTER_LEG_RATIO: f32 = 0.8;
 
+/// A code's legs (the centre distance from its corner pattern to the other two) are its size
+/// less 7 modules: at least 14 (version 1), shortened by tilt to this...
+pub const MIN_LEG_MODULES: f32 = 10.0;
+/// ...and at most 170 (version 40).
+pub const MAX_LEG_MODULES: f32 = 180.0;
+
+/// How much smaller a module is than a pattern's module size as measured along the scan's
+/// rows and columns, for a code whose x axis runs along `axis`: rows cross a turned pattern up
+/// to 1/cos longer (the square root of two at 45 degrees, where a version 1 code's legs would
+/// measure 9.9 modules).
+pub fn turned(axis: (f32, f32)) -> f32 {
+    axis.0.abs().max(axis.1.abs()) / axis.0.hypot(axis.1)
+}
+
 /// Plausible triples, best first, at most `max`, from the `candidates` most often confirmed
 /// patterns (the rest are probably texture; a page of twelve badge labels has 36 real ones).
 pub fn triples(finders: &[Finder], candidates: usize, max: usize) -> Vec<Triple> {
@@ -149,14 +163,9 @@ fn score(finders: &[Finder], idx: [usize; 3]) -> Option<Triple> {
     if cos.is_nan() || cos.abs() > MAX_COS {
         return None;
     }
-    // Centre distance in modules is size - 7: at least 14 (version 1), at most 170 (40).
-    // The patterns' modules were measured along the scan's rows and columns, which cross a
-    // code turned by an angle up to 1/cos longer (sqrt 2 at 45 degrees: a version 1 code's
-    // legs would measure 9.9 modules); the legs' own direction says by how much.
-    let turned = ux.abs().max(uy.abs()) / lu;
-    let mean_module = (o.module + fp.module + fq.module) / 3.0 * turned;
+    let mean_module = (o.module + fp.module + fq.module) / 3.0 * turned((ux, uy));
     let (mu, mv) = (lu / mean_module, lv / mean_module);
-    if mu.min(mv) < 10.0 || mu.max(mv) > 180.0 {
+    if mu.min(mv) < MIN_LEG_MODULES || mu.max(mv) > MAX_LEG_MODULES {
         return None;
     }
     // Image y points down: with the top-right at +x and the bottom-left at +y the cross

@@ -150,9 +150,7 @@ pub fn locate_paced(frame: &Frame, budget: &Budget, reach: Reach, grids: &mut De
         let three = [t.tl, t.tr, t.bl].map(|i| &finders[i]);
         if let Some(code) = read::read(&bin, three, budget, grids, reach) {
             spend(&finders, &mut used, &[t.tl, t.tr, t.bl], &code);
-            if !out.codes.iter().any(|c| same_code(c, &code)) {
-                out.codes.push(code);
-            }
+            keep(&mut out.codes, code);
         } else if t.score <= UNREAD_SCORE {
             failed.push(t);
         }
@@ -169,9 +167,7 @@ pub fn locate_paced(frame: &Frame, budget: &Budget, reach: Reach, grids: &mut De
         let three = guess.finders.each_ref();
         if let Some(code) = read::read(&bin, three, budget, grids, reach) {
             spend(&finders, &mut used, &guess.seen, &code);
-            if !out.codes.iter().any(|c| same_code(c, &code)) {
-                out.codes.push(code);
-            }
+            keep(&mut out.codes, code);
         }
     }
     out.loose_patterns = finders
@@ -193,7 +189,7 @@ pub fn locate_paced(frame: &Frame, budget: &Budget, reach: Reach, grids: &mut De
 }
 
 /// Module sizes within this ratio are taken as the same code's (the merge tolerance of
-/// `finder`).
+/// `finder`, `finder::SAME_PATTERN_MODULE`).
 const SAME_MODULE: f32 = 1.6;
 
 /// Marks the patterns `code` was read through as used, and with them every pattern of their
@@ -213,6 +209,13 @@ fn spend(finders: &[finder::Finder], used: &mut [bool], through: &[usize], code:
         {
             used[i] = true;
         }
+    }
+}
+
+/// Adds `code` to `codes` unless it is one of them read again (see [`same_code`]).
+fn keep(codes: &mut Vec<Code>, code: Code) {
+    if !codes.iter().any(|c| same_code(c, &code)) {
+        codes.push(code);
     }
 }
 

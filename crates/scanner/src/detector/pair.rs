@@ -5,7 +5,9 @@
 //! the two ends of the diagonal without the corner pattern). Each guess is read like a triple
 //! (`read`); the timing patterns between the finders refuse the wrong ones before sampling.
 
+use super::SAME_MODULE;
 use super::finder::Finder;
+use super::group::{MAX_LEG_MODULES, MIN_LEG_MODULES, turned};
 
 /// A guessed code: its top-left, top-right and bottom-left patterns, one of them inferred.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -18,14 +20,6 @@ pub struct Guess {
 /// Of the patterns left, the most often confirmed this many are paired: a code's two are real
 /// patterns, crossed by several scan rows each.
 const CANDIDATES: usize = 24;
-/// Module sizes of one code's patterns differ at most this much (the grouping's merge
-/// tolerance).
-const SAME_MODULE: f32 = 1.6;
-/// Seen patterns are this many modules apart at least: the legs of a version 1 code (14
-/// modules), shortened by tilt.
-const MIN_LEG_MODULES: f32 = 10.0;
-/// And at most the legs of a version 40 code (170 modules).
-const MAX_LEG_MODULES: f32 = 180.0;
 /// A seen pattern this near the guessed place (in modules) means a triple the grouping has
 /// already tried.
 const SEEN_NEAR_MODULES: f32 = 3.0;
@@ -120,18 +114,15 @@ enum Role {
 }
 
 /// Whether a pair `d` apart can be a code's patterns whose legs are `d / over` long, counted
-/// in modules along the code's axes (the patterns' modules were measured along the scan's
-/// rows and columns: up to the square root of two larger on a turned code, see `group`).
+/// in modules along the code's axes, as the grouping counts them (`group::turned`).
 fn fits_leg(d: (f32, f32), over: f32, module: f32) -> bool {
-    let length = d.0.hypot(d.1);
     // The code's x axis: along d for a side, 45 degrees off it for a diagonal.
     let axis = if over > 1.0 {
         (d.0 - d.1, d.0 + d.1)
     } else {
         d
     };
-    let turned = axis.0.abs().max(axis.1.abs()) / axis.0.hypot(axis.1);
-    let legs = length / over / (module * turned);
+    let legs = d.0.hypot(d.1) / over / (module * turned(axis));
     (MIN_LEG_MODULES..=MAX_LEG_MODULES).contains(&legs)
 }
 

@@ -177,8 +177,8 @@ fn size_fits(bits: &[bool], dim: usize) -> bool {
 /// Tries to decode the code whose top-left, top-right and bottom-left finders are `[tl, tr, bl]`
 /// (one may be inferred, see [`Finder::inferred`]), as far as `reach` (the piecewise sampling of
 /// a large code through all its alignment patterns, see [`piecewise`]; the fourth-corner
-/// nudges, from which module size). A grid is begun only while the
-/// budget pays for the dearest decode on this frame so far (`grids`).
+/// nudges, from which module size). A grid is begun only while the budget pays for the
+/// dearest decode on this frame so far (`grids`).
 pub fn read(
     bin: &Binarizer<'_>,
     [tl, tr, bl]: [&Finder; 3],
@@ -199,16 +199,20 @@ pub fn read(
     // finder apart, whatever the rotation.
     let u = (centres[1].0 - centres[0].0, centres[1].1 - centres[0].1);
     let v = (centres[2].0 - centres[0].0, centres[2].1 - centres[0].1);
+    // An inferred finder has no corners to find.
     let quads = [tl, tr, bl].map(|f| {
-        finder_corners(
-            bin,
-            (f64::from(f.x), f64::from(f.y)),
-            u,
-            v,
-            f64::from(f.module),
-            dark,
-        )
-        .filter(|_| !f.inferred)
+        (!f.inferred)
+            .then(|| {
+                finder_corners(
+                    bin,
+                    (f64::from(f.x), f64::from(f.y)),
+                    u,
+                    v,
+                    f64::from(f.module),
+                    dark,
+                )
+            })
+            .flatten()
     });
     grids.record(preparing.elapsed());
     let mut promising: Vec<(usize, Homography)> = Vec::new();
