@@ -199,14 +199,16 @@ export async function launch(name, env = {}, { app = APP } = {}) {
 }
 
 /**
- * Saves target/e2e-screenshots/<name>.png (the kiosk UI, from WebDriver) and <name>-screen.png
- * (the whole X screen, portal view included) when Xvfb keeps its framebuffer.
+ * Saves target/e2e-screenshots/<name>.png: the whole X screen (the kiosk window and the portal
+ * view over it, as a child sees them) when Xvfb keeps its framebuffer, else the kiosk UI from
+ * WebDriver. The screen first because the kiosk window paints on the CPU
+ * (src-tauri/src/platform/linux.rs), and WebKitWebDriver's screenshot of such a view never
+ * returns while another window (the portal view) covers it.
  */
 export async function screenshot(session, name) {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  writeFileSync(join(SCREENSHOTS, `${name}.png`), await session.screenshot());
-  const screen = screenPng();
-  if (screen) writeFileSync(join(SCREENSHOTS, `${name}-screen.png`), screen);
+  const picture = screenPng() ?? (await session.screenshot());
+  writeFileSync(join(SCREENSHOTS, `${name}.png`), picture);
 }
 
 /**

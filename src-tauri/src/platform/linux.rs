@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use tauri::{Runtime, WebviewWindow};
 use webkit2gtk::glib::object::ObjectType;
-use webkit2gtk::{CacheModel, SettingsExt, WebContextExt, WebViewExt};
+use webkit2gtk::{CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt};
 
 /// `$XDG_STATE_HOME/badgein/logs`, else `~/.local/state/badgein/logs`: logs are state that
 /// outlives a run but is not worth backing up (the XDG Base Directory spec's own example).
@@ -13,19 +13,19 @@ pub fn log_dir() -> Option<PathBuf> {
 }
 
 /// WebKitGTK's settings for the kiosk window, which shows one local page that never navigates:
-/// no back-forward page cache, no WebGL (unused), and the cache model of a single-document
-/// viewer. Applied on the main thread, soon after.
+/// painted on the CPU, no back-forward page cache, no WebGL (unused), and the cache model of a
+/// single-document viewer. Applied on the main thread, soon after.
 ///
-/// Not set: painting on the CPU (`HardwareAccelerationPolicy::Never`, or
-/// `WEBKIT_DISABLE_COMPOSITING_MODE=1` for the whole process), which spares Mesa's software GL
-/// where there is no GPU (about 90 MB of PSS, docs/kiosk-performance.md). With either,
-/// WebKitWebDriver's screenshots of the kiosk window never returned once the portal view
-/// covered it, and the tests that keep children apart (tests/e2e/isolation.test.mjs) could not
-/// run against the kiosk as shipped.
+/// Painting on the CPU (`HardwareAccelerationPolicy::Never`) spares the window's web process
+/// OpenGL, which without a GPU (many school computers, and Xvfb) is Mesa's software renderer
+/// and about 90 MB of PSS (docs/kiosk-performance.md); the kiosk's page is a canvas and a few
+/// pictures, which the CPU paints as fast. Only this window: a child's portal view keeps
+/// WebKit's default, since the apps in it may need compositing or WebGL.
 pub fn lighten_webview<R: Runtime>(window: &WebviewWindow<R>) -> tauri::Result<()> {
     window.with_webview(|webview| {
         let view = webview.inner();
         if let Some(settings) = WebViewExt::settings(&view) {
+            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
             settings.set_enable_page_cache(false);
             settings.set_enable_webgl(false);
         }
