@@ -255,9 +255,14 @@ async function launchScanning(name, profile, noise, env = {}) {
 
 async function main() {
   const build = process.env.BENCH_LABEL ?? (APP.includes('/release/') ? 'release' : 'debug');
-  // Without a GPU (Xvfb) WebKit composites through Mesa's software GL (llvmpipe) unless told
-  // to paint on the CPU; the number depends on it, so it is printed.
-  const painting = process.env.WEBKIT_DISABLE_COMPOSITING_MODE === '1' ? 'CPU painting (WEBKIT_DISABLE_COMPOSITING_MODE=1)' : 'WebKit default compositing';
+  // The kiosk window always paints on the CPU (src-tauri/src/platform/linux.rs); the portal
+  // views composite through OpenGL, which without a GPU (Xvfb) is Mesa's software renderer,
+  // unless the whole app is told to paint on the CPU. The numbers depend on it, so it is printed.
+  const painting = `kiosk window painted on the CPU, portal views ${
+    APP_ENV.WEBKIT_DISABLE_COMPOSITING_MODE === '1' || process.env.WEBKIT_DISABLE_COMPOSITING_MODE === '1'
+      ? 'too (WEBKIT_DISABLE_COMPOSITING_MODE=1)'
+      : "with WebKit's default compositing"
+  }`;
   const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
   console.log(`kiosk ${APP}\nportal ${PORTAL_BIN}\nbuild ${build}, ${painting}, app env ${JSON.stringify(APP_ENV)}, load average ${load()}`);
   const portal = await startPortal();
