@@ -235,11 +235,25 @@ function memoryRows(mem, when) {
   ].join('\n');
 }
 
-function breakdownTable(pid, when) {
+/**
+ * The app's memory by mapping, and each of its WebKit web processes' (after a sign-out only the
+ * kiosk window's is left).
+ */
+function breakdownTables(kiosk, when) {
+  const [app, ...children] = appTree(kiosk);
+  // A process name is cut at 15 characters.
+  const web = children.filter((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'WebKitWebProces');
+  return [
+    breakdownTable(app, when),
+    ...web.map((pid) => breakdownTable(pid, when, `A WebKit web process's memory (${pid}`)),
+  ];
+}
+
+function breakdownTable(pid, when, whose = "The app's own memory (badgein-kiosk") {
   const { threads, groups } = smapsBreakdown(pid);
   const mb = (kb) => fmt(kb / 1024, 1);
   return [
-    `\nThe app's own memory (badgein-kiosk, ${when}; ${threads.reduce((n, [, c]) => n + c, 0)} threads: ${threads.map(([name, c]) => `${c} ${name}`).join(', ')})`,
+    `\n${whose}, ${when}; ${threads.reduce((n, [, c]) => n + c, 0)} threads: ${threads.map(([name, c]) => `${c} ${name}`).join(', ')})`,
     '| mappings | n | RSS (MB) | PSS (MB) | private (MB) |',
     '|---|---|---|---|---|',
     ...groups.map((g) => `| ${g.group} | ${g.mappings} | ${mb(g.rssKb)} | ${mb(g.pssKb)} | ${mb(g.privateKb)} |`),
@@ -300,14 +314,14 @@ async function main() {
     // memory: docs/kiosk-performance.md's leak) shows as a difference.
     await sleep(3000);
     const mems = [{ when: 'after the warm-up, before the sign-ins', mem: memory(appTree(kiosk)) }];
-    const breakdowns = [breakdownTable(appTree(kiosk)[0], 'after the warm-up, before the sign-ins')];
+    const breakdowns = breakdownTables(kiosk, 'after the warm-up, before the sign-ins');
 
     const latencies = [];
     for (const c of cases) latencies.push({ label: c.label, latency: await signIns(kiosk, c.badges, SIGN_INS) });
     await sleep(3000); // the scanning screen settles before its CPU is read
     const cpus = [{ noise: firstNoise, when: 'after the sign-ins', cpu: await idleCpu(kiosk, CPU_SECONDS) }];
     mems.push({ when: `after ${latencies.reduce((n, l) => n + l.latency.fresh.length + l.latency.swaps.length, 0)} sign-ins`, mem: memory(appTree(kiosk)) });
-    breakdowns.push(breakdownTable(appTree(kiosk)[0], 'after the sign-ins'));
+    breakdowns.push(...breakdownTables(kiosk, 'after the sign-ins'));
     await kiosk.close();
     kiosk = undefined;
 
@@ -316,7 +330,7 @@ async function main() {
       await sleep(3000);
       cpus.push({ noise, when: 'a kiosk started with it', cpu: await idleCpu(kiosk, CPU_SECONDS) });
       mems.push({ when: `idle since start, noise ${noise}`, mem: memory(appTree(kiosk)) });
-      breakdowns.push(breakdownTable(appTree(kiosk)[0], `idle since start, noise ${noise}`));
+      breakdowns.push(...breakdownTables(kiosk, `idle since start, noise ${noise}`));
       await kiosk.close();
       kiosk = undefined;
     }

@@ -80,6 +80,7 @@ function fileGroup(path) {
   if (path.startsWith('/dev/')) return `device ${path}`;
   if (/^libwebkit2gtk|^libjavascriptcoregtk/.test(name)) return `file: ${name.replace(/\.so.*/, '.so')}`;
   if (/^libLLVM|^libgallium|_dri\.so|^libGL|^libEGL|^libgbm|^libglapi/.test(name)) return 'file: Mesa and LLVM (software GL)';
+  if (/^libflite/.test(name)) return 'file: speech synthesis voices (flite)';
   if (/^libicudata/.test(name)) return 'file: ICU data';
   if (/\.(ttf|otf|ttc|pcf)(\.gz)?$|fontconfig/.test(path)) return 'file: fonts and their caches';
   if (name === 'badgein-kiosk') return 'file: the badgein-kiosk binary';
