@@ -16,11 +16,12 @@ pub fn log_dir() -> Option<PathBuf> {
 /// painted on the CPU, no back-forward page cache, no WebGL (unused), and the cache model of a
 /// single-document viewer. Applied on the main thread, soon after.
 ///
-/// Painting on the CPU (`HardwareAccelerationPolicy::Never`) spares the window's web process
-/// OpenGL, which without a GPU (many school computers, and Xvfb) is Mesa's software renderer
-/// and about 90 MB of PSS (docs/kiosk-performance.md); the kiosk's page is a canvas and a few
-/// pictures, which the CPU paints as fast. Only this window: a child's portal view keeps
-/// WebKit's default, since the apps in it may need compositing or WebGL.
+/// Painting on the CPU (`HardwareAccelerationPolicy::Never`) keeps the window's web process
+/// from compositing through OpenGL, which without a GPU (many school computers, and Xvfb) is
+/// Mesa's software renderer: an idle kiosk's PSS 322 -> 248 MB (docs/kiosk-performance.md).
+/// The kiosk's page is a canvas and a few pictures, greeted no slower on the CPU. Only this
+/// window: a child's portal view keeps WebKit's default, since the apps in it may need
+/// compositing or WebGL.
 pub fn lighten_webview<R: Runtime>(window: &WebviewWindow<R>) -> tauri::Result<()> {
     window.with_webview(|webview| {
         let view = webview.inner();
