@@ -20,7 +20,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
 import { APP, PORTAL_BIN, appPid, descendants, launch, startPortal, waitForScreen } from '../harness.mjs';
-import { cpuTicks, memory, processStart, smapsBreakdown } from './proc.mjs';
+import { cpuTicks, memory, processName, processStart, smapsBreakdown } from './proc.mjs';
 import { BADGE_CM, HFOV_DEG, badgePx, sceneWithBadge } from './scene.mjs';
 
 const SIGN_INS = Number(process.env.BENCH_SIGN_INS ?? 25);
@@ -241,8 +241,7 @@ function memoryRows(mem, when) {
  */
 function breakdownTables(kiosk, when) {
   const [app, ...children] = appTree(kiosk);
-  // A process name is cut at 15 characters.
-  const web = children.filter((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'WebKitWebProces');
+  const web = children.filter((pid) => processName(pid) === 'WebKitWebProces');
   return [
     breakdownTable(app, when),
     ...web.map((pid) => breakdownTable(pid, when, `A WebKit web process's memory (${pid}`)),

@@ -15,6 +15,15 @@ function statFields(pid) {
   };
 }
 
+/** The process's name (cut by Linux at 15 characters), or null when it is gone. */
+export function processName(pid) {
+  try {
+    return statFields(pid).comm;
+  } catch {
+    return null;
+  }
+}
+
 /** pid -> {comm, seconds of CPU (user + system) so far}. */
 export function cpuTicks(pids) {
   const out = new Map();

@@ -356,8 +356,14 @@ pub fn runs_through(
     Some((runs, centre))
 }
 
-/// Hits whose module sizes are within this ratio (and whose centres are near) are one pattern.
-const SAME_PATTERN_MODULE: f32 = 1.6;
+/// Hits whose module sizes are within this ratio (and whose centres are near) are one pattern;
+/// patterns within it may be one code's (the detector's grouping of what is spent, `pair`).
+pub const SAME_PATTERN_MODULE: f32 = 1.6;
+
+/// Whether module sizes `a` and `b` are within [`SAME_PATTERN_MODULE`] of each other.
+pub fn same_module(a: f32, b: f32) -> bool {
+    similar_f(a, b, SAME_PATTERN_MODULE)
+}
 
 /// Confirmations averaged into a pattern's centre and size before further row hits on its
 /// centre stone only count: a pattern of 5 px modules is crossed by 15 rows, and confirming
@@ -380,7 +386,7 @@ fn settled(
             && f.dark == dark
             && (f.x - cx).abs() <= 1.5 * f.module
             && (f.y - cy).abs() <= 1.5 * f.module
-            && similar_f(f.module, module, SAME_PATTERN_MODULE)
+            && same_module(f.module, module)
     })
 }
 
@@ -391,7 +397,7 @@ fn merge(finders: &mut Vec<Finder>, new: Finder, max: usize) {
         if f.dark == new.dark
             && (f.x - new.x).abs() <= near
             && (f.y - new.y).abs() <= near
-            && similar_f(f.module, new.module, SAME_PATTERN_MODULE)
+            && same_module(f.module, new.module)
         {
             let n = f.count as f32;
             f.x = (f.x * n + new.x) / (n + 1.0);

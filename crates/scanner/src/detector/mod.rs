@@ -188,10 +188,6 @@ pub fn locate_paced(frame: &Frame, budget: &Budget, reach: Reach, grids: &mut De
     out
 }
 
-/// Module sizes within this ratio are taken as the same code's (the merge tolerance of
-/// `finder`, `finder::SAME_PATTERN_MODULE`).
-const SAME_MODULE: f32 = 1.6;
-
 /// Marks the patterns `code` was read through as used, and with them every pattern of their
 /// module size inside it: a code's data modules hold finder-like patterns (a large version has
 /// dozens), never another code's corner, and every triple through them would be sampled and
@@ -203,10 +199,7 @@ fn spend(finders: &[finder::Finder], used: &mut [bool], through: &[usize], code:
         used[i] = true;
     }
     for (i, f) in finders.iter().enumerate() {
-        if quad_contains(&code.corners, [f.x, f.y])
-            && f.module < module * SAME_MODULE
-            && module < f.module * SAME_MODULE
-        {
+        if quad_contains(&code.corners, [f.x, f.y]) && finder::same_module(f.module, module) {
             used[i] = true;
         }
     }

@@ -5,8 +5,7 @@
 //! the two ends of the diagonal without the corner pattern). Each guess is read like a triple
 //! (`read`); the timing patterns between the finders refuse the wrong ones before sampling.
 
-use super::SAME_MODULE;
-use super::finder::Finder;
+use super::finder::{Finder, SAME_PATTERN_MODULE};
 use super::group::{MAX_LEG_MODULES, MIN_LEG_MODULES, turned};
 
 /// A guessed code: its top-left, top-right and bottom-left patterns, one of them inferred.
@@ -44,7 +43,7 @@ pub fn guesses(
         for &j in &loose[n + 1..] {
             let (a, b) = (&finders[i], &finders[j]);
             let ratio = a.module.max(b.module) / a.module.min(b.module);
-            if a.dark == b.dark && ratio <= SAME_MODULE {
+            if a.dark == b.dark && ratio <= SAME_PATTERN_MODULE {
                 pairs.push((ratio, i, j));
             }
         }
