@@ -64,6 +64,7 @@ pub fn find(bin: &Binarizer<'_>, budget: &Budget, max: usize) -> Vec<Finder> {
             bin,
             y,
             0..bin.width(),
+            TOLERANCE,
             &mut scratch,
             &mut runs,
             &mut finders,
@@ -91,6 +92,7 @@ pub fn find(bin: &Binarizer<'_>, budget: &Budget, max: usize) -> Vec<Finder> {
                         bin,
                         row,
                         from..to,
+                        TOLERANCE,
                         &mut scratch,
                         &mut runs,
                         &mut finders,
@@ -103,14 +105,83 @@ pub fn find(bin: &Binarizer<'_>, budget: &Budget, max: usize) -> Vec<Finder> {
     finders
 }
 
+/// Tolerance of the cross-checks of a pattern looked for where two others put it (see
+/// [`find_near`]): the diagonal's. A row through it must still pass at [`TOLERANCE`].
+const GUIDED_TOLERANCE: f32 = DIAGONAL_TOLERANCE;
+
+/// The patterns of `dark` polarity and about `module` pixels a module whose centres lie within
+/// `radius` pixels (a square) of (`x`, `y`), nearest first: where two seen patterns put a
+/// code's third (`pair`), which the frame-wide search did not confirm.
+///
+/// Blur, fading or a bend on one corner of a code skews its pattern's runs across one way
+/// (a light ring half as wide again as the dark one around it, the centre stone off the
+/// row's middle), beyond the [`TOLERANCE`] the whole frame is searched at, where a looser one
+/// would let through much of a large code's data and of print. Near the place two patterns
+/// predict, rows still pass the usual test and only the lines across are held to the
+/// diagonal's looser [`GUIDED_TOLERANCE`]: the prediction is the evidence the frame-wide
+/// search lacks.
+pub fn find_near(
+    bin: &Binarizer<'_>,
+    (x, y): (f32, f32),
+    radius: f32,
+    module: f32,
+    dark: bool,
+) -> Vec<Finder> {
+    if !(x.is_finite() && y.is_finite() && radius.is_finite() && module.is_finite()) {
+        return Vec::new();
+    }
+    let clamp = |v: f32, hi: usize| (v.max(0.0) as usize).min(hi);
+    let (x0, x1) = (
+        clamp(x - radius, bin.width()),
+        clamp(x + radius, bin.width()),
+    );
+    let (y0, y1) = (
+        clamp(y - radius, bin.height()),
+        clamp(y + radius, bin.height()),
+    );
+    // Three rows cross every centre stone (three modules tall): where one corner of a code is
+    // skewed, few of the rows through its pattern pass the row test.
+    let step = ((module / 3.0) as usize).max(1);
+    let (mut scratch, mut runs, mut found) = (Vec::new(), Vec::new(), Vec::new());
+    for row in (y0..y1).step_by(step) {
+        scan_row(
+            bin,
+            row,
+            x0..x1,
+            GUIDED_TOLERANCE,
+            &mut scratch,
+            &mut runs,
+            &mut found,
+            MAX_NEAR,
+        );
+    }
+    found.retain(|f| {
+        f.dark == dark
+            && same_module(f.module, module)
+            && (f.x - x).abs() <= radius
+            && (f.y - y).abs() <= radius
+    });
+    let distance = |f: &Finder| (f.x - x).hypot(f.y - y);
+    found.sort_by(|a, b| distance(a).total_cmp(&distance(b)));
+    found
+}
+
+/// The most candidates [`find_near`] collects in one window (a large code's data is full of
+/// pattern-like runs).
+const MAX_NEAR: usize = 64;
+
 /// How far either side of a single hit its neighbouring rows are scanned, in modules: a
 /// pattern turned 45 degrees spans five modules either side of its centre along a row.
 const SINGLE_RESCAN_MODULES: f32 = 6.0;
 
+/// Row `y`'s hits between `span`'s ends, each confirmed across at `tolerance`, merged into
+/// `finders` (at most `max`).
+#[allow(clippy::too_many_arguments)]
 fn scan_row(
     bin: &Binarizer<'_>,
     y: usize,
     span: std::ops::Range<usize>,
+    tolerance: f32,
     scratch: &mut Vec<u8>,
     runs: &mut Vec<u32>,
     finders: &mut Vec<Finder>,
@@ -135,7 +206,7 @@ fn scan_row(
             if let Some(f) = settled(finders, cx, cy, total, centre_dark) {
                 f.count += 1;
             } else if contrast(bin, &window, cx, cy, centre_dark) >= MIN_CONTRAST
-                && let Some(found) = confirm(bin, cx, cy, total, centre_dark)
+                && let Some(found) = confirm(bin, cx, cy, total, centre_dark, tolerance)
             {
                 merge(finders, found, max);
             }
@@ -223,20 +294,28 @@ fn spread_ratio_ok(runs: &[u32; 5], tolerance: f32) -> bool {
             .all(|(&pair, modules)| (pair - modules * module).abs() < slack)
 }
 
-/// Confirms a row hit at (`cx`, `cy`) whose runs added up to `total` pixels.
-fn confirm(bin: &Binarizer<'_>, cx: f32, cy: f32, total: u32, dark: bool) -> Option<Finder> {
+/// Confirms a row hit at (`cx`, `cy`) whose runs added up to `total` pixels, the column and
+/// the row through it each within `tolerance`.
+fn confirm(
+    bin: &Binarizer<'_>,
+    cx: f32,
+    cy: f32,
+    total: u32,
+    dark: bool,
+    tolerance: f32,
+) -> Option<Finder> {
     // Perspective squeezes the pattern in one direction, so the column may be shorter or
     // longer than the row, within reason.
     let max_run = total * 2;
     let (vruns, vcentre) = runs_through(bin, cx, cy, (0, 1), dark, max_run)?;
     let vtotal: u32 = vruns.iter().sum();
-    if !ratio_ok(&vruns, TOLERANCE) || !similar(vtotal, total, 1.8) {
+    if !ratio_ok(&vruns, tolerance) || !similar(vtotal, total, 1.8) {
         return None;
     }
     let cy = vcentre.1;
     let (hruns, hcentre) = runs_through(bin, cx, cy, (1, 0), dark, max_run)?;
     let htotal: u32 = hruns.iter().sum();
-    if !ratio_ok(&hruns, TOLERANCE) || !similar(htotal, total, 1.5) {
+    if !ratio_ok(&hruns, tolerance) || !similar(htotal, total, 1.5) {
         return None;
     }
     let cx = hcentre.0;

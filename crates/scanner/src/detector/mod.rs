@@ -164,8 +164,7 @@ pub fn locate_paced(frame: &Frame, budget: &Budget, reach: Reach, grids: &mut De
         if guess.seen.iter().any(|&i| used[i]) {
             continue;
         }
-        let three = guess.finders.each_ref();
-        if let Some(code) = read::read(&bin, three, budget, grids, reach) {
+        if let Some(code) = read_guess(&bin, &guess, &finders, budget, grids, reach) {
             spend(&finders, &mut used, &guess.seen, &code);
             keep(&mut out.codes, code);
         }
@@ -186,6 +185,58 @@ pub fn locate_paced(frame: &Frame, budget: &Budget, reach: Reach, grids: &mut De
         .filter(|&p| !out.codes.iter().any(|c| c.covers(p)))
         .collect();
     out
+}
+
+/// How far from a guessed pattern's place its pattern is looked for, as a share of the leg
+/// from it to the nearer seen pattern: a code tilted 30 degrees about its diagonal, or bent,
+/// puts its third pattern a tenth of a side or more from where a square code would have it.
+const GUESS_REACH: f32 = 0.2;
+/// ... and at most this many modules: the window's pixels, not the code's, are the cost, and a
+/// frame of texture pairs far-apart patterns by the dozen.
+const GUESS_REACH_MODULES: f32 = 16.0;
+/// The most patterns found near a guessed place that are read in its stead, nearest first.
+const NEAR_TRIED: usize = 2;
+
+/// Reads a code with one pattern guessed (`pair`): first with each pattern found near the
+/// guessed place at the looser cross-checks a predicted place allows (`finder::find_near`),
+/// whose corners then register the grid as three seen patterns do; then with the guess as it
+/// is, for a pattern covered or torn away.
+fn read_guess(
+    bin: &binarize::Binarizer<'_>,
+    guess: &pair::Guess,
+    finders: &[finder::Finder],
+    budget: &Budget,
+    grids: &mut Dearest,
+    reach: Reach,
+) -> Option<Code> {
+    let slot = guess.finders.iter().position(|f| f.inferred)?;
+    let third = guess.finders[slot];
+    let leg = guess
+        .seen
+        .iter()
+        .map(|&i| (finders[i].x - third.x).hypot(finders[i].y - third.y))
+        .fold(f32::INFINITY, f32::min);
+    let near = finder::find_near(
+        bin,
+        (third.x, third.y),
+        (leg * GUESS_REACH).min(GUESS_REACH_MODULES * third.module),
+        third.module,
+        third.dark,
+    );
+    for found in near.into_iter().take(NEAR_TRIED) {
+        if !grids.affordable(budget) {
+            return None;
+        }
+        let mut three = guess.finders;
+        three[slot] = found;
+        if let Some(code) = read::read(bin, three.each_ref(), budget, grids, reach) {
+            return Some(code);
+        }
+    }
+    if !grids.affordable(budget) {
+        return None;
+    }
+    read::read(bin, guess.finders.each_ref(), budget, grids, reach)
 }
 
 /// Marks the patterns `code` was read through as used, and with them every pattern of their
