@@ -84,6 +84,7 @@ function installMock(cfg) {
     csp: [],
     errors: [],
     tones: 0,
+    audioStates: null,
     spoken: [],
     emit(event, payload) {
       for (const cb of listeners.get(event) ?? []) cb({ event, id: 1, payload });
@@ -134,6 +135,11 @@ function installMock(cfg) {
     const create = Audio.prototype.createOscillator;
     Audio.prototype.createOscillator = function createOscillator() {
       mock.tones += 1;
+      if (!mock.audioStates) {
+        // The page's one context: every state it passes through, in order.
+        mock.audioStates = [this.state];
+        this.addEventListener('statechange', () => mock.audioStates.push(this.state));
+      }
       return create.call(this);
     };
   }

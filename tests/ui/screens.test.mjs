@@ -223,6 +223,36 @@ test('a failure sounds, speaks in the view language, and sounds off silences bot
   }
 });
 
+test('the tones suspend WebAudio once they end, and the next sound resumes it', async () => {
+  const kiosk = await openKiosk(browser, server, { screen: 'signing_in', language: 'en' });
+  const { page } = kiosk;
+  // Every state the page's audio context went through ends in `state`, after running.
+  const settlesIn = (state) =>
+    page.waitForFunction(
+      (s) => {
+        const states = window.__mock.audioStates ?? [];
+        return states.includes('running') && states.at(-1) === s;
+      },
+      state,
+      { timeout: 5_000 },
+    );
+  try {
+    await pushView(page, { screen: 'result', language: 'en', code: 'badge_expired', retry_after: null });
+    await settlesIn('suspended');
+    const after = await page.evaluate(() => window.__mock.audioStates.length);
+    await pushView(page, { screen: 'greeting', language: 'en', user: MAYA });
+    // Running again for the chime, then suspended again.
+    await page.waitForFunction(
+      (n) => window.__mock.audioStates.slice(n).includes('running'),
+      after,
+      { timeout: 5_000 },
+    );
+    await settlesIn('suspended');
+  } finally {
+    await kiosk.close();
+  }
+});
+
 test('the checks above can fail: axe and the size check see a broken control', async () => {
   const kiosk = await openKiosk(browser, server, { screen: 'signing_in', language: 'en' });
   const { page } = kiosk;

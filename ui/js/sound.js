@@ -18,6 +18,8 @@ export const SOUNDS = /** @type {ReadonlyArray<Sound>} */ (Object.freeze(Object.
 
 let enabled = true;
 let context = null;
+// Tones scheduled and not yet ended: the context is suspended when none are left.
+let playing = 0;
 
 export function setSoundsEnabled(on) {
   enabled = Boolean(on);
@@ -46,10 +48,20 @@ export function play(name) {
       gain.gain.exponentialRampToValueAtTime(0.25, now + start + 0.02);
       gain.gain.exponentialRampToValueAtTime(0.0001, now + start + length);
       osc.connect(gain).connect(context.destination);
+      playing += 1;
+      osc.onended = ended;
       osc.start(now + start);
       osc.stop(now + start + length + 0.02);
     }
   } catch {
     // No audio device: the picture and the sentence still say it.
   }
+}
+
+// A running context keeps WebKit's audio thread rendering silence for as long as the page
+// lives: after the first child, 1.5 % of a core all day on an idle kiosk
+// (docs/kiosk-performance.md). Suspended between tones, it costs nothing; `play` resumes it.
+function ended() {
+  playing -= 1;
+  if (playing === 0 && context?.state === 'running') context.suspend().catch(() => {});
 }
