@@ -32,6 +32,11 @@ const MEAN_THRESHOLD: u8 = 4;
 /// A block whose detail moved more than this is a change: noise at sigma 6 gives a detail of
 /// about 7 that moves by under one level; a code coming into focus raises it by tens.
 const DETAIL_THRESHOLD: u8 = 6;
+/// A block whose sampled pixels moved by more than this on average is a change: another code
+/// where one was (a badge swapped for another in one frame keeps its blocks' brightness and
+/// detail, while its modules turn over by a hundred levels and more). Noise at sigma 6 moves
+/// them by about 7 on average (the mean absolute difference of two readings).
+const PIXEL_THRESHOLD: u8 = 24;
 
 /// Lets a frame through when its scene changed since the last frame let through, and one in
 /// `every` of a still scene's.
@@ -82,6 +87,9 @@ pub struct SceneSample {
     size: (u32, u32),
     mean: Vec<u8>,
     detail: Vec<u8>,
+    /// The sampled pixels, block row by block row, each sampled row across all the blocks.
+    pixels: Vec<u8>,
+    blocks_x: usize,
 }
 
 impl SceneSample {
@@ -98,6 +106,7 @@ impl SceneSample {
             .collect();
         let blocks = (bx * by) as usize;
         let (mut sums, mut steps) = (vec![0u32; blocks], vec![0u32; blocks]);
+        let mut pixels = Vec::with_capacity(blocks * (SAMPLES * SAMPLES) as usize);
         for j in 0..by {
             let range = (j * bx) as usize..((j + 1) * bx) as usize;
             let (Some(sum_row), Some(step_row)) =
@@ -113,6 +122,7 @@ impl SceneSample {
                         let (here, right) = (at(x), at((x + 1).min(row.len().saturating_sub(1))));
                         *sum += here;
                         *step += here.abs_diff(right);
+                        pixels.push(u8::try_from(here).unwrap_or(u8::MAX));
                     }
                 }
             }
@@ -123,7 +133,29 @@ impl SceneSample {
             size: (w, h),
             mean: sums.into_iter().map(level).collect(),
             detail: steps.into_iter().map(level).collect(),
+            pixels,
+            blocks_x: bx as usize,
         }
+    }
+
+    /// Whether every block's sampled pixels are within [`PIXEL_THRESHOLD`] of `other`'s on
+    /// average.
+    fn pixels_close(&self, other: &Self) -> bool {
+        if self.pixels.len() != other.pixels.len() || self.blocks_x != other.blocks_x {
+            return false;
+        }
+        let side = SAMPLES as usize;
+        let mut moved = vec![0u32; self.mean.len()];
+        // `pixels` holds, per block row, `side` sampled rows of `side` pixels per block.
+        for (p, (a, b)) in self.pixels.iter().zip(&other.pixels).enumerate() {
+            let block_row = p / (side * side * self.blocks_x);
+            let block = block_row * self.blocks_x + (p / side) % self.blocks_x;
+            if let Some(m) = moved.get_mut(block) {
+                *m += u32::from(a.abs_diff(*b));
+            }
+        }
+        let limit = u32::from(PIXEL_THRESHOLD) * SAMPLES * SAMPLES;
+        moved.iter().all(|&m| m <= limit)
     }
 
     fn same_scene(&self, other: &Self) -> bool {
@@ -133,6 +165,7 @@ impl SceneSample {
         self.size == other.size
             && close(&self.mean, &other.mean, MEAN_THRESHOLD)
             && close(&self.detail, &other.detail, DETAIL_THRESHOLD)
+            && self.pixels_close(other)
     }
 }
 
@@ -252,6 +285,43 @@ mod tests {
         assert!(pass(&mut change, &scene(5, 6, Some((640, 320, 80, 4)))));
         // Held still: back to the idle rate.
         assert!(!pass(&mut change, &scene(6, 6, Some((640, 320, 80, 4)))));
+    }
+
+    /// `frame` with the code at (x, y, side) of [`scene`] turned over, light for dark: another
+    /// badge's code in the same place, with the same brightness and detail (a checkerboard
+    /// moved by one module).
+    fn swapped(frame: &Frame, (bx, by, side, _): (u32, u32, u32, u32)) -> Frame {
+        let (w, h) = (frame.width(), frame.height());
+        let margin = side / 6;
+        let mut data = Vec::with_capacity((w * h) as usize);
+        for y in 0..h {
+            for (x, &v) in (0..w).zip(frame.row(y)) {
+                let (cx, cy) = (x.wrapping_sub(bx), y.wrapping_sub(by));
+                let code =
+                    (margin..side - margin).contains(&cx) && (margin..side - margin).contains(&cy);
+                data.push(if code { 255 - v } else { v });
+            }
+        }
+        Frame::from_luma(w, h, data).unwrap()
+    }
+
+    #[test]
+    fn a_badge_swapped_for_another_in_the_same_place_is_a_change() {
+        // 100 px, 60 cm away: a child showing a second badge where the first was. Block
+        // brightness and detail hardly move; the pixels do.
+        let badge = (600, 300, 100, 3);
+        let mut change = SceneChange::new(1000);
+        let first = scene(1, 6, Some(badge));
+        assert!(pass(&mut change, &first));
+        assert!(!pass(&mut change, &scene(2, 6, Some(badge))));
+        assert!(pass(
+            &mut change,
+            &swapped(&scene(3, 6, Some(badge)), badge)
+        ));
+        assert!(!pass(
+            &mut change,
+            &swapped(&scene(4, 6, Some(badge)), badge)
+        ));
     }
 
     #[test]
