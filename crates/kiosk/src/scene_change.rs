@@ -8,7 +8,9 @@
 //! difference, counts a dim room's noise as change in every frame). Each block has two numbers,
 //! its brightness (the mean) and its detail (the mean absolute step between neighbouring
 //! pixels): a badge coming in moves both, a webcam focusing on a badge held still moves only
-//! the detail.
+//! the detail. Its sampled pixels are compared too, on average: a badge swapped for another in
+//! the same place in one frame moves neither number, only the pixels (the kiosk bench's badge
+//! swap at 60 cm waited for the still scene's next decode, up to half a second).
 //!
 //! Both are taken over enough pixels that a dim room's noise stays far under the thresholds: a
 //! webcam in a dim classroom has a noise sigma of 4 to 6 grey levels; the difference of two
