@@ -387,10 +387,9 @@ fn reads_a_code_printed_inside_another() {
     );
 }
 
-/// A version-`version` code seen through a lens that bows lines outwards (pincushion, `k` at
-/// the code's corners): each pixel's module is its offset from the centre grown by
-/// `1 + k r^2`, `r` in half-sides of the code.
-fn bowed(version: i16, k: f64) -> (Frame, String) {
+/// A version-`version` code at level L filled with letters: its text, its modules (row by row)
+/// and its side in modules.
+fn large_code(version: i16) -> (String, Vec<bool>, usize) {
     let text: String = (0..)
         .map(|i| char::from(b'A' + (i % 26) as u8))
         .take(usize::from(version.unsigned_abs()) * 20)
@@ -401,12 +400,19 @@ fn bowed(version: i16, k: f64) -> (Frame, String) {
         qrcode::EcLevel::L,
     )
     .expect("text fits");
-    let n = qr.width();
-    let modules: Vec<bool> = qr
+    let modules = qr
         .to_colors()
         .iter()
         .map(|c| *c == qrcode::Color::Dark)
         .collect();
+    (text, modules, qr.width())
+}
+
+/// A version-`version` code seen through a lens that bows lines outwards (pincushion, `k` at
+/// the code's corners): each pixel's module is its offset from the centre grown by
+/// `1 + k r^2`, `r` in half-sides of the code.
+fn bowed(version: i16, k: f64) -> (Frame, String) {
+    let (text, modules, n) = large_code(version);
     let module_px = 4.0;
     let side = (n + 2 * QUIET) as f64;
     let size = (side * module_px * 1.1) as u32;
@@ -572,22 +578,7 @@ fn a_large_code_tilted_with_one_finders_edge_worn_reads_through_the_pattern_foun
     ];
     let mut hidden = 0;
     for version in [10i16, 20] {
-        let text: String = (0..)
-            .map(|i| char::from(b'a' + (i % 26) as u8))
-            .take(usize::from(version.unsigned_abs()) * 20)
-            .collect();
-        let qr = qrcode::QrCode::with_version(
-            text.as_bytes(),
-            qrcode::Version::Normal(version),
-            qrcode::EcLevel::L,
-        )
-        .expect("text fits");
-        let n = qr.width();
-        let modules: Vec<bool> = qr
-            .to_colors()
-            .iter()
-            .map(|c| *c == qrcode::Color::Dark)
-            .collect();
+        let (text, modules, n) = large_code(version);
         for quad in quads {
             for finder in 0..3 {
                 let frame = render(
