@@ -68,11 +68,16 @@ function shellQuote(text) {
   return `'${text.replaceAll("'", "'\\''")}'`;
 }
 
+/** The fields of /proc/`pid`/stat after the command name: state, ppid, ...; throws if gone. */
+function statFields(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** Whether process `pid` runs: it exists and is not a zombie waiting for its parent. */
 function running(pid) {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    return statFields(pid)[0] !== 'Z';
   } catch {
     return false;
   }
@@ -84,8 +89,7 @@ export function descendants(pid) {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const ppid = Number(statFields(entry)[1]);
       if (!children.has(ppid)) children.set(ppid, []);
       children.get(ppid).push(Number(entry));
     } catch {
@@ -105,11 +109,11 @@ export function descendants(pid) {
 
 /** The PID of the kiosk app among `pid`'s descendants, if it runs. */
 export function appPid(driverPid) {
-  return descendants(driverPid).find(appPidIs);
+  return descendants(driverPid).find(isKioskApp);
 }
 
 /** Whether process `pid` is a kiosk app (a pid once the app's may since be another's). */
-function appPidIs(pid) {
+function isKioskApp(pid) {
   try {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'badgein-kiosk';
   } catch {
@@ -189,12 +193,13 @@ async function launchIn(dir, name, env, app) {
     },
   );
   const base = `http://127.0.0.1:${port}`;
-  // The app, once the session has started it. Killed by its own pid too: once the session ends,
-  // WebKitWebDriver may exit before it and leave it to init, out of the driver's tree, and an app
-  // still running holds the single-instance lock, so the next test's app would quit at start.
+  // The app, once the session has started it. Killed by its own pid too, and waited for: once
+  // the session ends, WebKitWebDriver may exit before it and leave it to init, out of the
+  // driver's tree, and an app still going as the next test's started was followed by that
+  // start losing its session (see `launch`).
   let appProcess = null;
   const stop = async () => {
-    const own = appProcess && appPidIs(appProcess) ? [appProcess] : [];
+    const own = appProcess && isKioskApp(appProcess) ? [appProcess] : [];
     const pids = [...descendants(driver.pid), driver.pid, ...own];
     for (const pid of pids) {
       try {
@@ -209,6 +214,10 @@ async function launchIn(dir, name, env, app) {
     await waitUntil(async () => (await fetch(`${base}/status`)).ok, 'tauri-driver', 20_000);
     const session = await Session.start(base, wrapper);
     appProcess = appPid(driver.pid) ?? null;
+    const kill = async () => {
+      await session.end();
+      await stop();
+    };
     return {
       dir,
       session,
@@ -227,13 +236,9 @@ async function launchIn(dir, name, env, app) {
         else writeFileSync(camera, Buffer.alloc(0));
       },
       /** Stops the driver and the app, keeping the profile. */
-      async kill() {
-        await session.end();
-        await stop();
-      },
+      kill,
       async close() {
-        await session.end();
-        await stop();
+        await kill();
         mkdirSync(LOGS, { recursive: true });
         try {
           copyFileSync(appLog, join(LOGS, `${name}.log`));
