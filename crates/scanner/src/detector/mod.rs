@@ -223,20 +223,20 @@ fn read_guess(
         third.module,
         third.dark,
     );
-    for found in near.into_iter().take(NEAR_TRIED) {
+    let with_found = near.into_iter().take(NEAR_TRIED).map(|found| {
+        let mut three = guess.finders;
+        three[slot] = found;
+        three
+    });
+    for three in with_found.chain([guess.finders]) {
         if !grids.affordable(budget) {
             return None;
         }
-        let mut three = guess.finders;
-        three[slot] = found;
         if let Some(code) = read::read(bin, three.each_ref(), budget, grids, reach) {
             return Some(code);
         }
     }
-    if !grids.affordable(budget) {
-        return None;
-    }
-    read::read(bin, guess.finders.each_ref(), budget, grids, reach)
+    None
 }
 
 /// Marks the patterns `code` was read through as used, and with them every pattern of their
