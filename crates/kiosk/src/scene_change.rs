@@ -28,6 +28,8 @@ const BLOCKS_X: u32 = 16;
 const BLOCKS_Y: u32 = 9;
 /// Pixels sampled per block side: enough to average out a dim room's noise, 1 in 44 of them.
 const SAMPLES: u32 = 12;
+/// Pixels sampled per block.
+const PER_BLOCK: usize = (SAMPLES * SAMPLES) as usize;
 /// A block whose mean moved more than this many grey levels is a change; a badge edge
 /// crossing it moves it by tens.
 const MEAN_THRESHOLD: u8 = 4;
@@ -89,9 +91,8 @@ pub struct SceneSample {
     size: (u32, u32),
     mean: Vec<u8>,
     detail: Vec<u8>,
-    /// The sampled pixels, block row by block row, each sampled row across all the blocks.
+    /// The sampled pixels, block by block (`SAMPLES x SAMPLES` each, as `mean` orders blocks).
     pixels: Vec<u8>,
-    blocks_x: usize,
 }
 
 impl SceneSample {
@@ -108,23 +109,31 @@ impl SceneSample {
             .collect();
         let blocks = (bx * by) as usize;
         let (mut sums, mut steps) = (vec![0u32; blocks], vec![0u32; blocks]);
-        let mut pixels = Vec::with_capacity(blocks * (SAMPLES * SAMPLES) as usize);
+        let mut pixels = vec![0u8; blocks * PER_BLOCK];
         for j in 0..by {
             let range = (j * bx) as usize..((j + 1) * bx) as usize;
-            let (Some(sum_row), Some(step_row)) =
-                (sums.get_mut(range.clone()), steps.get_mut(range))
-            else {
+            let pixel_range = range.start * PER_BLOCK..range.end * PER_BLOCK;
+            let (Some(sum_row), Some(step_row), Some(pixel_row)) = (
+                sums.get_mut(range.clone()),
+                steps.get_mut(range),
+                pixels.get_mut(pixel_range),
+            ) else {
                 continue;
             };
-            for y in spread(by, h, j) {
+            for (r, y) in spread(by, h, j).enumerate() {
                 let row = frame.row(y);
-                let at = |x: usize| u32::from(row.get(x).copied().unwrap_or(0));
-                for ((sum, step), xs) in sum_row.iter_mut().zip(step_row.iter_mut()).zip(&columns) {
-                    for &x in xs {
+                let at = |x: usize| row.get(x).copied().unwrap_or(0);
+                let blocks = sum_row
+                    .iter_mut()
+                    .zip(step_row.iter_mut())
+                    .zip(pixel_row.chunks_mut(PER_BLOCK));
+                for (((sum, step), block_pixels), xs) in blocks.zip(&columns) {
+                    let sampled = block_pixels.iter_mut().skip(r * SAMPLES as usize);
+                    for (&x, pixel) in xs.iter().zip(sampled) {
                         let (here, right) = (at(x), at((x + 1).min(row.len().saturating_sub(1))));
-                        *sum += here;
-                        *step += here.abs_diff(right);
-                        pixels.push(u8::try_from(here).unwrap_or(u8::MAX));
+                        *sum += u32::from(here);
+                        *step += u32::from(here.abs_diff(right));
+                        *pixel = here;
                     }
                 }
             }
@@ -136,28 +145,25 @@ impl SceneSample {
             mean: sums.into_iter().map(level).collect(),
             detail: steps.into_iter().map(level).collect(),
             pixels,
-            blocks_x: bx as usize,
         }
     }
 
     /// Whether every block's sampled pixels are within [`PIXEL_THRESHOLD`] of `other`'s on
     /// average.
     fn pixels_close(&self, other: &Self) -> bool {
-        if self.pixels.len() != other.pixels.len() || self.blocks_x != other.blocks_x {
-            return false;
-        }
-        let side = SAMPLES as usize;
-        let mut moved = vec![0u32; self.mean.len()];
-        // `pixels` holds, per block row, `side` sampled rows of `side` pixels per block.
-        for (p, (a, b)) in self.pixels.iter().zip(&other.pixels).enumerate() {
-            let block_row = p / (side * side * self.blocks_x);
-            let block = block_row * self.blocks_x + (p / side) % self.blocks_x;
-            if let Some(m) = moved.get_mut(block) {
-                *m += u32::from(a.abs_diff(*b));
-            }
-        }
         let limit = u32::from(PIXEL_THRESHOLD) * SAMPLES * SAMPLES;
-        moved.iter().all(|&m| m <= limit)
+        self.pixels.len() == other.pixels.len()
+            && self
+                .pixels
+                .chunks(PER_BLOCK)
+                .zip(other.pixels.chunks(PER_BLOCK))
+                .all(|(a, b)| {
+                    a.iter()
+                        .zip(b)
+                        .map(|(a, b)| u32::from(a.abs_diff(*b)))
+                        .sum::<u32>()
+                        <= limit
+                })
     }
 
     fn same_scene(&self, other: &Self) -> bool {
