@@ -3,6 +3,7 @@
 //! core crates.
 
 pub mod allow_list;
+mod backoff;
 pub mod camera;
 mod close_guard;
 #[cfg(test)]
@@ -46,6 +47,7 @@ pub fn run() -> anyhow::Result<()> {
             if let Some(window) = app.get_webview_window(kiosk_window::MAIN) {
                 kiosk_window::cover_monitor(&window)?;
                 platform::lighten_webview(&window)?;
+                platform::reload_when_page_dies(&window)?;
             }
             let kiosk = Kiosk::start(app.handle(), choice)?;
             updates::start(

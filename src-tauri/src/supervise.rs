@@ -1,5 +1,5 @@
 //! `badgein-kiosk --supervise`: runs the kiosk as a child process and starts it again after a
-//! crash, waiting 1 s, then 2, 4 ... up to a minute while it keeps crashing. A clean exit (the
+//! crash, waiting 1 s, then 2, 4 ... up to a minute while it keeps crashing (`Backoff`). A clean exit (the
 //! teacher's Quit) ends the supervisor too. Windows' installers start the kiosk this way at
 //! logon (packaging/kiosk/windows/); Linux and macOS use the service manager instead
 //! (systemd's `Restart=on-failure`, launchd's `KeepAlive`), see docs/kiosk-install.md.
@@ -12,12 +12,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 
+use crate::backoff::Backoff;
+
 pub const FLAG: &str = "--supervise";
-/// The first wait after a crash; doubled after every crash up to [`MAX_WAIT`].
-const FIRST_WAIT: Duration = Duration::from_secs(1);
-const MAX_WAIT: Duration = Duration::from_secs(60);
-/// A run this long was not a crash loop: the next crash waits [`FIRST_WAIT`] again.
-const STEADY: Duration = Duration::from_secs(60);
 
 /// Whether the command line asks for the supervisor (the flag anywhere after the program).
 pub fn requested(args: impl IntoIterator<Item = OsString>) -> bool {
@@ -64,18 +61,15 @@ pub fn supervise(
     mut run_kiosk: impl FnMut() -> anyhow::Result<Exit>,
     mut wait: impl FnMut(Duration),
 ) -> anyhow::Result<()> {
-    let mut next_wait = FIRST_WAIT;
+    let mut backoff = Backoff::default();
     loop {
         let started = Instant::now();
         match run_kiosk()? {
             Exit::Clean => return Ok(()),
             Exit::Failed(status) => {
-                if started.elapsed() >= STEADY {
-                    next_wait = FIRST_WAIT;
-                }
+                let next_wait = backoff.after_failure(started.elapsed());
                 tracing::warn!(%status, wait_secs = next_wait.as_secs(), "the kiosk stopped; restarting it");
                 wait(next_wait);
-                next_wait = (next_wait * 2).min(MAX_WAIT);
             }
         }
     }

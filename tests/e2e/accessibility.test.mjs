@@ -21,6 +21,7 @@ import {
   startWindowManager,
   waitForScreen,
   waitUntil,
+  webProcesses,
 } from './harness.mjs';
 
 const ATSPI = join(ROOT, 'tests', 'e2e', 'atspi.py');
@@ -229,5 +230,53 @@ describe('the kiosk through a screen reader and the keyboard', { timeout: 240_00
       'const done = arguments[0]; window.__TAURI__.core.invoke("get_view").then(done, (e) => done({error: String(e)}));',
     );
     assert.equal(view.user?.first_name, 'Zoe');
+  });
+});
+
+describe("the kiosk window after its web process dies", { timeout: 180_000 }, () => {
+  let portal;
+  let kiosk;
+  let pid;
+
+  before(async () => {
+    portal = await startPortal();
+    kiosk = await launch('page-crash', portal.enrollEnv());
+    await waitForScreen(kiosk.session, 'scanning', 60_000);
+    pid = appPid(kiosk.driverPid);
+    assert.ok(pid, 'the kiosk process');
+  });
+
+  after(async () => {
+    await kiosk?.close();
+    portal?.stop();
+  });
+
+  // A crash in WebKit, or the out-of-memory killer on a small school computer, takes the page
+  // and leaves an empty window nobody can sign in at. The app loads the page again. Read through
+  // AT-SPI, as WebKitWebDriver drops its session with the page.
+  test('the page is loaded again: the scan screen is back and greets the next child aloud', async () => {
+    await treeWith(pid, SCANNING_TITLE);
+    const [windowProcess] = webProcesses(pid);
+    assert.ok(windowProcess, 'the kiosk window has a web process');
+    process.kill(windowProcess, 'SIGKILL');
+    await waitUntil(
+      async () => /web process ended; loading the page again/.test(kiosk.appLog()),
+      'the app to say it loads the page again',
+      10_000,
+    );
+    await treeWith(pid, SCANNING_TITLE);
+    const [reloaded] = webProcesses(pid);
+    assert.ok(reloaded && reloaded !== windowProcess, `a new web process: ${reloaded}`);
+
+    const events = await watchEvents(pid);
+    try {
+      const badge = portal.badges[2];
+      const given = badge.split('-').pop().replace('.png', '');
+      const greeting = `Hi, ${given[0].toUpperCase()}${given.slice(1)}!`;
+      kiosk.showToCamera(readFileSync(badge));
+      await events.waitFor((e) => liveAnnouncement(e, greeting), `"${greeting}" announced`);
+    } finally {
+      events.stop();
+    }
   });
 });

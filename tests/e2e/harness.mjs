@@ -112,6 +112,23 @@ export function appPid(driverPid) {
   return descendants(driverPid).find(isKioskApp);
 }
 
+/**
+ * The WebKit web processes of app `pid`, oldest first (the kiosk window's is the first: the
+ * window's view is made at start, a portal view only when a child signs in).
+ */
+export function webProcesses(pid) {
+  const started = (p) => Number(statFields(p)[19]);
+  const web = [];
+  for (const p of descendants(pid)) {
+    try {
+      if (readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'WebKitWebProces') web.push([started(p), p]);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return web.sort((a, b) => a[0] - b[0]).map(([, p]) => p);
+}
+
 /** Whether process `pid` is a kiosk app (a pid once the app's may since be another's). */
 function isKioskApp(pid) {
   try {
@@ -222,6 +239,8 @@ async function launchIn(dir, name, env, app) {
       dir,
       session,
       driverPid: driver.pid,
+      /** The kiosk app's own pid (null if it was not found under the driver). */
+      pid: appProcess,
       /** The app's log so far (its tracing output and stderr), without colour codes. */
       appLog() {
         try {

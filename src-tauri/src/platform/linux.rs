@@ -1,10 +1,17 @@
 //! Linux and the other XDG desktops.
 
+use std::cell::{Cell, RefCell};
 use std::path::PathBuf;
+use std::rc::Rc;
+use std::time::Instant;
 
 use tauri::{Runtime, WebviewWindow};
 use webkit2gtk::glib::object::ObjectType;
-use webkit2gtk::{CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt};
+use webkit2gtk::{
+    CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebView, WebViewExt, glib,
+};
+
+use crate::backoff::Backoff;
 
 /// `$XDG_STATE_HOME/badgein/logs`, else `~/.local/state/badgein/logs`: logs are state that
 /// outlives a run but is not worth backing up (the XDG Base Directory spec's own example).
@@ -36,6 +43,46 @@ pub fn lighten_webview<R: Runtime>(window: &WebviewWindow<R>) -> tauri::Result<(
     })
 }
 
+/// Loads the kiosk window's page again when its web process ends: WebKitGTK leaves the view
+/// empty after a crash in WebKit or the out-of-memory killer (a small school computer), a kiosk
+/// nobody can sign in at until someone restarts it. The page asks the app for the screen to show
+/// as it starts, so it comes back where the kiosk is. Waits as [`Backoff`] says, from 1 s up to
+/// a minute, so a page that dies as it loads is not started again in a loop.
+pub fn reload_when_page_dies<R: Runtime>(window: &WebviewWindow<R>) -> tauri::Result<()> {
+    window.with_webview(|webview| {
+        let restarts = Rc::new(PageRestarts {
+            backoff: RefCell::new(Backoff::default()),
+            loaded: Cell::new(Instant::now()),
+        });
+        webview
+            .inner()
+            .connect_web_process_terminated(move |view, reason| {
+                let wait = restarts
+                    .backoff
+                    .borrow_mut()
+                    .after_failure(restarts.loaded.get().elapsed());
+                tracing::warn!(
+                    ?reason,
+                    wait_secs = wait.as_secs(),
+                    "the kiosk window's web process ended; loading the page again"
+                );
+                let (view, restarts) = (view.clone(), Rc::clone(&restarts));
+                glib::timeout_add_local_once(wait, move || reload(&view, &restarts));
+            });
+    })
+}
+
+/// When the kiosk window's page was last loaded, and the waits before loading it again.
+struct PageRestarts {
+    backoff: RefCell<Backoff>,
+    loaded: Cell<Instant>,
+}
+
+fn reload(view: &WebView, restarts: &PageRestarts) {
+    restarts.loaded.set(Instant::now());
+    view.reload();
+}
+
 /// Lets a webview about to be destroyed be freed: drops every signal handler on its user content
 /// manager. Queued on the main thread ahead of the destroy that follows it.
 ///
@@ -54,9 +101,7 @@ pub fn release_webview<R: Runtime>(window: &WebviewWindow<R>) -> tauri::Result<(
             // SAFETY: `manager` is a live WebKitUserContentManager (a GObject) for the whole
             // call, which only drops the handlers connected to it; nothing keeps their ids to
             // disconnect them later (wry never does).
-            unsafe {
-                webkit2gtk::glib::gobject_ffi::g_signal_handlers_destroy(manager.as_ptr().cast())
-            };
+            unsafe { glib::gobject_ffi::g_signal_handlers_destroy(manager.as_ptr().cast()) };
         }
     })
 }

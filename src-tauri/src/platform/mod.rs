@@ -1,7 +1,8 @@
 //! What differs per operating system, each behind a small module of its own: where the kiosk's
 //! log files go (docs/kiosk-install.md says where IT finds them), and the kiosk window's web
 //! engine settings that keep an idle kiosk light and let a closed portal view go
-//! (docs/kiosk-performance.md). How the kiosk starts at login and comes back after a crash is
+//! (docs/kiosk-performance.md), and loading the kiosk window's page again if its web process
+//! dies. How the kiosk starts at login and comes back after a crash is
 //! the installers' business (packaging/kiosk/), not the app's.
 
 #[cfg(all(unix, not(target_os = "macos")))]
@@ -12,8 +13,8 @@ mod macos;
 mod windows;
 
 #[cfg(all(unix, not(target_os = "macos")))]
-pub use linux::{lighten_webview, log_dir, release_webview};
+pub use linux::{lighten_webview, log_dir, release_webview, reload_when_page_dies};
 #[cfg(target_os = "macos")]
-pub use macos::{lighten_webview, log_dir, release_webview};
+pub use macos::{lighten_webview, log_dir, release_webview, reload_when_page_dies};
 #[cfg(windows)]
-pub use windows::{lighten_webview, log_dir, release_webview};
+pub use windows::{lighten_webview, log_dir, release_webview, reload_when_page_dies};

@@ -13,6 +13,14 @@ pub fn lighten_webview<R: tauri::Runtime>(_window: &tauri::WebviewWindow<R>) -> 
     Ok(())
 }
 
+/// Nothing yet: the Linux module's reload after the page's web process ends is not written for
+/// this web engine (the window would show the engine's own error page, or nothing).
+pub fn reload_when_page_dies<R: tauri::Runtime>(
+    _window: &tauri::WebviewWindow<R>,
+) -> tauri::Result<()> {
+    Ok(())
+}
+
 /// Nothing: the leak it undoes is in wry's WebKitGTK code (see the Linux module).
 pub fn release_webview<R: tauri::Runtime>(_window: &tauri::WebviewWindow<R>) -> tauri::Result<()> {
     Ok(())
