@@ -113,15 +113,16 @@ export function appPid(driverPid) {
 }
 
 /**
- * The WebKit web processes of app `pid`, oldest first (the kiosk window's is the first: the
- * window's view is made at start, a portal view only when a child signs in).
+ * The running WebKit web processes of app `pid`, oldest first (the kiosk window's is the first:
+ * the window's view is made at start, a portal view only when a child signs in).
  */
 export function webProcesses(pid) {
   const started = (p) => Number(statFields(p)[19]);
   const web = [];
   for (const p of descendants(pid)) {
     try {
-      if (readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'WebKitWebProces') web.push([started(p), p]);
+      const isWeb = readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'WebKitWebProces';
+      if (isWeb && running(p)) web.push([started(p), p]);
     } catch {
       // The process ended while we looked.
     }

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { PNG } from 'pngjs';
 
+import { threadNames } from './bench/proc.mjs';
 import {
   APP,
   appPid,
@@ -20,6 +21,7 @@ import {
   startWindowManager,
   waitForScreen,
   waitUntil,
+  webProcesses,
 } from './harness.mjs';
 
 describe('the kiosk window', { timeout: 180_000 }, () => {
@@ -49,6 +51,12 @@ describe('the kiosk window', { timeout: 180_000 }, () => {
     );
     assert.equal(view.screen, 'scanning');
     await screenshot(kiosk.session, 'scanning');
+    // The window paints on the CPU from its first page (platform::linux::lighten_webview): its
+    // web process runs no OpenGL compositor (Mesa's llvmpipe threads without a GPU, as here).
+    const [windowProcess] = webProcesses(kiosk.pid);
+    assert.ok(windowProcess, 'the kiosk window has a web process');
+    const threads = threadNames(windowProcess).map(([name]) => name);
+    assert.ok(!threads.some((name) => /llvmpipe|Compositor/.test(name)), threads.join(', '));
   });
 
   test('preview frames arrive as JPEG bytes over a channel, one in flight', async () => {
