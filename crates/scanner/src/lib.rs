@@ -18,6 +18,7 @@ pub mod live;
 pub mod pipeline;
 pub mod preprocess;
 pub mod quad_set;
+mod rqrr_cost;
 pub mod rqrr_pass;
 pub mod sample_set;
 

@@ -13,7 +13,7 @@ use crate::code::{Code, Point, quad_centre};
 use crate::detector::{self, FinderSeen};
 use crate::frame::Frame;
 use crate::preprocess;
-use crate::rqrr_pass;
+use crate::{rqrr_cost, rqrr_pass};
 
 /// How hard to try on one frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,31 +65,6 @@ pub struct Seen {
     pub height: u32,
     /// Pipeline steps that ran, for benchmarks and debugging.
     pub steps: u8,
-}
-
-/// Frames with more pixels than this are box-downscaled before rqrr sees them: rqrr's time is
-/// linear in pixels and a webcam badge keeps enough pixels per module at half a 1080p frame.
-const RQRR_MAX_PIXELS: u64 = 1_300_000;
-
-/// The least one rqrr pass costs per pixel of its frame: its locator's thresholding and
-/// flood fills, before any grid (13-15 ns on the shared photos of a megapixel, measured on the
-/// development machine; more where it finds grids to decode).
-const RQRR_FLOOR_NS_PER_PIXEL: u64 = 12;
-
-/// What rqrr spends on each grid it finds, whatever the frame's size: it refines the grid's
-/// perspective by trial (4-6 ms on the small photos of the shared sets).
-const RQRR_GRID_FIT: Duration = Duration::from_millis(4);
-
-/// The least time an rqrr pass over `frame` (as rqrr sees it) takes when it finds a grid (see
-/// [`RQRR_FLOOR_NS_PER_PIXEL`], [`RQRR_GRID_FIT`]): the pipeline runs rqrr only where the
-/// detector saw finder patterns, so it usually does.
-fn rqrr_floor(frame: &Frame) -> Duration {
-    // rqrr sees the frame halved until it is within RQRR_MAX_PIXELS.
-    let mut pixels = u64::from(frame.width()) * u64::from(frame.height());
-    while pixels > RQRR_MAX_PIXELS {
-        pixels /= 4;
-    }
-    Duration::from_nanos(pixels * RQRR_FLOOR_NS_PER_PIXEL) + RQRR_GRID_FIT
 }
 
 /// Past this many finder patterns outside every code read, rqrr's passes are skipped (see
@@ -157,11 +132,13 @@ pub fn scan(frame: &Frame, options: &ScanOptions) -> Scan {
     // them dropped as duplicates, and their patterns would pair with those of the codes
     // still unread.
     // A pass is begun only when the budget left pays for the dearest pass so far on this
-    // frame, or before the first, a floor from its size plus the detector's dearest grid (rqrr
-    // decodes the grids it finds, and it finds the same codes); nothing is prepared for rqrr
-    // either (blanking and halving a large photo take milliseconds) unless the first is paid.
-    let mut rqrr_cost = Dearest::at_least(rqrr_floor(frame) + dearest_grid);
-    if !rqrr_cost.affordable(&budget) {
+    // frame, or before the first, a floor from its size and the largest code its patterns can
+    // make (`rqrr_cost::floor`) plus the detector's dearest grid (rqrr decodes the grids it
+    // finds, and it finds the same codes); nothing is prepared for rqrr either (blanking and
+    // halving a large photo take milliseconds) unless the first is paid.
+    let mut pass_cost =
+        Dearest::at_least(rqrr_cost::floor(frame, &scan.seen.finders) + dearest_grid);
+    if !pass_cost.affordable(&budget) {
         scan.codes = dedup(found.codes);
         return scan;
     }
@@ -170,7 +147,7 @@ pub fn scan(frame: &Frame, options: &ScanOptions) -> Scan {
     // rqrr works on a frame of bounded size.
     let mut base = std::borrow::Cow::Borrowed(blanked.as_ref().unwrap_or(frame));
     let mut scale = 1.0;
-    while u64::from(base.width()) * u64::from(base.height()) > RQRR_MAX_PIXELS {
+    while u64::from(base.width()) * u64::from(base.height()) > rqrr_cost::MAX_PIXELS {
         match preprocess::half(&base) {
             Some(h) => {
                 base = std::borrow::Cow::Owned(h);
@@ -208,14 +185,14 @@ pub fn scan(frame: &Frame, options: &ScanOptions) -> Scan {
         ],
     };
     for step in steps {
-        if !rqrr_cost.affordable(&budget) {
+        if !pass_cost.affordable(&budget) {
             break;
         }
         let Some((img, step_scale)) = step(&base) else {
             continue;
         };
         scan.seen.steps += 1;
-        let pass = rqrr_cost.time(|| rqrr_pass::run(&img, scale * step_scale));
+        let pass = pass_cost.time(|| rqrr_pass::run(&img, scale * step_scale));
         found.codes.extend(pass.codes);
         found
             .unread
