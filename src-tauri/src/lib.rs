@@ -47,7 +47,7 @@ pub fn run() -> anyhow::Result<()> {
             if let Some(window) = app.get_webview_window(kiosk_window::MAIN) {
                 kiosk_window::cover_monitor(&window)?;
                 platform::lighten_webview(&window)?;
-                platform::reload_when_page_dies(&window)?;
+                platform::reload_when_page_dies(&window, "kiosk window")?;
             }
             let kiosk = Kiosk::start(app.handle(), choice)?;
             updates::start(

@@ -5,7 +5,8 @@
 //!
 //! The view is in no capability (src-tauri/capabilities/), so it can call no command; it may
 //! only navigate to allow-listed origins, cannot open windows and cannot download. Sign-out
-//! clears all its browsing data and destroys it.
+//! clears all its browsing data and destroys it. A page whose web process dies is loaded again
+//! (`platform::reload_when_page_dies`).
 
 use tauri::webview::NewWindowResponse;
 use tauri::{AppHandle, Manager, Runtime, Url, WebviewUrl, WebviewWindowBuilder};
@@ -30,7 +31,7 @@ pub fn open<R: Runtime>(
         .ok_or(tauri::Error::WindowNotFound)?;
     let size = main.inner_size()?.to_logical::<f64>(main.scale_factor()?);
     let refused = allow.clone();
-    WebviewWindowBuilder::new(app, PORTAL, WebviewUrl::External(launch_url))
+    let view = WebviewWindowBuilder::new(app, PORTAL, WebviewUrl::External(launch_url))
         .title("BadgeIn portal")
         .incognito(true)
         .decorations(false)
@@ -62,6 +63,7 @@ pub fn open<R: Runtime>(
         })
         .on_download(|_, _| false)
         .build()?;
+    crate::platform::reload_when_page_dies(&view, "portal view")?;
     Ok(())
 }
 

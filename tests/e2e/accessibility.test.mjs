@@ -260,7 +260,7 @@ describe("the kiosk window after its web process dies", { timeout: 180_000 }, ()
     assert.ok(windowProcess, 'the kiosk window has a web process');
     process.kill(windowProcess, 'SIGKILL');
     await waitUntil(
-      async () => /web process ended; loading the page again/.test(kiosk.appLog()),
+      async () => /web process ended; loading its page again view="kiosk window"/.test(kiosk.appLog()),
       'the app to say it loads the page again',
       10_000,
     );

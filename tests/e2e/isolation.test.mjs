@@ -19,6 +19,7 @@ import {
   startPortal,
   waitForPaint,
   waitForScreen,
+  webProcesses,
 } from './harness.mjs';
 import { startForbidden, startProbe } from './probe.mjs';
 
@@ -335,6 +336,42 @@ describe('the portal view keeps children apart', { timeout: 300_000 }, () => {
     await screenshot(session, 'isolation-refused');
     const view = await getView(session);
     assert.equal(view.screen, 'signed_in');
+    await imDone(session);
+  });
+
+  test("a portal page whose web process dies is loaded again, the child still signed in", async () => {
+    const a = children[5];
+    assert.ok(a, `a sixth demo badge: ${rig.portal.badges}`);
+    const { session } = kiosk;
+    const { probe } = rig;
+    const first = await signIn(rig, kiosk, a);
+    // The newest web process is the portal view's (the kiosk window's is the oldest; those of
+    // earlier children's views are gone or going).
+    const web = webProcesses(kiosk.pid);
+    assert.ok(web.length >= 2, `the kiosk window's and the portal view's web processes: ${web}`);
+    const since = probe.requests.length;
+    const reloaded = /web process ended; loading its page again view="portal view"/;
+    process.kill(web[web.length - 1], 'SIGKILL');
+    await waitForLog(kiosk, reloaded, 0, 'the app to say it loads the portal page again');
+
+    const again = await probe.waitForReport(
+      (r) => r.label === a.name && r.phase === 'loaded' && r.page !== first.loaded.page,
+      `${a.name}'s portal page loaded again`,
+    );
+    assert.equal(again.origin, probe.url);
+    assert.equal(again.href, first.loaded.href, 'the same page as before');
+    // Still A's session: the page's request carried A's session cookie (kept by the network
+    // process, which the crash did not touch), and the kiosk is still signed in as A.
+    const sessions = probe.sessionCookies.filter((c) => c.label === a.name);
+    const withSession = probe.requests
+      .slice(since)
+      .filter((r) => sessions.some((s) => r.cookies[s.name] === s.value));
+    assert.ok(withSession.length > 0, `a request with ${a.name}'s session cookie after the crash`);
+    await portalPainted();
+    await screenshot(session, 'isolation-portal-reloaded');
+    const view = await getView(session);
+    assert.equal(view.screen, 'signed_in');
+    assert.equal(view.user?.first_name?.toLowerCase(), a.name);
     await imDone(session);
   });
 });

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use std::time::Instant;
 
 use tauri::{Runtime, WebviewWindow};
-use webkit2gtk::glib::object::ObjectType;
+use webkit2gtk::glib::object::{ObjectExt, ObjectType};
 use webkit2gtk::{
     CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt,
     WebProcessTerminationReason, WebView, WebViewExt, glib,
@@ -54,21 +54,27 @@ pub fn lighten_webview<R: Runtime>(window: &WebviewWindow<R>) -> tauri::Result<(
     })
 }
 
-/// Loads the kiosk window's page again when its web process ends: WebKitGTK leaves the view
-/// empty after a crash in WebKit or the out-of-memory killer (a small school computer), a kiosk
-/// nobody can sign in at until someone restarts it. The page asks the app for the screen to show
-/// as it starts, so it comes back where the kiosk is. An end the app asked for (`lighten_webview`
-/// at start) is not a death. Waits as [`Backoff`] says, from 1 s up to
-/// a minute, so a page that dies as it loads is not started again in a loop.
-pub fn reload_when_page_dies<R: Runtime>(window: &WebviewWindow<R>) -> tauri::Result<()> {
-    window.with_webview(|webview| {
+/// Loads `window`'s page again when its web process ends: WebKitGTK leaves the view empty after
+/// a crash in WebKit or the out-of-memory killer (a small school computer). For the kiosk
+/// window that is a kiosk nobody can sign in at until someone restarts it; its page asks the
+/// app for the screen to show as it starts, so it comes back where the kiosk is. For a child's
+/// portal view it is a blank page under the bar; the page comes back with the child's session,
+/// whose cookies live in the network process. An end the app asked for (`lighten_webview` at
+/// start) is not a death. Waits as [`Backoff`] says, from 1 s up to a minute, so a page that
+/// dies as it loads is not started again in a loop; a view destroyed meanwhile (the child
+/// signed out) is left alone. `view` names it in the log.
+pub fn reload_when_page_dies<R: Runtime>(
+    window: &WebviewWindow<R>,
+    view: &'static str,
+) -> tauri::Result<()> {
+    window.with_webview(move |webview| {
         let restarts = Rc::new(PageRestarts {
             backoff: RefCell::new(Backoff::default()),
             loaded: Cell::new(Instant::now()),
         });
         webview
             .inner()
-            .connect_web_process_terminated(move |view, reason| {
+            .connect_web_process_terminated(move |web_view, reason| {
                 if reason == WebProcessTerminationReason::TerminatedByApi {
                     return;
                 }
@@ -77,17 +83,24 @@ pub fn reload_when_page_dies<R: Runtime>(window: &WebviewWindow<R>) -> tauri::Re
                     .borrow_mut()
                     .after_failure(restarts.loaded.get().elapsed());
                 tracing::warn!(
+                    view,
                     ?reason,
                     wait_secs = wait.as_secs(),
-                    "the kiosk window's web process ended; loading the page again"
+                    "a view's web process ended; loading its page again"
                 );
-                let (view, restarts) = (view.clone(), Rc::clone(&restarts));
-                glib::timeout_add_local_once(wait, move || reload(&view, &restarts));
+                let (web_view, restarts) = (web_view.downgrade(), Rc::clone(&restarts));
+                glib::timeout_add_local_once(wait, move || {
+                    // Gone once destroyed; a destroyed view not yet freed has a closed page,
+                    // which WebKit will not load into either.
+                    if let Some(web_view) = web_view.upgrade() {
+                        reload(&web_view, &restarts);
+                    }
+                });
             });
     })
 }
 
-/// When the kiosk window's page was last loaded, and the waits before loading it again.
+/// When a view's page was last loaded, and the waits before loading it again.
 struct PageRestarts {
     backoff: RefCell<Backoff>,
     loaded: Cell<Instant>,

@@ -17,10 +17,11 @@ pub fn lighten_webview<R: tauri::Runtime>(_window: &tauri::WebviewWindow<R>) -> 
     Ok(())
 }
 
-/// Nothing yet: the Linux module's reload after the page's web process ends is not written for
-/// this web engine (the window would show the engine's own error page, or nothing).
+/// Nothing yet: the Linux module's reload after a page's web process ends is not written for
+/// this web engine (the view would show the engine's own error page, or nothing).
 pub fn reload_when_page_dies<R: tauri::Runtime>(
     _window: &tauri::WebviewWindow<R>,
+    _view: &'static str,
 ) -> tauri::Result<()> {
     Ok(())
 }
