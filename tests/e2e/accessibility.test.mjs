@@ -50,6 +50,12 @@ function nodes(root, keep = () => true) {
   return out;
 }
 
+/** The English greeting of the demo child whose badge is `badge` (`demo-student-<n>-<name>.png`). */
+function greetingFor(badge) {
+  const given = badge.split('-').pop().replace('.png', '');
+  return `Hi, ${given[0].toUpperCase()}${given.slice(1)}!`;
+}
+
 const showing = (node) => node.states.includes('showing');
 const isButton = (node) => /button/.test(node.role);
 
@@ -167,8 +173,7 @@ describe('the kiosk through a screen reader and the keyboard', { timeout: 240_00
     const events = await watchEvents(pid);
     try {
       const badge = portal.badges[1];
-      const given = badge.split('-').pop().replace('.png', '');
-      const greeting = `Hi, ${given[0].toUpperCase()}${given.slice(1)}!`;
+      const greeting = greetingFor(badge);
       kiosk.showToCamera(readFileSync(badge));
       await events.waitFor((e) => liveAnnouncement(e, greeting), `"${greeting}" announced`);
       await waitForScreen(kiosk.session, 'signed_in', 20_000);
@@ -271,8 +276,7 @@ describe("the kiosk window after its web process dies", { timeout: 180_000 }, ()
     const events = await watchEvents(pid);
     try {
       const badge = portal.badges[2];
-      const given = badge.split('-').pop().replace('.png', '');
-      const greeting = `Hi, ${given[0].toUpperCase()}${given.slice(1)}!`;
+      const greeting = greetingFor(badge);
       kiosk.showToCamera(readFileSync(badge));
       await events.waitFor((e) => liveAnnouncement(e, greeting), `"${greeting}" announced`);
     } finally {
