@@ -1,7 +1,7 @@
 //! How long to wait before starting again something that keeps failing: 1 s after the first
 //! failure, then 2, 4 ... up to a minute while it keeps failing; a run that lasted a minute was
 //! not a failure loop, so the next failure waits 1 s again. Used for the kiosk process
-//! (`supervise`) and for the kiosk window's page (`platform`).
+//! (`supervise`) and for a view's page whose web process died (`platform`).
 
 use std::time::Duration;
 

@@ -11,7 +11,6 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  appPid,
   focusWindow,
   keyboard,
   launch,
@@ -129,7 +128,7 @@ describe('the kiosk through a screen reader and the keyboard', { timeout: 240_00
     portal.cli(['user', 'password', '--user', 'demo-student-5'], `${password}\n`);
     kiosk = await launch('accessibility', portal.enrollEnv());
     await waitForScreen(kiosk.session, 'scanning', 60_000);
-    pid = appPid(kiosk.driverPid);
+    pid = kiosk.pid;
     assert.ok(pid, 'the kiosk process');
   });
 
@@ -247,7 +246,7 @@ describe("the kiosk window after its web process dies", { timeout: 180_000 }, ()
     portal = await startPortal();
     kiosk = await launch('page-crash', portal.enrollEnv());
     await waitForScreen(kiosk.session, 'scanning', 60_000);
-    pid = appPid(kiosk.driverPid);
+    pid = kiosk.pid;
     assert.ok(pid, 'the kiosk process');
   });
 

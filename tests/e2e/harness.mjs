@@ -121,8 +121,7 @@ export function webProcesses(pid) {
   const web = [];
   for (const p of descendants(pid)) {
     try {
-      const isWeb = readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'WebKitWebProces';
-      if (isWeb && running(p)) web.push([started(p), p]);
+      if (command(p) === 'WebKitWebProces' && running(p)) web.push([started(p), p]);
     } catch {
       // The process ended while we looked.
     }
@@ -133,10 +132,15 @@ export function webProcesses(pid) {
 /** Whether process `pid` is a kiosk app (a pid once the app's may since be another's). */
 function isKioskApp(pid) {
   try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'badgein-kiosk';
+    return command(pid) === 'badgein-kiosk';
   } catch {
     return false;
   }
+}
+
+/** Process `pid`'s command name, cut to 15 bytes as the kernel keeps it; throws if gone. */
+function command(pid) {
+  return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
 }
 
 /**

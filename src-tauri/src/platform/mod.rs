@@ -1,8 +1,8 @@
 //! What differs per operating system, each behind a small module of its own: where the kiosk's
 //! log files go (docs/kiosk-install.md says where IT finds them), and the kiosk window's web
 //! engine settings that keep an idle kiosk light and let a closed portal view go
-//! (docs/kiosk-performance.md), and loading the kiosk window's page again if its web process
-//! dies. How the kiosk starts at login and comes back after a crash is
+//! (docs/kiosk-performance.md), and loading a view's page (the kiosk window's, a child's portal
+//! view's) again if its web process dies. How the kiosk starts at login and comes back after a crash is
 //! the installers' business (packaging/kiosk/), not the app's.
 
 #[cfg(all(unix, not(target_os = "macos")))]
