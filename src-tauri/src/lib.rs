@@ -31,7 +31,10 @@ use crate::kiosk::Kiosk;
 
 /// Starts the kiosk and returns when it quits.
 pub fn run() -> anyhow::Result<()> {
+    // Before anything starts a thread (logging does): it sets the environment.
+    let web_process_malloc = platform::web_process_malloc::prepare();
     logging::init();
+    web_process_malloc.log();
     let choice = Choice::parse(std::env::var("BADGEIN_CAMERA").ok().as_deref())?;
     tauri::Builder::default()
         // First, so a second launch exits before anything else starts.

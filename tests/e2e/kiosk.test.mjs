@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { PNG } from 'pngjs';
 
-import { threadNames } from './bench/proc.mjs';
+import { startEnvironment, threadNames } from './bench/proc.mjs';
 import {
   APP,
   appPid,
@@ -57,6 +57,11 @@ describe('the kiosk window', { timeout: 180_000 }, () => {
     assert.ok(windowProcess, 'the kiosk window has a web process');
     const threads = threadNames(windowProcess).map(([name]) => name);
     assert.ok(!threads.some((name) => /llvmpipe|Compositor/.test(name)), threads.join(', '));
+    // glibc's malloc there gives freed memory back (platform::web_process_malloc): the app sets
+    // it for WebKit's processes as it starts, not for itself, whose camera loop it would slow.
+    const tunables = (pid) => startEnvironment(pid).filter((v) => v.startsWith('GLIBC_TUNABLES='));
+    assert.match(tunables(windowProcess).join(), /^GLIBC_TUNABLES=glibc\.malloc\.mmap_threshold=131072/);
+    assert.deepEqual(tunables(kiosk.pid), []);
   });
 
   test('preview frames arrive as JPEG bytes over a channel, one in flight', async () => {
@@ -250,5 +255,36 @@ describe('the kiosk window', { timeout: 180_000 }, () => {
       assert.ok(Date.now() < quitBy, 'the app did not quit with the right PIN');
       await new Promise((r) => setTimeout(r, 100));
     }
+  });
+});
+
+describe('a kiosk started with the malloc setting it makes for its web processes', { timeout: 120_000 }, () => {
+  let kiosk;
+  let portal;
+
+  before(async () => {
+    portal = await startPortal();
+    // What Tauri's restart after an update hands the next kiosk: the running one's environment,
+    // the setting for its web processes in it (platform::web_process_malloc).
+    kiosk = await launch('inherited-malloc', {
+      ...portal.enrollEnv(),
+      GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=131072:glibc.malloc.trim_threshold=131072',
+      BADGEIN_WEB_PROCESS_MALLOC: '1',
+    });
+  });
+
+  after(async () => {
+    await kiosk?.close();
+    portal?.stop();
+  });
+
+  test('starts itself again without it, and sets it for its web processes only', async () => {
+    await waitForScreen(kiosk.session, 'scanning', 60_000);
+    const tunables = (pid) => startEnvironment(pid).filter((v) => /^(GLIBC_TUNABLES|BADGEIN_WEB_PROCESS_MALLOC)=/.test(v));
+    // The same process (an exec keeps the pid), now started with neither.
+    assert.deepEqual(tunables(kiosk.pid), []);
+    const [windowProcess] = webProcesses(kiosk.pid);
+    assert.ok(windowProcess, 'the kiosk window has a web process');
+    assert.equal(tunables(windowProcess).length, 2, tunables(windowProcess).join(', '));
   });
 });

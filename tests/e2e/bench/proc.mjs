@@ -158,3 +158,8 @@ export function threadNames(pid) {
   }
   return [...counts].sort((a, b) => b[1] - a[1]);
 }
+
+/** The environment process `pid` was started with, as NAME=value strings. */
+export function startEnvironment(pid) {
+  return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').filter(Boolean);
+}
