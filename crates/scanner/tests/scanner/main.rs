@@ -1,5 +1,6 @@
 //! The scanner's integration tests: one binary, one module per concern.
 
+mod data_modes;
 mod far;
 mod field_power;
 mod hostile;

@@ -1,0 +1,104 @@
+//! The data modes of ISO/IEC 18004 besides text (vendor/rqrr): a code that is one symbol of a
+//! structured append, and codes carrying GS1 or other industry data (FNC1). rqrr refused all
+//! three; a code of either kind is read, with the GS1 fields apart.
+
+use badgein_scanner::{ScanOptions, scan};
+use image::GrayImage;
+
+use crate::support::qr_from_bits;
+
+const BYTE: (u32, usize) = (0b0100, 4);
+const NUMERIC: (u32, usize) = (0b0001, 4);
+const ALPHANUMERIC: (u32, usize) = (0b0010, 4);
+const STRUCTURED_APPEND: (u32, usize) = (0b0011, 4);
+const FNC1_FIRST: (u32, usize) = (0b0101, 4);
+const FNC1_SECOND: (u32, usize) = (0b1001, 4);
+
+/// A byte-mode segment of `text` (up to 255 bytes: versions 1-9 count in 8 bits).
+fn bytes(text: &str) -> Vec<(u32, usize)> {
+    let mut out = vec![BYTE, (text.len() as u32, 8)];
+    out.extend(text.bytes().map(|b| (u32::from(b), 8)));
+    out
+}
+
+/// An alphanumeric segment of `text` (its 45 characters only; 9-bit count).
+fn alphanumeric(text: &str) -> Vec<(u32, usize)> {
+    const CHARSET: &str = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+    let values: Vec<u32> = text
+        .chars()
+        .map(|c| CHARSET.find(c).expect("an alphanumeric character") as u32)
+        .collect();
+    let mut out = vec![ALPHANUMERIC, (values.len() as u32, 9)];
+    for pair in values.chunks(2) {
+        out.push(match pair {
+            [a, b] => (a * 45 + b, 11),
+            [a] => (*a, 6),
+            _ => unreachable!("chunks of two"),
+        });
+    }
+    out
+}
+
+/// A numeric segment of `digits` (10-bit count).
+fn numeric(digits: &str) -> Vec<(u32, usize)> {
+    let mut out = vec![NUMERIC, (digits.len() as u32, 10)];
+    for group in digits.as_bytes().chunks(3) {
+        let value = group
+            .iter()
+            .fold(0, |acc, d| acc * 10 + u32::from(d - b'0'));
+        out.push((value, [0, 4, 7, 10][group.len()]));
+    }
+    out
+}
+
+fn read(code: &GrayImage) -> Vec<Vec<u8>> {
+    let frame = badgein_scanner::Frame::from_image(&image::DynamicImage::ImageLuma8(code.clone()));
+    scan(&frame, &ScanOptions::THOROUGH)
+        .codes
+        .into_iter()
+        .map(|c| c.bytes)
+        .collect()
+}
+
+#[test]
+fn one_symbol_of_a_structured_append_reads_as_its_own_data() {
+    // The second of three symbols (index 1, total 3 - 1), the message's parity 0x5A.
+    let mut segments = vec![STRUCTURED_APPEND, (1, 4), (2, 4), (0x5A, 8)];
+    segments.extend(bytes("PART-2"));
+    assert_eq!(read(&qr_from_bits(&segments, 4)), [b"PART-2".to_vec()]);
+}
+
+#[test]
+fn gs1_fields_are_apart_and_a_doubled_percent_is_one() {
+    // GS1 (FNC1 in first position): GTIN, then a variable-length batch ended by FNC1 ('%' in
+    // alphanumeric), then an expiry date. "%%" is a percent sign in the data.
+    let mut segments = vec![FNC1_FIRST];
+    segments.extend(numeric("0109501101020917"));
+    segments.extend(alphanumeric("10AB%%C%17"));
+    segments.extend(numeric("261231"));
+    assert_eq!(
+        read(&qr_from_bits(&segments, 4)),
+        [b"0109501101020917"
+            .iter()
+            .chain(b"10AB%C\x1d17261231")
+            .copied()
+            .collect::<Vec<u8>>()]
+    );
+}
+
+#[test]
+fn an_industry_format_drops_its_application_indicator() {
+    // FNC1 in second position with application indicator 37 (a two-digit number is written as
+    // itself, a letter as its ASCII code plus 100): the data after it, its '%' an FNC1 too.
+    let mut segments = vec![FNC1_SECOND, (37, 8)];
+    segments.extend(alphanumeric("AB%CD"));
+    assert_eq!(read(&qr_from_bits(&segments, 4)), [b"AB\x1dCD".to_vec()]);
+}
+
+#[test]
+fn a_mode_that_does_not_exist_is_still_no_read() {
+    // 0b1111 is no mode: the code is refused, not read as whatever follows.
+    let mut segments = vec![(0b1111, 4)];
+    segments.extend(bytes("NOT A CODE"));
+    assert!(read(&qr_from_bits(&segments, 4)).is_empty());
+}
