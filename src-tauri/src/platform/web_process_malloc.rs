@@ -40,9 +40,18 @@ pub enum Plan {
 pub fn plan(tunables: Option<&OsStr>, mark: Option<&OsStr>) -> Plan {
     match (tunables, mark) {
         (None, None) => Plan::Set,
-        (Some(value), Some(_)) if value == FOR_WEB_PROCESSES => Plan::StartAgain,
+        (Some(value), Some(_)) if is_ours(value) => Plan::StartAgain,
         _ => Plan::Leave,
     }
+}
+
+/// Whether `value` is [`FOR_WEB_PROCESSES`], or the start of it: glibc parses the tunables a
+/// program starts with in place, and a glibc that shows the program its parsed copy shows
+/// only the first.
+fn is_ours(value: &OsStr) -> bool {
+    value
+        .to_str()
+        .is_some_and(|v| !v.is_empty() && FOR_WEB_PROCESSES.starts_with(v))
 }
 
 /// What came of [`prepare`], logged once logging has started.
@@ -133,6 +142,9 @@ mod tests {
         let mark = Some(OsStr::new("1"));
         assert_eq!(plan(None, None), Plan::Set);
         assert_eq!(plan(Some(ours), mark), Plan::StartAgain);
+        let first = OsStr::new("glibc.malloc.mmap_threshold=131072");
+        assert_eq!(plan(Some(first), mark), Plan::StartAgain);
+        assert_eq!(plan(Some(OsStr::new("")), mark), Plan::Leave);
         assert_eq!(plan(Some(theirs), None), Plan::Leave);
         // Ours without the mark was set by someone else, to the same value: theirs.
         assert_eq!(plan(Some(ours), None), Plan::Leave);
