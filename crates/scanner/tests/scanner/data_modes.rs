@@ -5,7 +5,9 @@
 use badgein_scanner::{ScanOptions, scan};
 use image::GrayImage;
 
-use crate::support::qr_from_bits;
+use qrcode::EcLevel;
+
+use crate::support::render;
 
 const BYTE: (u32, usize) = (0b0100, 4);
 const NUMERIC: (u32, usize) = (0b0001, 4);
@@ -101,4 +103,41 @@ fn a_mode_that_does_not_exist_is_still_no_read() {
     let mut segments = vec![(0b1111, 4)];
     segments.extend(bytes("NOT A CODE"));
     assert!(read(&qr_from_bits(&segments, 4)).is_empty());
+}
+
+/// A version 2 code at error correction level M whose data bits are `segments`, each a value
+/// and its width in bits, written as given (the modes the `qrcode` crate will not write, or
+/// not in that order): the terminator and padding follow. Drawn as `support::qr` draws.
+fn qr_from_bits(segments: &[(u32, usize)], module: u32) -> GrayImage {
+    const DATA_CODEWORDS: usize = 28;
+    let mut bits: Vec<bool> = segments
+        .iter()
+        .flat_map(|&(value, width)| (0..width).rev().map(move |i| value >> i & 1 == 1))
+        .collect();
+    assert!(
+        bits.len() <= DATA_CODEWORDS * 8,
+        "the segments fit version 1-M"
+    );
+    bits.extend(std::iter::repeat_n(
+        false,
+        (DATA_CODEWORDS * 8 - bits.len()).min(4),
+    ));
+    bits.resize(bits.len().div_ceil(8) * 8, false);
+    let mut data: Vec<u8> = bits
+        .chunks(8)
+        .map(|byte| byte.iter().fold(0, |acc, &bit| acc << 1 | u8::from(bit)))
+        .collect();
+    data.extend(
+        [0xEC, 0x11]
+            .iter()
+            .cycle()
+            .take(DATA_CODEWORDS - data.len()),
+    );
+    let (version, ec) = (qrcode::Version::Normal(2), EcLevel::M);
+    let (data, ec_codewords) =
+        qrcode::ec::construct_codewords(&data, version, ec).expect("28 codewords fit 2-M");
+    let mut canvas = qrcode::canvas::Canvas::new(version, ec);
+    canvas.draw_all_functional_patterns();
+    canvas.draw_data(&data, &ec_codewords);
+    render(&canvas.apply_best_mask().into_colors(), 25, module)
 }
