@@ -116,7 +116,7 @@ fn qr_from_bits(segments: &[(u32, usize)], module: u32) -> GrayImage {
         .collect();
     assert!(
         bits.len() <= DATA_CODEWORDS * 8,
-        "the segments fit version 1-M"
+        "the segments fit version 2-M"
     );
     bits.extend(std::iter::repeat_n(
         false,
