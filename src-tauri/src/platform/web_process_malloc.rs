@@ -14,7 +14,7 @@
 //! (Tauri's restart after an update passes its environment on) would run with it too, so that
 //! one starts itself again without it first, before anything else.
 
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsStr;
 use std::os::unix::process::CommandExt as _;
 use std::process::Command;
 
@@ -27,7 +27,7 @@ const FOR_WEB_PROCESSES: &str =
 
 /// What to do, from the environment the app was started with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Plan {
+enum Plan {
     /// Nobody set tunables: set them for the web processes.
     Set,
     /// The app's own setting came with it from an app before it: start again without it.
@@ -37,7 +37,7 @@ pub enum Plan {
 }
 
 /// The plan for an app started with `tunables` and `mark` (their values, when set).
-pub fn plan(tunables: Option<&OsStr>, mark: Option<&OsStr>) -> Plan {
+fn plan(tunables: Option<&OsStr>, mark: Option<&OsStr>) -> Plan {
     match (tunables, mark) {
         (None, None) => Plan::Set,
         (Some(value), Some(_)) if is_ours(value) => Plan::StartAgain,
@@ -125,7 +125,7 @@ fn start_again() -> std::io::Error {
         Err(error) => return error,
     };
     Command::new(exe)
-        .args(std::env::args_os().skip(1).collect::<Vec<OsString>>())
+        .args(std::env::args_os().skip(1))
         .env_remove(TUNABLES)
         .env_remove(MARK)
         .exec()
