@@ -174,6 +174,8 @@ where
                 fnc1 = true;
                 ds.take_bits_checked(8).map(drop)
             }
+            // China's national standard (GB/T 18284) adds Hanzi mode: GB 2312 characters.
+            13 => decode_hanzi(meta, &mut ds, &mut writer),
             _ => Err(DeQRError::UnknownDataType)?,
         }?;
     }
@@ -201,6 +203,48 @@ where
         }
     }
     writer.write_all(&out).map_err(|_| DeQRError::IoError)
+}
+
+/// Patched for BadgeIn: Hanzi mode (GB/T 18284), written as UTF-8 because the mode names its
+/// character set. After the mode, a 4-bit subset (1: GB 2312; no other is defined) and a count
+/// as wide as Kanji mode's; each character is 13 bits, folded like Kanji mode's but onto GB
+/// 2312's two rows of ranges, 0xA1A1-0xAAFE (symbols) and 0xB0A1-0xFAFE (hanzi).
+fn decode_hanzi<W>(meta: &MetaData, ds: &mut CorrectedDataStream, mut writer: W) -> DeQRResult<()>
+where
+    W: Write,
+{
+    const GB2312_SUBSET: usize = 1;
+    if ds.take_bits_checked(4)? != GB2312_SUBSET {
+        Err(DeQRError::UnknownDataType)?
+    }
+    let nbits = match meta.version {
+        Version(0..=9) => 8,
+        Version(10..=26) => 10,
+        _ => 12,
+    };
+    let count = ds.take_bits_checked(nbits)?;
+    if ds.bits_remaining() < count * 13 {
+        Err(DeQRError::DataUnderflow)?
+    }
+    let mut gb2312 = Vec::with_capacity(count * 2);
+    for _ in 0..count {
+        let d = ds.take_bits(13);
+        let folded = ((d / 0x60) << 8) | (d % 0x60);
+        let code = if folded < 0x0A00 {
+            folded + 0xA1A1
+        } else {
+            folded + 0xA6A1
+        };
+        gb2312.extend_from_slice(&[(code >> 8) as u8, (code & 0xff) as u8]);
+    }
+    // GBK's decoder reads GB 2312 (its subset); a pair outside GB 2312 is a damaged code.
+    let (text, had_errors) = encoding_rs::GBK.decode_without_bom_handling(&gb2312);
+    if had_errors {
+        Err(DeQRError::EncodingError)?
+    }
+    writer
+        .write_all(text.as_bytes())
+        .map_err(|_| DeQRError::IoError)
 }
 
 fn decode_eci<W>(_meta: &MetaData, ds: &mut CorrectedDataStream, mut _writer: W) -> DeQRResult<()>

@@ -1,6 +1,6 @@
-//! The data modes of ISO/IEC 18004 besides text (vendor/rqrr): a code that is one symbol of a
-//! structured append, and codes carrying GS1 or other industry data (FNC1). rqrr refused all
-//! three; a code of either kind is read, with the GS1 fields apart.
+//! The data modes rqrr refused (vendor/rqrr): from ISO/IEC 18004 a code that is one symbol of
+//! a structured append and codes carrying GS1 or other industry data (FNC1), read with the GS1
+//! fields apart; from China's GB/T 18284 Hanzi mode, read as text.
 
 use badgein_scanner::{ScanOptions, scan};
 use image::GrayImage;
@@ -15,6 +15,8 @@ const ALPHANUMERIC: (u32, usize) = (0b0010, 4);
 const STRUCTURED_APPEND: (u32, usize) = (0b0011, 4);
 const FNC1_FIRST: (u32, usize) = (0b0101, 4);
 const FNC1_SECOND: (u32, usize) = (0b1001, 4);
+const HANZI: (u32, usize) = (0b1101, 4);
+const GB2312_SUBSET: (u32, usize) = (1, 4);
 
 /// A byte-mode segment of `text` (up to 255 bytes: versions 1-9 count in 8 bits).
 fn bytes(text: &str) -> Vec<(u32, usize)> {
@@ -49,6 +51,21 @@ fn numeric(digits: &str) -> Vec<(u32, usize)> {
             .iter()
             .fold(0, |acc, d| acc * 10 + u32::from(d - b'0'));
         out.push((value, [0, 4, 7, 10][group.len()]));
+    }
+    out
+}
+
+/// A Hanzi-mode segment of `text` (characters of GB 2312; 8-bit count): each character's two
+/// GB 2312 bytes less the start of its range (0xA1A1 for symbols, 0xA6A1 past them), its high
+/// byte times 0x60 plus its low byte, in 13 bits.
+fn hanzi(text: &str) -> Vec<(u32, usize)> {
+    let (gb2312, _, unmappable) = encoding_rs::GBK.encode(text);
+    assert!(!unmappable, "characters of GB 2312");
+    let mut out = vec![HANZI, GB2312_SUBSET, (gb2312.len() as u32 / 2, 8)];
+    for pair in gb2312.chunks(2) {
+        let code = u32::from(pair[0]) << 8 | u32::from(pair[1]);
+        let folded = code - if code < 0xB0A1 { 0xA1A1 } else { 0xA6A1 };
+        out.push(((folded >> 8) * 0x60 + (folded & 0xFF), 13));
     }
     out
 }
@@ -95,6 +112,29 @@ fn an_industry_format_drops_its_application_indicator() {
     let mut segments = vec![FNC1_SECOND, (37, 8)];
     segments.extend(alphanumeric("AB%CD"));
     assert_eq!(read(&qr_from_bits(&segments, 4)), [b"AB\x1dCD".to_vec()]);
+}
+
+#[test]
+fn hanzi_reads_as_text_between_other_segments() {
+    // A symbol from GB 2312's first range ('，', full-width comma) and hanzi from its second.
+    let mut segments = bytes("SUB:");
+    segments.extend(hanzi("阿，中文"));
+    segments.extend(alphanumeric("42"));
+    assert_eq!(
+        read(&qr_from_bits(&segments, 4)),
+        ["SUB:阿，中文42".as_bytes().to_vec()]
+    );
+}
+
+#[test]
+fn hanzi_outside_gb2312_or_of_another_subset_is_no_read() {
+    // Low part 0x5F would be trail byte 0x100: no GB 2312 character is there.
+    let outside = [HANZI, GB2312_SUBSET, (1, 8), (0x5F, 13)];
+    assert!(read(&qr_from_bits(&outside, 4)).is_empty());
+    // GB/T 18284 defines subset 1 only: the rest of the code cannot be read without it.
+    let mut other_subset = vec![HANZI, (2, 4)];
+    other_subset.extend_from_slice(&hanzi("中")[3..]);
+    assert!(read(&qr_from_bits(&other_subset, 4)).is_empty());
 }
 
 #[test]
