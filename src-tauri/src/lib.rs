@@ -31,10 +31,12 @@ use crate::kiosk::Kiosk;
 
 /// Starts the kiosk and returns when it quits.
 pub fn run() -> anyhow::Result<()> {
-    // Before anything starts a thread (logging does): it sets the environment.
+    // Before anything starts a thread (logging does): they set the environment.
     let web_process_malloc = platform::web_process_malloc::prepare();
+    let app_without_gl = platform::app_without_gl::prepare();
     logging::init();
     web_process_malloc.log();
+    app_without_gl.log();
     let choice = Choice::parse(std::env::var("BADGEIN_CAMERA").ok().as_deref())?;
     tauri::Builder::default()
         // First, so a second launch exits before anything else starts.

@@ -3,11 +3,12 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 
 import { PNG } from 'pngjs';
 
-import { startEnvironment, threadNames } from './bench/proc.mjs';
+import { mappedFiles, startEnvironment, threadNames } from './bench/proc.mjs';
 import {
   APP,
   appPid,
@@ -62,6 +63,14 @@ describe('the kiosk window', { timeout: 180_000 }, () => {
     const tunables = (pid) => startEnvironment(pid).filter((v) => v.startsWith('GLIBC_TUNABLES='));
     assert.match(tunables(windowProcess).join(), /^GLIBC_TUNABLES=glibc\.malloc\.mmap_threshold=131072/);
     assert.deepEqual(tunables(kiosk.pid), []);
+    // Without a GPU (no render node, as in Xvfb here) the app's own process loads no GL driver
+    // (platform::app_without_gl): Mesa and LLVM stay in the web processes, which paint.
+    const gpu = existsSync('/dev/dri') && readdirSync('/dev/dri').some((n) => n.startsWith('renderD'));
+    const gl = (pid) => mappedFiles(pid).filter((f) => /^(libEGL_mesa|libGLX_mesa|swrast_dri|libLLVM|libgallium)/.test(f));
+    assert.ok(gl(windowProcess).some((f) => f.startsWith('libEGL_mesa')), gl(windowProcess).join(', '));
+    if (gpu) assert.ok(gl(kiosk.pid).length > 0, 'with a GPU the app keeps WebKit\'s GL');
+    else assert.deepEqual(gl(kiosk.pid), []);
+    assert.deepEqual(startEnvironment(windowProcess).filter((v) => v.startsWith('__EGL_VENDOR')), []);
   });
 
   test('preview frames arrive as JPEG bytes over a channel, one in flight', async () => {

@@ -2,10 +2,15 @@
 //! log files go (docs/kiosk-install.md says where IT finds them), and the kiosk window's web
 //! engine settings that keep an idle kiosk light and let a closed portal view go
 //! (docs/kiosk-performance.md), and loading a view's page (the kiosk window's, a child's portal
-//! view's) again if its web process dies, and glibc's malloc in WebKit's processes told to give
-//! freed memory back. How the kiosk starts at login and comes back after a crash is
+//! view's) again if its web process dies; and, before the app starts a thread, glibc's malloc in
+//! WebKit's processes told to give freed memory back and no OpenGL in the app's own process
+//! on a computer without a GPU. How the kiosk starts at login and comes back after a crash is
 //! the installers' business (packaging/kiosk/), not the app's.
 
+#[cfg(all(unix, not(target_os = "macos")))]
+pub mod app_without_gl;
+#[cfg(all(unix, not(target_os = "macos")))]
+mod before_threads;
 #[cfg(all(unix, not(target_os = "macos")))]
 mod linux;
 #[cfg(all(unix, not(target_os = "macos")))]
@@ -13,6 +18,18 @@ pub mod web_process_malloc;
 /// Nothing to prepare elsewhere: the setting is glibc's (the Linux module says why).
 #[cfg(not(all(unix, not(target_os = "macos"))))]
 pub mod web_process_malloc {
+    pub struct Outcome;
+    impl Outcome {
+        pub fn log(&self) {}
+    }
+    pub fn prepare() -> Outcome {
+        Outcome
+    }
+}
+/// Nothing to prepare elsewhere: the GL drivers kept out are Mesa's through libglvnd and GTK's
+/// GLX (the Linux module says why).
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+pub mod app_without_gl {
     pub struct Outcome;
     impl Outcome {
         pub fn log(&self) {}

@@ -18,6 +18,8 @@ use std::ffi::OsStr;
 use std::os::unix::process::CommandExt as _;
 use std::process::Command;
 
+use super::before_threads;
+
 const TUNABLES: &str = "GLIBC_TUNABLES";
 /// Says the app set [`TUNABLES`] to [`FOR_WEB_PROCESSES`] itself.
 const MARK: &str = "BADGEIN_WEB_PROCESS_MALLOC";
@@ -92,7 +94,7 @@ pub fn prepare() -> Outcome {
     ) {
         Plan::Leave => Outcome::Left,
         Plan::StartAgain => Outcome::NotStartedAgain(start_again()),
-        Plan::Set if !alone() => Outcome::NotAlone,
+        Plan::Set if !before_threads::alone() => Outcome::NotAlone,
         Plan::Set => {
             // SAFETY: no thread of the app's runs yet, and the one other thread there may be
             // (just checked) is JavaScriptCore's memory scavenger, which libwebkit2gtk's
@@ -105,16 +107,6 @@ pub fn prepare() -> Outcome {
             Outcome::Set
         }
     }
-}
-
-/// Threads that libraries start before `main`: WebKitGTK 2.50's JavaScriptCore starts its
-/// allocator's scavenger as libwebkit2gtk is loaded (seen in gdb; a timer that returns free
-/// pages). More than that, say a newer WebKit's, and the app does not touch the environment.
-const STARTED_BEFORE_MAIN: usize = 1;
-
-/// Whether this process runs no more threads than `main`'s and [`STARTED_BEFORE_MAIN`].
-fn alone() -> bool {
-    std::fs::read_dir("/proc/self/task").is_ok_and(|tasks| tasks.count() <= 1 + STARTED_BEFORE_MAIN)
 }
 
 /// Replaces this process with the same program and arguments, without the inherited setting;
@@ -152,26 +144,5 @@ mod tests {
         assert_eq!(plan(Some(theirs), mark), Plan::Leave);
         // The mark alone: someone removed the tunables on purpose.
         assert_eq!(plan(None, mark), Plan::Leave);
-    }
-
-    #[test]
-    fn threads_of_its_own_are_seen() {
-        // Two more than the test's thread, whether or not the harness runs it on `main`.
-        let (release, wait) = std::sync::mpsc::channel::<()>();
-        let wait = std::sync::Arc::new(std::sync::Mutex::new(wait));
-        let others: Vec<_> = (0..2)
-            .map(|_| {
-                let wait = std::sync::Arc::clone(&wait);
-                std::thread::spawn(move || wait.lock().unwrap().recv())
-            })
-            .collect();
-        // Setting the environment now could race those threads: `prepare` must refuse.
-        assert!(!alone());
-        for _ in &others {
-            release.send(()).unwrap();
-        }
-        for other in others {
-            other.join().unwrap().unwrap();
-        }
     }
 }

@@ -163,3 +163,12 @@ export function threadNames(pid) {
 export function startEnvironment(pid) {
   return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').filter(Boolean);
 }
+
+/** The files `pid` maps, by name (`libEGL_mesa.so.0.0.0`), each once. */
+export function mappedFiles(pid) {
+  const names = readFileSync(`/proc/${pid}/maps`, 'utf8')
+    .split('\n')
+    .map((line) => line.match(/\s(\/\S+)$/)?.[1].split('/').pop())
+    .filter(Boolean);
+  return [...new Set(names)];
+}
