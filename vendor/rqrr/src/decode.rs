@@ -3,7 +3,7 @@ use std::mem;
 
 use g2p::{g2p, GaloisField};
 
-use crate::version_db::{RSParameters, VERSION_DATA_BASE};
+use crate::version_db::{RSParameters, MODEL1_BLOCKS, VERSION_DATA_BASE};
 use crate::{BitGrid, DeQRError, DeQRResult};
 
 g2p!(GF16, 4, modulus: 0b1_0011);
@@ -33,6 +33,17 @@ impl Version {
     }
 }
 
+/// Patched for BadgeIn: which model of ISO/IEC 18004 a symbol is. Model 1, the first QR Code
+/// (versions 1 to 14), has no alignment patterns, masks its format information with 0x2825
+/// instead of 0x5412 and places its codewords in blocks of 2 x 4 and 4 x 2 modules.
+#[derive(Debug, Clone, Copy, Eq, PartialEq)]
+pub enum Model {
+    /// The first QR Code.
+    One,
+    /// QR Code as every encoder writes it today.
+    Two,
+}
+
 /// MetaData for a QR grid
 ///
 /// Stores information about the size/version of given grid. Also contains
@@ -45,6 +56,8 @@ pub struct MetaData {
     pub ecc_level: u16,
     /// The mask that was used, value between 0 and 7
     pub mask: u16,
+    /// Patched for BadgeIn: the symbol's model.
+    pub model: Model,
 }
 
 /// The bit stream contained in the QR Code
@@ -140,7 +153,10 @@ where
 /// Optionally, you can keep the stream masked, so the data appears as it was in the image.
 pub fn get_raw(code: &dyn BitGrid, remove_masked: bool) -> DeQRResult<(MetaData, RawData)> {
     let meta = read_format(code)?;
-    let raw = read_data(code, &meta, remove_masked);
+    let raw = match meta.model {
+        Model::Two => read_data(code, &meta, remove_masked),
+        Model::One => read_data_model1(code, &meta, remove_masked),
+    };
     Ok((meta, raw))
 }
 
@@ -148,6 +164,11 @@ fn decode_payload<W>(meta: &MetaData, mut ds: CorrectedDataStream, mut writer: W
 where
     W: Write,
 {
+    // Patched for BadgeIn: Model 1's first codeword has four data bits, its top four being the
+    // corner's, read as zeros (`read_data_model1`).
+    if meta.model == Model::One {
+        ds.take_bits_checked(4)?;
+    }
     // Patched for BadgeIn: FNC1 (GS1 and industry formats) changes what alphanumeric '%' means.
     let mut fnc1 = false;
     while ds.bits_remaining() >= 4 {
@@ -413,15 +434,15 @@ fn codestream_ecc(meta: &MetaData, ds: RawData) -> DeQRResult<CorrectedDataStrea
         bit_len: 0,
     };
 
-    let ver = &VERSION_DATA_BASE[meta.version.0];
-    let sb_ecc = &ver.ecc[meta.ecc_level as usize];
+    let (data_bytes, sb_ecc) = block_layout(meta)?;
+    let sb_ecc = &sb_ecc;
     let lb_ecc = RSParameters {
         bs: sb_ecc.bs + 1,
         dw: sb_ecc.dw + 1,
         ns: sb_ecc.ns,
     };
 
-    let lb_count = (ver.data_bytes - sb_ecc.bs * sb_ecc.ns) / (sb_ecc.bs + 1);
+    let lb_count = (data_bytes - sb_ecc.bs * sb_ecc.ns) / (sb_ecc.bs + 1);
     let bc = lb_count + sb_ecc.ns;
     let ecc_offset = sb_ecc.dw * bc + lb_count;
 
@@ -451,6 +472,34 @@ fn codestream_ecc(meta: &MetaData, ds: RawData) -> DeQRResult<CorrectedDataStrea
 
     out.bit_len = dst_offset * 8;
     Ok(out)
+}
+
+/// How many codewords the symbol's blocks hold and the shorter blocks' size.
+/// Patched for BadgeIn: Model 1's blocks come from their own table, all of a level's the same
+/// size, and must fit in the codewords its placement reads.
+fn block_layout(meta: &MetaData) -> DeQRResult<(usize, RSParameters)> {
+    match meta.model {
+        Model::Two => {
+            let ver = &VERSION_DATA_BASE[meta.version.0];
+            Ok((ver.data_bytes, ver.ecc[meta.ecc_level as usize]))
+        }
+        Model::One => {
+            // The format's levels are M, L, H, Q; the table's L, M, Q, H.
+            let level = [1, 0, 3, 2][meta.ecc_level as usize & 3];
+            let (ec, blocks, dw) = MODEL1_BLOCKS
+                .get(meta.version.0)
+                .ok_or(DeQRError::InvalidVersion)?[level];
+            let params = RSParameters {
+                bs: ec + dw,
+                dw,
+                ns: blocks,
+            };
+            if blocks == 0 || params.bs * blocks > model1_codewords(meta.version.to_size()) {
+                Err(DeQRError::InvalidVersion)?
+            }
+            Ok((params.bs * blocks, params))
+        }
+    }
 }
 
 fn correct_block(block: &mut [u8], ecc: &RSParameters) -> DeQRResult<()> {
@@ -652,6 +701,67 @@ fn read_data(code: &dyn BitGrid, meta: &MetaData, remove_mask: bool) -> RawData 
     ds
 }
 
+/// Patched for BadgeIn: Model 1's codewords, each in a block of modules of its own: 2 wide and
+/// 4 tall in the two rightmost column pairs (upwards from the bottom, leaving out the
+/// extension patterns' places) and in the column pairs left of the timing column below the
+/// top-left finder, 4 wide and 2 tall in the columns between (upwards, stepping over the
+/// timing row and the top-right finder). The bits of a block run from its bottom-right
+/// module, right to left, then up. The bottom-right corner's top four bits are not data.
+fn read_data_model1(code: &dyn BitGrid, meta: &MetaData, remove_mask: bool) -> RawData {
+    let mut ds = RawData {
+        data: [0; MAX_PAYLOAD_SIZE],
+        len: 0,
+    };
+    for_each_model1_codeword(code.size(), |row, col, width| {
+        for b in 0..8 {
+            let (y, x) = (row - b / width, col - b % width);
+            let corner = ds.len < 4;
+            ds.push(!corner && read_bit(code, meta, y, x, remove_mask));
+        }
+    });
+    ds
+}
+
+/// How many codewords a Model 1 symbol of `size` places.
+fn model1_codewords(size: usize) -> usize {
+    let mut count = 0;
+    for_each_model1_codeword(size, |_, _, _| count += 1);
+    count
+}
+
+/// Calls `codeword(row, col, width)` with the bottom-right module and the width (2 or 4) of
+/// every Model 1 codeword of a `size` symbol (size 21 and up), in reading order.
+fn for_each_model1_codeword(size: usize, mut codeword: impl FnMut(usize, usize, usize)) {
+    let columns = size / 4 + 3;
+    for j in 0..columns {
+        if j <= 1 {
+            let rows = (size - 8) / 4;
+            for i in 0..rows {
+                let extension = j == 0 && i % 2 == 0 && i > 0 && i + 1 < rows;
+                if !extension {
+                    codeword(size - 1 - 4 * i, size - 1 - 2 * j, 2);
+                }
+            }
+        } else if columns - j <= 4 {
+            // Left of the top-left finder's column pair the timing column is stepped over.
+            let col = (columns - j - 1) * 2 + 1 + usize::from(columns - j == 4);
+            for i in 0..(size - 16) / 4 {
+                codeword(size - 9 - 4 * i, col, 2);
+            }
+        } else {
+            let rows = size / 2;
+            for i in 0..rows {
+                let finder = j == 2 && i + 4 >= rows;
+                let extension = i == 0 && j % 2 == 1 && j + 1 != columns - 4;
+                if !finder && !extension {
+                    let row = size - 1 - 2 * i - usize::from(i + 3 >= rows);
+                    codeword(row, size - 5 - (j - 2) * 4, 4);
+                }
+            }
+        }
+    }
+}
+
 // The read_bit() function can optionally consider the mask.
 // This allows bits to be read as they appear "physically" in the QR code or with the mask removed, reflecting the actual code.
 fn read_bit(code: &dyn BitGrid, meta: &MetaData, y: usize, x: usize, remove_mask: bool) -> bool {
@@ -766,30 +876,40 @@ fn read_format(code: &dyn BitGrid) -> DeQRResult<MetaData> {
     for i in (0..15).rev() {
         format = (format << 1) | code.bit(YS[i], XS[i]) as u16;
     }
-    format ^= 0x5412;
+    let mut other = 0;
+    for i in 0..7 {
+        other = (other << 1) | code.bit(code.size() - 1 - i, 8) as u16;
+    }
+    for i in 0..8 {
+        other = (other << 1) | code.bit(8, code.size() - 8 + i) as u16;
+    }
 
-    // Check format, try other location if needed
-    let verified_format = correct_format(format).or_else(|_| {
-        let mut format = 0;
-        for i in 0..7 {
-            format = (format << 1) | code.bit(code.size() - 1 - i, 8) as u16;
+    // Check format, try other location if needed. Patched for BadgeIn: then both as Model 1's,
+    // masked with 0x2825.
+    let mut verified = Err(DeQRError::FormatEcc);
+    for (xor, model) in [(0x5412, Model::Two), (0x2825, Model::One)] {
+        verified = correct_format(format ^ xor)
+            .or_else(|_| correct_format(other ^ xor))
+            .map(|word| (word, model));
+        if verified.is_ok() {
+            break;
         }
-        for i in 0..8 {
-            format = (format << 1) | code.bit(8, code.size() - 8 + i) as u16;
-        }
-        format ^= 0x5412;
-        correct_format(format)
-    })?;
+    }
+    let (verified_format, model) = verified?;
 
     let fdata = verified_format >> 10;
     let ecc_level = fdata >> 3;
     let mask = fdata & 7;
     let version = Version::from_size(code.size())?;
+    if model == Model::One && version.0 >= MODEL1_BLOCKS.len() {
+        Err(DeQRError::InvalidVersion)?
+    }
 
     Ok(MetaData {
         version,
         ecc_level,
         mask,
+        model,
     })
 }
 /* ***********************************************************************
@@ -1012,6 +1132,7 @@ mod tests {
             version: Version(version),
             ecc_level,
             mask: 0,
+            model: Model::Two,
         };
         let ver = &VERSION_DATA_BASE[version];
         let sb_ecc = &ver.ecc[ecc_level as usize];
@@ -1132,6 +1253,7 @@ mod tests {
             version: Version(1),
             ecc_level: 0,
             mask: 0,
+            model: Model::Two,
         };
 
         // A mode indicator followed by a character count indicator one bit
@@ -1156,6 +1278,7 @@ mod tests {
             version: Version(1),
             ecc_level: 0,
             mask: 0,
+            model: Model::Two,
         };
 
         // A well formed byte segment carrying "A", then a second byte mode
@@ -1180,6 +1303,7 @@ mod tests {
             version: Version(1),
             ecc_level: 0,
             mask: 0,
+            model: Model::Two,
         };
 
         // The stream ends on the last bit of the count indicator. That is a

@@ -1070,3 +1070,26 @@ pub const VERSION_DATA_BASE: [VersionInfo; 41] = [
         ],
     },
 ];
+
+/// Patched for BadgeIn: Model 1's blocks (ISO/IEC 18004:2000's Model 1 tables, as ZXing
+/// carries them), versions 1 to 14 (index 0 unused), each level as error correction codewords
+/// per block, blocks, and data codewords per block, in the order L, M, Q, H. Every block of a
+/// level is the same size; where they add up to fewer codewords than the symbol holds, the
+/// rest are not read.
+pub const MODEL1_BLOCKS: [[(usize, usize, usize); 4]; 15] = [
+    [(0, 0, 0); 4],
+    [(7, 1, 19), (10, 1, 16), (13, 1, 13), (17, 1, 9)],
+    [(10, 1, 36), (16, 1, 30), (22, 1, 24), (30, 1, 16)],
+    [(15, 1, 57), (28, 1, 44), (36, 1, 36), (48, 1, 24)],
+    [(20, 1, 80), (40, 1, 60), (50, 1, 50), (66, 1, 34)],
+    [(26, 1, 108), (52, 1, 82), (66, 1, 68), (44, 2, 23)],
+    [(34, 1, 136), (32, 2, 53), (42, 2, 43), (56, 2, 29)],
+    [(42, 1, 170), (40, 2, 66), (52, 2, 54), (46, 3, 24)],
+    [(24, 2, 104), (48, 2, 80), (64, 2, 64), (56, 3, 29)],
+    [(30, 2, 123), (60, 2, 93), (50, 3, 52), (68, 3, 34)],
+    [(34, 2, 145), (68, 2, 111), (58, 3, 61), (58, 4, 31)],
+    [(40, 2, 168), (40, 4, 64), (52, 4, 52), (54, 5, 29)],
+    [(46, 2, 192), (46, 4, 73), (58, 4, 61), (62, 5, 33)],
+    [(36, 3, 144), (52, 4, 83), (66, 4, 69), (58, 6, 32)],
+    [(40, 3, 163), (60, 4, 92), (60, 5, 62), (66, 6, 35)],
+];

@@ -5,6 +5,7 @@ mod far;
 mod field_power;
 mod hostile;
 mod live;
+mod model1;
 mod overshoot;
 mod samples;
 mod scenes;
