@@ -7,9 +7,9 @@ use image::GrayImage;
 
 use qrcode::EcLevel;
 
+use crate::segments::{bytes, data_codewords};
 use crate::support::render;
 
-const BYTE: (u32, usize) = (0b0100, 4);
 const NUMERIC: (u32, usize) = (0b0001, 4);
 const ALPHANUMERIC: (u32, usize) = (0b0010, 4);
 const STRUCTURED_APPEND: (u32, usize) = (0b0011, 4);
@@ -17,13 +17,6 @@ const FNC1_FIRST: (u32, usize) = (0b0101, 4);
 const FNC1_SECOND: (u32, usize) = (0b1001, 4);
 const HANZI: (u32, usize) = (0b1101, 4);
 const GB2312_SUBSET: (u32, usize) = (1, 4);
-
-/// A byte-mode segment of `text` (up to 255 bytes: versions 1-9 count in 8 bits).
-fn bytes(text: &str) -> Vec<(u32, usize)> {
-    let mut out = vec![BYTE, (text.len() as u32, 8)];
-    out.extend(text.bytes().map(|b| (u32::from(b), 8)));
-    out
-}
 
 /// An alphanumeric segment of `text` (its 45 characters only; 9-bit count).
 fn alphanumeric(text: &str) -> Vec<(u32, usize)> {
@@ -149,30 +142,7 @@ fn a_mode_that_does_not_exist_is_still_no_read() {
 /// and its width in bits, written as given (the modes the `qrcode` crate will not write, or
 /// not in that order): the terminator and padding follow. Drawn as `support::qr` draws.
 fn qr_from_bits(segments: &[(u32, usize)], module: u32) -> GrayImage {
-    const DATA_CODEWORDS: usize = 28;
-    let mut bits: Vec<bool> = segments
-        .iter()
-        .flat_map(|&(value, width)| (0..width).rev().map(move |i| value >> i & 1 == 1))
-        .collect();
-    assert!(
-        bits.len() <= DATA_CODEWORDS * 8,
-        "the segments fit version 2-M"
-    );
-    bits.extend(std::iter::repeat_n(
-        false,
-        (DATA_CODEWORDS * 8 - bits.len()).min(4),
-    ));
-    bits.resize(bits.len().div_ceil(8) * 8, false);
-    let mut data: Vec<u8> = bits
-        .chunks(8)
-        .map(|byte| byte.iter().fold(0, |acc, &bit| acc << 1 | u8::from(bit)))
-        .collect();
-    data.extend(
-        [0xEC, 0x11]
-            .iter()
-            .cycle()
-            .take(DATA_CODEWORDS - data.len()),
-    );
+    let data = data_codewords(segments, 28);
     let (version, ec) = (qrcode::Version::Normal(2), EcLevel::M);
     let (data, ec_codewords) =
         qrcode::ec::construct_codewords(&data, version, ec).expect("28 codewords fit 2-M");

@@ -9,5 +9,6 @@ mod model1;
 mod overshoot;
 mod samples;
 mod scenes;
+mod segments;
 mod sheet;
 mod support;

@@ -5,6 +5,7 @@
 use badgein_scanner::{Frame, ScanOptions, scan};
 use qrcode::{Color, EcLevel, Version};
 
+use crate::segments::{bytes, data_codewords};
 use crate::support::render;
 
 const SIZE: usize = 21;
@@ -33,26 +34,9 @@ fn version_1_blocks() -> Vec<(usize, usize, usize)> {
 /// The modules of a version 1 Model 1 symbol holding `text` in byte mode.
 fn model1_symbol(text: &str) -> Vec<Color> {
     // Model 1's data starts with four zero bits (the corner's, which hold no data).
-    let mut bits: Vec<bool> = vec![false; 4];
-    let mut push = |value: usize, width: usize| {
-        bits.extend((0..width).rev().map(|i| value >> i & 1 == 1));
-    };
-    push(0b0100, 4);
-    push(text.len(), 8);
-    text.bytes().for_each(|b| push(usize::from(b), 8));
-    push(0, 4);
-    bits.resize(bits.len().div_ceil(8) * 8, false);
-    let mut data: Vec<u8> = bits
-        .chunks(8)
-        .map(|byte| byte.iter().fold(0, |acc, &bit| acc << 1 | u8::from(bit)))
-        .collect();
-    assert!(data.len() <= DATA_CODEWORDS, "the text fits version 1-M");
-    data.extend(
-        [0xEC, 0x11]
-            .iter()
-            .cycle()
-            .take(DATA_CODEWORDS - data.len()),
-    );
+    let mut segments = vec![(0, 4)];
+    segments.extend(bytes(text));
+    let data = data_codewords(&segments, DATA_CODEWORDS);
     // One block: Reed-Solomon as Model 2's version 1-M (the same field and generator).
     let (data, ec) = qrcode::ec::construct_codewords(&data, Version::Normal(1), EcLevel::M)
         .expect("16 codewords fit 1-M");
