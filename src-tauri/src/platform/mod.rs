@@ -15,9 +15,11 @@ mod before_threads;
 mod linux;
 #[cfg(all(unix, not(target_os = "macos")))]
 pub mod web_process_malloc;
-/// Nothing to prepare elsewhere: the setting is glibc's (the Linux module says why).
+/// Elsewhere nothing is prepared before threads start: both settings are Linux's (glibc's
+/// malloc; Mesa through libglvnd and GTK's GLX), and the Linux modules say why.
 #[cfg(not(all(unix, not(target_os = "macos"))))]
-pub mod web_process_malloc {
+pub mod nothing_to_prepare {
+    #[derive(Debug)]
     pub struct Outcome;
     impl Outcome {
         pub fn log(&self) {}
@@ -26,18 +28,10 @@ pub mod web_process_malloc {
         Outcome
     }
 }
-/// Nothing to prepare elsewhere: the GL drivers kept out are Mesa's through libglvnd and GTK's
-/// GLX (the Linux module says why).
 #[cfg(not(all(unix, not(target_os = "macos"))))]
-pub mod app_without_gl {
-    pub struct Outcome;
-    impl Outcome {
-        pub fn log(&self) {}
-    }
-    pub fn prepare() -> Outcome {
-        Outcome
-    }
-}
+pub use nothing_to_prepare as app_without_gl;
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+pub use nothing_to_prepare as web_process_malloc;
 #[cfg(target_os = "macos")]
 mod macos;
 #[cfg(windows)]
