@@ -13,7 +13,8 @@
 // Knobs: BENCH_SIGN_INS (sign-ins per case, 25), BENCH_CPU_SECONDS (20), BENCH_DISTANCES
 // (cm, "20,40,60"; empty: only the badge as the whole frame), BENCH_NOISES (the empty room's noise sigma in grey levels, "2,5": the first
 // is measured after the sign-ins, each other in a kiosk started with it), BENCH_APP_ENV
-// ("NAME=value ..." added to the app's environment, e.g. MALLOC_ARENA_MAX=2).
+// ("NAME=value ..." added to the app's environment, e.g. MALLOC_ARENA_MAX=2), BENCH_MEMORY_EVERY
+// (N: memory at the scanning screen after every N children, for a long day's growth; off).
 
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -50,6 +51,10 @@ const LOG_ENV = {
 };
 /** Every SWAP_EVERY-th sign-in replaces the child signed in by showing another badge. */
 const SWAP_EVERY = 5;
+/** 0: off; else memory is read at the scanning screen once every this many children. */
+const MEMORY_EVERY = Number(process.env.BENCH_MEMORY_EVERY ?? 0);
+/** Children signed in since the kiosk started, over every case, and the memory read as they pass. */
+const day = { children: 0, nextMark: MEMORY_EVERY, marks: [] };
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -127,6 +132,7 @@ async function signIns(kiosk, badges, count) {
       await session.execute("document.querySelector('button.button-secondary.button-bar').click();");
       await waitForScreen(session, 'scanning', 20_000);
       signedIn = false;
+      markTheDay(kiosk);
     }
     await session.execute(OBSERVE);
     const shown = showBadge(kiosk, badge.png);
@@ -143,10 +149,36 @@ async function signIns(kiosk, badges, count) {
     // The badge goes back in the pocket, or the same child would be signed in again.
     hideBadge(kiosk);
     signedIn = true;
+    day.children += 1;
   }
   await session.execute("document.querySelector('button.button-secondary.button-bar').click();");
   await waitForScreen(session, 'scanning', 20_000);
   return { fresh, swaps, parts };
+}
+
+/** At the scanning screen: the memory, once `MEMORY_EVERY` more children have signed in. */
+function markTheDay(kiosk) {
+  if (MEMORY_EVERY <= 0 || day.children < day.nextMark) return;
+  day.marks.push({ children: day.children, mem: memory(appTree(kiosk)) });
+  day.nextMark += MEMORY_EVERY;
+}
+
+/** The memory read every `MEMORY_EVERY` children, a table and a blank line; empty when off. */
+function dayTable() {
+  if (day.marks.length === 0) return '';
+  const mb = (kb) => fmt(kb / 1024);
+  const rows = day.marks.map(({ children, mem }) => {
+    const [app, ...others] = mem.rows;
+    const pss = (comm) => mb(others.filter((r) => r.comm === comm).reduce((sum, r) => sum + r.pssKb, 0));
+    return `| ${children} | ${mb(mem.pssKb)} | ${mb(app.rssKb)} / ${mb(app.pssKb)} | ${pss('WebKitWebProces')} | ${pss('WebKitNetworkPr')} |`;
+  });
+  return `
+A long day: memory at the scanning screen (MB)
+
+| children since start | PSS, app + WebKit | app RSS / PSS | web processes PSS | network process PSS |
+|---|---|---|---|---|
+${rows.join('\n')}
+`;
 }
 
 /** The latest cumulative frame counts in the app's log: camera loop and preview. */
@@ -349,7 +381,7 @@ ${mems.map((m) => memoryRows(m.mem, m.when)).join('\n')}`);
     const cold = await coldStart(portal, { ...profile, BADGEIN_STILL_NOISE: String(firstNoise) });
     console.log(`| cold start, enrolled: spawn -> scanning screen (ms) | ${fmt(cold.scanning)} |
 | cold start: spawn -> first live preview frame drawn (ms) | ${fmt(cold.firstFrame)} |
-${breakdowns.join('\n')}
+${dayTable()}${breakdowns.join('\n')}
 load average after: ${load()}`);
   } finally {
     await kiosk?.close();
