@@ -20,7 +20,17 @@ import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync
 import { loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
-import { APP, PORTAL_BIN, appPid, descendants, launch, startPortal, waitForScreen } from '../harness.mjs';
+import {
+  APP,
+  PORTAL_BIN,
+  appPid,
+  descendants,
+  launch,
+  startPortal,
+  waitForScreen,
+  waitUntil,
+  webProcesses,
+} from '../harness.mjs';
 import { cpuTicks, memory, processName, processStart, smapsBreakdown } from './proc.mjs';
 import { BADGE_CM, HFOV_DEG, badgePx, sceneWithBadge } from './scene.mjs';
 
@@ -132,7 +142,7 @@ async function signIns(kiosk, badges, count) {
       await session.execute("document.querySelector('button.button-secondary.button-bar').click();");
       await waitForScreen(session, 'scanning', 20_000);
       signedIn = false;
-      markTheDay(kiosk);
+      await markTheDay(kiosk);
     }
     await session.execute(OBSERVE);
     const shown = showBadge(kiosk, badge.png);
@@ -156,9 +166,15 @@ async function signIns(kiosk, badges, count) {
   return { fresh, swaps, parts };
 }
 
-/** At the scanning screen: the memory, once `MEMORY_EVERY` more children have signed in. */
-function markTheDay(kiosk) {
+/**
+ * At the scanning screen: the memory, once `MEMORY_EVERY` more children have signed in. Read
+ * after the child's portal view's web process has ended, so that every reading is of the same
+ * processes: the app, its window's web process and the network process.
+ */
+async function markTheDay(kiosk) {
   if (MEMORY_EVERY <= 0 || day.children < day.nextMark) return;
+  const [app] = appTree(kiosk);
+  await waitUntil(async () => webProcesses(app).length <= 1, "the portal view's web process to end", 20_000);
   day.marks.push({ children: day.children, mem: memory(appTree(kiosk)) });
   day.nextMark += MEMORY_EVERY;
 }
