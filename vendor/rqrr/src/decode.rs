@@ -502,11 +502,51 @@ fn block_layout(meta: &MetaData) -> DeQRResult<(usize, RSParameters)> {
     }
 }
 
+/// Coefficients in each of the Reed-Solomon decoder's polynomials (syndromes, error locator,
+/// evaluator): one more than the most error correction codewords any block has. Upstream's 64
+/// held Model 2's 30; Model 1's blocks have up to 68 (version 9 at level H), and 66 at version
+/// 4-H overran it, a panic on any grid whose format read as Model 1 4-H.
+const POLY_LEN: usize = 69;
+
+/// The most error correction codewords in a block of either model's table.
+const fn most_ecc_codewords() -> usize {
+    let mut most = 0;
+    let mut v = 0;
+    while v < VERSION_DATA_BASE.len() {
+        let mut l = 0;
+        while l < 4 {
+            let p = VERSION_DATA_BASE[v].ecc[l];
+            if p.bs - p.dw > most {
+                most = p.bs - p.dw;
+            }
+            l += 1;
+        }
+        v += 1;
+    }
+    let mut v = 0;
+    while v < MODEL1_BLOCKS.len() {
+        let mut l = 0;
+        while l < 4 {
+            if MODEL1_BLOCKS[v][l].0 > most {
+                most = MODEL1_BLOCKS[v][l].0;
+            }
+            l += 1;
+        }
+        v += 1;
+    }
+    most
+}
+
+const _: () = assert!(
+    most_ecc_codewords() < POLY_LEN,
+    "a block has more ECC codewords than the decoder's polynomials hold"
+);
+
 fn correct_block(block: &mut [u8], ecc: &RSParameters) -> DeQRResult<()> {
     assert!(ecc.bs > ecc.dw);
 
     let npar = ecc.bs - ecc.dw;
-    let mut sigma_deriv = [GF256::ZERO; 64];
+    let mut sigma_deriv = [GF256::ZERO; POLY_LEN];
 
     // Calculate syndromes. If all 0 there is nothing to do.
     let s = match block_syndromes(&block[..ecc.bs], npar) {
@@ -516,7 +556,7 @@ fn correct_block(block: &mut [u8], ecc: &RSParameters) -> DeQRResult<()> {
 
     let sigma = berlekamp_massey(&s, npar);
     /* Compute derivative of sigma */
-    for i in (1..64).step_by(2) {
+    for i in (1..POLY_LEN).step_by(2) {
         sigma_deriv[i - 1] = sigma[i];
     }
 
@@ -547,9 +587,9 @@ fn correct_block(block: &mut [u8], ecc: &RSParameters) -> DeQRResult<()> {
  *
  * Generator polynomial for GF(2^8) is x^8 + x^4 + x^3 + x^2 + 1
  */
-fn block_syndromes(block: &[u8], npar: usize) -> Result<[GF256; 64], [GF256; 64]> {
+fn block_syndromes(block: &[u8], npar: usize) -> Result<[GF256; POLY_LEN], [GF256; POLY_LEN]> {
     let mut nonzero: bool = false;
-    let mut s = [GF256::ZERO; 64];
+    let mut s = [GF256::ZERO; POLY_LEN];
 
     #[allow(clippy::needless_range_loop)]
     for i in 0..npar {
@@ -568,23 +608,22 @@ fn block_syndromes(block: &[u8], npar: usize) -> Result<[GF256; 64], [GF256; 64]
     }
 }
 
-fn poly_eval<G>(s: &[G; 64], x: G) -> G
+fn poly_eval<G>(s: &[G; POLY_LEN], x: G) -> G
 where
     G: GaloisField,
 {
     let mut sum = G::ZERO;
     let mut x_pow = G::ONE;
 
-    #[allow(clippy::needless_range_loop)]
-    for i in 0..64 {
-        sum += s[i] * x_pow;
+    for &c in s {
+        sum += c * x_pow;
         x_pow *= x;
     }
     sum
 }
 
-fn eloc_poly(s: &[GF256; 64], sigma: &[GF256; 64], npar: usize) -> [GF256; 64] {
-    let mut omega = [GF256::ZERO; 64];
+fn eloc_poly(s: &[GF256; POLY_LEN], sigma: &[GF256; POLY_LEN], npar: usize) -> [GF256; POLY_LEN] {
+    let mut omega = [GF256::ZERO; POLY_LEN];
     for i in 0..npar {
         let a = sigma[i];
         for j in 0..(npar - i) {
@@ -597,13 +636,13 @@ fn eloc_poly(s: &[GF256; 64], sigma: &[GF256; 64], npar: usize) -> [GF256; 64] {
 /* ***********************************************************************
  * Berlekamp-Massey algorithm for finding error locator polynomials.
  */
-fn berlekamp_massey<G>(s: &[G; 64], n: usize) -> [G; 64]
+fn berlekamp_massey<G>(s: &[G; POLY_LEN], n: usize) -> [G; POLY_LEN]
 where
     G: GaloisField,
 {
-    let mut ts: [G; 64] = [G::ZERO; 64];
-    let mut cs: [G; 64] = [G::ZERO; 64];
-    let mut bs: [G; 64] = [G::ZERO; 64];
+    let mut ts: [G; POLY_LEN] = [G::ZERO; POLY_LEN];
+    let mut cs: [G; POLY_LEN] = [G::ZERO; POLY_LEN];
+    let mut bs: [G; POLY_LEN] = [G::ZERO; POLY_LEN];
     let mut l: usize = 0;
     let mut m: usize = 1;
     let mut b = G::ONE;
@@ -640,7 +679,7 @@ where
 /* ***********************************************************************
  * Polynomial operations
  */
-fn poly_add<G>(dst: &mut [G; 64], src: &[G; 64], c: G, shift: usize)
+fn poly_add<G>(dst: &mut [G; POLY_LEN], src: &[G; POLY_LEN], c: G, shift: usize)
 where
     G: GaloisField,
 {
@@ -649,9 +688,9 @@ where
     }
 
     #[allow(clippy::needless_range_loop)]
-    for i in 0..64 {
+    for i in 0..POLY_LEN {
         let p = i + shift;
-        if p >= 64 {
+        if p >= POLY_LEN {
             break;
         }
         let v = src[i];
@@ -917,8 +956,8 @@ fn read_format(code: &dyn BitGrid) -> DeQRResult<MetaData> {
  *
  * Generator polynomial for GF(2^4) is x^4 + x + 1
  */
-fn format_syndromes(u: u16) -> Result<[GF16; 64], [GF16; 64]> {
-    let mut result = [GF16(0); 64];
+fn format_syndromes(u: u16) -> Result<[GF16; POLY_LEN], [GF16; POLY_LEN]> {
+    let mut result = [GF16(0); POLY_LEN];
     let mut nonzero = false;
 
     #[allow(clippy::needless_range_loop)]

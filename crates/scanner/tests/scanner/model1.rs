@@ -1,6 +1,8 @@
 //! QR Code Model 1, the first QR Code (vendor/rqrr): its format information masked with 0x2825
 //! and its codewords in blocks of 2 x 4 and 4 x 2 modules. A version 1 symbol written module by
-//! module here, with Model 1's layout for that version, is read through the whole scanner.
+//! module here, with Model 1's layout for that version, is read through the whole scanner; a
+//! version whose blocks carry more error correction than any Model 2 block is refused, never a
+//! panic.
 
 use badgein_scanner::{Frame, ScanOptions, scan};
 use qrcode::{Color, EcLevel, Version};
@@ -11,8 +13,10 @@ use crate::support::render;
 const SIZE: usize = 21;
 /// Version 1 at level M: 16 data codewords and 10 of error correction.
 const DATA_CODEWORDS: usize = 16;
-/// Level M in the format information, and mask 2 (dark where the column is a multiple of 3).
+/// Levels M and H in the format information, and mask 2 (dark where the column is a multiple
+/// of 3).
 const LEVEL_M: u16 = 0b00;
+const LEVEL_H: u16 = 0b10;
 const MASK: u16 = 2;
 
 /// Where version 1's 26 codewords sit, in order: each block's bottom-right module (row,
@@ -42,9 +46,26 @@ fn model1_symbol(text: &str) -> Vec<Color> {
         .expect("16 codewords fit 1-M");
     let codewords: Vec<u8> = data.into_iter().chain(ec).collect();
 
-    let mut dark = vec![false; SIZE * SIZE];
-    let mut set = |row: usize, col: usize, on: bool| dark[row * SIZE + col] = on;
-    for (top, left) in [(0, 0), (0, SIZE - 7), (SIZE - 7, 0)] {
+    let mut dark = function_patterns(SIZE, LEVEL_M);
+    let blocks = version_1_blocks();
+    assert_eq!(blocks.len(), codewords.len());
+    for ((row, col, width), codeword) in blocks.into_iter().zip(codewords) {
+        for b in 0..8 {
+            let (r, c) = (row - b / width, col - b % width);
+            dark[r * SIZE + c] = (codeword >> (7 - b) & 1 == 1) != c.is_multiple_of(3);
+        }
+    }
+    dark.into_iter()
+        .map(|d| if d { Color::Dark } else { Color::Light })
+        .collect()
+}
+
+/// A `size` x `size` symbol's finders, timing patterns and Model 1 format information (`level`,
+/// [`MASK`]), every other module light: dark when true, row by row.
+fn function_patterns(size: usize, level: u16) -> Vec<bool> {
+    let mut dark = vec![false; size * size];
+    let mut set = |row: usize, col: usize, on: bool| dark[row * size + col] = on;
+    for (top, left) in [(0, 0), (0, size - 7), (size - 7, 0)] {
         for r in 0..7 {
             for c in 0..7 {
                 let ring = (r as i32 - 3).abs().max((c as i32 - 3).abs());
@@ -52,12 +73,12 @@ fn model1_symbol(text: &str) -> Vec<Color> {
             }
         }
     }
-    for i in 8..SIZE - 8 {
+    for i in 8..size - 8 {
         set(6, i, i % 2 == 0);
         set(i, 6, i % 2 == 0);
     }
     // Format information: level and mask, BCH(15, 5) with generator 0x537, masked with 0x2825.
-    let info = (LEVEL_M << 3 | MASK) << 10;
+    let info = (level << 3 | MASK) << 10;
     let remainder = (0..5).rev().fold(info, |word, i| {
         if word >> (10 + i) & 1 == 1 {
             word ^ 0x537 << i
@@ -73,22 +94,27 @@ fn model1_symbol(text: &str) -> Vec<Color> {
         set(ROWS[i], COLS[i], bit(i));
     }
     for i in 0..7 {
-        set(SIZE - 1 - i, 8, bit(14 - i));
+        set(size - 1 - i, 8, bit(14 - i));
     }
     for i in 0..8 {
-        set(8, SIZE - 8 + i, bit(7 - i));
+        set(8, size - 8 + i, bit(7 - i));
     }
-    let blocks = version_1_blocks();
-    assert_eq!(blocks.len(), codewords.len());
-    for ((row, col, width), codeword) in blocks.into_iter().zip(codewords) {
-        for b in 0..8 {
-            let (r, c) = (row - b / width, col - b % width);
-            set(r, c, (codeword >> (7 - b) & 1 == 1) != c.is_multiple_of(3));
-        }
+    dark
+}
+
+/// A grid handed to rqrr as it is.
+struct Modules {
+    size: usize,
+    dark: Vec<bool>,
+}
+
+impl rqrr::BitGrid for Modules {
+    fn size(&self) -> usize {
+        self.size
     }
-    dark.into_iter()
-        .map(|d| if d { Color::Dark } else { Color::Light })
-        .collect()
+    fn bit(&self, y: usize, x: usize) -> bool {
+        self.dark[y * self.size + x]
+    }
 }
 
 #[test]
@@ -98,4 +124,26 @@ fn a_model_1_symbol_reads() {
     let codes = scan(&frame, &ScanOptions::THOROUGH).codes;
     let texts: Vec<&[u8]> = codes.iter().map(|c| c.bytes.as_slice()).collect();
     assert_eq!(texts, [b"MODEL ONE".as_slice()]);
+}
+
+/// Version 4 at level H has 66 error correction codewords a block (Model 2's most is 30): rqrr's
+/// decoder held 64 and panicked on every grid whose format read as that. Called on rqrr itself,
+/// since the scanner would catch the panic and see no code.
+#[test]
+fn a_model_1_version_4_h_grid_is_refused_not_a_panic() {
+    const V4: usize = 33;
+    let mut dark = function_patterns(V4, LEVEL_H);
+    // Data that is no codeword: a diagonal stripe, away from the finders, the format
+    // information and the timing patterns.
+    for (i, module) in dark.iter_mut().enumerate() {
+        let (row, col) = (i / V4, i % V4);
+        let corner = (row < 9 && !(9..V4 - 8).contains(&col)) || (row >= V4 - 8 && col < 9);
+        if !corner && row != 6 && col != 6 && (row + 2 * col) % 7 == 0 {
+            *module = true;
+        }
+    }
+    let grid = rqrr::Grid::new(Modules { size: V4, dark });
+    let read = std::panic::catch_unwind(|| grid.decode().map(|(meta, _)| meta.version.0));
+    let read = read.expect("rqrr panicked");
+    assert!(read.is_err(), "garbage read as a version {read:?} code");
 }
