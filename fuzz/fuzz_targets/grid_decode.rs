@@ -7,23 +7,14 @@
 //! grid panicked in rqrr's Reed-Solomon decoder, unseen by both (vendor/README.md).
 #![no_main]
 
+mod well_formed;
+
 use badgein_scanner::grid_decode::decode_grid;
 use libfuzzer_sys::fuzz_target;
-use qrcode::bits::Bits;
-use qrcode::canvas::MaskPattern;
-use qrcode::{EcLevel, Version};
 
-/// The eight masks, in their 3-bit codes' order.
-const MASKS: [MaskPattern; 8] = [
-    MaskPattern::Checkerboard,
-    MaskPattern::HorizontalLines,
-    MaskPattern::VerticalLines,
-    MaskPattern::DiagonalLines,
-    MaskPattern::LargeCheckerboard,
-    MaskPattern::Fields,
-    MaskPattern::Diamonds,
-    MaskPattern::Meadow,
-];
+/// What turns a Model 2 format word into Model 1's for the same level and mask: the two
+/// models' masks, 0x5412 and 0x2825, over the same BCH(15, 5) word.
+const MODEL_1_FROM_2: u16 = 0x5412 ^ 0x2825;
 
 /// Where the format information's 15 bits sit: the copy around the top-left finder, then the
 /// copy split between the other two (row, column; `dim` is the grid's size).
@@ -40,55 +31,23 @@ fn format_positions(dim: usize) -> impl Iterator<Item = ((usize, usize), (usize,
     })
 }
 
-/// The 15-bit format word of `level` (its 2-bit code) and `mask`, masked with `xor`.
-fn format_word(level: u16, mask: u16, xor: u16) -> u16 {
-    let info = (level << 3 | mask) << 10;
-    let remainder = (0..5).rev().fold(info, |word, i| {
-        if word >> (10 + i) & 1 == 1 {
-            word ^ 0x537 << i
-        } else {
-            word
-        }
-    });
-    (info | remainder) ^ xor
-}
-
 fuzz_target!(|data: &[u8]| {
     // Byte 0: version (1-10), level, mask; byte 1: Model 1's format or not, and how many
     // flips follow; then two bytes a flipped module; the rest is the code's data.
     let [selector, model_and_flips, rest @ ..] = data else {
         return;
     };
-    let version = Version::Normal(i16::from(selector % 10) + 1);
-    let level = usize::from(selector >> 6);
-    let ec = [EcLevel::L, EcLevel::M, EcLevel::Q, EcLevel::H][level];
-    let mask = usize::from(selector >> 3) % 8;
     let flips = usize::from(model_and_flips >> 1).min(rest.len() / 2);
     let (flips, payload) = rest.split_at(flips * 2);
-    let Ok(bits) = Bits::new(version).max_len(ec) else {
+    let Some((dim, mut dark)) = well_formed::code(*selector, payload) else {
         return;
     };
-    let mut codewords = payload.to_vec();
-    codewords.resize(bits / 8, 0xEC);
-    let Ok((codewords, ec_codewords)) = qrcode::ec::construct_codewords(&codewords, version, ec)
-    else {
-        return;
-    };
-    let mut canvas = qrcode::canvas::Canvas::new(version, ec);
-    canvas.draw_all_functional_patterns();
-    canvas.draw_data(&codewords, &ec_codewords);
-    canvas.apply_mask(MASKS[mask]);
-    let colors = canvas.into_colors();
-    let dim = (colors.len() as f64).sqrt() as usize;
-    let mut dark: Vec<bool> = colors.iter().map(|c| *c == qrcode::Color::Dark).collect();
     if model_and_flips & 1 == 1 {
-        // The format's level codes are L 01, M 00, Q 11, H 10.
-        let code = [0b01, 0b00, 0b11, 0b10][level];
-        let word = format_word(code, mask as u16, 0x2825);
         for (i, (a, b)) in format_positions(dim).enumerate() {
-            let bit = word >> i & 1 == 1;
-            dark[a.0 * dim + a.1] = bit;
-            dark[b.0 * dim + b.1] = bit;
+            if MODEL_1_FROM_2 >> i & 1 == 1 {
+                dark[a.0 * dim + a.1] = !dark[a.0 * dim + a.1];
+                dark[b.0 * dim + b.1] = !dark[b.0 * dim + b.1];
+            }
         }
     }
     for pair in flips.chunks_exact(2) {
