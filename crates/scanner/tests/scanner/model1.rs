@@ -102,21 +102,6 @@ fn function_patterns(size: usize, level: u16) -> Vec<bool> {
     dark
 }
 
-/// A grid handed to rqrr as it is.
-struct Modules {
-    size: usize,
-    dark: Vec<bool>,
-}
-
-impl rqrr::BitGrid for Modules {
-    fn size(&self) -> usize {
-        self.size
-    }
-    fn bit(&self, y: usize, x: usize) -> bool {
-        self.dark[y * self.size + x]
-    }
-}
-
 #[test]
 fn a_model_1_symbol_reads() {
     let image = render(&model1_symbol("MODEL ONE"), SIZE as u32, 4);
@@ -142,7 +127,7 @@ fn a_model_1_version_4_h_grid_is_refused_not_a_panic() {
             *module = true;
         }
     }
-    let grid = rqrr::Grid::new(Modules { size: V4, dark });
+    let grid = rqrr::Grid::new(rqrr::SimpleGrid::from_func(V4, |x, y| dark[y * V4 + x]));
     let read = std::panic::catch_unwind(|| grid.decode().map(|(meta, _)| meta.version.0));
     let read = read.expect("rqrr panicked");
     assert!(read.is_err(), "garbage read as a version {read:?} code");
